@@ -1,0 +1,43 @@
+"""``contact --batch``: one query per input line → one JSON object per output line, in order."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from campaignsafe.errors import CampaignsafeError
+from campaignsafe.postcode import MAX_QUERY
+
+
+def answer_line(raw: bytes) -> dict[str, Any]:
+    """The JSON object for one input line; never raises for bad input."""
+    from campaignsafe.resolve import resolve
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "replace")
+    text = text.rstrip("\r\n")
+    try:
+        return resolve(text).to_dict()
+    except CampaignsafeError as exc:
+        fallback = getattr(exc, "answer", None)
+        out = fallback.to_dict() if fallback is not None else {"schema_version": 1, "query": text[: MAX_QUERY + 1]}
+        out["error"] = exc.as_dict()
+        return out
+
+
+def run_batch(src: IO[bytes], dest: IO[str]) -> int:
+    """Answer every line of ``src``; returns the number of lines written."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    n = 0
+    buf: list[str] = []
+    for raw in src:
+        buf.append(dumps(answer_line(raw)))
+        n += 1
+        if len(buf) >= 4096:
+            dest.write("\n".join(buf) + "\n")
+            buf.clear()
+    if buf:
+        dest.write("\n".join(buf) + "\n")
+    return n

@@ -1,0 +1,110 @@
+"""The ``campaignsafe`` command: every sub-command, and the one place errors become exit codes.
+
+Sub-commands live in their own modules and are imported only when used, so
+``campaignsafe contact`` never pays for the incident store or the checklist.
+"""
+
+import importlib
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from campaignsafe import __version__
+from campaignsafe.errors import CampaignsafeError, exit_code_help
+
+#: command name → (module, attribute, one-line help). A Typer attribute becomes a group.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "contact": ("campaignsafe.cli.contact", "app", "Find the police force for a place and every way to reach it."),
+    "about": ("campaignsafe.cli.about", "about", "Version, datasets and the attribution the data licences require."),
+}
+
+
+class App(TyperGroup):
+    """Root group: loads sub-commands lazily and maps every error to a message and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        if name not in COMMANDS:
+            return None
+        module, attr, _help = COMMANDS[name]
+        obj = getattr(importlib.import_module(module), attr)
+        if isinstance(obj, typer.Typer):
+            return typer.main.get_group(obj)
+        sub = typer.Typer(add_completion=False)
+        sub.command(name)(obj)
+        return typer.main.get_command(sub)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, info[2]) for name, info in COMMANDS.items()])
+
+    def invoke(self, ctx: Any) -> Any:
+        from campaignsafe.cli._render import error_line
+
+        try:
+            return super().invoke(ctx)
+        except CampaignsafeError as exc:
+            error_line(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            error_line("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("typer") or _debug():
+                raise
+            error_line(
+                f"internal error ({type(exc).__name__}); nothing you entered has been lost",
+                "run again with --debug (or CAMPAIGNSAFE_DEBUG=1) to see the details",
+            )
+            raise typer.Exit(1) from None
+
+
+def _debug() -> bool:
+    return os.environ.get("CAMPAIGNSAFE_DEBUG", "") not in ("", "0")
+
+
+app = typer.Typer(
+    cls=App,
+    epilog=exit_code_help(),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from campaignsafe.cli.about import about_data
+
+        data = about_data()
+        print(f"campaignsafe {__version__}")
+        for d in data["datasets"]:
+            print(f"  {d['name']}: {d['version']} ({d['date']})")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and data versions.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show internal errors in full.")] = False,
+) -> None:
+    """Offline safety tools for UK election candidates and agents.
+
+    If you are in immediate danger, call 999.
+    """
+    if debug:
+        os.environ["CAMPAIGNSAFE_DEBUG"] = "1"
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

@@ -1,0 +1,151 @@
+"""How a contact answer looks: the JSON object and the rich panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from campaignsafe.cli._render import DANGER, console
+from campaignsafe.lookup import Answer
+
+KIND_LABELS = {
+    "postcode": "postcode",
+    "district": "postcode district",
+    "sector": "postcode sector",
+    "constituency": "constituency",
+    "local_authority": "council",
+    "force": "police force",
+}
+
+
+def _routes_for(force_id: str) -> dict[str, Any]:
+    from campaignsafe.forces import force_routes
+
+    return force_routes(force_id) or {}
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The answer as JSON, with each force's routes and the user's saved contacts."""
+    from campaignsafe import contacts
+
+    out = answer.to_dict()
+    for f in out["forces"]:
+        r = _routes_for(f["id"])
+        f["routes"] = {
+            k: r[k]["value"] for k in ("website", "report_online", "election_page", "election_contacts") if k in r
+        }
+        if "non_emergency_override" in r:
+            f["routes"]["non_emergency"] = r["non_emergency_override"]["value"]
+        f["saved_contacts"] = contacts.for_force(f["id"])
+    out["emergency"] = "999"
+    return out
+
+
+def show_answer(answer: Answer) -> None:
+    """Danger line first, then one panel per force (boundary slivers left out)."""
+    from campaignsafe import contacts, forces
+    from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style
+
+    out: list[str] = [style(DANGER, BOLD, RED)]
+    forces_shown = answer.main_forces
+    where = _where(answer)
+    if len(forces_shown) > 1:
+        out.append(f"{where} is covered by {len(forces_shown)} police forces; if unsure which, call 101.")
+    out += [style("Note: ", YELLOW) + note for note in answer.notes]
+    common = {r["id"]: r for r in forces.common_routes(answer.nation)}
+    for f in forces_shown:
+        routes = _routes_for(f["id"])
+        rows = [("Area", where + (f" ({f['share']:.0%} of its postcodes)" if len(forces_shown) > 1 else ""))]
+        if answer.approximate:
+            rows.append(("", "approximate answer"))
+        rows.append(("Emergency", _emergency(common)))
+        rows.append(("Non-emergency", _non_emergency(routes, common)))
+        for key, label in (
+            ("report_online", "Report online"),
+            ("website", "Website"),
+            ("election_contacts", "Election contacts"),
+            ("election_page", "Election page"),
+        ):
+            if key in routes:
+                rows.append((label, routes[key]["value"]))
+        rows += [(extra.get("label") or "Other", extra["value"]) for extra in routes.get("other_routes", [])]
+        saved = contacts.for_force(f["id"])
+        rows += [("Your " + contacts.ROLE_LABELS[c["role"]], _contact_line(c)) for c in saved]
+        if not saved:
+            rows.append(("Your contacts", f"none saved: campaignsafe contact save {f['id']} --role spoc --name …"))
+        out.append(panel(f["name"], rows))
+    print("\n".join(out))
+
+
+def _emergency(common: dict[str, Any]) -> str:
+    text = "999"
+    if "text-relay" in common:
+        text += " · textphone 18000"
+    if "emergency-sms" in common:
+        text += " · text 999 if registered for emergencySMS"
+    return text
+
+
+def _where(answer: Answer) -> str:
+    if answer.kind == "postcode":
+        parts = [answer.postcode or answer.query]
+        if answer.local_authority:
+            parts.append(answer.local_authority["name"])
+        if answer.constituency:
+            parts.append(answer.constituency["name"] + " (constituency)")
+        return " · ".join(parts)
+    return f"{answer.matched} ({KIND_LABELS[answer.kind]})"
+
+
+def _non_emergency(routes: dict[str, Any], common: dict[str, Any]) -> str:
+    if "non_emergency_override" in routes:
+        return str(routes["non_emergency_override"]["value"])
+    text = "101"
+    if "non-emergency" in common:
+        text = common["non-emergency"]["value"]
+    if "text-relay" in common:
+        text += " · textphone 18001 101"
+    return text
+
+
+def _contact_line(c: dict[str, Any]) -> str:
+    return " · ".join(c[k] for k in ("name", "phone", "email", "notes") if c.get(k))
+
+
+def show_crown(service: dict[str, Any]) -> None:
+    """A Crown Dependency's own police service (outside UK forces)."""
+    out = console()
+    out.print(f"[bold red]{DANGER}[/]")
+    lines = [f"[bold]{service['name']}[/]", f"Emergency: {service.get('emergency', '999')}"]
+    if service.get("non_emergency"):
+        lines.append(f"Non-emergency: {service['non_emergency']['value']}")
+    lines.append(f"Website: {service['website']['value']}")
+    lines.append(service["note"])
+    out.print("\n".join(lines))
+
+
+def show_saved(items: list[dict[str, Any]]) -> None:
+    """The user's saved contacts as a table."""
+    from rich.table import Table
+
+    from campaignsafe.contacts import ROLE_LABELS
+
+    out = console()
+    if not items:
+        out.print("No saved contacts. Add one: campaignsafe contact save FORCE --role spoc --name … --phone …")
+        return
+    table = Table("Force", "Role", "Name", "Phone", "Email", "Notes")
+    for c in items:
+        table.add_row(
+            c["force"],
+            ROLE_LABELS.get(c["role"], c["role"]),
+            *(c.get(k, "") for k in ("name", "phone", "email", "notes")),
+        )
+    out.print(table)
+
+
+def force_id_for(text: str) -> str:
+    """A force id from an id or a force name; raises NotFoundError with suggestions otherwise."""
+    from campaignsafe.places import find
+
+    place, _exact = find(text, kinds=("force",))
+    return place.code

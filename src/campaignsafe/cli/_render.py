@@ -1,0 +1,37 @@
+"""Output helpers: JSON to stdout, one-line errors to stderr, rich consoles created lazily."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+DANGER = "In immediate danger: call 999"
+
+
+def print_json(obj: Any) -> None:
+    """One JSON document on stdout."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console honouring NO_COLOR and non-terminals."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color="NO_COLOR" in os.environ or None, highlight=False, soft_wrap=False)
+
+
+def error_line(message: str, hint: str | None = None) -> None:
+    """The one-line error the user sees (plus an optional hint line)."""
+    sys.stderr.write(f"campaignsafe: error: {message}\n")
+    if hint:
+        sys.stderr.write(f"  hint: {hint}\n")
+
+
+def interactive(no_input: bool) -> bool:
+    """True when we may prompt: stdin is a terminal and --no-input was not given."""
+    return not no_input and sys.stdin.isatty()

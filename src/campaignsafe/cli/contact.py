@@ -1,0 +1,178 @@
+"""``campaignsafe contact``: which force covers a place and how to reach it; the user's own contacts."""
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from campaignsafe.cli._options import JsonOpt
+from campaignsafe.errors import exit_code_help
+
+
+class QueryGroup(TyperGroup):
+    """``contact QUERY`` runs the hidden ``lookup`` command; ``contact save|saved`` are sub-commands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands or args[0] == "lookup":
+            args = ["lookup", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=QueryGroup, help="Find the police force for a place and every way to reach it.", add_completion=False
+)
+
+LOOKUP_HELP = f"""Find the police force for a postcode, district, sector, constituency, council or force.
+
+QUERY examples: "SW1A 1AA", sk17, "SK17 6", "Cities of London and Westminster", Cambridge, "Kent Police".
+
+Also: `campaignsafe contact save FORCE --role spoc ...` keeps the details of your election
+SPOC or adviser, shown with every lookup for that force; `campaignsafe contact saved` lists them.
+
+{exit_code_help()}
+
+Example: campaignsafe contact "SW1A 1AA" --json
+"""
+
+
+@app.command("lookup", help=LOOKUP_HELP, hidden=True)
+def lookup(
+    query: Annotated[
+        str | None,
+        typer.Argument(help="Postcode, district, sector, constituency, council or force.", show_default=False),
+    ] = None,
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            "--batch", help="Read one query per line from FILE ('-' for stdin); write JSON Lines.", metavar="FILE"
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    from campaignsafe.errors import CampaignsafeError, InputError
+
+    if batch is not None:
+        if query is not None:
+            raise InputError("give either a QUERY or --batch FILE, not both", code="usage")
+        _batch(batch)
+        return
+    if query is None:
+        raise InputError(
+            "give a postcode, constituency, council or police force",
+            'e.g. campaignsafe contact "SW1A 1AA"',
+            code="empty_query",
+        )
+    from campaignsafe.resolve import resolve
+
+    try:
+        answer = resolve(query)
+    except CampaignsafeError as exc:
+        fallback = getattr(exc, "answer", None)
+        if json_out:
+            from campaignsafe.cli._render import print_json
+
+            out = fallback.to_dict() if fallback is not None else {"schema_version": 1, "query": query}
+            if getattr(exc, "crown", None):
+                out["police_service"] = exc.crown  # type: ignore[attr-defined]
+            out["error"] = exc.as_dict()
+            print_json(out)
+        elif fallback is not None:
+            from campaignsafe.cli._contact_view import show_answer
+
+            show_answer(fallback)
+        elif getattr(exc, "crown", None):
+            from campaignsafe.cli._contact_view import show_crown
+
+            show_crown(exc.crown)  # type: ignore[attr-defined]
+        raise
+    if json_out:
+        from campaignsafe.cli._contact_view import answer_json
+        from campaignsafe.cli._render import print_json
+
+        print_json(answer_json(answer))
+        return
+    from campaignsafe.cli._contact_view import show_answer
+
+    show_answer(answer)
+
+
+def _batch(source: str) -> None:
+    from campaignsafe.batch import run_batch
+    from campaignsafe.errors import InputError
+
+    if source == "-":
+        run_batch(sys.stdin.buffer, sys.stdout)
+        return
+    try:
+        with open(source, "rb") as fh:
+            run_batch(fh, sys.stdout)
+    except IsADirectoryError:
+        raise InputError(f"{source} is a folder, not a file", code="unreadable_file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}", code="unreadable_file") from None
+
+
+@app.command("save")
+def save(
+    force: Annotated[
+        str, typer.Argument(help="Force id or name, e.g. metropolitan or 'Kent Police'.", show_default=False)
+    ],
+    role: Annotated[str, typer.Option("--role", help="spoc, adviser or officer.")] = "spoc",
+    name: Annotated[str | None, typer.Option("--name", help="Their name and rank.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    notes: Annotated[
+        str | None, typer.Option("--notes", help="e.g. hours, reference, who gave you the details.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Keep the details of a police contact you were given (stored only on this computer).
+
+    Example: campaignsafe contact save metropolitan --role spoc --name "DI Jane Smith" --phone "020 7946 0000"
+    """
+    from campaignsafe import contacts
+    from campaignsafe.cli._contact_view import force_id_for
+    from campaignsafe.cli._render import console, print_json
+
+    record = contacts.save(force_id_for(force), role, {"name": name, "phone": phone, "email": email, "notes": notes})
+    if json_out:
+        print_json(record)
+    else:
+        console().print(f"Saved {contacts.ROLE_LABELS[record['role']]} for {record['force']}.")
+
+
+@app.command("saved")
+def saved(
+    remove: Annotated[
+        str | None, typer.Option("--remove", help="Remove the saved contacts for this force.", metavar="FORCE")
+    ] = None,
+    role: Annotated[str | None, typer.Option("--role", help="With --remove: only this role.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the police contacts you saved, or remove them with --remove FORCE.
+
+    Example: campaignsafe contact saved --json
+    """
+    from campaignsafe import contacts
+    from campaignsafe.cli._contact_view import force_id_for, show_saved
+    from campaignsafe.cli._render import console, print_json
+    from campaignsafe.errors import NotFoundError
+
+    if remove is not None:
+        fid = force_id_for(remove)
+        n = contacts.remove(fid, role)
+        if not n:
+            raise NotFoundError(
+                f"no saved contacts for {fid}" + (f" with role {role}" if role else ""), code="contact_not_found"
+            )
+        if json_out:
+            print_json({"removed": n, "force": fid})
+        else:
+            console().print(f"Removed {n} saved contact(s) for {fid}.")
+        return
+    items = contacts.load()
+    if json_out:
+        print_json({"contacts": items})
+    else:
+        show_saved(items)

@@ -1,0 +1,84 @@
+"""The tool's error family; each class carries the exit code the CLI maps it to.
+
+Exit codes (also listed in every command's ``--help``):
+
+==== =========================================================
+code meaning
+==== =========================================================
+0    success
+1    internal error (a bug: run with --debug for details)
+2    usage error (unknown option, missing argument)
+3    input not understood (malformed postcode, bad date, bad file)
+4    well-formed but not found (unknown postcode, no such incident)
+5    local store problem (locked, corrupt, from a newer version)
+6    verification failed (a bundle's files do not match)
+130  interrupted (your answers so far were kept as a draft)
+==== =========================================================
+"""
+
+from __future__ import annotations
+
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "internal error (run with --debug for details)",
+    2: "usage error",
+    3: "input not understood",
+    4: "not found",
+    5: "local store problem (locked, corrupt or newer version)",
+    6: "verification failed",
+    130: "interrupted (answers kept as a draft)",
+}
+
+
+class CampaignsafeError(Exception):
+    """Base error: a one-line message for the user and an optional hint."""
+
+    exit_code = 1
+    code = "error"
+
+    def __init__(self, message: str, hint: str | None = None, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if code is not None:
+            self.code = code
+
+    def as_dict(self) -> dict[str, str]:
+        """The stable ``error`` object used in JSON output."""
+        out = {"code": self.code, "message": self.message}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+class InputError(CampaignsafeError):
+    """The input could not be understood."""
+
+    exit_code = 3
+    code = "invalid_input"
+
+
+class NotFoundError(CampaignsafeError):
+    """The input was well-formed but names nothing we know."""
+
+    exit_code = 4
+    code = "not_found"
+
+
+class StoreError(CampaignsafeError):
+    """The local data store is locked, corrupt or from a newer version."""
+
+    exit_code = 5
+    code = "store_error"
+
+
+class VerifyError(CampaignsafeError):
+    """A bundle or folder failed verification."""
+
+    exit_code = 6
+    code = "verify_failed"
+
+
+def exit_code_help() -> str:
+    """The exit-code table as one line for ``--help`` epilogs."""
+    return "Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()) + "."

@@ -1,0 +1,37 @@
+"""Force routes for display, read from the precompiled ``forces.json`` (no YAML, no pydantic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from campaignsafe.datafiles import load_json
+
+
+def load_routes() -> dict[str, Any]:
+    """The whole precompiled ``forces.yaml``."""
+    data: dict[str, Any] = load_json("forces.json")
+    return data
+
+
+def force_routes(force_id: str) -> dict[str, Any] | None:
+    """One force's routes (website, online reporting, election contacts, ...)."""
+    for f in load_routes()["forces"]:
+        if f["id"] == force_id:
+            return dict(f)
+    return None
+
+
+def source(key: str) -> dict[str, str]:
+    """A source record (title, publisher, date, url) by key."""
+    src: dict[str, str] = load_routes()["sources"][key]
+    return src
+
+
+def common_routes(nation: str | None) -> list[dict[str, Any]]:
+    """UK-wide routes (999, 101, text relay, emergencySMS) that apply in ``nation``."""
+    return [r for r in load_routes()["common_routes"] if nation is None or nation in r["nations"]]
+
+
+def national_routes(nation: str | None) -> list[dict[str, Any]]:
+    """National reporting routes (Crimestoppers, Anti-Terrorist Hotline, ...) for ``nation``."""
+    return [r for r in load_routes()["national_routes"] if nation is None or nation in r["nations"]]

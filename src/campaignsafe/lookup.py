@@ -1,0 +1,333 @@
+"""Postcode, sector and district → police force, council and constituency, from the shipped index.
+
+``postcodes.bin`` layout (little-endian), written by ``scripts/build_data.py``::
+
+    b"CSPCIDX1" | u32 districts | u32 names_len | names (ASCII, comma-joined, sorted)
+    | u32 offsets[districts + 1] | zlib blocks, one per district
+
+A district block, inflated, is a run of sectors: the sector digit (one ASCII byte), the
+number of runs (varint), then per run ``gap, length, combo`` (varints) over the 400 unit
+slots of the sector (``postcode.slot``). ``combo`` indexes ``areas.json["combos"]``:
+``[local authority index, constituency index, method index]`` (-1 where unknown).
+Only the header and the one district block a query needs are read.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from array import array
+from collections import Counter
+from typing import Any
+
+from campaignsafe.datafiles import data_dir, load_json
+from campaignsafe.errors import NotFoundError
+from campaignsafe.postcode import SECTOR_SLOTS, UNIT_INDEX, Parsed
+
+EDGE_SHARE = 0.01
+ESTIMATED_METHODS = {"nearest", "range"}
+NI_FORCE = "northern-ireland"
+
+
+class Index:
+    """Lazy reader of ``postcodes.bin``: decodes a district on first use and keeps it."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, int] | None = None
+        self._offsets: tuple[int, ...] = ()
+        self._base = 0
+        self._districts: dict[str, dict[str, array[int]]] = {}
+        self._path = data_dir() / "postcodes.bin"
+
+    def _header(self) -> dict[str, int]:
+        """District → its number in the file (reads the header once)."""
+        if self._names is None:
+            with self._path.open("rb") as fh:
+                if fh.read(8) != b"CSPCIDX1":
+                    raise RuntimeError("postcodes.bin has an unknown format")
+                count, names_len = struct.unpack("<II", fh.read(8))
+                names = fh.read(names_len).decode("ascii").split(",")
+                offs = struct.unpack(f"<{count + 1}I", fh.read(4 * (count + 1)))
+                base = 16 + names_len + 4 * (count + 1)
+            self._names = dict(zip(names, range(count), strict=True))
+            self._offsets = offs
+            self._base = base
+        return self._names
+
+    def districts(self) -> list[str]:
+        """Every postcode district in the index."""
+        return list(self._header())
+
+    def district(self, outward: str) -> dict[str, array[int]] | None:
+        """Sector digit → 400 unit slots (0 = no postcode, else combo + 1), or None."""
+        got = self._districts.get(outward)
+        if got is not None:
+            return got
+        i = self._header().get(outward)
+        if i is None:
+            return None
+        with self._path.open("rb") as fh:
+            fh.seek(self._base + self._offsets[i])
+            raw = zlib.decompress(fh.read(self._offsets[i + 1] - self._offsets[i]))
+        sectors: dict[str, array[int]] = {}
+        pos = 0
+        while pos < len(raw):
+            digit = chr(raw[pos])
+            pos += 1
+            runs, pos = _varint(raw, pos)
+            slots = array("H", bytes(2 * SECTOR_SLOTS))
+            at = 0
+            for _ in range(runs):
+                gap, pos = _varint(raw, pos)
+                length, pos = _varint(raw, pos)
+                combo, pos = _varint(raw, pos)
+                at += gap
+                for s in range(at, at + length):
+                    slots[s] = combo + 1
+                at += length
+            sectors[digit] = slots
+        self._districts[outward] = sectors
+        return sectors
+
+    def unit(self, outward: str, digit: str, unit: str) -> int | None:
+        """The combo of one full postcode, or None when it does not exist."""
+        district = self._districts.get(outward)
+        if district is None:
+            district = self.district(outward)
+            if district is None:
+                return None
+        slots = district.get(digit)
+        if slots is None:
+            return None
+        v = slots[UNIT_INDEX[unit[0]] * 20 + UNIT_INDEX[unit[1]]]
+        return v - 1 if v else None
+
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    shift = result = 0
+    while True:
+        b = buf[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if b < 0x80:
+            return result, pos
+        shift += 7
+
+
+class Areas:
+    """Names and codes of forces, councils and constituencies (``areas.json``)."""
+
+    def __init__(self) -> None:
+        raw: dict[str, Any] = load_json("areas.json")
+        self.raw = raw
+        self.forces: list[list[str]] = raw["forces"]  # [id, name, pfa_code, nation]
+        self.force_index = {f[0]: i for i, f in enumerate(self.forces)}
+        self.las: list[list[Any]] = raw["local_authorities"]  # [code, name, force, aliases]
+        self.constituencies: list[list[Any]] = raw["constituencies"]  # [code, name, name_cy, nation, shares]
+        self.combos: list[list[int]] = raw["combos"]
+        self.methods: list[str] = raw["methods"]
+        self.bt_districts = set(raw["bt_districts"])
+
+    def force_id(self, index: int) -> str:
+        return self.forces[index][0]
+
+    def force_name(self, force_id: str) -> str:
+        return self.forces[self.force_index[force_id]][1]
+
+    def force_of_combo(self, combo: int) -> str | None:
+        la = self.combos[combo][0]
+        return None if la < 0 else self.forces[self.las[la][2]][0]
+
+
+class Answer:
+    """Which force(s) cover a place, and what we know about the place."""
+
+    __slots__ = (
+        "approximate",
+        "area",
+        "constituency",
+        "forces",
+        "kind",
+        "local_authority",
+        "matched",
+        "nation",
+        "notes",
+        "postcode",
+        "query",
+    )
+
+    def __init__(self, query: str, kind: str) -> None:
+        self.query = query
+        self.kind = kind
+        self.forces: list[dict[str, Any]] = []  # {id, name, share, postcodes?, edge?}
+        self.postcode: str | None = None
+        self.local_authority: dict[str, str] | None = None
+        self.constituency: dict[str, str] | None = None
+        self.approximate = False
+        self.notes: list[str] = []
+        self.matched: str | None = None  # the area name the query matched
+        self.nation: str | None = None
+        self.area: dict[str, str] | None = None  # the constituency, council or force matched by name
+
+    @property
+    def main_forces(self) -> list[dict[str, Any]]:
+        """Forces without boundary slivers (share under 1%)."""
+        return [f for f in self.forces if not f.get("edge")]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape (``schema_version`` 1)."""
+        out: dict[str, Any] = {"schema_version": 1, "query": self.query, "kind": self.kind, "matched": self.matched}
+        out["forces"] = self.forces
+        if self.kind == "postcode":
+            out["postcode"] = self.postcode
+            out["local_authority"] = self.local_authority
+            out["constituency"] = self.constituency
+        elif self.area is not None:
+            out[self.kind] = self.area
+        out["nation"] = self.nation
+        out["approximate"] = self.approximate
+        if self.notes:
+            out["notes"] = self.notes
+        return out
+
+
+class Lookup:
+    """Answers postcode-shaped queries from the shipped index."""
+
+    def __init__(self) -> None:
+        self.index = Index()
+        self.areas = Areas()
+
+    def _shares(self, counts: Counter[str]) -> list[dict[str, Any]]:
+        total = sum(counts.values())
+        out = []
+        for fid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            share = round(n / total, 4)
+            entry: dict[str, Any] = {"id": fid, "name": self.areas.force_name(fid), "share": share, "postcodes": n}
+            if share < EDGE_SHARE:
+                entry["edge"] = True
+            out.append(entry)
+        return out
+
+    def _count(self, sectors: list[array[int]]) -> Counter[str]:
+        combos: Counter[int] = Counter()
+        for slots in sectors:
+            combos.update(v - 1 for v in slots if v)
+        forces: Counter[str] = Counter()
+        for combo, n in combos.items():
+            fid = self.areas.force_of_combo(combo)
+            if fid is not None:
+                forces[fid] += n
+        return forces
+
+    def _single(self, fid: str) -> list[dict[str, Any]]:
+        return [{"id": fid, "name": self.areas.force_name(fid), "share": 1.0}]
+
+    def _nation_of(self, forces: list[dict[str, Any]]) -> str | None:
+        nations = {self.areas.forces[self.areas.force_index[f["id"]]][3] for f in forces if not f.get("edge")}
+        return nations.pop() if len(nations) == 1 else None
+
+    def resolve(self, p: Parsed, query: str) -> Answer:
+        """Answer a parsed postcode, sector or district; raise ``NotFoundError`` if unknown."""
+        if p.area == "BT":
+            return self._northern_ireland(p, query)
+        if p.kind == "full":
+            return self._full(p, query)
+        district = self.index.district(p.outward)
+        if p.kind == "district" and district is None and p.outward[-1].isdigit() and len(p.outward) > 2:
+            # "M11" may be meant as sector "M1 1": try that reading before giving up.
+            alt = Parsed("sector", p.outward[:-1], p.outward[-1])
+            if self.index.district(alt.outward) is not None and alt.digit in (self.index.district(alt.outward) or {}):
+                return self.resolve(alt, query)
+        if district is None:
+            raise NotFoundError(f"postcode district {p.outward} does not exist", code="district_not_found")
+        if p.kind == "district":
+            ans = Answer(query, "district")
+            ans.matched = p.outward
+            ans.forces = self._shares(self._count(list(district.values())))
+        else:
+            slots = district.get(p.digit)
+            if slots is None:
+                fallback = self.resolve(Parsed("district", p.outward), query)
+                fallback.approximate = True
+                err = NotFoundError(f"postcode sector {p.display} does not exist", code="sector_not_found")
+                err.answer = fallback  # type: ignore[attr-defined]
+                raise err
+            ans = Answer(query, "sector")
+            ans.matched = p.display
+            ans.forces = self._shares(self._count([slots]))
+        ans.nation = self._nation_of(ans.forces)
+        return ans
+
+    def _full(self, p: Parsed, query: str) -> Answer:
+        combo = self.index.unit(p.outward, p.digit, p.unit)
+        if combo is None:
+            err = NotFoundError(
+                f"postcode {p.display} does not exist in Code-Point Open 2025.4.0", code="postcode_not_found"
+            )
+            district = self.index.district(p.outward)
+            if district is not None:
+                sector = district.get(p.digit)
+                fallback = Answer(query, "sector" if sector is not None else "district")
+                fallback.matched = f"{p.outward} {p.digit}" if sector is not None else p.outward
+                fallback.forces = self._shares(self._count([sector] if sector is not None else list(district.values())))
+                fallback.approximate = True
+                fallback.nation = self._nation_of(fallback.forces)
+                fallback.notes.append(
+                    f"{p.display} is not a current postcode; this is the answer for {fallback.matched}"
+                )
+                err.answer = fallback  # type: ignore[attr-defined]
+                err.hint = "check the postcode; the answer for its area is shown as approximate"
+            else:
+                err.hint = f"no postcode district {p.outward} exists"
+            raise err
+        la, pcon, method = self.areas.combos[combo]
+        ans = Answer(query, "postcode")
+        ans.postcode = p.display
+        ans.matched = p.display
+        if la >= 0:
+            code, name, force, _aliases = self.areas.las[la]
+            ans.local_authority = {"code": code, "name": name}
+            ans.forces = self._single(self.areas.force_id(force))
+        else:
+            counts = self._count([self.index.district(p.outward)[p.digit]])  # type: ignore[index]
+            ans.approximate = True
+            ans.forces = self._shares(counts)
+            if len(ans.main_forces) == 1:
+                ans.forces = self._single(ans.main_forces[0]["id"])
+                ans.notes.append(
+                    "this postcode has no council in the data; its force is that of its sector, which is all one force"
+                )
+            else:
+                ans.notes.append(
+                    "this postcode has no council in the data and its sector is split between forces: call 101"
+                )
+        if pcon >= 0:
+            c = self.areas.constituencies[pcon]
+            m = self.areas.methods[method]
+            ans.constituency = {"code": c[0], "name": c[1], "method": m}
+            if m in ESTIMATED_METHODS:
+                ans.approximate = True
+                ans.notes.append("the constituency is estimated from neighbouring postcodes")
+        ans.nation = self._nation_of(ans.forces)
+        return ans
+
+    def _northern_ireland(self, p: Parsed, query: str) -> Answer:
+        if p.outward not in self.areas.bt_districts:
+            raise NotFoundError(
+                f"postcode district {p.outward} does not exist in Northern Ireland",
+                "Northern Ireland districts run BT1–BT49, BT51–BT57, BT60–BT71, BT74–BT82, BT92–BT94 and BT99",
+                code="district_not_found",
+            )
+        kind = {"full": "postcode", "sector": "sector", "district": "district"}[p.kind]
+        ans = Answer(query, kind)
+        ans.matched = p.display
+        ans.forces = self._single(NI_FORCE)
+        ans.nation = "northern-ireland"
+        if kind == "postcode":
+            ans.postcode = p.display
+        ans.notes.append(
+            "Northern Ireland postcodes are not openly licensed, so the council and constituency "
+            "cannot be given offline; every BT postcode is policed by the PSNI"
+        )
+        return ans

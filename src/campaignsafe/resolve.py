@@ -1,0 +1,101 @@
+"""Turn any ``contact`` query (postcode, district, sector, constituency, council, force) into an Answer."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from campaignsafe import postcode
+from campaignsafe.errors import NotFoundError
+from campaignsafe.lookup import EDGE_SHARE, Answer, Lookup
+
+
+@cache
+def _lookup() -> Lookup:
+    return Lookup()
+
+
+def resolve(query: str) -> Answer:
+    """Answer ``query``; raise ``InputError`` or ``NotFoundError`` (possibly with an approximate ``.answer``)."""
+    text = postcode.check_text(query)
+    special = (
+        postcode.special_kind(text) if postcode.looks_like_postcode(text) or text.upper().startswith("BFPO") else None
+    )
+    if special:
+        _raise_special(special, text)
+    if postcode.looks_like_postcode(text):
+        return _lookup().resolve(postcode.parse(text), query)
+    return _place(text, query)
+
+
+def resolve_postcode(text: str) -> Answer:
+    """Fast path for a full postcode (used by benchmarks and batch)."""
+    return _lookup().resolve(postcode.parse(text), text)
+
+
+def _place(text: str, query: str) -> Answer:
+    from campaignsafe import places
+
+    place, exact = places.find(text)
+    areas = _lookup().areas
+    ans = Answer(query, place.kind)
+    ans.matched = place.name
+    if not exact:
+        ans.notes.append(f"no exact match for {text!r}; showing {place.name}")
+    if place.kind == "constituency":
+        _code, _name, _cy, nation, shares = areas.constituencies[place.row]
+        for force, share, count in shares:
+            fid = areas.force_id(force)
+            entry: dict[str, Any] = {"id": fid, "name": areas.force_name(fid), "share": share}
+            if count:
+                entry["postcodes"] = count
+            if share < EDGE_SHARE:
+                entry["edge"] = True
+            ans.forces.append(entry)
+        ans.nation = nation
+        if nation == "northern-ireland":
+            ans.notes.append("every constituency in Northern Ireland is policed by the PSNI")
+    elif place.kind == "local_authority":
+        fid = areas.force_id(areas.las[place.row][2])
+        ans.forces = [{"id": fid, "name": areas.force_name(fid), "share": 1.0}]
+        ans.nation = areas.forces[areas.force_index[fid]][3]
+    else:
+        ans.forces = [{"id": place.code, "name": place.name, "share": 1.0}]
+        ans.nation = areas.forces[place.row][3]
+    ans.area = {"code": place.code, "name": place.name}
+    return ans
+
+
+def _raise_special(kind: str, text: str) -> None:
+    if kind.startswith("crown:"):
+        cid = kind.split(":", 1)[1]
+        service = crown_dependency(cid)
+        name = (
+            service["name"]
+            if service
+            else {
+                "jersey": "States of Jersey Police",
+                "guernsey": "Guernsey Police",
+                "isle-of-man": "Isle of Man Constabulary",
+            }[cid]
+        )
+        island = {"jersey": "Jersey", "guernsey": "the Bailiwick of Guernsey", "isle-of-man": "the Isle of Man"}[cid]
+        err = NotFoundError(
+            f"{text.strip().upper()} is in {island}, a Crown Dependency outside UK police forces: contact the {name}",
+            "in an emergency call 999",
+            code="outside_uk_police",
+        )
+        err.crown = service  # type: ignore[attr-defined]
+        raise err
+    message, hint = postcode.SPECIAL_MESSAGES[kind]
+    raise NotFoundError(message, hint, code=f"{kind.replace('-', '_')}_postcode")
+
+
+def crown_dependency(cid: str) -> dict[str, Any] | None:
+    """The Crown Dependency police service record from ``forces.json``, if present."""
+    from campaignsafe.forces import load_routes
+
+    for c in load_routes().get("crown_dependencies", []):
+        if c["id"] == cid:
+            return dict(c)
+    return None

@@ -1,0 +1,242 @@
+"""``campaignsafe contact`` through the CLI, as a candidate or agent would use it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+
+
+@pytest.mark.parametrize(
+    ("query", "force"),
+    [
+        ("SW1A 1AA", "metropolitan"),
+        ("EC2V 7HH", "city-of-london"),
+        ("CF10 1EP", "south-wales"),
+        ("EH1 1YZ", "police-scotland"),
+        ("BT1 5GS", "northern-ireland"),
+    ],
+)
+def test_postcode_gives_its_one_force(query: str, force: str) -> None:
+    """A full postcode answers exactly one force."""
+    r = run("contact", query, "--json")
+    assert r.exit_code == 0
+    assert [f["id"] for f in r.json["forces"]] == [force]
+    assert r.json["kind"] == "postcode"
+    assert r.json["postcode"] == query
+
+
+def test_postcode_json_has_council_and_constituency() -> None:
+    """The JSON carries the normalised postcode, its council and its constituency."""
+    d = run("contact", "sw1a1aa", "--json").json
+    assert d["postcode"] == "SW1A 1AA"
+    assert d["local_authority"] == {"code": "E09000033", "name": "Westminster"}
+    assert d["constituency"]["name"] == "Cities of London and Westminster"
+    assert d["constituency"]["code"] == "E14001172"
+    assert d["approximate"] is False
+
+
+def test_split_constituency_lists_both_forces_with_shares() -> None:
+    """Cities of London and Westminster is split between the Met (~88%) and the City (~12%)."""
+    d = run("contact", "Cities of London and Westminster", "--json").json
+    assert d["kind"] == "constituency"
+    shares = {f["id"]: f["share"] for f in d["forces"]}
+    assert shares["metropolitan"] == pytest.approx(0.88, abs=0.01)
+    assert shares["city-of-london"] == pytest.approx(0.12, abs=0.01)
+    assert d["forces"][0]["id"] == "metropolitan"
+
+
+def test_split_constituency_panel_shows_both() -> None:
+    """The human answer puts 999 first and shows a panel for each force."""
+    r = run("contact", "Cities of London and Westminster")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[0] == "In immediate danger: call 999"
+    assert "Metropolitan Police Service" in r.stdout and "City of London Police" in r.stdout
+    assert "88%" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("cities of london & westminster", "Cities of London and Westminster"),
+        ("YNYS MON", "Ynys Môn"),
+        ("Montgomeryshire and Glyndwr", "Montgomeryshire and Glyndŵr"),
+        ("Brecon, Radnor and Cwm Tawe", "Brecon, Radnor and Cwm Tawe"),
+        ("Cambrige", "Cambridge"),
+    ],
+)
+def test_constituency_names_are_forgiving(query: str, name: str) -> None:
+    """Case, accents, & and small typos still find the constituency."""
+    d = run("contact", query, "--json").json
+    assert d["kind"] == "constituency"
+    assert d["matched"] == name
+
+
+def test_edge_shares_are_marked_and_hidden() -> None:
+    """A boundary sliver (<1%) is flagged edge in JSON and left out of the panel."""
+    d = run("contact", "Brecon, Radnor and Cwm Tawe", "--json").json
+    edges = [f for f in d["forces"] if f.get("edge")]
+    assert edges and all(f["share"] < 0.01 for f in edges)
+    human = run("contact", "Brecon, Radnor and Cwm Tawe").stdout
+    assert all(f["name"] not in human for f in edges)
+
+
+def test_district_straddling_forces_has_shares() -> None:
+    """TN16 is split between the Met, Kent and Surrey."""
+    d = run("contact", "TN16", "--json").json
+    assert d["kind"] == "district"
+    assert [f["id"] for f in d["forces"]] == ["metropolitan", "kent", "surrey"]
+    assert sum(f["share"] for f in d["forces"]) == pytest.approx(1.0, abs=0.001)
+
+
+def test_sector() -> None:
+    """A sector answers its force(s)."""
+    d = run("contact", "SK17 6", "--json").json
+    assert d["kind"] == "sector" and d["forces"][0]["id"] == "derbyshire"
+
+
+def test_local_authority_and_force_names() -> None:
+    """A council name or a force name or id finds that force."""
+    assert run("contact", "Wiltshire", "--json").json["forces"][0]["id"] == "wiltshire"
+    assert run("contact", "kent police", "--json").json["kind"] == "force"
+    assert run("contact", "avon-and-somerset", "--json").json["forces"][0]["id"] == "avon-and-somerset"
+    d = run("contact", "Caerdydd", "--json").json
+    assert d["forces"][0]["id"] == "south-wales"
+
+
+def test_ni_constituency_is_psni() -> None:
+    """Every Northern Ireland constituency is the PSNI."""
+    d = run("contact", "Belfast South and Mid Down", "--json").json
+    assert [f["id"] for f in d["forces"]] == ["northern-ireland"]
+
+
+def test_bt_postcode_explains_missing_council() -> None:
+    """A BT postcode answers PSNI and says why council and constituency are unknown."""
+    d = run("contact", "BT1 5GS", "--json").json
+    assert d["local_authority"] is None and d["constituency"] is None
+    assert "cannot be given offline" in d["notes"][0]
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "exit_code", "fragment"),
+    [
+        ("", "empty_query", 3, "empty query"),
+        ("x" * 500, "query_too_long", 3, "too long"),
+        ("SW1A\x00\x01", "unreadable_query", 3, "control characters"),
+        ("1AA 1AA", "malformed_postcode", 3, "not a valid postcode"),
+        ("ZZ9 9ZZ", "postcode_not_found", 4, "does not exist"),
+        ("BT50 1AA", "district_not_found", 4, "does not exist in Northern Ireland"),
+        ("JE2 3AB", "outside_uk_police", 4, "Jersey"),
+        ("GY1 1AA", "outside_uk_police", 4, "Guernsey"),
+        ("IM1 1AA", "outside_uk_police", 4, "Isle of Man"),
+        ("BFPO 123", "bfpo_postcode", 4, "British Forces Post Office"),
+        ("BF1 0AA", "bfpo_postcode", 4, "British Forces Post Office"),
+        ("GIR 0AA", "non_geographic_postcode", 4, "non-geographic"),
+        ("Nowhereville Upon Sea", "place_not_found", 4, "no constituency"),
+    ],
+)
+def test_bad_input_is_one_line_and_a_documented_exit_code(query: str, code: str, exit_code: int, fragment: str) -> None:
+    """Bad input: a one-line reason on stderr, a JSON error object, no traceback."""
+    r = run("contact", query, "--json")
+    assert r.exit_code == exit_code
+    assert r.json["error"]["code"] == code
+    assert fragment in r.json["error"]["message"]
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("campaignsafe: error: ")
+
+
+def test_unknown_postcode_offers_the_district_labelled_approximate() -> None:
+    """A well-formed postcode that does not exist says so, and gives its area's answer as approximate."""
+    r = run("contact", "SW1A 9ZZ", "--json")
+    assert r.exit_code == 4
+    assert r.json["approximate"] is True
+    assert r.json["forces"][0]["id"] == "metropolitan"
+    human = run("contact", "SW1A 9ZZ")
+    assert "approximate" in human.stdout and "does not exist" in human.stderr
+
+
+def test_typo_suggests_close_names() -> None:
+    """A miss lists the closest names."""
+    r = run("contact", "Westmnster Norht")
+    assert r.exit_code == 4
+    assert "did you mean" in r.stderr
+
+
+def test_batch_keeps_order_and_reports_errors(tmp_path: Path) -> None:
+    """--batch writes one JSON line per input line, errors included, in order."""
+    f = tmp_path / "q.txt"
+    f.write_bytes(b"SW1A 1AA\n\nnot a place at all\nEH1 1YZ\n\xff\xfe junk\nJE2 3AB\n")
+    r = run("contact", "--batch", str(f))
+    assert r.exit_code == 0
+    lines = r.lines
+    assert len(lines) == 6
+    assert lines[0]["forces"][0]["id"] == "metropolitan"
+    assert lines[1]["error"]["code"] == "empty_query"
+    assert lines[2]["error"]["code"] == "place_not_found"
+    assert lines[3]["forces"][0]["id"] == "police-scotland"
+    assert "error" in lines[4]
+    assert lines[5]["error"]["code"] == "outside_uk_police"
+
+
+def test_batch_from_stdin() -> None:
+    """--batch - reads standard input."""
+    r = run("contact", "--batch", "-", input="CF10 1EP\nSK17\n")
+    assert [d["kind"] for d in r.lines] == ["postcode", "district"]
+
+
+def test_batch_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    """A missing or folder batch file gets a one-line error."""
+    assert run("contact", "--batch", str(tmp_path / "nope.txt")).exit_code == 3
+    assert run("contact", "--batch", str(tmp_path)).exit_code == 3
+
+
+def test_saved_contact_shows_in_every_lookup_and_is_private(home: Path) -> None:
+    """A saved SPOC appears with lookups for that force, in a 0600 file in a 0700 folder."""
+    r = run("contact", "save", "Met Police", "--role", "spoc", "--name", "DI Jane Example", "--phone", "020 7946 0000")
+    assert r.exit_code == 0
+    d = run("contact", "SW1A 1AA", "--json").json
+    assert d["forces"][0]["saved_contacts"][0]["name"] == "DI Jane Example"
+    assert "DI Jane Example" in run("contact", "SW1A 1AA").stdout
+    assert "DI Jane Example" not in run("contact", "EC2V 7HH").stdout
+    path = home / "contacts.json"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(home).st_mode) == 0o700
+    listed = run("contact", "saved", "--json").json["contacts"]
+    assert listed[0]["force"] == "metropolitan"
+    assert run("contact", "saved", "--remove", "metropolitan").exit_code == 0
+    assert run("contact", "saved", "--json").json["contacts"] == []
+
+
+def test_save_rejects_unknown_force_and_empty_contact() -> None:
+    """Saving needs a real force and at least one way to reach the person."""
+    assert run("contact", "save", "Gotham City Police", "--name", "x").exit_code == 4
+    assert run("contact", "save", "kent", "--role", "spoc").exit_code == 3
+    assert run("contact", "save", "kent", "--role", "boss", "--name", "x").exit_code == 3
+
+
+def test_corrupt_contacts_file_is_a_clear_store_error(home: Path) -> None:
+    """A hand-broken contacts file gives a way out, not a crash."""
+    home.mkdir(parents=True)
+    (home / "contacts.json").write_text("{not json")
+    r = run("contact", "SW1A 1AA")
+    assert r.exit_code == 5
+    assert "cannot be read" in r.stderr and "hint" in r.stderr
+
+
+def test_about_carries_attribution() -> None:
+    """`about` shows dataset versions and the licence attribution."""
+    d = run("about", "--json").json
+    assert any(x["version"] == "2025.4.0" for x in d["datasets"])
+    assert any("Royal Mail" in line for line in d["attribution"])
+    assert any("mySociety" in line and "Changes were made" in line for line in d["attribution"])
+    assert "Crown copyright" in run("about").stdout
+
+
+def test_version() -> None:
+    """--version prints the tool and data versions."""
+    r = run("--version")
+    assert r.exit_code == 0 and r.stdout.startswith("campaignsafe ") and "2025.4.0" in r.stdout

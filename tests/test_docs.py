@@ -1,0 +1,35 @@
+"""Docs that cannot drift: every command is in the README, has help, and every exit code is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from campaignsafe.cli import COMMANDS
+from campaignsafe.errors import EXIT_CODES
+from tests.conftest import run
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
+    """`campaignsafe NAME --help` works and the README mentions the command."""
+    r = run(name, "--help")
+    assert r.exit_code == 0 and "Usage" in r.stdout
+    if README.exists():
+        assert f"campaignsafe {name}" in README.read_text()
+
+
+def test_exit_codes_are_in_the_help() -> None:
+    """Every exit code the tool uses is listed in --help."""
+    text = " ".join(run("--help").stdout.split())
+    for code in EXIT_CODES:
+        assert f"{code} " in text
+
+
+def test_no_arguments_shows_help() -> None:
+    """Running with no arguments explains itself."""
+    r = run()
+    assert "contact" in r.stdout + r.stderr

@@ -1,0 +1,98 @@
+"""The postcode grammar: normalising, classifying and explaining what is wrong."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from campaignsafe import postcode
+from campaignsafe.errors import CampaignsafeError, InputError
+from campaignsafe.resolve import resolve
+
+REAL = ["SW1A 1AA", "EC2V 7HH", "CF10 1EP", "EH1 1YZ", "M1 1AE", "B33 8TH", "W1A 1AA", "G1 1XQ", "SK17 6AE", "BT1 5GS"]
+
+
+def respace(pc: str, data: st.DataObject) -> str:
+    """The same postcode with random case and random whitespace between characters."""
+    chars = [c.lower() if data.draw(st.booleans()) else c for c in pc.replace(" ", "")]
+    spaces = st.text(alphabet=" \t", max_size=3)
+    return data.draw(spaces) + "".join(c + data.draw(spaces) for c in chars)
+
+
+@given(st.sampled_from(REAL), st.data())
+@settings(max_examples=300, deadline=None)
+def test_any_spacing_and_case_gives_the_same_answer(pc: str, data: st.DataObject) -> None:
+    """However a user types a real postcode, they get the same force and postcode back."""
+    variant = respace(pc, data)
+    expected = resolve(pc).to_dict()
+    got = resolve(variant).to_dict()
+    assert got["postcode"] == expected["postcode"] == pc
+    assert got["forces"] == expected["forces"]
+    assert got["constituency"] == expected["constituency"]
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=1000, deadline=None)
+def test_arbitrary_text_never_raises_anything_but_our_error(text: str) -> None:
+    """Junk input gets the tool's own error (a one-line message), never a crash."""
+    try:
+        resolve(text)
+    except CampaignsafeError as exc:
+        assert exc.message and "\n" not in exc.message
+
+
+@given(st.binary(max_size=64))
+@settings(max_examples=300, deadline=None)
+def test_binary_junk_is_an_error_not_a_crash(raw: bytes) -> None:
+    """Bytes decoded leniently never crash the parser."""
+    with contextlib.suppress(CampaignsafeError):
+        resolve(raw.decode("utf-8", "replace"))
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ", max_size=10))
+def test_canonical_is_idempotent(text: str) -> None:
+    """Normalising twice changes nothing."""
+    assert postcode.canonical(postcode.canonical(text)) == postcode.canonical(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "display"),
+    [
+        ("sw1a1aa", "full", "SW1A 1AA"),
+        (" SW1A  1AA ", "full", "SW1A 1AA"),
+        ("SK17", "district", "SK17"),
+        ("SK17 6", "sector", "SK17 6"),
+        ("sk176", "sector", "SK17 6"),
+        ("SK1 7", "sector", "SK1 7"),
+        ("M1", "district", "M1"),
+        ("w1a1aa", "full", "W1A 1AA"),
+    ],
+)
+def test_parse_kinds(text: str, kind: str, display: str) -> None:
+    """Postcodes, sectors and districts are told apart, spacing aside."""
+    p = postcode.parse(text)
+    assert (p.kind, p.display) == (kind, display)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("1AA", "starts with one or two letters"),
+        ("SW1A 1A", "digit and two letters"),
+        ("ABCDEFGH1", "too long"),
+    ],
+)
+def test_malformed_postcodes_say_what_is_wrong(text: str, fragment: str) -> None:
+    """A malformed postcode gets a reason a user can act on."""
+    with pytest.raises(InputError) as err:
+        postcode.parse(text)
+    assert fragment in err.value.message
+
+
+def test_slots_round_trip() -> None:
+    """Every unit-letter pair has its own slot and maps back."""
+    seen = {postcode.unit_of_slot(postcode.slot(a + b)) for a in postcode.UNIT_LETTERS for b in postcode.UNIT_LETTERS}
+    assert len(seen) == postcode.SECTOR_SLOTS
