@@ -29,11 +29,17 @@ def answer_line(raw: bytes) -> dict[str, Any]:
 
 def run_batch(src: IO[bytes], dest: IO[str]) -> int:
     """Answer every line of ``src``; returns the number of lines written."""
+    from campaignsafe.resolve import _lookup
+
+    fast = _lookup().json_line
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     n = 0
     buf: list[str] = []
     for raw in src:
-        buf.append(dumps(answer_line(raw)))
+        line = None
+        if raw.isascii():
+            line = fast(raw.decode("ascii").rstrip("\r\n"))
+        buf.append(line if line is not None else dumps(answer_line(raw)))
         n += 1
         if len(buf) >= 4096:
             dest.write("\n".join(buf) + "\n")

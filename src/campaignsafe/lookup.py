@@ -2,23 +2,26 @@
 
 ``postcodes.bin`` layout (little-endian), written by ``scripts/build_data.py``::
 
-    b"CSPCIDX1" | u32 districts | u32 names_len | names (ASCII, comma-joined, sorted)
+    b"CSPCIDX2" | u32 districts | u32 names_len | names (ASCII, comma-joined)
     | u32 offsets[districts + 1] | zlib blocks, one per district
 
-A district block, inflated, is a run of sectors: the sector digit (one ASCII byte), the
-number of runs (varint), then per run ``gap, length, combo`` (varints) over the 400 unit
-slots of the sector (``postcode.slot``). ``combo`` indexes ``areas.json["combos"]``:
+A district block, inflated, is little-endian u16s: the number of sectors, then per sector
+its digit and its number of runs, then every run as ``gap, length, combo`` over the 400
+unit slots of the sector (``postcode.slot``). ``combo`` indexes ``areas.json["combos"]``:
 ``[local authority index, constituency index, method index]`` (-1 where unknown).
 Only the header and the one district block a query needs are read.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import struct
+import sys
 import zlib
 from array import array
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from campaignsafe.datafiles import data_dir, load_json
 from campaignsafe.errors import NotFoundError
@@ -27,6 +30,16 @@ from campaignsafe.postcode import SECTOR_SLOTS, UNIT_INDEX, Parsed
 EDGE_SHARE = 0.01
 ESTIMATED_METHODS = {"nearest", "range"}
 NI_FORCE = "northern-ireland"
+_EMPTY = bytes(2 * SECTOR_SLOTS)
+# A plain full postcode, as typed in a batch file; areas below need the full path.
+_PLAIN = re.compile(r"[ \t]*([A-Z]{1,2}[0-9][A-Z0-9]?)[ \t]*([0-9])([A-Z]{2})[ \t]*")
+_new_tuple = tuple.__new__
+_NOT_PLAIN = {"BT", "JE", "GY", "IM", "BF", "BX", "GI", "XM", "GX"}
+
+
+def _parse_plain(pc: str) -> Parsed:
+    out, inward = pc.split(" ")
+    return Parsed("full", out, inward[0], inward[1:])
 
 
 class Index:
@@ -43,7 +56,7 @@ class Index:
         """District → its number in the file (reads the header once)."""
         if self._names is None:
             with self._path.open("rb") as fh:
-                if fh.read(8) != b"CSPCIDX1":
+                if fh.read(8) != b"CSPCIDX2":
                     raise RuntimeError("postcodes.bin has an unknown format")
                 count, names_len = struct.unpack("<II", fh.read(8))
                 names = fh.read(names_len).decode("ascii").split(",")
@@ -69,23 +82,24 @@ class Index:
         with self._path.open("rb") as fh:
             fh.seek(self._base + self._offsets[i])
             raw = zlib.decompress(fh.read(self._offsets[i + 1] - self._offsets[i]))
+        words = array("H")
+        words.frombytes(raw)
+        if sys.byteorder != "little":
+            words.byteswap()
         sectors: dict[str, array[int]] = {}
-        pos = 0
-        while pos < len(raw):
-            digit = chr(raw[pos])
-            pos += 1
-            runs, pos = _varint(raw, pos)
-            slots = array("H", bytes(2 * SECTOR_SLOTS))
+        n = words[0]
+        pos = 1 + 2 * n
+        for k in range(n):
+            digit, runs = words[1 + 2 * k], words[2 + 2 * k]
+            slots = array("H", _EMPTY)
             at = 0
             for _ in range(runs):
-                gap, pos = _varint(raw, pos)
-                length, pos = _varint(raw, pos)
-                combo, pos = _varint(raw, pos)
+                gap, length, combo = words[pos], words[pos + 1], words[pos + 2]
+                pos += 3
                 at += gap
-                for s in range(at, at + length):
-                    slots[s] = combo + 1
+                slots[at : at + length] = array("H", [combo + 1]) * length
                 at += length
-            sectors[digit] = slots
+            sectors[str(digit)] = slots
         self._districts[outward] = sectors
         return sectors
 
@@ -101,17 +115,6 @@ class Index:
             return None
         v = slots[UNIT_INDEX[unit[0]] * 20 + UNIT_INDEX[unit[1]]]
         return v - 1 if v else None
-
-
-def _varint(buf: bytes, pos: int) -> tuple[int, int]:
-    shift = result = 0
-    while True:
-        b = buf[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        if b < 0x80:
-            return result, pos
-        shift += 7
 
 
 class Areas:
@@ -191,12 +194,103 @@ class Answer:
         return out
 
 
+class Hit(NamedTuple):
+    """A full postcode's answer in its leanest form (the in-process API for bulk use)."""
+
+    postcode: str
+    force_id: str
+    force_name: str
+    local_authority: tuple[str, str] | None  # (code, name)
+    constituency: tuple[str, str, str] | None  # (code, name, method)
+    approximate: bool
+
+    @classmethod
+    def from_answer(cls, ans: Answer) -> Hit:
+        la, pc = ans.local_authority, ans.constituency
+        return cls(
+            ans.postcode or ans.matched or ans.query,
+            ans.forces[0]["id"],
+            ans.forces[0]["name"],
+            (la["code"], la["name"]) if la else None,
+            (pc["code"], pc["name"], pc["method"]) if pc else None,
+            ans.approximate,
+        )
+
+
 class Lookup:
     """Answers postcode-shaped queries from the shipped index."""
 
     def __init__(self) -> None:
         self.index = Index()
         self.areas = Areas()
+        self._json_parts: dict[int, tuple[str, str]] = {}
+        self._hits: dict[int, tuple[str, str, tuple[str, str] | None, tuple[str, str, str] | None, bool]] = {}
+
+    def _plain(self, text: str) -> tuple[str, int] | None:
+        """(display postcode, combo) for a plain existing GB postcode with a council, else None."""
+        m = _PLAIN.fullmatch(text.upper())
+        if m is None:
+            return None
+        outward, digit, unit = m.groups()
+        if outward[:2] in _NOT_PLAIN or unit[0] not in UNIT_INDEX or unit[1] not in UNIT_INDEX:
+            return None
+        combo = self.index.unit(outward, digit, unit)
+        if combo is None or self.areas.combos[combo][0] < 0:
+            return None
+        return f"{outward} {digit}{unit}", combo
+
+    def hit(self, text: str) -> Hit | None:
+        """The lean answer for a plain existing GB postcode, or None (use ``resolve`` for the rest).
+
+        The hot path of bulk lookups: one regex, one array read, one cached tuple per
+        (council, constituency) combination.
+        """
+        m = _PLAIN.fullmatch(text.upper())
+        if m is None:
+            return None
+        outward, digit, unit = m.groups()
+        district = self.index._districts.get(outward) or self.index.district(outward)
+        slots = district.get(digit) if district is not None and outward[:2] not in _NOT_PLAIN else None
+        a, b = UNIT_INDEX.get(unit[0]), UNIT_INDEX.get(unit[1])
+        if slots is None or a is None or b is None or not (v := slots[a * 20 + b]):
+            return None
+        parts = self._hits.get(v)
+        if parts is None:
+            if self.areas.combos[v - 1][0] < 0:
+                return None
+            pc = f"{outward} {digit}{unit}"
+            h = Hit.from_answer(self._full(_parse_plain(pc), pc))
+            parts = self._hits[v] = (h.force_id, h.force_name, h.local_authority, h.constituency, h.approximate)
+        return _new_tuple(Hit, (f"{outward} {digit}{unit}", *parts))
+
+    def json_line(self, text: str) -> str | None:
+        """Compact JSON for a plain, existing GB postcode; None sends the caller down the full path.
+
+        Same object as ``resolve(...).to_dict()``, built from per-combination fragments so
+        ``--batch`` spends its time on lookups rather than on encoding.
+        """
+        found = self._plain(text)
+        if found is None:
+            return None
+        pc, combo = found
+        parts = self._json_parts.get(combo)
+        if parts is None:
+            d = self._full(_parse_plain(pc), "").to_dict()
+            enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+            keys = list(d)
+            after = {k: d[k] for k in keys[keys.index("postcode") + 1 :]}
+            parts = (enc({"forces": d["forces"]})[1:-1] + ',"postcode":"', '",' + enc(after)[1:])
+            self._json_parts[combo] = parts
+        return (
+            '{"schema_version":1,"query":'
+            + json.dumps(text, ensure_ascii=False)
+            + ',"kind":"postcode","matched":"'
+            + pc
+            + '",'
+            + parts[0]
+            + pc
+            + parts[1]
+        )
 
     def _shares(self, counts: Counter[str]) -> list[dict[str, Any]]:
         total = sum(counts.values())
@@ -290,7 +384,14 @@ class Lookup:
             ans.local_authority = {"code": code, "name": name}
             ans.forces = self._single(self.areas.force_id(force))
         else:
-            counts = self._count([self.index.district(p.outward)[p.digit]])  # type: ignore[index]
+            district = self.index.district(p.outward) or {}
+            counts = self._count([district[p.digit]]) or self._count(list(district.values()))
+            if not counts:
+                raise NotFoundError(
+                    f"{p.display} has no location in Code-Point Open (it may be a PO box or large-user postcode)",
+                    "use the postcode of the place where the incident happened",
+                    code="postcode_not_located",
+                )
             ans.approximate = True
             ans.forces = self._shares(counts)
             if len(ans.main_forces) == 1:

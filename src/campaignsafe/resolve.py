@@ -6,8 +6,8 @@ from functools import cache
 from typing import Any
 
 from campaignsafe import postcode
-from campaignsafe.errors import NotFoundError
-from campaignsafe.lookup import EDGE_SHARE, Answer, Lookup
+from campaignsafe.errors import InputError, NotFoundError
+from campaignsafe.lookup import EDGE_SHARE, Answer, Hit, Lookup
 
 
 @cache
@@ -28,9 +28,19 @@ def resolve(query: str) -> Answer:
     return _place(text, query)
 
 
-def resolve_postcode(text: str) -> Answer:
-    """Fast path for a full postcode (used by benchmarks and batch)."""
-    return _lookup().resolve(postcode.parse(text), text)
+def resolve_postcode(text: str) -> Hit:
+    """A full postcode's force, council and constituency, for bulk in-process use.
+
+    Plain GB postcodes take a cached fast path; anything else goes through ``resolve``
+    (so errors are the same), and a district or sector query is refused.
+    """
+    hit = _lookup().hit(text)
+    if hit is not None:
+        return hit
+    ans = resolve(text)
+    if ans.kind != "postcode":
+        raise InputError(f"{text.strip()!r} is not a full postcode", code="not_a_full_postcode")
+    return Hit.from_answer(ans)
 
 
 def _place(text: str, query: str) -> Answer:

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""campaignsafe benchmarks: every figure beside a baseline measured in the same run.
+
+    pip install . && python benchmarks/run.py [--runs N] [--update-readme]
+
+Runs the declared benchmarks below, then every ``benchmarks/bench_*.py`` script (each prints
+a markdown section), and prints one markdown report. ``--update-readme`` also writes it into
+README.md between the ``<!-- benchmarks -->`` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+README = HERE.parent / "README.md"
+
+
+def cli() -> list[str]:
+    """The installed console script beside this interpreter."""
+    script = Path(sys.executable).parent / "campaignsafe"
+    if not script.exists():
+        sys.exit("benchmarks: campaignsafe is not installed in this environment (pip install .)")
+    return [str(script)]
+
+
+ENV = {**os.environ, "CAMPAIGNSAFE_HOME": tempfile.mkdtemp(prefix="cs-bench-home-")}
+
+# Peak memory is read by a tiny launcher: a child forked from this (large) process would
+# report this process's memory as its own peak.
+_LAUNCHER = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, 1); os.dup2(fd, 2)\n"
+    "    os.execv(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def timed_process(argv: list[str], runs: int, stdin: str | None = None) -> float:
+    """Median wall time (s) of ``argv`` over ``runs`` runs, after one warm-up."""
+    times: list[float] = []
+    for i in range(runs + 1):
+        fin = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
+        t0 = time.perf_counter()
+        code = subprocess.call(argv, stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+        elapsed = time.perf_counter() - t0
+        if fin is not subprocess.DEVNULL:
+            fin.close()
+        if code != 0:
+            sys.exit(f"benchmarks: {' '.join(argv)} exited {code}")
+        if i:
+            times.append(elapsed)
+    return statistics.median(times)
+
+
+def peak_memory(argv: list[str]) -> int:
+    """Peak resident memory (KiB) of one run of ``argv``."""
+    out = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, env=ENV, check=True)
+    rss, code = out.stdout.split()
+    if code != "0":
+        sys.exit(f"benchmarks: {' '.join(argv)} exited {code}")
+    return int(rss)
+
+
+def sample_postcodes(n: int) -> list[str]:
+    """``n`` real postcodes drawn (seeded) from the shipped index."""
+    from campaignsafe.postcode import unit_of_slot
+    from campaignsafe.resolve import _lookup
+
+    index = _lookup().index
+    every = [
+        f"{d} {digit}{unit_of_slot(i)}"
+        for d in index.districts()
+        for digit, slots in (index.district(d) or {}).items()
+        for i, v in enumerate(slots)
+        if v
+    ]
+    return random.Random(2025).sample(every, n)
+
+
+def bench_startup(runs: int) -> list[tuple[str, str, str]]:
+    py = sys.executable
+    floor_pass, mem_pass = timed_process([py, "-c", "pass"], runs), peak_memory([py, "-c", "pass"])
+    floor_typer, mem_typer = timed_process([py, "-c", "import typer"], runs), peak_memory([py, "-c", "import typer"])
+    rows = [
+        ("`python -c pass` (baseline)", f"{floor_pass * 1000:.1f} ms", f"{mem_pass / 1024:.1f} MiB"),
+        ("`python -c 'import typer'` (baseline)", f"{floor_typer * 1000:.1f} ms", f"{mem_typer / 1024:.1f} MiB"),
+    ]
+    for label, args in (
+        ('`campaignsafe contact "SW1A 1AA" --json`', ["contact", "SW1A 1AA", "--json"]),
+        ('`campaignsafe contact "SW1A 1AA"` (panel)', ["contact", "SW1A 1AA"]),
+    ):
+        t, mem = timed_process([*cli(), *args], runs), peak_memory([*cli(), *args])
+        rows.append(
+            (
+                label,
+                f"{t * 1000:.1f} ms = **{t / floor_typer:.2f}×** import typer, {t / floor_pass:.1f}× python",
+                f"{mem / 1024:.1f} MiB = **{mem / mem_typer:.2f}×** import typer",
+            )
+        )
+    return rows
+
+
+def bench_lookups(sample: list[str]) -> list[tuple[str, str, str]]:
+    from campaignsafe.errors import NotFoundError
+    from campaignsafe.resolve import resolve_postcode
+
+    located = []
+    for pc in sample:  # decode every district once, as a long-running process would
+        try:
+            resolve_postcode(pc)
+            located.append(pc)
+        except NotFoundError:  # a handful of PO-box postcodes with no location
+            pass
+    sample = located
+    lookups = _rate(lambda: [resolve_postcode(pc) for pc in sample], len(sample))
+    table = {pc: pc for pc in sample}
+    floor = _rate(lambda: [table.get(pc) for pc in sample], len(sample))
+    return [
+        ("`dict.get` on the same keys (baseline)", f"{floor:,.0f} /s", ""),
+        (
+            "in-process `resolve_postcode()`",
+            f"{lookups:,.0f} lookups/s",
+            f"{floor / lookups:.0f}× slower than dict.get",
+        ),
+    ]
+
+
+def _rate(fn: Callable[[], object], n: int, repeat: int = 3) -> float:
+    best = min(_once(fn) for _ in range(repeat))
+    return n / best
+
+
+def _once(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def bench_batch(sample: list[str], runs: int) -> list[tuple[str, str, str]]:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(sample) + "\n")
+        path = fh.name
+    floor_code = (
+        "import sys, json\nw = sys.stdout.write\nfor line in sys.stdin: w(json.dumps({'query': line.strip()}) + '\\n')"
+    )
+    floor = timed_process([sys.executable, "-c", floor_code], runs, stdin=path)
+    t = timed_process([*cli(), "contact", "--batch", path], runs)
+    mem = peak_memory([*cli(), "contact", "--batch", path])
+    os.unlink(path)
+    n = len(sample)
+    return [
+        ("read lines, write one JSON object each (baseline)", f"{n / floor:,.0f} lines/s", ""),
+        (
+            f"`campaignsafe contact --batch` ({n:,} postcodes)",
+            f"{n / t:,.0f} lines/s = {floor / t:.2f}× baseline",
+            f"{mem / 1024:.1f} MiB peak",
+        ),
+    ]
+
+
+def bench_size() -> list[tuple[str, str, str]]:
+    from campaignsafe.datafiles import data_dir
+
+    d = data_dir()
+    size = (d / "postcodes.bin").stat().st_size
+    raw = 1_745_849 * 8  # the postcodes alone as text, one per line
+    rows = [
+        (
+            "postcode index `postcodes.bin`",
+            f"{size / 1e6:.2f} MB",
+            f"{size / raw:.1%} of the bare postcode list as text",
+        )
+    ]
+    for name in ("areas.json", "forces.json"):
+        rows.append((f"`{name}`", f"{(d / name).stat().st_size / 1e3:.0f} kB", ""))
+    return rows
+
+
+def table(title: str, rows: list[tuple[str, str, str]], head: tuple[str, str, str]) -> str:
+    out = [f"**{title}**", "", f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(out) + "\n"
+
+
+def extra_benchmarks() -> list[str]:
+    """Run every benchmarks/bench_*.py and collect its markdown."""
+    sections = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+        if r.returncode != 0:
+            sections.append(f"**{script.name}** failed: `{r.stderr.strip().splitlines()[-1:]}`\n")
+        else:
+            sections.append(r.stdout.strip() + "\n")
+    return sections
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=20, help="process runs per start-up figure (median)")
+    ap.add_argument("--update-readme", action="store_true", help="write the report into README.md")
+    ap.add_argument("--json", action="store_true", help="also print the environment as JSON")
+    args = ap.parse_args()
+
+    startup = bench_startup(args.runs)  # before the sample makes this process large
+    sample = sample_postcodes(100_000)
+    parts = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; medians of {args.runs} runs after a warm-up.\n",
+        table("Start-up and memory", startup, ("command", "wall time", "peak memory")),
+        table("Lookups (100,000 real postcodes)", bench_lookups(sample), ("what", "rate", "")),
+        table("Batch", bench_batch(sample, max(3, args.runs // 5)), ("what", "rate", "memory")),
+        table("Shipped data", bench_size(), ("file", "size", "")),
+        *extra_benchmarks(),
+    ]
+    report = "\n".join(parts)
+    print(report)
+    if args.json:
+        print(json.dumps({"python": platform.python_version(), "machine": platform.machine()}))
+    if args.update_readme:
+        text = README.read_text(encoding="utf-8")
+        start, end = "<!-- benchmarks -->\n", "<!-- /benchmarks -->"
+        i, j = text.index(start) + len(start), text.index(end)
+        README.write_text(text[:i] + report + text[j:], encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
