@@ -43,14 +43,14 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 def show_answer(answer: Answer) -> None:
     """Danger line first, then one panel per force (boundary slivers left out)."""
     from campaignsafe import contacts, forces
-    from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style
+    from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, wrapped
 
     out: list[str] = [style(DANGER, BOLD, RED)]
     forces_shown = answer.main_forces
     where = _where(answer)
     if len(forces_shown) > 1:
         out.append(f"{where} is covered by {len(forces_shown)} police forces; if unsure which, call 101.")
-    out += [style("Note: ", YELLOW) + note for note in answer.notes]
+    out += [style("Note: ", YELLOW) + wrapped(note, 6) for note in answer.notes]
     common = {r["id"]: r for r in forces.common_routes(answer.nation)}
     for f in forces_shown:
         routes = _routes_for(f["id"])
@@ -113,14 +113,13 @@ def _contact_line(c: dict[str, Any]) -> str:
 
 def show_crown(service: dict[str, Any]) -> None:
     """A Crown Dependency's own police service (outside UK forces)."""
-    out = console()
-    out.print(f"[bold red]{DANGER}[/]")
-    lines = [f"[bold]{service['name']}[/]", f"Emergency: {service.get('emergency', '999')}"]
+    from campaignsafe.cli._panel import BOLD, RED, panel, style
+
+    rows = [("Emergency", service.get("emergency", "999"))]
     if service.get("non_emergency"):
-        lines.append(f"Non-emergency: {service['non_emergency']['value']}")
-    lines.append(f"Website: {service['website']['value']}")
-    lines.append(service["note"])
-    out.print("\n".join(lines))
+        rows.append(("Non-emergency", service["non_emergency"]["value"]))
+    rows += [("Website", service["website"]["value"]), ("Note", service["note"])]
+    print(style(DANGER, BOLD, RED) + "\n" + panel(service["name"], rows))
 
 
 def show_saved(items: list[dict[str, Any]]) -> None:

@@ -48,3 +48,9 @@ def panel(title: str, rows: list[tuple[str, str]], total: int | None = None) -> 
     title = title if len(title) <= total - 6 else title[: total - 7] + "…"
     top = "╭─ " + style(title, BOLD) + " " + "─" * max(0, total - 5 - len(title)) + "╮"
     return "\n".join([top, *lines, "╰" + "─" * (total - 2) + "╯"])
+
+
+def wrapped(text: str, indent: int = 0) -> str:
+    """``text`` folded to the terminal width, continuation lines indented."""
+    lines = textwrap.wrap(text, width() - indent) or [""]
+    return ("\n" + " " * indent).join(lines)

@@ -4,7 +4,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from campaignsafe.cli._options import JsonOpt
 from campaignsafe.errors import exit_code_help
@@ -19,6 +19,19 @@ class QueryGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
+class _LookupContext(typer.Context):
+    @property
+    def command_path(self) -> str:
+        # Help and errors read "campaignsafe contact", not "campaignsafe contact lookup".
+        return super().command_path.removesuffix(" lookup")
+
+
+class LookupCommand(TyperCommand):
+    """The hidden default command of ``contact``."""
+
+    context_class = _LookupContext
+
+
 app = typer.Typer(
     cls=QueryGroup, help="Find the police force for a place and every way to reach it.", add_completion=False
 )
@@ -27,8 +40,9 @@ LOOKUP_HELP = f"""Find the police force for a postcode, district, sector, consti
 
 QUERY examples: "SW1A 1AA", sk17, "SK17 6", "Cities of London and Westminster", Cambridge, "Kent Police".
 
-Also: `campaignsafe contact save FORCE --role spoc ...` keeps the details of your election
-SPOC or adviser, shown with every lookup for that force; `campaignsafe contact saved` lists them.
+Keep your election SPOC's details: campaignsafe contact save FORCE --role spoc --name ...
+
+List them: campaignsafe contact saved (they are shown with every lookup for that force).
 
 {exit_code_help()}
 
@@ -36,11 +50,13 @@ Example: campaignsafe contact "SW1A 1AA" --json
 """
 
 
-@app.command("lookup", help=LOOKUP_HELP, hidden=True)
+@app.command("lookup", cls=LookupCommand, help=LOOKUP_HELP, hidden=True)
 def lookup(
     query: Annotated[
         str | None,
-        typer.Argument(help="Postcode, district, sector, constituency, council or force.", show_default=False),
+        typer.Argument(
+            help="Postcode, district, sector, constituency, council or force.", show_default=False, metavar="QUERY"
+        ),
     ] = None,
     batch: Annotated[
         str | None,
