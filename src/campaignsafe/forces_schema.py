@@ -103,7 +103,7 @@ class CrownDependency(_Strict):
     name: str
     postcode_areas: list[str]
     website: Fact
-    emergency: str = "999"
+    emergency: str | None = None  # only where a source confirms it
     non_emergency: Fact | None = None
     note: str
 

@@ -92,7 +92,7 @@ def _raise_special(kind: str, text: str) -> None:
         island = {"jersey": "Jersey", "guernsey": "the Bailiwick of Guernsey", "isle-of-man": "the Isle of Man"}[cid]
         err = NotFoundError(
             f"{text.strip().upper()} is in {island}, a Crown Dependency outside UK police forces: contact the {name}",
-            "in an emergency call 999",
+            f"in an emergency call {service['emergency']}" if service and service.get("emergency") else None,
             code="outside_uk_police",
         )
         err.crown = service  # type: ignore[attr-defined]

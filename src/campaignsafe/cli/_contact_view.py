@@ -115,7 +115,7 @@ def show_crown(service: dict[str, Any]) -> None:
     """A Crown Dependency's own police service (outside UK forces)."""
     from campaignsafe.cli._panel import BOLD, RED, panel, style
 
-    rows = [("Emergency", service.get("emergency", "999"))]
+    rows = [("Emergency", service["emergency"])] if service.get("emergency") else []
     if service.get("non_emergency"):
         rows.append(("Non-emergency", service["non_emergency"]["value"]))
     rows += [("Website", service["website"]["value"]), ("Note", service["note"])]
