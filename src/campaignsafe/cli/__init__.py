@@ -18,6 +18,7 @@ from campaignsafe.errors import CampaignsafeError, exit_code_help
 #: command name → (module, attribute, one-line help). A Typer attribute becomes a group.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "contact": ("campaignsafe.cli.contact", "app", "Find the police force for a place and every way to reach it."),
+    "checklist": ("campaignsafe.cli.checklist", "app", "Work through the security guidance as checklists."),
     "about": ("campaignsafe.cli.about", "about", "Version, datasets and the attribution the data licences require."),
 }
 

@@ -1,0 +1,151 @@
+"""``campaignsafe checklist run``: one item at a time, each answer saved the moment it is given."""
+
+import typer
+
+from campaignsafe.checklist import STATUS_WORDS, Row, View, count, run_queue
+
+PROMPT = "Answer d/n/a/s/q, then an optional note (? for help)"
+HELP = """d  done                  e.g.  d met DS Patel on 3 May
+n  not yet               (kept on your list; `checklist next` shows it)
+a  not applicable        e.g.  a we have no office
+s  skip                  (not saved; asked again next time)
+q  stop here             (everything answered so far is kept)
+Full source links: campaignsafe checklist show ITEM"""
+_ANSWERS = {
+    "d": "done",
+    "done": "done",
+    "n": "todo",
+    "not": "todo",
+    "todo": "todo",
+    "a": "na",
+    "na": "na",
+    "n/a": "na",
+    "s": "skip",
+    "skip": "skip",
+    "q": "quit",
+    "quit": "quit",
+}
+
+
+def parse_answer(raw: str) -> tuple[str, str | None] | None:
+    """``"d met DS Patel"`` → ``("done", "met DS Patel")``; None when not understood."""
+    text = raw.strip()
+    if text.lower().startswith("not yet"):
+        text = "n" + text[len("not yet") :]
+    word, _, rest = text.partition(" ")
+    action = _ANSWERS.get(word.lower())
+    if action is None:
+        return None
+    return action, rest.strip() or None
+
+
+def carry_on_command(view: View, topic: str | None) -> str:
+    """The command that picks up where this run stopped."""
+    from campaignsafe import progress
+
+    parts = ["campaignsafe checklist run"]
+    if topic:
+        parts.append(topic)
+    if view.scope.profile != progress.DEFAULT_PROFILE:
+        parts.append(f"--profile {view.scope.profile}")
+    defaults = view.progress.defaults
+    if view.scope.role != defaults.role:
+        parts.append(f"--role {view.scope.role or 'all'}")
+    if view.scope.nation != defaults.nation:
+        parts.append(f"--nation {view.scope.nation or 'all'}")
+    return " ".join(parts)
+
+
+def walk(view: View, topic: str | None, no_input: bool) -> None:
+    """Ask each queued item in turn; Ctrl-C or end of input leaves with 130 and every answer kept."""
+    from rich.markup import escape
+
+    from campaignsafe.cli import _render
+    from campaignsafe.cli._checklist_view import danger, item_view, scope_text
+
+    out = _render.console()
+    queue, revisit = run_queue(view, topic)
+    danger(out)
+    scope = [r for r in view.rows if topic is None or r.topic.id == view.guidance.topic(topic).id]
+    c = count(scope)
+    where = f"{view.guidance.topic(topic).title} ({topic})" if topic else "all topics, essentials first"
+    out.print(f"Checklist for {escape(scope_text(view))}: {escape(where)}. {c.settled} of {c.total} settled.")
+    if not queue:
+        out.print("\nEvery item here is done or not applicable. Review them with `campaignsafe checklist show --all`.")
+        return
+    if revisit:
+        out.print(f"Every item has an answer; going through the {len(queue)} you marked 'not yet'.")
+    if not _render.interactive(no_input):
+        out.print(item_view(view.guidance, queue[0], _heading(queue[0], 1, len(queue)), compact=True))
+        from campaignsafe.errors import InputError
+
+        raise InputError(
+            "checklist run asks about each item, so it needs a terminal (nothing was changed)",
+            "run it in a terminal, or record answers with `campaignsafe checklist mark ITEM done|todo|na`",
+            code="no_terminal",
+        )
+    out.print("Each answer is saved at once; stop with q or Ctrl-C and run this again to carry on.")
+    saved = 0
+    try:
+        for n, row in enumerate(queue, 1):
+            if n > 1:
+                out.print()
+            out.print(item_view(view.guidance, row, _heading(row, n, len(queue)), compact=True))
+            action, note = _ask()
+            if action == "quit":
+                _stopped(saved, view, topic, stderr=False)
+                return
+            if action == "skip":
+                out.print("Skipped; it will be asked again next time.", style="dim")
+                continue
+            _save(view, row, action, note)
+            saved += 1
+            out.print(f"Saved: {STATUS_WORDS[action]}" + (" with your note." if note else "."), style="dim")
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        _stopped(saved, view, topic, stderr=True)
+        raise typer.Exit(130) from None
+    done = count(_fresh(view, topic))
+    out.print()
+    out.print(
+        f"That was the last item. {done.done} done, {done.na} not applicable, "
+        f"{done.todo} not yet, {done.unanswered} unanswered of {done.total}."
+    )
+    out.print("See progress with `campaignsafe checklist`; print a briefing with `campaignsafe checklist export`.")
+
+
+def _heading(row: Row, n: int, total: int) -> str:
+    return f"{n} of {total} to go · {row.topic.title} · in danger, call 999"
+
+
+def _ask() -> tuple[str, str | None]:
+    while True:
+        answer = parse_answer(typer.prompt(PROMPT))
+        if answer is not None:
+            return answer
+        typer.echo(HELP)
+
+
+def _save(view: View, row: Row, action: str, note: str | None) -> None:
+    from campaignsafe import progress
+
+    progress.record(view.scope.profile, row.item.id, action, note)
+
+
+def _fresh(view: View, topic: str | None) -> list[Row]:
+    from campaignsafe.checklist import load_view
+
+    role = view.scope.role or "all"
+    nation = view.scope.nation or "all"
+    again = load_view(view.scope.profile, role, nation)
+    return [r for r in again.rows if topic is None or r.topic.id == again.guidance.topic(topic).id]
+
+
+def _stopped(saved: int, view: View, topic: str | None, stderr: bool) -> None:
+    from campaignsafe.cli._render import console
+
+    target = console(stderr=True) if stderr else console()
+    target.print(
+        f"\nStopped. {saved} answer(s) saved this time; nothing you answered is lost.\n"
+        f"Carry on with: {carry_on_command(view, topic)}",
+        markup=False,
+    )

@@ -1,0 +1,266 @@
+"""How ``campaignsafe checklist`` looks in a terminal (rich is imported only in here, on use)."""
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from campaignsafe.checklist import DANGER, STATUS_WORDS, Row, View, by_topic, count
+from campaignsafe.guidance import NATION_NAMES, Guidance, nations_text
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
+    from campaignsafe.guidance import Source
+    from campaignsafe.progress import ProfileSummary
+
+MARK = {"done": "[x]", "todo": "[ ]", "na": "[-]"}
+BAR_WIDTH = 20
+
+
+def bar(settled: int, total: int, width: int = BAR_WIDTH) -> "Text":
+    """A text progress bar that still reads without colour: █ settled, ░ still to do."""
+    from rich.text import Text
+
+    filled = 0 if not total else round(width * settled / total)
+    if settled and not filled:
+        filled = 1
+    out = Text()
+    out.append("█" * filled, style="green")
+    out.append("░" * (width - filled), style="dim")
+    return out
+
+
+def scope_text(view: View) -> str:
+    """'profile default · all roles · all nations'."""
+    s = view.scope
+    role = f"{s.role}s" if s.role else "all roles"
+    nation = NATION_NAMES[s.nation] if s.nation else "all nations"
+    return f"profile {s.profile} · {role} · {nation}"
+
+
+def danger(out: "Console") -> None:
+    """The 999 line, always first."""
+    out.print(DANGER, style="bold red")
+
+
+def show_list(view: View) -> None:
+    """Topics with a progress bar each, then the overall progress."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = _console()
+    danger(out)
+    out.print(f"Checklist for {escape(scope_text(view))}\n")
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 1))
+    table.add_column("Topic (id)", ratio=1, overflow="fold")
+    table.add_column("Progress", width=BAR_WIDTH, no_wrap=True)
+    table.add_column("Done", justify="right", no_wrap=True)
+    for topic, rows in by_topic(view):
+        c = count(rows)
+        table.add_row(f"{escape(topic.title)}\n[dim]{escape(topic.id)}[/]", bar(c.settled, c.total), _done(c))
+    c = count(view.rows)
+    table.add_section()
+    table.add_row("[bold]Overall[/]", bar(c.settled, c.total), _done(c))
+    out.print(table)
+    _orphans(out, view)
+    if c.settled < c.total:
+        out.print(
+            "\nNext: [bold]campaignsafe checklist run[/] (essentials first), "
+            "or [bold]checklist next[/] for the most important items."
+        )
+
+
+def _done(c: Any) -> str:
+    na = f", {c.na} n/a" if c.na else ""
+    return f"{c.done}/{c.total}{na}"
+
+
+def _orphans(out: "Console", view: View) -> None:
+    from rich.markup import escape
+
+    orphans = view.orphans()
+    if orphans:
+        ids = ", ".join(sorted(orphans))
+        out.print(
+            f"\nNote: {len(orphans)} saved answer(s) are for items this version of the guidance no longer has "
+            f"({escape(ids)}). They are kept in your progress file, not deleted."
+        )
+
+
+def item_view(guidance: Guidance, row: Row, heading: str | None = None, compact: bool = False) -> "RenderableType":
+    """One item: title, who it is for, status, detail and sources (``compact``: links as their site only)."""
+    from rich.console import Group
+    from rich.rule import Rule
+    from rich.text import Text
+
+    item, answer = row.item, row.answer
+    parts: list[RenderableType] = []
+    if heading:
+        parts.append(Rule(Text(heading), align="left", style="dim"))
+    parts.append(Text(item.title, style="bold"))
+    tags = [item.priority, "for " + ", ".join(item.roles)]
+    if item.nations:
+        tags.append(nations_text(item.nations) + " only")
+    parts.append(Text(" · ".join(tags) + f" · {item.id}", style="dim"))
+    if answer or not compact:
+        status = STATUS_WORDS[row.status] if answer else "not answered yet"
+        if answer and answer.note:
+            status += f" (note: {answer.note})"
+        parts.append(Text(f"Status: {status}"))
+    parts.append(Text(""))
+    parts.append(Text(" ".join(item.detail.split())))
+    parts.append(Text(""))
+    parts.append(sources_view(guidance.sources_for(item.sources), compact))
+    return Group(*parts)
+
+
+def sources_view(sources: "list[Source]", compact: bool = False) -> "RenderableType":
+    """'Sources:' then each source's title, publisher, date and URL, with a hanging indent.
+
+    ``compact`` names only the site instead of the full URL, so an item fits one screen.
+    """
+    from urllib.parse import urlsplit
+
+    from rich.table import Table
+    from rich.text import Text
+
+    several = len(sources) > 1
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    if several:
+        grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    label = "Sources:" if several else "Source:"
+    for n, src in enumerate(sources, 1):
+        text = Text(f"{src.title}. {src.publisher}, {src.date}")
+        if compact:
+            site = urlsplit(src.url).hostname or src.url
+            text.append(f" ({site.removeprefix('www.')})", style="cyan")
+        else:
+            text.append(".\n")
+            text.append(src.url, style="cyan")
+        if several:
+            grid.add_row(label if n == 1 else "", f"{n}.", text)
+        else:
+            grid.add_row(label, text)
+    return grid
+
+
+def show_item(view: View, row: Row) -> None:
+    """One item, read-only."""
+    out = _console()
+    danger(out)
+    out.print(item_view(view.guidance, row, f"{row.topic.title} ({row.topic.id})"))
+
+
+def show_topics(view: View, topic_id: str | None) -> None:
+    """Every item of one topic (or of all topics) with status, detail and sources."""
+    from rich.markup import escape
+    from rich.rule import Rule
+
+    groups = by_topic(view)
+    wanted = view.guidance.topic(topic_id).id if topic_id is not None else None
+    out = _console()
+    danger(out)
+    out.print(f"Checklist for {escape(scope_text(view))}")
+    if wanted is not None:
+        groups = [(t, rows) for t, rows in groups if t.id == wanted]
+        if not groups:
+            out.print(f"\nNo items in {escape(wanted)} for {escape(scope_text(view))}.")
+    for topic, rows in groups:
+        c = count(rows)
+        out.print()
+        out.print(Rule(f"[bold]{escape(topic.title)}[/] ({escape(topic.id)}) · {_done(c)} done", align="left"))
+        out.print(" ".join(topic.summary.split()), style="italic")
+        for row in rows:
+            out.print()
+            out.print(f"{MARK[row.status]} ", end="", markup=False)
+            out.print(item_view(view.guidance, row))
+    _orphans(out, view)
+
+
+def show_next(view: View, rows: list[Row]) -> None:
+    """The most important open items."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = _console()
+    danger(out)
+    c = count(view.rows)
+    out.print(f"Checklist for {escape(scope_text(view))}: {c.settled} of {c.total} settled.")
+    if not rows:
+        out.print("\nNothing left to do: every item is done or not applicable.")
+        return
+    out.print()
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 1))
+    table.add_column("Priority", no_wrap=True)
+    table.add_column("Item", ratio=1, overflow="fold")
+    for row in rows:
+        state = "" if row.answer is None else " [dim](not yet)[/]"
+        table.add_row(row.item.priority, f"{escape(row.item.title)}{state}\n[dim]{escape(row.item.id)}[/]")
+    out.print(table)
+    out.print("\nRead one: [bold]campaignsafe checklist show ITEM[/]; answer: [bold]checklist mark ITEM done[/].")
+
+
+def profiles_json(found: list["ProfileSummary"]) -> dict[str, Any]:
+    """The ``checklist profiles --json`` object."""
+    out = []
+    for p in found:
+        entry: dict[str, Any] = {"name": p.name, "path": str(p.path)}
+        if p.progress is None:
+            entry["error"] = p.error
+        else:
+            answers = p.progress.answers.values()
+            last = max((a.answered_at for a in answers), default=None)
+            entry |= {
+                "defaults": p.progress.defaults.model_dump(),
+                "answers": {s: sum(1 for a in answers if a.status == s) for s in ("done", "todo", "na")},
+                "last_answered_at": last.isoformat() if last else None,
+            }
+        out.append(entry)
+    return {"profiles": out}
+
+
+def show_profiles(found: list["ProfileSummary"]) -> None:
+    """Each profile: its defaults and how many answers it has."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = _console()
+    if not found:
+        out.print("No checklist progress saved yet. Answers go to the profile 'default' unless you give --profile.")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1))
+    for col in ("Profile", "Role", "Nation", "Done", "Not yet", "N/A", "Last answer"):
+        table.add_column(col, overflow="fold")
+    for entry in profiles_json(found)["profiles"]:
+        if "error" in entry:
+            table.add_row(escape(entry["name"]), "[red]unreadable[/]", "", "", "", "", "")
+            continue
+        d, a = entry["defaults"], entry["answers"]
+        last = (entry["last_answered_at"] or "")[:10]
+        table.add_row(
+            escape(entry["name"]), d["role"] or "all", d["nation"] or "all", str(a["done"]), str(a["todo"]),
+            str(a["na"]), last,
+        )  # fmt: skip
+    out.print(table)
+    for p in found:
+        if p.error:
+            out.print(f"\n{escape(p.name)}: {escape(p.error)}")
+
+
+def write_output(output: str, text: str) -> None:
+    """``-`` → standard output; otherwise the named file, replaced atomically."""
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    from campaignsafe.briefing import write_file
+
+    path = write_file(output, text)
+    sys.stderr.write(f"Wrote {path}\n")
+
+
+def _console() -> "Console":
+    from campaignsafe.cli._render import console
+
+    return console()

@@ -1,0 +1,76 @@
+"""How ``campaignsafe checklist offences`` looks: the disclaimer first, then each offence."""
+
+from typing import TYPE_CHECKING, Any
+
+from campaignsafe.checklist import NOT_ADVICE
+from campaignsafe.cli._checklist_view import danger, sources_view
+from campaignsafe.guidance import NATION_NAMES, nations_text
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from campaignsafe.offences import Offence
+
+
+def bullets(lines: list[str]) -> "RenderableType":
+    """A dash list whose wrapped lines keep their indent."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for line in lines:
+        grid.add_row("  -", Text(line))
+    return grid
+
+
+def offence_json(offence: "Offence") -> dict[str, Any]:
+    """One offence with its sources resolved."""
+    data = offence.model_dump()
+    data["description"] = " ".join(offence.description.split())
+    data["sources"] = [
+        {"key": k, **s.as_dict()} for k, s in zip(offence.sources, offence.resolved_sources(), strict=True)
+    ]
+    return data
+
+
+def offences_json(found: list["Offence"], nation: str | None, kind: str | None) -> dict[str, Any]:
+    """The ``checklist offences --json`` object: the disclaimer first, then the offences."""
+    from campaignsafe.offences import disclaimer
+
+    return {
+        "schema_version": 1,
+        "disclaimer": " ".join(disclaimer().split()),
+        "nation": nation,
+        "kind": kind,
+        "offences": [offence_json(o) for o in found],
+    }
+
+
+def show_offences(found: list["Offence"], nation: str | None, kind: str | None) -> None:
+    """Each offence: where it applies, statute, what it covers, examples, penalty and sources."""
+    from rich.markup import escape
+    from rich.rule import Rule
+
+    from campaignsafe.cli._render import console
+    from campaignsafe.offences import disclaimer
+
+    out = console()
+    danger(out)
+    out.print(" ".join(disclaimer().split()), style="bold")
+    where = NATION_NAMES[nation] if nation else "every UK nation"
+    out.print(f"{len(found)} offence(s) for {where}" + (f", incident kind {escape(kind)}" if kind else "") + ".")
+    for o in found:
+        out.print()
+        out.print(Rule(f"[bold]{escape(o.title)}[/]", align="left"))
+        out.print(f"{escape(o.statute)}, {escape(o.section)} · {nations_text(o.nations)}")
+        out.print(escape(" ".join(o.description.split())))
+        out.print("Examples:")
+        out.print(bullets(o.examples))
+        if o.max_penalty:
+            out.print(f"Maximum penalty: {escape(o.max_penalty)}")
+        out.print(f"Relates to: {', '.join(o.incident_kinds)} · id {o.id}", style="dim")
+        out.print(sources_view(o.resolved_sources()))
+    out.print()
+    out.print(NOT_ADVICE)

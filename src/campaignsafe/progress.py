@@ -1,0 +1,207 @@
+"""Checklist answers, one private file per profile (``<home>/checklist/<profile>.json``).
+
+An agent keeps progress for the candidate, themselves and each volunteer under separate
+profiles. Every change is a locked read-modify-write followed by an atomic replace, so two
+processes answering at once both keep their answer and a crash never leaves half a file.
+Answers are kept by item id, including ids this build's guidance no longer has: those are
+reported by the checklist views, never dropped. A file that cannot be read is refused with
+a way out (move it aside, or ``campaignsafe checklist reset``), never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from campaignsafe import paths
+from campaignsafe.errors import InputError, NotFoundError, StoreError
+from campaignsafe.guidance import Nation, Role
+
+Status = Literal["todo", "done", "na"]
+STATUSES: tuple[Status, ...] = ("todo", "done", "na")
+DEFAULT_PROFILE = "default"
+SCHEMA_VERSION = 1
+NOTE_MAX = 2000
+_PROFILE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Answer(_Strict):
+    """One recorded answer: todo ("not yet"), done or na (not applicable)."""
+
+    status: Status
+    note: str | None = Field(default=None, max_length=NOTE_MAX)
+    answered_at: AwareDatetime
+
+
+class Defaults(_Strict):
+    """The role and nation a profile's views are filtered by unless an option says otherwise."""
+
+    role: Role | None = None
+    nation: Nation | None = None
+
+
+class Progress(_Strict):
+    """A profile's whole file."""
+
+    version: Literal[1] = 1
+    profile: str
+    defaults: Defaults = Field(default_factory=Defaults)
+    answers: dict[str, Answer] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    """One profile as ``checklist profiles`` lists it; ``error`` is set when its file is unreadable."""
+
+    name: str
+    path: Path
+    progress: Progress | None
+    error: str | None = None
+
+
+def profile_name(name: str | None) -> str:
+    """A safe profile name (lower-cased): letters, digits, - and _, up to 40 characters."""
+    if name is None:
+        return DEFAULT_PROFILE
+    cleaned = name.strip().lower()
+    if not _PROFILE.match(cleaned):
+        raise InputError(
+            f"{name!r} cannot be a profile name",
+            "use up to 40 letters, digits, - or _, starting with a letter or digit (e.g. jane-smith)",
+            code="bad_profile",
+        )
+    return cleaned
+
+
+def folder() -> Path:
+    """Where the profiles' files live (not created)."""
+    return paths.home() / "checklist"
+
+
+def progress_path(profile: str) -> Path:
+    """The file holding ``profile``'s answers."""
+    return folder() / f"{profile_name(profile)}.json"
+
+
+def _corrupt(path: Path, profile: str, why: str) -> StoreError:
+    return StoreError(
+        f"your checklist progress file {path} cannot be read ({why})",
+        f"move it aside (e.g. rename it to {path.name}.bad), or run "
+        f"`campaignsafe checklist reset --profile {profile}` to set it aside and start again",
+        code="progress_corrupt",
+    )
+
+
+def _read(path: Path, profile: str) -> Progress:
+    if not path.exists():
+        return Progress(profile=profile)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}", code="progress_unreadable") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _corrupt(path, profile, f"not valid JSON: {exc}") from None
+    if isinstance(raw, dict) and isinstance(raw.get("version"), int) and raw["version"] > SCHEMA_VERSION:
+        raise StoreError(
+            f"your checklist progress file {path} was written by a newer campaignsafe (format {raw['version']})",
+            "upgrade campaignsafe to use it; this version will not change it",
+            code="progress_newer",
+        )
+    try:
+        progress = Progress.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "top level"
+        raise _corrupt(path, profile, f"{where}: {first['msg']}") from None
+    if progress.profile != profile:  # the file was renamed or copied to make another profile: the name wins
+        progress.profile = profile
+    return progress
+
+
+def _write(path: Path, progress: Progress) -> None:
+    text = json.dumps(progress.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    paths.atomic_write(path, text)
+
+
+def load(profile: str | None = None) -> Progress:
+    """``profile``'s answers and defaults (empty when nothing has been saved yet)."""
+    name = profile_name(profile)
+    return _read(progress_path(name), name)
+
+
+def record(profile: str | None, item_id: str, status: str, note: str | None = None) -> Answer:
+    """Save one answer now. ``note=None`` keeps an earlier note; ``""`` clears it."""
+    if status not in STATUSES:
+        raise InputError(f"unknown status {status!r}", "use one of: " + ", ".join(STATUSES), code="bad_status")
+    name = profile_name(profile)
+    path = progress_path(name)
+    with paths.locked(path):
+        progress = _read(path, name)
+        earlier = progress.answers.get(item_id)
+        kept = (earlier.note if earlier else None) if note is None else (note.strip() or None)
+        if kept is not None and len(kept) > NOTE_MAX:
+            raise InputError(f"the note is longer than {NOTE_MAX} characters", code="note_too_long")
+        answer = Answer.model_validate(
+            {"status": status, "note": kept, "answered_at": datetime.now(UTC).replace(microsecond=0)}
+        )
+        progress.answers[item_id] = answer
+        _write(path, progress)
+    return answer
+
+
+def save_defaults(profile: str | None, role: str | None, nation: str | None) -> Progress:
+    """Make ``role`` and ``nation`` the profile's defaults (None clears one)."""
+    name = profile_name(profile)
+    path = progress_path(name)
+    with paths.locked(path):
+        progress = _read(path, name)
+        progress.defaults = Defaults.model_validate({"role": role, "nation": nation})
+        _write(path, progress)
+    return progress
+
+
+def profiles() -> list[ProfileSummary]:
+    """Every profile with a file, by name; unreadable files are listed with the reason."""
+    base = folder()
+    if not base.is_dir():
+        return []
+    out: list[ProfileSummary] = []
+    for path in sorted(base.glob("*.json")):
+        name = path.stem
+        if not _PROFILE.match(name):
+            continue
+        try:
+            out.append(ProfileSummary(name, path, _read(path, name)))
+        except StoreError as exc:
+            out.append(ProfileSummary(name, path, None, exc.message))
+    return out
+
+
+def reset(profile: str | None) -> Path:
+    """Set ``profile``'s file aside (renamed, never deleted) so it starts again; returns the new name."""
+    name = profile_name(profile)
+    path = progress_path(name)
+    with paths.locked(path):
+        if not path.exists():
+            raise NotFoundError(f"profile {name!r} has no saved progress", code="profile_not_found")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = path.with_name(f"{path.name}.{stamp}.bak")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = path.with_name(f"{path.name}.{stamp}-{n}.bak")
+        try:
+            path.rename(aside)
+        except OSError as exc:
+            raise StoreError(f"cannot move {path} aside: {exc.strerror}", code="progress_unreadable") from None
+    return aside

@@ -1,0 +1,329 @@
+"""``campaignsafe checklist`` through the CLI, as a candidate, agent or volunteer would use it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from campaignsafe import guidance, progress
+from tests.conftest import run
+
+ESSENTIALS = [i.id for _, i in guidance.load_guidance().items() if i.priority == "essential"]
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let `checklist run` prompt although CliRunner's stdin is not a terminal."""
+    monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
+
+
+def _items(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [item for topic in data["topics"] for item in topic["items"]]
+
+
+def test_list_json_contract() -> None:
+    """`checklist list --json` gives the profile and every topic's items with status and full sources."""
+    r = run("checklist", "list", "--json")
+    assert r.exit_code == 0
+    data = r.json
+    assert data["profile"] == "default"
+    assert len(data["topics"]) >= 10
+    items = _items(data)
+    assert len(items) >= 80
+    assert len({i["id"] for i in items}) == len(items)
+    for topic in data["topics"]:
+        assert {"id", "title", "items"} <= set(topic)
+    for item in items:
+        assert {"id", "title", "priority", "roles", "status", "sources"} <= set(item)
+        assert item["status"] in ("todo", "done", "na")
+        assert item["priority"] in ("essential", "recommended")
+        assert item["sources"]
+        for src in item["sources"]:
+            assert {"title", "publisher", "date", "url"} <= set(src)
+            assert src["title"] and src["publisher"] and src["url"].startswith("https://")
+    assert data["orphaned_answers"] == []
+
+
+def test_bare_checklist_shows_topics_with_progress() -> None:
+    """`campaignsafe checklist` alone lists the topics with a bar each, 999 first."""
+    run("checklist", "mark", "canvassing.never-alone", "done")
+    r = run("checklist")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "If you are in immediate danger, call 999."
+    assert "Canvassing and street campaigning" in r.stdout and "Overall" in r.stdout
+    canvassing = next(line for line in lines if line.startswith("Canvassing"))
+    assert "█" in canvassing and "1/13" in canvassing
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_run_interrupted_then_resumed_keeps_answers(terminal: None) -> None:
+    """Answering two items, then losing the input, keeps both; the next run starts at the third."""
+    first = run("checklist", "run", input="d met DS Patel\nn\n")
+    assert first.exit_code == 130
+    assert first.stdout.splitlines()[0] == "If you are in immediate danger, call 999."
+    assert "Carry on with: campaignsafe checklist run" in first.stderr
+    answers = progress.load(None).answers
+    assert answers[ESSENTIALS[0]].status == "done" and answers[ESSENTIALS[0]].note == "met DS Patel"
+    assert answers[ESSENTIALS[1]].status == "todo"
+    assert len(answers) == 2
+
+    again = run("checklist", "run", input="a\n")
+    assert again.exit_code == 130
+    third = guidance.load_guidance().item(ESSENTIALS[2])[1]
+    first_shown = again.stdout.split("to go ·", 1)[1]
+    assert first_shown.splitlines()[1] == third.title
+    answers = progress.load(None).answers
+    assert [answers[i].status for i in ESSENTIALS[:3]] == ["done", "todo", "na"]
+
+
+def test_ctrl_c_exits_130_with_progress_kept(terminal: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C at the third question keeps the two answers already given."""
+    replies = iter(["d", "a"])
+
+    def prompt(text: str, **kwargs: Any) -> str:
+        try:
+            return next(replies)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(typer, "prompt", prompt)
+    r = run("checklist", "run", "canvassing")
+    assert r.exit_code == 130
+    assert "2 answer(s) saved" in r.stderr
+    topic = guidance.load_guidance().topic("canvassing")
+    answers = progress.load(None).answers
+    assert answers[topic.items[0].id].status == "done"
+    assert answers[topic.items[1].id].status == "na"
+
+
+def test_skip_is_asked_again_and_quit_exits_cleanly(terminal: None) -> None:
+    """A skipped item is not saved and comes back first next time; q stops with exit 0."""
+    r = run("checklist", "run", "post-and-deliveries", input="s\nd\nq\n")
+    assert r.exit_code == 0
+    items = guidance.load_guidance().topic("post-and-deliveries").items
+    answers = progress.load(None).answers
+    assert items[0].id not in answers and answers[items[1].id].status == "done"
+    again = run("checklist", "run", "post-and-deliveries", input="q\n")
+    assert again.stdout.split("to go ·", 1)[1].splitlines()[1] == items[0].title
+
+
+def test_unclear_answer_shows_help_and_asks_again(terminal: None) -> None:
+    """Typing something else explains the answers instead of guessing."""
+    r = run("checklist", "run", "canvassing", input="maybe\nd\nq\n")
+    assert r.exit_code == 0
+    assert "not applicable" in r.stdout and "skip" in r.stdout
+    assert len(progress.load(None).answers) == 1
+
+
+def test_run_goes_through_essentials_first(terminal: None) -> None:
+    """Without a topic the first questions are the essential items."""
+    run("checklist", "run", input="d\n" * 5)
+    answered = list(progress.load(None).answers)
+    assert answered == ESSENTIALS[:5]
+
+
+def test_finished_run_revisits_not_yet_items(terminal: None) -> None:
+    """Once every item in a topic has an answer, run goes back over the ones marked 'not yet'."""
+    items = guidance.load_guidance().topic("wellbeing-and-support").items
+    for n, item in enumerate(items):
+        run("checklist", "mark", item.id, "todo" if n == 2 else "done")
+    r = run("checklist", "run", "wellbeing-and-support", input="d\n")
+    assert r.exit_code == 0
+    assert "going through the 1 you marked 'not yet'" in r.stdout
+    assert progress.load(None).answers[items[2].id].status == "done"
+    assert "That was the last item" in r.stdout
+
+
+def test_run_without_a_terminal_changes_nothing() -> None:
+    """Piped into another program, run shows the next item, explains, and exits 3 without prompting."""
+    r = run("checklist", "run", input="d\n")
+    assert r.exit_code == 3
+    assert "needs a terminal" in r.stderr and "checklist mark" in r.stderr
+    assert guidance.load_guidance().item(ESSENTIALS[0])[1].title in r.stdout
+    assert progress.load(None).answers == {}
+
+
+def test_mark_and_next() -> None:
+    """`mark` records an answer for scripts; `next` then leaves it out and lists essentials first."""
+    first = ESSENTIALS[0]
+    r = run("checklist", "mark", first, "done", "--note", "saved in phone", "--json")
+    assert r.exit_code == 0 and r.json["status"] == "done" and r.json["note"] == "saved in phone"
+    nxt = run("checklist", "next", "--limit", "5", "--json").json
+    ids = [i["id"] for i in nxt["items"]]
+    assert first not in ids and ids == ESSENTIALS[1:6]
+    assert nxt["progress"]["done"] == 1
+
+
+def test_mark_accepts_the_short_id() -> None:
+    """The part after the dot is enough when it is unique."""
+    r = run("checklist", "mark", "never-alone", "na")
+    assert r.exit_code == 0
+    assert progress.load(None).answers["canvassing.never-alone"].status == "na"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("mark", "canvassing.never-alon", "done"), 4, "did you mean canvassing.never-alone"),
+        (("mark", "canvassing.never-alone", "finished"), 3, "unknown status"),
+        (("show", "canvasing"), 4, "did you mean canvassing"),
+        (("run", "onlne-abuse"), 4, "did you mean online-abuse"),
+        (("list", "--nation", "france"), 3, "unknown nation"),
+        (("list", "--role", "mayor"), 3, "unknown role"),
+        (("list", "--profile", "../x"), 3, "cannot be a profile name"),
+        (("show",), 3, "give a TOPIC or --all"),
+        (("offences", "--kind", "threat"), 3, "did you mean threats"),
+        (("export", "--format", "pdf"), 3, "unknown format"),
+    ],
+)
+def test_bad_input_is_explained(args: tuple[str, ...], code: int, message: str) -> None:
+    """Unknown ids, statuses, nations and formats give one clear line and the right exit code."""
+    r = run("checklist", *args)
+    assert r.exit_code == code
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_show_topic_all_and_item() -> None:
+    """`show` reads a topic, every topic or one item, with sources and without changing anything."""
+    topic = run("checklist", "show", "online-abuse")
+    assert topic.exit_code == 0 and "Online abuse and social media" in topic.stdout
+    assert "https://" in topic.stdout and "Canvassing and street" not in topic.stdout
+    everything = run("checklist", "show", "--all", "--json").json
+    assert len(_items(everything)) == sum(1 for _ in guidance.load_guidance().items())
+    one = run("checklist", "show", "canvassing.never-alone", "--json").json
+    assert one["id"] == "canvassing.never-alone" and one["sources"]
+    assert progress.load(None).answers == {}
+
+
+def test_orphaned_answers_are_reported_and_kept(home: Path) -> None:
+    """An answer to an item a guidance update removed is listed, never dropped, even after new answers."""
+    path = progress.progress_path("default")
+    path.parent.mkdir(parents=True)
+    old = {"status": "done", "note": "kept", "answered_at": "2024-05-01T10:00:00+00:00"}
+    path.write_text(json.dumps({"version": 1, "profile": "default", "answers": {"canvassing.old-item": old}}))
+    run("checklist", "mark", "canvassing.never-alone", "done")
+    data = run("checklist", "list", "--json").json
+    assert data["orphaned_answers"] == [{"id": "canvassing.old-item", **old}]
+    assert "canvassing.old-item" in run("checklist").stdout
+    assert "canvassing.old-item" in json.loads(path.read_text())["answers"]
+
+
+def test_corrupt_progress_gives_a_way_out(home: Path) -> None:
+    """A damaged progress file is named with how to recover, exit 5; `checklist reset` starts again."""
+    path = progress.progress_path("default")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"version": 1, "answers": [}')
+    r = run("checklist")
+    assert r.exit_code == 5
+    assert str(path) in r.stderr and "checklist reset" in r.stderr and "Traceback" not in r.stderr
+    assert run("checklist", "reset").exit_code == 0
+    assert run("checklist").exit_code == 0
+    assert list(path.parent.glob("default.json.*.bak"))
+
+
+def test_profiles_keep_separate_progress_and_defaults() -> None:
+    """An agent keeps a volunteer's progress apart, with the volunteer's role and nation saved as defaults."""
+    saved = run("checklist", "profiles", "--save", "--profile", "sam", "--role", "volunteer", "--nation", "wales")
+    assert saved.exit_code == 0
+    run("checklist", "mark", "canvassing.never-alone", "done", "--profile", "sam")
+    sam = run("checklist", "--profile", "sam", "--json").json
+    assert sam["role"] == "volunteer" and sam["nation"] == "wales"
+    assert all("volunteer" in i["roles"] for i in _items(sam))
+    assert all(i["nations"] is None or "wales" in i["nations"] for i in _items(sam))
+    assert run("checklist", "--json").json["progress"]["done"] == 0
+    everyone = run("checklist", "--profile", "sam", "--role", "all", "--nation", "all", "--json").json
+    assert len(_items(everyone)) > len(_items(sam))
+    listed = run("checklist", "profiles", "--json").json["profiles"]
+    assert [(p["name"], p["answers"]["done"]) for p in listed] == [("sam", 1)]
+    assert "sam" in run("checklist", "profiles").stdout
+
+
+def test_nation_filter_leaves_out_other_nations_items() -> None:
+    """In Scotland the England-only ballot-paper address item is left out and the Scottish one is in."""
+    ids = {i["id"] for i in _items(run("checklist", "--nation", "scotland", "--json").json)}
+    assert "before-the-campaign.address-scotland-councils" in ids
+    assert "before-the-campaign.address-england-councils" not in ids
+
+
+def test_offences_per_nation_say_not_legal_advice() -> None:
+    """`checklist offences --nation` lists that nation's offences and says it is not legal advice."""
+    data = run("checklist", "offences", "--nation", "scotland", "--json").json
+    assert "not legal advice" in data["disclaimer"]
+    assert data["offences"] and all("scotland" in o["nations"] for o in data["offences"])
+    assert all(s["url"].startswith("https://") for o in data["offences"] for s in o["sources"])
+    human = run("checklist", "offences", "--nation", "northern-ireland")
+    assert human.exit_code == 0
+    assert "not legal advice" in human.stdout and "Protection from Harassment (Northern Ireland)" in human.stdout
+    assert "Scotland) Act" not in human.stdout
+
+
+def test_offences_by_kind() -> None:
+    """`--kind` narrows the offences to those an incident of that kind may involve."""
+    data = run("checklist", "offences", "--kind", "electoral-offence", "--json").json
+    assert data["offences"] and all("electoral-offence" in o["incident_kinds"] for o in data["offences"])
+
+
+def test_export_markdown_reads_as_plain_text() -> None:
+    """The Markdown briefing starts with 999, says it is not legal advice, and ticks what is done."""
+    run("checklist", "mark", "canvassing.never-alone", "done", "--note", "private note")
+    r = run("checklist", "export", "--format", "md")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "# Campaign security briefing"
+    assert "call 999" in lines[2]
+    assert "not legal advice" in r.stdout
+    title = guidance.load_guidance().item("canvassing.never-alone")[1].title
+    assert f"- [x] **{title.split()[0]} " in r.stdout
+    assert "Progress: 1 of 124 items done" in r.stdout
+    assert "private note" not in r.stdout
+    long_lines = [line for line in lines if len(line) > 80 and not line.strip().startswith("<https://")]
+    assert long_lines == []
+    assert "private note" in run("checklist", "export", "--format", "md", "--notes").stdout
+
+
+def test_export_html_is_self_contained_and_print_ready(tmp_path: Path) -> None:
+    """The HTML briefing is one file with inline CSS, no scripts or remote resources, laid out for A4."""
+    out = tmp_path / "briefing.html"
+    run("checklist", "mark", "canvassing.never-alone", "done")
+    r = run("checklist", "export", "--format", "html", "-o", str(out))
+    assert r.exit_code == 0 and r.stdout == ""
+    page = out.read_text()
+    assert page.startswith("<!doctype html>")
+    assert "<script" not in page and "<link" not in page and " src=" not in page and "@import" not in page
+    assert "size: A4" in page and "overflow-wrap: anywhere" in page
+    assert page.index("call 999") < page.index("<h1>")
+    assert "not legal advice" in page
+    assert 'class="item done" id="canvassing.never-alone"' in page
+    assert page.count('<article class="item') == 124
+    assert "https://www.protectuk.police.uk/" in page
+
+
+def test_export_json_has_progress_and_sources() -> None:
+    """The JSON briefing carries the 999 line, the disclaimer, and every item's status and sources."""
+    data = run("checklist", "export", "--format", "json", "--role", "volunteer").json
+    assert data["danger"].startswith("If you are in immediate danger") and "not legal advice" in data["disclaimer"]
+    assert data["role"] == "volunteer"
+    items = _items(data)
+    assert items and all("volunteer" in i["roles"] and i["sources"] for i in items)
+    assert all("note" not in i for i in items)
+
+
+def test_export_to_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    """Writing the briefing into a folder that does not exist says so (exit 3)."""
+    r = run("checklist", "export", "-o", str(tmp_path / "nowhere" / "b.md"))
+    assert r.exit_code == 3 and "does not exist" in r.stderr
+
+
+@pytest.mark.parametrize("sub", ["list", "run", "show", "next", "mark", "export", "profiles", "reset", "offences"])
+def test_every_subcommand_has_help_with_an_example(sub: str) -> None:
+    """`checklist SUB --help` explains the command and ends with an example."""
+    r = run("checklist", sub, "--help")
+    assert r.exit_code == 0
+    assert f"campaignsafe checklist {sub}" in r.stdout or "campaignsafe checklist " in r.stdout
+    assert "Example:" in r.stdout
