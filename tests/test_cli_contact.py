@@ -275,3 +275,12 @@ def test_bulk_api_refuses_districts() -> None:
 
     with pytest.raises(InputError):
         resolve_postcode("SK17")
+
+
+def test_every_folder_created_for_private_data_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A data folder several levels deep is created 0700 all the way down."""
+    deep = tmp_path / "a" / "b" / "home"
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(deep))
+    assert run("contact", "save", "kent", "--name", "PC Example").exit_code == 0
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", deep):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder

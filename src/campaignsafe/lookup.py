@@ -328,11 +328,14 @@ class Lookup:
         if p.kind == "full":
             return self._full(p, query)
         district = self.index.district(p.outward)
-        if p.kind == "district" and district is None and p.outward[-1].isdigit() and len(p.outward) > 2:
-            # "M11" may be meant as sector "M1 1": try that reading before giving up.
-            alt = Parsed("sector", p.outward[:-1], p.outward[-1])
-            if self.index.district(alt.outward) is not None and alt.digit in (self.index.district(alt.outward) or {}):
-                return self.resolve(alt, query)
+        # A district that does not exist, such as "M11", may be meant as sector "M1 1".
+        if (
+            p.kind == "district"
+            and district is None
+            and len(p.outward) > 2
+            and p.outward[-1] in (self.index.district(p.outward[:-1]) or {})
+        ):
+            return self.resolve(Parsed("sector", p.outward[:-1], p.outward[-1]), query)
         if district is None:
             raise NotFoundError(f"postcode district {p.outward} does not exist", code="district_not_found")
         if p.kind == "district":

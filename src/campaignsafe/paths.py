@@ -28,9 +28,12 @@ def home() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) with mode 0700 and tighten it if it exists."""
+    """Create ``path`` and any missing parents with mode 0700; tighten ``path`` if it exists."""
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        missing = [p for p in (path, *path.parents) if not p.exists()]
+        for folder in reversed(missing):  # every folder we create is private, not just the last
+            folder.mkdir(mode=0o700, exist_ok=True)
+            folder.chmod(0o700)
         if path.stat().st_mode & 0o077:
             path.chmod(0o700)
     except OSError as exc:

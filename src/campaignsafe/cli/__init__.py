@@ -19,6 +19,9 @@ from campaignsafe.errors import CampaignsafeError, exit_code_help
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "contact": ("campaignsafe.cli.contact", "app", "Find the police force for a place and every way to reach it."),
     "checklist": ("campaignsafe.cli.checklist", "app", "Work through the security guidance as checklists."),
+    "report": ("campaignsafe.cli.report", "report", "Record an incident (guided, by flags or from a file)."),
+    "incidents": ("campaignsafe.cli.incidents", "app", "List, show, amend, update and delete recorded incidents."),
+    "profile": ("campaignsafe.cli.profile", "profile", "Who keeps the record: name, role, contact, exhibit initials."),
     "about": ("campaignsafe.cli.about", "about", "Version, datasets and the attribution the data licences require."),
 }
 

@@ -1,0 +1,173 @@
+"""Benchmark: ``campaignsafe incidents list`` on 10,000 incidents with 20,000 evidence items.
+
+Baselines, measured in the same run on the same database:
+
+* ``sqlite3`` shell: the very SELECT that ``incidents list`` runs, printed by the ``sqlite3``
+  command-line shell (``-json`` for ``--json``, ``-column -header`` for the table). This is
+  the floor for a separate process answering the same question from the same file.
+* raw ``sqlite3`` in Python: the same SELECT through the stdlib module and ``json.dumps``,
+  against ``Store.summaries()`` and the same ``json.dumps`` (the cost of the store layer alone).
+
+The seed data is generated in a temporary CAMPAIGNSAFE_HOME through the store's own API
+(``Store.add``, 1,000 incidents a transaction): every incident has one file exhibit (a small
+file in the content-addressed evidence folder) and one URL exhibit.
+
+Run after ``pip install .``:  python benchmarks/bench_incidents.py [--incidents 10000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+KINDS = ["threats", "online-abuse", "harassment", "in-person-abuse", "criminal-damage", "stalking"]
+PLACES = [("High Street", "SW1A 1AA"), ("Princes Street", "EH1 1YZ"), ("Queen Street", "CF10 1EP"), ("online", None)]
+
+
+def seed(home: Path, incidents: int) -> None:
+    """``incidents`` incidents, each with one file and one URL exhibit, through ``Store.add``."""
+    os.environ["CAMPAIGNSAFE_HOME"] = str(home)
+    from campaignsafe import profile
+    from campaignsafe.incidents import evidence
+    from campaignsafe.incidents.entry import resolve_location
+    from campaignsafe.incidents.models import IncidentIn, LocationIn, StoredFile
+    from campaignsafe.incidents.store import NewEvidence, Store
+    from campaignsafe.incidents.when import LONDON, now
+
+    profile.update({"name": "Jo Smith"})
+    locations = {text: resolve_location(LocationIn(text=text, postcode=pc)) for text, pc in PLACES}
+    start = now().replace(microsecond=0) - timedelta(days=400)
+    with Store.open() as store:
+        for first in range(0, incidents, 1000):
+            batch = []
+            for n in range(first, min(first + 1000, incidents)):
+                text, _pc = PLACES[n % len(PLACES)]
+                at = (start + timedelta(minutes=57 * n)).astimezone(LONDON)
+                incident = IncidentIn.model_validate(
+                    {
+                        "occurred_at": at,
+                        "kind": KINDS[n % len(KINDS)],
+                        "description": f'Incident {n}: he said "you will regret standing" and followed me.',
+                        "location": {"text": text},
+                        "people": [{"role": "suspect", "description": "man in a grey hoodie"}],
+                        "reports": [{"to": "101", "reference": f"CAD {n}"}] if n % 3 == 0 else [],
+                    }
+                )
+                body = f"evidence {n}\n".encode()
+                sha = hashlib.sha256(body).hexdigest()
+                blob = evidence.blob(sha)
+                blob.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                blob.write_bytes(body)
+                stored = StoredFile(
+                    sha256=sha, original_name=f"shot-{n}.png", size=len(body), modified_at=at, stored_path=blob.name
+                )
+                exhibits = [
+                    NewEvidence("file", at, file=stored),
+                    NewEvidence("url", at, url=f"https://x.com/someone/status/{n}", platform="X/Twitter", seen_at=at),
+                ]
+                batch.append((incident, locations[text], exhibits))
+            store.add(batch, "JS")
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``fn`` over ``repeat`` runs (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def run_quiet(cmd: list[str], env: dict[str, str]) -> None:
+    """Run a command, discarding its output; fail loudly if it fails."""
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    from campaignsafe.incidents.listing import SUMMARY_SQL, Filter
+
+    exe = shutil.which("campaignsafe", path=str(Path(sys.executable).parent)) or shutil.which("campaignsafe")
+    shell = shutil.which("sqlite3")
+    if exe is None:
+        sys.exit("campaignsafe is not installed: pip install . first")
+    with tempfile.TemporaryDirectory(prefix="campaignsafe-bench-") as tmp:
+        home = Path(tmp) / "home"
+        t0 = time.perf_counter()
+        seed(home, args.incidents)
+        seeded = time.perf_counter() - t0
+        db = home / "incidents.db"
+        env = {**os.environ, "CAMPAIGNSAFE_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "120"}
+        sql = SUMMARY_SQL.format(where="")
+        with sqlite3.connect(db) as conn:
+            n_inc = conn.execute("SELECT count(*) FROM incidents").fetchone()[0]
+            n_ev = conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
+
+        from campaignsafe.incidents.store import Store
+
+        def ours_in_process() -> None:
+            with Store.open(db) as store:
+                json.dumps([r.as_dict() for r in store.summaries(Filter())])
+
+        def raw_in_process() -> None:
+            conn = sqlite3.connect(db)
+            try:
+                json.dumps(conn.execute(sql).fetchall())
+            finally:
+                conn.close()
+
+        rows: list[tuple[str, str, float, float]] = []
+        if shell:
+            rows.append(
+                (
+                    "`incidents list --json`",
+                    "`sqlite3 -json` (same SELECT)",
+                    timed(lambda: run_quiet([exe, "incidents", "list", "--json"], env), args.repeat),
+                    timed(lambda: run_quiet([shell, "-json", str(db), sql], env), args.repeat),
+                )
+            )
+            rows.append(
+                (
+                    "`incidents list` (table)",
+                    "`sqlite3 -column -header` (same SELECT)",
+                    timed(lambda: run_quiet([exe, "incidents", "list"], env), args.repeat),
+                    timed(lambda: run_quiet([shell, "-column", "-header", str(db), sql], env), args.repeat),
+                )
+            )
+        rows.append(
+            (
+                "`Store.summaries()` + `json.dumps`",
+                "raw `sqlite3` + `json.dumps` (same SELECT)",
+                timed(ours_in_process, args.repeat),
+                timed(raw_in_process, args.repeat),
+            )
+        )
+    print(f"{n_inc:,} incidents, {n_ev:,} evidence items (seeded in {seeded:.1f} s); median of {args.repeat} runs\n")
+    print("| campaignsafe | seconds | baseline | seconds | ratio |")
+    print("|---|---:|---|---:|---:|")
+    for ours, base, t_ours, t_base in rows:
+        print(f"| {ours} | {t_ours:.3f} | {base} | {t_base:.3f} | {t_ours / t_base:.1f}× |")
+    if not shell:
+        print("\n(the sqlite3 shell is not installed: only the in-process comparison was run)")
+
+
+if __name__ == "__main__":
+    main()

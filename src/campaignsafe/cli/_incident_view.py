@@ -1,0 +1,302 @@
+"""How incidents look: the JSON record, the full record with amendments, the list, the next steps."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+from campaignsafe.cli._panel import BOLD, RED, style
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.listing import Summary
+    from campaignsafe.incidents.models import AuditEntry, Evidence, Incident, Person
+    from campaignsafe.profile import Profile
+
+LABEL_W = 11
+NOT_ADVICE = "This is information, not legal advice."
+
+
+def width() -> int:
+    """Terminal width (honours COLUMNS), between 60 and 100."""
+    return max(60, min(100, shutil.get_terminal_size((80, 24)).columns))
+
+
+def record_json(incident: Incident, audit: list[AuditEntry] | None = None) -> dict[str, Any]:
+    """The stored record as JSON: the original, its exhibits and amendments, and how it reads now."""
+    data = incident.model_dump(mode="json")
+    out: dict[str, Any] = {"schema_version": 1, "id": data.pop("id")}
+    out.update(data)
+    if incident.amendments:
+        out["current"] = incident.current().model_dump(mode="json", exclude={"amendments", "evidence"})
+    if audit is not None:
+        out["audit"] = [a.model_dump(mode="json") for a in audit]
+    return out
+
+
+def _rows(rows: list[tuple[str, str]]) -> list[str]:
+    text_w = width() - LABEL_W - 1
+    lines: list[str] = []
+    for label, value in rows:
+        wrapped: list[str] = []
+        for para in value.split("\n"):
+            wrapped += textwrap.wrap(para, text_w, break_long_words=True, break_on_hyphens=False) or [""]
+        for i, chunk in enumerate(wrapped):
+            lab = label if i == 0 else ""
+            lines.append(style(f"{lab:<{LABEL_W}}", BOLD) + " " + chunk if lab else " " * (LABEL_W + 1) + chunk)
+    return lines
+
+
+def _when(incident: Incident) -> str:
+    from campaignsafe.incidents.when import When, describe
+
+    return describe(When(incident.occurred_at, incident.time_known))
+
+
+def _where(incident: Incident) -> str:
+    loc = incident.location
+    text = loc.text + (f" ({loc.postcode})" if loc.postcode else "")
+    return text + (f" · {loc.force_name}" if loc.force_name else "")
+
+
+def _person(p: Person) -> str:
+    described = p.description if p.description != p.handle else None
+    bits = [p.name, p.handle and (p.handle + (f" on {p.platform}" if p.platform else "")), described]
+    text = ", ".join(b for b in bits if b)
+    return f"{p.role}: {text}" + (f" (contact: {p.contact})" if p.contact else "")
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n = n / 1000  # type: ignore[assignment]
+    return str(n)
+
+
+def exhibit_line(e: Evidence) -> str:
+    """``JS/1  photo.jpg, 1.2 MB, SHA-256 ab12…`` or the URL form."""
+    from campaignsafe.incidents.when import When, describe
+
+    if e.type == "file" and e.file:
+        return f"{e.exhibit_ref}  {e.file.original_name}, {_size(e.file.size)}, SHA-256 {e.file.sha256}"
+    text = f"{e.exhibit_ref}  {e.url}" + (f" ({e.platform})" if e.platform else "")
+    if e.seen_at:
+        text += f", seen {describe(When(e.seen_at))}"
+    if e.screenshot:
+        text += f"; screenshot {e.screenshot.original_name}, SHA-256 {e.screenshot.sha256}"
+    return text
+
+
+def _body(incident: Incident) -> list[tuple[str, str]]:
+    from campaignsafe.incidents import kinds
+
+    rows = [("When", _when(incident)), ("Where", _where(incident)), ("Kind", kinds.label(incident.kind))]
+    if incident.platform:
+        rows.append(("Platform", incident.platform))
+    rows.append(("What", incident.description))
+    rows += [("People" if i == 0 else "", _person(p)) for i, p in enumerate(incident.people)]
+    rows += [
+        ("Vehicles" if i == 0 else "", ", ".join(x for x in (v.description, v.registration) if x))
+        for i, v in enumerate(incident.vehicles)
+    ]
+    if incident.impact and incident.impact.personal:
+        rows.append(("Impact", incident.impact.personal))
+    if incident.impact and incident.impact.campaign:
+        rows.append(("Campaign", incident.impact.campaign))
+    rows.append(("Reported", "; ".join(incident.reported_to) or "not yet"))
+    return rows
+
+
+def show_incident(incident: Incident) -> None:
+    """The record as first made, its exhibits, then each amendment with what it changed."""
+    from campaignsafe.incidents.when import When, describe
+
+    out = [style(f"Incident {incident.id}", BOLD) + f" · recorded {describe(When(incident.created_at))}"]
+    out += _rows(_body(incident))
+    out += _rows([("Exhibits" if i == 0 else "", exhibit_line(e)) for i, e in enumerate(incident.evidence)])
+    if not incident.evidence:
+        out += _rows([("Exhibits", f"none yet: campaignsafe incidents add-evidence {incident.id} FILE…")])
+    for a in incident.amendments:
+        out.append("")
+        head = f"Amendment {a.number} · {describe(When(a.at))}" + (f" · reason: {a.reason}" if a.reason else "")
+        out.append(style(head, BOLD))
+        for c in a.changes:
+            lines = _change(c.old, c.new)
+            out += _rows([(c.field, lines[0][1]), *lines[1:]])
+    if incident.amendments:
+        out.append("")
+        out.append(style("As it reads now", BOLD))
+        out += _rows(_body(incident.current()))
+    out.append("")
+    out += _rows([("SHA-256", f"{incident.record_sha256} (the record as first saved)")])
+    print("\n".join(out))
+
+
+def _change(old: Any, new: Any) -> list[tuple[str, str]]:
+    """An amendment's change as lines: items added to a list, or the old and new values."""
+    if isinstance(old, list) and isinstance(new, list) and new[: len(old)] == old and len(new) > len(old):
+        return [("", "added: " + _value(x)) for x in new[len(old) :]]
+    return [("", "was: " + _value(old)), ("", "now: " + _value(new))]
+
+
+def _value(v: Any) -> str:
+    from datetime import datetime
+
+    if v is None or v == [] or v == "":
+        return "(none)"
+    if isinstance(v, list):
+        return "; ".join(_value(x) for x in v)
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {_value(x)}" for k, x in v.items() if x not in (None, "", []))
+    if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":
+        try:
+            from campaignsafe.incidents.when import When, describe
+
+            return describe(When(datetime.fromisoformat(v)))
+        except ValueError:
+            return v
+    return str(v)
+
+
+def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int], right: set[int]) -> list[str]:
+    """A plain text table in ``total`` columns: ``fixed`` columns never wrap, the others fold.
+
+    Drawn without rich: a list of thousands of incidents prints in a fraction of the time.
+    """
+    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    widths = list(natural)
+    room = total - 2 * (len(headers) - 1)
+    flexible = [i for i in range(len(headers)) if i not in fixed]
+    while sum(widths) > room:
+        widest = max(flexible, key=lambda i: widths[i])
+        if widths[widest] <= 6:
+            break
+        widths[widest] -= 1
+    out = ["  ".join(style(h.ljust(widths[i]), BOLD) for i, h in enumerate(headers)).rstrip()]
+    for row in rows:
+        cells = [
+            [c] if len(c) <= widths[i] else textwrap.wrap(c, widths[i], break_on_hyphens=False) or [""]
+            for i, c in enumerate(row)
+        ]
+        for n in range(max(len(c) for c in cells)):
+            parts = []
+            for i, c in enumerate(cells):
+                text = c[n] if n < len(c) else ""
+                parts.append(text.rjust(widths[i]) if i in right else text.ljust(widths[i]))
+            out.append("  ".join(parts).rstrip())
+    return out
+
+
+def list_table(rows: list[Summary]) -> None:
+    """The incidents as a table (id, when, kind, place, force, evidence, reported to)."""
+    from campaignsafe.incidents import kinds
+
+    if not rows:
+        print("No incidents recorded. Record one: campaignsafe report")
+        return
+    short: dict[str | None, str] = {}
+    cells = []
+    for r in rows:
+        if r.force_id not in short:
+            short[r.force_id] = _short_force(r.force_id, r.force_name)
+        when = r.occurred_at[:16].replace("T", " ") if r.time_known else r.occurred_at[:10]
+        reported = ", ".join(dict.fromkeys(x.split(" (ref")[0] for x in r.reported_to)) or "-"
+        label = kinds.label(r.kind)
+        cells.append([str(r.id), when, label, r.place, short[r.force_id], str(r.evidence_count), reported])
+    headers = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
+    lines = table(headers, cells, width(), fixed={0, 1, 5}, right={0, 5})
+    lines.append(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _short_force(force_id: str | None, name: str | None) -> str:
+    from campaignsafe.forces import force_routes
+
+    if not force_id:
+        return ""
+    routes = force_routes(force_id) or {}
+    return str(routes.get("short_name") or name or force_id)
+
+
+def force_lines(force_id: str | None, nation: str | None, reported: bool = False) -> list[str]:
+    """The force's reporting routes and the user's saved contacts for it."""
+    from campaignsafe import contacts, forces
+
+    if not force_id:
+        return ["Non-emergency: 101, which puts you through to the force where you are calling from."]
+    routes = forces.force_routes(force_id) or {}
+    name = routes.get("name", force_id)
+    line = ("" if reported else "Report it to ") + f"{name}: "
+    line += routes.get("non_emergency_override", {}).get("value", "101")
+    if "report_online" in routes:
+        line += f", or online at {routes['report_online']['value']}"
+    lines = [line]
+    saved = contacts.for_force(force_id)
+    for c in saved:
+        role = contacts.ROLE_LABELS.get(c["role"], c["role"])
+        lines.append(f"Your {role}: " + " · ".join(c[k] for k in ("name", "phone", "email") if c.get(k)))
+    if not saved:
+        lines.append(f"No SPOC saved for {name}: campaignsafe contact save {force_id} --role spoc --name … --phone …")
+    if nation:
+        lines.append("Say you are a candidate or agent (Operation Ford or, for Parliament, Operation Bridger).")
+    return lines
+
+
+def offences_lines(kind: str, nation: str | None) -> list[str]:
+    """Offences that may apply, or an explanation when the reference is not available."""
+    try:
+        from campaignsafe import offences
+    except ImportError:
+        return ["(The offences reference is not included in this build.)", NOT_ADVICE]
+    from campaignsafe.errors import CampaignsafeError
+
+    try:
+        found = offences.suggest(kind, nation)
+        disclaimer = offences.disclaimer()
+    except CampaignsafeError:
+        return ["(The offences reference could not be read.)", NOT_ADVICE]
+    where = {"england": "England and Wales", "wales": "England and Wales", "scotland": "Scotland"}
+    head = f"Offences that may apply ({where.get(nation or '', 'Northern Ireland') if nation else 'any UK nation'})"
+    lines = [head + ":"]
+    lines += [f"  • {o.title}: {o.statute} {o.section}" for o in found]
+    if not found:
+        lines.append("  • none listed for this kind of incident; the police will advise")
+    text = " ".join(disclaimer.split())
+    lines.append(text if "not legal advice" in text else f"{NOT_ADVICE} {text}")
+    return lines
+
+
+def show_saved(incident: Incident, profile: Profile) -> None:
+    """After saving: the id, what may apply, and what to do next."""
+    from campaignsafe.incidents import kinds
+
+    loc = incident.location
+    force_id, nation = loc.force_id or profile.force_id, loc.nation
+    w = width()
+    out = [style(f"Saved as incident {incident.id}", BOLD) + f" ({kinds.label(incident.kind)}, {_when(incident)})."]
+    out += [
+        textwrap.fill(exhibit_line(e), w, initial_indent="  ", subsequent_indent="        ") for e in incident.evidence
+    ]
+    out.append("")
+    out.append(style("If anyone is in danger now, call 999.", BOLD, RED))
+    out.append(style("Next steps", BOLD))
+    steps = force_lines(force_id, nation, incident.police_reported)
+    if not loc.force_id and force_id:
+        steps[0] += " (your force, from your profile)"
+    police = [r for r in incident.reports if r.police]
+    update = f"campaignsafe incidents update {incident.id}"
+    if police:
+        steps.insert(0, f"You have reported it ({'; '.join(r.label() for r in police)}).")
+        if not any(r.reference for r in police):
+            steps.insert(1, f"When you are given a reference, record it: {update} --police-ref …")
+    else:
+        steps.append(f"When you report it, note the reference: {update} --reported-to 101 --police-ref …")
+    steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
+    out += [textwrap.fill(s, w, initial_indent="  • ", subsequent_indent="    ") for s in steps]
+    out.append("")
+    for line in offences_lines(incident.kind, nation):
+        indent = "    " if line.startswith("  •") else ""
+        out.append(textwrap.fill(line, w, subsequent_indent=indent))
+    print("\n".join(out))

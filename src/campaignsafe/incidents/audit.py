@@ -1,0 +1,78 @@
+"""The audit log: one append-only row per change, chained by SHA-256, holding no incident text.
+
+Each entry's ``sha256`` covers the previous entry's hash and the entry itself (sequence
+number, time, action, incident id and detail, as canonical JSON), so removing, reordering or
+editing any entry breaks the chain from that point on. The database's triggers refuse updates
+and deletes; the chain shows tampering done around them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from typing import Any
+
+from campaignsafe.incidents.models import AuditEntry
+from campaignsafe.incidents.when import iso, now
+
+GENESIS = "0" * 64
+COLUMNS = "seq, at, action, incident_id, detail, prev_sha256, sha256"
+
+
+def canonical_json(obj: Any) -> str:
+    """The JSON that hashes are taken over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_text(text: str) -> str:
+    """SHA-256 of UTF-8 text, hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _digest(prev: str, seq: int, at: str, action: str, incident_id: int | None, detail: Any) -> str:
+    body = {"seq": seq, "at": at, "action": action, "incident_id": incident_id, "detail": detail}
+    return sha256_text(prev + canonical_json(body))
+
+
+def append(conn: sqlite3.Connection, action: str, incident_id: int | None, detail: dict[str, Any]) -> None:
+    """Add an entry (call inside the write transaction that makes the change)."""
+    row = conn.execute("SELECT seq, sha256 FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+    at = iso(now())
+    conn.execute(
+        f"INSERT INTO audit ({COLUMNS}) VALUES (?,?,?,?,?,?,?)",
+        (
+            seq,
+            at,
+            action,
+            incident_id,
+            canonical_json(detail),
+            prev,
+            _digest(prev, seq, at, action, incident_id, detail),
+        ),
+    )
+
+
+def entries(conn: sqlite3.Connection, incident_id: int | None = None) -> list[AuditEntry]:
+    """The log (for one incident, or all), oldest first."""
+    sql, args = f"SELECT {COLUMNS} FROM audit", []
+    if incident_id is not None:
+        sql, args = sql + " WHERE incident_id = ?", [incident_id]
+    names = COLUMNS.split(", ")
+    out = []
+    for r in conn.execute(sql + " ORDER BY seq", args):
+        data = dict(zip(names, r, strict=True))
+        data["detail"] = json.loads(data["detail"])
+        out.append(AuditEntry.model_validate(data))
+    return out
+
+
+def verify(conn: sqlite3.Connection) -> list[int]:
+    """Sequence numbers of entries whose chain does not check out (empty when intact)."""
+    bad, prev = [], GENESIS
+    for seq, at, action, iid, detail, prev_sha, sha in conn.execute(f"SELECT {COLUMNS} FROM audit ORDER BY seq"):
+        if prev_sha != prev or _digest(prev, seq, at, action, iid, json.loads(detail)) != sha:
+            bad.append(seq)
+        prev = sha
+    return bad

@@ -1,0 +1,191 @@
+"""From raw input to stored incidents: validate everything first, then write all or nothing.
+
+``check`` lists every problem across every incident (bad dates, unknown kinds, postcodes that
+do not exist, missing or unreadable files) before anything is written; ``save`` copies the
+evidence and stores the incidents in one transaction; ``attach`` and ``remove`` add exhibits
+to and delete incidents, keeping the evidence folder in step with the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from campaignsafe.errors import CampaignsafeError, InputError
+from campaignsafe.incidents import evidence, inputs
+from campaignsafe.incidents.models import Evidence, EvidenceIn, Incident, IncidentIn, Location, LocationIn
+from campaignsafe.incidents.problems import Problems, pydantic_problems
+from campaignsafe.incidents.store import Deleted, NewEvidence, Store
+from campaignsafe.incidents.when import now
+
+
+@dataclass
+class Checked:
+    """A validated incident, its location with the force worked out, and where its files are."""
+
+    incident: IncidentIn
+    location: Location
+    base: Path
+
+
+def resolve_location(loc: LocationIn) -> Location:
+    """The location with its force and nation, from ``force_id`` if given, else the postcode."""
+    from campaignsafe import postcode as pc
+
+    data = loc.model_dump()
+    if loc.postcode:
+        if not pc.looks_like_postcode(loc.postcode):
+            raise InputError(f"{loc.postcode!r} is not a postcode", code="bad_postcode")
+        from campaignsafe.resolve import resolve
+
+        answer = resolve(loc.postcode)
+        data["postcode"] = answer.postcode or answer.matched or loc.postcode.upper()
+        main = answer.main_forces
+        if len(main) == 1 or (main and main[0].get("share", 0) >= 0.5):
+            data.update(force_id=main[0]["id"], force_name=main[0]["name"], nation=answer.nation)
+    if loc.force_id:
+        data.update(_force(loc.force_id))
+    return Location.model_validate(data)
+
+
+def _force(text: str) -> dict[str, Any]:
+    from campaignsafe import places
+    from campaignsafe.datafiles import load_json
+
+    place, _exact = places.find(text, kinds=("force",))
+    nation = load_json("areas.json")["forces"][place.row][3]
+    return {"force_id": place.code, "force_name": place.name, "nation": nation}
+
+
+def _file_problems(raw: Any, base: Path, prefix: str) -> list[str]:
+    out: list[str] = []
+    items = raw.get("evidence") if isinstance(raw, dict) else None
+    for i, ev in enumerate(items if isinstance(items, list) else []):
+        for key in ("path", "screenshot"):
+            value = ev.get(key) if isinstance(ev, dict) else None
+            if isinstance(value, str) and value.strip():
+                found = evidence.problem(str(base / value))
+                if found:
+                    out.append(f"{prefix}evidence[{i}].{key}: {found.replace(str(base / value), value)}")
+    return out
+
+
+def _location_problem(raw: Any, prefix: str) -> tuple[Location | None, list[str]]:
+    loc = raw.get("location") if isinstance(raw, dict) else None
+    try:
+        parsed = LocationIn.model_validate(loc)
+    except ValidationError:
+        return None, []  # reported with the rest of the record
+    try:
+        return resolve_location(parsed), []
+    except CampaignsafeError as exc:
+        field = "force_id" if parsed.force_id and "force" in exc.message else "postcode"
+        return None, [f"{prefix}location.{field}: {exc.message}"]
+
+
+def check(items: Sequence[Any], base: Path | None = None) -> list[Checked]:
+    """Validate every incident; raise ``Problems`` listing everything wrong with any of them."""
+    base = base or Path.cwd()
+    problems: list[str] = []
+    checked: list[Checked] = []
+    for n, raw in enumerate(items, start=1):
+        prefix = f"incident {n}: " if len(items) > 1 else ""
+        location, found = _location_problem(raw, prefix)
+        problems += found
+        try:
+            incident = IncidentIn.model_validate(raw)
+        except ValidationError as exc:
+            problems += [prefix + p for p in pydantic_problems(exc)]
+            incident = None
+        problems += _file_problems(raw, base, prefix)
+        if incident is not None and location is not None:
+            checked.append(Checked(incident, location, base))
+    if problems:
+        raise Problems(problems)
+    if any(c.incident.evidence for c in checked) and not producer():
+        raise _no_initials()
+    return checked
+
+
+def producer() -> str | None:
+    """The initials that prefix exhibit references (from the profile)."""
+    from campaignsafe import profile
+
+    return profile.load().initials
+
+
+def _no_initials() -> InputError:
+    return InputError(
+        "evidence needs your initials for its exhibit references (JS/1, JS/2, …); nothing was saved",
+        "set them once: campaignsafe profile --name 'Jo Smith' --initials JS",
+        code="no_initials",
+    )
+
+
+def _prepare(items: Sequence[EvidenceIn], base: Path, created: list[str]) -> list[NewEvidence]:
+    out = []
+    for ev in items:
+        added = now().replace(microsecond=0)
+        if ev.path:
+            got = evidence.ingest(str(base / ev.path))
+            created += [got.stored.sha256] if got.created else []
+            out.append(NewEvidence("file", added, file=got.stored, note=ev.note))
+            continue
+        shot = None
+        if ev.screenshot:
+            got = evidence.ingest(str(base / ev.screenshot))
+            created += [got.stored.sha256] if got.created else []
+            shot = got.stored
+        platform = ev.platform or inputs.platform_of(ev.url or "")
+        seen = ev.seen_at or added
+        out.append(NewEvidence("url", added, None, ev.url, platform, seen, shot, ev.note))
+    return out
+
+
+def save(checked: Sequence[Checked]) -> list[Incident]:
+    """Store checked incidents and copy their evidence: all of them, or (on any failure) none."""
+    if not any(c.incident.evidence for c in checked):
+        with Store.open() as store:
+            return store.add([(c.incident, c.location, []) for c in checked], None)
+    created: list[str] = []
+    with evidence.lock():
+        try:
+            rows = [(c.incident, c.location, _prepare(c.incident.evidence, c.base, created)) for c in checked]
+            with Store.open() as store:
+                return store.add(rows, producer())
+        except BaseException:
+            evidence.remove(created)
+            raise
+
+
+def attach(incident_id: int, items: Sequence[EvidenceIn], base: Path | None = None) -> list[tuple[Evidence, bool]]:
+    """Add exhibits to a stored incident (each with True when new); every file is checked first."""
+    base = base or Path.cwd()
+    with Store.open() as store:
+        store.get(incident_id)  # NotFoundError before anything else
+        problems = _file_problems({"evidence": [i.model_dump() for i in items]}, base, "")
+        if problems:
+            raise Problems(problems)
+        initials = producer()
+        if not initials:
+            raise _no_initials()
+        created: list[str] = []
+        with evidence.lock():
+            try:
+                return list(store.add_evidence(incident_id, _prepare(items, base, created), initials))
+            except BaseException:
+                evidence.remove(created)
+                raise
+
+
+def remove(incident_id: int) -> Deleted:
+    """Delete an incident and the stored files no other incident uses."""
+    with Store.open() as store:
+        deleted = store.delete(incident_id)
+        with evidence.lock():
+            deleted.unused_files = evidence.remove([h for h in deleted.unused_files if not store.file_in_use(h)])
+    return deleted

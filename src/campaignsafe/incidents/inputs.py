@@ -1,0 +1,258 @@
+"""Reading incidents from files and flags into plain dicts (validation happens in ``entry``).
+
+Files are YAML or JSON holding one incident or a list. Repeatable flags take a short
+``TEXT; key=value; …`` form, e.g. ``--suspect "man in a grey hoodie; handle=@angryvoter"``,
+``--vehicle "silver Ford Focus; registration=AB12 CDE"``, ``--reported-to "101; reference=CAD 1234"``,
+``--url "https://x.com/…; screenshot=shot.png"``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from campaignsafe.errors import InputError
+
+#: host (or its parent domain) → platform name shown in the record.
+PLATFORMS = {
+    "x.com": "X/Twitter",
+    "twitter.com": "X/Twitter",
+    "facebook.com": "Facebook",
+    "fb.com": "Facebook",
+    "instagram.com": "Instagram",
+    "threads.net": "Threads",
+    "tiktok.com": "TikTok",
+    "youtube.com": "YouTube",
+    "youtu.be": "YouTube",
+    "reddit.com": "Reddit",
+    "linkedin.com": "LinkedIn",
+    "bsky.app": "Bluesky",
+    "t.me": "Telegram",
+    "whatsapp.com": "WhatsApp",
+    "nextdoor.co.uk": "Nextdoor",
+    "nextdoor.com": "Nextdoor",
+    "mastodon.social": "Mastodon",
+}
+_REG = re.compile(r"\b([A-Z]{2}[0-9]{2}\s?[A-Z]{3})\b")
+_HANDLE = re.compile(r"(?<![\w@])(@[A-Za-z0-9_.]{1,50})")
+
+
+def platform_of(url: str) -> str | None:
+    """The platform a web address belongs to, when it is a well-known one."""
+    host = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    parts = host.split(".")
+    for i in range(len(parts) - 1):
+        name = PLATFORMS.get(".".join(parts[i:]))
+        if name:
+            return name
+    return None
+
+
+def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str, str]:
+    """``"grey hoodie; name=Sam"`` → ``{first: "grey hoodie", "name": "Sam"}``; unknown keys refused.
+
+    Parts without ``key=`` (or whose "key" is not a plain word, as in a URL's query) are free
+    text, joined back with ``; `` into ``first``.
+    """
+    out: dict[str, str] = {}
+    free: list[str] = []
+    for part in (p.strip() for p in text.split(";")):
+        key, sep, value = part.partition("=")
+        key = key.strip().lower().replace("-", "_")
+        if sep and key in (first, *allowed):
+            out[key] = value.strip()
+        elif sep and re.fullmatch(r"[a-z_]+", key):
+            raise InputError(f"unknown field {key!r} in {what} (use {', '.join((first, *allowed))})", code="bad_flag")
+        elif part:
+            free.append(part)
+    if free:
+        out[first] = "; ".join([out[first], *free] if first in out else free)
+    return out
+
+
+def person(role: str, text: str) -> dict[str, Any]:
+    """A person from a flag or an answer; an ``@handle`` in the description is picked out."""
+    data: dict[str, Any] = {"role": role, **item(text, "description", ("name", "handle", "platform", "contact"), role)}
+    found = _HANDLE.search(data.get("description", ""))
+    if "handle" not in data and found:
+        data["handle"] = found.group(1)
+    return data
+
+
+def witness(text: str) -> dict[str, Any]:
+    """A witness: their name first, then ``contact=…``."""
+    return {"role": "witness", **item(text, "name", ("contact", "description", "handle"), "witness")}
+
+
+def vehicle(text: str) -> dict[str, Any]:
+    """A vehicle; a UK registration in the description is picked out."""
+    data: dict[str, Any] = dict(item(text, "description", ("registration",), "vehicle"))
+    found = _REG.search(data.get("description", "").upper())
+    if "registration" not in data and found:
+        data["registration"] = found.group(1)
+    return data
+
+
+def report(text: str) -> dict[str, Any]:
+    """``"101; reference=CAD 1234"`` → a report (``to`` first)."""
+    data = item(text, "to", ("reference", "reported_at", "platform", "notes"), "reported-to")
+    data["to"] = data.get("to", "").strip().lower()
+    return data
+
+
+def url(text: str) -> dict[str, Any]:
+    """``"https://…; screenshot=shot.png"`` → URL evidence with its platform worked out."""
+    data: dict[str, Any] = dict(item(text, "url", ("screenshot", "seen_at", "platform", "note"), "url"))
+    if "platform" not in data and data.get("url"):
+        found = platform_of(data["url"])
+        if found:
+            data["platform"] = found
+    return data
+
+
+def police_ref(reports: list[dict[str, Any]], reference: str) -> list[dict[str, Any]]:
+    """Attach a police reference to the one police report lacking one, or add a report to the police."""
+    from campaignsafe.incidents.listing import POLICE_ROUTES
+
+    open_ = [r for r in reports if r.get("to") in POLICE_ROUTES and not r.get("reference")]
+    if len(open_) == 1:
+        open_[0]["reference"] = reference
+    else:
+        reports.append({"to": "police", "reference": reference})
+    return reports
+
+
+#: file field → the ``report`` flag that sets it, for naming problems in the user's own terms.
+FLAG_FOR = {
+    "occurred_at": "--when",
+    "location.text": "--place",
+    "location.postcode": "--postcode",
+    "location.force_id": "--force",
+    "location": "--place",
+    "kind": "--kind",
+    "platform": "--platform",
+    "description": "--description",
+    "impact.personal": "--impact",
+    "impact.campaign": "--campaign-impact",
+    "evidence": "--evidence/--url",
+    "people": "--suspect/--victim/--witness",
+    "vehicles": "--vehicle",
+    "reports": "--reported-to",
+}
+
+
+def in_flag_terms(problem: str) -> str:
+    """``occurred_at: is required`` → ``--when: is required`` (lists keep their position)."""
+    field, sep, rest = problem.partition(": ")
+    if not sep:
+        return problem
+    base = re.sub(r"\[\d+\]", "", field)
+    for key in (base, base.split(".")[0]):
+        if key in FLAG_FOR:
+            return f"{FLAG_FOR[key]}: {rest}"
+    return problem
+
+
+def from_flags(f: dict[str, Any], base: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """An incident from ``report``'s flags, laid over ``base`` (a resumed draft) when given,
+    and the problems with flags that could not be read (to list with the rest)."""
+    raw: dict[str, Any] = dict(base or {})
+    problems: list[str] = []
+    for key, flag in (("occurred_at", "when"), ("kind", "kind"), ("platform", "platform")):
+        if f.get(flag) is not None:
+            raw[key] = f[flag]
+    if f.get("description") is not None:
+        raw["description"] = f["description"]
+    loc = dict(raw.get("location") or {})
+    for key, flag in (("text", "place"), ("postcode", "postcode"), ("force_id", "force")):
+        if f.get(flag) is not None:
+            loc[key] = f[flag]
+    if loc:
+        raw["location"] = loc
+    if f.get("impact") is not None or f.get("campaign_impact") is not None:
+        impact = dict(raw.get("impact") or {})
+        impact.update({k: f[n] for k, n in (("personal", "impact"), ("campaign", "campaign_impact")) if f.get(n)})
+        raw["impact"] = impact
+
+    def each(flag: str, make: Any) -> list[dict[str, Any]]:
+        out = []
+        for text in f.get(flag) or []:
+            try:
+                out.append(make(text))
+            except InputError as exc:
+                problems.append(f"--{flag.replace('_', '-')}: {exc.message}")
+        return out
+
+    people = each("suspect", lambda t: person("suspect", t)) + each("victim", lambda t: person("victim", t))
+    people += each("witness", witness)
+    raw["people"] = list(raw.get("people") or []) + people
+    raw["vehicles"] = list(raw.get("vehicles") or []) + each("vehicle", vehicle)
+    reports = list(raw.get("reports") or []) + each("reported_to", report)
+    if f.get("police_ref"):
+        reports = police_ref(reports, f["police_ref"])
+    raw["reports"] = reports
+    files = [{"path": p} for p in f.get("evidence") or []]
+    raw["evidence"] = list(raw.get("evidence") or []) + files + each("url", url)
+    return raw, problems
+
+
+@cache
+def _yaml_loader() -> Any:
+    """A YAML SafeLoader that leaves dates as text, so the ``when`` rules apply to them."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+def load_file(path_text: str) -> list[Any]:
+    """The incidents in a YAML or JSON file (one object or a list); InputError for anything else."""
+    path = Path(path_text)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path_text}: no such file", code="missing_file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path_text} is a folder, not a file", code="is_a_directory") from None
+    except OSError as exc:
+        raise InputError(f"{path_text}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path_text} is not UTF-8 text", code="bad_file") from None
+    data = _parse(text, path_text, path.suffix.lower())
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise InputError(f"{path_text} holds no incidents", code="bad_file")
+    if not all(isinstance(x, dict) for x in items):
+        raise InputError(f"{path_text} should hold an incident (an object) or a list of them", code="bad_file")
+    return items
+
+
+def _parse(text: str, name: str, suffix: str) -> Any:
+    if suffix == ".json" or (suffix not in (".yaml", ".yml") and text.lstrip()[:1] in "[{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{name} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", code="bad_json"
+            ) from None
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_yaml_loader())  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "cannot be read"
+        raise InputError(f"{name} is not valid YAML: {where}{problem}", code="bad_yaml") from None

@@ -1,0 +1,166 @@
+"""Listing incidents: the filter, the one-row summary, and the query behind ``incidents list``.
+
+The summary reads only the indexed columns the store keeps in step with amendments, so a
+list of thousands of incidents never parses a record, and this module (the read path of
+``incidents list``) loads no pydantic.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from campaignsafe.errors import CampaignsafeError, InputError
+
+#: report routes that reach the police (``incidents list --unreported`` means none of these).
+POLICE_ROUTES = frozenset({"999", "101", "online", "police"})
+REPORT_LABELS = {
+    "999": "999",
+    "101": "101",
+    "online": "police online",
+    "police": "police",
+    "platform": "platform",
+    "other": "other",
+}
+
+
+def report_label(to: str, platform: str | None = None, reference: str | None = None) -> str:
+    """``101 (ref CAD 1234)``, ``X (ref 998877)``, ``police online``."""
+    name = platform if to == "platform" and platform else REPORT_LABELS.get(to, to)
+    return f"{name} (ref {reference})" if reference else name
+
+
+def utc_key(at: datetime) -> str:
+    """A sortable UTC key for a moment."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Filter:
+    """Which incidents to list: a time window (``until`` exclusive), kinds, a force, unreported only."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    kinds: Sequence[str] = ()
+    force_id: str | None = None
+    unreported: bool = False
+    ids: Sequence[int] = ()
+
+
+@dataclass
+class Summary:
+    """One incident as listed: its current values and counts."""
+
+    id: int
+    occurred_at: str
+    time_known: bool
+    kind: str
+    place: str
+    postcode: str | None
+    force_id: str | None
+    force_name: str | None
+    evidence_count: int
+    reported_to: list[str]
+    police_reported: bool
+    amendments: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape used by ``incidents list --json``."""
+        return dict(self.__dict__)
+
+
+SUMMARY_SQL = (
+    "SELECT i.id, i.occurred_at, i.time_known, i.kind, i.place, i.postcode, i.force_id, i.force_name,"
+    " (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id), i.reports, i.police_reported,"
+    " i.amendment_count FROM incidents i {where} ORDER BY i.occurred_utc, i.id"
+)
+
+
+def make_filter(
+    since: str | None, until: str | None, kind_texts: Sequence[str], force: str | None, unreported: bool
+) -> Filter:
+    """A list filter from the command line's words; ``until`` a date means to the end of that day."""
+    from campaignsafe.incidents import kinds, when
+
+    problems: list[str] = []
+    flt = Filter(unreported=unreported)
+
+    def attempt(label: str, fn: Any) -> Any:
+        try:
+            return fn()
+        except CampaignsafeError as exc:
+            problems.append(f"{label}: {exc.message}")
+            return None
+
+    if since:
+        got = attempt("--since", lambda: when.parse(since))
+        flt.since = got.at if got else None
+    if until:
+        got = attempt("--until", lambda: when.parse(until))
+        if got:
+            flt.until = got.at + (timedelta(days=1) if not got.time_known else timedelta(seconds=1))
+    flt.kinds = [k for k in (attempt("--kind", lambda t=t: kinds.parse_kind(t)) for t in kind_texts) if k]
+    if force:
+        from campaignsafe import places
+
+        found = attempt("--force", lambda: places.find(force, kinds=("force",))[0])
+        flt.force_id = found.code if found else None
+    if problems:
+        raise InputError("; ".join(problems), code="bad_filter")
+    return flt
+
+
+def list_incidents(flt: Filter, path: Path | None = None) -> list[Summary]:
+    """Open the store read-only in spirit (migrating it if needed) and list the matching incidents."""
+    from campaignsafe import paths
+    from campaignsafe.incidents import schema
+
+    db = path or paths.home() / "incidents.db"
+    conn = schema.connect(db)
+    try:
+        with schema.errors(db):
+            return summaries(conn, flt)
+    finally:
+        conn.close()
+
+
+def summaries(conn: sqlite3.Connection, flt: Filter) -> list[Summary]:
+    """Run the listing query."""
+    where, args = _where(flt)
+    rows = conn.execute(SUMMARY_SQL.format(where=where), args).fetchall()
+    return [
+        Summary(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], _labels(r[9]), bool(r[10]), r[11])
+        for r in rows
+    ]
+
+
+def _labels(reports_json: str) -> list[str]:
+    return [report_label(r["to"], r.get("platform"), r.get("reference")) for r in json.loads(reports_json)]
+
+
+def _where(flt: Filter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    args: list[Any] = []
+    if flt.since is not None:
+        clauses.append("i.occurred_utc >= ?")
+        args.append(utc_key(flt.since))
+    if flt.until is not None:
+        clauses.append("i.occurred_utc < ?")
+        args.append(utc_key(flt.until))
+    if flt.kinds:
+        clauses.append(f"i.kind IN ({','.join('?' * len(flt.kinds))})")
+        args += list(flt.kinds)
+    if flt.force_id:
+        clauses.append("i.force_id = ?")
+        args.append(flt.force_id)
+    if flt.unreported:
+        clauses.append("i.police_reported = 0")
+    if flt.ids:
+        clauses.append(f"i.id IN ({','.join('?' * len(flt.ids))})")
+        args += list(flt.ids)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), args

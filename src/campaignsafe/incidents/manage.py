@@ -1,0 +1,133 @@
+"""Changing recorded incidents: edits and reports as amendments, new exhibits.
+
+Every function here checks all of its input before writing, and writes through ``Store``,
+which keeps the original and logs the change.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from campaignsafe.errors import CampaignsafeError, InputError
+from campaignsafe.incidents import inputs, kinds, when
+from campaignsafe.incidents.listing import POLICE_ROUTES, REPORT_LABELS
+from campaignsafe.incidents.models import Evidence, EvidenceIn, Incident, LocationIn
+from campaignsafe.incidents.problems import Problems, pydantic_problems
+from campaignsafe.incidents.store import Store
+
+
+def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
+    """Amend the given fields (``v`` holds the ``incidents edit`` options); the original is kept."""
+    problems: list[str] = []
+    new: dict[str, Any] = {}
+    with Store.open() as store:
+        cur = store.get(incident_id).current()
+        if v.get("when"):
+            try:
+                got = when.parse(v["when"])
+                new.update(occurred_at=got.at, time_known=got.time_known)
+            except InputError as exc:
+                problems.append(f"--when: {exc.message}")
+        if v.get("kind"):
+            try:
+                new["kind"] = kinds.parse_kind(v["kind"])
+            except InputError as exc:
+                problems.append(f"--kind: {exc.message}")
+        for key in ("platform", "description"):
+            if v.get(key) is not None:
+                new[key] = v[key]
+        if any(v.get(k) is not None for k in ("place", "postcode", "force")):
+            _location(cur, v, new, problems)
+        people = [inputs.person("suspect", t) for t in v.get("add_suspect") or []]
+        people += [inputs.witness(t) for t in v.get("add_witness") or []]
+        if people:
+            new["people"] = [p.model_dump(mode="json") for p in cur.people] + people
+        if v.get("add_vehicle"):
+            new["vehicles"] = [x.model_dump(mode="json") for x in cur.vehicles] + [
+                inputs.vehicle(t) for t in v["add_vehicle"]
+            ]
+        if v.get("impact") is not None or v.get("campaign_impact") is not None:
+            old = cur.impact.model_dump() if cur.impact else {}
+            new["impact"] = {
+                "personal": v["impact"] if v.get("impact") is not None else old.get("personal"),
+                "campaign": v["campaign_impact"] if v.get("campaign_impact") is not None else old.get("campaign"),
+            }
+        if problems:
+            raise Problems(problems)
+        if not new:
+            raise InputError(
+                "nothing to change", "give e.g. --when, --place, --description or --add-witness", code="no_change"
+            )
+        return store.amend(incident_id, new, reason)
+
+
+def _location(cur: Incident, v: dict[str, Any], new: dict[str, Any], problems: list[str]) -> None:
+    from campaignsafe.incidents.entry import resolve_location
+
+    loc = cur.location
+    postcode = v["postcode"] if v.get("postcode") is not None else loc.postcode
+    force = v.get("force") or (loc.force_id if v.get("postcode") is None else None)
+    try:
+        new["location"] = resolve_location(
+            LocationIn(text=v.get("place") or loc.text, postcode=postcode, force_id=force)
+        )
+    except CampaignsafeError as exc:
+        problems.append(f"--{'force' if v.get('force') and 'force' in exc.message else 'postcode'}: {exc.message}")
+
+
+def reported(
+    incident_id: int, to: str | None, police_ref: str | None, ref: str | None, platform: str | None, at: str | None
+) -> Incident:
+    """Record a report made (and its reference) as an amendment of ``reports``."""
+    if not to and not police_ref:
+        raise InputError("give --reported-to and/or --police-ref", code="no_change")
+    if to and to.strip().lower() not in REPORT_LABELS:
+        raise InputError(f"--reported-to: {to!r} is not one of {', '.join(REPORT_LABELS)}", code="bad_report")
+    moment = when.iso(when.parse(at).at) if at else when.iso(when.now())
+    with Store.open() as store:
+        cur = store.get(incident_id).current()
+        reports = [r.model_dump(mode="json") for r in cur.reports]
+        if to:
+            to = to.strip().lower()
+            reference = ref or (police_ref if to in POLICE_ROUTES else None)
+            reports.append({"to": to, "reference": reference, "platform": platform, "reported_at": moment})
+            if police_ref and to not in POLICE_ROUTES:
+                reports = inputs.police_ref(reports, police_ref)
+        else:
+            reports = inputs.police_ref(reports, police_ref or "")
+        reason = f"reported to {REPORT_LABELS[to]}" if to else "police reference added"
+        return store.amend(incident_id, {"reports": reports}, reason)
+
+
+def add_evidence(
+    incident_id: int,
+    files: Sequence[str],
+    url: str | None,
+    screenshot: str | None,
+    seen_at: str | None,
+    platform: str | None,
+    note: str | None,
+) -> list[tuple[Evidence, bool]]:
+    """Add files and/or a URL (with its screenshot) as exhibits; True marks each new one."""
+    from campaignsafe.incidents import entry
+
+    if not files and not url:
+        raise InputError("give one or more FILEs, or --url URL", code="no_evidence")
+    if (screenshot or seen_at) and not url:
+        raise InputError("--screenshot and --seen-at go with --url", code="usage")
+    raw: list[dict[str, Any]] = [{"path": os.path.abspath(f), "note": note} for f in files]
+    if url:
+        item = inputs.url(url)
+        item.update({k: v for k, v in (("platform", platform), ("seen_at", seen_at), ("note", note)) if v})
+        if screenshot:
+            item["screenshot"] = os.path.abspath(screenshot)
+        raw.append(item)
+    try:
+        items = [EvidenceIn.model_validate(r) for r in raw]
+    except ValidationError as exc:
+        raise Problems(pydantic_problems(exc)) from None
+    return entry.attach(incident_id, items)

@@ -1,0 +1,298 @@
+"""The incident record as pydantic models: what a file or the prompts give, and what is stored.
+
+Field names here are the field names of the JSON export, so a file written for
+``report --from-file`` reads like an exported incident. The export groups them as a
+case system does: the event (``occurred_at``, ``kind``, ``description``, ``impact``), the
+people (``people`` by role, plus the producer from the profile), objects (``vehicles``,
+online accounts in ``people[].handle``, ``evidence``), ``location`` and ``reports``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from campaignsafe.errors import InputError
+from campaignsafe.incidents import kinds, when
+from campaignsafe.incidents.listing import POLICE_ROUTES, report_label
+
+Nation = Literal["england", "wales", "scotland", "northern-ireland"]
+PersonRole = Literal["victim", "suspect", "witness", "other"]
+ReportTo = Literal["999", "101", "online", "police", "platform", "other"]
+SCHEMA_VERSION = 1
+#: validation context for records read back from the store.
+STORED = {"stored": True}
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+Short = Annotated[str, Field(min_length=1, max_length=2_000)]
+OptShort = Annotated[Annotated[str, Field(max_length=2_000)] | None, BeforeValidator(_blank_to_none)]
+OptLong = Annotated[Annotated[str, Field(max_length=50_000)] | None, BeforeValidator(_blank_to_none)]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _moment(value: Any, info: ValidationInfo) -> Any:
+    """Input text is read with the ``when`` parser (so ``yesterday 9pm`` works in files too).
+
+    Stored records (validated with ``context={"stored": True}``) are taken as written: the
+    future check belongs to input, and a clock set back must not make a record unreadable.
+    """
+    if (info.context or {}).get("stored"):
+        return value
+    if isinstance(value, date):  # a datetime from Python or YAML: same rules as typed text
+        value = value.isoformat()
+    if isinstance(value, str):
+        try:
+            return when.parse(value).at
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
+class Model(BaseModel):
+    """Base: unknown fields are refused, text is trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Person(Model):
+    """Someone involved: who they were to the incident, and what is known about them."""
+
+    role: PersonRole
+    description: OptLong = None
+    name: OptShort = None
+    handle: OptShort = None
+    platform: OptShort = None
+    contact: OptShort = None
+
+    @model_validator(mode="after")
+    def _something_known(self) -> Person:
+        if not (self.description or self.name or self.handle):
+            raise ValueError("give a description, a name or a handle")
+        return self
+
+
+class Vehicle(Model):
+    """A vehicle seen: a description and the registration if known."""
+
+    description: OptShort = None
+    registration: OptShort = None
+
+    @model_validator(mode="after")
+    def _something_known(self) -> Vehicle:
+        if not (self.description or self.registration):
+            raise ValueError("give a description or a registration")
+        return self
+
+
+class Impact(Model):
+    """The effect on the person and on the campaign (the victim's own words)."""
+
+    personal: OptLong = None
+    campaign: OptLong = None
+
+
+class Report(Model):
+    """A report already made: to whom, the reference given, and when."""
+
+    to: ReportTo
+    reference: OptShort = None
+    reported_at: Moment | None = None
+    platform: OptShort = None
+    notes: OptShort = None
+
+    @property
+    def police(self) -> bool:
+        """Whether this report reached the police."""
+        return self.to in POLICE_ROUTES
+
+    def label(self) -> str:
+        """``101 (ref CAD 1234)``, ``X (ref 998877)``."""
+        return report_label(self.to, self.platform, self.reference)
+
+
+class LocationIn(Model):
+    """Where it happened, as given: free text, an optional postcode and an optional force id."""
+
+    text: Short
+    postcode: OptShort = None
+    force_id: OptShort = None
+
+
+class Location(LocationIn):
+    """Where it happened, with the force and nation found from the postcode (or given)."""
+
+    force_name: OptShort = None
+    nation: Nation | None = None
+
+
+class EvidenceIn(Model):
+    """Evidence to add: a file ``path``, or a ``url`` with an optional ``screenshot`` file."""
+
+    path: OptShort = None
+    url: OptShort = None
+    platform: OptShort = None
+    seen_at: Moment | None = None
+    screenshot: OptShort = None
+    note: OptShort = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> EvidenceIn:
+        if bool(self.path) == bool(self.url):
+            raise ValueError("give either a file path or a url")
+        if self.path and (self.screenshot or self.seen_at or self.platform):
+            raise ValueError("screenshot, seen_at and platform go with a url")
+        return self
+
+
+class StoredFile(Model):
+    """A file copied into the store: its SHA-256 and the facts about the original."""
+
+    sha256: Sha256
+    original_name: Short
+    size: int = Field(ge=0)
+    modified_at: datetime
+    stored_path: Short
+
+
+class Evidence(Model):
+    """An exhibit: a file, or a web address with an optional screenshot."""
+
+    exhibit_ref: Short
+    type: Literal["file", "url"]
+    added_at: datetime
+    file: StoredFile | None = None
+    url: OptShort = None
+    platform: OptShort = None
+    seen_at: datetime | None = None
+    screenshot: StoredFile | None = None
+    note: OptShort = None
+
+    def hashes(self) -> list[str]:
+        """The SHA-256 of every stored file this exhibit holds."""
+        return [f.sha256 for f in (self.file, self.screenshot) if f is not None]
+
+
+class Change(Model):
+    """One field's value before and after an amendment (JSON values)."""
+
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class Amendment(Model):
+    """A dated change to an incident; the original record is never rewritten."""
+
+    number: int = Field(ge=1)
+    at: datetime
+    reason: OptShort = None
+    changes: list[Change]
+
+
+class AuditEntry(Model):
+    """One line of the audit log. Holds no incident text: actions, field names, refs and hashes.
+
+    Entries are chained: ``sha256`` covers this entry and the previous entry's hash.
+    """
+
+    seq: int
+    at: datetime
+    action: Literal["created", "amended", "evidence-added", "deleted"]
+    incident_id: int | None
+    detail: dict[str, Any]
+    prev_sha256: str
+    sha256: Sha256
+
+
+class _IncidentFields(Model):
+    occurred_at: Moment
+    time_known: bool = True
+    kind: str
+    platform: OptShort = None
+    description: Annotated[str, Field(min_length=1, max_length=50_000)]
+    people: list[Person] = []
+    vehicles: list[Vehicle] = []
+    impact: Impact | None = None
+    reports: list[Report] = []
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return kinds.parse_kind(value)
+            except InputError as exc:
+                raise ValueError(exc.message) from None
+        return value
+
+
+#: the fields an amendment may change (a subset of the record's).
+EDITABLE: tuple[str, ...] = ("occurred_at", "time_known", "kind", "platform", "description", "location")
+EDITABLE += ("people", "vehicles", "impact", "reports")
+
+
+class IncidentIn(_IncidentFields):
+    """An incident as given in a file, by flags or by the prompts (before it is stored)."""
+
+    location: LocationIn
+    evidence: list[EvidenceIn] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _time_known(cls, data: Any) -> Any:
+        raw = data.get("occurred_at") if isinstance(data, dict) else None
+        if isinstance(raw, date):
+            raw = raw.isoformat()
+        if isinstance(data, dict) and isinstance(raw, str) and "time_known" not in data:
+            try:
+                parsed = when.parse(raw)
+            except InputError:
+                return data  # the field validator reports it
+            data = {**data, "occurred_at": parsed.at, "time_known": parsed.time_known}
+        return data
+
+
+class Incident(_IncidentFields):
+    """A stored incident: the original record, its exhibits and its amendments."""
+
+    id: int
+    created_at: datetime
+    record_sha256: Sha256
+    location: Location
+    evidence: list[Evidence] = []
+    amendments: list[Amendment] = []
+
+    def current(self) -> Incident:
+        """The record as it reads now: the original with every amendment applied in order."""
+        if not self.amendments:
+            return self
+        data = self.model_dump(mode="json")
+        for amendment in self.amendments:
+            for change in amendment.changes:
+                data[change.field] = change.new
+        return Incident.model_validate(data, context=STORED)
+
+    @property
+    def reported_to(self) -> list[str]:
+        """Who it has been reported to, e.g. ``["101 (ref CAD 1234)", "X"]``."""
+        return [r.label() for r in self.reports]
+
+    @property
+    def police_reported(self) -> bool:
+        """Whether any report reached the police."""
+        return any(r.police for r in self.reports)
+
+    def original_fields(self) -> dict[str, Any]:
+        """The record as first stored (JSON values), the part ``record_sha256`` covers."""
+        return self.model_dump(mode="json", exclude={"id", "created_at", "record_sha256", "evidence", "amendments"})

@@ -1,0 +1,63 @@
+"""Input problems, listed all at once: the error type and the pydantic-to-plain-words translation."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import ValidationError
+
+from campaignsafe.errors import InputError
+
+
+class Problems(InputError):
+    """Several things wrong with the input; ``problems`` lists each as ``field: reason``."""
+
+    code = "invalid_incident"
+
+    def __init__(self, problems: list[str]) -> None:
+        if len(problems) == 1:
+            message = problems[0] + "; nothing was saved"
+        else:
+            message = f"{len(problems)} problems, nothing was saved:\n" + "\n".join(f"  - {p}" for p in problems)
+        super().__init__(message)
+        self.problems = problems
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON error object, with the list of problems."""
+        return {**super().as_dict(), "problems": self.problems}
+
+
+def _field_names() -> list[str]:
+    """Every field name an incident file may use (for "did you mean")."""
+    from campaignsafe.incidents import models
+
+    names: set[str] = set()
+    for cls in (models.IncidentIn, models.Person, models.Vehicle, models.Report, models.EvidenceIn):
+        names |= set(cls.model_fields)
+    names |= set(models.LocationIn.model_fields) | set(models.Impact.model_fields)
+    return sorted(names)
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def pydantic_problems(exc: ValidationError) -> list[str]:
+    """Each validation error as ``field.path: reason`` in plain words."""
+    out = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "is required"
+        elif err["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _field_names(), n=1)
+            msg = "unknown field" + (f" (did you mean {close[0]}?)" if close else "")
+        elif err["type"] == "literal_error":
+            msg = msg.replace("Input should be", "should be")
+        out.append(f"{_where(loc)}: {msg}" if loc else msg)
+    return out

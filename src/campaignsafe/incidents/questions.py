@@ -1,0 +1,216 @@
+"""The guided-entry questions: wording, defaults, when each is asked, and how an answer is checked.
+
+No printing here: ``cli/_guided.py`` asks, this module decides what an answer means. Answers
+are stored in the draft already checked and normalised (``now`` becomes the moment it was
+typed), so resuming later never changes their meaning.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from campaignsafe.errors import CampaignsafeError, InputError
+from campaignsafe.incidents import inputs, kinds
+
+Answers = dict[str, Any]
+#: (normalised value, a short echo shown to the user or None)
+Checked = tuple[Any, str | None]
+POLICE_CHOICES = ("no", "999", "101", "online", "police")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question. ``shape``: ``line`` (one line), ``text`` (paragraph) or ``lines`` (one item a line)."""
+
+    id: str
+    text: str
+    hint: str = ""
+    shape: Literal["line", "text", "lines"] = "line"
+    required: bool = False
+    default: Callable[[Answers], str | None] | None = None
+    ask_if: Callable[[Answers], bool] | None = None
+    check: Callable[[str, Answers], Checked] | None = None
+
+    def applies(self, answers: Answers) -> bool:
+        """Whether the question is asked, given the answers so far."""
+        return self.ask_if is None or self.ask_if(answers)
+
+
+def _when(value: str, _a: Answers) -> Checked:
+    from campaignsafe.incidents.when import describe, iso, parse
+
+    got = parse(value)
+    return (iso(got.at) if got.time_known else got.at.date().isoformat()), describe(got)
+
+
+def _postcode(value: str, a: Answers) -> Checked:
+    from campaignsafe.incidents.entry import resolve_location
+    from campaignsafe.incidents.models import LocationIn
+
+    loc = resolve_location(LocationIn(text=a.get("place") or "-", postcode=value))
+    if not loc.force_name:
+        return loc.postcode, "more than one police force covers this area: you will be asked which"
+    return loc.postcode, f"{loc.force_name} (999 if it is still happening; otherwise 101 or online)"
+
+
+def _force(value: str, _a: Answers) -> Checked:
+    from campaignsafe.incidents.entry import resolve_location
+    from campaignsafe.incidents.models import LocationIn
+
+    loc = resolve_location(LocationIn(text="-", force_id=value))
+    return loc.force_id, loc.force_name
+
+
+def _profile_force(_a: Answers) -> str | None:
+    """The user's own force (from the profile) as the default, by name."""
+    from campaignsafe import profile
+    from campaignsafe.forces import force_routes
+
+    fid = profile.load().force_id
+    return str((force_routes(fid) or {}).get("name", fid)) if fid else None
+
+
+def _no_force(a: Answers) -> bool:
+    if not a.get("postcode"):
+        return True
+    try:
+        from campaignsafe.incidents.entry import resolve_location
+        from campaignsafe.incidents.models import LocationIn
+
+        return resolve_location(LocationIn(text="-", postcode=a["postcode"])).force_id is None
+    except CampaignsafeError:
+        return True
+
+
+def _kind(value: str, _a: Answers) -> Checked:
+    kid = kinds.parse_kind(value)
+    return kid, kinds.label(kid)
+
+
+def _file(value: str, _a: Answers) -> Checked:
+    from campaignsafe.incidents import evidence
+
+    path = os.path.abspath(os.path.expanduser(value.strip().strip("'\"")))
+    problem = evidence.problem(path)
+    if problem:
+        raise InputError(problem, code="bad_file")
+    return path, None
+
+
+def _url(value: str, _a: Answers) -> Checked:
+    data = inputs.url(value)
+    address = data.get("url", "")
+    if " " in address or "." not in address:
+        raise InputError(f"{address!r} does not look like a web address", code="bad_url")
+    if "screenshot" in data:
+        _file(data["screenshot"], _a)
+    return value.strip(), data.get("platform")
+
+
+def _person(role: str) -> Callable[[str, Answers], Checked]:
+    def check(value: str, _a: Answers) -> Checked:
+        inputs.person(role, value)
+        return value.strip(), None
+
+    return check
+
+
+def _vehicle(value: str, _a: Answers) -> Checked:
+    found = inputs.vehicle(value).get("registration")
+    return value.strip(), (f"registration {found}" if found else None)
+
+
+def _police(value: str, _a: Answers) -> Checked:
+    v = value.strip().lower()
+    if v in ("n", "none", "not yet"):
+        v = "no"
+    if v not in POLICE_CHOICES:
+        raise InputError(f"answer one of: {', '.join(POLICE_CHOICES)}", code="bad_choice")
+    return v, None
+
+
+def _initials(value: str, _a: Answers) -> Checked:
+    from pydantic import ValidationError
+
+    from campaignsafe.profile import Profile
+
+    try:
+        return Profile(initials=value).initials, None
+    except ValidationError:
+        raise InputError("initials are 1 to 4 letters, e.g. JS", code="bad_initials") from None
+
+
+def _needs_initials(a: Answers) -> bool:
+    if not (a.get("files") or a.get("urls")):
+        return False
+    from campaignsafe import profile
+
+    return not profile.load().initials
+
+
+def _platform_known(a: Answers) -> bool:
+    return bool(a.get("platform") or a.get("urls"))
+
+
+QUESTIONS: list[Question] = [
+    Question("when", "When did it happen?", "e.g. now, today 18:30, yesterday 9pm, 1 May 2026 6pm",
+             required=True, default=lambda a: "now", check=_when),
+    Question("place", "Where did it happen?", "an address, street, venue, or 'online'", required=True),
+    Question("postcode", "Postcode of that place", "optional: it finds the police force", check=_postcode),
+    Question("force", "Which police force covers it?", "its name, e.g. Kent Police",
+             default=_profile_force, ask_if=_no_force, check=_force),
+    Question("kind", "What kind of incident was it?", "a number from the list, or its name",
+             required=True, check=_kind),
+    Question("platform", "Which platform or service?", "e.g. X, Facebook, email, phone, letter",
+             ask_if=lambda a: a.get("kind") in kinds.PLATFORM_KINDS),
+    Question("description", "What happened?",
+             "exact words in quotes; an empty line ends it", shape="text", required=True),
+    Question("people", "Who did it?",
+             "one person a line: appearance, clothing, name or @handle if known", shape="lines",
+             check=_person("suspect")),
+    Question("vehicles", "Any vehicles?", "one a line: colour, make, registration", shape="lines", check=_vehicle),
+    Question("witnesses", "Any witnesses?", "one a line: their name; contact=how to reach them", shape="lines",
+             check=lambda v, a: (inputs.witness(v) and v.strip(), None)),
+    Question("files", "Evidence files?", "one path a line: screenshots, photos, recordings, letters",
+             shape="lines", check=_file),
+    Question("urls", "Web addresses?", "one a line: the post, profile or message", shape="lines", check=_url),
+    Question("initials", "Your initials, for the exhibit references", "e.g. JS gives JS/1, JS/2, …",
+             required=True, ask_if=_needs_initials, check=_initials),
+    Question("impact", "How has it affected you?", "optional, in your own words"),
+    Question("campaign_impact", "How has it affected the campaign?", "optional: events, canvassing, staff"),
+    Question("reported_police", "Reported to the police yet?", "no, 999, 101, online, or police for an officer",
+             default=lambda a: "no", check=_police),
+    Question("police_ref", "The police reference", "crime or incident number, if you were given one",
+             ask_if=lambda a: a.get("reported_police") not in (None, "no")),
+    Question("platform_ref", "Reported to the platform?", "its reference, 'yes' if none, Enter for no",
+             ask_if=_platform_known),
+]  # fmt: skip
+BY_ID = {q.id: q for q in QUESTIONS}
+
+
+def to_raw(a: Answers) -> dict[str, Any]:
+    """The answers as an incident (the shape of a ``--from-file`` file)."""
+    raw: dict[str, Any] = {k: a[k] for k in ("kind", "description", "platform") if a.get(k)}
+    if a.get("when"):
+        raw["occurred_at"] = a["when"]
+    raw["location"] = {"text": a.get("place"), "postcode": a.get("postcode"), "force_id": a.get("force")}
+    raw["people"] = [inputs.person("suspect", t) for t in a.get("people") or []]
+    raw["people"] += [inputs.witness(t) for t in a.get("witnesses") or []]
+    raw["vehicles"] = [inputs.vehicle(t) for t in a.get("vehicles") or []]
+    if a.get("impact") or a.get("campaign_impact"):
+        raw["impact"] = {"personal": a.get("impact"), "campaign": a.get("campaign_impact")}
+    raw["reports"] = []
+    if a.get("reported_police") not in (None, "no"):
+        raw["reports"].append({"to": a["reported_police"], "reference": a.get("police_ref")})
+    ref = (a.get("platform_ref") or "").strip()
+    if ref and ref.lower() not in ("no", "n"):
+        platform = a.get("platform") or next(
+            (inputs.platform_of(u) for u in a.get("urls") or [] if inputs.platform_of(u)), None
+        )
+        given = None if ref.lower() in ("yes", "y") else ref
+        raw["reports"].append({"to": "platform", "platform": platform, "reference": given})
+    raw["evidence"] = [{"path": p} for p in a.get("files") or []] + [inputs.url(u) for u in a.get("urls") or []]
+    return raw

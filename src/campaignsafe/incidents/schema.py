@@ -1,0 +1,200 @@
+"""The incident database: connection settings and the named schema migrations.
+
+Each migration is a named function applied once, in its own transaction, and recorded in
+``_migrations``. A database recording a migration this build does not know was written by
+a newer campaignsafe: it is refused (exit 5) and left untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from campaignsafe import paths
+from campaignsafe.errors import StoreError
+
+#: seconds to wait for another process's write before reporting the store as locked.
+BUSY_TIMEOUT_S = 10.0
+LOCKED_HINT = "another campaignsafe is using it: wait a moment and try again, or close the other window"
+
+
+def _initial(conn: sqlite3.Connection) -> None:
+    for sql in (
+        # The record as first stored (never updated) plus the current values used to list and
+        # filter, kept in step with the amendments.
+        """CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            record TEXT NOT NULL,
+            record_sha256 TEXT NOT NULL,
+            occurred_utc TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            time_known INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            place TEXT NOT NULL,
+            postcode TEXT,
+            force_id TEXT,
+            force_name TEXT,
+            reports TEXT NOT NULL DEFAULT '[]',
+            police_reported INTEGER NOT NULL DEFAULT 0,
+            amendment_count INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX incidents_by_time ON incidents (occurred_utc, id)",
+        """CREATE TABLE amendments (
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            number INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            amendment TEXT NOT NULL,
+            PRIMARY KEY (incident_id, number)
+        )""",
+        """CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            exhibit_ref TEXT NOT NULL UNIQUE,
+            added_at TEXT NOT NULL,
+            file_sha256 TEXT,
+            screenshot_sha256 TEXT,
+            item TEXT NOT NULL
+        )""",
+        "CREATE INDEX evidence_by_incident ON evidence (incident_id)",
+        "CREATE INDEX evidence_by_file ON evidence (file_sha256)",
+        "CREATE INDEX evidence_by_screenshot ON evidence (screenshot_sha256)",
+        # The last exhibit number given to each producer (initials); numbers are never reused.
+        "CREATE TABLE exhibit_numbers (producer TEXT PRIMARY KEY, last INTEGER NOT NULL)",
+        """CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            incident_id INTEGER,
+            detail TEXT NOT NULL,
+            prev_sha256 TEXT NOT NULL,
+            sha256 TEXT NOT NULL
+        )""",
+    ):
+        conn.execute(sql)
+
+
+def _append_only(conn: sqlite3.Connection) -> None:
+    """Triggers that make the audit log, original records and amendments impossible to rewrite."""
+    for name, sql in (
+        ("audit_no_update", "BEFORE UPDATE ON audit"),
+        ("audit_no_delete", "BEFORE DELETE ON audit"),
+        ("record_no_update", "BEFORE UPDATE OF record, record_sha256, created_at ON incidents"),
+        ("amendment_no_update", "BEFORE UPDATE ON amendments"),
+        ("evidence_no_update", "BEFORE UPDATE ON evidence"),
+    ):
+        conn.execute(f"CREATE TRIGGER {name} {sql} BEGIN SELECT RAISE(ABORT, 'append-only'); END")
+
+
+#: every migration, in order. Names are recorded in ``_migrations``; never rename or reorder.
+MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
+    ("0001_initial", _initial),
+    ("0002_append_only", _append_only),
+]
+
+
+@contextlib.contextmanager
+def errors(path: Path) -> Iterator[None]:
+    """Turn sqlite3 errors into one-line StoreErrors that name the file, never the data."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            raise StoreError(f"the incident store {path} is busy", LOCKED_HINT, code="store_locked") from None
+        if "readonly" in text or "unable to open" in text:
+            raise StoreError(f"cannot write to the incident store {path}", code="store_unwritable") from None
+        raise StoreError(f"the incident store {path} cannot be used ({text})", code="store_error") from None
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"the incident store {path} is damaged ({exc})",
+            f"keep a copy of {path.name} and its folder; do not delete it",
+            code="store_corrupt",
+        ) from None
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating it 0600) and migrate the database at ``path``."""
+    paths.ensure_private_dir(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    _private(path)
+    with errors(path):
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _wal(conn)
+            conn.execute("PRAGMA synchronous = FULL")
+            migrate(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+    for suffix in ("-wal", "-shm"):
+        _private(path.with_name(path.name + suffix))
+    return conn
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """Switch to write-ahead logging. SQLite answers "busy" at once (without waiting) when another
+    connection is reading at that moment, which happens when two processes create the store
+    together, so the switch is retried until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _private(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations this database records, in the order applied."""
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    return [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply every migration not yet recorded, each in its own transaction."""
+    known = [name for name, _fn in MIGRATIONS]
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_migrations'").fetchone():
+        conn.execute("BEGIN IMMEDIATE")
+        applied(conn)
+        conn.execute("COMMIT")
+    done = applied(conn)
+    _refuse_newer(done, known, path)
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                fn(conn)
+                stamp = datetime.now(UTC).isoformat(timespec="seconds")
+                conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, stamp))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _refuse_newer(done: list[str], known: list[str], path: Path) -> None:
+    unknown = [name for name in done if name not in known]
+    if unknown:
+        raise StoreError(
+            f"{path} was created by a newer version of campaignsafe (it records migration {unknown[0]!r})",
+            "upgrade campaignsafe to read it; nothing has been changed",
+            code="store_newer",
+        )

@@ -1,0 +1,336 @@
+"""The incident store: SQLite in the data folder, append-only history, a chained audit log.
+
+``Store`` is the API the CLI and the export use::
+
+    with Store.open() as store:
+        incident = store.get(3)            # Incident, with evidence and amendments
+        rows = store.summaries(Filter())   # list[Summary], for lists and the course of conduct
+        store.audit()                      # list[AuditEntry]
+
+Writes happen in ``BEGIN IMMEDIATE`` transactions, so two processes can add at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from campaignsafe import paths
+from campaignsafe.errors import InputError, NotFoundError
+from campaignsafe.incidents import audit, listing, schema
+from campaignsafe.incidents.audit import canonical_json, sha256_text
+from campaignsafe.incidents.listing import Filter, Summary, utc_key
+from campaignsafe.incidents.models import (
+    EDITABLE,
+    STORED,
+    Amendment,
+    AuditEntry,
+    Change,
+    Evidence,
+    Incident,
+    IncidentIn,
+    Location,
+    StoredFile,
+)
+from campaignsafe.incidents.problems import Problems, pydantic_problems
+from campaignsafe.incidents.when import iso, now
+
+
+def db_path() -> Path:
+    """Where the incident database lives."""
+    return paths.home() / "incidents.db"
+
+
+@dataclass
+class NewEvidence:
+    """An exhibit ready to be numbered: everything but its reference."""
+
+    type: str
+    added_at: datetime
+    file: StoredFile | None = None
+    url: str | None = None
+    platform: str | None = None
+    seen_at: datetime | None = None
+    screenshot: StoredFile | None = None
+    note: str | None = None
+
+
+@dataclass
+class Deleted:
+    """What a delete removed: the incident id, its exhibit references and the hashes no longer used."""
+
+    id: int
+    exhibits: list[str]
+    unused_files: list[str] = field(default_factory=list)
+
+
+class Store:
+    """An open incident database."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        """Open (creating and migrating) the user's incident database."""
+        path = path or db_path()
+        return cls(schema.connect(path), path)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; sqlite errors made readable."""
+        with schema.errors(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _audit(self, action: str, incident_id: int | None, detail: dict[str, Any]) -> None:
+        audit.append(self.conn, action, incident_id, detail)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def add(
+        self, items: Sequence[tuple[IncidentIn, Location, Sequence[NewEvidence]]], producer: str | None
+    ) -> list[Incident]:
+        """Store incidents (with their exhibits) in one transaction: all of them or none."""
+        ids: list[int] = []
+        with self._tx():
+            for incident, location, exhibits in items:
+                created = iso(now())
+                record = incident.model_dump(mode="json", exclude={"evidence", "location"})
+                record["location"] = location.model_dump(mode="json")
+                digest = sha256_text(canonical_json(record))
+                cur = self.conn.execute(
+                    "INSERT INTO incidents (created_at, record, record_sha256, occurred_utc, occurred_at, time_known,"
+                    " kind, place) VALUES (?,?,?,?,?,?,?,?)",
+                    (created, canonical_json(record), digest, "", "", 0, "", ""),
+                )
+                iid = int(cur.lastrowid or 0)
+                self._refresh(iid, Incident.model_validate(_full(iid, created, digest, record), context=STORED))
+                self._audit("created", iid, {"record_sha256": digest})
+                self._exhibits(iid, exhibits, producer)
+                ids.append(iid)
+        return [self.get(i) for i in ids]
+
+    def add_evidence(
+        self, incident_id: int, exhibits: Sequence[NewEvidence], producer: str | None
+    ) -> list[tuple[Evidence, bool]]:
+        """Add exhibits to an incident: each with True when new, False when that file was already an exhibit."""
+        with self._tx():
+            self._require(incident_id)
+            refs = self._exhibits(incident_id, exhibits, producer)
+        by_ref = {e.exhibit_ref: e for e in self.get(incident_id).evidence}
+        return [(by_ref[ref], new) for ref, new in refs]
+
+    def _exhibits(
+        self, incident_id: int, exhibits: Sequence[NewEvidence], producer: str | None
+    ) -> list[tuple[str, bool]]:
+        refs: list[tuple[str, bool]] = []
+        for ex in exhibits:
+            sha = ex.file.sha256 if ex.file is not None else None
+            if sha and ex.type == "file":
+                dup = self.conn.execute(
+                    "SELECT exhibit_ref FROM evidence WHERE incident_id = ? AND file_sha256 = ?", (incident_id, sha)
+                ).fetchone()
+                if dup:
+                    refs.append((dup[0], False))
+                    continue
+            if not producer:
+                raise InputError(
+                    "exhibit references need your initials",
+                    "set them once: campaignsafe profile --name 'Jo Smith' --initials JS",
+                    code="no_initials",
+                )
+            row = self.conn.execute("SELECT last FROM exhibit_numbers WHERE producer = ?", (producer,)).fetchone()
+            number = (row[0] if row else 0) + 1
+            self.conn.execute(
+                "INSERT INTO exhibit_numbers (producer, last) VALUES (?, ?)"
+                " ON CONFLICT (producer) DO UPDATE SET last = excluded.last",
+                (producer, number),
+            )
+            item = Evidence(exhibit_ref=f"{producer}/{number}", **ex.__dict__)
+            shot = item.screenshot.sha256 if item.screenshot else None
+            self.conn.execute(
+                "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
+                " VALUES (?,?,?,?,?,?)",
+                (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json()),
+            )
+            self._audit(
+                "evidence-added",
+                incident_id,
+                {"exhibit_ref": item.exhibit_ref, "type": item.type, "sha256": item.hashes()},
+            )
+            refs.append((item.exhibit_ref, True))
+        return refs
+
+    def amend(self, incident_id: int, new: dict[str, Any], reason: str | None = None) -> Incident:
+        """Record a dated amendment changing ``new``'s fields; the original stays as it was."""
+        with self._tx():
+            current = self._load(incident_id).current()
+            before = current.model_dump(mode="json")
+            unknown = sorted(set(new) - set(EDITABLE))
+            if unknown:
+                raise InputError(f"cannot amend {', '.join(unknown)}", code="not_editable")
+            try:
+                after = Incident.model_validate({**before, **_jsonable(new)}, context=STORED).model_dump(mode="json")
+            except ValidationError as exc:
+                raise Problems(pydantic_problems(exc)) from None
+            changes = [
+                Change(field=k, old=before.get(k), new=after[k])
+                for k in EDITABLE
+                if k in new and canonical_json(before.get(k)) != canonical_json(after[k])
+            ]
+            if not changes:
+                raise InputError("nothing would change: the new values are the same as the record's", code="no_change")
+            number = len(current.amendments) + 1
+            amendment = Amendment(number=number, at=now().replace(microsecond=0), reason=reason, changes=changes)
+            self.conn.execute(
+                "INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)",
+                (incident_id, number, iso(amendment.at), amendment.model_dump_json()),
+            )
+            self._refresh(incident_id, self._load(incident_id).current())
+            self._audit("amended", incident_id, {"number": number, "fields": [c.field for c in changes]})
+        return self.get(incident_id)
+
+    def delete(self, incident_id: int) -> Deleted:
+        """Delete an incident, keeping a tombstone (no text) in the audit log."""
+        with self._tx():
+            incident = self._load(incident_id)
+            refs = [e.exhibit_ref for e in incident.evidence]
+            hashes = sorted({h for e in incident.evidence for h in e.hashes()})
+            for table in ("evidence", "amendments"):
+                self.conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
+            self.conn.execute("DELETE FROM incidents WHERE id = ?", (incident_id,))
+            tomb = {"kind": incident.kind, "record_sha256": incident.record_sha256, "exhibits": refs, "sha256": hashes}
+            tomb["created_at"] = iso(incident.created_at)
+            self._audit("deleted", incident_id, tomb)
+        return Deleted(incident_id, refs, [h for h in hashes if not self.file_in_use(h)])
+
+    def file_in_use(self, sha256: str) -> bool:
+        """Whether any exhibit still holds the stored file with this hash."""
+        q = "SELECT 1 FROM evidence WHERE file_sha256 = ? OR screenshot_sha256 = ? LIMIT 1"
+        with schema.errors(self.path):
+            return self.conn.execute(q, (sha256, sha256)).fetchone() is not None
+
+    def _refresh(self, iid: int, cur: Incident) -> None:
+        """Keep the listing columns in step with the record as it now reads."""
+        self.conn.execute(
+            "UPDATE incidents SET occurred_utc=?, occurred_at=?, time_known=?, kind=?, place=?, postcode=?,"
+            " force_id=?, force_name=?, reports=?, police_reported=?, amendment_count=? WHERE id=?",
+            (
+                utc_key(cur.occurred_at),
+                iso(cur.occurred_at),
+                int(cur.time_known),
+                cur.kind,
+                cur.location.text,
+                cur.location.postcode,
+                cur.location.force_id,
+                cur.location.force_name,
+                json.dumps([r.model_dump(include={"to", "platform", "reference"}) for r in cur.reports]),
+                int(cur.police_reported),
+                len(cur.amendments),
+                iid,
+            ),
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _require(self, incident_id: int) -> None:
+        if not self.conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone():
+            raise NotFoundError(
+                f"no incident {incident_id}", "list them: campaignsafe incidents list", code="incident_not_found"
+            )
+
+    def _load(self, incident_id: int) -> Incident:
+        row = self.conn.execute(
+            "SELECT created_at, record_sha256, record FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        if row is None:
+            self._require(incident_id)
+        data = _full(incident_id, row[0], row[1], json.loads(row[2]))
+        data["evidence"] = [
+            json.loads(r[0])
+            for r in self.conn.execute("SELECT item FROM evidence WHERE incident_id = ? ORDER BY id", (incident_id,))
+        ]
+        data["amendments"] = [
+            json.loads(r[0])
+            for r in self.conn.execute(
+                "SELECT amendment FROM amendments WHERE incident_id = ? ORDER BY number", (incident_id,)
+            )
+        ]
+        return Incident.model_validate(data, context=STORED)
+
+    def get(self, incident_id: int) -> Incident:
+        """One incident as first recorded, with its exhibits and amendments (``.current()`` applies them)."""
+        with schema.errors(self.path):
+            return self._load(incident_id)
+
+    def record_text(self, incident_id: int) -> str:
+        """The original record exactly as stored: the canonical JSON that ``record_sha256`` hashes."""
+        with schema.errors(self.path):
+            row = self.conn.execute("SELECT record FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        if row is None:
+            self._require(incident_id)
+        return str(row[0])
+
+    def ids(self, flt: Filter | None = None) -> list[int]:
+        """Ids of the incidents matching ``flt``, oldest first."""
+        return [s.id for s in self.summaries(flt)]
+
+    def summaries(self, flt: Filter | None = None) -> list[Summary]:
+        """The incidents matching ``flt`` as listed, oldest first (current values)."""
+        with schema.errors(self.path):
+            return listing.summaries(self.conn, flt or Filter())
+
+    def audit(self, incident_id: int | None = None) -> list[AuditEntry]:
+        """The audit log (for one incident, or all), oldest first."""
+        with schema.errors(self.path):
+            return audit.entries(self.conn, incident_id)
+
+    def verify_audit(self) -> list[int]:
+        """Sequence numbers of audit entries whose hash chain does not check out (empty when intact)."""
+        with schema.errors(self.path):
+            return audit.verify(self.conn)
+
+
+def _full(iid: int, created: str, digest: str, record: dict[str, Any]) -> dict[str, Any]:
+    return {"id": iid, "created_at": created, "record_sha256": digest, **record}
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        if hasattr(v, "model_dump"):
+            out[k] = v.model_dump(mode="json")
+        elif isinstance(v, list):
+            out[k] = [x.model_dump(mode="json") if hasattr(x, "model_dump") else x for x in v]
+        elif isinstance(v, datetime):
+            out[k] = iso(v)
+        else:
+            out[k] = v
+    return out

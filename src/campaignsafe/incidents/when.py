@@ -1,0 +1,253 @@
+"""Turn what people type for "when" into an aware datetime in Europe/London.
+
+Accepted: ``now``, ``today 18:30``, ``yesterday 9pm``, ``2 hours ago``, ``monday 6pm``,
+ISO dates and datetimes (``2026-05-01``, ``2026-05-01T18:30``, ``2026-05-01 18:30+01:00``),
+``1 May 2026 6pm``, ``May 1 2026 18:30``, ``1/5/2026 18:30`` (day first, as in the UK).
+A date without a time is kept as that day with ``time_known`` false. The future is refused
+(with a few minutes' grace for a fast clock). A clock time that never happened (the hour
+skipped when the clocks go forward) is refused; one that happened twice (the hour repeated
+when they go back) is taken as the first, unless an offset such as ``+00:00`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from campaignsafe.errors import InputError
+
+LONDON = ZoneInfo("Europe/London")
+#: how far ahead of the clock a time may be before it counts as "in the future".
+SKEW = timedelta(minutes=5)
+MIN_YEAR = 1900
+MAX_LEN = 64
+
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        )
+    )
+    for name in names
+}
+
+_TIME = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?(?P<ap>am|pm)?")
+_AGO = re.compile(r"(?P<n>\d{1,4}) (?P<unit>min|mins|minute|minutes|hour|hours|hr|hrs|day|days|week|weeks) ago")
+_NUMERIC_DATE = re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{2}|\d{4}))?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EXAMPLES = "e.g. now, today 18:30, yesterday 9pm, 2026-05-01 18:30 or 1 May 2026 6pm"
+
+
+@dataclass(frozen=True)
+class When:
+    """A parsed time: the moment (Europe/London) and whether the time of day was given."""
+
+    at: datetime
+    time_known: bool = True
+
+
+def now() -> datetime:
+    """The current time in Europe/London."""
+    return datetime.now(LONDON)
+
+
+def parse(text: str, *, clock: datetime | None = None) -> When:
+    """Parse ``text`` (relative words count from ``clock``, default now); raise ``InputError`` and nothing else."""
+    if not isinstance(text, str):
+        raise InputError(f"a date and time is needed ({EXAMPLES})", code="bad_date")
+    current = (clock or now()).astimezone(LONDON)
+    shown = text.strip() if len(text.strip()) <= MAX_LEN else text.strip()[:MAX_LEN] + "…"
+    if not text.strip():
+        raise InputError(f"a date and time is needed ({EXAMPLES})", code="bad_date")
+    if len(text) > MAX_LEN * 2:
+        raise InputError(f"{shown!r} is not a date and time ({EXAMPLES})", code="bad_date")
+    try:
+        when = _parse(text.strip(), current)
+    except InputError:
+        raise
+    except (ValueError, OverflowError, KeyError, IndexError):
+        when = None
+    if when is None:
+        raise InputError(f"{shown!r} is not a date and time I understand ({EXAMPLES})", code="bad_date")
+    if when.at.year < MIN_YEAR:
+        raise InputError(f"{shown!r} is before {MIN_YEAR}", code="bad_date")
+    future = when.at > current + SKEW if when.time_known else when.at.date() > current.date()
+    if future:
+        raise InputError(f"{shown!r} is in the future ({describe(when)}); give when it happened", code="future_date")
+    return when
+
+
+def _parse(text: str, current: datetime) -> When | None:
+    iso = _iso(text)
+    if iso is not None:
+        return iso
+    t = " ".join(re.sub(r"[,]", " ", text.lower()).split())
+    t = re.sub(r"\b(at|on|the|of)\b", " ", t)
+    t = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", t)
+    t = re.sub(r"\b(a|p)\.m\.?", r"\1m", t)
+    t = re.sub(r"(\d)\s+(am|pm)\b", r"\1\2", t)
+    t = " ".join(t.split())
+    if t in ("now", "just now", "right now"):
+        return When(current.replace(microsecond=0))
+    ago = _AGO.fullmatch(t)
+    if ago:
+        return _ago(int(ago["n"]), ago["unit"], current)
+    tokens = t.split()
+    clock: time | None = None
+    rest: list[str] = []
+    for tok in tokens:
+        parsed = _clock(tok)
+        if parsed is not None and clock is None:
+            clock = parsed
+        else:
+            rest.append(tok)
+    day = _day(rest, current, clock)
+    if day is None:
+        return None
+    if clock is None:
+        return When(datetime.combine(day, time(0), tzinfo=LONDON), time_known=False)
+    return When(_local(day, clock))
+
+
+def _iso(text: str) -> When | None:
+    if not re.fullmatch(r"\d{4}-?\d{2}-?\d{2}([T ].*)?", text):
+        return None
+    if _ISO_DATE.fullmatch(text) or re.fullmatch(r"\d{8}", text):
+        d = date.fromisoformat(text)
+        return When(datetime.combine(d, time(0), tzinfo=LONDON), time_known=False)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None  # e.g. "2026-05-01 6pm": left to the word parser
+    if value.tzinfo is not None:
+        return When(value.astimezone(LONDON))
+    return When(_local(value.date(), value.time()))
+
+
+def _clock(tok: str) -> time | None:
+    if tok == "noon" or tok == "midday":
+        return time(12)
+    if tok == "midnight":
+        return time(0)
+    m = _TIME.fullmatch(tok)
+    if not m or (m["m"] is None and m["ap"] is None):
+        return None
+    hour, minute, second = int(m["h"]), int(m["m"] or 0), int(m["s"] or 0)
+    if m["ap"]:
+        if not 1 <= hour <= 12:
+            raise InputError(f"{tok!r} is not a time (12-hour times run from 1 to 12)", code="bad_date")
+        hour = hour % 12 + (12 if m["ap"] == "pm" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise InputError(f"{tok!r} is not a time of day", code="bad_date")
+    return time(hour, minute, second)
+
+
+def _day(words: list[str], current: datetime, clock: time | None) -> date | None:
+    today = current.date()
+    if not words:
+        return today if clock is not None else None
+    if words in (["today"], ["tonight"], ["this", "morning"], ["this", "afternoon"], ["this", "evening"]):
+        return today
+    if words == ["tomorrow"]:
+        return today + timedelta(days=1)
+    if words in (["yesterday"], ["last", "night"]):
+        return today - timedelta(days=1)
+    if len(words) <= 2 and words[-1] in WEEKDAYS and (len(words) == 1 or words[0] == "last"):
+        back = (today.weekday() - WEEKDAYS[words[-1]]) % 7
+        if len(words) == 2 and back == 0:
+            back = 7
+        return today - timedelta(days=back)
+    if len(words) == 1:
+        if _ISO_DATE.fullmatch(words[0]):
+            return date.fromisoformat(words[0])
+        m = _NUMERIC_DATE.fullmatch(words[0])
+        if m:
+            return _with_year(int(m["d"]), int(m["m"]), m["y"], current, clock)
+        return None
+    words = [w for w in words if w not in WEEKDAYS]
+    if len(words) in (2, 3):
+        day_w, month_w = (words[0], words[1]) if words[0].isdigit() else (words[1], words[0])
+        if month_w in MONTHS and day_w.isdigit():
+            year = words[2] if len(words) == 3 else None
+            if year is not None and not (year.isdigit() and len(year) == 4):
+                return None
+            return _with_year(int(day_w), MONTHS[month_w], year, current, clock)
+    return None
+
+
+def _with_year(d: int, m: int, y: str | None, current: datetime, clock: time | None) -> date:
+    year = current.year if y is None else int(y) + (2000 if len(y) == 2 else 0)
+    try:
+        candidate = date(year, m, d)
+    except ValueError:
+        raise InputError(f"{d}/{m}/{year} is not a real date", code="bad_date") from None
+    if y is not None:
+        return candidate
+    moment = _local(candidate, clock) if clock is not None else None
+    in_future = moment > current + SKEW if moment is not None else candidate > current.date()
+    return candidate.replace(year=current.year - 1) if in_future else candidate
+
+
+def _ago(n: int, unit: str, current: datetime) -> When:
+    if unit.startswith(("min", "hour", "hr")):
+        delta = timedelta(minutes=n) if unit.startswith("min") else timedelta(hours=n)
+        return When((current - delta).replace(microsecond=0))
+    days = n * (7 if unit.startswith("week") else 1)
+    return When(datetime.combine(current.date() - timedelta(days=days), time(0), tzinfo=LONDON), time_known=False)
+
+
+def _local(day: date, clock: time) -> datetime:
+    """``day`` at ``clock`` in London; refuses a time the clocks skipped, takes the first of a repeated one."""
+    naive = datetime.combine(day, clock)
+    aware = naive.replace(tzinfo=LONDON, fold=0)
+    back = aware.astimezone(UTC).astimezone(LONDON)
+    if back.replace(tzinfo=None) != naive:
+        raise InputError(
+            f"{clock:%H:%M} on {day:%-d %B %Y} did not happen in the UK: the clocks went forward an hour",
+            f"did you mean {(naive + timedelta(hours=1)):%H:%M}?",
+            code="bad_date",
+        )
+    return back
+
+
+def describe(when: When) -> str:
+    """``Fri 1 May 2026 18:30`` (or ``Fri 1 May 2026, time not known``)."""
+    at = when.at.astimezone(LONDON)
+    if not when.time_known:
+        return f"{at:%a %-d %b %Y}, time not known"
+    return f"{at:%a %-d %b %Y %H:%M}"
+
+
+def iso(at: datetime) -> str:
+    """The instant as ISO 8601 in Europe/London with its offset, to the second."""
+    return at.astimezone(LONDON).replace(microsecond=0).isoformat()

@@ -1,0 +1,218 @@
+"""``campaignsafe incidents``: listing, showing, amending, recording reports and deleting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+from tests.incident_helpers import count, flat, prompts, report_json, set_initials
+
+
+def _add(when: str, kind: str = "threats", postcode: str | None = None, **extra: str) -> int:
+    args = ["--when", when, "--place", "High Street", "--kind", kind, "--description", "d"]
+    if postcode:
+        args += ["--postcode", postcode]
+    for key, value in extra.items():
+        args += [f"--{key.replace('_', '-')}", value]
+    return int(report_json(*args)["id"])
+
+
+@pytest.fixture
+def three() -> list[int]:
+    """Three incidents: Met threats (reported), Scottish harassment, an undated-time Met criminal damage."""
+    return [
+        _add("2026-04-01 10:00", postcode="SW1A 1AA", reported_to="101; reference=CAD 1"),
+        _add("2026-04-15 21:00", kind="harassment", postcode="EH1 1YZ"),
+        _add("2026-05-01", kind="criminal-damage", postcode="SW1A 1AA"),
+    ]
+
+
+def test_list_json_has_the_columns(three: list[int]) -> None:
+    """list --json gives each incident's id, when, kind, place, force, evidence count and reports."""
+    r = run("incidents", "list", "--json")
+    assert r.exit_code == 0
+    first = r.json["incidents"][0]
+    assert first == {
+        "id": 1,
+        "occurred_at": "2026-04-01T10:00:00+01:00",
+        "time_known": True,
+        "kind": "threats",
+        "place": "High Street",
+        "postcode": "SW1A 1AA",
+        "force_id": "metropolitan",
+        "force_name": "Metropolitan Police Service",
+        "evidence_count": 0,
+        "reported_to": ["101 (ref CAD 1)"],
+        "police_reported": True,
+        "amendments": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        (("--since", "2026-04-10"), [2, 3]),
+        (("--until", "2026-04-15"), [1, 2]),
+        (("--until", "2026-04-15 20:00"), [1]),
+        (("--kind", "harassment", "--kind", "criminal damage"), [2, 3]),
+        (("--force", "Police Scotland"), [2]),
+        (("--force", "met"), [1, 3]),
+        (("--unreported",), [2, 3]),
+        (("--since", "2026-04-01", "--until", "2026-04-30", "--unreported"), [2]),
+    ],
+)
+def test_list_filters(args: tuple[str, ...], ids: list[int], three: list[int]) -> None:
+    """--since, --until (a date means the whole day), --kind, --force and --unreported narrow the list."""
+    r = run("incidents", "list", *args, "--json")
+    assert r.exit_code == 0, r.stderr
+    assert [i["id"] for i in r.json["incidents"]] == ids
+
+
+def test_list_filter_mistakes_are_named() -> None:
+    """Bad filter values are all named in one line."""
+    r = run("incidents", "list", "--since", "soonish", "--kind", "thrats", "--force", "Narnia")
+    assert r.exit_code == 3
+    assert "--since:" in r.stderr and "--kind: unknown kind 'thrats'" in r.stderr and "--force:" in r.stderr
+
+
+def test_list_table_at_80_columns(three: list[int]) -> None:
+    """The table fits 80 columns and shows the short force names and what was reported."""
+    r = run("incidents", "list")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[0].split() == ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported", "to"]
+    assert "2026-04-01 10:00" in r.stdout and "Met" in r.stdout and "101" in r.stdout
+    assert "2026-05-01 " in r.stdout
+    assert "3 incident(s)" in r.stdout
+
+
+def test_empty_list_says_how_to_start() -> None:
+    """With nothing recorded, list says how to record an incident."""
+    assert "campaignsafe report" in run("incidents", "list").stdout
+
+
+def test_edit_keeps_the_original_beside_the_amendment(three: list[int]) -> None:
+    """An edit is a dated amendment: show gives the original, the change, and how it reads now."""
+    r = run("incidents", "edit", "1", "--when", "2026-04-01 10:15", "--add-witness", "Sam; contact=0770",
+            "--reason", "checked my phone log")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    assert "Incident 1: amendment 1 recorded (occurred_at, people)." in r.stdout
+    d = run("incidents", "show", "1", "--json").json
+    assert d["occurred_at"] == "2026-04-01T10:00:00+01:00"
+    assert d["current"]["occurred_at"] == "2026-04-01T10:15:00+01:00"
+    assert d["amendments"][0]["reason"] == "checked my phone log"
+    assert [c["field"] for c in d["amendments"][0]["changes"]] == ["occurred_at", "people"]
+    text = flat(run("incidents", "show", "1").stdout)
+    assert "Amendment 1" in text and "was: Wed 1 Apr 2026 10:00" in text and "now: Wed 1 Apr 2026 10:15" in text
+    assert "added: role: witness, name: Sam, contact: 0770" in text
+    assert "As it reads now" in text
+    listed = run("incidents", "list", "--json").json["incidents"][0]
+    assert listed["occurred_at"] == "2026-04-01T10:15:00+01:00" and listed["amendments"] == 1
+
+
+def test_edit_postcode_finds_the_force_again(three: list[int]) -> None:
+    """Correcting the postcode moves the incident to the right force."""
+    assert run("incidents", "edit", "3", "--postcode", "CF10 1EP").exit_code == 0
+    assert run("incidents", "show", "3", "--json").json["current"]["location"]["force_id"] == "south-wales"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "nothing to change"),
+        (("--when", "tomorrow"), "--when: 'tomorrow' is in the future"),
+        (("--kind", "nope"), "--kind: unknown kind"),
+        (("--postcode", "SW1A 9ZZ"), "--postcode: postcode SW1A 9ZZ does not exist"),
+        (("--description", "d"), "nothing would change"),
+    ],
+)
+def test_edit_mistakes(args: tuple[str, ...], message: str, three: list[int]) -> None:
+    """A bad or empty edit is refused and adds no amendment."""
+    r = run("incidents", "edit", "3", *args)
+    assert r.exit_code == 3 and message in r.stderr
+    assert run("incidents", "show", "3", "--json").json["amendments"] == []
+
+
+def test_update_records_the_report_as_an_amendment(three: list[int]) -> None:
+    """update --reported-to/--police-ref adds the report, dated, as an amendment; the incident leaves --unreported."""
+    r = run("incidents", "update", "2", "--reported-to", "101", "--police-ref", "PS-2026-123", "--when", "2026-04-16")
+    assert r.exit_code == 0, r.stderr
+    d = run("incidents", "show", "2", "--json").json
+    assert d["reports"] == []
+    assert d["current"]["reports"][0]["to"] == "101"
+    assert d["current"]["reports"][0]["reference"] == "PS-2026-123"
+    assert d["current"]["reports"][0]["reported_at"].startswith("2026-04-16T00:00:00")
+    assert d["amendments"][0]["reason"] == "reported to 101"
+    assert [i["id"] for i in run("incidents", "list", "--unreported", "--json").json["incidents"]] == [3]
+
+
+def test_police_ref_fills_in_the_open_police_report(three: list[int]) -> None:
+    """A reference given later goes onto the police report that had none."""
+    run("incidents", "update", "3", "--reported-to", "online")
+    run("incidents", "update", "3", "--police-ref", "6029384/26")
+    reports = run("incidents", "show", "3", "--json").json["current"]["reports"]
+    assert [(r["to"], r["reference"]) for r in reports] == [("online", "6029384/26")]
+
+
+def test_platform_report(three: list[int]) -> None:
+    """A report to a platform keeps the platform and its reference, and does not count as reported to police."""
+    run("incidents", "update", "2", "--reported-to", "platform", "--platform", "X", "--ref", "998877")
+    report = run("incidents", "show", "2", "--json").json["current"]["reports"][0]
+    assert (report["to"], report["platform"], report["reference"]) == ("platform", "X", "998877")
+    assert 2 in [i["id"] for i in run("incidents", "list", "--unreported", "--json").json["incidents"]]
+
+
+def test_update_mistakes(three: list[int]) -> None:
+    """update without anything to record, or with an unknown route, is refused."""
+    assert run("incidents", "update", "1").exit_code == 3
+    r = run("incidents", "update", "1", "--reported-to", "carrier pigeon")
+    assert r.exit_code == 3 and "not one of 999, 101, online, police, platform, other" in r.stderr
+
+
+def test_delete_needs_confirmation(three: list[int], home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """delete asks; with --no-input it refuses without --yes; answering no keeps the incident."""
+    r = run("incidents", "delete", "1", "--no-input")
+    assert r.exit_code == 3 and "--yes" in r.stderr
+    prompts(monkeypatch)
+    r = run("incidents", "delete", "1", input="n\n")
+    assert "Delete incident 1 (Threats) and its 0 exhibit(s)?" in r.stdout and "Nothing deleted" in r.stdout
+    assert count(home) == 3
+    r = run("incidents", "delete", "1", input="y\n")
+    assert r.exit_code == 0 and "Deleted incident 1" in r.stdout
+    assert count(home) == 2
+    assert run("incidents", "show", "1").exit_code == 4
+
+
+def test_deleted_ids_are_never_reused(three: list[int]) -> None:
+    """After a delete, the next incident gets a new id, so references to old ids never mislead."""
+    run("incidents", "delete", "3", "--yes")
+    assert _add("2026-05-02 09:00") == 4
+
+
+def test_show_missing_incident() -> None:
+    """Showing an id that does not exist is a not-found with a hint."""
+    r = run("incidents", "show", "42")
+    assert r.exit_code == 4 and "no incident 42" in r.stderr and "incidents list" in r.stderr
+
+
+def test_show_lists_exhibits_with_hashes(three: list[int], tmp_path: Path) -> None:
+    """show lists each exhibit with its reference, name, size and SHA-256."""
+    set_initials("Alex Brown")
+    (tmp_path / "letter.pdf").write_bytes(b"%PDF-1.4 letter")
+    run("incidents", "add-evidence", "1", str(tmp_path / "letter.pdf"))
+    text = flat(run("incidents", "show", "1").stdout)
+    assert "AB/1 letter.pdf, 15 bytes, SHA-256 " in text
+    assert "SHA-256" in text and "(the record as first saved)" in text
+
+
+def test_list_json_loads_no_pydantic_or_rich(three: list[int]) -> None:
+    """Listing reads only the summary columns: it imports neither pydantic nor rich."""
+    from tests.test_imports import _modules
+
+    mods = _modules("incidents", "list", "--json")
+    assert "campaignsafe.incidents.listing" in mods
+    for heavy in ("pydantic", "rich", "yaml"):
+        assert not any(m == heavy or m.startswith(heavy + ".") for m in mods), heavy

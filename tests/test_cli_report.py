@@ -1,0 +1,305 @@
+"""``campaignsafe report`` by flags and from files: what a candidate scripting or importing sees."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+from tests.incident_helpers import count, flat, minimal, nothing_written, report_json, set_initials, write_json
+
+FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--postcode", "sw1a1aa", "--kind", "threats")
+
+
+def test_flags_store_a_record_and_json_prints_it_with_its_id(home: Path) -> None:
+    """Every field can be given by flag; --json prints the stored record including its id."""
+    d = report_json(
+        *FLAGS,
+        "--description", 'He said "you will regret standing"',
+        "--suspect", "man in a grey hoodie, about 40; handle=@angryvoter",
+        "--witness", "Sam Jones; contact=07700 900123",
+        "--vehicle", "silver Ford Focus AB12 CDE",
+        "--impact", "I no longer canvass alone",
+        "--campaign-impact", "two street stalls cancelled",
+        "--reported-to", "101; reference=CAD 1234",
+        "--platform", "in person",
+    )  # fmt: skip
+    assert d["id"] == 1 and d["schema_version"] == 1
+    assert d["occurred_at"] == "2026-05-01T18:30:00+01:00" and d["time_known"] is True
+    assert d["location"] == {
+        "text": "High Street",
+        "postcode": "SW1A 1AA",
+        "force_id": "metropolitan",
+        "force_name": "Metropolitan Police Service",
+        "nation": "england",
+    }
+    assert d["people"][0]["handle"] == "@angryvoter" and d["people"][0]["role"] == "suspect"
+    assert d["people"][1] == {
+        "role": "witness",
+        "name": "Sam Jones",
+        "contact": "07700 900123",
+        "description": None,
+        "handle": None,
+        "platform": None,
+    }
+    assert d["vehicles"][0]["registration"] == "AB12 CDE"
+    assert d["impact"] == {"personal": "I no longer canvass alone", "campaign": "two street stalls cancelled"}
+    assert d["reports"][0]["to"] == "101" and d["reports"][0]["reference"] == "CAD 1234"
+    assert len(d["record_sha256"]) == 64
+    assert count(home) == 1
+
+
+def test_human_output_gives_offences_and_next_steps() -> None:
+    """After saving: the id, the force's routes, the SPOC hint and offences with the not-legal-advice line."""
+    r = run("report", *FLAGS, "--description", "shouted threats")
+    assert r.exit_code == 0, r.stderr
+    out = flat(r.stdout)
+    assert "Saved as incident 1" in out
+    assert "call 999" in out
+    assert "Metropolitan Police Service: 101" in out
+    assert "campaignsafe contact save metropolitan --role spoc" in out
+    assert "Offences that may apply (England and Wales)" in out
+    assert "Threats to kill" in out
+    assert "not legal advice" in out
+
+
+def test_saved_spoc_is_shown_in_next_steps() -> None:
+    """The user's saved election SPOC for the incident's force is part of the next steps."""
+    run("contact", "save", "metropolitan", "--role", "spoc", "--name", "DI Jane Example", "--phone", "020 7946 0000")
+    r = run("report", *FLAGS, "--description", "shouted threats")
+    assert "Your Election SPOC: DI Jane Example · 020 7946 0000" in flat(r.stdout)
+
+
+def test_scottish_incident_gets_scots_law() -> None:
+    """The offences shown follow the nation of the place."""
+    r = run("report", "--when", "yesterday 9pm", "--place", "Princes St", "--postcode", "EH1 1YZ",
+            "--kind", "threats", "--description", "threats")  # fmt: skip
+    assert "Offences that may apply (Scotland)" in flat(r.stdout)
+    assert "Criminal Justice and Licensing (Scotland) Act 2010" in flat(r.stdout)
+
+
+def test_description_can_come_from_stdin() -> None:
+    """--description - reads the account from standard input, keeping its lines."""
+    r = run("report", *FLAGS, "--description", "-", "--json", input='line one\n"exact words"\n')
+    assert r.json["description"] == 'line one\n"exact words"'
+
+
+def test_minimal_file_from_the_issue_imports(tmp_path: Path) -> None:
+    """The minimal JSON file from the issue is a valid incident."""
+    r = run("report", "--from-file", str(write_json(tmp_path, minimal())), "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.json["incidents"][0]["kind"] == "threats"
+
+
+def test_yaml_file_with_evidence_relative_to_the_file(tmp_path: Path, home: Path) -> None:
+    """A YAML file may list evidence files, found beside the file; dates stay UK times."""
+    set_initials()
+    (tmp_path / "shot.png").write_bytes(b"\x89PNG fake")
+    (tmp_path / "incident.yaml").write_text(
+        "occurred_at: 2026-05-01 18:30\n"
+        "kind: online abuse\n"
+        "platform: X\n"
+        'description: |\n  Reply said "we know where you live"\n'
+        "location: {text: online}\n"
+        "evidence:\n  - path: shot.png\n  - url: https://x.com/someone/status/1\n"
+    )
+    r = run("report", "--from-file", str(tmp_path / "incident.yaml"), "--json")
+    assert r.exit_code == 0, r.stderr
+    inc = r.json["incidents"][0]
+    assert inc["occurred_at"] == "2026-05-01T18:30:00+01:00"
+    assert inc["kind"] == "online-abuse"
+    assert [e["exhibit_ref"] for e in inc["evidence"]] == ["JS/1", "JS/2"]
+    assert inc["evidence"][1]["platform"] == "X/Twitter"
+
+
+def test_a_list_imports_every_incident(tmp_path: Path, home: Path) -> None:
+    """A file holding a list stores every incident in it."""
+    items = [minimal(), minimal(kind="harassment"), minimal(kind="criminal damage")]
+    r = run("report", "--from-file", str(write_json(tmp_path, items)))
+    assert r.exit_code == 0, r.stderr
+    assert "Saved 3 incident(s)" in r.stdout
+    assert count(home) == 3
+
+
+def test_a_list_with_one_bad_incident_imports_none(tmp_path: Path, home: Path) -> None:
+    """One bad incident in a list means none are stored, and the bad one is named."""
+    items = [minimal(), minimal(kind="thretas"), minimal()]
+    r = run("report", "--from-file", str(write_json(tmp_path, items)))
+    assert r.exit_code == 3
+    assert "incident 2: kind: unknown kind 'thretas'; did you mean threats?" in r.stderr
+    assert nothing_written(home)
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path, home: Path) -> None:
+    """Several mistakes are all reported together, and nothing is saved."""
+    bad = minimal(occurred_at="tomorrow 9pm", kind="thretas", location={"text": "x", "postcode": "SW1A 9ZZ"})
+    bad["evidence"] = [{"path": "missing.png"}]
+    bad["colour"] = "red"
+    del bad["description"]
+    r = run("report", "--from-file", str(write_json(tmp_path, bad)))
+    assert r.exit_code == 3
+    err = r.stderr
+    assert "6 problems, nothing was saved" in err
+    for fragment in (
+        "occurred_at: 'tomorrow 9pm' is in the future",
+        "kind: unknown kind 'thretas'",
+        "description: is required",
+        "colour: unknown field",
+        "location.postcode: postcode SW1A 9ZZ does not exist",
+        "evidence[0].path: missing.png: no such file",
+    ):
+        assert fragment in err
+    assert nothing_written(home)
+
+
+def test_json_errors_list_the_problems(tmp_path: Path) -> None:
+    """With --json a failure is a JSON object carrying every problem."""
+    r = run("report", "--from-file", str(write_json(tmp_path, minimal(kind="x", occurred_at="soon"))), "--json")
+    assert r.exit_code == 3
+    err = r.json["error"]
+    assert err["code"] == "invalid_incident" and len(err["problems"]) == 2
+
+
+def test_missing_required_fields_without_prompts(home: Path) -> None:
+    """With --no-input and missing answers, report says which fields are needed and saves nothing."""
+    r = run("report", "--no-input", "--kind", "threats")
+    assert r.exit_code == 3
+    assert "--when: is required" in r.stderr and "--place: is required" in r.stderr
+    assert nothing_written(home)
+
+
+def test_nothing_asked_without_a_terminal_says_why(home: Path) -> None:
+    """Run with no flags and no terminal, report explains that nothing was asked and what to do."""
+    r = run("report", input="")
+    assert r.exit_code == 3
+    assert "nothing was asked" in r.stderr and "--from-file" in r.stderr
+    assert nothing_written(home)
+
+
+def test_flag_problems_are_named_by_flag_and_listed_together(home: Path) -> None:
+    """Mistakes in flags are named by the flag, all in one go."""
+    r = run("report", "--when", "tomorrow", "--place", "x", "--kind", "threats", "--description", "d",
+            "--suspect", "tall; colour=red", "--evidence", "/no/such.png")  # fmt: skip
+    assert r.exit_code == 3
+    assert "3 problems" in r.stderr
+    assert "--suspect: unknown field 'colour'" in r.stderr
+    assert "--when: 'tomorrow' is in the future" in r.stderr
+    assert "--evidence/--url: /no/such.png: no such file" in r.stderr
+    assert nothing_written(home)
+
+
+def test_evidence_without_initials_is_refused(tmp_path: Path, home: Path) -> None:
+    """Exhibit references need the producer's initials: without a profile nothing is saved."""
+    (tmp_path / "a.txt").write_text("x")
+    r = run("report", *FLAGS, "--description", "d", "--evidence", str(tmp_path / "a.txt"))
+    assert r.exit_code == 3
+    assert "initials" in r.stderr and "campaignsafe profile" in r.stderr
+    assert nothing_written(home)
+
+
+def test_help_lists_the_kinds() -> None:
+    """report --help lists every kind's stable id."""
+    from campaignsafe.incidents.kinds import KINDS
+
+    text = run("report", "--help").stdout
+    for kid in KINDS:
+        assert kid in text
+
+
+def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``path`` unreadable: chmod 000, or (as root, who can read anything) refuse opening it."""
+    path.chmod(0)
+    if os.geteuid() == 0:
+        real_open = os.open
+
+        def refuse(p: object, flags: int, *args: object, **kw: object) -> int:
+            if os.fspath(p) == str(path):  # type: ignore[arg-type]
+                raise PermissionError(13, "Permission denied")
+            return real_open(p, flags, *args, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "open", refuse)
+
+
+BAD_INPUT = [
+    ("bad-date", lambda d: {**d, "occurred_at": "the 32nd of May"}, "occurred_at: 32/5/2026 is not a real date"),
+    ("future-date", lambda d: {**d, "occurred_at": "2099-01-01 10:00"}, "is in the future"),
+    ("unknown-kind", lambda d: {**d, "kind": "treaths"}, "unknown kind 'treaths'; did you mean threats?"),
+    ("no-such-postcode", lambda d: {**d, "location": {"text": "x", "postcode": "SW1A 9ZZ"}}, "does not exist"),
+    ("not-a-postcode", lambda d: {**d, "location": {"text": "x", "postcode": "banana"}}, "is not a postcode"),
+    ("missing-file", lambda d: {**d, "evidence": [{"path": "gone.png"}]}, "gone.png: no such file"),
+    ("directory-as-file", lambda d: {**d, "evidence": [{"path": "folder"}]}, "folder is a folder, not a file"),
+    ("unreadable-file", lambda d: {**d, "evidence": [{"path": "locked.png"}]}, "locked.png: cannot read it"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "message"), BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_refused_with_one_line_and_nothing_written(
+    case: str, change: object, message: str, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each kind of bad input gets a one-line reason, exit 3 or 4, and nothing is written."""
+    set_initials()
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "locked.png").write_bytes(b"png")
+    (tmp_path / "ok.png").write_bytes(b"fine")
+    data = change(minimal(evidence=[{"path": "ok.png"}]))  # type: ignore[operator]
+    if case in ("missing-file", "directory-as-file", "unreadable-file"):
+        data["evidence"] = [{"path": "ok.png"}, *data["evidence"]]
+    path = write_json(tmp_path, data)
+    if case == "unreadable-file":
+        _unreadable(tmp_path / "locked.png", monkeypatch)
+    r = run("report", "--from-file", str(path))
+    assert r.exit_code in (3, 4)
+    assert message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert nothing_written(home)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("bad.json", '{"kind": "threats",', "bad.json is not valid JSON: line 1 column 20"),
+        ("bad.yaml", "kind: threats\n  description: [unclosed\n", "bad.yaml is not valid YAML: line 2"),
+        ("list.json", "[1, 2]", "should hold an incident (an object) or a list of them"),
+        ("empty.json", "[]", "holds no incidents"),
+        ("binary.json", "\udcff", "not UTF-8"),
+    ],
+)
+def test_malformed_files_are_refused(name: str, text: str, message: str, tmp_path: Path, home: Path) -> None:
+    """A file that is not YAML or JSON holding incidents gets a one-line reason naming the line."""
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    r = run("report", "--from-file", str(path))
+    assert r.exit_code == 3
+    assert message in r.stderr
+    assert nothing_written(home)
+
+
+@pytest.mark.parametrize("target", ["missing.json", "folder"])
+def test_import_file_missing_or_a_folder(target: str, tmp_path: Path, home: Path) -> None:
+    """--from-file with a missing file or a folder says so in one line."""
+    (tmp_path / "folder").mkdir()
+    r = run("report", "--from-file", str(tmp_path / target))
+    assert r.exit_code == 3
+    assert ("no such file" in r.stderr) or ("is a folder" in r.stderr)
+    assert nothing_written(home)
+
+
+def test_from_file_with_field_flags_is_a_usage_mistake(tmp_path: Path) -> None:
+    """--from-file cannot be mixed with field flags."""
+    r = run("report", "--from-file", str(write_json(tmp_path, minimal())), "--kind", "threats")
+    assert r.exit_code == 3 and "on its own" in r.stderr
+
+
+def test_record_json_round_trips_through_a_file(tmp_path: Path) -> None:
+    """The field names of a stored record are the field names a file uses."""
+    first = report_json(*FLAGS, "--description", "x", "--suspect", "tall man", "--reported-to", "online")
+    again = {k: first[k] for k in ("occurred_at", "kind", "description", "people", "vehicles", "impact", "reports")}
+    again["location"] = {k: first["location"][k] for k in ("text", "postcode", "force_id")}
+    r = run("report", "--from-file", str(write_json(tmp_path, again)), "--json")
+    assert r.exit_code == 0, r.stderr
+    second = r.json["incidents"][0]
+    for key in again:
+        assert json.dumps(second[key], sort_keys=True) == json.dumps(first[key], sort_keys=True), key

@@ -1,0 +1,142 @@
+"""Evidence kept intact: originals only read, copies content-addressed, exhibit references stable."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from campaignsafe.incidents import evidence
+from tests.conftest import run
+from tests.incident_helpers import count, report_json, set_initials, stored_files
+
+FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "threats", "--description", "d")
+
+
+@pytest.fixture
+def incident(home: Path) -> int:
+    """A stored incident and a profile with initials JS."""
+    set_initials("Jo Smith")
+    return int(report_json(*FLAGS)["id"])
+
+
+def _photo(folder: Path, name: str = "photo.jpg", size: int = 3_000_000) -> Path:
+    path = folder / name
+    path.write_bytes(os.urandom(size))
+    os.utime(path, ns=(1_700_000_000_000_000_000, 1_714_584_600_123_456_789))  # 1 May 2024 17:30:00.123 UTC
+    return path
+
+
+def test_stored_copy_hashes_to_the_recorded_sha256_and_original_is_unchanged(
+    incident: int, tmp_path: Path, home: Path
+) -> None:
+    """The copy's SHA-256 is the one recorded, and the original's bytes and modification time are unchanged."""
+    photo = _photo(tmp_path)
+    before_bytes, before = photo.read_bytes(), photo.stat()
+    r = run("incidents", "add-evidence", str(incident), str(photo), "--json")
+    assert r.exit_code == 0, r.stderr
+    item = r.json["evidence"][0]
+    recorded = item["file"]["sha256"]
+    assert recorded == hashlib.sha256(before_bytes).hexdigest()
+    stored = home / item["file"]["stored_path"]
+    assert stored == home / "evidence" / recorded[:2] / recorded
+    assert evidence.sha256_of(stored) == recorded
+    after = photo.stat()
+    assert photo.read_bytes() == before_bytes
+    assert after.st_mtime_ns == before.st_mtime_ns and after.st_size == before.st_size
+    assert after.st_ino == before.st_ino and after.st_mode == before.st_mode
+    assert item["file"]["original_name"] == "photo.jpg" and item["file"]["size"] == 3_000_000
+    assert item["file"]["modified_at"].startswith("2024-05-01T18:30:00.123456+01:00")
+    assert item["exhibit_ref"] == "JS/1" and item["type"] == "file"
+
+
+def test_exhibit_references_run_on_across_incidents_and_never_change(incident: int, tmp_path: Path, home: Path) -> None:
+    """JS/1, JS/2, … are given once, run on across incidents, and survive deletes without reuse."""
+    second = int(report_json(*FLAGS)["id"])
+    a, b, c = (_photo(tmp_path, f"{n}.jpg", 100) for n in "abc")
+    run("incidents", "add-evidence", str(incident), str(a), str(b))
+    run("incidents", "add-evidence", str(second), "--url", "https://www.facebook.com/post/1", "--screenshot", str(c))
+    assert run("incidents", "delete", str(incident), "--yes").exit_code == 0
+    r = run("incidents", "add-evidence", str(second), str(a), "--json")
+    refs = [e["exhibit_ref"] for e in run("incidents", "show", str(second), "--json").json["evidence"]]
+    assert refs == ["JS/3", "JS/4"]
+    assert r.json["evidence"][0]["new"] is True
+    url_item = run("incidents", "show", str(second), "--json").json["evidence"][0]
+    assert url_item["platform"] == "Facebook" and url_item["screenshot"]["original_name"] == "c.jpg"
+
+
+def test_the_same_file_twice_on_one_incident_is_one_exhibit(incident: int, tmp_path: Path, home: Path) -> None:
+    """Adding a file already exhibited on the incident keeps its reference and adds nothing."""
+    photo = _photo(tmp_path, size=10)
+    run("incidents", "add-evidence", str(incident), str(photo))
+    r = run("incidents", "add-evidence", str(incident), str(photo))
+    assert "JS/1" in r.stdout and "already an exhibit" in r.stdout
+    assert count(home, "evidence") == 1 and len(stored_files(home)) == 1
+
+
+def test_delete_removes_only_files_no_other_incident_uses(incident: int, tmp_path: Path, home: Path) -> None:
+    """Deleting an incident removes its evidence copies unless another incident holds the same file."""
+    second = int(report_json(*FLAGS)["id"])
+    shared, own = _photo(tmp_path, "shared.jpg", 10), _photo(tmp_path, "own.jpg", 10)
+    run("incidents", "add-evidence", str(incident), str(shared), str(own))
+    run("incidents", "add-evidence", str(second), str(shared))
+    r = run("incidents", "delete", str(incident), "--yes")
+    assert r.exit_code == 0 and "1 stored file(s) no longer used were removed" in r.stdout
+    assert [p.name for p in stored_files(home)] == [evidence.sha256_of(shared)]
+    assert shared.exists() and own.exists()
+
+
+def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: make opening it fail as it would for a user
+        real_open = os.open
+
+        def refuse(p: object, flags: int, *args: object, **kw: object) -> int:
+            if os.fspath(p) == str(path):  # type: ignore[arg-type]
+                raise PermissionError(13, "Permission denied")
+            return real_open(p, flags, *args, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "open", refuse)
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [("missing", "no such file"), ("folder", "is a folder, not a file"), ("unreadable", "cannot read it")],
+)
+def test_bad_evidence_files_write_nothing(
+    case: str, message: str, incident: int, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing or unreadable file, or a folder, is refused in one line before anything is copied."""
+    good = _photo(tmp_path, "good.jpg", 10)
+    bad = tmp_path / case
+    if case == "folder":
+        bad.mkdir()
+    elif case == "unreadable":
+        bad.write_bytes(b"x")
+        _unreadable(bad, monkeypatch)
+    r = run("incidents", "add-evidence", str(incident), str(good), str(bad))
+    assert r.exit_code == 3
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert count(home, "evidence") == 0 and stored_files(home) == []
+
+
+def test_evidence_for_a_missing_incident(incident: int, tmp_path: Path, home: Path) -> None:
+    """Adding evidence to an incident that does not exist is a not-found, and copies nothing."""
+    r = run("incidents", "add-evidence", "99", str(_photo(tmp_path, size=10)))
+    assert r.exit_code == 4 and "no incident 99" in r.stderr
+    assert stored_files(home) == []
+
+
+def test_url_needs_a_url_and_screenshot_needs_url(incident: int, tmp_path: Path) -> None:
+    """add-evidence with nothing to add, or a screenshot without a URL, says what is missing."""
+    assert "give one or more FILEs, or --url URL" in run("incidents", "add-evidence", str(incident)).stderr
+    r = run("incidents", "add-evidence", str(incident), str(_photo(tmp_path, size=1)), "--screenshot", "x.png")
+    assert r.exit_code == 3 and "go with --url" in r.stderr
+
+
+def test_url_seen_time_is_checked(incident: int) -> None:
+    """A URL's seen-at time follows the same rules as any time: not in the future."""
+    r = run("incidents", "add-evidence", str(incident), "--url", "https://x.com/a/status/1", "--seen-at", "tomorrow")
+    assert r.exit_code == 3 and "seen_at" in r.stderr and "in the future" in r.stderr

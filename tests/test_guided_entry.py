@@ -1,0 +1,248 @@
+"""Guided ``campaignsafe report``: every answer survives Ctrl-C, a closed terminal or a killed process."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import stat
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from campaignsafe.incidents.store import Store
+from tests.conftest import run
+from tests.incident_helpers import count, prompts
+
+FIRST = ["2026-05-01 18:30", "Outside the office, 12 High Street", "SW1A 1AA", "2"]
+DESCRIPTION = ['He shouted "we know where you live"', "and kicked the door"]
+# people, vehicles, witnesses, files, urls, impact, campaign impact, reported to police (default: no)
+REST = ["", "", "", "", "", "", "", ""]
+
+
+REAL_PROMPT = typer.prompt
+
+
+def _draft(home: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((home / "drafts" / "report.json").read_text())
+    return data
+
+
+def _interrupt_after(monkeypatch: pytest.MonkeyPatch, answers: int) -> None:
+    """Press Ctrl-C at the prompt after ``answers`` answers have been typed."""
+    real: Callable[..., Any] = REAL_PROMPT
+    calls = {"n": 0}
+
+    def prompt(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] > answers:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(typer, "prompt", prompt)
+
+
+def _stored(home: Path) -> Any:
+    with Store.open(home / "incidents.db") as store:
+        return store.get(1)
+
+
+def _assert_first_answers_kept(home: Path) -> None:
+    incident = _stored(home)
+    assert incident.occurred_at.isoformat() == "2026-05-01T18:30:00+01:00"
+    assert incident.location.text == "Outside the office, 12 High Street"
+    assert incident.location.postcode == "SW1A 1AA" and incident.location.force_id == "metropolitan"
+    assert incident.kind == "threats"
+    assert incident.description == "\n".join(DESCRIPTION)
+
+
+def test_ctrl_c_keeps_every_answer_and_resume_finishes(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Ctrl-C half-way exits 130 saying the draft was kept; --resume asks only the rest and saves it all."""
+    prompts(monkeypatch)
+    _interrupt_after(monkeypatch, len(FIRST) + len(DESCRIPTION) + 1)
+    r = run("report", input="\n".join([*FIRST, *DESCRIPTION, ""]) + "\n")
+    assert r.exit_code == 130
+    assert "answers so far are kept" in r.stderr and "campaignsafe report --resume" in r.stderr
+    draft = _draft(home)
+    assert draft["answers"]["kind"] == "threats" and draft["answers"]["postcode"] == "SW1A 1AA"
+    assert count(home) == 0
+    monkeypatch.setattr(typer, "prompt", REAL_PROMPT)
+    r = run("report", "--resume", input="\n".join(REST) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "Carrying on: 5 answer(s) kept" in r.stdout
+    assert "When did it happen?" not in r.stdout
+    _assert_first_answers_kept(home)
+    assert not (home / "drafts" / "report.json").exists()
+
+
+def test_ctrl_c_in_the_middle_of_the_account_keeps_the_lines_typed(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Lines of "what happened" typed before Ctrl-C are kept and shown again on --resume."""
+    prompts(monkeypatch)
+    _interrupt_after(monkeypatch, len(FIRST) + 1)
+    r = run("report", input="\n".join([*FIRST, DESCRIPTION[0]]) + "\n")
+    assert r.exit_code == 130
+    assert _draft(home)["partial"]["description"] == [DESCRIPTION[0]]
+    monkeypatch.setattr(typer, "prompt", REAL_PROMPT)
+    r = run("report", "--resume", input="\n".join([DESCRIPTION[1], "", *REST]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "You had already written" in r.stdout and DESCRIPTION[0] in r.stdout
+    _assert_first_answers_kept(home)
+
+
+def test_closed_input_keeps_the_draft(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """If the input ends (a closed terminal), the answers so far are kept and the exit code is 130."""
+    prompts(monkeypatch)
+    r = run("report", input="\n".join(FIRST[:2]) + "\n")
+    assert r.exit_code == 130
+    assert set(_draft(home)["answers"]) == {"when", "place"}
+
+
+def test_unfinished_report_is_offered_again(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Starting `report` with a draft waiting offers to carry on with it."""
+    prompts(monkeypatch)
+    run("report", input="\n".join(FIRST[:2]) + "\n")
+    r = run("report", input="\n".join(["y", *FIRST[2:], *DESCRIPTION, "", *REST]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "You have an unfinished report" in r.stdout
+    assert _stored(home).location.text == FIRST[1]
+
+
+def test_skip_comes_back_at_the_end(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """'skip' (or Enter on a needed question) leaves it for the end, where it is asked again."""
+    prompts(monkeypatch)
+    answers = ["skip", "", "", "", "threats", *DESCRIPTION, "", *REST, "yesterday 9pm", "Town hall steps"]
+    r = run("report", input="\n".join(answers) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "Back to the questions you skipped" in r.stdout
+    incident = _stored(home)
+    assert incident.location.text == "Town hall steps" and incident.time_known
+    assert incident.location.postcode is None
+
+
+def test_bad_answers_are_asked_again(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """A bad date, an unknown postcode or kind, or a missing file is explained and asked again."""
+    prompts(monkeypatch)
+    answers = ["next tuesday", FIRST[0], FIRST[1], "SW1A 9ZZ", "SW1A 1AA", "thret", "2", *DESCRIPTION, ""]
+    answers += ["", "", "", "/no/such/file.png", "", "", "", "", ""]
+    r = run("report", input="\n".join(answers) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    out = r.stdout
+    assert "'next tuesday' is not a date and time" in out
+    assert "SW1A 9ZZ does not exist" in out
+    assert "did you mean threats?" in out
+    assert "/no/such/file.png: no such file" in out
+    _assert_first_answers_kept(home)
+
+
+def test_draft_is_private(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """The draft holds private words: its file is 0600 in a 0700 folder."""
+    prompts(monkeypatch)
+    run("report", input=FIRST[0] + "\n")
+    draft = home / "drafts" / "report.json"
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    assert stat.S_IMODE(draft.parent.stat().st_mode) == 0o700
+
+
+def test_resume_without_a_draft_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--resume with nothing to resume is a clear not-found."""
+    prompts(monkeypatch)
+    r = run("report", "--resume")
+    assert r.exit_code == 4 and "no unfinished report" in r.stderr
+
+
+def test_resume_without_prompts_uses_the_draft_and_flags(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """`report --resume --no-input` finishes a draft with flags for what is still missing."""
+    prompts(monkeypatch)
+    run("report", input="\n".join(FIRST) + "\n")
+    r = run("report", "--resume", "--no-input", "--description", "shouted", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.json["location"]["postcode"] == "SW1A 1AA" and r.json["description"] == "shouted"
+
+
+# -- a real process on a real (pseudo) terminal, killed with SIGKILL ------------------------------
+
+
+def _read_until(fd: int, text: str, seen: list[str], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in "".join(seen):
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(0.0, left))
+        if not ready:
+            raise AssertionError(f"timed out waiting for {text!r}; screen so far: {''.join(seen)!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            raise AssertionError(f"process ended before {text!r}; screen: {''.join(seen)!r}")
+        seen.append(chunk.decode("utf-8", "replace"))
+
+
+def _wait_for_draft(home: Path, check: Callable[[dict[str, Any]], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check(_draft(home)):
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.02)
+    raise AssertionError("the draft never showed the answer")
+
+
+def test_sigkill_of_a_real_terminal_session_then_resume(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """A report typed in a real terminal and killed outright (SIGKILL) is recovered by --resume."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a real campaignsafe on the pseudo-terminal
+        os.execv(sys.executable, [sys.executable, "-m", "campaignsafe", "report"])
+    seen: list[str] = []
+    try:
+        for question, answer in zip(
+            ["When did it happen?", "Where did it happen?", "Postcode", "What kind"], FIRST, strict=True
+        ):
+            _read_until(fd, question, seen)
+            os.write(fd, answer.encode() + b"\r")
+        _read_until(fd, "→ Threats", seen)
+        _read_until(fd, "What happened?", seen)
+        os.write(fd, DESCRIPTION[0].encode() + b"\r")
+        _wait_for_draft(home, lambda d: d["partial"].get("description") == [DESCRIPTION[0]])
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    assert "Metropolitan Police Service" in "".join(seen)
+    prompts(monkeypatch)
+    r = run("report", "--resume", input="\n".join([DESCRIPTION[1], "", *REST]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    _assert_first_answers_kept(home)
+
+
+def test_guided_json_keeps_the_questions_off_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --json the questions go to stderr, so stdout carries only the stored record."""
+    prompts(monkeypatch)
+    r = run("report", "--json", input="\n".join([*FIRST, *DESCRIPTION, "", *REST]) + "\n")
+    assert r.exit_code == 0, r.stderr
+    assert "When did it happen?" in r.stderr and "When did it happen?" not in r.stdout
+    # CliRunner echoes the typed answers onto stdout, as a terminal would onto the screen
+    record = json.loads(r.stdout[r.stdout.index("{\n") :])
+    assert record["id"] == 1 and record["location"]["force_id"] == "metropolitan"
+
+
+def test_declining_the_old_draft_keeps_it_until_a_new_answer(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Saying no to the unfinished report and stopping at once leaves the old draft as it was."""
+    prompts(monkeypatch)
+    run("report", input="\n".join(FIRST[:2]) + "\n")
+    r = run("report", input="n\n")
+    assert r.exit_code == 130 and "nothing was saved" in r.stderr
+    assert _draft(home)["answers"]["place"] == FIRST[1]
+    r = run("report", input="n\n2026-05-02 10:00\n")
+    assert r.exit_code == 130
+    assert set(_draft(home)["answers"]) == {"when"}

@@ -1,0 +1,139 @@
+"""What people type for "when" becomes the right moment in UK time, and nothing else gets through."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from campaignsafe.errors import InputError
+from campaignsafe.incidents.when import LONDON, describe, parse
+
+CLOCK = datetime(2026, 11, 24, 22, 30, tzinfo=LONDON)  # a Tuesday evening, GMT
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "time_known"),
+    [
+        ("now", "2026-11-24T22:30:00+00:00", True),
+        ("today 18:30", "2026-11-24T18:30:00+00:00", True),
+        ("yesterday 9pm", "2026-11-23T21:00:00+00:00", True),
+        ("yesterday at 9.30 p.m.", "2026-11-23T21:30:00+00:00", True),
+        ("2 hours ago", "2026-11-24T20:30:00+00:00", True),
+        ("monday 6pm", "2026-11-23T18:00:00+00:00", True),
+        ("noon", "2026-11-24T12:00:00+00:00", True),
+        ("2026-05-01", "2026-05-01T00:00:00+01:00", False),
+        ("2026-05-01T18:30", "2026-05-01T18:30:00+01:00", True),
+        ("2026-05-01 18:30", "2026-05-01T18:30:00+01:00", True),
+        ("2026-05-01 6pm", "2026-05-01T18:00:00+01:00", True),
+        ("2026-05-01T17:30:00Z", "2026-05-01T18:30:00+01:00", True),
+        ("1 May 2026 6pm", "2026-05-01T18:00:00+01:00", True),
+        ("May 1st 2026 18:30", "2026-05-01T18:30:00+01:00", True),
+        ("1/5/2026 18:30", "2026-05-01T18:30:00+01:00", True),
+        ("1 dec", "2025-12-01T00:00:00+00:00", False),
+        ("3 days ago", "2026-11-21T00:00:00+00:00", False),
+    ],
+)
+def test_accepted_forms(text: str, expected: str, time_known: bool) -> None:
+    """Everyday and ISO forms give the moment a person in the UK means."""
+    got = parse(text, clock=CLOCK)
+    assert got.at == datetime.fromisoformat(expected)
+    assert got.at.utcoffset() == datetime.fromisoformat(expected).utcoffset()
+    assert got.time_known is time_known
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("tomorrow", "in the future"),
+        ("today 23:00", "in the future"),
+        ("2027-01-01", "in the future"),
+        ("banana", "not a date and time"),
+        ("", "is needed"),
+        ("25:00", "not a time of day"),
+        ("13pm", "12-hour"),
+        ("30/2/2026", "not a real date"),
+        ("2026-03-29 01:30", "clocks went forward"),
+    ],
+)
+def test_refused_forms(text: str, fragment: str) -> None:
+    """Future times, nonsense, impossible dates and skipped clock times are refused with a reason."""
+    with pytest.raises(InputError) as exc:
+        parse(text, clock=CLOCK)
+    assert fragment in exc.value.message
+
+
+def test_a_few_minutes_of_clock_skew_is_forgiven() -> None:
+    """A time a couple of minutes ahead of this computer's clock still counts as now."""
+    assert parse("today 22:33", clock=CLOCK).at.minute == 33
+
+
+def test_repeated_hour_takes_the_first_unless_an_offset_says_otherwise() -> None:
+    """01:30 on the night the clocks go back is the first (BST) one; +00:00 picks the second."""
+    first = parse("2026-10-25 01:30", clock=CLOCK).at
+    second = parse("2026-10-25T01:30+00:00", clock=CLOCK).at
+    assert first.utcoffset() == timedelta(hours=1)
+    assert second.utcoffset() == timedelta(0)
+    assert second.astimezone(UTC) - first.astimezone(UTC) == timedelta(hours=1)
+
+
+def test_describe_reads_naturally() -> None:
+    """A parsed time is shown the way a statement would write it."""
+    assert describe(parse("1 May 2026 6pm", clock=CLOCK)) == "Fri 1 May 2026 18:00"
+    assert describe(parse("2026-05-01", clock=CLOCK)) == "Fri 1 May 2026, time not known"
+
+
+WORDS = st.sampled_from(
+    ["now", "today", "yesterday", "at", "9pm", "18:30", "1", "May", "2026", "last", "monday", "ago", "hours",
+     "2", "12.30", "noon", "/", "-", "T", "Z", "+01:00", "2026-05-01", "31/12/2025", "pm", "am", "0", "99"]
+)  # fmt: skip
+
+
+@given(st.one_of(st.text(max_size=80), st.lists(WORDS, max_size=6).map(" ".join)))
+def test_parser_raises_only_input_errors(text: str) -> None:
+    """Whatever is typed, the answer is a moment in the past or a readable InputError, never a crash."""
+    try:
+        got = parse(text, clock=CLOCK)
+    except InputError:
+        return
+    assert got.at.tzinfo is not None
+    assert got.at <= CLOCK + timedelta(minutes=5)
+
+
+MOMENTS = st.datetimes(
+    min_value=datetime(1970, 1, 1), max_value=datetime(2026, 11, 23), timezones=st.sampled_from([UTC, LONDON])
+).map(lambda m: m.astimezone(UTC).astimezone(m.tzinfo))  # real instants only (no skipped clock times)
+
+
+@given(MOMENTS)
+def test_iso_datetimes_round_trip(moment: datetime) -> None:
+    """An ISO 8601 time with an offset comes back as exactly the same instant."""
+    got = parse(moment.isoformat(), clock=CLOCK)
+    assert got.at.astimezone(UTC) == moment.astimezone(UTC) and got.time_known
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2026, 11, 23)))
+def test_iso_local_times_keep_their_wall_clock(naive: datetime) -> None:
+    """An ISO time without an offset is UK local time: same wall clock, or refused if the clocks skipped it."""
+    try:
+        got = parse(naive.isoformat(), clock=CLOCK)
+    except InputError as exc:
+        assert "clocks went forward" in exc.message
+        return
+    assert got.at.astimezone(LONDON).replace(tzinfo=None) == naive
+
+
+@given(st.dates(min_value=datetime(1970, 1, 1).date(), max_value=datetime(2026, 11, 24).date()))
+def test_iso_dates_round_trip(day: datetime) -> None:
+    """An ISO date is that day in the UK, with the time marked as not known."""
+    got = parse(day.isoformat(), clock=CLOCK)
+    assert got.at.date() == day and not got.time_known
+
+
+def test_fixed_offset_is_converted_to_uk_time() -> None:
+    """A time given with another offset is shown in UK time, the same instant."""
+    got = parse("2026-05-01T10:30:00-05:00", clock=CLOCK)
+    assert got.at == datetime(2026, 5, 1, 10, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert got.at.tzinfo is LONDON
