@@ -106,6 +106,7 @@ def test_local_authority_and_force_names() -> None:
     assert run("contact", "avon-and-somerset", "--json").json["forces"][0]["id"] == "avon-and-somerset"
     d = run("contact", "Caerdydd", "--json").json
     assert d["forces"][0]["id"] == "south-wales"
+    assert run("contact", "avon", "--json").json["forces"][0]["id"] == "avon-and-somerset"
 
 
 def test_ni_constituency_is_psni() -> None:

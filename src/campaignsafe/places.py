@@ -81,6 +81,10 @@ def find(query: str, kinds: tuple[str, ...] = tuple(KIND_ORDER)) -> tuple[Place,
     exact = (table.get(key) or table.get(" ".join(_FORCE_WORDS.sub(" ", key).split()))) if key else None
     if exact:
         return min(exact, key=lambda p: KIND_ORDER[p.kind]), True
+    # The start of exactly one name ("avon" → Avon and Somerset Constabulary) is a match too.
+    starts = {p for k, ps in table.items() if len(key) >= 3 and k.startswith(key + " ") for p in ps}
+    if len(starts) == 1:
+        return starts.pop(), False
     import difflib
 
     scored = sorted(
