@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from campaignsafe.incidents import evidence
+from campaignsafe.hashing import sha256_file
 from tests.conftest import run
 from tests.incident_helpers import count, report_json, set_initials, stored_files
 
@@ -42,7 +42,7 @@ def test_stored_copy_hashes_to_the_recorded_sha256_and_original_is_unchanged(
     assert recorded == hashlib.sha256(before_bytes).hexdigest()
     stored = home / item["file"]["stored_path"]
     assert stored == home / "evidence" / recorded[:2] / recorded
-    assert evidence.sha256_of(stored) == recorded
+    assert sha256_file(stored) == recorded
     after = photo.stat()
     assert photo.read_bytes() == before_bytes
     assert after.st_mtime_ns == before.st_mtime_ns and after.st_size == before.st_size
@@ -84,7 +84,7 @@ def test_delete_removes_only_files_no_other_incident_uses(incident: int, tmp_pat
     run("incidents", "add-evidence", str(second), str(shared))
     r = run("incidents", "delete", str(incident), "--yes")
     assert r.exit_code == 0 and "1 stored file(s) no longer used were removed" in r.stdout
-    assert [p.name for p in stored_files(home)] == [evidence.sha256_of(shared)]
+    assert [p.name for p in stored_files(home)] == [sha256_file(shared)]
     assert shared.exists() and own.exists()
 
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from campaignsafe.errors import InputError
+from campaignsafe.hashing import CHUNK, sha256_file
 
 MANIFEST = "MANIFEST.sha256"
 # Every entry gets the same timestamp, so the same export gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -199,12 +199,3 @@ def _verify_folder(root: Path) -> VerifyReport:
     report.added = sorted(present - set(listed) - {MANIFEST})
     report.unsafe.sort()
     return report
-
-
-def sha256_file(path: Path) -> str:
-    """Streaming SHA-256 of a file."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()

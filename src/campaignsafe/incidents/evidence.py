@@ -20,10 +20,10 @@ from pathlib import Path
 
 from campaignsafe import paths
 from campaignsafe.errors import InputError
+from campaignsafe.hashing import CHUNK
 from campaignsafe.incidents.models import StoredFile
 from campaignsafe.incidents.when import LONDON
 
-CHUNK = 1 << 20
 _NOATIME = getattr(os, "O_NOATIME", 0)
 
 
@@ -145,15 +145,6 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, streamed."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def remove(shas: Iterable[str]) -> list[str]:
