@@ -18,7 +18,6 @@ Run after ``pip install .``:  python benchmarks/bench_incidents.py [--incidents 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -29,56 +28,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
-KINDS = ["threats", "online-abuse", "harassment", "in-person-abuse", "criminal-damage", "stalking"]
-PLACES = [("High Street", "SW1A 1AA"), ("Princes Street", "EH1 1YZ"), ("Queen Street", "CF10 1EP"), ("online", None)]
-
-
-def seed(home: Path, incidents: int) -> None:
-    """``incidents`` incidents, each with one file and one URL exhibit, through ``Store.add``."""
-    os.environ["CAMPAIGNSAFE_HOME"] = str(home)
-    from campaignsafe import profile
-    from campaignsafe.incidents import evidence
-    from campaignsafe.incidents.entry import resolve_location
-    from campaignsafe.incidents.models import IncidentIn, LocationIn, StoredFile
-    from campaignsafe.incidents.store import NewEvidence, Store
-    from campaignsafe.incidents.when import LONDON, now
-
-    profile.update({"name": "Jo Smith"})
-    locations = {text: resolve_location(LocationIn(text=text, postcode=pc)) for text, pc in PLACES}
-    start = now().replace(microsecond=0) - timedelta(days=400)
-    with Store.open() as store:
-        for first in range(0, incidents, 1000):
-            batch = []
-            for n in range(first, min(first + 1000, incidents)):
-                text, _pc = PLACES[n % len(PLACES)]
-                at = (start + timedelta(minutes=57 * n)).astimezone(LONDON)
-                incident = IncidentIn.model_validate(
-                    {
-                        "occurred_at": at,
-                        "kind": KINDS[n % len(KINDS)],
-                        "description": f'Incident {n}: he said "you will regret standing" and followed me.',
-                        "location": {"text": text},
-                        "people": [{"role": "suspect", "description": "man in a grey hoodie"}],
-                        "reports": [{"to": "101", "reference": f"CAD {n}"}] if n % 3 == 0 else [],
-                    }
-                )
-                body = f"evidence {n}\n".encode()
-                sha = hashlib.sha256(body).hexdigest()
-                blob = evidence.blob(sha)
-                blob.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                blob.write_bytes(body)
-                stored = StoredFile(
-                    sha256=sha, original_name=f"shot-{n}.png", size=len(body), modified_at=at, stored_path=blob.name
-                )
-                exhibits = [
-                    NewEvidence("file", at, file=stored),
-                    NewEvidence("url", at, url=f"https://x.com/someone/status/{n}", platform="X/Twitter", seen_at=at),
-                ]
-                batch.append((incident, locations[text], exhibits))
-            store.add(batch, "JS")
+from seeding import seed
 
 
 def timed(fn: Callable[[], object], repeat: int) -> float:

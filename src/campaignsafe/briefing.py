@@ -84,8 +84,8 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
-def write_file(target: str | Path, text: str) -> Path:
-    """Write an export the user named: a temporary file in the same folder, then ``os.replace``.
+def write_file(target: str | Path, text: str | bytes) -> Path:
+    """Write an export the user named (text as UTF-8, or bytes): a temporary file beside it, then ``os.replace``.
 
     The folder is left as it is (it is the user's, not campaignsafe's); the file is created
     readable only by its owner, like everything else campaignsafe writes.
@@ -103,8 +103,8 @@ def write_file(target: str | Path, text: str) -> Path:
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}", code="bad_output") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "checklist": ("campaignsafe.cli.checklist", "app", "Work through the security guidance as checklists."),
     "report": ("campaignsafe.cli.report", "report", "Record an incident (guided, by flags or from a file)."),
     "incidents": ("campaignsafe.cli.incidents", "app", "List, show, amend, update and delete recorded incidents."),
+    "export": ("campaignsafe.cli.export", "export", "Export incidents for the police: report, data, bundle, email."),
+    "verify": ("campaignsafe.cli.export", "verify", "Re-check an evidence bundle's files against its manifest."),
     "profile": ("campaignsafe.cli.profile", "profile", "Who keeps the record: name, role, contact, exhibit initials."),
     "about": ("campaignsafe.cli.about", "about", "Version, datasets and the attribution the data licences require."),
 }
@@ -88,7 +90,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from campaignsafe.cli.about import about_data
+        from campaignsafe.versions import about_data
 
         data = about_data()
         print(f"campaignsafe {__version__}")

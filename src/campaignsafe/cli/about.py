@@ -1,33 +1,6 @@
 """``campaignsafe about``: version, datasets and the attribution the data licences require."""
 
-from typing import Any
-
 from campaignsafe.cli._options import JsonOpt
-
-
-def about_data() -> dict[str, Any]:
-    """Tool version, each dataset's version and date, and the attribution lines."""
-    from campaignsafe import __version__
-    from campaignsafe.datafiles import load_json
-
-    areas = load_json("areas.json")
-    forces = load_json("forces.json")
-    datasets = [
-        *areas["datasets"],
-        {
-            "id": "forces",
-            "name": "campaignsafe force routes (curated)",
-            "version": forces["version"],
-            "date": forces["version"],
-        },
-    ]
-    return {
-        "version": __version__,
-        "datasets": datasets,
-        "postcodes": areas["postcodes"],
-        "attribution": areas["attribution"],
-        "disclaimer": "campaignsafe gives information, not legal advice. If you are in immediate danger, call 999.",
-    }
 
 
 def about(json_out: JsonOpt = False) -> None:
@@ -36,6 +9,7 @@ def about(json_out: JsonOpt = False) -> None:
     Example: campaignsafe about --json
     """
     from campaignsafe.cli._render import console, print_json
+    from campaignsafe.versions import about_data
 
     data = about_data()
     if json_out:

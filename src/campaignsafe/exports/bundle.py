@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from campaignsafe.errors import InputError
+from campaignsafe.errors import InputError, StoreError
 from campaignsafe.hashing import CHUNK, sha256_file
 
 MANIFEST = "MANIFEST.sha256"
@@ -31,6 +31,7 @@ class Entry:
     name: str
     data: bytes | None = None
     source: Path | None = None
+    sha256: str | None = None  # when given, the bytes written must have this hash
 
     def chunks(self) -> Iterator[bytes]:
         if self.data is not None:
@@ -51,6 +52,7 @@ class VerifyReport:
     missing: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     unsafe: list[str] = field(default_factory=list)
+    manifest_sha256: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -65,6 +67,7 @@ class VerifyReport:
             "missing": self.missing,
             "added": self.added,
             "unsafe": self.unsafe,
+            "manifest_sha256": self.manifest_sha256,
         }
 
 
@@ -94,6 +97,7 @@ def write_bundle(entries: list[Entry], out: Path) -> str:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     digests = []
+    changed: list[str] = []
     try:
         with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             for e in sorted(entries, key=lambda e: e.name):
@@ -104,6 +108,15 @@ def write_bundle(entries: list[Entry], out: Path) -> str:
                         h.update(chunk)
                         dest.write(chunk)
                 digests.append((e.name, h.hexdigest()))
+                if e.sha256 is not None and h.hexdigest() != e.sha256:
+                    changed.append(e.name)
+            if changed:
+                shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+                raise StoreError(
+                    f"cannot bundle {shown}: the bytes no longer match the SHA-256 on record; nothing was written",
+                    "the stored copy has changed since it was recorded: add the original file again",
+                    code="evidence_changed",
+                )
             manifest = manifest_text(digests)
             zf.writestr(_info(MANIFEST), manifest)
             fh.flush()
@@ -161,7 +174,9 @@ def _verify_zip(path: Path) -> VerifyReport:
         files = {i.filename: i for i in members if safe_name(i.filename)}
         if MANIFEST not in files:
             raise InputError(f"{path} has no {MANIFEST}: it is not a campaignsafe bundle", code="not_a_bundle")
-        listed = parse_manifest(zf.read(files[MANIFEST]).decode("utf-8"))
+        raw = zf.read(files[MANIFEST])
+        report.manifest_sha256 = hashlib.sha256(raw).hexdigest()
+        listed = parse_manifest(raw.decode("utf-8", errors="replace"))
         for name, digest in sorted(listed.items()):
             if name not in files:
                 report.missing.append(name)
@@ -180,7 +195,9 @@ def _verify_folder(root: Path) -> VerifyReport:
     manifest = root / MANIFEST
     if not manifest.is_file():
         raise InputError(f"{root} has no {MANIFEST}: it is not a campaignsafe bundle", code="not_a_bundle")
-    listed = parse_manifest(manifest.read_text(encoding="utf-8"))
+    raw = manifest.read_bytes()
+    report.manifest_sha256 = hashlib.sha256(raw).hexdigest()
+    listed = parse_manifest(raw.decode("utf-8", errors="replace"))
     present: set[str] = set()
     for p in root.rglob("*"):
         rel = p.relative_to(root).as_posix()

@@ -30,5 +30,6 @@ def draft(
     msg.set_content(body)
     for name, data, mime in attachments:
         maintype, subtype = mime.split("/", 1)
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        params = {"charset": "utf-8"} if maintype == "text" else None  # so the report's £ and – survive
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name, params=params)
     return msg.as_bytes()

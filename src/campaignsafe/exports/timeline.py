@@ -68,7 +68,7 @@ def svg(summary: Summary, labels: dict[str, str], width: int = 680, plot_h: int 
     plot_w = width - left - right
     peak = max(sum(c.values()) for c in summary.by_month.values()) or 1
     step = plot_w / len(summary.months)
-    bar = max(2.0, step * 0.7)
+    bar = min(60.0, max(2.0, step * 0.7))  # one month alone is a bar, not a wall
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-label="Incidents per month, {summary.total} in all">',

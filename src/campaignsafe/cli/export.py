@@ -1,0 +1,162 @@
+"""``campaignsafe export`` and ``campaignsafe verify``: the police-ready export, and checking a bundle."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from campaignsafe.cli._options import JsonOpt
+
+
+def _opt(name: str, text: str, metavar: str | None = None, *aliases: str) -> Any:
+    return typer.Option(name, *aliases, help=text, metavar=metavar, show_default=False)
+
+
+Text = str | None
+Ids = Annotated[
+    list[int] | None,
+    typer.Argument(
+        help="Incident ids to export (see: campaignsafe incidents list).", metavar="IDS", show_default=False
+    ),
+]
+
+
+def export(
+    ids: Ids = None,
+    all_: Annotated[bool, typer.Option("--all", help="Export every incident.")] = False,
+    since: Annotated[Text, _opt("--since", "From this date or time, e.g. 2026-04-01 or '3 weeks ago'.")] = None,
+    until: Annotated[Text, _opt("--until", "Up to this date (the whole day) or time.")] = None,
+    kind: Annotated[list[str] | None, _opt("--kind", "Only this kind (repeatable).")] = None,
+    force: Annotated[Text, _opt("--force", "Only incidents in this force's area (id or name).")] = None,
+    fmt: Annotated[
+        Text, _opt("--format", "json, csv, html or md (default: from -o's suffix, else md).", None, "-f")
+    ] = None,
+    output: Annotated[Text, _opt("--output", "Write the format to FILE instead of the screen.", "FILE", "-o")] = None,
+    bundle: Annotated[Text, _opt("--bundle", "Write the evidence bundle (zip) to this file.", "OUT.zip")] = None,
+    eml: Annotated[Text, _opt("--eml", "Write an email draft to your SPOC, report attached.", "OUT.eml")] = None,
+) -> None:
+    """Export incidents for the police: a report, JSON, CSV, a hashed evidence bundle, an email draft.
+
+    The report (--format html or md) has a cover, a course-of-conduct summary, then each incident as a statement.
+
+    --bundle: both reports, the JSON, CSV and JSON Schema, every evidence file and MANIFEST.sha256 in one zip.
+
+    --eml: an email draft to your saved SPOC with the report attached, for you to send: nothing is ever sent.
+
+    SOURCE_DATE_EPOCH (seconds) fixes the export time, so the same export gives the same bytes.
+
+    Example: campaignsafe export --all --bundle police.zip --eml police.eml
+    """
+    from campaignsafe.exports import case, package
+
+    flt, chosen = case.selection(ids or [], all_, since, until, kind or [], force)
+    fmt_name = package.format_for(output, fmt)
+    for target in (output, eml):
+        if target and target != "-":
+            package.check_target(target)
+    doc = case.build(flt, chosen, case.export_time())
+    _warn_profile(doc)
+    report_html = package.render(doc, "html") if (bundle or eml or fmt_name == "html") else None
+    bundled = package.write(doc, Path(bundle), report_html) if bundle else None
+    if bundled is not None:
+        _say(
+            f"Wrote {bundled.path}: {len(doc.incidents)} incident(s), {bundled.evidence_files} evidence file(s), "
+            f"{bundled.files} files in all. Check it: campaignsafe verify {bundled.path}"
+        )
+    if eml:
+        _write_eml(doc, report_html or "", bundled, eml)
+    if output or fmt or not (bundle or eml):
+        text = report_html if fmt_name == "html" and report_html is not None else package.render(doc, fmt_name)
+        _write_text(output, text)
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def _warn_profile(doc: Any) -> None:
+    if not doc.export.producer.name:
+        _say(
+            "Note: your profile has no name, so the report does not say who is reporting. "
+            "Set it: campaignsafe profile --name 'Jo Smith' --role candidate --phone … --email …"
+        )
+
+
+def _write_text(output: str | None, text: str) -> None:
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    from campaignsafe.briefing import write_file
+
+    _say(f"Wrote {write_file(output, text)}")
+
+
+def _write_eml(doc: Any, report_html: str, bundled: Any, target: str) -> None:
+    from campaignsafe.briefing import write_file
+    from campaignsafe.exports import package
+
+    draft = package.email(doc, report_html, bundled)
+    path = write_file(target, draft.data)
+    addressed = f"addressed to {draft.to}" if draft.to else "not addressed"
+    _say(f"Wrote {path}: an email draft {addressed}, the report attached. Open it in your mail client; it is not sent.")
+    if draft.note:
+        _say(f"Note: {draft.note}")
+
+
+def verify(
+    path: Annotated[
+        Path,
+        typer.Argument(help="A bundle zip, or the folder it was unpacked into.", metavar="BUNDLE", show_default=False),
+    ],
+    json_out: JsonOpt = False,
+) -> None:
+    """Re-check every file of an evidence bundle against its MANIFEST.sha256.
+
+    Lists each file altered, missing or added, and any zip entry with an absolute path or '..'
+    (refused, never extracted). Exit code 0 only when every file matches; 6 when any does not.
+
+    Example: campaignsafe verify police.zip
+    """
+    from campaignsafe.errors import CampaignsafeError, VerifyError
+    from campaignsafe.exports.bundle import verify as check
+
+    try:
+        report = check(path)
+    except CampaignsafeError as exc:
+        if json_out:
+            from campaignsafe.cli._render import print_json
+
+            print_json({"schema_version": 1, "path": str(path), "error": exc.as_dict()})
+        raise
+    problems = [
+        (label, names)
+        for label, names in (
+            ("altered", report.altered),
+            ("missing", report.missing),
+            ("added", report.added),
+            ("unsafe", report.unsafe),
+        )
+        if names
+    ]
+    summary = ", ".join(f"{len(names)} {label}" for label, names in problems)
+    failure = None
+    if not report.passed:
+        what = summary or "the manifest lists no files"
+        failure = VerifyError(f"{path}: verification failed ({what})", code="verify_failed")
+    if json_out:
+        from campaignsafe.cli._render import print_json
+
+        out: dict[str, Any] = {"schema_version": 1, "path": str(path), **report.as_dict()}
+        if failure is not None:
+            out["error"] = failure.as_dict()
+        print_json(out)
+    else:
+        for label, names in problems:
+            for name in names:
+                print(f"{label.upper():<8} {name}")
+        if failure is None:
+            print(f"OK: all {len(report.ok)} files match MANIFEST.sha256.")
+        print(f"MANIFEST.sha256 itself has SHA-256 {report.manifest_sha256}")
+    if failure is not None:
+        raise failure

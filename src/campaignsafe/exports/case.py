@@ -1,0 +1,274 @@
+"""Build the export document from the incident store: which incidents, and each as a police case.
+
+``selection()`` turns the command line's words into a store filter (refusing an empty
+selection); ``build()`` reads the incidents, their exhibits, amendments and audit trail, the
+profile and the saved SPOC, and returns the :class:`~campaignsafe.exports.model.ExportDocument`
+that every format (JSON, CSV, the reports, the bundle, the email) is rendered from.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from campaignsafe.errors import InputError, NotFoundError
+from campaignsafe.exports import model as m
+from campaignsafe.exports.names import bundle_paths, files_of
+from campaignsafe.exports.timeline import summarise
+from campaignsafe.incidents import kinds
+from campaignsafe.incidents.listing import Filter, make_filter
+from campaignsafe.incidents.models import SCHEMA_VERSION, AuditEntry, Evidence, Incident
+from campaignsafe.incidents.when import LONDON, now
+
+#: the reproducible-builds convention: a fixed "now" (seconds since 1970) for byte-identical exports.
+EPOCH_ENV = "SOURCE_DATE_EPOCH"
+
+
+def export_time() -> datetime:
+    """The export's time: ``SOURCE_DATE_EPOCH`` when set, else now (Europe/London, whole seconds)."""
+    raw = os.environ.get(EPOCH_ENV, "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise InputError(f"{EPOCH_ENV} must be whole seconds since 1970, not {raw[:30]!r}", code="bad_epoch")
+        return datetime.fromtimestamp(int(raw), LONDON)
+    return now().replace(microsecond=0)
+
+
+def selection(
+    ids: Sequence[int],
+    all_: bool,
+    since: str | None = None,
+    until: str | None = None,
+    kind_texts: Sequence[str] = (),
+    force: str | None = None,
+) -> tuple[Filter, m.Selection]:
+    """The store filter for what was asked, and its description for the export; refuses an empty ask."""
+    if ids and all_:
+        raise InputError("give incident ids or --all, not both", code="usage")
+    if not (ids or all_ or since or until or kind_texts or force):
+        raise InputError(
+            "nothing selected: say which incidents to export",
+            "give ids (campaignsafe export 3 5), --all, or --since / --until / --kind / --force",
+            code="nothing_selected",
+        )
+    flt = make_filter(since, until, kind_texts, force, False)
+    flt.ids = sorted(set(ids))
+    chosen = m.Selection(
+        all=all_, ids=list(flt.ids), since=flt.since, until=flt.until, kinds=list(flt.kinds), force_id=flt.force_id
+    )
+    return flt, chosen
+
+
+def build(flt: Filter, chosen: m.Selection, exported_at: datetime) -> m.ExportDocument:
+    """Read the selected incidents and everything the export says about them."""
+    from campaignsafe import profile
+    from campaignsafe.incidents.store import Store
+    from campaignsafe.versions import about_data
+
+    with Store.open() as store:
+        if flt.ids:
+            found = set(store.ids(Filter(ids=flt.ids)))
+            missing = [i for i in flt.ids if i not in found]
+            if missing:
+                raise NotFoundError(
+                    f"no incident {', '.join(map(str, missing))}",
+                    "list them: campaignsafe incidents list",
+                    code="incident_not_found",
+                )
+        ids = store.ids(flt)
+        if not ids:
+            raise NotFoundError(
+                "no incidents match that selection", "list them: campaignsafe incidents list", code="nothing_to_export"
+            )
+        incidents = [store.get(i) for i in ids]
+        trail: dict[int, list[AuditEntry]] = {}
+        wanted = set(ids)
+        for entry in store.audit():
+            if entry.incident_id in wanted:
+                trail.setdefault(entry.incident_id, []).append(entry)
+    prof = profile.load()
+    producer = m.Producer.model_validate(prof.model_dump(exclude={"force_id"}))
+    about = about_data()
+    tool = m.Tool(
+        version=about["version"],
+        record_schema_version=SCHEMA_VERSION,
+        datasets=[
+            m.Dataset(id=d["id"], name=d["name"], version=d["version"], date=d["date"]) for d in about["datasets"]
+        ],
+    )
+    names = bundle_paths(incidents)
+    currents = [i.current() for i in incidents]
+    cases = [
+        _case(orig, cur, trail.get(orig.id, []), producer, names) for orig, cur in zip(incidents, currents, strict=True)
+    ]
+    meta = m.ExportMeta(
+        exported_at=exported_at,
+        tool=tool,
+        producer=producer,
+        selection=chosen,
+        forces=forces_of(currents, prof.force_id),
+    )
+    return m.ExportDocument(export=meta, summary=summary_of(cases), incidents=cases)
+
+
+# -- one incident as a case ----------------------------------------------------------------------
+
+
+def _case(
+    orig: Incident, cur: Incident, audit: list[AuditEntry], producer: m.Producer, names: dict[tuple[str, str], str]
+) -> m.Case:
+    event = m.Event(
+        kind=cur.kind,
+        kind_label=kinds.label(cur.kind),
+        occurred_at=cur.occurred_at,
+        time_known=cur.time_known,
+        platform=cur.platform,
+        description=cur.description,
+        impact=cur.impact,
+        recorded_at=orig.created_at,
+        record_sha256=orig.record_sha256,
+        amendments=len(orig.amendments),
+    )
+    by_role = {role: [p for p in cur.people if p.role == role] for role in ("victim", "suspect", "witness", "other")}
+    people = m.People(
+        reporting_person=producer,
+        victims=by_role["victim"],
+        suspects=by_role["suspect"],
+        witnesses=by_role["witness"],
+        others=by_role["other"],
+    )
+    accounts = [
+        m.OnlineAccount(handle=p.handle, platform=p.platform or cur.platform, held_by_role=p.role, name=p.name)
+        for p in cur.people
+        if p.handle
+    ]
+    objects = m.Objects(
+        vehicles=list(cur.vehicles), online_accounts=accounts, evidence=[_exhibit(e, names) for e in orig.evidence]
+    )
+    reports = [
+        m.ReportMade(
+            to=r.to,
+            label=r.label(),
+            police=r.police,
+            reference=r.reference,
+            reported_at=r.reported_at,
+            platform=r.platform,
+            notes=r.notes,
+        )
+        for r in cur.reports
+    ]
+    return m.Case(
+        id=orig.id,
+        amended=bool(orig.amendments),
+        event=event,
+        people=people,
+        objects=objects,
+        locations=[cur.location],
+        reports=reports,
+        record=orig,
+        audit=audit,
+    )
+
+
+def _exhibit(ev: Evidence, names: dict[tuple[str, str], str]) -> m.Exhibit:
+    files = [
+        m.ExhibitFile(
+            part=part,
+            sha256=f.sha256,
+            original_name=f.original_name,
+            size=f.size,
+            modified_at=f.modified_at,
+            bundle_path=names[(ev.exhibit_ref, part)],
+        )
+        for part, f in files_of(ev)
+    ]
+    if ev.type == "file" and ev.file is not None:
+        description = ev.file.original_name
+    else:
+        description = ev.url or ""
+        if ev.screenshot is not None:
+            description += f" (screenshot {ev.screenshot.original_name})"
+    return m.Exhibit(
+        exhibit_ref=ev.exhibit_ref,
+        type=ev.type,
+        description=description,
+        added_at=ev.added_at,
+        url=ev.url,
+        platform=ev.platform,
+        seen_at=ev.seen_at,
+        note=ev.note,
+        files=files,
+    )
+
+
+# -- the whole export ----------------------------------------------------------------------------
+
+
+def summary_of(cases: Sequence[m.Case]) -> m.Summary:
+    """The course of conduct over the exported incidents."""
+    s = summarise([(c.event.occurred_at.astimezone(LONDON), c.event.kind) for c in cases])
+    order = [k for k, _n in s.by_kind]
+    months = [
+        m.MonthCount(
+            month=month,
+            count=sum(s.by_month[month].values()),
+            by_kind={k: s.by_month[month][k] for k in order if s.by_month[month][k]},
+        )
+        for month in s.months
+    ]
+    days = (s.last.date() - s.first.date()).days + 1 if s.first and s.last else 0
+    return m.Summary(
+        incidents=s.total,
+        first=s.first,
+        last=s.last,
+        days=days,
+        reported_to_police=sum(any(r.police for r in c.reports) for c in cases),
+        exhibits=sum(len(c.objects.evidence) for c in cases),
+        by_kind=[m.KindCount(kind=k, label=kinds.label(k), count=n) for k, n in s.by_kind],
+        by_month=months,
+    )
+
+
+def forces_of(currents: Sequence[Incident], profile_force: str | None) -> list[m.Force]:
+    """The forces the incidents fall to (the profile's force for those with none), with the saved contacts."""
+    from campaignsafe import contacts, forces
+
+    counts: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    placed: set[str] = set()
+    for inc in currents:
+        fid = inc.location.force_id or profile_force
+        if not fid:
+            continue
+        counts[fid] += 1
+        if inc.location.force_id:
+            placed.add(fid)
+            names.setdefault(fid, inc.location.force_name or fid)
+    out = []
+    for fid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        routes = forces.force_routes(fid) or {}
+        saved = [
+            m.Contact(
+                role=c.get("role", "officer"),
+                role_label=contacts.ROLE_LABELS.get(c.get("role", ""), "Contact"),
+                name=c.get("name"),
+                phone=c.get("phone"),
+                email=c.get("email"),
+                notes=c.get("notes"),
+            )
+            for c in contacts.for_force(fid)
+        ]
+        out.append(
+            m.Force(
+                id=fid,
+                name=str(routes.get("name") or names.get(fid) or fid),
+                incidents=n,
+                from_profile=fid not in placed,
+                non_emergency=str(routes.get("non_emergency_override", {}).get("value", "101")),
+                report_online=routes.get("report_online", {}).get("value"),
+                contacts=saved,
+            )
+        )
+    return out

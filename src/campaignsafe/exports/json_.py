@@ -1,0 +1,39 @@
+"""The JSON export and its JSON Schema, both from the models in :mod:`campaignsafe.exports.model`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from campaignsafe.exports.model import EXPORT_SCHEMA_VERSION, SCHEMA_ID, ExportDocument
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def to_json(doc: ExportDocument) -> str:
+    """The export as indented UTF-8 JSON text (field order fixed by the models, so it is reproducible)."""
+    return doc.model_dump_json(indent=2) + "\n"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) every export validates against."""
+    body = ExportDocument.model_json_schema(mode="serialization")
+    head: dict[str, Any] = {
+        "$schema": DRAFT,
+        "$id": SCHEMA_ID,
+        "title": "campaignsafe incident export",
+        "description": (
+            f"Version {EXPORT_SCHEMA_VERSION}. Generated from the pydantic models in campaignsafe.exports.model "
+            "by scripts/export_schema.py; do not edit. A case as police records systems see one: the event, "
+            "the people, the objects (vehicles, online accounts, evidence with exhibit references and SHA-256), "
+            "the locations and the reports made; 'record' is the incident exactly as stored."
+        ),
+    }
+    body.pop("title", None)
+    body.pop("description", None)
+    return {**head, **body}
+
+
+def schema_text() -> str:
+    """The schema as the committed file's text (deterministic)."""
+    return json.dumps(schema(), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,166 @@
+"""The human report as Markdown that reads well as plain text (wrapped at 78 columns).
+
+What the user typed is escaped just enough that a Markdown viewer shows it exactly as typed
+(no headings, lists, links, emphasis or HTML made from it), while the plain text stays readable.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from campaignsafe.exports import model as m
+from campaignsafe.exports import statement as st
+from campaignsafe.exports import views as vw
+
+WIDTH = 78
+_INLINE = re.compile(r"([\\`*\[<])")
+_LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_BLOCK_START = re.compile(r"^(\s*)([#>+=|~-]|\d+[.)])")
+_SPECIAL = re.compile(r"[\\`*\[<_&]")
+_PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\"'(*`_<\\")
+
+
+def esc(text: str) -> str:
+    """User text made inert for Markdown (inline): no emphasis, code, links, HTML or entities."""
+    if not _SPECIAL.search(text):
+        return text
+    text = _INLINE.sub(r"\\\1", text)
+    text = _LONE_UNDERSCORE.sub(r"\\_", text)
+    return _ENTITY.sub("&amp;", text)
+
+
+def _line(line: str) -> str:
+    """A physical line that cannot start a heading, quote, list, table or setext underline."""
+    if line[:1] in _PLAIN_START:
+        return line
+    return _BLOCK_START.sub(r"\1\\\2", line)
+
+
+def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH) -> list[str]:
+    """Escaped, wrapped lines of user text (one paragraph; whitespace runs become single spaces)."""
+    rest = first if rest is None else rest
+    body = " ".join(esc(text).split())
+    if len(first) + len(body) <= width:  # the common case: one short line
+        return [first + _line(body)]
+    lines = textwrap.wrap(
+        body, width, initial_indent=first, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False
+    ) or [first]
+    return [first + _line(lines[0][len(first) :]), *(rest + _line(line[len(rest) :]) for line in lines[1:])]
+
+
+def _cell(text: str) -> str:
+    return " ".join(esc(text).split()).replace("|", "\\|")
+
+
+def _rows(rows: list[tuple[str, str]]) -> list[str]:
+    out: list[str] = []
+    for label, value in rows:
+        out += wrap(value, f"- {label}: ", "  ")
+    return out
+
+
+def render(doc: m.ExportDocument) -> str:
+    """The whole report: cover, course of conduct, then every incident."""
+    out = _cover(st.cover(doc))
+    out += _conduct(st.conduct(doc))
+    for case in doc.incidents:
+        out += _incident(st.incident(case, doc.export.producer))
+    out += ["---", "", f"**{st.DANGER}**", "", *wrap(st.NOT_ADVICE)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _cover(c: vw.CoverView) -> list[str]:
+    out = [f"# {st.TITLE}", "", f"**{st.DANGER}**", "", *wrap(c.subtitle), ""]
+    out += [*wrap(st.NOT_ADVICE), "", *wrap(st.NOT_A_STATEMENT), ""]
+    out += ["## Who is reporting", "", *_rows(c.reporter), ""]
+    out += ["## Police", ""]
+    for f in c.forces:
+        out += [*wrap(f.name, "### "), ""]
+        out += [line for text in f.lines for line in wrap(text, "- ", "  ")] + [""]
+    out += ["## Period covered", "", *wrap(c.period + "."), "", *_rows(c.facts), ""]
+    out += [*textwrap.wrap(st.CHECKING, WIDTH), ""]
+    return out
+
+
+def _conduct(v: vw.ConductView) -> list[str]:
+    out = ["## Course of conduct", "", *wrap(v.headline), "", *wrap(v.by_month_line), ""]
+    out += ["### By kind", "", "| Kind | Incidents |", "|---|---:|"]
+    out += [f"| {_cell(label)} | {n} |" for label, n in v.kinds] + [""]
+    peak = max((n for _month, n, _kinds in v.months), default=0) or 1
+    out += ["### By month", "", "| Month | Incidents | | By kind |", "|---|---:|---|---|"]
+    for month, n, by_kind in v.months:
+        bar = "#" * round(20 * n / peak) if n else ""
+        out.append(f"| {month} | {n} | {bar or ' '} | {_cell(by_kind) or ' '} |")
+    out += ["", "### Every incident, oldest first", ""]
+    for r in v.chronology:
+        flags = f"; {r.exhibits} exhibit" + ("" if r.exhibits == 1 else "s")
+        flags += "; amended" if r.amended else ""
+        text = f"{r.when}: {r.kind}, {r.place}; reported: {r.reported}{flags}"
+        out += wrap(text, f"- Incident {r.id}, ", "  ")
+    return [*out, ""]
+
+
+def _incident(v: vw.IncidentView) -> list[str]:
+    out = ["---", "", f"## {_cell(v.heading)}", "", *wrap(v.subtitle), ""]
+    for n, part in enumerate(v.parts, 1):
+        out += [f"### {n}. {part.title}", ""]
+        for block in part.blocks:
+            out += _block(block)
+    out += [*wrap(v.footer), ""]
+    return out
+
+
+def _block(b: vw.Block) -> list[str]:
+    if isinstance(b, vw.Para):
+        return [*wrap(b.text), ""]
+    if isinstance(b, vw.Rows):
+        return [*_rows(b.rows), ""]
+    if isinstance(b, vw.Items):
+        return [line for item in b.items for line in wrap(item, "- ", "  ")] + [""]
+    if isinstance(b, vw.Quote):
+        return _quote(b.text)
+    if isinstance(b, vw.Exhibits):
+        return _exhibits(b)
+    return _amendments(b)
+
+
+def _quote(text: str) -> list[str]:
+    """Exact words as a block quote; each line break kept (a hard break: two trailing spaces)."""
+    out: list[str] = []
+    lines = text.splitlines() or [""]
+    for i, line in enumerate(lines):
+        if not line.strip():
+            out.append(">")
+            continue
+        wrapped = wrap(line, "> ")
+        hard = i + 1 < len(lines) and lines[i + 1].strip()
+        out += [*wrapped[:-1], wrapped[-1] + ("  " if hard else "")]
+    return [*out, ""]
+
+
+def _exhibits(b: vw.Exhibits) -> list[str]:
+    out: list[str] = []
+    for r in b.rows:
+        out += wrap(r.item, f"- **{r.ref}** ", "  ")
+        out += [line for d in r.details for line in wrap(d, "  - ", "    ")]
+        for label, sha, path in r.files:
+            out += [f"  - {label}: `{sha}`", f"    in the bundle: `{path}`"]
+        if r.note:
+            out += wrap(f"Note: {r.note}", "  - ", "    ")
+    return [*out, ""]
+
+
+def _amendments(b: vw.Amendments) -> list[str]:
+    out: list[str] = []
+    for a in b.items:
+        out += [f"#### {a.title}", ""]
+        if a.reason:
+            out += [*wrap(f"Reason: {a.reason}"), ""]
+        for label, before, after in a.changes:
+            out.append(f"- {label}")
+            out += wrap(before, "  - As first recorded: ", "    ")
+            out += wrap(after, "  - Amended to: ", "    ")
+        out.append("")
+    return out

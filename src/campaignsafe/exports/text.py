@@ -1,0 +1,120 @@
+"""Plain-text values for the human report: times, sizes, people, places, reports, amended fields."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from campaignsafe.exports import model as m
+from campaignsafe.incidents import kinds
+from campaignsafe.incidents.listing import report_label
+from campaignsafe.incidents.models import STORED, Impact, Location, Person, Report, Vehicle
+from campaignsafe.incidents.when import LONDON, When, describe
+
+ROLE_LABELS = {"victim": "Targeted", "suspect": "Suspect", "witness": "Witness", "other": "Also there"}
+
+
+def when_text(at: datetime, time_known: bool = True) -> str:
+    """``Fri 1 May 2026 18:30`` (Europe/London)."""
+    return describe(When(at, time_known))
+
+
+def day_text(at: datetime) -> str:
+    """``Fri 1 May 2026``."""
+    return f"{at.astimezone(LONDON):%a %-d %b %Y}"
+
+
+def size_text(n: int) -> str:
+    """``532 bytes``, ``1.2 MB``."""
+    if n < 1000:
+        return f"{n} bytes"
+    value = float(n)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def person_text(p: Person) -> str:
+    """``Sam Jones (@sam on X), man in a grey hoodie, contact 07700 900123``."""
+    handle = p.handle and p.handle + (f" on {p.platform}" if p.platform else "")
+    who = p.name or handle or ""
+    if p.name and handle:
+        who += f" ({handle})"
+    bits = [who, p.description if p.description not in (p.handle, p.name) else None]
+    text = ", ".join(b for b in bits if b)
+    return text + (f", contact {p.contact}" if p.contact else "")
+
+
+def location_text(loc: Location) -> str:
+    """``High Street, SW1A 1AA``."""
+    return loc.text + (f", {loc.postcode}" if loc.postcode else "")
+
+
+def report_text(to: str, platform: str | None, reference: str | None, at: datetime | None, notes: str | None) -> str:
+    """``101, reference CAD 1234, on Fri 1 May 2026 19:00 (notes)``."""
+    text = report_label(to, platform)
+    if reference:
+        text += f", reference {reference}"
+    if at is not None:
+        text += f", on {when_text(at)}"
+    return text + (f" ({notes})" if notes else "")
+
+
+def impact_text(impact: Impact | None) -> str:
+    """Both effects in one line."""
+    if impact is None:
+        return "(none)"
+    parts = [("on me", impact.personal), ("on the campaign", impact.campaign)]
+    return "; ".join(f"{label}: {text}" for label, text in parts if text) or "(none)"
+
+
+def field_text(name: str, value: Any) -> str:
+    """An amended field's value (as stored, JSON) as text."""
+    if value is None or value == [] or value == "":
+        return "(none)"
+    try:
+        if name == "occurred_at":
+            return when_text(datetime.fromisoformat(value))
+        if name == "time_known":
+            return "yes" if value else "no"
+        if name == "kind":
+            return kinds.label(value)
+        if name == "location":
+            loc = Location.model_validate(value, context=STORED)
+            return location_text(loc) + (f" ({loc.force_name})" if loc.force_name else "")
+        if name == "people":
+            people = [Person.model_validate(p, context=STORED) for p in value]
+            return "; ".join(f"{ROLE_LABELS[p.role].lower()}: {person_text(p)}" for p in people)
+        if name == "vehicles":
+            return "; ".join(vehicle_text(Vehicle.model_validate(v, context=STORED)) for v in value)
+        if name == "impact":
+            return impact_text(Impact.model_validate(value, context=STORED))
+        if name == "reports":
+            rs = [Report.model_validate(r, context=STORED) for r in value]
+            return "; ".join(report_text(r.to, r.platform, r.reference, r.reported_at, r.notes) for r in rs)
+    except (ValueError, TypeError, KeyError):
+        pass
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def vehicle_text(v: Vehicle) -> str:
+    """``silver Ford Focus, registration AB12 CDE``."""
+    return ", ".join(x for x in (v.description, v.registration and f"registration {v.registration}") if x)
+
+
+def me_text(p: m.Producer) -> str:
+    """``Jo Smith, candidate (Bath)``."""
+    text = p.name or ""
+    if p.role and p.constituency:
+        return text + f", {p.role} ({p.constituency})"
+    if p.role or p.constituency:
+        return text + f", {p.role or p.constituency}"
+    return text
+
+
+def who_line(p: m.Producer) -> str:
+    """``Jo Smith, candidate, Bath``."""
+    return ", ".join(x for x in (p.name or "(name not given)", p.role, p.constituency) if x)

@@ -1,0 +1,30 @@
+"""The tool's version and the versions of the datasets built into it (for ``about`` and exports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def about_data() -> dict[str, Any]:
+    """Tool version, each dataset's version and date, and the attribution lines."""
+    from campaignsafe import __version__
+    from campaignsafe.datafiles import load_json
+
+    areas = load_json("areas.json")
+    forces = load_json("forces.json")
+    datasets = [
+        *areas["datasets"],
+        {
+            "id": "forces",
+            "name": "campaignsafe force routes (curated)",
+            "version": forces["version"],
+            "date": forces["version"],
+        },
+    ]
+    return {
+        "version": __version__,
+        "datasets": datasets,
+        "postcodes": areas["postcodes"],
+        "attribution": areas["attribution"],
+        "disclaimer": "campaignsafe gives information, not legal advice. If you are in immediate danger, call 999.",
+    }
