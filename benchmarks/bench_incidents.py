@@ -112,6 +112,7 @@ def main() -> None:
                 timed(raw_in_process, args.repeat),
             )
         )
+    print("**Incident list** (`bench_incidents.py`)\n")
     print(f"{n_inc:,} incidents, {n_ev:,} evidence items (seeded in {seeded:.1f} s); median of {args.repeat} runs\n")
     print("| campaignsafe | seconds | baseline | seconds | ratio |")
     print("|---|---:|---|---:|---:|")

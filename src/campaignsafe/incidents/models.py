@@ -228,7 +228,9 @@ class _IncidentFields(Model):
 
     @field_validator("kind", mode="before")
     @classmethod
-    def _kind(cls, value: Any) -> Any:
+    def _kind(cls, value: Any, info: ValidationInfo) -> Any:
+        if (info.context or {}).get("stored"):  # stored kinds were checked on the way in
+            return value
         if isinstance(value, str):
             try:
                 return kinds.parse_kind(value)
