@@ -19,27 +19,14 @@ import hashlib
 import os
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
-from seeding import seed
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``fn`` over ``repeat`` runs (after one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from seeding import seed, timed
 
 
 def shell_baseline(home: Path, out: Path, zip_exe: str, sha_exe: str) -> None:

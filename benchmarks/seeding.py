@@ -13,12 +13,26 @@ from __future__ import annotations
 
 import hashlib
 import os
+import statistics
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 KINDS = ["threats", "online-abuse", "harassment", "in-person-abuse", "criminal-damage", "stalking"]
 PLACES = [("High Street", "SW1A 1AA"), ("Princes Street", "EH1 1YZ"), ("Queen Street", "CF10 1EP"), ("online", None)]
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``fn`` over ``repeat`` runs (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def seed(home: Path, incidents: int, files: int = 1, urls: int = 1) -> int:

@@ -71,6 +71,12 @@ class VerifyReport:
         }
 
 
+def few(items: list[str], limit: int = 5) -> str:
+    """``a, b, c`` — or the first ``limit`` and how many more."""
+    more = len(items) - limit
+    return ", ".join(items[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
 def safe_name(name: str) -> bool:
     """A relative path with no ``..``, no absolute root, no drive and no backslash."""
     if not name or "\\" in name or "\x00" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
@@ -111,7 +117,7 @@ def write_bundle(entries: list[Entry], out: Path) -> str:
                 if e.sha256 is not None and h.hexdigest() != e.sha256:
                     changed.append(e.name)
             if changed:
-                shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+                shown = few(changed)
                 raise StoreError(
                     f"cannot bundle {shown}: the bytes no longer match the SHA-256 on record; nothing was written",
                     "the stored copy has changed since it was recorded: add the original file again",

@@ -18,7 +18,7 @@ from campaignsafe.errors import InputError, StoreError
 from campaignsafe.exports import csv_, html, json_, markdown
 from campaignsafe.exports import model as m
 from campaignsafe.exports import text as tx
-from campaignsafe.exports.bundle import Entry, write_bundle
+from campaignsafe.exports.bundle import Entry, few, write_bundle
 
 RENDERERS: dict[str, Callable[[m.ExportDocument], str]] = {
     "json": json_.to_json,
@@ -89,7 +89,7 @@ def entries(doc: m.ExportDocument, report_html: str | None = None) -> list[Entry
                     missing.append(f"{ex.exhibit_ref} ({f.original_name})")
                 out.append(Entry(f.bundle_path, source=source, sha256=f.sha256))
     if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        shown = few(missing)
         raise StoreError(
             f"the stored copy of exhibit {shown} is missing from your data folder; nothing was written",
             "the exhibit is still on record with its hash: add the original file again to restore the copy",
