@@ -41,7 +41,7 @@ class App(TyperGroup):
         obj = getattr(importlib.import_module(module), attr)
         if isinstance(obj, typer.Typer):
             return typer.main.get_group(obj)
-        sub = typer.Typer(add_completion=False)
+        sub = typer.Typer(add_completion=False, rich_markup_mode=None)
         sub.command(name)(obj)
         return typer.main.get_command(sub)
 

@@ -33,7 +33,10 @@ class LookupCommand(TyperCommand):
 
 
 app = typer.Typer(
-    cls=QueryGroup, help="Find the police force for a place and every way to reach it.", add_completion=False
+    cls=QueryGroup,
+    help="Find the police force for a place and every way to reach it.",
+    add_completion=False,
+    rich_markup_mode=None,
 )
 
 LOOKUP_HELP = f"""Find the police force for a postcode, district, sector, constituency, council or force.

@@ -14,6 +14,7 @@ app = typer.Typer(
         f"and every change is in the audit log.\n\n{exit_code_help()}\n\nExample: campaignsafe incidents list"
     ),
     add_completion=False,
+    rich_markup_mode=None,
     no_args_is_help=True,
 )
 

@@ -76,9 +76,11 @@ In a terminal, with no field flags, it asks one question at a time, starting wit
 
 With field flags, --from-file or --no-input it never asks; it lists every problem at once and saves nothing unless all is well. Afterwards it shows the offences that may apply (information, not legal advice) and how to report it to the police.
 
+\b
 Kinds (--kind, or "kind" in a file):
 {help_text()}
 
+\b
 A minimal file (YAML or JSON; a list imports all or none):
 {{"occurred_at": "2026-05-01T18:30", "kind": "threats", "description": "…", "location": {{"text": "High Street", "postcode": "SW1A 1AA"}}}}
 
