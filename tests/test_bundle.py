@@ -23,6 +23,7 @@ def bundle(tmp_path: Path) -> Path:
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"\xff\xd8" + bytes(range(256)) * 40)
     out = tmp_path / "out" / "bundle.zip"
+    out.parent.mkdir()
     write_bundle(
         [
             Entry("report.html", b"<html>report</html>"),

@@ -31,6 +31,7 @@ def test_round_trip_bundle_verify_and_sha256sum(record: list[int], tmp_path: Pat
     extra.write_bytes(b"a message I found later\n")
     assert run("incidents", "add-evidence", str(record[2]), str(extra)).exit_code == 0
     out = tmp_path / "out" / "bundle.zip"
+    out.parent.mkdir()
     r = export("--all", "--bundle", str(out))
     assert "campaignsafe verify" in r.stderr and "4 evidence file(s)" in r.stderr
     assert r.stdout == ""

@@ -8,20 +8,16 @@ and no JavaScript, and its print styles lay it out on A4.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
-import os
-import tempfile
 import textwrap
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from campaignsafe import __version__
 from campaignsafe.checklist import DANGER, NOT_ADVICE, STATUS_WORDS, View, view_json
-from campaignsafe.errors import InputError
 from campaignsafe.guidance import NATION_NAMES, nations_text
+from campaignsafe.mdtext import wrap
 
 FORMATS = ("md", "html", "json")
 TITLE = "Campaign security briefing"
@@ -84,41 +80,6 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
-def write_file(target: str | Path, text: str | bytes) -> Path:
-    """Write an export the user named (text as UTF-8, or bytes): a temporary file beside it, then ``os.replace``.
-
-    The folder is left as it is (it is the user's, not campaignsafe's); the file is created
-    readable only by its owner, like everything else campaignsafe writes.
-    """
-    path = Path(target).expanduser()
-    folder = path.parent
-    if not folder.is_dir():
-        raise InputError(f"cannot write {path}: the folder {folder} does not exist", code="bad_output")
-    if path.is_dir():
-        raise InputError(
-            f"cannot write {path}: it is a folder", "give a file name, e.g. briefing.html", code="bad_output"
-        )
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}", code="bad_output") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise InputError(f"cannot write {path}: {exc.strerror}", code="bad_output") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
-
-
 def to_markdown(data: dict[str, Any]) -> str:
     """Markdown that reads as plain text: wrapped at 78 columns, one task-list entry per item."""
     out = [f"# {TITLE}", "", f"**{DANGER}**", ""]
@@ -148,7 +109,7 @@ def _item_markdown(item: dict[str, Any]) -> list[str]:
     out = [*_wrap(f"{tags(item)} · `{item['id']}`", "  "), ""]
     out += [*_wrap(item["detail"], "  "), ""]
     if item.get("note"):
-        out += [*_wrap(f"Note: {item['note']}", "  "), ""]
+        out += [*wrap(f"Note: {item['note']}", "  "), ""]  # the user's own words: escaped
     out.append("  Sources:")
     for src in item["sources"]:
         out += _hanging(source_text(src), "  - ", "    ")

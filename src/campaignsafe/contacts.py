@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from campaignsafe.errors import InputError, StoreError
 ROLES = ("spoc", "adviser", "officer")
 ROLE_LABELS = {"spoc": "Election SPOC", "adviser": "Force Elected-Official Adviser", "officer": "Officer"}
 FIELDS = ("name", "phone", "email", "notes")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _file() -> Path:
@@ -48,6 +50,12 @@ def save(force_id: str, role: str, values: dict[str, str | None]) -> dict[str, A
         raise InputError(f"unknown role {role!r}", "use one of: " + ", ".join(ROLES), code="bad_role")
     record: dict[str, Any] = {"force": force_id, "role": role}
     record.update({k: v.strip() for k, v in values.items() if k in FIELDS and v and v.strip()})
+    for key, value in record.items():
+        if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
+            raise InputError(f"--{key} contains a line break or control character", code="bad_contact")
+    email = record.get("email")
+    if email and not EMAIL.fullmatch(email):
+        raise InputError(f"--email {email!r} is not an email address", code="bad_contact")
     if not any(k in record for k in ("name", "phone", "email")):
         raise InputError("give at least a --name, --phone or --email", code="empty_contact")
     path = _file()

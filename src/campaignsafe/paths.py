@@ -11,8 +11,9 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from campaignsafe.errors import StoreError
+from campaignsafe.errors import InputError, StoreError
 
 ENV_HOME = "CAMPAIGNSAFE_HOME"
 
@@ -34,10 +35,16 @@ def ensure_private_dir(path: Path) -> Path:
         for folder in reversed(missing):  # every folder we create is private, not just the last
             folder.mkdir(mode=0o700, exist_ok=True)
             folder.chmod(0o700)
+        if not path.is_dir():
+            raise NotADirectoryError(20, "it is a file, not a folder")
         if path.stat().st_mode & 0o077:
             path.chmod(0o700)
     except OSError as exc:
-        raise StoreError(f"cannot create private folder {path}: {exc.strerror}") from None
+        raise StoreError(
+            f"cannot use {path} as a private folder: {exc.strerror}",
+            f"check {ENV_HOME} or the permissions of the folders above it",
+            code="store_unwritable",
+        ) from None
     return path
 
 
@@ -46,26 +53,73 @@ def private_home() -> Path:
     return ensure_private_dir(home())
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` atomically with mode 0600."""
-    import tempfile
+@contextlib.contextmanager
+def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
+    """A file opened for writing that replaces ``path`` only when the block succeeds (mode 0600).
 
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    ensure_private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    ``private`` files live in campaignsafe's data folder (created 0700; a failure is a store
+    problem, exit 5). Otherwise ``path`` is an export the user named: its folder must exist and
+    is left as it is, and a failure is about that output (exit 3).
+    """
+    import tempfile  # not needed on the lookup path
+
+    if private:
+        ensure_private_dir(path.parent)
+    else:
+        check_output(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _write_error(path, exc, private) from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _write_error(path, exc, private) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def _write_error(path: Path, exc: OSError, private: bool) -> StoreError | InputError:
+    reason = exc.strerror or type(exc).__name__
+    if private:
+        return StoreError(
+            f"cannot write {path}: {reason}", "check the free space and permissions", code="store_unwritable"
+        )
+    return InputError(f"cannot write {path}: {reason}", code="bad_output")
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write private ``data`` to ``path`` atomically with mode 0600."""
+    with atomic_file(path) as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def check_output(target: str | Path) -> Path:
+    """An export file the user named, checked before any work is done (a folder, or a missing folder, is refused)."""
+    path = Path(target).expanduser()
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder", "give a file name", code="bad_output")
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {path}: the folder {path.parent} does not exist", code="bad_output")
+    return path
+
+
+def write_output(target: str | Path, data: str | bytes) -> Path:
+    """Write an export the user named (text as UTF-8, or bytes) atomically, readable only by them."""
+    path = check_output(target)
+    with atomic_file(path, private=False) as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -84,7 +138,10 @@ def locked(path: Path) -> Iterator[None]:
 
     ensure_private_dir(path.parent)
     lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise _write_error(lock_path, exc, True) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

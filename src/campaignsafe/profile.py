@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from campaignsafe import paths
+from campaignsafe.contacts import EMAIL
 from campaignsafe.errors import CampaignsafeError, InputError, StoreError
 
 FIELDS = ("name", "role", "constituency", "phone", "email", "initials", "force_id")
@@ -53,7 +54,7 @@ class Profile(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        if value is not None and not EMAIL.fullmatch(value):
             raise ValueError(f"{value!r} is not an email address")
         return value
 

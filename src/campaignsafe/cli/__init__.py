@@ -120,6 +120,8 @@ def main() -> None:
     Everything is written and closed by the time a command returns, so the process ends
     with ``os._exit`` and skips tearing down the interpreter (about 10 ms of a lookup).
     """
+    if sys.stdin is None:  # started with stdin closed (`<&-`): read as an empty input instead
+        sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
     try:
         app()
         code = 0

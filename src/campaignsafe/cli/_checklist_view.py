@@ -254,7 +254,7 @@ def write_output(output: str, text: str) -> None:
     if output == "-":
         sys.stdout.write(text)
         return
-    from campaignsafe.briefing import write_file
+    from campaignsafe.paths import write_output as write_file
 
     path = write_file(output, text)
     sys.stderr.write(f"Wrote {path}\n")

@@ -39,7 +39,8 @@ def panel(title: str, rows: list[tuple[str, str]], total: int | None = None) -> 
     for label, value in rows:
         wrapped: list[str] = []
         for para in str(value).split("\n"):
-            wrapped += textwrap.wrap(para, value_w, break_long_words=True, break_on_hyphens=False) or [""]
+            # a long address stays whole (copyable) even if it pushes past the border
+            wrapped += textwrap.wrap(para, value_w, break_long_words=False, break_on_hyphens=False) or [""]
         for i, chunk in enumerate(wrapped):
             lab = label if i == 0 else ""
             plain = f"{lab:<{label_w}}  {chunk}" if label_w else chunk

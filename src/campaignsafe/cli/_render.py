@@ -22,7 +22,11 @@ def console(stderr: bool = False) -> Console:
     """A rich console honouring NO_COLOR and non-terminals."""
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color="NO_COLOR" in os.environ or None, highlight=False, soft_wrap=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # let the root command stop quietly, as for plain output
+
+    return _Console(stderr=stderr, no_color="NO_COLOR" in os.environ or None, highlight=False, soft_wrap=False)
 
 
 def error_line(message: str, hint: str | None = None) -> None:

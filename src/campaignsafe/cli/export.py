@@ -48,13 +48,14 @@ def export(
 
     Example: campaignsafe export --all --bundle police.zip --eml police.eml
     """
+    from campaignsafe import paths
     from campaignsafe.exports import case, package
 
     flt, chosen = case.selection(ids or [], all_, since, until, kind or [], force)
     fmt_name = package.format_for(output, fmt)
-    for target in (output, eml):
+    for target in (output, eml, bundle):
         if target and target != "-":
-            package.check_target(target)
+            paths.check_output(target)
     doc = case.build(flt, chosen, case.export_time())
     _warn_profile(doc)
     report_html = package.render(doc, "html") if (bundle or eml or fmt_name == "html") else None
@@ -87,14 +88,14 @@ def _write_text(output: str | None, text: str) -> None:
     if not output or output == "-":
         sys.stdout.write(text)
         return
-    from campaignsafe.briefing import write_file
+    from campaignsafe.paths import write_output as write_file
 
     _say(f"Wrote {write_file(output, text)}")
 
 
 def _write_eml(doc: Any, report_html: str, bundled: Any, target: str) -> None:
-    from campaignsafe.briefing import write_file
     from campaignsafe.exports import package
+    from campaignsafe.paths import write_output as write_file
 
     draft = package.email(doc, report_html, bundled)
     path = write_file(target, draft.data)

@@ -6,16 +6,17 @@ works on the unpacked folder as well as ``campaignsafe verify``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import stat
-import tempfile
 import zipfile
+import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+from campaignsafe import paths
 from campaignsafe.errors import InputError, StoreError
 from campaignsafe.hashing import CHUNK, sha256_file
 
@@ -97,42 +98,30 @@ def write_bundle(entries: list[Entry], out: Path) -> str:
         raise InputError(
             f"cannot bundle unsafe or duplicate names: {', '.join(bad) or 'duplicates'}", code="bad_bundle"
         )
-    out = out.expanduser()
-    if out.is_dir():
-        raise InputError(f"{out} is a folder; give a file name such as {out / 'bundle.zip'}", code="bad_output")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     digests = []
     changed: list[str] = []
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            for e in sorted(entries, key=lambda e: e.name):
-                info = _info(e.name)
-                h = hashlib.sha256()
-                with zf.open(info, "w", force_zip64=True) as dest:
-                    for chunk in e.chunks():
-                        h.update(chunk)
-                        dest.write(chunk)
-                digests.append((e.name, h.hexdigest()))
-                if e.sha256 is not None and h.hexdigest() != e.sha256:
-                    changed.append(e.name)
-            if changed:
-                shown = few(changed)
-                raise StoreError(
-                    f"cannot bundle {shown}: the bytes no longer match the SHA-256 on record; nothing was written",
-                    "the stored copy has changed since it was recorded: add the original file again",
-                    code="evidence_changed",
-                )
-            manifest = manifest_text(digests)
-            zf.writestr(_info(MANIFEST), manifest)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with (
+        paths.atomic_file(out.expanduser(), private=False) as fh,
+        zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf,
+    ):
+        for e in sorted(entries, key=lambda e: e.name):
+            info = _info(e.name)
+            h = hashlib.sha256()
+            with zf.open(info, "w", force_zip64=True) as dest:
+                for chunk in e.chunks():
+                    h.update(chunk)
+                    dest.write(chunk)
+            digests.append((e.name, h.hexdigest()))
+            if e.sha256 is not None and h.hexdigest() != e.sha256:
+                changed.append(e.name)
+        if changed:  # raised inside the block: the half-written zip is removed, nothing replaced
+            raise StoreError(
+                f"cannot bundle {few(changed)}: its bytes no longer match the SHA-256 on record; nothing was written",
+                "the stored copy has changed since it was recorded: add the original file again",
+                code="evidence_changed",
+            )
+        manifest = manifest_text(digests)
+        zf.writestr(_info(MANIFEST), manifest)
     return manifest
 
 
@@ -173,27 +162,53 @@ def verify(path: Path) -> VerifyReport:
 
 
 def _verify_zip(path: Path) -> VerifyReport:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _check_zip(zf, path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path} is damaged and cannot be read as a zip ({exc})", code="not_a_bundle") from None
+
+
+def _check_zip(zf: zipfile.ZipFile, path: Path) -> VerifyReport:
     report = VerifyReport()
-    with zipfile.ZipFile(path) as zf:
-        members = [i for i in zf.infolist() if not i.is_dir()]
-        report.unsafe = sorted(i.filename for i in members if not safe_name(i.filename))
-        files = {i.filename: i for i in members if safe_name(i.filename)}
-        if MANIFEST not in files:
-            raise InputError(f"{path} has no {MANIFEST}: it is not a campaignsafe bundle", code="not_a_bundle")
-        raw = zf.read(files[MANIFEST])
-        report.manifest_sha256 = hashlib.sha256(raw).hexdigest()
-        listed = parse_manifest(raw.decode("utf-8", errors="replace"))
-        for name, digest in sorted(listed.items()):
-            if name not in files:
-                report.missing.append(name)
-                continue
-            h = hashlib.sha256()
-            with zf.open(files[name]) as fh:  # read in place: nothing is extracted
-                while chunk := fh.read(CHUNK):
-                    h.update(chunk)
-            (report.ok if h.hexdigest() == digest else report.altered).append(name)
-        report.added = sorted(set(files) - set(listed) - {MANIFEST})
+    members = [i for i in zf.infolist() if not i.is_dir()]
+    counts = Counter(i.filename for i in members)
+    # Unsafe: paths that could land outside the folder, and names that appear twice (which copy is meant?).
+    report.unsafe = sorted({i.filename for i in members if not safe_name(i.filename) or counts[i.filename] > 1})
+    files = {i.filename: i for i in members if i.filename not in report.unsafe}
+    if MANIFEST not in files:
+        raise InputError(f"{path} has no single, safe {MANIFEST}: it is not a campaignsafe bundle", code="not_a_bundle")
+    raw = _read(zf, files[MANIFEST])
+    if raw is None:
+        raise InputError(f"{path}: {MANIFEST} cannot be read", code="not_a_bundle")
+    report.manifest_sha256 = hashlib.sha256(raw).hexdigest()
+    listed = parse_manifest(raw.decode("utf-8", errors="replace"))
+    for name, digest in sorted(listed.items()):
+        if name in report.unsafe:
+            continue
+        if name not in files:
+            report.missing.append(name)
+            continue
+        h = hashlib.sha256()
+        data_ok = _read(zf, files[name], h) is not None
+        (report.ok if data_ok and h.hexdigest() == digest else report.altered).append(name)
+    report.added = sorted(set(files) - set(listed) - {MANIFEST})
     return report
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, h: Any = None) -> bytes | None:
+    """An entry's bytes (or, given ``h``, fed to the hash); None when the entry is damaged or unreadable."""
+    chunks = []
+    try:
+        with zf.open(info) as fh:  # read in place: nothing is extracted
+            while chunk := fh.read(CHUNK):
+                if h is not None:
+                    h.update(chunk)
+                else:
+                    chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError):
+        return None  # damaged data, an encrypted entry or an unknown compression method
+    return b"".join(chunks)
 
 
 def _verify_folder(root: Path) -> VerifyReport:

@@ -6,48 +6,12 @@ What the user typed is escaped just enough that a Markdown viewer shows it exact
 
 from __future__ import annotations
 
-import re
 import textwrap
 
 from campaignsafe.exports import model as m
 from campaignsafe.exports import statement as st
 from campaignsafe.exports import views as vw
-
-WIDTH = 78
-_INLINE = re.compile(r"([\\`*\[<])")
-_LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_BLOCK_START = re.compile(r"^(\s*)([#>+=|~-]|\d+[.)])")
-_SPECIAL = re.compile(r"[\\`*\[<_&]")
-_PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\"'(*`_<\\")
-
-
-def esc(text: str) -> str:
-    """User text made inert for Markdown (inline): no emphasis, code, links, HTML or entities."""
-    if not _SPECIAL.search(text):
-        return text
-    text = _INLINE.sub(r"\\\1", text)
-    text = _LONE_UNDERSCORE.sub(r"\\_", text)
-    return _ENTITY.sub("&amp;", text)
-
-
-def _line(line: str) -> str:
-    """A physical line that cannot start a heading, quote, list, table or setext underline."""
-    if line[:1] in _PLAIN_START:
-        return line
-    return _BLOCK_START.sub(r"\1\\\2", line)
-
-
-def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH) -> list[str]:
-    """Escaped, wrapped lines of user text (one paragraph; whitespace runs become single spaces)."""
-    rest = first if rest is None else rest
-    body = " ".join(esc(text).split())
-    if len(first) + len(body) <= width:  # the common case: one short line
-        return [first + _line(body)]
-    lines = textwrap.wrap(
-        body, width, initial_indent=first, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False
-    ) or [first]
-    return [first + _line(lines[0][len(first) :]), *(rest + _line(line[len(rest) :]) for line in lines[1:])]
+from campaignsafe.mdtext import WIDTH, esc, wrap
 
 
 def _cell(text: str) -> str:

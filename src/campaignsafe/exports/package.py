@@ -50,15 +50,6 @@ def format_for(output: str | None, fmt: str | None) -> str:
     return "md"
 
 
-def check_target(target: str) -> None:
-    """Refuse an output file that cannot be written (a folder, or in a missing folder) before any work is done."""
-    path = Path(target).expanduser()
-    if path.is_dir():
-        raise InputError(f"cannot write {path}: it is a folder", "give a file name", code="bad_output")
-    if not path.parent.is_dir():
-        raise InputError(f"cannot write {path}: the folder {path.parent} does not exist", code="bad_output")
-
-
 @dataclass(frozen=True)
 class Bundled:
     """A written bundle: where, how many files and exhibits, and the manifest's own SHA-256."""
