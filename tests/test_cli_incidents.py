@@ -216,3 +216,80 @@ def test_list_json_loads_no_pydantic_or_rich(three: list[int]) -> None:
     assert "campaignsafe.incidents.listing" in mods
     for heavy in ("pydantic", "rich", "yaml"):
         assert not any(m == heavy or m.startswith(heavy + ".") for m in mods), heavy
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show",),
+        ("delete", "--yes"),
+        ("update", "--reported-to", "101"),
+        ("edit", "--place", "x"),
+        ("add-evidence", "--url", "https://x.com/a/status/1"),
+    ],
+)
+@pytest.mark.parametrize("bad", ["99999999999999999999", "0"])
+def test_ids_out_of_range_are_usage_errors(args: tuple[str, ...], bad: str, three: list[int], home: Path) -> None:
+    """An id too large to be one (or 0) is refused as a usage error (exit 2) naming the range, never a crash."""
+    r = run("incidents", args[0], bad, *args[1:])
+    assert r.exit_code == 2, r.stderr
+    assert "internal error" not in r.stderr and "is not in the range 1<=x<=9223372036854775807" in r.stderr
+    assert count(home) == 3 and count(home, "amendments") == 0
+
+
+def test_the_largest_id_is_simply_not_found(three: list[int]) -> None:
+    """The largest possible id is looked up like any other: no such incident (exit 4)."""
+    r = run("incidents", "show", str(2**63 - 1))
+    assert r.exit_code == 4 and f"no incident {2**63 - 1}" in r.stderr
+
+
+def test_a_data_folder_that_is_a_file_is_a_store_problem(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CAMPAIGNSAFE_HOME naming a plain file gives one line saying so (exit 5), and the file is left alone."""
+    home.parent.mkdir(parents=True, exist_ok=True)
+    home.write_text("mine")
+    home.chmod(0o644)
+    r = run("incidents", "list")
+    assert r.exit_code == 5, r.stderr
+    assert f"cannot keep the incident store in {home}: it is not a folder" in r.stderr
+    assert "internal error" not in r.stderr and len(r.stderr.strip().splitlines()) == 2
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(home / "below"))
+    r = run("incidents", "list")
+    assert r.exit_code == 5 and f"{home} is not a folder" in r.stderr
+    assert home.read_text() == "mine" and home.stat().st_mode & 0o777 == 0o644
+
+
+def test_edit_refuses_control_characters(three: list[int]) -> None:
+    """An amendment whose text holds ESC or NUL is refused, naming each flag, and nothing changes."""
+    r = run("incidents", "edit", "1", "--description", "a\x1b[31mred", "--add-witness", "Sam\x00", "--reason", "r\x07")
+    assert r.exit_code == 3 and "3 problems, nothing was saved" in r.stderr
+    for flag, name in (("--description", "ESC"), ("--add-witness", "NUL"), ("--reason", "BEL")):
+        assert f"{flag}: contains control characters (e.g. {name}); remove them" in r.stderr
+    assert run("incidents", "show", "1", "--json").json["amendments"] == []
+    r = run("incidents", "update", "1", "--reported-to", "101", "--police-ref", "CAD\x1b[2J")
+    assert r.exit_code == 3 and "--police-ref: contains control characters (e.g. ESC)" in r.stderr
+    r = run("incidents", "edit", "1", "--when", "yesterday\x1b", "--place", "x")
+    assert r.exit_code == 3 and r.stderr.count("--when") == 1  # named once, not also as a bad date
+
+
+def test_edit_turns_crlf_into_newlines(three: list[int]) -> None:
+    """A corrected account pasted with Windows line endings is kept with plain newlines."""
+    assert run("incidents", "edit", "1", "--description", "line one\r\nline two").exit_code == 0
+    assert run("incidents", "show", "1", "--json").json["current"]["description"] == "line one\nline two"
+
+
+def test_show_escapes_control_characters_saved_before_they_were_refused(three: list[int], home: Path) -> None:
+    """A record saved by an older version with an escape sequence in it is shown with the escape visible, not obeyed."""
+    import sqlite3
+
+    conn = sqlite3.connect(home / "incidents.db")
+    conn.execute("DROP TRIGGER record_no_update")
+    conn.execute(
+        'UPDATE incidents SET record = replace(record, \'"text":"High Street"\', ?)', ('"text":"Hi\\u001b[31m"',)
+    )
+    conn.execute("UPDATE incidents SET place = 'Hi' || char(27) || '[31m'")
+    conn.commit()
+    conn.close()
+    for args in (("show", "1"), ("list",)):
+        r = run("incidents", *args)
+        assert r.exit_code == 0, r.stderr
+        assert "\x1b" not in r.stdout and "Hi\\x1b[31m" in r.stdout

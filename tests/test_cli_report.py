@@ -303,3 +303,83 @@ def test_record_json_round_trips_through_a_file(tmp_path: Path) -> None:
     second = r.json["incidents"][0]
     for key in again:
         assert json.dumps(second[key], sort_keys=True) == json.dumps(first[key], sort_keys=True), key
+
+
+@pytest.mark.parametrize("value", [5, 1714584600, 18.5, True, None, ["2026-05-01"], {"date": "2026-05-01"}])
+def test_a_date_that_is_not_text_is_refused(value: object, tmp_path: Path, home: Path) -> None:
+    """A number (or anything but text) for occurred_at is refused, not stored as 1970."""
+    r = run("report", "--from-file", str(write_json(tmp_path, minimal(occurred_at=value))))
+    assert r.exit_code == 3, r.stdout
+    assert "occurred_at: give the date and time as text, e.g. 2026-05-01T18:30" in r.stderr
+    assert nothing_written(home)
+
+
+def test_a_report_time_that_is_a_number_is_refused(tmp_path: Path, home: Path) -> None:
+    """The same goes for the time a report was made."""
+    bad = minimal(reports=[{"to": "101", "reported_at": 1714584600}])
+    r = run("report", "--from-file", str(write_json(tmp_path, bad)))
+    assert r.exit_code == 3 and "reports[0].reported_at: give the date and time as text" in r.stderr
+    assert nothing_written(home)
+
+
+def test_control_characters_in_flags_are_refused_and_listed_together(home: Path) -> None:
+    """ESC, NUL or a lone carriage return in what is typed is refused, each named by its flag, nothing saved."""
+    r = run(
+        "report",
+        "--when", "2026-05-01 18:30",
+        "--place", "High\x00Street",
+        "--kind", "thretas",
+        "--description", "he said \x1b[31mred\x1b[0m",
+        "--suspect", "man\rin grey",
+        "--impact", "scared\x9b",
+    )  # fmt: skip
+    assert r.exit_code == 3
+    err = r.stderr
+    assert "5 problems, nothing was saved" in err
+    for fragment in (
+        "--place: contains control characters (e.g. NUL); remove them",
+        "--description: contains control characters (e.g. ESC); remove them",
+        "--suspect/--victim/--witness: contains control characters (e.g. a carriage return); remove them",
+        "--impact: contains control characters (e.g. U+009B); remove them",
+        "--kind: unknown kind 'thretas'",
+    ):
+        assert fragment in err
+    assert "\x1b" not in err and nothing_written(home)
+
+
+def test_control_characters_in_a_file_are_refused_with_the_other_problems(tmp_path: Path, home: Path) -> None:
+    """An import file holding control characters is refused, naming every field that holds one, nothing saved."""
+    bad = minimal(description="he said \x1b[2J", platform="X\x07", occurred_at="soon")
+    bad["people"] = [{"role": "suspect", "name": "Sam\x00"}]
+    bad["location"] = {"text": "High Street\x1b"}
+    r = run("report", "--from-file", str(write_json(tmp_path, [minimal(), bad])))
+    assert r.exit_code == 3
+    for fragment in (
+        "incident 2: description: contains control characters (e.g. ESC); remove them",
+        "incident 2: platform: contains control characters (e.g. BEL); remove them",
+        "incident 2: people[0].name: contains control characters (e.g. NUL); remove them",
+        "incident 2: location.text: contains control characters (e.g. ESC); remove them",
+        "incident 2: occurred_at: 'soon' is not a date and time",
+    ):
+        assert fragment in r.stderr
+    assert nothing_written(home)
+
+
+def test_crlf_line_endings_become_newlines_and_tabs_are_kept(tmp_path: Path) -> None:
+    """An account written with Windows line endings is stored with plain newlines; tabs are allowed."""
+    r = run("report", "--from-file", str(write_json(tmp_path, minimal(description="one\r\ntwo\tthree\r\n"))), "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.json["incidents"][0]["description"] == "one\ntwo\tthree"
+    d = report_json(*FLAGS, "--description", "a\r\nb")
+    assert d["description"] == "a\nb"
+
+
+def test_a_data_folder_that_is_a_file_is_reported_in_one_line(home: Path) -> None:
+    """With CAMPAIGNSAFE_HOME naming a plain file, report says so (exit 5) instead of crashing."""
+    home.parent.mkdir(parents=True, exist_ok=True)
+    home.write_text("mine")
+    r = run("report", "--when", "now", "--kind", "threats", "--description", "x", "--place", "y")
+    assert r.exit_code == 5, r.stderr
+    assert f"cannot keep the incident store in {home}: it is not a folder" in r.stderr
+    assert "internal error" not in r.stderr and len(r.stderr.strip().splitlines()) == 2
+    assert home.read_text() == "mine"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from campaignsafe.hashing import sha256_file
 from tests.conftest import run
-from tests.incident_helpers import count, report_json, set_initials, stored_files
+from tests.incident_helpers import count, nothing_written, report_json, set_initials, stored_files
 
 FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "threats", "--description", "d")
 
@@ -140,3 +141,110 @@ def test_url_seen_time_is_checked(incident: int) -> None:
     """A URL's seen-at time follows the same rules as any time: not in the future."""
     r = run("incidents", "add-evidence", str(incident), "--url", "https://x.com/a/status/1", "--seen-at", "tomorrow")
     assert r.exit_code == 3 and "seen_at" in r.stderr and "in the future" in r.stderr
+
+
+def test_re_adding_the_original_repairs_a_damaged_stored_copy(incident: int, tmp_path: Path, home: Path) -> None:
+    """A stored copy damaged in place (same size) is put right by adding the original again, and the user is told."""
+    photo = _photo(tmp_path, size=1000)
+    sha = run("incidents", "add-evidence", str(incident), str(photo), "--json").json["evidence"][0]["file"]["sha256"]
+    stored = home / "evidence" / sha[:2] / sha
+    stored.write_bytes(b"\0" * 1000)  # same size, wrong bytes
+    assert sha256_file(stored) != sha
+    r = run("incidents", "add-evidence", str(incident), str(photo))
+    assert r.exit_code == 0, r.stderr
+    assert "stored copy of JS/1 repaired" in r.stdout and "0 exhibit(s) added, 1 stored copy repaired" in r.stdout
+    assert sha256_file(stored) == sha and oct(stored.stat().st_mode & 0o777) == "0o600"
+    assert count(home, "evidence") == 1 and len(stored_files(home)) == 1
+    again = run("incidents", "add-evidence", str(incident), str(photo), "--json").json["evidence"][0]
+    assert again["new"] is False and again["repaired"] is False
+
+
+def test_a_missing_stored_copy_is_restored_by_adding_the_original_again(
+    incident: int, tmp_path: Path, home: Path
+) -> None:
+    """A stored copy that was deleted comes back when the original is added again."""
+    photo = _photo(tmp_path, size=10)
+    sha = run("incidents", "add-evidence", str(incident), str(photo), "--json").json["evidence"][0]["file"]["sha256"]
+    (home / "evidence" / sha[:2] / sha).unlink()
+    r = run("incidents", "add-evidence", str(incident), str(photo), "--json")
+    assert r.json["evidence"][0]["repaired"] is True
+    assert sha256_file(home / "evidence" / sha[:2] / sha) == sha
+
+
+def test_a_file_named_evidence_in_the_data_folder_is_a_store_problem(incident: int, tmp_path: Path, home: Path) -> None:
+    """A plain file where the evidence folder should be is reported in one line (exit 5), and left alone."""
+    (home / "evidence").write_bytes(b"not a folder")
+    (home / "evidence").chmod(0o644)
+    photo = _photo(tmp_path, size=10)
+    r = run("report", *FLAGS, "--evidence", str(photo))
+    assert r.exit_code == 5, r.stderr
+    assert "internal error" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 2  # the message, and a hint
+    assert f"{home / 'evidence'}: it is not a folder" in r.stderr
+    assert count(home) == 1 and count(home, "evidence") == 0  # only the fixture's incident
+    assert (home / "evidence").read_bytes() == b"not a folder"
+    assert (home / "evidence").stat().st_mode & 0o777 == 0o644
+    r = run("incidents", "add-evidence", str(incident), str(photo))
+    assert r.exit_code == 5 and count(home, "evidence") == 0
+
+
+def test_a_full_disk_while_copying_evidence_is_a_store_problem(
+    incident: int, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the copy cannot be written (disk full), the user gets one line naming the folder and why, exit 5."""
+    import errno
+    import tempfile
+
+    def full(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    r = run("incidents", "add-evidence", str(incident), str(_photo(tmp_path, size=10)))
+    assert r.exit_code == 5, r.stderr
+    assert f"cannot store a copy of the evidence in {home / 'evidence'}: No space left on device" in r.stderr
+    assert "free some space" in r.stderr and "internal error" not in r.stderr
+    assert count(home, "evidence") == 0
+
+
+@pytest.mark.parametrize("outside", ["../secret.txt", "../../etc/hostname", "/etc/passwd", "link.txt"])
+def test_import_file_evidence_must_lie_beside_the_file(outside: str, tmp_path: Path, home: Path) -> None:
+    """An import file cannot pull in files from outside its own folder (by ../, an absolute path or a link)."""
+    set_initials()
+    folder = tmp_path / "import"
+    (folder / "sub").mkdir(parents=True)
+    (tmp_path / "secret.txt").write_text("private")
+    (folder / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "sub" / "ok.txt").write_text("fine")
+    data = {
+        "occurred_at": "2026-05-01T18:30",
+        "kind": "threats",
+        "description": "d",
+        "location": {"text": "High Street"},
+        "evidence": [{"path": "sub/ok.txt"}, {"path": outside}],
+    }
+    (folder / "incident.json").write_text(json.dumps(data))
+    r = run("report", "--from-file", str(folder / "incident.json"))
+    assert r.exit_code == 3
+    assert f"evidence[1].path: evidence path {outside} is outside the folder of the import file" in r.stderr
+    assert "put the file beside it" in r.stderr
+    assert nothing_written(home)
+    data["evidence"] = [{"path": "sub/ok.txt"}]
+    (folder / "incident.json").write_text(json.dumps(data))
+    assert run("report", "--from-file", str(folder / "incident.json")).exit_code == 0
+
+
+def test_typed_evidence_paths_may_be_anywhere(incident: int, tmp_path: Path, home: Path) -> None:
+    """A file given by flag (not in an import file) may be anywhere, absolute or relative."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    photo = _photo(elsewhere, size=10)
+    d = report_json(*FLAGS, "--evidence", str(photo))
+    assert d["evidence"][0]["file"]["original_name"] == "photo.jpg"
+
+
+def test_a_file_name_with_control_characters_is_kept_visible(incident: int, tmp_path: Path) -> None:
+    """An evidence file whose name holds an escape character is added, its name shown as ``\\x1b``, not obeyed."""
+    photo = _photo(tmp_path, "red\x1b[31m.jpg", size=10)
+    r = run("incidents", "add-evidence", str(incident), str(photo))
+    assert r.exit_code == 0, r.stderr
+    assert "\x1b" not in r.stdout and "red\\x1b[31m.jpg" in r.stdout

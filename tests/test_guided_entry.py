@@ -246,3 +246,15 @@ def test_declining_the_old_draft_keeps_it_until_a_new_answer(monkeypatch: pytest
     r = run("report", input="n\n2026-05-02 10:00\n")
     assert r.exit_code == 130
     assert set(_draft(home)["answers"]) == {"when"}
+
+
+def test_answers_with_control_characters_are_asked_again(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """A pasted escape sequence in an answer is explained and the question asked again, so the report still saves."""
+    prompts(monkeypatch)
+    answers = [FIRST[0], "Outside\x1b[31m the office", *FIRST[1:]]
+    answers += [DESCRIPTION[0], "and \x00kicked", *DESCRIPTION[1:], "", *REST]
+    r = run("report", input="\n".join(answers) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert r.stdout.count("That answer contains control characters (e.g. ESC); remove them.") == 1
+    assert "That answer contains control characters (e.g. NUL); remove them." in r.stdout
+    _assert_first_answers_kept(home)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import stat
 import subprocess
@@ -170,3 +172,30 @@ def test_record_hash_covers_the_original_as_stored(home: Path) -> None:
         assert sha256_text(store.record_text(1)) == incident.record_sha256
         assert canonical_json(incident.original_fields()) == store.record_text(1)
         assert incident.description == "d" and incident.current().description == "changed"
+
+
+@pytest.mark.parametrize(
+    ("err", "hint"),
+    [
+        (errno.EACCES, "check that you can write to that folder"),
+        (errno.ENOSPC, "free some space"),
+        (errno.EROFS, "check that you can write to that folder"),
+    ],
+)
+def test_a_store_that_cannot_be_created_is_reported(
+    err: int, hint: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the incident store cannot be created (no permission, a full or read-only disk) one line says why."""
+    real = os.open
+
+    def refuse(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("incidents.db"):
+            raise OSError(err, os.strerror(err))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse)
+    r = run("report", *FLAGS)
+    assert r.exit_code == 5, r.stderr
+    assert f"cannot create the incident store {home / 'incidents.db'}: {os.strerror(err)}" in r.stderr
+    assert hint in r.stderr and "internal error" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 2

@@ -112,3 +112,9 @@ def test_closed_pipe_after_rich_output_exits_quietly() -> None:
     script = f"{sys.executable} -m campaignsafe checklist | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}"
     r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"})
     assert r.stdout.strip() == "0", r.stderr
+
+
+def test_export_of_an_impossible_id_is_a_usage_error() -> None:
+    """An id too large for the store is refused as usage (exit 2), not an internal error."""
+    r = run("export", "99999999999999999999")
+    assert r.exit_code == 2

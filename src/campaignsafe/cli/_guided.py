@@ -138,6 +138,16 @@ def _skip_or_empty(q: Question, d: Draft, final: bool, skipped: bool) -> bool:
     return True
 
 
+def _refused(q: Question, value: str) -> bool:
+    """Say so and return True when the answer holds control characters (file paths excepted)."""
+    from campaignsafe.incidents.models import control_problem
+
+    problem = None if q.id == "files" else control_problem(value)
+    if problem:
+        say(f"  That answer {problem}.")
+    return problem is not None
+
+
 def _ask_line(q: Question, d: Draft, final: bool) -> None:
     default = q.default(d.answers) if q.default else None
     while True:
@@ -145,6 +155,8 @@ def _ask_line(q: Question, d: Draft, final: bool) -> None:
         if value.lower() in SKIP_WORDS or not value:
             if _skip_or_empty(q, d, final, bool(value)):
                 return
+            continue
+        if _refused(q, value):
             continue
         try:
             normal, echo = q.check(value, d.answers) if q.check else (value, None)
@@ -174,6 +186,8 @@ def _ask_lines(q: Question, d: Draft, final: bool) -> None:
                 break
             if _skip_or_empty(q, d, final, False):
                 return
+            continue
+        if _refused(q, value):
             continue
         if q.shape == "lines" and q.check:
             try:

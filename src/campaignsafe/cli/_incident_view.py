@@ -36,11 +36,13 @@ def record_json(incident: Incident, audit: list[AuditEntry] | None = None) -> di
 
 
 def _rows(rows: list[tuple[str, str]]) -> list[str]:
+    from campaignsafe.incidents.models import printable
+
     text_w = width() - LABEL_W - 1
     lines: list[str] = []
     for label, value in rows:
         wrapped: list[str] = []
-        for para in value.split("\n"):
+        for para in printable(value).split("\n"):
             wrapped += textwrap.wrap(para, text_w, break_long_words=True, break_on_hyphens=False) or [""]
         for i, chunk in enumerate(wrapped):
             lab = label if i == 0 else ""
@@ -111,6 +113,7 @@ def _body(incident: Incident) -> list[tuple[str, str]]:
 
 def show_incident(incident: Incident) -> None:
     """The record as first made, its exhibits, then each amendment with what it changed."""
+    from campaignsafe.incidents.models import printable
     from campaignsafe.incidents.when import When, describe
 
     out = [style(f"Incident {incident.id}", BOLD) + f" · recorded {describe(When(incident.created_at))}"]
@@ -120,7 +123,8 @@ def show_incident(incident: Incident) -> None:
         out += _rows([("Exhibits", f"none yet: campaignsafe incidents add-evidence {incident.id} FILE…")])
     for a in incident.amendments:
         out.append("")
-        head = f"Amendment {a.number} · {describe(When(a.at))}" + (f" · reason: {a.reason}" if a.reason else "")
+        reason = f" · reason: {printable(a.reason)}" if a.reason else ""
+        head = f"Amendment {a.number} · {describe(When(a.at))}{reason}"
         out.append(style(head, BOLD))
         for c in a.changes:
             lines = _change(c.old, c.new)
@@ -192,6 +196,7 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
 def list_table(rows: list[Summary]) -> None:
     """The incidents as a table (id, when, kind, place, force, evidence, reported to)."""
     from campaignsafe.incidents import kinds
+    from campaignsafe.incidents.models import printable
 
     if not rows:
         print("No incidents recorded. Record one: campaignsafe report")
@@ -204,7 +209,8 @@ def list_table(rows: list[Summary]) -> None:
         when = r.occurred_at[:16].replace("T", " ") if r.time_known else r.occurred_at[:10]
         reported = ", ".join(dict.fromkeys(x.split(" (ref")[0] for x in r.reported_to)) or "-"
         label = kinds.label(r.kind)
-        cells.append([str(r.id), when, label, r.place, short[r.force_id], str(r.evidence_count), reported])
+        place, reported = printable(r.place), printable(reported)
+        cells.append([str(r.id), when, label, place, short[r.force_id], str(r.evidence_count), reported])
     headers = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
     lines = table(headers, cells, width(), fixed={0, 1, 5}, right={0, 5})
     lines.append(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID")

@@ -17,7 +17,11 @@ Text = str | None
 Ids = Annotated[
     list[int] | None,
     typer.Argument(
-        help="Incident ids to export (see: campaignsafe incidents list).", metavar="IDS", show_default=False
+        help="Incident ids to export (see: campaignsafe incidents list).",
+        metavar="IDS",
+        show_default=False,
+        min=1,
+        max=2**63 - 1,
     ),
 ]
 

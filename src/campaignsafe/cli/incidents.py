@@ -23,7 +23,13 @@ def _opt(name: str, text: str, metavar: str | None = None) -> Any:
     return typer.Option(name, help=text, metavar=metavar, show_default=False)
 
 
-Id = Annotated[int, typer.Argument(help="The incident's id (see: campaignsafe incidents list).", show_default=False)]
+#: ids are SQLite integers: anything outside 1 … 2**63 - 1 is a usage error, not a lookup.
+Id = Annotated[
+    int,
+    typer.Argument(
+        help="The incident's id (see: campaignsafe incidents list).", show_default=False, min=1, max=2**63 - 1
+    ),
+]
 Text = str | None
 Texts = list[str] | None
 
@@ -206,9 +212,14 @@ def add_evidence(
 
     added = manage.add_evidence(incident_id, files or [], url, screenshot, seen_at, platform, note)
     if json_out:
-        items = [{**e.model_dump(mode="json"), "new": new} for e, new in added]
+        items = [{**a.evidence.model_dump(mode="json"), "new": a.new, "repaired": a.repaired} for a in added]
         print_json({"schema_version": 1, "incident": incident_id, "evidence": items})
         return
-    for e, new in added:
-        print(view.exhibit_line(e) + ("" if new else "  (already an exhibit of this incident)"))
-    print(f"Incident {incident_id}: {sum(n for _e, n in added)} exhibit(s) added. The originals were only read.")
+    for a in added:
+        print(view.exhibit_line(a.evidence) + ("" if a.new else "  (already an exhibit of this incident)"))
+        if a.repaired:
+            print(f"  stored copy of {a.evidence.exhibit_ref} repaired: it matches its recorded SHA-256 again")
+    repaired = sum(a.repaired for a in added)
+    summary = f"Incident {incident_id}: {sum(a.new for a in added)} exhibit(s) added"
+    summary += f", {repaired} stored {'copy' if repaired == 1 else 'copies'} repaired" if repaired else ""
+    print(f"{summary}. The originals were only read.")

@@ -75,6 +75,9 @@ def load() -> Draft | None:
 
 def save(draft: Draft) -> None:
     """Write the draft atomically (0600, folder 0700)."""
+    from campaignsafe.incidents.schema import os_failure, require_folder
+
+    require_folder(path().parent, "the unfinished report")
     paths.private_home()
     data = {
         "version": 1,
@@ -83,7 +86,10 @@ def save(draft: Draft) -> None:
         "skipped": draft.skipped,
         "partial": draft.partial,
     }
-    paths.atomic_write(path(), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    try:
+        paths.atomic_write(path(), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    except OSError as exc:
+        raise os_failure("save the unfinished report to", path(), exc) from None
 
 
 def discard() -> None:

@@ -17,7 +17,16 @@ from pydantic import ValidationError
 
 from campaignsafe.errors import CampaignsafeError, InputError
 from campaignsafe.incidents import evidence, inputs
-from campaignsafe.incidents.models import Evidence, EvidenceIn, Incident, IncidentIn, Location, LocationIn
+from campaignsafe.incidents.models import (
+    Evidence,
+    EvidenceIn,
+    Incident,
+    IncidentIn,
+    Location,
+    LocationIn,
+    StoredFile,
+    visible,
+)
 from campaignsafe.incidents.problems import Problems, pydantic_problems
 from campaignsafe.incidents.store import Deleted, NewEvidence, Store
 from campaignsafe.incidents.when import now
@@ -30,6 +39,24 @@ class Checked:
     incident: IncidentIn
     location: Location
     base: Path
+
+
+@dataclass
+class Added:
+    """An exhibit after ``attach``: ``new`` when just numbered (False: that file was already an
+    exhibit of the incident), ``repaired`` when a damaged or missing stored copy was put right."""
+
+    evidence: Evidence
+    new: bool
+    repaired: bool = False
+
+
+@dataclass
+class _Copies:
+    """Stored copies written while preparing exhibits: created (removed again on failure) and repaired."""
+
+    created: list[str]
+    repaired: list[str]
 
 
 def resolve_location(loc: LocationIn) -> Location:
@@ -61,16 +88,33 @@ def _force(text: str) -> dict[str, Any]:
     return {"force_id": place.code, "force_name": place.name, "nation": nation}
 
 
-def _file_problems(raw: Any, base: Path, prefix: str) -> list[str]:
+def _outside(base: Path, value: str) -> bool:
+    """Whether ``value`` (relative to ``base``, links followed) leads out of the folder ``base``."""
+    try:
+        return not (base / value).resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a link loop: it cannot be read from inside either
+        return True
+
+
+def _file_problems(raw: Any, base: Path, prefix: str, confined: bool = False) -> list[str]:
+    """Problems with the evidence files named in ``raw``; with ``confined`` they must lie inside ``base``."""
     out: list[str] = []
     items = raw.get("evidence") if isinstance(raw, dict) else None
     for i, ev in enumerate(items if isinstance(items, list) else []):
         for key in ("path", "screenshot"):
             value = ev.get(key) if isinstance(ev, dict) else None
-            if isinstance(value, str) and value.strip():
-                found = evidence.problem(str(base / value))
-                if found:
-                    out.append(f"{prefix}evidence[{i}].{key}: {found.replace(str(base / value), value)}")
+            if not (isinstance(value, str) and value.strip()):
+                continue
+            where = f"{prefix}evidence[{i}].{key}"
+            if confined and _outside(base, value):
+                out.append(
+                    f"{where}: evidence path {visible(value)} is outside the folder of the import file;"
+                    " put the file beside it"
+                )
+                continue
+            found = evidence.problem(str(base / value))
+            if found:
+                out.append(f"{where}: {visible(found.replace(str(base / value), value))}")
     return out
 
 
@@ -88,7 +132,13 @@ def _location_problem(raw: Any, prefix: str) -> tuple[Location | None, list[str]
 
 
 def check(items: Sequence[Any], base: Path | None = None) -> list[Checked]:
-    """Validate every incident; raise ``Problems`` listing everything wrong with any of them."""
+    """Validate every incident; raise ``Problems`` listing everything wrong with any of them.
+
+    ``base`` is the folder of an import file: evidence paths are read relative to it and must
+    lie inside it (the file's own folder or below). Without it (flags, prompts) the paths are
+    the user's own, relative to the current folder, and may be anywhere.
+    """
+    confined = base is not None
     base = base or Path.cwd()
     problems: list[str] = []
     checked: list[Checked] = []
@@ -101,7 +151,7 @@ def check(items: Sequence[Any], base: Path | None = None) -> list[Checked]:
         except ValidationError as exc:
             problems += [prefix + p for p in pydantic_problems(exc)]
             incident = None
-        problems += _file_problems(raw, base, prefix)
+        problems += _file_problems(raw, base, prefix, confined)
         if incident is not None and location is not None:
             checked.append(Checked(incident, location, base))
     if problems:
@@ -126,20 +176,23 @@ def _no_initials() -> InputError:
     )
 
 
-def _prepare(items: Sequence[EvidenceIn], base: Path, created: list[str]) -> list[NewEvidence]:
+def _ingest(path: Path, copies: _Copies) -> StoredFile:
+    got = evidence.ingest(str(path))
+    if got.created:
+        copies.created.append(got.stored.sha256)
+    if got.repaired:
+        copies.repaired.append(got.stored.sha256)
+    return got.stored
+
+
+def _prepare(items: Sequence[EvidenceIn], base: Path, copies: _Copies) -> list[NewEvidence]:
     out = []
     for ev in items:
         added = now().replace(microsecond=0)
         if ev.path:
-            got = evidence.ingest(str(base / ev.path))
-            created += [got.stored.sha256] if got.created else []
-            out.append(NewEvidence("file", added, file=got.stored, note=ev.note))
+            out.append(NewEvidence("file", added, file=_ingest(base / ev.path, copies), note=ev.note))
             continue
-        shot = None
-        if ev.screenshot:
-            got = evidence.ingest(str(base / ev.screenshot))
-            created += [got.stored.sha256] if got.created else []
-            shot = got.stored
+        shot = _ingest(base / ev.screenshot, copies) if ev.screenshot else None
         platform = ev.platform or inputs.platform_of(ev.url or "")
         seen = ev.seen_at or added
         out.append(NewEvidence("url", added, None, ev.url, platform, seen, shot, ev.note))
@@ -151,19 +204,23 @@ def save(checked: Sequence[Checked]) -> list[Incident]:
     if not any(c.incident.evidence for c in checked):
         with Store.open() as store:
             return store.add([(c.incident, c.location, []) for c in checked], None)
-    created: list[str] = []
+    copies = _Copies([], [])
     with evidence.lock():
         try:
-            rows = [(c.incident, c.location, _prepare(c.incident.evidence, c.base, created)) for c in checked]
+            rows = [(c.incident, c.location, _prepare(c.incident.evidence, c.base, copies)) for c in checked]
             with Store.open() as store:
                 return store.add(rows, producer())
         except BaseException:
-            evidence.remove(created)
+            evidence.remove(copies.created)
             raise
 
 
-def attach(incident_id: int, items: Sequence[EvidenceIn], base: Path | None = None) -> list[tuple[Evidence, bool]]:
-    """Add exhibits to a stored incident (each with True when new); every file is checked first."""
+def attach(incident_id: int, items: Sequence[EvidenceIn], base: Path | None = None) -> list[Added]:
+    """Add exhibits to a stored incident; every file is checked first.
+
+    A file that is already an exhibit of the incident is not numbered again, but its stored
+    copy is put right when it was damaged or missing (``Added.repaired``).
+    """
     base = base or Path.cwd()
     with Store.open() as store:
         store.get(incident_id)  # NotFoundError before anything else
@@ -173,13 +230,19 @@ def attach(incident_id: int, items: Sequence[EvidenceIn], base: Path | None = No
         initials = producer()
         if not initials:
             raise _no_initials()
-        created: list[str] = []
+        copies = _Copies([], [])
         with evidence.lock():
             try:
-                return list(store.add_evidence(incident_id, _prepare(items, base, created), initials))
+                added = store.add_evidence(incident_id, _prepare(items, base, copies), initials)
             except BaseException:
-                evidence.remove(created)
+                evidence.remove(copies.created)
                 raise
+    out = []
+    for item, new in added:
+        # a copy repaired, or (for a file already an exhibit here) a missing copy written again
+        fixed = set(copies.repaired) | (set() if new else set(copies.created))
+        out.append(Added(item, new, any(h in fixed for h in item.hashes())))
+    return out
 
 
 def remove(incident_id: int) -> Deleted:

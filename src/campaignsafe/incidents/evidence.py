@@ -20,8 +20,9 @@ from pathlib import Path
 
 from campaignsafe import paths
 from campaignsafe.errors import InputError
-from campaignsafe.hashing import CHUNK
-from campaignsafe.incidents.models import StoredFile
+from campaignsafe.hashing import CHUNK, sha256_file
+from campaignsafe.incidents import schema
+from campaignsafe.incidents.models import StoredFile, visible
 from campaignsafe.incidents.when import LONDON
 
 _NOATIME = getattr(os, "O_NOATIME", 0)
@@ -54,7 +55,7 @@ def problem(path_text: str) -> str | None:
 
 def _open(path_text: str) -> int:
     """Open the original read-only without touching its access time; InputError when impossible."""
-    shown = path_text if len(path_text) <= 200 else path_text[:200] + "…"
+    shown = _shown(path_text)
     try:
         st = os.stat(path_text)
     except FileNotFoundError:
@@ -78,38 +79,72 @@ def _open(path_text: str) -> int:
 
 @dataclass(frozen=True)
 class Ingested:
-    """A file now in the store, and whether this call created the stored copy."""
+    """A file now in the store: whether this call created the stored copy, or repaired a damaged one."""
 
     stored: StoredFile
     created: bool
+    repaired: bool = False
+
+
+def _shown(path_text: str) -> str:
+    return path_text if len(path_text) <= 200 else path_text[:200] + "…"
+
+
+def _folder() -> Path:
+    """The evidence folder, created 0700; StoreError (touching nothing) when a file is in the way."""
+    folder = root()
+    schema.require_folder(folder, "evidence")
+    paths.private_home()
+    return paths.ensure_private_dir(folder)
+
+
+def _read(src: int, path_text: str) -> bytes:
+    try:
+        return os.read(src, CHUNK)
+    except OSError as exc:
+        raise InputError(f"{_shown(path_text)}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+
+
+def _copy(src: int, fd: int, path_text: str) -> tuple[str, int]:
+    """Stream the original into the open temporary file: its SHA-256 and size (OSError from writing)."""
+    digest = hashlib.sha256()
+    size = 0
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(out.fileno(), 0o600)
+        while chunk := _read(src, path_text):
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return digest.hexdigest(), size
 
 
 def ingest(path_text: str) -> Ingested:
-    """Copy one file into the store (streaming, hashing as it goes) and describe it."""
+    """Copy one file into the store (streaming, hashing as it goes) and describe it.
+
+    InputError when the original cannot be read; StoreError (one line, with the path and the
+    reason) when the copy cannot be written: a file in the way, no permission, a full disk.
+    """
     src = _open(path_text)
     try:
         before = os.fstat(src)
-        paths.private_home()
-        folder = paths.ensure_private_dir(root())
-        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+        folder = _folder()
         try:
-            os.fchmod(fd, 0o600)
-            digest = hashlib.sha256()
-            size = 0
-            with os.fdopen(fd, "wb") as out:
-                while chunk := os.read(src, CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
+            fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+        except OSError as exc:
+            raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
+        try:
+            try:
+                sha, size = _copy(src, fd, path_text)
+            except OSError as exc:
+                raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
             after = os.fstat(src)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != after.st_size:
                 raise InputError(f"{path_text} changed while it was being copied; try again", code="file_changed")
-            sha = digest.hexdigest()
-            created = _place(Path(tmp), sha)
+            created, repaired = _place(Path(tmp), sha)
         finally:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
     finally:
         os.close(src)
@@ -117,26 +152,43 @@ def ingest(path_text: str) -> Ingested:
     modified = datetime.fromtimestamp(seconds, LONDON) + timedelta(microseconds=nanos // 1000)
     stored = StoredFile(
         sha256=sha,
-        original_name=Path(path_text).name or path_text,
+        original_name=visible(Path(path_text).name or path_text),
         size=size,
         modified_at=modified,
         stored_path=relative(sha),
     )
-    return Ingested(stored, created)
+    return Ingested(stored, created, repaired)
 
 
-def _place(tmp: Path, sha: str) -> bool:
-    """Link the finished copy into place unless an identical copy is already there."""
+def intact(sha256: str) -> bool:
+    """Whether the stored copy with this hash exists and still hashes to it."""
+    try:
+        return sha256_file(blob(sha256)) == sha256
+    except OSError:
+        return False
+
+
+def _place(tmp: Path, sha: str) -> tuple[bool, bool]:
+    """Put the finished copy in place: ``(created, repaired)``.
+
+    A stored copy already there is kept only when its SHA-256 is right; a damaged one (of any
+    size) is replaced atomically by the fresh bytes, so adding the original again repairs it.
+    """
     final = blob(sha)
     paths.ensure_private_dir(final.parent)
-    if final.exists() and final.stat().st_size == tmp.stat().st_size:
-        return False
     try:
-        os.link(tmp, final)
-    except FileExistsError:
-        os.replace(tmp, final)  # a damaged copy of the wrong size: the fresh bytes replace it
-    _fsync_dir(final.parent)
-    return True
+        try:
+            os.link(tmp, final)
+            created, repaired = True, False
+        except FileExistsError:
+            if intact(sha):
+                return False, False
+            os.replace(tmp, final)
+            created, repaired = False, True
+        _fsync_dir(final.parent)
+    except OSError as exc:
+        raise schema.os_failure("store a copy of the evidence in", final.parent, exc) from None
+    return created, repaired
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -151,7 +203,7 @@ def remove(shas: Iterable[str]) -> list[str]:
     """Delete the stored copies with these hashes (callers check nothing uses them)."""
     removed = []
     for sha in shas:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # gone already, or not ours to remove: left, and not counted
             blob(sha).unlink()
             removed.append(sha)
     return removed
@@ -159,6 +211,12 @@ def remove(shas: Iterable[str]) -> list[str]:
 
 @contextlib.contextmanager
 def lock() -> Iterator[None]:
-    """Serialise adding and removing stored copies across processes."""
-    with paths.locked(root()):
+    """Serialise adding and removing stored copies across processes (StoreError when it cannot be taken)."""
+    home = paths.home()
+    schema.require_folder(home, "evidence")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(paths.locked(root()))
+        except OSError as exc:
+            raise schema.os_failure("lock the evidence folder in", home, exc) from None
         yield

@@ -8,21 +8,48 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from campaignsafe.errors import CampaignsafeError, InputError
 from campaignsafe.incidents import inputs, kinds, when
 from campaignsafe.incidents.listing import POLICE_ROUTES, REPORT_LABELS
-from campaignsafe.incidents.models import Evidence, EvidenceIn, Incident, LocationIn
+from campaignsafe.incidents.models import EvidenceIn, Incident, LocationIn, control_problem
 from campaignsafe.incidents.problems import Problems, pydantic_problems
 from campaignsafe.incidents.store import Store
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.entry import Added
+
+
+def _text_problems(values: dict[str, Any]) -> dict[str, str]:
+    """``{key: "--flag: contains control characters …"}`` for each typed value that holds one.
+
+    Amendments are checked against the stored record (which is taken as written), so the new
+    text is checked here, as ``report`` checks it through the record's fields.
+    """
+    out = {}
+    for key, value in values.items():
+        for text in value if isinstance(value, list) else [value]:
+            problem = control_problem(text) if isinstance(text, str) else None
+            if problem:
+                out[key] = f"--{key.replace('_', '-')}: {problem}"
+                break
+    return out
+
+
+def _lf(value: Any) -> Any:
+    """CR LF line endings (a pasted or Windows description) as LF, like the record's own fields."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
     """Amend the given fields (``v`` holds the ``incidents edit`` options); the original is kept."""
-    problems: list[str] = []
+    refused = _text_problems({**v, "reason": reason})
+    problems = list(refused.values())
+    v = {k: _lf(x) for k, x in v.items() if k not in refused}  # each refused flag is named once
+    reason = _lf(reason)
     new: dict[str, Any] = {}
     with Store.open() as store:
         cur = store.get(incident_id).current()
@@ -85,6 +112,10 @@ def reported(
     """Record a report made (and its reference) as an amendment of ``reports``."""
     if not to and not police_ref:
         raise InputError("give --reported-to and/or --police-ref", code="no_change")
+    typed = {"reported_to": to, "police_ref": police_ref, "ref": ref, "platform": platform, "when": at}
+    refused = _text_problems(typed)
+    if refused:
+        raise Problems(list(refused.values()))
     if to and to.strip().lower() not in REPORT_LABELS:
         raise InputError(f"--reported-to: {to!r} is not one of {', '.join(REPORT_LABELS)}", code="bad_report")
     moment = when.iso(when.parse(at).at) if at else when.iso(when.now())
@@ -111,8 +142,8 @@ def add_evidence(
     seen_at: str | None,
     platform: str | None,
     note: str | None,
-) -> list[tuple[Evidence, bool]]:
-    """Add files and/or a URL (with its screenshot) as exhibits; True marks each new one."""
+) -> list[Added]:
+    """Add files and/or a URL (with its screenshot) as exhibits (each marked new and/or repaired)."""
     from campaignsafe.incidents import entry
 
     if not files and not url:

@@ -9,6 +9,7 @@ online accounts in ``people[].handle``, ``evidence``), ``location`` and ``report
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -32,9 +33,67 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-Short = Annotated[str, Field(min_length=1, max_length=2_000)]
-OptShort = Annotated[Annotated[str, Field(max_length=2_000)] | None, BeforeValidator(_blank_to_none)]
-OptLong = Annotated[Annotated[str, Field(max_length=50_000)] | None, BeforeValidator(_blank_to_none)]
+#: C0 and C1 control characters and DEL, but not tab or newline (a CR is allowed only in CR LF).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x07": "BEL",
+    "\x08": "backspace",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\r": "a carriage return",
+    "\x1b": "ESC",
+    "\x7f": "DEL",
+}
+
+
+def control_problem(text: str) -> str | None:
+    """Why ``text`` cannot go into a record because of a control character, or None when it can."""
+    found = _CONTROL.search(text.replace("\r\n", "\n"))
+    if found is None:
+        return None
+    char = found.group()
+    name = _CONTROL_NAMES.get(char, f"U+{ord(char):04X}")
+    return f"contains control characters (e.g. {name}); remove them"
+
+
+def printable(text: str) -> str:
+    """``text`` with the control characters a record may not hold written as escapes (tab and newline kept).
+
+    For showing records saved before such characters were refused.
+    """
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``): for names from the disk."""
+    return _ANY_CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _plain_text(value: Any, info: ValidationInfo) -> Any:
+    """Input text: CR LF becomes LF; other control characters (ESC, NUL, …) are refused.
+
+    Stored records are taken as written (they were checked on the way in).
+    """
+    if not isinstance(value, str) or (info.context or {}).get("stored"):
+        return value
+    value = value.replace("\r\n", "\n")
+    problem = control_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Short = Annotated[str, Field(min_length=1, max_length=2_000), BeforeValidator(_plain_text)]
+OptShort = Annotated[
+    Annotated[str, Field(max_length=2_000)] | None, BeforeValidator(_blank_to_none), BeforeValidator(_plain_text)
+]
+OptLong = Annotated[
+    Annotated[str, Field(max_length=50_000)] | None, BeforeValidator(_blank_to_none), BeforeValidator(_plain_text)
+]
+#: a file's path as given: not kept in the record (its name is, through ``visible``), so not checked for controls.
+OptPath = Annotated[Annotated[str, Field(max_length=2_000)] | None, BeforeValidator(_blank_to_none)]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -53,7 +112,7 @@ def _moment(value: Any, info: ValidationInfo) -> Any:
             return when.parse(value).at
         except InputError as exc:
             raise ValueError(exc.message) from None
-    return value
+    raise ValueError("give the date and time as text, e.g. 2026-05-01T18:30")
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]
@@ -139,11 +198,11 @@ class Location(LocationIn):
 class EvidenceIn(Model):
     """Evidence to add: a file ``path``, or a ``url`` with an optional ``screenshot`` file."""
 
-    path: OptShort = None
+    path: OptPath = None
     url: OptShort = None
     platform: OptShort = None
     seen_at: Moment | None = None
-    screenshot: OptShort = None
+    screenshot: OptPath = None
     note: OptShort = None
 
     @model_validator(mode="after")
@@ -220,7 +279,7 @@ class _IncidentFields(Model):
     time_known: bool = True
     kind: str
     platform: OptShort = None
-    description: Annotated[str, Field(min_length=1, max_length=50_000)]
+    description: Annotated[str, Field(min_length=1, max_length=50_000), BeforeValidator(_plain_text)]
     people: list[Person] = []
     vehicles: list[Vehicle] = []
     impact: Impact | None = None

@@ -8,6 +8,7 @@ a newer campaignsafe: it is refused (exit 5) and left untouched.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import time
@@ -21,6 +22,38 @@ from campaignsafe.errors import StoreError
 #: seconds to wait for another process's write before reporting the store as locked.
 BUSY_TIMEOUT_S = 10.0
 LOCKED_HINT = "another campaignsafe is using it: wait a moment and try again, or close the other window"
+FULL_HINT = "the disk is full: free some space and try again"
+WRITE_HINT = "check that you can write to that folder, or set CAMPAIGNSAFE_HOME to a folder you own"
+FOLDER_HINT = "check that the data folder (CAMPAIGNSAFE_HOME, if set) is a folder you can write to, with free space"
+
+
+def os_failure(what: str, path: Path, exc: OSError) -> StoreError:
+    """A one-line StoreError for an OSError met while writing the store: the path, the reason and a hint."""
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = FULL_HINT
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = WRITE_HINT
+    else:
+        hint = FOLDER_HINT
+    return StoreError(f"cannot {what} {path}: {reason}", hint, code="store_unwritable")
+
+
+def require_folder(path: Path, what: str) -> None:
+    """Refuse (StoreError) when ``path``, or the nearest of its parents that exists, is not a folder.
+
+    Checked before any folder is created or tightened, so a stray file where the data folder
+    should be is reported, and left exactly as it was.
+    """
+    for p in (path, *path.parents):
+        if os.path.lexists(p):
+            if not p.is_dir():
+                raise StoreError(
+                    f"cannot keep {what} in {path}: " + ("it" if p == path else str(p)) + " is not a folder",
+                    "move that file aside, or set CAMPAIGNSAFE_HOME to a folder",
+                    code="store_unwritable",
+                )
+            return
 
 
 def _initial(conn: sqlite3.Connection) -> None:
@@ -108,7 +141,11 @@ def errors(path: Path) -> Iterator[None]:
         if "locked" in text or "busy" in text:
             raise StoreError(f"the incident store {path} is busy", LOCKED_HINT, code="store_locked") from None
         if "readonly" in text or "unable to open" in text:
-            raise StoreError(f"cannot write to the incident store {path}", code="store_unwritable") from None
+            raise StoreError(
+                f"cannot write to the incident store {path}", WRITE_HINT, code="store_unwritable"
+            ) from None
+        if "disk is full" in text:
+            raise StoreError(f"cannot write to the incident store {path}: the disk is full", FULL_HINT) from None
         raise StoreError(f"the incident store {path} cannot be used ({text})", code="store_error") from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(
@@ -120,9 +157,13 @@ def errors(path: Path) -> Iterator[None]:
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating it 0600) and migrate the database at ``path``."""
+    require_folder(path.parent, "the incident store")
     paths.ensure_private_dir(path.parent)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise os_failure("create the incident store", path, exc) from None
     _private(path)
     with errors(path):
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -135,8 +176,12 @@ def connect(path: Path) -> sqlite3.Connection:
         except BaseException:
             conn.close()
             raise
-    for suffix in ("-wal", "-shm"):
-        _private(path.with_name(path.name + suffix))
+    try:
+        for suffix in ("-wal", "-shm"):
+            _private(path.with_name(path.name + suffix))
+    except StoreError:
+        conn.close()
+        raise
     return conn
 
 
@@ -155,9 +200,13 @@ def _wal(conn: sqlite3.Connection) -> None:
 
 
 def _private(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    try:
         if path.stat().st_mode & 0o077:
             path.chmod(0o600)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise os_failure("set the permissions of", path, exc) from None
 
 
 def applied(conn: sqlite3.Connection) -> list[str]:
