@@ -7,7 +7,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from campaignsafe.cli._panel import BOLD, RED, style
+from campaignsafe.cli._panel import BOLD, RED, fold, style
 
 if TYPE_CHECKING:
     from campaignsafe.incidents.listing import Summary
@@ -39,15 +39,10 @@ def _rows(rows: list[tuple[str, str]]) -> list[str]:
     from campaignsafe.incidents.models import printable
 
     text_w = width() - LABEL_W - 1
-    lines: list[str] = []
-    for label, value in rows:
-        wrapped: list[str] = []
-        for para in printable(value).split("\n"):
-            wrapped += textwrap.wrap(para, text_w, break_long_words=True, break_on_hyphens=False) or [""]
-        for i, chunk in enumerate(wrapped):
-            lab = label if i == 0 else ""
-            lines.append(style(f"{lab:<{LABEL_W}}", BOLD) + " " + chunk if lab else " " * (LABEL_W + 1) + chunk)
-    return lines
+    folded = fold([(label, printable(value)) for label, value in rows], text_w, break_long_words=True)
+    return [
+        style(f"{lab:<{LABEL_W}}", BOLD) + " " + line if lab else " " * (LABEL_W + 1) + line for lab, line in folded
+    ]
 
 
 def _when(incident: Incident) -> str:

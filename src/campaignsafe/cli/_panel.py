@@ -29,6 +29,17 @@ def width() -> int:
     return max(40, min(100, shutil.get_terminal_size((80, 24)).columns))
 
 
+def fold(rows: list[tuple[str, str]], value_w: int, *, break_long_words: bool) -> list[tuple[str, str]]:
+    """(label, line) pairs: every value folded to ``value_w``, its label on the first line only."""
+    out: list[tuple[str, str]] = []
+    for label, value in rows:
+        lines: list[str] = []
+        for para in str(value).split("\n"):
+            lines += textwrap.wrap(para, value_w, break_long_words=break_long_words, break_on_hyphens=False) or [""]
+        out += [(label if i == 0 else "", line) for i, line in enumerate(lines)]
+    return out
+
+
 def panel(title: str, rows: list[tuple[str, str]], total: int | None = None) -> str:
     """A rounded box titled ``title`` with a label column and a folded value column."""
     total = total or width()
@@ -36,16 +47,11 @@ def panel(title: str, rows: list[tuple[str, str]], total: int | None = None) -> 
     inner = total - 4
     value_w = max(10, inner - label_w - 2)
     lines: list[str] = []
-    for label, value in rows:
-        wrapped: list[str] = []
-        for para in str(value).split("\n"):
-            # a long address stays whole (copyable) even if it pushes past the border
-            wrapped += textwrap.wrap(para, value_w, break_long_words=False, break_on_hyphens=False) or [""]
-        for i, chunk in enumerate(wrapped):
-            lab = label if i == 0 else ""
-            plain = f"{lab:<{label_w}}  {chunk}" if label_w else chunk
-            shown = (style(lab, BOLD) + " " * (label_w - len(lab)) + "  " + chunk) if label_w else chunk
-            lines.append("│ " + shown + " " * max(0, inner - len(plain)) + " │")
+    # a long address stays whole (copyable) even if it pushes past the border
+    for lab, chunk in fold(rows, value_w, break_long_words=False):
+        plain = f"{lab:<{label_w}}  {chunk}" if label_w else chunk
+        shown = (style(lab, BOLD) + " " * (label_w - len(lab)) + "  " + chunk) if label_w else chunk
+        lines.append("│ " + shown + " " * max(0, inner - len(plain)) + " │")
     title = title if len(title) <= total - 6 else title[: total - 7] + "…"
     top = "╭─ " + style(title, BOLD) + " " + "─" * max(0, total - 5 - len(title)) + "╮"
     return "\n".join([top, *lines, "╰" + "─" * (total - 2) + "╯"])
