@@ -347,6 +347,17 @@ def test_control_characters_in_flags_are_refused_and_listed_together(home: Path)
     assert "\x1b" not in err and nothing_written(home)
 
 
+def test_bidirectional_overrides_are_refused(home: Path) -> None:
+    """A right-to-left override (text that reads differently from its bytes) is refused like a control character."""
+    r = run(
+        "report", "--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "threats",
+        "--description", "paid \u202e0001\u202c pounds",
+    )  # fmt: skip
+    assert r.exit_code == 3
+    assert "--description: contains control characters (e.g. U+202E); remove them" in r.stderr
+    assert nothing_written(home)
+
+
 def test_control_characters_in_a_file_are_refused_with_the_other_problems(tmp_path: Path, home: Path) -> None:
     """An import file holding control characters is refused, naming every field that holds one, nothing saved."""
     bad = minimal(description="he said \x1b[2J", platform="X\x07", occurred_at="soon")

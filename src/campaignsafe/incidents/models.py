@@ -34,7 +34,9 @@ def _blank_to_none(value: Any) -> Any:
 
 
 #: C0 and C1 control characters and DEL, but not tab or newline (a CR is allowed only in CR LF).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 controls (tab and newline allowed) and bidirectional overrides, which make text read
+# differently from its bytes (the "Trojan Source" trick) in a terminal or a report.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_NAMES = {
     "\x00": "NUL",
