@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,17 @@ def report_json(*args: str) -> dict[str, Any]:
     assert r.exit_code == 0, r.stderr
     data: dict[str, Any] = r.json
     return data
+
+
+def unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``path`` unreadable: chmod 000, or (as root, who can read anything) refuse opening it."""
+    path.chmod(0)
+    if os.geteuid() == 0:
+        real_open = os.open
+
+        def refuse(p: object, flags: int, *args: object, **kw: object) -> int:
+            if os.fspath(p) == str(path):  # type: ignore[arg-type]
+                raise PermissionError(13, "Permission denied")
+            return real_open(p, flags, *args, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "open", refuse)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run
-from tests.incident_helpers import count, flat, minimal, nothing_written, report_json, set_initials, write_json
+from tests.incident_helpers import (
+    count,
+    flat,
+    minimal,
+    nothing_written,
+    report_json,
+    set_initials,
+    unreadable,
+    write_json,
+)
 
 FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--postcode", "sw1a1aa", "--kind", "threats")
 
@@ -209,20 +217,6 @@ def test_help_lists_the_kinds() -> None:
         assert kid in text
 
 
-def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make ``path`` unreadable: chmod 000, or (as root, who can read anything) refuse opening it."""
-    path.chmod(0)
-    if os.geteuid() == 0:
-        real_open = os.open
-
-        def refuse(p: object, flags: int, *args: object, **kw: object) -> int:
-            if os.fspath(p) == str(path):  # type: ignore[arg-type]
-                raise PermissionError(13, "Permission denied")
-            return real_open(p, flags, *args, **kw)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(os, "open", refuse)
-
-
 BAD_INPUT = [
     ("bad-date", lambda d: {**d, "occurred_at": "the 32nd of May"}, "occurred_at: 32/5/2026 is not a real date"),
     ("future-date", lambda d: {**d, "occurred_at": "2099-01-01 10:00"}, "is in the future"),
@@ -249,7 +243,7 @@ def test_bad_input_is_refused_with_one_line_and_nothing_written(
         data["evidence"] = [{"path": "ok.png"}, *data["evidence"]]
     path = write_json(tmp_path, data)
     if case == "unreadable-file":
-        _unreadable(tmp_path / "locked.png", monkeypatch)
+        unreadable(tmp_path / "locked.png", monkeypatch)
     r = run("report", "--from-file", str(path))
     assert r.exit_code in (3, 4)
     assert message in r.stderr

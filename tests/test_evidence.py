@@ -11,7 +11,7 @@ import pytest
 
 from campaignsafe.hashing import sha256_file
 from tests.conftest import run
-from tests.incident_helpers import count, nothing_written, report_json, set_initials, stored_files
+from tests.incident_helpers import count, nothing_written, report_json, set_initials, stored_files, unreadable
 
 FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "threats", "--description", "d")
 
@@ -89,19 +89,6 @@ def test_delete_removes_only_files_no_other_incident_uses(incident: int, tmp_pat
     assert shared.exists() and own.exists()
 
 
-def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path.chmod(0)
-    if os.geteuid() == 0:  # root reads anything: make opening it fail as it would for a user
-        real_open = os.open
-
-        def refuse(p: object, flags: int, *args: object, **kw: object) -> int:
-            if os.fspath(p) == str(path):  # type: ignore[arg-type]
-                raise PermissionError(13, "Permission denied")
-            return real_open(p, flags, *args, **kw)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(os, "open", refuse)
-
-
 @pytest.mark.parametrize(
     ("case", "message"),
     [("missing", "no such file"), ("folder", "is a folder, not a file"), ("unreadable", "cannot read it")],
@@ -116,7 +103,7 @@ def test_bad_evidence_files_write_nothing(
         bad.mkdir()
     elif case == "unreadable":
         bad.write_bytes(b"x")
-        _unreadable(bad, monkeypatch)
+        unreadable(bad, monkeypatch)
     r = run("incidents", "add-evidence", str(incident), str(good), str(bad))
     assert r.exit_code == 3
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
