@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -158,29 +158,21 @@ def nations_text(nations: list[Nation] | list[str]) -> str:
 
 def normalise_nation(value: str | None) -> Nation | None:
     """``Wales``, ``northern ireland``, ``NI`` → the nation id; ``all`` or None → None."""
-    if value is None:
-        return None
-    key = re.sub(r"[\s_]+", "-", value.strip().lower())
-    key = _NATION_ALIASES.get(key, key)
-    if key in ("all", "any", ""):
-        return None
-    for nation in NATIONS:
-        if key == nation:
-            return nation
-    raise InputError(f"unknown nation {value!r}", "use one of: " + ", ".join(NATIONS), code="bad_nation")
+    key = None if value is None else re.sub(r"[\s_]+", "-", value.strip().lower())
+    return cast(Nation | None, _choose(value, _NATION_ALIASES.get(key or "", key), NATIONS, "nation"))
 
 
 def normalise_role(value: str | None) -> Role | None:
     """``Agent`` → ``agent``; ``all`` or None → None."""
-    if value is None:
+    return cast(Role | None, _choose(value, None if value is None else value.strip().lower(), ROLES, "role"))
+
+
+def _choose(value: str | None, key: str | None, choices: tuple[str, ...], what: str) -> str | None:
+    if value is None or key in ("all", "any", ""):
         return None
-    key = value.strip().lower()
-    if key in ("all", "any", ""):
-        return None
-    for role in ROLES:
-        if key == role:
-            return role
-    raise InputError(f"unknown role {value!r}", "use one of: " + ", ".join(ROLES), code="bad_role")
+    if key in choices:
+        return key
+    raise InputError(f"unknown {what} {value!r}", "use one of: " + ", ".join(choices), code=f"bad_{what}")
 
 
 def guidance_dir() -> Path:
