@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from campaignsafe.cli._render import DANGER, console
-from campaignsafe.lookup import Answer
+from campaignsafe.contact.lookup import Answer
 
 KIND_LABELS = {
     "postcode": "postcode",
@@ -18,14 +18,14 @@ KIND_LABELS = {
 
 
 def _routes_for(force_id: str) -> dict[str, Any]:
-    from campaignsafe.forces import force_routes
+    from campaignsafe.contact.forces import force_routes
 
     return force_routes(force_id) or {}
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The answer as JSON, with each force's routes and the user's saved contacts."""
-    from campaignsafe import contacts
+    from campaignsafe.contact import contacts
 
     out = answer.to_dict()
     for f in out["forces"]:
@@ -42,8 +42,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def show_answer(answer: Answer) -> None:
     """Danger line first, then one panel per force (boundary slivers left out)."""
-    from campaignsafe import contacts, forces
     from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, wrapped
+    from campaignsafe.contact import contacts, forces
 
     out: list[str] = [style(DANGER, BOLD, RED)]
     forces_shown = answer.main_forces
@@ -126,7 +126,7 @@ def show_saved(items: list[dict[str, Any]]) -> None:
     """The user's saved contacts as a table."""
     from rich.table import Table
 
-    from campaignsafe.contacts import ROLE_LABELS
+    from campaignsafe.contact.contacts import ROLE_LABELS
 
     out = console()
     if not items:
@@ -144,7 +144,7 @@ def show_saved(items: list[dict[str, Any]]) -> None:
 
 def force_id_for(text: str) -> str:
     """A force id from an id or a force name; raises NotFoundError with suggestions otherwise."""
-    from campaignsafe.places import find
+    from campaignsafe.contact.places import find
 
     place, _exact = find(text, kinds=("force",))
     return place.code

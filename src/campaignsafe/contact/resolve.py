@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from campaignsafe import postcode
+from campaignsafe.contact import postcode
+from campaignsafe.contact.lookup import EDGE_SHARE, Answer, Hit, Lookup
 from campaignsafe.errors import InputError, NotFoundError
-from campaignsafe.lookup import EDGE_SHARE, Answer, Hit, Lookup
 
 
 @cache
@@ -44,7 +44,7 @@ def resolve_postcode(text: str) -> Hit:
 
 
 def _place(text: str, query: str) -> Answer:
-    from campaignsafe import places
+    from campaignsafe.contact import places
 
     place, exact = places.find(text)
     areas = _lookup().areas
@@ -103,7 +103,7 @@ def _raise_special(kind: str, text: str) -> None:
 
 def crown_dependency(cid: str) -> dict[str, Any] | None:
     """The Crown Dependency police service record from ``forces.json``, if present."""
-    from campaignsafe.forces import load_routes
+    from campaignsafe.contact.forces import load_routes
 
     for c in load_routes().get("crown_dependencies", []):
         if c["id"] == cid:

@@ -23,9 +23,9 @@ from array import array
 from collections import Counter
 from typing import Any, NamedTuple
 
+from campaignsafe.contact.postcode import SECTOR_SLOTS, UNIT_INDEX, Parsed
 from campaignsafe.datafiles import data_dir, load_json
 from campaignsafe.errors import NotFoundError
-from campaignsafe.postcode import SECTOR_SLOTS, UNIT_INDEX, Parsed
 
 EDGE_SHARE = 0.01
 ESTIMATED_METHODS = {"nearest", "range"}
