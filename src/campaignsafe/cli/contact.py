@@ -82,7 +82,7 @@ def lookup(
             'e.g. campaignsafe contact "SW1A 1AA"',
             code="empty_query",
         )
-    from campaignsafe.contact.resolve import resolve
+    from campaignsafe.contact.resolve import complete, resolve
 
     try:
         answer = resolve(query)
@@ -99,17 +99,17 @@ def lookup(
         elif fallback is not None:
             from campaignsafe.cli._contact_view import show_answer
 
-            show_answer(fallback)
+            show_answer(complete(fallback))
         elif getattr(exc, "crown", None):
             from campaignsafe.cli._contact_view import show_crown
 
             show_crown(exc.crown)  # type: ignore[attr-defined]
         raise
+    complete(answer)
     if json_out:
-        from campaignsafe.cli._contact_view import answer_json
         from campaignsafe.cli._render import print_json
 
-        print_json(answer_json(answer))
+        print_json(answer.to_json())
         return
     from campaignsafe.cli._contact_view import show_answer
 

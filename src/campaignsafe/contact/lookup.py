@@ -33,6 +33,7 @@ class Answer:
     __slots__ = (
         "approximate",
         "area",
+        "common",
         "constituency",
         "forces",
         "kind",
@@ -42,6 +43,8 @@ class Answer:
         "notes",
         "postcode",
         "query",
+        "routes",
+        "saved",
     )
 
     def __init__(self, query: str, kind: str) -> None:
@@ -56,6 +59,11 @@ class Answer:
         self.matched: str | None = None  # the area name the query matched
         self.nation: str | None = None
         self.area: dict[str, str] | None = None  # the constituency, council or force matched by name
+        # Filled by ``resolve.complete``: each force's routes, the user's saved contacts for it,
+        # and the nation's common routes (999, 101, text relay) by id.
+        self.routes: dict[str, dict[str, Any]] = {}
+        self.saved: dict[str, list[dict[str, Any]]] = {}
+        self.common: dict[str, dict[str, Any]] = {}
 
     @property
     def main_forces(self) -> list[dict[str, Any]]:
@@ -76,6 +84,22 @@ class Answer:
         out["approximate"] = self.approximate
         if self.notes:
             out["notes"] = self.notes
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """``to_dict`` plus each force's routes and saved contacts (what ``contact --json`` prints)."""
+        out = self.to_dict()
+        forces = []
+        for f in self.forces:
+            r = self.routes.get(f["id"], {})
+            routes: dict[str, Any] = {
+                k: r[k]["value"] for k in ("website", "report_online", "election_page", "election_contacts") if k in r
+            }
+            if "non_emergency_override" in r:
+                routes["non_emergency"] = r["non_emergency_override"]["value"]
+            forces.append({**f, "routes": routes, "saved_contacts": self.saved.get(f["id"], [])})
+        out["forces"] = forces
+        out["emergency"] = "999"
         return out
 
 

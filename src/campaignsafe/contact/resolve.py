@@ -9,6 +9,8 @@ from campaignsafe.contact import postcode
 from campaignsafe.contact.lookup import EDGE_SHARE, Answer, Hit, Lookup
 from campaignsafe.errors import InputError, NotFoundError
 
+__all__ = ["Answer", "Hit", "complete", "crown_dependency", "resolve", "resolve_postcode"]
+
 
 @cache
 def _lookup() -> Lookup:
@@ -26,6 +28,17 @@ def resolve(query: str) -> Answer:
     if postcode.looks_like_postcode(text):
         return _lookup().resolve(postcode.parse(text), query)
     return _place(text, query)
+
+
+def complete(ans: Answer) -> Answer:
+    """Fill in each force's routes, the user's saved contacts for it and the nation's common routes."""
+    from campaignsafe.contact import contacts, forces
+
+    for f in ans.forces:
+        ans.routes[f["id"]] = forces.force_routes(f["id"]) or {}
+        ans.saved[f["id"]] = contacts.for_force(f["id"])
+    ans.common = {r["id"]: r for r in forces.common_routes(ans.nation)}
+    return ans
 
 
 def resolve_postcode(text: str) -> Hit:
