@@ -21,6 +21,7 @@ def show_answer(answer: Answer) -> None:
     """Danger line first, then one panel per force (boundary slivers left out); ``answer`` is complete."""
     from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, wrapped
     from campaignsafe.contact.contacts import ROLE_LABELS
+    from campaignsafe.contact.forces import online_report
 
     out: list[str] = [style(DANGER, BOLD, RED)]
     forces_shown = answer.main_forces
@@ -36,7 +37,7 @@ def show_answer(answer: Answer) -> None:
             rows.append(("", "approximate answer"))
         rows.append(("Emergency", _emergency(common)))
         rows.append(("Non-emergency", _non_emergency(routes, common)))
-        rows.append(("Report online", forces.online_report(routes)))
+        rows.append(("Report online", online_report(routes)))
         for key, label in (
             ("website", "Website"),
             ("election_contacts", "Election contacts"),
