@@ -31,6 +31,9 @@ class Spool:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._files: dict[str, IO[bytes]] = {}
+        os.close(
+            os.open(folder / "scratch.db", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        )  # 0600 before SQLite opens it
         self.db = sqlite3.connect(folder / "scratch.db", isolation_level=None)
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
