@@ -40,7 +40,7 @@ def _expected(rows: list[tuple[object, ...]]) -> str:
     return json.dumps({"schema_version": 1, "incidents": items}, ensure_ascii=False, indent=2) + "\n"
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(row, max_size=6))
 def test_list_json_is_what_json_dumps_gives(rows: list[tuple[object, ...]]) -> None:
     """Any text at all in any field (quotes, newlines, emoji, controls): the JSON is json.dumps's, and parses back."""
@@ -79,7 +79,7 @@ def _slow_table(headers: list[str], rows: list[list[str]], total: int, right: se
 cell = st.text(st.sampled_from("ab c-é"), max_size=40)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(cell, min_size=4, max_size=4), max_size=8), st.integers(30, 120))
 def test_table_fast_path_draws_the_same_table(rows: list[list[str]], total: int) -> None:
     """Rows that fit and rows that fold, at any width: the same lines as drawing every cell."""
@@ -87,7 +87,7 @@ def test_table_fast_path_draws_the_same_table(rows: list[list[str]], total: int)
     assert table(headers, rows, total, fixed={0, 1}, right={0, 3}) == _slow_table(headers, rows, total, {0, 3}, {0, 1})
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(reports)
 def test_table_routes_from_sql_match_the_report_labels(reports_json: str) -> None:
     """The table's 'Reported to', worked out inside SQLite, names each route as the report labels do."""
