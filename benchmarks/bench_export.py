@@ -111,12 +111,12 @@ def main() -> None:
     exe = shutil.which("campaignsafe", path=str(Path(sys.executable).parent)) or shutil.which("campaignsafe")
     if exe is None:
         sys.exit("campaignsafe is not installed: pip install . first")
-    rows = [measure(n, args.files, args.repeat if n <= 20_000 else 1, exe) for n in args.incidents]
     print("**Export bundle** (`bench_export.py`)\n")
     print("Each export runs in its own process; peak memory is that process's maximum resident set.\n")
     print("| records | campaignsafe | seconds | peak memory | baseline | seconds | ratio |")
-    print("|---|---|---:|---:|---|---:|---:|")
-    print("\n".join(rows))
+    print("|---|---|---:|---:|---|---:|---:|", flush=True)
+    for n in args.incidents:  # each size printed as soon as it is measured
+        print(measure(n, args.files, args.repeat if n <= 20_000 else 1, exe), flush=True)
 
 
 if __name__ == "__main__":
