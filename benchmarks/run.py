@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """campaignsafe benchmarks: every figure beside a baseline measured in the same run.
 
-    pip install . && python benchmarks/run.py [--runs N] [--update-readme] [--only lookups]
+    pip install . && python benchmarks/run.py [--runs N] [--update-readme] [--saved DIR] [--only lookups]
 
 Runs the declared benchmarks below, then every ``benchmarks/bench_*.py`` script (each prints
 a markdown section), and prints one markdown report. ``--update-readme`` also writes it into
@@ -204,10 +204,14 @@ def table(title: str, rows: list[tuple[str, str, str]], head: tuple[str, str, st
     return "\n".join(out) + "\n"
 
 
-def extra_benchmarks() -> list[str]:
-    """Run every benchmarks/bench_*.py and collect its markdown."""
+def extra_benchmarks(saved: Path | None = None) -> list[str]:
+    """Run every benchmarks/bench_*.py and collect its markdown (or take ``saved/bench_x.md``, its earlier output)."""
     sections = []
     for script in sorted(HERE.glob("bench_*.py")):
+        kept = saved / f"{script.stem}.md" if saved else None
+        if kept is not None and kept.is_file():
+            sections.append(kept.read_text(encoding="utf-8").strip() + "\n")
+            continue
         r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
         if r.returncode != 0:
             sections.append(f"**{script.name}** failed: `{r.stderr.strip().splitlines()[-1:]}`\n")
@@ -222,6 +226,12 @@ def main() -> int:
     ap.add_argument("--update-readme", action="store_true", help="write the report into README.md")
     ap.add_argument("--json", action="store_true", help="also print the environment as JSON")
     ap.add_argument("--only", choices=["lookups"], help="run one section and print it (never written to README.md)")
+    ap.add_argument(
+        "--saved",
+        type=Path,
+        metavar="DIR",
+        help="use DIR/bench_x.md (that script's own output, saved) instead of running bench_x.py again",
+    )
     args = ap.parse_args()
 
     if args.only == "lookups":
@@ -240,7 +250,7 @@ def main() -> int:
         table("Lookups (100,000 real postcodes)", bench_lookups(sample_file), ("what", "rate", "")),
         table("Batch", bench_batch(sample_file, len(sample), max(3, args.runs // 5)), ("what", "rate", "memory")),
         table("Shipped data", bench_size(), ("file", "size", "")),
-        *extra_benchmarks(),
+        *extra_benchmarks(args.saved),
     ]
     os.unlink(sample_file)
     report = "\n".join(parts)

@@ -48,13 +48,14 @@ def seed(home: Path, incidents: int, files: int = 1, urls: int = 1) -> int:
     profile.update({"name": "Jo Smith"})
     locations = {text: resolve_location(LocationIn(text=text, postcode=pc)) for text, pc in PLACES}
     start = now().replace(microsecond=0) - timedelta(days=400)
+    step = min(timedelta(minutes=57), timedelta(days=399) / max(incidents, 1))  # never in the future
     written = 0
     with Store.open() as store:
         for first in range(0, incidents, 1000):
             batch = []
             for n in range(first, min(first + 1000, incidents)):
                 text, _pc = PLACES[n % len(PLACES)]
-                at = (start + timedelta(minutes=57 * n)).astimezone(LONDON)
+                at = (start + step * n).astimezone(LONDON)
                 incident = IncidentIn.model_validate(
                     {
                         "occurred_at": at,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -164,11 +164,17 @@ def inside_home(path: Path) -> bool:
     return False
 
 
-def write_output(target: str | Path, data: str | bytes) -> Path:
-    """Write an export the user named (text as UTF-8, or bytes) atomically, readable only by them."""
+def write_output(target: str | Path, data: str | bytes | Iterable[bytes]) -> Path:
+    """Write an export the user named (text as UTF-8, bytes, or chunks of bytes) atomically, readable only by them."""
     path = check_output(target)
     with atomic_file(path, private=False) as fh:
-        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        if isinstance(data, str):
+            fh.write(data.encode("utf-8"))
+        elif isinstance(data, bytes):
+            fh.write(data)
+        else:
+            for chunk in data:
+                fh.write(chunk)
     return path
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
 from campaignsafe.cli._panel import BOLD, RED, fold, style
 
 if TYPE_CHECKING:
-    from campaignsafe.incidents.listing import Summary
     from campaignsafe.incidents.models import AuditEntry, Evidence, Incident, Person
     from campaignsafe.profile import Profile
 
@@ -172,68 +170,6 @@ def _value(v: Any) -> str:
         except ValueError:
             return v
     return str(v)
-
-
-def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int], right: set[int]) -> list[str]:
-    """A plain text table in ``total`` columns: ``fixed`` columns never wrap, the others fold.
-
-    Drawn without rich: a list of thousands of incidents prints in a fraction of the time.
-    """
-    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    widths = list(natural)
-    room = total - 2 * (len(headers) - 1)
-    flexible = [i for i in range(len(headers)) if i not in fixed]
-    while sum(widths) > room:
-        widest = max(flexible, key=lambda i: widths[i])
-        if widths[widest] <= 6:
-            break
-        widths[widest] -= 1
-    out = ["  ".join(style(h.ljust(widths[i]), BOLD) for i, h in enumerate(headers)).rstrip()]
-    for row in rows:
-        cells = [
-            [c] if len(c) <= widths[i] else textwrap.wrap(c, widths[i], break_on_hyphens=False) or [""]
-            for i, c in enumerate(row)
-        ]
-        for n in range(max(len(c) for c in cells)):
-            parts = []
-            for i, c in enumerate(cells):
-                text = c[n] if n < len(c) else ""
-                parts.append(text.rjust(widths[i]) if i in right else text.ljust(widths[i]))
-            out.append("  ".join(parts).rstrip())
-    return out
-
-
-def list_table(rows: list[Summary]) -> None:
-    """The incidents as a table (id, when, kind, place, force, evidence, reported to)."""
-    from campaignsafe.incidents import kinds
-    from campaignsafe.incidents.models import printable
-
-    if not rows:
-        print("No incidents recorded. Record one: campaignsafe report")
-        return
-    short: dict[str | None, str] = {}
-    cells = []
-    for r in rows:
-        if r.force_id not in short:
-            short[r.force_id] = _short_force(r.force_id, r.force_name)
-        when = r.occurred_at[:16].replace("T", " ") if r.time_known else r.occurred_at[:10]
-        reported = ", ".join(dict.fromkeys(x.split(" (ref")[0] for x in r.reported_to)) or "-"
-        label = kinds.label(r.kind)
-        place, reported = printable(r.place), printable(reported)
-        cells.append([str(r.id), when, label, place, short[r.force_id], str(r.evidence_count), reported])
-    headers = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
-    lines = table(headers, cells, width(), fixed={0, 1, 5}, right={0, 5})
-    lines.append(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID")
-    sys.stdout.write("\n".join(lines) + "\n")
-
-
-def _short_force(force_id: str | None, name: str | None) -> str:
-    from campaignsafe.contact.forces import force_routes
-
-    if not force_id:
-        return ""
-    routes = force_routes(force_id) or {}
-    return str(routes.get("short_name") or name or force_id)
 
 
 def force_lines(force_id: str | None, nation: str | None, reported: bool = False) -> list[str]:

@@ -1,6 +1,7 @@
 """``campaignsafe export`` and ``campaignsafe verify``: the police-ready export, and checking a bundle."""
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -75,54 +76,58 @@ def export(
         from campaignsafe.exports import signing
 
         checked.signing_key = signing.signer().fingerprint  # made on first use
-    doc = case.build(flt, chosen, case.export_time())
-    doc.export.integrity = checked
-    if not checked.passed:
-        _say(
-            f"Warning: exported although the record does not check out ({len(checked.findings)} problem(s), "
-            "listed on the report's cover). See them: campaignsafe check"
-        )
-    _warn_profile(doc)
-    report_html = package.render(doc, "html") if (bundle or eml or fmt_name == "html") else None
-    bundled = package.write(doc, Path(bundle), report_html) if bundle else None
-    if bundled is not None:
-        _say(
-            f"Wrote {bundled.path}: {len(doc.incidents)} incident(s), {bundled.evidence_files} evidence file(s), "
-            f"{bundled.files} files in all. Check it: campaignsafe verify {bundled.path}"
-        )
-    if eml:
-        _write_eml(doc, report_html or "", bundled, eml)
-    if output or fmt or not (bundle or eml):
-        text = report_html if fmt_name == "html" and report_html is not None else package.render(doc, fmt_name)
-        _write_text(output, text)
+    text_wanted = bool(output or fmt or not (bundle or eml))
+    formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
+    with package.prepared(flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked) as read:
+        if not checked.passed:
+            _say(
+                f"Warning: exported although the record does not check out ({len(checked.findings)} problem(s), "
+                "listed on the report's cover). See them: campaignsafe check"
+            )
+        _warn_profile(read.meta)
+        bundled = package.write(read, Path(bundle)) if bundle else None
+        if bundled is not None:
+            _say(
+                f"Wrote {bundled.path}: {read.incidents} incident(s), {bundled.evidence_files} evidence file(s), "
+                f"{bundled.files} files in all. Check it: campaignsafe verify {bundled.path}"
+            )
+        if eml:
+            _write_eml(read, bundled, eml)
+        if text_wanted:
+            _write_text(output, read.chunks(fmt_name))
 
 
 def _say(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def _warn_profile(doc: Any) -> None:
-    if not doc.export.producer.name:
+def _warn_profile(meta: Any) -> None:
+    if not meta.producer.name:
         _say(
             "Note: your profile has no name, so the report does not say who is reporting. "
             "Set it: campaignsafe profile --name 'Jo Smith' --role candidate --phone … --email …"
         )
 
 
-def _write_text(output: str | None, text: str) -> None:
+def _write_text(output: str | None, chunks: Iterator[bytes]) -> None:
     if not output or output == "-":
-        sys.stdout.write(text)
+        import codecs
+
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for chunk in chunks:
+            sys.stdout.write(decoder.decode(chunk))
+        sys.stdout.write(decoder.decode(b"", final=True))
         return
     from campaignsafe.paths import write_output as write_file
 
-    _say(f"Wrote {write_file(output, text)}")
+    _say(f"Wrote {write_file(output, chunks)}")
 
 
-def _write_eml(doc: Any, report_html: str, bundled: Any, target: str) -> None:
+def _write_eml(read: Any, bundled: Any, target: str) -> None:
     from campaignsafe.exports import package
     from campaignsafe.paths import write_output as write_file
 
-    draft = package.email(doc, report_html, bundled)
+    draft = package.email(read, read.text("html"), bundled)
     path = write_file(target, draft.data)
     addressed = f"addressed to {draft.to}" if draft.to else "not addressed"
     _say(f"Wrote {path}: an email draft {addressed}, the report attached. Open it in your mail client; it is not sent.")

@@ -49,16 +49,18 @@ def list_(
 
     Example: campaignsafe incidents list --since 2026-04-01 --unreported
     """
-    from campaignsafe.cli._render import print_json
+    import sys
+
+    from campaignsafe.cli import _incident_list as view
     from campaignsafe.incidents import listing
 
-    rows = listing.list_incidents(listing.make_filter(since, until, kind or [], force, unreported))
+    flt = listing.make_filter(since, until, kind or [], force, unreported)
     if json_out:
-        print_json({"schema_version": 1, "incidents": [r.as_dict() for r in rows]})
+        sys.stdout.write(view.json_text(listing.list_rows(flt, listing.SUMMARY_SQL)))
     else:
-        from campaignsafe.cli import _incident_view as view
+        from campaignsafe.cli._incident_view import width
 
-        view.list_table(rows)
+        view.print_table(listing.list_rows(flt, listing.TABLE_SQL), width())
 
 
 @app.command("show")

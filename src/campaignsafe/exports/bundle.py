@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import stat
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -24,21 +25,33 @@ ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Entry:
-    """One file of a bundle: its path inside the bundle and its bytes or a file on disk."""
+    """One file of a bundle: its path inside the bundle and its bytes, a file on disk, or a stream of bytes."""
 
     name: str
     data: bytes | None = None
     source: Path | None = None
     sha256: str | None = None  # when given, the bytes written must have this hash
+    stream: Callable[[], Iterable[bytes]] | None = None  # called once, when the entry is written
 
     def chunks(self) -> Iterator[bytes]:
         if self.data is not None:
             yield self.data
             return
+        if self.stream is not None:
+            yield from self.stream()
+            return
         assert self.source is not None
         with self.source.open("rb") as fh:
             while chunk := fh.read(CHUNK):
                 yield chunk
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A written bundle's ``MANIFEST.sha256``: its own SHA-256 and how many files it lists."""
+
+    sha256: str
+    files: int
 
 
 def few(items: list[str], limit: int = 5) -> str:
@@ -60,33 +73,41 @@ def manifest_text(digests: Iterable[tuple[str, str]]) -> str:
 
 
 def write_bundle(
-    entries: list[Entry], out: Path, sign: Callable[[bytes], bytes] | None = None, signature_name: str = ""
-) -> str:
-    """Write ``entries`` plus ``MANIFEST.sha256`` to the zip ``out`` atomically; returns the manifest.
+    entries: Iterable[Entry], out: Path, sign: Callable[[bytes], bytes] | None = None, signature_name: str = ""
+) -> Manifest:
+    """Write ``entries`` plus ``MANIFEST.sha256`` (last) to the zip ``out`` atomically.
 
-    With ``sign``, its signature of the manifest's bytes is added as ``signature_name``.
+    A list is put in name order; any other iterable must already be in name order, so a bundle of
+    any size streams: each file is hashed as it is written and only the manifest's lines wait, on
+    disk beside the output, until the end. With ``sign``, its signature of the manifest's bytes is
+    added after it as ``signature_name``.
     """
-    names = [e.name for e in entries]
-    bad = [n for n in names if not safe_name(n) or n == MANIFEST]
-    if bad or len(set(names)) != len(names):
-        raise InputError(
-            f"cannot bundle unsafe or duplicate names: {', '.join(bad) or 'duplicates'}", code="bad_bundle"
-        )
-    digests = []
+    if isinstance(entries, list):
+        entries = sorted(entries, key=lambda e: e.name)
     changed: list[str] = []
+    previous: str | None = None
+    files = 0
+    out = out.expanduser()
     with (
-        paths.atomic_file(out.expanduser(), private=False) as fh,
+        paths.atomic_file(out, private=False) as fh,
+        tempfile.TemporaryFile(dir=out.parent) as lines,
         zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf,
     ):
-        for e in sorted(entries, key=lambda e: e.name):
-            info = _info(e.name)
+        for e in entries:
+            if not safe_name(e.name) or e.name == MANIFEST or (previous is not None and e.name <= previous):
+                bad = e.name if safe_name(e.name) and e.name != MANIFEST else repr(e.name)
+                what = "duplicates" if e.name == previous else bad
+                raise InputError(f"cannot bundle unsafe, duplicate or unordered names: {what}", code="bad_bundle")
+            previous = e.name
             h = hashlib.sha256()
-            with zf.open(info, "w", force_zip64=True) as dest:
+            with zf.open(_info(e.name), "w", force_zip64=True) as dest:
                 for chunk in e.chunks():
                     h.update(chunk)
                     dest.write(chunk)
-            digests.append((e.name, h.hexdigest()))
-            if e.sha256 is not None and h.hexdigest() != e.sha256:
+            digest = h.hexdigest()
+            lines.write(f"{digest}  {e.name}\n".encode())
+            files += 1
+            if e.sha256 is not None and digest != e.sha256:
                 changed.append(e.name)
         if changed:  # raised inside the block: the half-written zip is removed, nothing replaced
             raise StoreError(
@@ -94,11 +115,16 @@ def write_bundle(
                 "the stored copy has changed since it was recorded: add the original file again",
                 code="evidence_changed",
             )
-        manifest = manifest_text(digests)
-        zf.writestr(_info(MANIFEST), manifest)
+        lines.seek(0)
+        h = hashlib.sha256()
+        with zf.open(_info(MANIFEST), "w") as dest:
+            while chunk := lines.read(CHUNK):
+                h.update(chunk)
+                dest.write(chunk)
         if sign is not None:
-            zf.writestr(_info(signature_name), sign(manifest.encode("utf-8")))
-    return manifest
+            lines.seek(0)
+            zf.writestr(_info(signature_name), sign(lines.read()))
+    return Manifest(h.hexdigest(), files)
 
 
 def _info(name: str) -> zipfile.ZipInfo:

@@ -1,26 +1,33 @@
 """Build the export document from the incident store: which incidents, and each as a police case.
 
 ``selection()`` turns the command line's words into a store filter (refusing an empty
-selection); ``build()`` reads the incidents, their exhibits, amendments and audit trail, the
-profile and the saved SPOC, and returns the :class:`~campaignsafe.exports.model.ExportDocument`
-that every format (JSON, CSV, the reports, the bundle, the email) is rendered from.
+selection); ``opened()`` gives the store and the selected ids; ``case_of()`` turns one stored
+incident into a :class:`~campaignsafe.exports.model.Case`, and :class:`Totals` adds up the
+course of conduct and the forces case by case, so an export never holds every incident at once
+(see :mod:`campaignsafe.exports.stream`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from campaignsafe.errors import InputError, NotFoundError
 from campaignsafe.exports import model as m
-from campaignsafe.exports.names import bundle_paths, files_of
-from campaignsafe.exports.timeline import summarise
+from campaignsafe.exports.names import Taken, bundle_name, files_of
+from campaignsafe.exports.timeline import Tally
 from campaignsafe.incidents import kinds
 from campaignsafe.incidents.listing import Filter, make_filter
 from campaignsafe.incidents.models import SCHEMA_VERSION, AuditEntry, Evidence, Incident
 from campaignsafe.incidents.when import LONDON, now
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.store import Store
 
 #: the reproducible-builds convention: a fixed "now" (seconds since 1970) for byte-identical exports.
 EPOCH_ENV = "SOURCE_DATE_EPOCH"
@@ -61,11 +68,10 @@ def selection(
     return flt, chosen
 
 
-def build(flt: Filter, chosen: m.Selection, exported_at: datetime) -> m.ExportDocument:
-    """Read the selected incidents and everything the export says about them."""
-    from campaignsafe import profile
+@contextlib.contextmanager
+def opened(flt: Filter) -> Iterator[tuple[Store, list[int]]]:
+    """The store, open, and the ids of the selected incidents in order; refuses ids that do not exist."""
     from campaignsafe.incidents.store import Store
-    from campaignsafe.versions import about_data
 
     with Store.open() as store:
         if flt.ids:
@@ -82,35 +88,52 @@ def build(flt: Filter, chosen: m.Selection, exported_at: datetime) -> m.ExportDo
             raise NotFoundError(
                 "no incidents match that selection", "list them: campaignsafe incidents list", code="nothing_to_export"
             )
-        incidents = [store.get(i) for i in ids]
-        trail: dict[int, list[AuditEntry]] = {}
-        wanted = set(ids)
-        for entry in store.audit():
-            if entry.incident_id in wanted:
-                trail.setdefault(entry.incident_id, []).append(entry)
+        yield store, ids
+
+
+@dataclass(frozen=True)
+class About:
+    """What the export says about itself before any incident: the producer, the tool and data, the profile's force."""
+
+    producer: m.Producer
+    tool: m.Tool
+    profile_force: str | None
+
+
+def about() -> About:
+    """The producer from the profile, and the tool's and datasets' versions."""
+    from campaignsafe import profile
+    from campaignsafe.versions import about_data
+
     prof = profile.load()
     producer = m.Producer.model_validate(prof.model_dump(exclude={"force_id"}))
-    about = about_data()
+    data = about_data()
     tool = m.Tool(
-        version=about["version"],
+        version=data["version"],
         record_schema_version=SCHEMA_VERSION,
         datasets=[
-            m.Dataset(id=d["id"], name=d["name"], version=d["version"], date=d["date"]) for d in about["datasets"]
+            m.Dataset(id=d["id"], name=d["name"], version=d["version"], date=d["date"]) for d in data["datasets"]
         ],
     )
-    names = bundle_paths(incidents)
-    currents = [i.current() for i in incidents]
-    cases = [
-        _case(orig, cur, trail.get(orig.id, []), producer, names) for orig, cur in zip(incidents, currents, strict=True)
-    ]
-    meta = m.ExportMeta(
-        exported_at=exported_at,
-        tool=tool,
-        producer=producer,
-        selection=chosen,
-        forces=forces_of(currents, prof.force_id),
+    return About(producer, tool, prof.force_id)
+
+
+def case_of(orig: Incident, audit: list[AuditEntry], producer: m.Producer, taken: Taken) -> tuple[m.Case, Incident]:
+    """One incident as a case (its evidence named against ``taken``), and the incident as it reads now."""
+    names: dict[tuple[str, str], str] = {
+        (ev.exhibit_ref, part): bundle_name(ev.exhibit_ref, stored, taken)
+        for ev in orig.evidence
+        for part, stored in files_of(ev)
+    }
+    cur = orig.current()
+    return _case(orig, cur, audit, producer, names), cur
+
+
+def meta(info: About, chosen: m.Selection, exported_at: datetime, forces: list[m.Force]) -> m.ExportMeta:
+    """The export's own facts, once every incident has been read."""
+    return m.ExportMeta(
+        exported_at=exported_at, tool=info.tool, producer=info.producer, selection=chosen, forces=forces
     )
-    return m.ExportDocument(export=meta, summary=summary_of(cases), incidents=cases)
 
 
 # -- one incident as a case ----------------------------------------------------------------------
@@ -206,46 +229,60 @@ def _exhibit(ev: Evidence, names: dict[tuple[str, str], str]) -> m.Exhibit:
 # -- the whole export ----------------------------------------------------------------------------
 
 
-def summary_of(cases: Sequence[m.Case]) -> m.Summary:
-    """The course of conduct over the exported incidents."""
-    s = summarise([(c.event.occurred_at.astimezone(LONDON), c.event.kind) for c in cases])
-    order = [k for k, _n in s.by_kind]
-    months = [
-        m.MonthCount(
-            month=month,
-            count=sum(s.by_month[month].values()),
-            by_kind={k: s.by_month[month][k] for k in order if s.by_month[month][k]},
+class Totals:
+    """The course of conduct and the forces, added up one case at a time."""
+
+    def __init__(self) -> None:
+        self.tally = Tally()
+        self.reported = 0
+        self.exhibits = 0
+        self.force_counts: Counter[str] = Counter()
+        self.force_names: dict[str, str] = {}
+        self.placed: set[str] = set()
+
+    def add(self, case: m.Case, cur: Incident, profile_force: str | None) -> None:
+        self.tally.add(case.event.occurred_at.astimezone(LONDON), case.event.kind)
+        self.reported += any(r.police for r in case.reports)
+        self.exhibits += len(case.objects.evidence)
+        fid = cur.location.force_id or profile_force
+        if fid:
+            self.force_counts[fid] += 1
+            if cur.location.force_id:
+                self.placed.add(fid)
+                self.force_names.setdefault(fid, cur.location.force_name or fid)
+
+    def summary(self) -> m.Summary:
+        """The course of conduct over the cases added."""
+        s = self.tally.summary()
+        order = [k for k, _n in s.by_kind]
+        months = [
+            m.MonthCount(
+                month=month,
+                count=sum(s.by_month[month].values()),
+                by_kind={k: s.by_month[month][k] for k in order if s.by_month[month][k]},
+            )
+            for month in s.months
+        ]
+        days = (s.last.date() - s.first.date()).days + 1 if s.first and s.last else 0
+        return m.Summary(
+            incidents=s.total,
+            first=s.first,
+            last=s.last,
+            days=days,
+            reported_to_police=self.reported,
+            exhibits=self.exhibits,
+            by_kind=[m.KindCount(kind=k, label=kinds.label(k), count=n) for k, n in s.by_kind],
+            by_month=months,
         )
-        for month in s.months
-    ]
-    days = (s.last.date() - s.first.date()).days + 1 if s.first and s.last else 0
-    return m.Summary(
-        incidents=s.total,
-        first=s.first,
-        last=s.last,
-        days=days,
-        reported_to_police=sum(any(r.police for r in c.reports) for c in cases),
-        exhibits=sum(len(c.objects.evidence) for c in cases),
-        by_kind=[m.KindCount(kind=k, label=kinds.label(k), count=n) for k, n in s.by_kind],
-        by_month=months,
-    )
+
+    def forces(self) -> list[m.Force]:
+        """The forces the cases fall to (the profile's force for those with none), with the saved contacts."""
+        return _forces(self.force_counts, self.force_names, self.placed)
 
 
-def forces_of(currents: Sequence[Incident], profile_force: str | None) -> list[m.Force]:
-    """The forces the incidents fall to (the profile's force for those with none), with the saved contacts."""
+def _forces(counts: Counter[str], names: dict[str, str], placed: set[str]) -> list[m.Force]:
     from campaignsafe.contact import contacts, forces
 
-    counts: Counter[str] = Counter()
-    names: dict[str, str] = {}
-    placed: set[str] = set()
-    for inc in currents:
-        fid = inc.location.force_id or profile_force
-        if not fid:
-            continue
-        counts[fid] += 1
-        if inc.location.force_id:
-            placed.add(fid)
-            names.setdefault(fid, inc.location.force_name or fid)
     out = []
     for fid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         routes = forces.force_routes(fid) or {}

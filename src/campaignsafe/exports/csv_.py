@@ -7,9 +7,11 @@ separated by `` | ``.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 
-from campaignsafe.exports.csv_safe import to_csv
+from campaignsafe.exports.csv_safe import neutralise, to_csv
 from campaignsafe.exports.model import Case, ExportDocument
 from campaignsafe.exports.text import person_text
 from campaignsafe.incidents.when import iso
@@ -90,3 +92,24 @@ def row(case: Case) -> list[object]:
 def to_text(doc: ExportDocument) -> str:
     """The CSV text (header plus one row per incident)."""
     return to_csv(HEADER, (row(c) for c in doc.incidents))
+
+
+class Rows:
+    """The CSV a line at a time: :meth:`header`, then :meth:`line` for each incident."""
+
+    def __init__(self) -> None:
+        self._buf = io.StringIO()
+        self._w = csv.writer(self._buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+    def _take(self, cells: Sequence[object]) -> str:
+        self._w.writerow([neutralise(v) for v in cells])
+        text = self._buf.getvalue()
+        self._buf.seek(0)
+        self._buf.truncate()
+        return text
+
+    def header(self) -> str:
+        return self._take(HEADER)
+
+    def line(self, case: Case) -> str:
+        return self._take(row(case))

@@ -2,7 +2,9 @@
 
 Inline CSS, an inline SVG chart, no JavaScript and nothing fetched: the file opens the same
 on a laptop with no network as in a police station. Every piece of user text is escaped.
-The cover and the course of conduct come first, then each incident on a new page.
+The cover and the course of conduct come first, then each incident on a new page. Written in
+pieces, so a report of any length streams: :func:`head`, one :func:`chrono` row per incident,
+:data:`MIDDLE`, one :func:`incident` each, then :func:`tail`.
 """
 
 from __future__ import annotations
@@ -105,10 +107,9 @@ def e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def render(doc: m.ExportDocument) -> str:
-    """The whole report as one HTML document."""
-    cover = st.cover(doc)
-    title = f"{st.TITLE} – {doc.export.producer.name}" if doc.export.producer.name else st.TITLE
+def head(meta: m.ExportMeta, cover: vw.CoverView, conduct: vw.ConductView) -> str:
+    """The document up to the chronological index: the head, the cover, the course of conduct."""
+    title = f"{st.TITLE} – {meta.producer.name}" if meta.producer.name else st.TITLE
     parts = [
         "<!doctype html>",
         '<html lang="en-GB">',
@@ -117,13 +118,35 @@ def render(doc: m.ExportDocument) -> str:
         f"<style>{CSS}</style></head>",
         "<body>",
         _cover(cover),
-        _conduct(st.conduct(doc)),
-        *(_incident(st.incident(c, doc.export.producer)) for c in doc.incidents),
-        f"<footer><strong>{e(st.DANGER)}</strong> {e(st.NOT_ADVICE)}</footer>",
-        "</body>",
-        "</html>",
     ]
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts) + "\n" + _conduct(conduct)
+
+
+def chrono(r: vw.ChronoRow) -> str:
+    """One incident's row in the chronological index."""
+    return (
+        f'<tr><td><a href="#{r.anchor}">{r.id}</a></td><td>{e(r.when)}</td><td>{e(r.kind)}</td>'
+        f'<td>{e(r.place)}</td><td>{e(r.reported)}</td><td class="n">{r.exhibits}</td>'
+        f'<td class="nowrap">{"amended" if r.amended else ""}</td></tr>'
+    )
+
+
+#: closes the chronological index and the course of conduct.
+MIDDLE = "</tbody></table></section>"
+
+
+def incident(v: vw.IncidentView) -> str:
+    """One incident as a statement, on a new page."""
+    return "\n" + _incident(v)
+
+
+def tail() -> str:
+    """The footer and the end of the document."""
+    return (
+        "\n"
+        + "\n".join([f"<footer><strong>{e(st.DANGER)}</strong> {e(st.NOT_ADVICE)}</footer>", "</body>", "</html>"])
+        + "\n"
+    )
 
 
 def _code_spans(text: str) -> str:
@@ -174,12 +197,6 @@ def _conduct(v: vw.ConductView) -> str:
         f'<td><span class="bar" style="width:{round(13 * n / peak, 1)}mm"></span></td><td>{e(by_kind)}</td></tr>'
         for month, n, by_kind in v.months
     )
-    chrono = "".join(
-        f'<tr><td><a href="#{r.anchor}">{r.id}</a></td><td>{e(r.when)}</td><td>{e(r.kind)}</td>'
-        f'<td>{e(r.place)}</td><td>{e(r.reported)}</td><td class="n">{r.exhibits}</td>'
-        f'<td class="nowrap">{"amended" if r.amended else ""}</td></tr>'
-        for r in v.chronology
-    )
     chart = svg(v.chart, v.labels)
     return (
         '<section class="conduct">'
@@ -196,8 +213,7 @@ def _conduct(v: vw.ConductView) -> str:
         "<h3>Every incident, oldest first</h3>"
         '<table class="grid chrono"><col class="id"><col class="when"><col><col><col><col class="num">'
         '<col class="flag"><thead><tr><th>Id</th><th>When</th><th>Kind</th><th>Where</th><th>Reported to</th>'
-        f'<th class="n">Exhibits</th><th></th></tr></thead><tbody>{chrono}</tbody></table>'
-        "</section>"
+        '<th class="n">Exhibits</th><th></th></tr></thead><tbody>'
     )
 
 

@@ -1,5 +1,9 @@
 """The human report as Markdown that reads well as plain text (wrapped at 78 columns).
 
+Written in pieces, so a report of any length streams: :func:`head` (the cover and the course
+of conduct), one :func:`chrono` line per incident, :data:`MIDDLE`, one :func:`incident` each,
+then :func:`tail`.
+
 What the user typed is escaped just enough that a Markdown viewer shows it exactly as typed
 (no headings, lists, links, emphasis or HTML made from it), while the plain text stays readable.
 """
@@ -8,7 +12,6 @@ from __future__ import annotations
 
 import textwrap
 
-from campaignsafe.exports import model as m
 from campaignsafe.exports import statement as st
 from campaignsafe.exports import views as vw
 from campaignsafe.mdtext import WIDTH, esc, wrap
@@ -25,14 +28,35 @@ def _rows(rows: list[tuple[str, str]]) -> list[str]:
     return out
 
 
-def render(doc: m.ExportDocument) -> str:
-    """The whole report: cover, course of conduct, then every incident."""
-    out = _cover(st.cover(doc))
-    out += _conduct(st.conduct(doc))
-    for case in doc.incidents:
-        out += _incident(st.incident(case, doc.export.producer))
-    out += ["---", "", f"**{st.DANGER}**", "", *wrap(st.NOT_ADVICE)]
-    return "\n".join(out).rstrip() + "\n"
+def _text(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def head(cover: vw.CoverView, conduct: vw.ConductView) -> str:
+    """The cover and the course of conduct, up to the chronological index."""
+    return _text(_cover(cover) + _conduct(conduct))
+
+
+def chrono(r: vw.ChronoRow) -> str:
+    """One incident's line in the chronological index."""
+    flags = f"; {r.exhibits} exhibit" + ("" if r.exhibits == 1 else "s")
+    flags += "; amended" if r.amended else ""
+    text = f"{r.when}: {r.kind}, {r.place}; reported: {r.reported}{flags}"
+    return _text(wrap(text, f"- Incident {r.id}, ", "  "))
+
+
+#: between the chronological index and the first incident.
+MIDDLE = "\n"
+
+
+def incident(v: vw.IncidentView) -> str:
+    """One incident as a statement."""
+    return _text(_incident(v))
+
+
+def tail() -> str:
+    """The end of the report (the 999 line again)."""
+    return "\n".join(["---", "", f"**{st.DANGER}**", "", *wrap(st.NOT_ADVICE)]).rstrip() + "\n"
 
 
 def _cover(c: vw.CoverView) -> list[str]:
@@ -60,13 +84,7 @@ def _conduct(v: vw.ConductView) -> list[str]:
     for month, n, by_kind in v.months:
         bar = "#" * round(20 * n / peak) if n else ""
         out.append(f"| {month} | {n} | {bar or ' '} | {_cell(by_kind) or ' '} |")
-    out += ["", "### Every incident, oldest first", ""]
-    for r in v.chronology:
-        flags = f"; {r.exhibits} exhibit" + ("" if r.exhibits == 1 else "s")
-        flags += "; amended" if r.amended else ""
-        text = f"{r.when}: {r.kind}, {r.place}; reported: {r.reported}{flags}"
-        out += wrap(text, f"- Incident {r.id}, ", "  ")
-    return [*out, ""]
+    return [*out, "", "### Every incident, oldest first", ""]
 
 
 def _incident(v: vw.IncidentView) -> list[str]:

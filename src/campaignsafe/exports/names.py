@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Literal, Protocol
 
 from campaignsafe.incidents.models import Evidence, Incident, StoredFile
 
@@ -24,6 +24,26 @@ def safe_part(text: str, limit: int = 80) -> str:
     return cleaned
 
 
+class Taken(Protocol):
+    """The names already given (lower-cased): a set, or a table on disk for a large export."""
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def add(self, key: str) -> None: ...
+
+
+def bundle_name(ref: str, stored: StoredFile, taken: Taken) -> str:
+    """``evidence/JS-1_original-name.jpg`` for one file, unique against (and added to) ``taken``."""
+    name = f"{safe_part(ref.replace('/', '-'), 30)}_{safe_part(stored.original_name)}"
+    candidate, n = name, 1
+    while candidate.lower() in taken:  # unique even on case-insensitive file systems
+        n += 1
+        path = PurePosixPath(name)
+        candidate = f"{path.stem}-{n}{path.suffix}"
+    taken.add(candidate.lower())
+    return f"{EVIDENCE_DIR}/{candidate}"
+
+
 def bundle_paths(incidents: Sequence[Incident]) -> dict[tuple[str, str], str]:
     """(exhibit ref, part) → ``evidence/JS-1_original-name.jpg``: safe, unique, stable for the same record."""
     out: dict[tuple[str, str], str] = {}
@@ -31,14 +51,7 @@ def bundle_paths(incidents: Sequence[Incident]) -> dict[tuple[str, str], str]:
     for incident in incidents:
         for ev in incident.evidence:
             for part, stored in files_of(ev):
-                name = f"{safe_part(ev.exhibit_ref.replace('/', '-'), 30)}_{safe_part(stored.original_name)}"
-                candidate, n = name, 1
-                while candidate.lower() in taken:  # unique even on case-insensitive file systems
-                    n += 1
-                    path = PurePosixPath(name)
-                    candidate = f"{path.stem}-{n}{path.suffix}"
-                taken.add(candidate.lower())
-                out[(ev.exhibit_ref, part)] = f"{EVIDENCE_DIR}/{candidate}"
+                out[(ev.exhibit_ref, part)] = bundle_name(ev.exhibit_ref, stored, taken)
     return out
 
 

@@ -1,49 +1,39 @@
-"""Everything an export writes: one format as text, the hashed evidence bundle, the email draft.
+"""Everything an export writes: one format, the hashed evidence bundle, the email draft.
 
 The bundle holds the reports (HTML and Markdown), the JSON and CSV, the JSON Schema and every
-evidence file under its exhibit reference, plus ``MANIFEST.sha256`` (see :mod:`.bundle`).
-Evidence files stream from the store, and each one's bytes are checked against the hash on
-record as they are written: a stored copy that no longer matches stops the export.
+evidence file under its exhibit reference, plus ``MANIFEST.sha256`` (see :mod:`.bundle`). Every
+file streams into the zip (the formats from :mod:`.stream`, evidence from the store), and each
+evidence file's bytes are checked against the hash on record as they are written: a stored copy
+that no longer matches stops the export.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
+import contextlib
+import heapq
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
 from campaignsafe.errors import InputError, StoreError
-from campaignsafe.exports import csv_, html, json_, markdown
+from campaignsafe.exports import json_, stream
 from campaignsafe.exports import model as m
 from campaignsafe.exports import text as tx
 from campaignsafe.exports.bundle import Entry, few, write_bundle
+from campaignsafe.incidents.listing import Filter
 
-RENDERERS: dict[str, Callable[[m.ExportDocument], str]] = {
-    "json": json_.to_json,
-    "csv": csv_.to_text,
-    "html": html.render,
-    "md": markdown.render,
-}
-FORMATS = tuple(RENDERERS)
+FORMATS = stream.FORMATS
 SUFFIXES = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 REPORT_HTML, REPORT_MD, DATA_JSON, DATA_CSV = "report.html", "report.md", "incidents.json", "incidents.csv"
-
-
-def render(doc: m.ExportDocument, fmt: str) -> str:
-    """The export in one format: json, csv, html or md."""
-    if fmt not in RENDERERS:
-        raise InputError(f"unknown format {fmt!r}", "use json, csv, html or md", code="bad_format")
-    return RENDERERS[fmt](doc)
 
 
 def format_for(output: str | None, fmt: str | None) -> str:
     """The format asked for, else the output file's suffix, else md; refuses an unknown format."""
     if fmt:
         name = fmt.strip().lower()
-        if name not in RENDERERS:
+        if name not in FORMATS:
             raise InputError(f"unknown format {fmt!r}", "use json, csv, html or md", code="bad_format")
         return name
     if output and output != "-":
@@ -61,55 +51,70 @@ class Bundled:
     manifest_sha256: str
 
 
-def entries(doc: m.ExportDocument, report_html: str | None = None) -> list[Entry]:
-    """Every file of the bundle except the manifest; evidence files as paths to stream."""
+@contextlib.contextmanager
+def prepared(
+    flt: Filter,
+    chosen: m.Selection,
+    formats: set[str],
+    *,
+    bundle: bool = False,
+    email: bool = False,
+    integrity: m.Integrity | None = None,
+) -> Iterator[stream.Streamed]:
+    """The selected incidents read once into ``formats`` (every format for a bundle), ready to write.
+
+    The export's scratch folder lives as long as the block; it is removed when the block ends.
+    """
+    from campaignsafe.exports.case import export_time
+    from campaignsafe.exports.spool import Spool
+
+    with Spool.open() as spool:
+        read = stream.read(flt, chosen, export_time(), formats, spool, bundle=bundle, email=email)
+        read.meta.integrity = integrity  # the check before the export, on the cover and in the JSON
+        yield read
+
+
+def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Iterator[Entry]:
+    """Every file of the bundle except the manifest (``extra`` too), in name order: evidence streams from the store."""
     from campaignsafe.incidents import evidence
 
-    out = [
-        Entry(REPORT_HTML, (report_html if report_html is not None else html.render(doc)).encode()),
-        Entry(REPORT_MD, markdown.render(doc).encode()),
-        Entry(DATA_JSON, json_.to_json(doc).encode()),
-        Entry(DATA_CSV, csv_.to_text(doc).encode()),
+    def part(fmt: str) -> Callable[[], Iterator[bytes]]:
+        return lambda: read.chunks(fmt)
+
+    data = [
+        Entry(REPORT_HTML, stream=part("html")),
+        Entry(REPORT_MD, stream=part("md")),
+        Entry(DATA_JSON, stream=part("json")),
+        Entry(DATA_CSV, stream=part("csv")),
         Entry(m.SCHEMA_FILE, json_.schema_text().encode()),
+        *(extra or []),
     ]
-    missing = []
-    for case in doc.incidents:
-        for ex in case.objects.evidence:
-            for f in ex.files:
-                source = evidence.blob(f.sha256)
-                if not source.is_file():
-                    missing.append(f"{ex.exhibit_ref} ({f.original_name})")
-                out.append(Entry(f.bundle_path, source=source, sha256=f.sha256))
-    if missing:
-        shown = few(missing)
+    files = (Entry(path, source=evidence.blob(sha), sha256=sha) for path, sha in read.spool.files())
+    return heapq.merge(files, sorted(data, key=lambda e: e.name), key=lambda e: e.name)
+
+
+def write(read: stream.Streamed, out: Path) -> Bundled:
+    """Write the bundle zip atomically; refuses (writing nothing) when a stored copy of an exhibit is gone."""
+    if read.missing:
         raise StoreError(
-            f"the stored copy of exhibit {shown} is missing from your data folder; nothing was written",
+            f"the stored copy of exhibit {few(read.missing)} is missing from your data folder; nothing was written",
             "the exhibit is still on record with its hash: add the original file again to restore the copy",
             code="evidence_missing",
         )
-    return out
-
-
-def write(doc: m.ExportDocument, out: Path, report_html: str | None = None) -> Bundled:
-    """Write the bundle zip atomically."""
     from campaignsafe.exports import signing
 
-    items = entries(doc, report_html)
     key = signing.signer()
-    items += _signing_entries(doc, key)
-    manifest = write_bundle(items, out, key.sign, signing.SIGNATURE)
-    digest = hashlib.sha256(manifest.encode("utf-8")).hexdigest()
-    n_evidence = sum(1 for i in items if i.source is not None)
-    return Bundled(out.expanduser(), len(items) + 1, n_evidence, digest)
+    manifest = write_bundle(entries(read, _signing_entries(read.meta, key)), out, key.sign, signing.SIGNATURE)
+    return Bundled(out.expanduser(), manifest.files + 1, read.spool.count_files(), manifest.sha256)
 
 
-def _signing_entries(doc: m.ExportDocument, key: Any) -> list[Entry]:
+def _signing_entries(meta: m.ExportMeta, key: Any) -> list[Entry]:
     """The public key, its allowed_signers line and HOW-TO-VERIFY.txt (all listed in the manifest)."""
     from campaignsafe.exports import signing
     from campaignsafe.exports.integrity import head_text
 
-    identity = signing.identity_for(doc.export.producer.email)
-    how_to = signing.how_to(identity, key.fingerprint, head_text(doc.export.integrity))
+    identity = signing.identity_for(meta.producer.email)
+    how_to = signing.how_to(identity, key.fingerprint, head_text(meta.integrity))
     return [
         Entry(signing.PUBLIC_KEY, key.public_line().encode()),
         Entry(signing.ALLOWED_SIGNERS, key.allowed_signers(identity).encode()),
@@ -129,9 +134,9 @@ class Draft:
     note: str | None
 
 
-def _recipient(doc: m.ExportDocument) -> tuple[str | None, str | None, str | None]:
+def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
     """(To address, SPOC name for the greeting, note for the user) from the saved SPOC of the incidents' force."""
-    forces = doc.export.forces
+    forces = meta.forces
     if not forces:
         return (
             None,
@@ -177,34 +182,34 @@ def _recipient(doc: m.ExportDocument) -> tuple[str | None, str | None, str | Non
     )
 
 
-def email(doc: m.ExportDocument, report_html: str, bundled: Bundled | None = None) -> Draft:
+def email(read: stream.Streamed, report_html: str, bundled: Bundled | None = None) -> Draft:
     """An RFC 5322 draft with the HTML report attached, for the user to check and send themselves."""
     from campaignsafe.exports.eml import draft
 
-    to, spoc_name, note = _recipient(doc)
-    p = doc.export.producer
+    to, spoc_name, note = _recipient(read.meta)
+    p = read.meta.producer
     sender = formataddr((p.name or "", p.email)) if p.email else None
-    s = doc.summary
+    s = read.summary
     if s.first is not None and s.last is not None and s.incidents > 1:
         period = f"{s.incidents} incidents, {s.first:%-d %b %Y} to {s.last:%-d %b %Y}"
     else:
         period = f"incident of {s.first:%-d %b %Y}" if s.first is not None else "incidents"
     subject = f"Incident report from {tx.who_line(p)}: {period}"
-    body = _body(doc, spoc_name, note, bundled)
-    name = f"incident-report-{doc.export.exported_at:%Y-%m-%d}.html"
+    body = _body(read, spoc_name, note, bundled)
+    name = f"incident-report-{read.meta.exported_at:%Y-%m-%d}.html"
     data = draft(
         to=to,
         sender=sender,
         subject=subject,
         body=body,
         attachments=[(name, report_html.encode("utf-8"), "text/html")],
-        when=doc.export.exported_at,
+        when=read.meta.exported_at,
     )
     return Draft(data, to, note)
 
 
-def _body(doc: m.ExportDocument, spoc_name: str | None, note: str | None, bundled: Bundled | None) -> str:
-    p, s = doc.export.producer, doc.summary
+def _body(read: stream.Streamed, spoc_name: str | None, note: str | None, bundled: Bundled | None) -> str:
+    p, s = read.meta.producer, read.summary
     lines = []
     if note:
         lines += [f"[Note for you, to delete before sending: {note}]", ""]
@@ -219,7 +224,7 @@ def _body(doc: m.ExportDocument, spoc_name: str | None, note: str | None, bundle
             f"form a course of conduct: {kinds}"
         )
     lines += [f"{me}I would like to report {what}.", ""]
-    refs = sorted({r.reference for c in doc.incidents for r in c.reports if r.police and r.reference})
+    refs = sorted(read.police_refs)
     if refs:
         lines += [f"I have already reported some of this to the police (references: {', '.join(refs)}).", ""]
     lines += [
@@ -236,7 +241,7 @@ def _body(doc: m.ExportDocument, spoc_name: str | None, note: str | None, bundle
         ]
     else:
         lines += ["I have kept the original files and can provide them in whatever way you prefer.", ""]
-    lines += _integrity_lines(doc)
+    lines += _integrity_lines(read.meta)
     contact = " or ".join(x for x in (p.phone, p.email) if x)
     if contact:
         lines += [f"You can reach me on {contact}.", ""]
@@ -245,11 +250,11 @@ def _body(doc: m.ExportDocument, spoc_name: str | None, note: str | None, bundle
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _integrity_lines(doc: m.ExportDocument) -> list[str]:
+def _integrity_lines(meta: m.ExportMeta) -> list[str]:
     """The email's paragraph anchoring the record: the audit chain head and the signing key."""
     from campaignsafe.exports.integrity import head_text
 
-    facts = doc.export.integrity
+    facts = meta.integrity
     anchor = head_text(facts)
     if facts is None or anchor is None:
         return []

@@ -27,7 +27,7 @@ from campaignsafe.exports.text import (
     when_text,
     who_line,
 )
-from campaignsafe.exports.timeline import summarise
+from campaignsafe.exports.timeline import Summary as Chart
 from campaignsafe.exports.views import (
     Amendments,
     AmendmentView,
@@ -47,7 +47,6 @@ from campaignsafe.exports.views import (
 )
 from campaignsafe.incidents import kinds
 from campaignsafe.incidents.models import Impact
-from campaignsafe.incidents.when import LONDON
 
 TITLE = "Record of incidents"
 DANGER = "If you are in immediate danger, call 999."
@@ -78,9 +77,8 @@ FIELD_LABELS = {
 # -- the cover -----------------------------------------------------------------------------------
 
 
-def cover(doc: m.ExportDocument) -> CoverView:
+def cover(meta: m.ExportMeta, s: m.Summary) -> CoverView:
     """Who is reporting, the police, the period, and the export's facts."""
-    meta, s = doc.export, doc.summary
     p = meta.producer
     reporter = [
         ("Name", p.name or "(not given)"),
@@ -155,9 +153,8 @@ def period_text(s: m.Summary) -> str:
 # -- the course of conduct -----------------------------------------------------------------------
 
 
-def conduct(doc: m.ExportDocument) -> ConductView:
-    """Counts by kind and month, the chart data and the chronological index."""
-    s = doc.summary
+def conduct(s: m.Summary, chart: Chart) -> ConductView:
+    """Counts by kind and month and the chart data (the chronological index is :func:`chrono_row`)."""
     police = f"{s.reported_to_police} reported to the police"
     headline = f"{period_text(s)}; {police}; {s.exhibits} exhibit" + ("" if s.exhibits == 1 else "s") + "."
     labels = {k.kind: k.label for k in s.by_kind}
@@ -165,21 +162,21 @@ def conduct(doc: m.ExportDocument) -> ConductView:
         (_month(mc.month), mc.count, ", ".join(f"{labels[k]} {n}" for k, n in mc.by_kind.items())) for mc in s.by_month
     ]
     line = "Incidents per month: " + " · ".join(f"{_month(mc.month, short=True)} {mc.count}" for mc in s.by_month)
-    chrono = [
-        ChronoRow(
-            id=c.id,
-            anchor=f"incident-{c.id}",
-            when=when_text(c.event.occurred_at, c.event.time_known),
-            kind=c.event.kind_label,
-            place=location_text(c.locations[0]),
-            reported=", ".join(dict.fromkeys(r.label for r in c.reports)) or "not yet",
-            exhibits=len(c.objects.evidence),
-            amended=c.amended,
-        )
-        for c in doc.incidents
-    ]
-    chart = summarise([(c.event.occurred_at.astimezone(LONDON), c.event.kind) for c in doc.incidents])
-    return ConductView(headline, line, [(k.label, k.count) for k in s.by_kind], months, chrono, chart, labels)
+    return ConductView(headline, line, [(k.label, k.count) for k in s.by_kind], months, chart, labels)
+
+
+def chrono_row(c: m.Case) -> ChronoRow:
+    """One incident in the chronological index."""
+    return ChronoRow(
+        id=c.id,
+        anchor=f"incident-{c.id}",
+        when=when_text(c.event.occurred_at, c.event.time_known),
+        kind=c.event.kind_label,
+        place=location_text(c.locations[0]),
+        reported=", ".join(dict.fromkeys(r.label for r in c.reports)) or "not yet",
+        exhibits=len(c.objects.evidence),
+        amended=c.amended,
+    )
 
 
 def _month(month: str, short: bool = False) -> str:

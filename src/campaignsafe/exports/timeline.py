@@ -24,20 +24,42 @@ class Summary:
     by_month: dict[str, Counter[str]]  # month → kind → count
 
 
+class Tally:
+    """A :class:`Summary` built up one incident at a time (nothing kept per incident)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.by_kind: Counter[str] = Counter()
+        self.by_month: dict[str, Counter[str]] = {}
+
+    def add(self, when: datetime, kind: str) -> None:
+        self.total += 1
+        if self.first is None or when < self.first:
+            self.first = when
+        if self.last is None or when >= self.last:
+            self.last = when
+        self.by_kind[kind] += 1
+        self.by_month.setdefault(f"{when:%Y-%m}", Counter())[kind] += 1
+
+    def summary(self) -> Summary:
+        if self.first is None or self.last is None:
+            return Summary(0, None, None, [], [], {})
+        by_month = {k: Counter(v) for k, v in self.by_month.items()}
+        months = _month_range(self.first, self.last)
+        for m in months:
+            by_month.setdefault(m, Counter())
+        ordered = sorted(self.by_kind.items(), key=lambda kv: (-kv[1], kv[0]))
+        return Summary(self.total, self.first, self.last, ordered, months, by_month)
+
+
 def summarise(events: Sequence[tuple[datetime, str]]) -> Summary:
     """Summarise (when, kind) pairs."""
-    if not events:
-        return Summary(0, None, None, [], [], {})
-    whens = sorted(w for w, _ in events)
-    by_kind = Counter(k for _, k in events)
-    by_month: dict[str, Counter[str]] = {}
+    tally = Tally()
     for when, kind in events:
-        by_month.setdefault(f"{when:%Y-%m}", Counter())[kind] += 1
-    months = _month_range(whens[0], whens[-1])
-    for m in months:
-        by_month.setdefault(m, Counter())
-    ordered = sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))
-    return Summary(len(events), whens[0], whens[-1], ordered, months, by_month)
+        tally.add(when, kind)
+    return tally.summary()
 
 
 def _month_range(first: datetime, last: datetime) -> list[str]:

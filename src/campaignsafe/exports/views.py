@@ -137,6 +137,5 @@ class ConductView:
     by_month_line: str
     kinds: list[tuple[str, int]]
     months: list[tuple[str, int, str]]  # (month, count, by kind)
-    chronology: list[ChronoRow]
     chart: Chart
     labels: dict[str, str] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from campaignsafe.incidents.models import AuditEntry
@@ -18,6 +19,7 @@ from campaignsafe.incidents.when import iso, now
 
 GENESIS = "0" * 64
 COLUMNS = "seq, at, action, incident_id, detail, prev_sha256, sha256"
+NAMES = COLUMNS.split(", ")
 
 
 def canonical_json(obj: Any) -> str:
@@ -60,13 +62,14 @@ def entries(conn: sqlite3.Connection, incident_id: int | None = None) -> list[Au
     sql, args = f"SELECT {COLUMNS} FROM audit", []
     if incident_id is not None:
         sql, args = sql + " WHERE incident_id = ?", [incident_id]
-    names = COLUMNS.split(", ")
-    out = []
-    for r in conn.execute(sql + " ORDER BY seq", args):
-        data = dict(zip(names, r, strict=True))
-        data["detail"] = json.loads(data["detail"])
-        out.append(AuditEntry.model_validate(data))
-    return out
+    return [entry(r) for r in conn.execute(sql + " ORDER BY seq", args)]
+
+
+def entry(row: Sequence[Any]) -> AuditEntry:
+    """One entry from a row of ``COLUMNS``."""
+    data = dict(zip(NAMES, row, strict=True))
+    data["detail"] = json.loads(data["detail"])
+    return AuditEntry.model_validate(data)
 
 
 def verify(conn: sqlite3.Connection) -> list[int]:

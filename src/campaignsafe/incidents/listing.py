@@ -79,6 +79,26 @@ SUMMARY_SQL = (
     " (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id), i.reports, i.police_reported,"
     " i.amendment_count FROM incidents i {where} ORDER BY i.occurred_utc, i.id"
 )
+#: where each report went (the platform's name for a platform), as ``report_label`` names it before the reference.
+_ROUTES = (
+    "(SELECT group_concat(CASE WHEN json_extract(r.value, '$.to') = 'platform'"
+    " AND coalesce(json_extract(r.value, '$.platform'), '') <> '' THEN 'p:' || json_extract(r.value, '$.platform')"
+    " ELSE 'r:' || json_extract(r.value, '$.to') END, char(31)) FROM json_each(i.reports) r)"
+)
+#: only the columns the ``incidents list`` table shows; the last is :func:`routes_text`'s input.
+TABLE_SQL = (
+    "SELECT i.id, i.occurred_at, i.time_known, i.kind, i.place, i.force_id, i.force_name,"
+    f" (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id), {_ROUTES}"
+    " FROM incidents i {where} ORDER BY i.occurred_utc, i.id"
+)
+
+
+def routes_text(routes: str | None) -> str:
+    """``101, platform name``: where an incident was reported, each route once (``-`` for nowhere)."""
+    if not routes:
+        return "-"
+    names = (r[2:] if r[0] == "p" else REPORT_LABELS.get(r[2:], r[2:]) for r in routes.split("\x1f"))
+    return ", ".join(dict.fromkeys(n.split(" (ref")[0] for n in names)) or "-"
 
 
 def make_filter(
@@ -117,6 +137,28 @@ def make_filter(
 
 def list_incidents(flt: Filter, path: Path | None = None) -> list[Summary]:
     """Open the store read-only in spirit (migrating it if needed) and list the matching incidents."""
+    labels = Labels()
+    return [_summary(r, labels) for r in list_rows(flt, SUMMARY_SQL, path)]
+
+
+def summaries(conn: sqlite3.Connection, flt: Filter) -> list[Summary]:
+    """Run the listing query."""
+    labels = Labels()
+    return [_summary(r, labels) for r in rows(conn, flt)]
+
+
+def _summary(r: Sequence[Any], labels: Labels) -> Summary:
+    return Summary(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], labels(r[9]), bool(r[10]), r[11])
+
+
+def rows(conn: sqlite3.Connection, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...]]:
+    """The raw rows of a listing query (``SUMMARY_SQL`` or ``TABLE_SQL``) for ``flt``."""
+    where, args = _where(flt)
+    return conn.execute(sql.format(where=where), args).fetchall()
+
+
+def list_rows(flt: Filter, sql: str = SUMMARY_SQL, path: Path | None = None) -> list[tuple[Any, ...]]:
+    """:func:`rows` from the store (migrating it if needed): for printing a list with no objects in between."""
     from campaignsafe import paths
     from campaignsafe.incidents import schema
 
@@ -124,23 +166,24 @@ def list_incidents(flt: Filter, path: Path | None = None) -> list[Summary]:
     conn = schema.connect(db)
     try:
         with schema.errors(db):
-            return summaries(conn, flt)
+            return rows(conn, flt, sql)
     finally:
         conn.close()
 
 
-def summaries(conn: sqlite3.Connection, flt: Filter) -> list[Summary]:
-    """Run the listing query."""
-    where, args = _where(flt)
-    rows = conn.execute(SUMMARY_SQL.format(where=where), args).fetchall()
-    return [
-        Summary(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], _labels(r[9]), bool(r[10]), r[11])
-        for r in rows
-    ]
+class Labels:
+    """The report labels of a row's ``reports`` JSON, parsed once for each distinct value (most repeat)."""
 
+    def __init__(self) -> None:
+        self._seen: dict[str, list[str]] = {}
 
-def _labels(reports_json: str) -> list[str]:
-    return [report_label(r["to"], r.get("platform"), r.get("reference")) for r in json.loads(reports_json)]
+    def __call__(self, reports_json: str) -> list[str]:
+        got = self._seen.get(reports_json)
+        if got is None:
+            got = self._seen[reports_json] = [
+                report_label(r["to"], r.get("platform"), r.get("reference")) for r in json.loads(reports_json)
+            ]
+        return list(got)
 
 
 def _where(flt: Filter) -> tuple[str, list[Any]]:

@@ -9,7 +9,6 @@ online accounts in ``people[].handle``, ``evidence``), ``location`` and ``report
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -17,6 +16,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 
 from campaignsafe.errors import InputError
 from campaignsafe.incidents import kinds, when
+from campaignsafe.incidents.controls import control_problem as control_problem
+from campaignsafe.incidents.controls import printable as printable
+from campaignsafe.incidents.controls import visible as visible
 from campaignsafe.incidents.listing import POLICE_ROUTES, report_label
 
 Nation = Literal["england", "wales", "scotland", "northern-ireland"]
@@ -31,46 +33,6 @@ def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
         return None
     return value
-
-
-#: C0 and C1 control characters and DEL, but not tab or newline (a CR is allowed only in CR LF).
-# C0/C1 controls (tab and newline allowed) and bidirectional overrides, which make text read
-# differently from its bytes (the "Trojan Source" trick) in a terminal or a report.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_NAMES = {
-    "\x00": "NUL",
-    "\x07": "BEL",
-    "\x08": "backspace",
-    "\x0b": "vertical tab",
-    "\x0c": "form feed",
-    "\r": "a carriage return",
-    "\x1b": "ESC",
-    "\x7f": "DEL",
-}
-
-
-def control_problem(text: str) -> str | None:
-    """Why ``text`` cannot go into a record because of a control character, or None when it can."""
-    found = _CONTROL.search(text.replace("\r\n", "\n"))
-    if found is None:
-        return None
-    char = found.group()
-    name = _CONTROL_NAMES.get(char, f"U+{ord(char):04X}")
-    return f"contains control characters (e.g. {name}); remove them"
-
-
-def printable(text: str) -> str:
-    """``text`` with the control characters a record may not hold written as escapes (tab and newline kept).
-
-    For showing records saved before such characters were refused.
-    """
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
-
-
-def visible(text: str) -> str:
-    """``text`` with every control character written as an escape (``\\x1b``): for names from the disk."""
-    return _ANY_CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _plain_text(value: Any, info: ValidationInfo) -> Any:

@@ -1,0 +1,121 @@
+"""Scratch space for one export, so its memory does not grow with the number of incidents.
+
+An export reads the store once, incident by incident; what it cannot write yet (each format's
+incidents wait for the cover and summary, which need every incident) goes to files in a private
+folder inside campaignsafe's data folder (0700, files 0600), removed when the export ends. The
+evidence names already given and each file's place in the bundle live in a small SQLite database
+there, so the bundle can list its evidence in order without holding it in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from campaignsafe import paths
+from campaignsafe.hashing import CHUNK
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.models import AuditEntry
+
+
+class Spool:
+    """A private scratch folder: part files to append to and replay, and the evidence table."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._files: dict[str, IO[bytes]] = {}
+        os.close(
+            os.open(folder / "scratch.db", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        )  # 0600 before SQLite opens it
+        self.db = sqlite3.connect(folder / "scratch.db", isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.execute("PRAGMA cache_size = -4000")  # at most ~4 MB of pages in memory
+        self.db.execute("CREATE TABLE taken (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID")
+        self.db.execute("BEGIN")
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls) -> Iterator[Spool]:
+        """A new scratch folder in the data folder, removed afterwards (whatever happens)."""
+        home = paths.home()
+        paths.ensure_private_dir(home)
+        folder = Path(tempfile.mkdtemp(prefix=".export-", dir=home))  # created 0700
+        spool = None
+        try:
+            spool = cls(folder)
+            yield spool
+        finally:
+            if spool is not None:
+                spool.close()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self.db.close()
+
+    # -- part files --------------------------------------------------------------------------
+
+    def write(self, part: str, text: str) -> None:
+        """Append ``text`` (UTF-8) to the part file ``part``."""
+        fh = self._files.get(part)
+        if fh is None:
+            fd = os.open(self.folder / part, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            fh = self._files[part] = os.fdopen(fd, "w+b")
+        fh.write(text.encode("utf-8"))
+
+    def replay(self, part: str) -> Iterator[bytes]:
+        """The bytes appended to ``part`` so far (nothing when it was never written), in chunks."""
+        fh = self._files.get(part)
+        if fh is None:
+            return
+        fh.flush()
+        fh.seek(0)
+        while chunk := fh.read(CHUNK):
+            yield chunk
+        fh.seek(0, os.SEEK_END)
+
+    # -- evidence names and files ------------------------------------------------------------
+
+    def __contains__(self, key: object) -> bool:
+        return self.db.execute("SELECT 1 FROM taken WHERE key = ?", (key,)).fetchone() is not None
+
+    def add(self, key: str) -> None:
+        self.db.execute("INSERT INTO taken VALUES (?)", (key,))
+
+    def add_file(self, path: str, sha256: str) -> None:
+        """Note that the bundle holds ``path`` with these bytes (the blob with this SHA-256)."""
+        self.db.execute("INSERT INTO files VALUES (?, ?)", (path, sha256))
+
+    def files(self) -> Iterator[tuple[str, str]]:
+        """(bundle path, SHA-256) of every evidence file, in path order (the bundle's order)."""
+        yield from self.db.execute("SELECT path, sha256 FROM files ORDER BY path")
+
+    def count_files(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM files").fetchone()[0])
+
+    # -- the audit trail, indexed by incident ----------------------------------------------------
+
+    def load_audit(self, store: sqlite3.Connection) -> None:
+        """Copy the store's audit log here, indexed by incident (the log itself has no such index)."""
+        from campaignsafe.incidents.audit import COLUMNS
+
+        self.db.execute(f"CREATE TABLE audit ({COLUMNS}, PRIMARY KEY (incident_id, seq)) WITHOUT ROWID")
+        rows = store.execute(f"SELECT {COLUMNS} FROM audit WHERE incident_id IS NOT NULL")
+        self.db.executemany("INSERT INTO audit VALUES (?,?,?,?,?,?,?)", rows)
+
+    def audit(self, incident_id: int) -> list[AuditEntry]:
+        """One incident's audit trail, oldest first."""
+        from campaignsafe.incidents.audit import COLUMNS, entry
+
+        sql = f"SELECT {COLUMNS} FROM audit WHERE incident_id = ? ORDER BY seq"
+        return [entry(r) for r in self.db.execute(sql, (incident_id,))]

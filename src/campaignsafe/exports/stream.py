@@ -1,0 +1,122 @@
+"""The export, streamed: the store is read once, incident by incident, into every format asked for.
+
+Each incident is read, turned into a case, rendered into each format and written to that
+format's part file in the export's scratch folder (:class:`~campaignsafe.exports.spool.Spool`),
+then dropped; the course of conduct and the forces are added up as it goes. Only then can each
+format's beginning be written (the cover, the summary, the JSON's ``export`` and ``summary``), so
+:meth:`Streamed.chunks` gives a format's bytes as its beginning, the part files and its end.
+Memory therefore stays flat however many incidents there are, and the bytes are exactly those
+of rendering the whole :class:`~campaignsafe.exports.model.ExportDocument` at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from campaignsafe.exports import case as cs
+from campaignsafe.exports import csv_, html, json_, markdown
+from campaignsafe.exports import model as m
+from campaignsafe.exports import statement as st
+from campaignsafe.exports.spool import Spool
+from campaignsafe.exports.timeline import Tally
+from campaignsafe.incidents.listing import Filter
+
+FORMATS = ("json", "csv", "html", "md")
+
+
+@dataclass
+class Streamed:
+    """A read export: its facts and summary, and each format's bytes on demand."""
+
+    meta: m.ExportMeta
+    summary: m.Summary
+    chart: Tally
+    incidents: int
+    spool: Spool
+    formats: frozenset[str]
+    missing: list[str] = field(default_factory=list)  # exhibits whose stored copy is gone (bundle only)
+    police_refs: set[str] = field(default_factory=set)  # police references given (email only)
+
+    def chunks(self, fmt: str) -> Iterator[bytes]:
+        """The whole export in ``fmt`` (one of the formats it was read for), as UTF-8 chunks."""
+        if fmt not in self.formats:
+            raise ValueError(f"the export was not read for {fmt}")
+        sp = self.spool
+        if fmt == "json":
+            yield json_.head(self.meta, self.summary).encode()
+            yield from sp.replay("json")
+            yield json_.TAIL.encode()
+        elif fmt == "csv":
+            yield csv_.Rows().header().encode()
+            yield from sp.replay("csv")
+        else:
+            cover = st.cover(self.meta, self.summary)
+            conduct = st.conduct(self.summary, self.chart.summary())
+            if fmt == "html":
+                yield html.head(self.meta, cover, conduct).encode()
+                yield from sp.replay("html-chrono")
+                yield html.MIDDLE.encode()
+                yield from sp.replay("html")
+                yield html.tail().encode()
+            else:
+                yield markdown.head(cover, conduct).encode()
+                yield from sp.replay("md-chrono")
+                yield markdown.MIDDLE.encode()
+                yield from sp.replay("md")
+                yield markdown.tail().encode()
+
+    def text(self, fmt: str) -> str:
+        """The whole export in ``fmt`` in memory (for the email draft's attachment)."""
+        return b"".join(self.chunks(fmt)).decode("utf-8")
+
+
+def read(
+    flt: Filter,
+    chosen: m.Selection,
+    exported_at: datetime,
+    formats: set[str],
+    spool: Spool,
+    *,
+    bundle: bool = False,
+    email: bool = False,
+) -> Streamed:
+    """Read the selected incidents once, rendering each into ``formats`` (all of them for a bundle)."""
+    from campaignsafe.incidents import evidence
+
+    wanted = frozenset(FORMATS if bundle else formats)
+    info = cs.about()
+    totals = cs.Totals()
+    rows = csv_.Rows()
+    missing: list[str] = []
+    refs: set[str] = set()
+    reports = bool(wanted & {"html", "md"})
+    with cs.opened(flt) as (store, ids):
+        spool.load_audit(store.conn)
+        for n, iid in enumerate(ids):
+            c, cur = cs.case_of(store.get(iid), spool.audit(iid), info.producer, spool)
+            totals.add(c, cur, info.profile_force)
+            if "json" in wanted:
+                spool.write("json", json_.case_text(c, n == 0))
+            if "csv" in wanted:
+                spool.write("csv", rows.line(c))
+            if reports:
+                row, view = st.chrono_row(c), st.incident(c, info.producer)
+                if "html" in wanted:
+                    spool.write("html-chrono", html.chrono(row))
+                    spool.write("html", html.incident(view))
+                if "md" in wanted:
+                    spool.write("md-chrono", markdown.chrono(row))
+                    spool.write("md", markdown.incident(view))
+            if bundle:
+                for ex in c.objects.evidence:
+                    for f in ex.files:
+                        spool.add_file(f.bundle_path, f.sha256)
+                        if not evidence.blob(f.sha256).is_file():
+                            missing.append(f"{ex.exhibit_ref} ({f.original_name})")
+            if email:
+                refs.update(r.reference for r in c.reports if r.police and r.reference)
+        count = len(ids)
+    meta = cs.meta(info, chosen, exported_at, totals.forces())
+    return Streamed(meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs)

@@ -1,0 +1,97 @@
+"""``incidents list`` formats rows straight from the query: the same text as the objects would give."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import textwrap
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from campaignsafe.cli._incident_list import json_text, table
+from campaignsafe.incidents.listing import _ROUTES, Labels, routes_text
+
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+maybe = st.none() | text
+#: report fields hold no control characters (the records refuse them)
+clean = st.none() | st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+reports = st.lists(
+    st.fixed_dictionaries(
+        {"to": st.sampled_from(["999", "101", "online", "police", "platform", "other"])},
+        optional={"platform": clean, "reference": clean},
+    ),
+    max_size=3,
+).map(json.dumps)
+row = st.tuples(
+    st.integers(1, 2**63 - 1), text, st.booleans(), text, text, maybe, maybe, maybe,
+    st.integers(0, 10**6), reports, st.booleans(), st.integers(0, 10**6),
+)  # fmt: skip
+
+
+def _expected(rows: list[tuple[object, ...]]) -> str:
+    labels = Labels()
+    keys = ["id", "occurred_at", "time_known", "kind", "place", "postcode", "force_id", "force_name"]
+    items = []
+    for r in rows:
+        item = dict(zip(keys, r[:8], strict=True))
+        item.update(evidence_count=r[8], reported_to=labels(str(r[9])), police_reported=r[10], amendments=r[11])
+        items.append(item)
+    return json.dumps({"schema_version": 1, "incidents": items}, ensure_ascii=False, indent=2) + "\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(row, max_size=6))
+def test_list_json_is_what_json_dumps_gives(rows: list[tuple[object, ...]]) -> None:
+    """Any text at all in any field (quotes, newlines, emoji, controls): the JSON is json.dumps's, and parses back."""
+    got = json_text(rows)
+    assert got == _expected(rows)
+    assert len(json.loads(got)["incidents"]) == len(rows)
+
+
+def _slow_table(headers: list[str], rows: list[list[str]], total: int, right: set[int], fixed: set[int]) -> list[str]:
+    """The table as it was drawn cell by cell before the fast path."""
+    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    widths = list(natural)
+    flexible = [i for i in range(len(headers)) if i not in fixed]
+    while sum(widths) > total - 2 * (len(headers) - 1):
+        widest = max(flexible, key=lambda i: widths[i])
+        if widths[widest] <= 6:
+            break
+        widths[widest] -= 1
+    out = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
+    for row in rows:
+        cells = [
+            [c] if len(c) <= widths[i] else textwrap.wrap(c, widths[i], break_on_hyphens=False) or [""]
+            for i, c in enumerate(row)
+        ]
+        for n in range(max(len(c) for c in cells)):
+            parts = [
+                (c[n] if n < len(c) else "").rjust(widths[i])
+                if i in right
+                else (c[n] if n < len(c) else "").ljust(widths[i])
+                for i, c in enumerate(cells)
+            ]
+            out.append("  ".join(parts).rstrip())
+    return out
+
+
+cell = st.text(st.sampled_from("ab c-é"), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(cell, min_size=4, max_size=4), max_size=8), st.integers(30, 120))
+def test_table_fast_path_draws_the_same_table(rows: list[list[str]], total: int) -> None:
+    """Rows that fit and rows that fold, at any width: the same lines as drawing every cell."""
+    headers = ["Id", "When", "Place", "Ev."]
+    assert table(headers, rows, total, fixed={0, 1}, right={0, 3}) == _slow_table(headers, rows, total, {0, 3}, {0, 1})
+
+
+@settings(max_examples=200, deadline=None)
+@given(reports)
+def test_table_routes_from_sql_match_the_report_labels(reports_json: str) -> None:
+    """The table's 'Reported to', worked out inside SQLite, names each route as the report labels do."""
+    conn = sqlite3.connect(":memory:")
+    (routes,) = conn.execute(f"SELECT {_ROUTES} FROM (SELECT ? AS reports) i", (reports_json,)).fetchone()
+    labels = Labels()(reports_json)
+    assert routes_text(routes) == (", ".join(dict.fromkeys(x.split(" (ref")[0] for x in labels)) or "-")
