@@ -124,10 +124,17 @@ def _append_only(conn: sqlite3.Connection) -> None:
         conn.execute(f"CREATE TRIGGER {name} {sql} BEGIN SELECT RAISE(ABORT, 'append-only'); END")
 
 
+def _provenance(conn: sqlite3.Connection) -> None:
+    from campaignsafe.incidents import provenance
+
+    provenance.migrate(conn)
+
+
 #: every migration, in order. Names are recorded in ``_migrations``; never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_append_only", _append_only),
+    ("0003_provenance", _provenance),
 ]
 
 

@@ -223,7 +223,7 @@ class Store:
             incident = self._load(incident_id)
             refs = [e.exhibit_ref for e in incident.evidence]
             hashes = sorted({h for e in incident.evidence for h in e.hashes()})
-            for table in ("evidence", "amendments"):
+            for table in ("evidence", "amendments", "provenance"):
                 self.conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
             self.conn.execute("DELETE FROM incidents WHERE id = ?", (incident_id,))
             tomb = {"kind": incident.kind, "record_sha256": incident.record_sha256, "exhibits": refs, "sha256": hashes}
