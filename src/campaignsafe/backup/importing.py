@@ -138,7 +138,8 @@ def _from_bundle(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
     cases = doc.get("incidents") if isinstance(doc, dict) else None
     if not isinstance(meta, dict) or not isinstance(cases, list):
         raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
-    tool = meta.get("tool") if isinstance(meta.get("tool"), dict) else {}
+    raw_tool = meta.get("tool")
+    tool: dict[str, Any] = raw_tool if isinstance(raw_tool, dict) else {}
     version, record_version = meta.get("schema_version"), tool.get("record_schema_version")
     if not isinstance(version, int) or not isinstance(record_version, int):
         raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} has no schema version", code="bad_bundle")
