@@ -106,12 +106,22 @@ def _body(incident: Incident) -> list[tuple[str, str]]:
     return rows
 
 
-def show_incident(incident: Incident) -> None:
-    """The record as first made, its exhibits, then each amendment with what it changed."""
-    from campaignsafe.incidents.models import printable
+def show_incident(incident: Incident, origin: Any = None) -> None:
+    """The record as first made, its exhibits, then each amendment with what it changed.
+
+    ``origin`` (a :class:`~campaignsafe.incidents.provenance.Provenance`) marks an incident
+    imported from another person's record: who recorded it, and who made each amendment.
+    """
+    from campaignsafe.incidents.models import printable, visible
+    from campaignsafe.incidents.provenance import label
     from campaignsafe.incidents.when import When, describe
 
     out = [style(f"Incident {incident.id}", BOLD) + f" · recorded {describe(When(incident.created_at))}"]
+    if origin is not None:
+        theirs = f" (their incident {origin.source_id})" if origin.source_id is not None else ""
+        out += _rows([("Recorded by", visible(label(origin.recorded_by)) + theirs + ", imported into your record")])
+    else:
+        out += _rows([("Recorded by", "you")])
     out += _rows(_body(incident))
     out += _rows([("Exhibits" if i == 0 else "", exhibit_line(e)) for i, e in enumerate(incident.evidence)])
     if not incident.evidence:
@@ -119,7 +129,11 @@ def show_incident(incident: Incident) -> None:
     for a in incident.amendments:
         out.append("")
         reason = f" · reason: {printable(a.reason)}" if a.reason else ""
-        head = f"Amendment {a.number} · {describe(When(a.at))}{reason}"
+        by = ""
+        if origin is not None:
+            mine = a.number > len(origin.amendments_by)
+            by = " · by you" if mine else f" · by {visible(label(origin.amendments_by[a.number - 1]))}"
+        head = f"Amendment {a.number} · {describe(When(a.at))}{by}{reason}"
         out.append(style(head, BOLD))
         for c in a.changes:
             lines = _change(c.old, c.new)
@@ -188,8 +202,11 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
     return out
 
 
-def list_table(rows: list[Summary]) -> None:
-    """The incidents as a table (id, when, kind, place, force, evidence, reported to)."""
+def list_table(rows: list[Summary], recorded_by: dict[int, str] | None = None) -> None:
+    """The incidents as a table (id, when, kind, place, force, evidence, reported to).
+
+    ``recorded_by`` (id → initials) adds a "By" column for incidents imported from someone else's record.
+    """
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.models import printable
 
@@ -207,7 +224,13 @@ def list_table(rows: list[Summary]) -> None:
         place, reported = printable(r.place), printable(reported)
         cells.append([str(r.id), when, label, place, short[r.force_id], str(r.evidence_count), reported])
     headers = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
-    lines = table(headers, cells, width(), fixed={0, 1, 5}, right={0, 5})
+    fixed, right = {0, 1, 5}, {0, 5}
+    if recorded_by:
+        headers.insert(1, "By")
+        for r, row in zip(rows, cells, strict=True):
+            row.insert(1, printable(recorded_by.get(r.id, "you")))
+        fixed, right = {0, 1, 2, 6}, {0, 6}
+    lines = table(headers, cells, width(), fixed=fixed, right=right)
     lines.append(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID")
     sys.stdout.write("\n".join(lines) + "\n")
 

@@ -53,12 +53,16 @@ def list_(
     from campaignsafe.incidents import listing
 
     rows = listing.list_incidents(listing.make_filter(since, until, kind or [], force, unreported))
+    from campaignsafe.incidents.provenance import recorders
+
+    by = recorders([r.id for r in rows])
     if json_out:
-        print_json({"schema_version": 1, "incidents": [r.as_dict() for r in rows]})
+        items = [{**r.as_dict(), "recorded_by": by.get(r.id)} for r in rows]
+        print_json({"schema_version": 1, "incidents": items})
     else:
         from campaignsafe.cli import _incident_view as view
 
-        view.list_table(rows)
+        view.list_table(rows, {i: who or "?" for i, who in by.items()})
 
 
 @app.command("show")
@@ -69,15 +73,21 @@ def show(incident_id: Id, json_out: JsonOpt = False) -> None:
     """
     from campaignsafe.cli import _incident_view as view
     from campaignsafe.cli._render import print_json
+    from campaignsafe.incidents import provenance
     from campaignsafe.incidents.store import Store
 
     with Store.open() as store:
         incident = store.get(incident_id)
         audit = store.audit(incident_id)
+        origin = provenance.of(store.conn, [incident_id]).get(incident_id)
     if json_out:
-        print_json(view.record_json(incident, audit))
+        out = view.record_json(incident, audit)
+        out["recorded_by"] = origin.recorded_by if origin else None
+        if origin is not None:
+            out["provenance"] = origin.__dict__
+        print_json(out)
     else:
-        view.show_incident(incident)
+        view.show_incident(incident, origin)
 
 
 @app.command("edit")

@@ -12,6 +12,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from campaignsafe.errors import InputError, NotFoundError
 from campaignsafe.exports import model as m
@@ -83,6 +84,9 @@ def build(flt: Filter, chosen: m.Selection, exported_at: datetime) -> m.ExportDo
                 "no incidents match that selection", "list them: campaignsafe incidents list", code="nothing_to_export"
             )
         incidents = [store.get(i) for i in ids]
+        from campaignsafe.incidents import provenance
+
+        origins = provenance.of(store.conn, ids)
         trail: dict[int, list[AuditEntry]] = {}
         wanted = set(ids)
         for entry in store.audit():
@@ -101,7 +105,8 @@ def build(flt: Filter, chosen: m.Selection, exported_at: datetime) -> m.ExportDo
     names = bundle_paths(incidents)
     currents = [i.current() for i in incidents]
     cases = [
-        _case(orig, cur, trail.get(orig.id, []), producer, names) for orig, cur in zip(incidents, currents, strict=True)
+        _case(orig, cur, trail.get(orig.id, []), _origin(origins.get(orig.id), orig, producer), producer, names)
+        for orig, cur in zip(incidents, currents, strict=True)
     ]
     meta = m.ExportMeta(
         exported_at=exported_at,
@@ -116,8 +121,26 @@ def build(flt: Filter, chosen: m.Selection, exported_at: datetime) -> m.ExportDo
 # -- one incident as a case ----------------------------------------------------------------------
 
 
+def _origin(prov: Any, orig: Incident, producer: m.Producer) -> m.Provenance | None:
+    """An imported incident's provenance; amendments after the imported ones are the reporter's own."""
+    if prov is None:
+        return None
+    by = [m.Producer.model_validate(p) for p in prov.amendments_by][: len(orig.amendments)]
+    return m.Provenance(
+        recorded_by=m.Producer.model_validate(prov.recorded_by),
+        source_id=prov.source_id,
+        amendments_by=by + [producer] * (len(orig.amendments) - len(by)),
+        source_audit=prov.source_audit,
+    )
+
+
 def _case(
-    orig: Incident, cur: Incident, audit: list[AuditEntry], producer: m.Producer, names: dict[tuple[str, str], str]
+    orig: Incident,
+    cur: Incident,
+    audit: list[AuditEntry],
+    origin: m.Provenance | None,
+    producer: m.Producer,
+    names: dict[tuple[str, str], str],
 ) -> m.Case:
     event = m.Event(
         kind=cur.kind,
@@ -133,7 +156,7 @@ def _case(
     )
     by_role = {role: [p for p in cur.people if p.role == role] for role in ("victim", "suspect", "witness", "other")}
     people = m.People(
-        reporting_person=producer,
+        reporting_person=origin.recorded_by if origin else producer,
         victims=by_role["victim"],
         suspects=by_role["suspect"],
         witnesses=by_role["witness"],
@@ -169,6 +192,7 @@ def _case(
         reports=reports,
         record=orig,
         audit=audit,
+        provenance=origin,
     )
 
 

@@ -101,7 +101,20 @@ def cover(doc: m.ExportDocument) -> CoverView:
         ("Exported", when_text(meta.exported_at)),
         ("Made with", f"campaignsafe {meta.tool.version} (data: {versions})"),
     ]
+    if any(c.provenance for c in doc.incidents):
+        facts.insert(1, ("Recorded by", _recorders(doc)))
     return CoverView(f"Reported by {who_line(p)}", reporter, forces, period_text(s), facts)
+
+
+def _recorders(doc: m.ExportDocument) -> str:
+    """``Jo Smith (JS): incidents 1, 2; Alex Brown (AB): incident 3``: who recorded what, for a merged record."""
+    groups: dict[str, list[int]] = {}
+    for c in doc.incidents:
+        who = who_line(c.provenance.recorded_by if c.provenance else doc.export.producer)
+        groups.setdefault(who, []).append(c.id)
+    return "; ".join(
+        f"{who}: incident{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}" for who, ids in groups.items()
+    )
 
 
 def _force_view(f: m.Force) -> ForceView:
@@ -189,8 +202,10 @@ def _month(month: str, short: bool = False) -> str:
 def incident(case: m.Case, producer: m.Producer) -> IncidentView:
     """The incident as a witness statement is ordered."""
     ev, loc = case.event, case.locations[0]
+    if case.provenance is not None:  # recorded by someone else: they make the statement and produce the exhibits
+        producer = case.provenance.recorded_by
     parts = [
-        Part("Who I am", [Para(_who_i_am(producer))]),
+        Part("Who I am", [Para(_who_i_am(producer, case.provenance is not None))]),
         Part("When and where", [Rows(_when_where(case))]),
         Part("What happened", [Quote(ev.description)]),
         Part("Who was there", _who_was_there(case)),
@@ -206,7 +221,13 @@ def incident(case: m.Case, producer: m.Producer) -> IncidentView:
     return IncidentView(case.id, f"incident-{case.id}", heading, subtitle, case.amended, parts, footer)
 
 
-def _who_i_am(p: m.Producer) -> str:
+def _who_i_am(p: m.Producer, imported: bool = False) -> str:
+    if imported:
+        who = me_text(p) if p.name else "someone whose name their record does not give"
+        return (
+            f"This incident was recorded by {who}, in their own record, and brought into this one unchanged; "
+            "the exhibits below are theirs."
+        )
     if not p.name:
         return "The reporting person's name is not recorded here; see the cover."
     return f"I am {me_text(p)}. My contact details are on the cover."
@@ -274,12 +295,14 @@ def _exhibits(case: m.Case) -> Exhibits:
 
 def _amendments(case: m.Case) -> list[Block]:
     items = []
+    by = case.provenance.amendments_by if case.provenance else []
     for a in case.record.amendments:
+        author = f", by {who_line(by[a.number - 1])}" if a.number <= len(by) else ""
         changes = [
             (FIELD_LABELS.get(c.field, c.field), field_text(c.field, c.old), field_text(c.field, c.new))
             for c in a.changes
         ]
-        items.append(AmendmentView(f"Amendment {a.number}, {when_text(a.at)}", a.reason, changes))
+        items.append(AmendmentView(f"Amendment {a.number}, {when_text(a.at)}{author}", a.reason, changes))
     intro = Para(
         "The sections above read as the record does now. Each change below shows the field as first recorded "
         "beside the amended value; the original record is kept unchanged.",
