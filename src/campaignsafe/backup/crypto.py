@@ -8,8 +8,6 @@ encrypted backup is held in memory (about twice its size) while it is encrypted 
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 from campaignsafe.errors import InputError
@@ -52,11 +50,11 @@ def read_passphrase_file(path: str) -> str:
     return first
 
 
-def passphrase(file: str | None, *, confirm: bool, what: str) -> str:
-    """The passphrase from ``file``, else asked at the terminal (twice with ``confirm``)."""
+def passphrase(file: str | None, *, confirm: bool, what: str, ask: bool) -> str:
+    """The passphrase from ``file``, else (when ``ask``: at a terminal) asked, twice with ``confirm``."""
     if file is not None:
         return read_passphrase_file(file)
-    if not (sys.stdin.isatty() and os.environ.get("CAMPAIGNSAFE_NO_INPUT", "") in ("", "0")):
+    if not ask:
         raise InputError(
             f"{what} needs a passphrase, and there is no terminal to ask it at",
             "give --passphrase-file FILE (its first line is the passphrase)",

@@ -311,12 +311,12 @@ def _refs(item: Incoming) -> Iterator[str]:
         yield str(ev.get("exhibit_ref"))
 
 
-def import_record(path: Path, passphrase_file: str | None) -> Imported:
+def import_record(path: Path, passphrase_file: str | None, ask: bool = False) -> Imported:
     """Verify ``path`` (a bundle or a backup) and merge its incidents into this store."""
     from campaignsafe.incidents import evidence
     from campaignsafe.incidents.store import Store
 
-    with reading.opened(path, passphrase_file) as o:
+    with reading.opened(path, passphrase_file, ask) as o:
         producer, incoming = _from_bundle(o) if o.kind == "bundle" else _from_backup(o)
         result = Imported(path, o.kind, o.manifest_sha256, o.signer, producer)
         with evidence.lock(), Store.open() as store:

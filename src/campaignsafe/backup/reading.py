@@ -96,7 +96,7 @@ def _bomb(zf: zipfile.ZipFile, size: int, shown: str) -> None:
 
 
 @contextlib.contextmanager
-def opened(path: Path, passphrase_file: str | None) -> Iterator[Opened]:
+def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterator[Opened]:
     """Open, decrypt, check and verify ``path``; yields it (VerifyError / InputError before anything is trusted)."""
     path = path.expanduser()
     shown = str(path)
@@ -104,7 +104,7 @@ def opened(path: Path, passphrase_file: str | None) -> Iterator[Opened]:
     encrypted = crypto.is_age(path)
     source: IO[bytes]
     if encrypted:
-        secret = crypto.passphrase(passphrase_file, confirm=False, what=f"{shown} is encrypted: it")
+        secret = crypto.passphrase(passphrase_file, confirm=False, what=f"{shown} is encrypted: it", ask=ask)
         data = crypto.decrypt(path.read_bytes(), secret, shown)
         source, size = io.BytesIO(data), len(data)
         del data

@@ -72,11 +72,11 @@ def _refuse_non_empty(home: Path, shown: str) -> None:
         )
 
 
-def restore(path: Path, passphrase_file: str | None) -> Restored:
+def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Restored:
     """Verify the backup at ``path`` and put it back into the (empty) data folder."""
     home = paths.home()
     _refuse_non_empty(home, str(path))
-    with reading.opened(path, passphrase_file) as o:
+    with reading.opened(path, passphrase_file, ask) as o:
         if o.kind != "backup":
             raise InputError(
                 f"{path} is an evidence bundle, not a backup",
@@ -205,7 +205,10 @@ def _check(conn: sqlite3.Connection, o: reading.Opened) -> int:
             raise VerifyError(f"{o.shown}: {t} holds {got} rows, the backup says {counts.get(t)}", code="verify_failed")
     for iid, record, digest in conn.execute("SELECT id, record, record_sha256 FROM incidents"):
         if audit.sha256_text(record) != digest:
-            raise VerifyError(f"{o.shown}: incident {iid}'s record does not match its SHA-256", code="verify_failed")
+            raise VerifyError(
+                f"{o.shown}: incident {iid}'s record does not match its record_sha256; nothing was written",
+                code="verify_failed",
+            )
     broken = audit.verify(conn)
     if broken:
         raise VerifyError(f"{o.shown}: the audit chain breaks at entry {broken[0]}", code="verify_failed")

@@ -48,7 +48,10 @@ def backup(
     if passphrase_file is not None and not encrypt:
         raise InputError("--passphrase-file goes with --encrypt", code="usage")
     archive.refuse_inside_home(out.expanduser())
-    secret = crypto.passphrase(passphrase_file, confirm=True, what="--encrypt") if encrypt else None
+    from campaignsafe.cli._render import interactive
+
+    ask = interactive(False)
+    secret = crypto.passphrase(passphrase_file, confirm=True, what="--encrypt", ask=ask) if encrypt else None
     done = archive.write(out.expanduser(), secret, now().replace(microsecond=0))
     if json_out:
         from campaignsafe.cli._render import print_json
@@ -88,8 +91,9 @@ def restore(
     Example: campaignsafe restore /media/usb/campaign.backup
     """
     from campaignsafe.backup.restore import restore as put_back
+    from campaignsafe.cli._render import interactive
 
-    done = put_back(path, passphrase_file)
+    done = put_back(path, passphrase_file, interactive(False))
     if json_out:
         from campaignsafe.cli._render import print_json
 
@@ -128,8 +132,9 @@ def import_(
     Example: campaignsafe import candidate-bundle.zip
     """
     from campaignsafe.backup.importing import import_record
+    from campaignsafe.cli._render import interactive
 
-    done = import_record(path, passphrase_file)
+    done = import_record(path, passphrase_file, interactive(False))
     if json_out:
         from campaignsafe.cli._render import print_json
 
