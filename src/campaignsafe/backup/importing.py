@@ -368,6 +368,7 @@ def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[In
 
     conn = store.conn
     mapping: list[dict[str, Any]] = []
+    logged: list[dict[str, Any]] = []  # what the audit entry says of each incident: no text, only hashes and names
     with store._tx():
         numbers: dict[str, int] = {}
         for item in new:
@@ -413,6 +414,17 @@ def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[In
                     "recorded_by": item.recorded_by.get("initials"),
                 }
             )
+            logged.append(
+                {
+                    "id": iid,
+                    "source_id": item.source_id,
+                    "record_sha256": item.record_sha256,
+                    "exhibits": [
+                        {"exhibit_ref": e.exhibit_ref, "sha256": e.hashes()} for e in store._load(iid).evidence
+                    ],
+                    "amendments": [[c.field for c in a.changes] for a in store._load(iid).amendments],
+                }
+            )
         for prefix, last in numbers.items():  # never hand out an imported number again
             conn.execute(
                 "INSERT INTO exhibit_numbers (producer, last) VALUES (?, ?)"
@@ -424,9 +436,7 @@ def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[In
             "manifest_sha256": o.manifest_sha256,
             "signer": o.signer,
             "producer": producer.get("initials"),
-            "incidents": [
-                {k: m[k] for k in ("id", "source_id", "record_sha256", "exhibit_refs", "amendments")} for m in mapping
-            ],
+            "incidents": logged,
         }
         audit.append(conn, "imported", None, detail)
         seq = int(conn.execute("SELECT max(seq) FROM audit").fetchone()[0])

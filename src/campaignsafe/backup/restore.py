@@ -212,6 +212,15 @@ def _check(conn: sqlite3.Connection, o: reading.Opened) -> int:
     broken = audit.verify(conn)
     if broken:
         raise VerifyError(f"{o.shown}: the audit chain breaks at entry {broken[0]}", code="verify_failed")
+    from campaignsafe.incidents import check
+
+    found = check.run(conn, quick=True)  # every copy was re-hashed as it was written
+    if not found.passed:
+        first = found.findings[0].line()
+        raise VerifyError(
+            f"{o.shown}: the restored record does not check out ({first}); nothing was written",
+            code="verify_failed",
+        )
     return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
 
 

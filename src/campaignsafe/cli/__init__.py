@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "incidents": ("campaignsafe.cli.incidents", "app", "List, show, amend, update and delete recorded incidents."),
     "export": ("campaignsafe.cli.export", "export", "Export incidents for the police: report, data, bundle, email."),
     "verify": ("campaignsafe.cli.export", "verify", "Re-check an evidence bundle's files against its manifest."),
+    "check": ("campaignsafe.cli.check", "check", "Re-check the whole record: hashes, audit chain, exhibits, files."),
     "backup": ("campaignsafe.cli.backup", "backup", "Write the whole data folder to one file (optionally encrypted)."),
     "restore": ("campaignsafe.cli.backup", "restore", "Put a backup back into an empty data folder."),
     "import": ("campaignsafe.cli.backup", "import_", "Bring another person's bundle or backup into your record."),

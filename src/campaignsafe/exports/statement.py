@@ -103,7 +103,11 @@ def cover(doc: m.ExportDocument) -> CoverView:
     ]
     if any(c.provenance for c in doc.incidents):
         facts.insert(1, ("Recorded by", _recorders(doc)))
-    return CoverView(f"Reported by {who_line(p)}", reporter, forces, period_text(s), facts)
+    from campaignsafe.exports import integrity
+
+    facts += integrity.cover_facts(meta.integrity)
+    warnings = integrity.cover_warnings(meta.integrity)
+    return CoverView(f"Reported by {who_line(p)}", reporter, forces, period_text(s), facts, warnings)
 
 
 def _recorders(doc: m.ExportDocument) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Migration ``0003_provenance``: the provenance and imports tables (append-only)."""
+    """Migration ``0004_provenance``: the provenance and imports tables (append-only)."""
     for sql in (
         """CREATE TABLE provenance (
             incident_id INTEGER PRIMARY KEY REFERENCES incidents (id),
