@@ -42,6 +42,7 @@ def test_restore_gives_the_same_store(
     r = ok("restore", str(out))
     assert "Restored 3 incident(s)" in r.stdout
     assert snapshot(new) == before
+    assert ok("check").stdout.startswith("OK")
     assert run("incidents", "show", "1", "--json").json == old_show
     assert run("incidents", "list", "--json").json == old_list
     assert run("checklist", "profiles", "--json").stdout == old_profiles.replace(str(old_home), str(new))
@@ -69,11 +70,9 @@ def test_an_anchor_given_before_the_backup_still_holds(
     seq, sha = tables["audit"][-1][0], tables["audit"][-1][-1]
     use_home(monkeypatch, tmp_path / "new-laptop")
     ok("restore", str(out))
-    from campaignsafe.incidents.store import Store
-
-    with Store.open() as store:
-        entry = next(a for a in store.audit() if a.seq == seq)
-        assert entry.sha256 == sha and store.verify_audit() == []
+    r = ok("check", "--anchor", f"{seq}:{sha}", "--json")
+    assert r.json["passed"] and r.json["anchor"]["holds"]
+    assert run("check", "--anchor", f"{seq}:{'0' * 64}").exit_code == 6
 
 
 def test_a_backup_verifies_with_verify_and_sha256sum(backed_up: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
