@@ -95,6 +95,8 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
             evidence_files, files = _files(o, staging)
             incidents = _store(o, staging)
             _refuse_non_empty(home, str(path))  # nothing appeared meanwhile
+            if hasattr(os, "sync"):  # every restored file on disk before the record is put in place
+                os.sync()
             _swap(staging, home)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -138,8 +140,6 @@ def _copy_out(o: reading.Opened, name: str, dest: Path, digest: str) -> None:
             while chunk := src.read(CHUNK):
                 h.update(chunk)
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
     except OSError as exc:
         raise StoreError(
             f"cannot restore {dest}: {exc.strerror}", "check the free space", code="store_unwritable"
