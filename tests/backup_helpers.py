@@ -87,6 +87,18 @@ def rezip(src: Path, dest: Path, change: Callable[[dict[str, bytes]], None], *, 
     return dest
 
 
+def unsigned(change: Callable[[dict[str, bytes]], None]) -> Callable[[dict[str, bytes]], None]:
+    """``change``, then the signature and key files removed: a forgery posing as an unsigned (older) file."""
+    from campaignsafe.exports import signing
+
+    def apply(members: dict[str, bytes]) -> None:
+        change(members)
+        for name in (signing.SIGNATURE, signing.PUBLIC_KEY, signing.ALLOWED_SIGNERS, signing.HOW_TO):
+            members.pop(name, None)
+
+    return apply
+
+
 def passphrase_file(folder: Path, secret: str = PASSPHRASE) -> Path:
     """A passphrase file (its first line is the passphrase)."""
     path = folder / f"pass-{hashlib.sha256(secret.encode()).hexdigest()[:6]}.txt"

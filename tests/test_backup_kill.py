@@ -71,9 +71,9 @@ def test_restore_killed_half_way(moment: str, home: Path, tmp_path: Path, monkey
     """A restore killed while it writes files, or while it builds the store, leaves the data folder empty;
     the next restore completes and gives the same store."""
     _big_record(tmp_path / "js")
-    before = snapshot(home)
     backup = tmp_path / "backup.zip"
     ok("backup", str(backup))
+    before = snapshot(home)
     new = use_home(monkeypatch, tmp_path / "new-laptop")
     killed = _kill_when(["restore", str(backup)], new, _staged(new, moment))
     assert killed or moment == "store", "the restore finished before it could be killed: make the record bigger"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from campaignsafe.backup.crypto import MAGIC
-from tests.backup_helpers import PASSPHRASE, full_record, ok, passphrase_file, rezip, snapshot, use_home
+from tests.backup_helpers import PASSPHRASE, full_record, ok, passphrase_file, rezip, snapshot, unsigned, use_home
 from tests.conftest import run
 from tests.export_helpers import unpack
 
@@ -84,6 +84,14 @@ def test_a_backup_verifies_with_verify_and_sha256sum(backed_up: tuple[Path, dict
     folder = unpack(out, tmp_path / "unpacked")
     check = subprocess.run(["sha256sum", "-c", "MANIFEST.sha256"], cwd=folder, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    if shutil.which("ssh-keygen"):  # the backup's manifest is signed like a bundle's
+        with (folder / "MANIFEST.sha256").open("rb") as manifest:
+            signed = subprocess.run(
+                ["ssh-keygen", "-Y", "verify", "-f", "allowed_signers", "-I", "jo@example.org",
+                 "-n", "campaignsafe-bundle", "-s", "MANIFEST.sha256.sig"],
+                cwd=folder, stdin=manifest, capture_output=True, text=True,
+            )  # fmt: skip
+        assert signed.returncode == 0 and "Good" in signed.stdout, signed.stderr
 
 
 def test_restore_refuses_a_folder_that_holds_a_record(backed_up: tuple[Path, dict[str, object]], home: Path) -> None:
@@ -147,9 +155,9 @@ def test_encrypted_backup_opens_with_age_and_with_restore(
     """--encrypt writes an age file: the age tool decrypts it to a backup that verifies, restore takes it
     with the passphrase file, and a wrong passphrase is refused with nothing written."""
     full_record(tmp_path)
-    before = snapshot(home)
     out = tmp_path / "backup.age"
     r = ok("backup", str(out), "--encrypt", "--passphrase-file", str(passphrase_file(tmp_path)))
+    before = snapshot(home)
     assert "encrypted with your passphrase" in r.stdout
     data = out.read_bytes()
     assert data.startswith(MAGIC) and b"incidents" not in data and b"Jo Smith" not in data
@@ -221,12 +229,14 @@ def _make_bad(kind: str, out: Path, tmp_path: Path) -> Path:
         return rezip(out, bad, _altered_record, rehash=False)
     if kind == "consistent forgery":
         return rezip(out, bad, _altered_record)
+    if kind == "unsigned forgery":
+        return rezip(out, bad, unsigned(_altered_record))
     if kind == "newer format":
-        return rezip(out, bad, _newer)
+        return rezip(out, bad, unsigned(_newer))
     if kind == "newer store":
-        return rezip(out, bad, _unknown_migration)
+        return rezip(out, bad, unsigned(_unknown_migration))
     if kind == "zip bomb":
-        return rezip(out, bad, _bomb)
+        return rezip(out, bad, unsigned(_bomb))
     if kind == "truncated zip":
         bad.write_bytes(out.read_bytes()[: out.stat().st_size // 2])
         return bad
@@ -243,7 +253,8 @@ def _make_bad(kind: str, out: Path, tmp_path: Path) -> Path:
 
 BAD = [
     ("altered", 6, "failed verification"),
-    ("consistent forgery", 6, "record does not match its record_sha256"),
+    ("consistent forgery", 6, "its signature does not check out"),
+    ("unsigned forgery", 6, "record does not match its record_sha256"),
     ("newer format", 3, "newer campaignsafe"),
     ("newer store", 3, "newer campaignsafe"),
     ("zip bomb", 3, "zip bomb"),

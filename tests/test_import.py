@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.backup_helpers import full_record, ok, rezip, snapshot, use_home
+from tests.backup_helpers import full_record, ok, rezip, snapshot, unsigned, use_home
 from tests.conftest import run
 from tests.export_helpers import EPOCH, PHOTO, make_record, members, unpack
 from tests.incident_helpers import write_json
@@ -71,6 +71,7 @@ def test_the_agent_merges_the_candidates_bundle_once(
     agent = _agent(tmp_path, monkeypatch)
     r = ok("import", str(candidate))
     assert "recorded by JS (Jo Smith)" in r.stdout and "their incident 1 -> your incident 2" in r.stdout
+    assert "signed by key SHA256:" in r.stdout
     assert "1 already held" in r.stdout  # the photo AB holds too is not copied twice
     again = ok("import", str(candidate), "--json").json
     assert again["imported"] == [] and again["already_held"] == 3
@@ -94,6 +95,7 @@ def test_the_agent_merges_the_candidates_bundle_once(
     import hashlib
 
     assert detail["manifest_sha256"] == hashlib.sha256(manifest).hexdigest() and detail["producer"] == "JS"
+    assert detail["signer"].startswith("SHA256:") and detail["signer"] in r.stdout
 
     out = tmp_path / "agent-bundle.zip"
     ok("export", "--all", "--bundle", str(out))
@@ -216,10 +218,11 @@ def _not_json(m: dict[str, bytes]) -> None:
     ("change", "rehash", "code", "message"),
     [
         (_record_changed, False, 6, "failed verification"),
-        (_record_changed, True, 6, "does not match its record_sha256"),
-        (_exhibit_swapped, True, 6, "is not the file the manifest lists"),
-        (_newer, True, 3, "newer campaignsafe"),
-        (_not_json, True, 3, "not valid JSON"),
+        (_record_changed, True, 6, "its signature does not check out"),
+        (unsigned(_record_changed), True, 6, "does not match its record_sha256"),
+        (unsigned(_exhibit_swapped), True, 6, "is not the file the manifest lists"),
+        (unsigned(_newer), True, 3, "newer campaignsafe"),
+        (unsigned(_not_json), True, 3, "not valid JSON"),
     ],
 )
 def test_bad_bundles_are_refused(

@@ -8,6 +8,8 @@ and ``sha256sum -c`` check a backup as they check a bundle)::
     store/sqlite_sequence.json  the highest id each table has given out (ids are never reused)
     files/<path>                every other file of the data folder: profile, saved contacts,
                                 checklist progress, the report draft, evidence copies, keys
+    signing-key.pub, allowed_signers, HOW-TO-VERIFY.txt, MANIFEST.sha256.sig
+                                the manifest signed with the data folder's key, as a bundle is
 
 The store is read inside one read transaction and the evidence folder is locked for the whole
 backup, so the rows and the files are one consistent moment of the record.
@@ -91,9 +93,11 @@ class _Zip:
                 dest.write(chunk)
         self.digests.append((name, h.hexdigest()))
 
-    def finish(self) -> str:
+    def finish(self, sign: Any = None, signature_name: str = "") -> str:
         manifest = manifest_text(self.digests)
         self.zf.writestr(_info(MANIFEST), manifest)
+        if sign is not None:
+            self.zf.writestr(_info(signature_name), sign(manifest.encode("utf-8")))
         self.zf.close()
         return manifest
 
@@ -120,10 +124,12 @@ def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
 
 def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
     """Write the whole backup zip to ``fh``: the manifest text and the counts."""
-    from campaignsafe.incidents import rows
+    from campaignsafe.exports import signing
+    from campaignsafe.incidents import check, rows
     from campaignsafe.incidents.store import Store
 
     home = paths.home()
+    key = signing.signer()  # made on first use, so the backup carries it
     with Store.open() as store:
         conn = store.conn
         conn.execute("BEGIN")  # one read snapshot of every table
@@ -132,6 +138,7 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
             counts = {t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in names}
             files = list(home_files(home))
             counts["files"] = len(files)
+            producer = _profile()
             counts["evidence_files"] = sum(1 for rel, _p in files if rel.startswith("evidence/"))
             info = {
                 "format": FORMAT,
@@ -141,7 +148,7 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
                 "migrations": rows.migrations(conn),
                 "tables": names,
                 "counts": counts,
-                "producer": _profile(),
+                "producer": producer,
             }
             z = _Zip(fh)
             z.add(INFO, iter([(json.dumps(info, ensure_ascii=False, indent=2) + "\n").encode("utf-8")]))
@@ -150,7 +157,15 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
             z.add(SEQUENCES, iter([json.dumps(rows.sequences(conn), sort_keys=True).encode("utf-8")]))
             for rel, p in files:
                 z.add(FILES + rel, _file_chunks(p))
-            return z.finish(), counts
+            head = check.head(conn)
+            identity = signing.identity_for(producer.get("email"))
+            for name, text in (
+                (signing.PUBLIC_KEY, key.public_line()),
+                (signing.ALLOWED_SIGNERS, key.allowed_signers(identity)),
+                (signing.HOW_TO, signing.how_to(identity, key.fingerprint, head.text() if head else None)),
+            ):
+                z.add(name, iter([text.encode("utf-8")]))
+            return z.finish(key.sign, signing.SIGNATURE), counts
         finally:
             conn.execute("COMMIT")
 

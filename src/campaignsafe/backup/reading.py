@@ -125,12 +125,22 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
 
 
 def _verified(zf: zipfile.ZipFile, shown: str, encrypted: bool) -> Opened:
-    from campaignsafe.exports.bundle import MANIFEST, _check_zip, parse_manifest
+    from campaignsafe.exports.bundle import MANIFEST
+    from campaignsafe.exports.verify import _check_zip, parse_manifest
 
     try:
         report = _check_zip(zf, Path(shown))
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"{shown} is damaged and cannot be read as a zip ({exc})", code="not_a_backup") from None
+    fp = report.signature.key_fingerprint
+    if report.signature.status == "invalid":
+        raise VerifyError(
+            f"{shown} failed verification: its signature does not check out"
+            + (f" (key {fp})" if fp else "")
+            + "; nothing was written",
+            report.signature.reason,
+            code="bad_signature",
+        )
     if not report.passed:
         what = ", ".join(
             f"{len(v)} {k}"
@@ -147,7 +157,7 @@ def _verified(zf: zipfile.ZipFile, shown: str, encrypted: bool) -> Opened:
             f"see each file: campaignsafe verify {shown}" if not encrypted else None,
             code="verify_failed",
         )
-    digests = parse_manifest(zf.read(MANIFEST).decode("utf-8", errors="replace"))
+    digests = parse_manifest(zf.read(MANIFEST))
     names = set(digests)
     if archive.INFO in names:
         kind = "backup"
@@ -155,7 +165,7 @@ def _verified(zf: zipfile.ZipFile, shown: str, encrypted: bool) -> Opened:
         kind = "bundle"
     else:
         raise InputError(f"{shown} verifies, but is neither a campaignsafe backup nor a bundle", code="not_a_backup")
-    out = Opened(zf, kind, shown, report.manifest_sha256 or "", digests, encrypted)
+    out = Opened(zf, kind, shown, report.manifest_sha256 or "", digests, encrypted, signer=fp)
     if kind == "backup":
         out.info = _backup_info(out)
     return out
