@@ -77,8 +77,8 @@ def peak_memory(argv: list[str]) -> int:
 
 def sample_postcodes(n: int) -> list[str]:
     """``n`` real postcodes drawn (seeded) from the shipped index."""
-    from campaignsafe.postcode import unit_of_slot
-    from campaignsafe.resolve import _lookup
+    from campaignsafe.contact.postcode import unit_of_slot
+    from campaignsafe.contact.resolve import _lookup
 
     index = _lookup().index
     every = [
@@ -117,7 +117,7 @@ def bench_startup(runs: int) -> list[tuple[str, str, str]]:
 _LOOKUPS = """
 import sys, time
 from campaignsafe.errors import NotFoundError
-from campaignsafe.resolve import resolve_postcode
+from campaignsafe.contact.resolve import resolve_postcode
 
 sample = open(sys.argv[1]).read().splitlines()
 located = []

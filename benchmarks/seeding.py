@@ -261,7 +261,8 @@ DEMO: list[tuple[int, str, str, str, str | None, str | None, str, dict[str, Any]
 def seed_demo(home: Path, files_dir: Path) -> list[int]:
     """The realistic demo record; evidence originals are written to ``files_dir``. Returns the ids."""
     os.environ["CAMPAIGNSAFE_HOME"] = str(home)
-    from campaignsafe import contacts, profile
+    from campaignsafe import profile
+    from campaignsafe.contact import contacts
     from campaignsafe.incidents import entry, manage
     from campaignsafe.incidents.when import LONDON, now
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import typer
 
-from campaignsafe import guidance, progress
+from campaignsafe.guidance import content as guidance
+from campaignsafe.guidance import progress
 from tests.conftest import run
 
 ESSENTIALS = [i.id for _, i in guidance.load_guidance().items() if i.priority == "essential"]

@@ -248,7 +248,7 @@ def test_batch_answers_equal_single_answers(tmp_path: Path) -> None:
     queries = ["SW1A 1AA", " sw1a1aa ", "CF10 1EP", "EH1 1YZ", "BT1 5GS", "TN16", "ZZ9 9ZZ", "Kent"]
     f = tmp_path / "q.txt"
     f.write_text("\n".join(queries) + "\n")
-    from campaignsafe.batch import answer_line
+    from campaignsafe.contact.batch import answer_line
 
     assert run("contact", "--batch", str(f)).lines == [answer_line(q.encode()) for q in queries]
 
@@ -263,16 +263,16 @@ def test_postcode_with_no_location_is_explained() -> None:
 @pytest.mark.parametrize("query", ["SW1A 1AA", "ec2v7hh", " CF10 1EP ", "BT1 5GS", "EH1 1YZ"])
 def test_bulk_api_agrees_with_the_full_answer(query: str) -> None:
     """resolve_postcode (the fast in-process API) gives the same answer as resolve."""
-    from campaignsafe.lookup import Hit
-    from campaignsafe.resolve import resolve, resolve_postcode
+    from campaignsafe.contact.lookup import Hit
+    from campaignsafe.contact.resolve import resolve, resolve_postcode
 
     assert resolve_postcode(query) == Hit.from_answer(resolve(query))
 
 
 def test_bulk_api_refuses_districts() -> None:
     """resolve_postcode wants a full postcode."""
+    from campaignsafe.contact.resolve import resolve_postcode
     from campaignsafe.errors import InputError
-    from campaignsafe.resolve import resolve_postcode
 
     with pytest.raises(InputError):
         resolve_postcode("SK17")

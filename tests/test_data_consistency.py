@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from campaignsafe import postcode
+from campaignsafe.contact import postcode
+from campaignsafe.contact.lookup import Lookup
 from campaignsafe.datafiles import data_dir
-from campaignsafe.lookup import Lookup
 
 ROOT = Path(__file__).resolve().parents[1]
 

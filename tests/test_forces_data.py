@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from campaignsafe.contact.forces_schema import ForcesFile, load_forces_yaml
 from campaignsafe.datafiles import data_dir
-from campaignsafe.forces_schema import ForcesFile, load_forces_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 YAML = ROOT / "data" / "forces.yaml"

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from campaignsafe import guidance, offences
+from campaignsafe.guidance import content as guidance
+from campaignsafe.guidance import offences
 
 VAGUE = ("be careful", "stay safe", "be vigilant", "take care", "be aware")
 

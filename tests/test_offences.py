@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from campaignsafe import offences
 from campaignsafe.errors import InputError
+from campaignsafe.guidance import offences
 
 
 def test_suggest_filters_by_kind_and_nation() -> None:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaignsafe import postcode
+from campaignsafe.contact import postcode
+from campaignsafe.contact.resolve import resolve
 from campaignsafe.errors import CampaignsafeError, InputError
-from campaignsafe.resolve import resolve
 
 REAL = ["SW1A 1AA", "EC2V 7HH", "CF10 1EP", "EH1 1YZ", "M1 1AE", "B33 8TH", "W1A 1AA", "G1 1XQ", "SK17 6AE", "BT1 5GS"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from campaignsafe import progress
 from campaignsafe.errors import InputError, StoreError
+from campaignsafe.guidance import progress
 
 ITEMS_A = [f"topic-a.item-{n}" for n in range(25)]
 ITEMS_B = [f"topic-b.item-{n}" for n in range(25)]

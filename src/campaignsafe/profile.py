@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from campaignsafe import paths
-from campaignsafe.contacts import EMAIL
+from campaignsafe.contact.contacts import EMAIL
 from campaignsafe.errors import CampaignsafeError, InputError, StoreError
 
 FIELDS = ("name", "role", "constituency", "phone", "email", "initials", "force_id")
@@ -71,7 +71,7 @@ _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "sir", "dame", "rev", 
 
 def _places(current: dict[str, Any], values: dict[str, str | None]) -> None:
     """Match a constituency to its proper name (and its main force); a force name to its id."""
-    from campaignsafe import places
+    from campaignsafe.contact import places
 
     force, area = values.get("force_id"), values.get("constituency")
     if force:
@@ -83,7 +83,7 @@ def _places(current: dict[str, Any], values: dict[str, str | None]) -> None:
             return  # a ward or council division: kept as typed
         current["constituency"] = place.name
         if not force:
-            from campaignsafe.resolve import resolve
+            from campaignsafe.contact.resolve import resolve
 
             forces = resolve(place.name).main_forces
             current["force_id"] = forces[0]["id"] if forces else current.get("force_id")

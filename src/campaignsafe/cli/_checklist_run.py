@@ -2,7 +2,7 @@
 
 import typer
 
-from campaignsafe.checklist import STATUS_WORDS, Row, View, count, run_queue
+from campaignsafe.guidance.checklist import STATUS_WORDS, Row, View, count, run_queue
 
 PROMPT = "Answer d/n/a/s/q, then an optional note (? for help)"
 HELP = """d  done                  e.g.  d met DS Patel on 3 May
@@ -41,7 +41,7 @@ def parse_answer(raw: str) -> tuple[str, str | None] | None:
 
 def carry_on_command(view: View, topic: str | None) -> str:
     """The command that picks up where this run stopped."""
-    from campaignsafe import progress
+    from campaignsafe.guidance import progress
 
     parts = ["campaignsafe checklist run"]
     if topic:
@@ -126,13 +126,13 @@ def _ask() -> tuple[str, str | None]:
 
 
 def _save(view: View, row: Row, action: str, note: str | None) -> None:
-    from campaignsafe import progress
+    from campaignsafe.guidance import progress
 
     progress.record(view.scope.profile, row.item.id, action, note)
 
 
 def _fresh(view: View, topic: str | None) -> list[Row]:
-    from campaignsafe.checklist import load_view
+    from campaignsafe.guidance.checklist import load_view
 
     role = view.scope.role or "all"
     nation = view.scope.nation or "all"

@@ -3,15 +3,15 @@
 import sys
 from typing import TYPE_CHECKING, Any
 
-from campaignsafe.checklist import DANGER, STATUS_WORDS, Row, View, by_topic, count
-from campaignsafe.guidance import NATION_NAMES, Guidance, nations_text
+from campaignsafe.guidance.checklist import DANGER, STATUS_WORDS, Row, View, by_topic, count
+from campaignsafe.guidance.content import NATION_NAMES, Guidance, nations_text
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from campaignsafe.guidance import Source
-    from campaignsafe.progress import ProfileSummary
+    from campaignsafe.guidance.content import Source
+    from campaignsafe.guidance.progress import ProfileSummary
 
 MARK = {"done": "[x]", "todo": "[ ]", "na": "[-]"}
 BAR_WIDTH = 20

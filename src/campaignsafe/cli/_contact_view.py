@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from campaignsafe.cli._render import DANGER, console
-from campaignsafe.lookup import Answer
+from campaignsafe.contact.resolve import Answer
 
 KIND_LABELS = {
     "postcode": "postcode",
@@ -17,33 +17,10 @@ KIND_LABELS = {
 }
 
 
-def _routes_for(force_id: str) -> dict[str, Any]:
-    from campaignsafe.forces import force_routes
-
-    return force_routes(force_id) or {}
-
-
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """The answer as JSON, with each force's routes and the user's saved contacts."""
-    from campaignsafe import contacts
-
-    out = answer.to_dict()
-    for f in out["forces"]:
-        r = _routes_for(f["id"])
-        f["routes"] = {
-            k: r[k]["value"] for k in ("website", "report_online", "election_page", "election_contacts") if k in r
-        }
-        if "non_emergency_override" in r:
-            f["routes"]["non_emergency"] = r["non_emergency_override"]["value"]
-        f["saved_contacts"] = contacts.for_force(f["id"])
-    out["emergency"] = "999"
-    return out
-
-
 def show_answer(answer: Answer) -> None:
-    """Danger line first, then one panel per force (boundary slivers left out)."""
-    from campaignsafe import contacts, forces
+    """Danger line first, then one panel per force (boundary slivers left out); ``answer`` is complete."""
     from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, wrapped
+    from campaignsafe.contact.contacts import ROLE_LABELS
 
     out: list[str] = [style(DANGER, BOLD, RED)]
     forces_shown = answer.main_forces
@@ -51,9 +28,9 @@ def show_answer(answer: Answer) -> None:
     if len(forces_shown) > 1:
         out.append(f"{where} is covered by {len(forces_shown)} police forces; if unsure which, call 101.")
     out += [style("Note: ", YELLOW) + wrapped(note, 6) for note in answer.notes]
-    common = {r["id"]: r for r in forces.common_routes(answer.nation)}
+    common = answer.common
     for f in forces_shown:
-        routes = _routes_for(f["id"])
+        routes = answer.routes.get(f["id"], {})
         rows = [("Area", where + (f" ({f['share']:.0%} of its postcodes)" if len(forces_shown) > 1 else ""))]
         if answer.approximate:
             rows.append(("", "approximate answer"))
@@ -68,8 +45,8 @@ def show_answer(answer: Answer) -> None:
             if key in routes:
                 rows.append((label, routes[key]["value"]))
         rows += [(extra.get("label") or "Other", extra["value"]) for extra in routes.get("other_routes", [])]
-        saved = contacts.for_force(f["id"])
-        rows += [("Your " + contacts.ROLE_LABELS[c["role"]], _contact_line(c)) for c in saved]
+        saved = answer.saved.get(f["id"], [])
+        rows += [("Your " + ROLE_LABELS[c["role"]], _contact_line(c)) for c in saved]
         if not saved:
             rows.append(("Your contacts", f"none saved: campaignsafe contact save {f['id']} --role spoc --name …"))
         out.append(panel(f["name"], rows))
@@ -126,7 +103,7 @@ def show_saved(items: list[dict[str, Any]]) -> None:
     """The user's saved contacts as a table."""
     from rich.table import Table
 
-    from campaignsafe.contacts import ROLE_LABELS
+    from campaignsafe.contact.contacts import ROLE_LABELS
 
     out = console()
     if not items:
@@ -144,7 +121,7 @@ def show_saved(items: list[dict[str, Any]]) -> None:
 
 def force_id_for(text: str) -> str:
     """A force id from an id or a force name; raises NotFoundError with suggestions otherwise."""
-    from campaignsafe.places import find
+    from campaignsafe.contact.places import find
 
     place, _exact = find(text, kinds=("force",))
     return place.code

@@ -251,7 +251,7 @@ def list_table(rows: list[Summary], recorded_by: dict[int, str] | None = None) -
 
 
 def _short_force(force_id: str | None, name: str | None) -> str:
-    from campaignsafe.forces import force_routes
+    from campaignsafe.contact.forces import force_routes
 
     if not force_id:
         return ""
@@ -261,7 +261,7 @@ def _short_force(force_id: str | None, name: str | None) -> str:
 
 def force_lines(force_id: str | None, nation: str | None, reported: bool = False) -> list[str]:
     """The force's reporting routes and the user's saved contacts for it."""
-    from campaignsafe import contacts, forces
+    from campaignsafe.contact import contacts, forces
 
     if not force_id:
         return ["Non-emergency: 101, which puts you through to the force where you are calling from."]
@@ -286,7 +286,7 @@ def force_lines(force_id: str | None, nation: str | None, reported: bool = False
 def offences_lines(kind: str, nation: str | None) -> list[str]:
     """Offences that may apply, or an explanation when the reference is not available."""
     try:
-        from campaignsafe import offences
+        from campaignsafe.guidance import offences
     except ImportError:
         return ["(The offences reference is not included in this build.)", NOT_ADVICE]
     from campaignsafe.errors import CampaignsafeError

@@ -2,14 +2,14 @@
 
 from typing import TYPE_CHECKING, Any
 
-from campaignsafe.checklist import NOT_ADVICE
 from campaignsafe.cli._checklist_view import danger, sources_view
-from campaignsafe.guidance import NATION_NAMES, nations_text
+from campaignsafe.guidance.checklist import NOT_ADVICE
+from campaignsafe.guidance.content import NATION_NAMES, nations_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from campaignsafe.offences import Offence
+    from campaignsafe.guidance.offences import Offence
 
 
 def bullets(lines: list[str]) -> "RenderableType":
@@ -37,7 +37,7 @@ def offence_json(offence: "Offence") -> dict[str, Any]:
 
 def offences_json(found: list["Offence"], nation: str | None, kind: str | None) -> dict[str, Any]:
     """The ``checklist offences --json`` object: the disclaimer first, then the offences."""
-    from campaignsafe.offences import disclaimer
+    from campaignsafe.guidance.offences import disclaimer
 
     return {
         "schema_version": 1,
@@ -54,7 +54,7 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None) 
     from rich.rule import Rule
 
     from campaignsafe.cli._render import console
-    from campaignsafe.offences import disclaimer
+    from campaignsafe.guidance.offences import disclaimer
 
     out = console()
     danger(out)

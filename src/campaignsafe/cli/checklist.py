@@ -70,9 +70,9 @@ def list_(
 
     Example: campaignsafe checklist --profile jane --json
     """
-    from campaignsafe.checklist import load_view, view_json
     from campaignsafe.cli._checklist_view import show_list
     from campaignsafe.cli._render import print_json
+    from campaignsafe.guidance.checklist import load_view, view_json
 
     view = load_view(profile, role, nation)
     if json_out:
@@ -99,8 +99,8 @@ def run(
 
     Example: campaignsafe checklist run canvassing --profile volunteer-sam --role volunteer
     """
-    from campaignsafe.checklist import load_view
     from campaignsafe.cli._checklist_run import walk
+    from campaignsafe.guidance.checklist import load_view
 
     walk(load_view(profile, role, nation), topic, no_input)
 
@@ -122,10 +122,10 @@ def show(
 
     Example: campaignsafe checklist show online-abuse
     """
-    from campaignsafe.checklist import load_view, row_json, view_json
     from campaignsafe.cli._checklist_view import show_item, show_topics
     from campaignsafe.cli._render import print_json
     from campaignsafe.errors import InputError
+    from campaignsafe.guidance.checklist import load_view, row_json, view_json
 
     view = load_view(profile, role, nation)
     if topic is None and not all_topics:
@@ -158,9 +158,9 @@ def next_(
 
     Example: campaignsafe checklist next --limit 5
     """
-    from campaignsafe.checklist import load_view, next_json, next_rows
     from campaignsafe.cli._checklist_view import show_next
     from campaignsafe.cli._render import print_json
+    from campaignsafe.guidance.checklist import load_view, next_json, next_rows
 
     view = load_view(profile, role, nation)
     rows = next_rows(view, limit)
@@ -184,10 +184,10 @@ def mark(
 
     Example: campaignsafe checklist mark canvassing.buddy-system done --note "pairs agreed"
     """
-    from campaignsafe.checklist import STATUS_WORDS
-    from campaignsafe.checklist import mark as record
     from campaignsafe.cli._render import console, print_json
-    from campaignsafe.progress import profile_name
+    from campaignsafe.guidance.checklist import STATUS_WORDS
+    from campaignsafe.guidance.checklist import mark as record
+    from campaignsafe.guidance.progress import profile_name
 
     _topic, it, answer = record(profile, item, status, note)
     if json_out:
@@ -216,10 +216,10 @@ def export(
 
     Example: campaignsafe checklist export --format html -o briefing.html --role volunteer
     """
-    from campaignsafe.briefing import FORMATS, render
-    from campaignsafe.checklist import load_view
     from campaignsafe.cli._checklist_view import write_output
     from campaignsafe.errors import InputError
+    from campaignsafe.guidance.briefing import FORMATS, render
+    from campaignsafe.guidance.checklist import load_view
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}", "use md, html or json", code="bad_format")
@@ -242,10 +242,10 @@ def profiles(
 
     Example: campaignsafe checklist profiles --save --profile sam --role volunteer --nation wales
     """
-    from campaignsafe import progress
     from campaignsafe.cli._checklist_view import profiles_json, show_profiles
     from campaignsafe.cli._render import console, print_json
-    from campaignsafe.guidance import normalise_nation, normalise_role
+    from campaignsafe.guidance import progress
+    from campaignsafe.guidance.content import normalise_nation, normalise_role
 
     if save:
         saved = progress.save_defaults(profile, normalise_role(role), normalise_nation(nation))
@@ -274,8 +274,8 @@ def reset(profile: ProfileOpt = None, json_out: JsonOpt = False) -> None:
 
     Example: campaignsafe checklist reset --profile jane
     """
-    from campaignsafe import progress
     from campaignsafe.cli._render import console, print_json
+    from campaignsafe.guidance import progress
 
     aside = progress.reset(profile)
     if json_out:
@@ -299,10 +299,10 @@ def offences(
 
     Example: campaignsafe checklist offences --nation scotland --kind threats
     """
-    from campaignsafe import offences as ref
     from campaignsafe.cli._offences_view import offences_json, show_offences
     from campaignsafe.cli._render import print_json
-    from campaignsafe.guidance import normalise_nation
+    from campaignsafe.guidance import offences as ref
+    from campaignsafe.guidance.content import normalise_nation
 
     wanted = normalise_nation(nation)
     found = ref.suggest(kind, wanted) if kind is not None else ref.offences(wanted)

@@ -82,7 +82,7 @@ def lookup(
             'e.g. campaignsafe contact "SW1A 1AA"',
             code="empty_query",
         )
-    from campaignsafe.resolve import resolve
+    from campaignsafe.contact.resolve import complete, resolve
 
     try:
         answer = resolve(query)
@@ -99,17 +99,17 @@ def lookup(
         elif fallback is not None:
             from campaignsafe.cli._contact_view import show_answer
 
-            show_answer(fallback)
+            show_answer(complete(fallback))
         elif getattr(exc, "crown", None):
             from campaignsafe.cli._contact_view import show_crown
 
             show_crown(exc.crown)  # type: ignore[attr-defined]
         raise
+    complete(answer)
     if json_out:
-        from campaignsafe.cli._contact_view import answer_json
         from campaignsafe.cli._render import print_json
 
-        print_json(answer_json(answer))
+        print_json(answer.to_json())
         return
     from campaignsafe.cli._contact_view import show_answer
 
@@ -117,7 +117,7 @@ def lookup(
 
 
 def _batch(source: str) -> None:
-    from campaignsafe.batch import run_batch
+    from campaignsafe.contact.batch import run_batch
     from campaignsafe.errors import InputError
 
     if source == "-":
@@ -150,9 +150,9 @@ def save(
 
     Example: campaignsafe contact save metropolitan --role spoc --name "DI Jane Smith" --phone "020 7946 0000"
     """
-    from campaignsafe import contacts
     from campaignsafe.cli._contact_view import force_id_for
     from campaignsafe.cli._render import console, print_json
+    from campaignsafe.contact import contacts
 
     record = contacts.save(force_id_for(force), role, {"name": name, "phone": phone, "email": email, "notes": notes})
     if json_out:
@@ -173,9 +173,9 @@ def saved(
 
     Example: campaignsafe contact saved --json
     """
-    from campaignsafe import contacts
     from campaignsafe.cli._contact_view import force_id_for, show_saved
     from campaignsafe.cli._render import console, print_json
+    from campaignsafe.contact import contacts
     from campaignsafe.errors import NotFoundError
 
     if remove is not None:

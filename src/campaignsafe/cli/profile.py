@@ -48,7 +48,7 @@ def profile(
 
 
 def _force_name(force_id: str | None) -> str | None:
-    from campaignsafe.forces import force_routes
+    from campaignsafe.contact.forces import force_routes
 
     return (force_routes(force_id) or {}).get("name", force_id) if force_id else None
 

@@ -257,7 +257,7 @@ def summary_of(cases: Sequence[m.Case]) -> m.Summary:
 
 def forces_of(currents: Sequence[Incident], profile_force: str | None) -> list[m.Force]:
     """The forces the incidents fall to (the profile's force for those with none), with the saved contacts."""
-    from campaignsafe import contacts, forces
+    from campaignsafe.contact import contacts, forces
 
     counts: Counter[str] = Counter()
     names: dict[str, str] = {}

@@ -61,13 +61,13 @@ class _Copies:
 
 def resolve_location(loc: LocationIn) -> Location:
     """The location with its force and nation, from ``force_id`` if given, else the postcode."""
-    from campaignsafe import postcode as pc
+    from campaignsafe.contact import postcode as pc
 
     data = loc.model_dump()
     if loc.postcode:
         if not pc.looks_like_postcode(loc.postcode):
             raise InputError(f"{loc.postcode!r} is not a postcode", code="bad_postcode")
-        from campaignsafe.resolve import resolve
+        from campaignsafe.contact.resolve import resolve
 
         answer = resolve(loc.postcode)
         data["postcode"] = answer.postcode or answer.matched or loc.postcode.upper()
@@ -80,7 +80,7 @@ def resolve_location(loc: LocationIn) -> Location:
 
 
 def _force(text: str) -> dict[str, Any]:
-    from campaignsafe import places
+    from campaignsafe.contact import places
     from campaignsafe.datafiles import load_json
 
     place, _exact = places.find(text, kinds=("force",))

@@ -106,7 +106,7 @@ def make_filter(
             flt.until = got.at + (timedelta(days=1) if not got.time_known else timedelta(seconds=1))
     flt.kinds = [k for k in (attempt("--kind", lambda t=t: kinds.parse_kind(t)) for t in kind_texts) if k]
     if force:
-        from campaignsafe import places
+        from campaignsafe.contact import places
 
         found = attempt("--force", lambda: places.find(force, kinds=("force",))[0])
         flt.force_id = found.code if found else None

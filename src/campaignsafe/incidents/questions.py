@@ -67,7 +67,7 @@ def _force(value: str, _a: Answers) -> Checked:
 def _profile_force(_a: Answers) -> str | None:
     """The user's own force (from the profile) as the default, by name."""
     from campaignsafe import profile
-    from campaignsafe.forces import force_routes
+    from campaignsafe.contact.forces import force_routes
 
     fid = profile.load().force_id
     return str((force_routes(fid) or {}).get("name", fid)) if fid else None

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from campaignsafe.contact.postcode import MAX_QUERY
 from campaignsafe.errors import CampaignsafeError
-from campaignsafe.postcode import MAX_QUERY
 
 
 def answer_line(raw: bytes) -> dict[str, Any]:
     """The JSON object for one input line; never raises for bad input."""
-    from campaignsafe.resolve import resolve
+    from campaignsafe.contact.resolve import resolve
 
     try:
         text = raw.decode("utf-8")
@@ -29,7 +29,7 @@ def answer_line(raw: bytes) -> dict[str, Any]:
 
 def run_batch(src: IO[bytes], dest: IO[str]) -> int:
     """Answer every line of ``src``; returns the number of lines written."""
-    from campaignsafe.resolve import _lookup
+    from campaignsafe.contact.resolve import _lookup
 
     fast = _lookup().json_line
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from campaignsafe import __version__
-from campaignsafe.checklist import DANGER, NOT_ADVICE, STATUS_WORDS, View, view_json
-from campaignsafe.guidance import NATION_NAMES, nations_text
+from campaignsafe.guidance.checklist import DANGER, NOT_ADVICE, STATUS_WORDS, View, view_json
+from campaignsafe.guidance.content import NATION_NAMES, nations_text
 from campaignsafe.mdtext import wrap
 
 FORMATS = ("md", "html", "json")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from campaignsafe import postcode
+from campaignsafe.contact import postcode
+from campaignsafe.contact.lookup import EDGE_SHARE, Answer, Hit, Lookup
 from campaignsafe.errors import InputError, NotFoundError
-from campaignsafe.lookup import EDGE_SHARE, Answer, Hit, Lookup
+
+__all__ = ["Answer", "Hit", "complete", "crown_dependency", "resolve", "resolve_postcode"]
 
 
 @cache
@@ -28,6 +30,17 @@ def resolve(query: str) -> Answer:
     return _place(text, query)
 
 
+def complete(ans: Answer) -> Answer:
+    """Fill in each force's routes, the user's saved contacts for it and the nation's common routes."""
+    from campaignsafe.contact import contacts, forces
+
+    for f in ans.forces:
+        ans.routes[f["id"]] = forces.force_routes(f["id"]) or {}
+        ans.saved[f["id"]] = contacts.for_force(f["id"])
+    ans.common = {r["id"]: r for r in forces.common_routes(ans.nation)}
+    return ans
+
+
 def resolve_postcode(text: str) -> Hit:
     """A full postcode's force, council and constituency, for bulk in-process use.
 
@@ -44,7 +57,7 @@ def resolve_postcode(text: str) -> Hit:
 
 
 def _place(text: str, query: str) -> Answer:
-    from campaignsafe import places
+    from campaignsafe.contact import places
 
     place, exact = places.find(text)
     areas = _lookup().areas
@@ -103,7 +116,7 @@ def _raise_special(kind: str, text: str) -> None:
 
 def crown_dependency(cid: str) -> dict[str, Any] | None:
     """The Crown Dependency police service record from ``forces.json``, if present."""
-    from campaignsafe.forces import load_routes
+    from campaignsafe.contact.forces import load_routes
 
     for c in load_routes().get("crown_dependencies", []):
         if c["id"] == cid:

@@ -21,7 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from campaignsafe import paths
 from campaignsafe.errors import InputError, NotFoundError, StoreError
-from campaignsafe.guidance import Nation, Role
+from campaignsafe.guidance.content import Nation, Role
 
 Status = Literal["todo", "done", "na"]
 STATUSES: tuple[Status, ...] = ("todo", "done", "na")

@@ -12,7 +12,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from campaignsafe.errors import InputError
-from campaignsafe.guidance import (
+from campaignsafe.guidance.content import (
     Nation,
     Source,
     data_error,

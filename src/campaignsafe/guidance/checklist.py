@@ -1,6 +1,6 @@
 """The checklist as a profile sees it: guidance filtered by role and nation, joined to its answers.
 
-Pure functions over :mod:`campaignsafe.guidance` and :mod:`campaignsafe.progress`; the
+Pure functions over :mod:`campaignsafe.guidance.content` and :mod:`campaignsafe.guidance.progress`; the
 ``campaignsafe checklist`` commands call these and only render the result.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from campaignsafe import guidance, progress
 from campaignsafe.errors import InputError
-from campaignsafe.guidance import Guidance, Item, Nation, Role, Topic
-from campaignsafe.progress import Answer, Progress
+from campaignsafe.guidance import content as guidance
+from campaignsafe.guidance import progress
+from campaignsafe.guidance.content import Guidance, Item, Nation, Role, Topic
+from campaignsafe.guidance.progress import Answer, Progress
 
 SCHEMA_VERSION = 1
 DANGER = "If you are in immediate danger, call 999."

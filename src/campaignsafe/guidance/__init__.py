@@ -1,0 +1,1 @@
+"""The security guidance: content, checklists and progress, the briefing, offences."""
