@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -344,8 +344,7 @@ def import_record(path: Path, passphrase_file: str | None, ask: bool = False) ->
 
 def _refuse_taken_refs(o: reading.Opened, store: Any, new: list[Incoming]) -> None:
     refs = [r for i in new for r in _refs(i)]
-    dupes = {r for r in refs if refs.count(r) > 1} if len(refs) < 5000 else set()
-    taken: set[str] = set(dupes)
+    taken: set[str] = {r for r, n in Counter(refs).items() if n > 1}
     for start in range(0, len(refs), 500):
         chunk = refs[start : start + 500]
         q = f"SELECT exhibit_ref FROM evidence WHERE exhibit_ref IN ({','.join('?' * len(chunk))})"
