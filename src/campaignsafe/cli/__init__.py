@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "incidents": ("campaignsafe.cli.incidents", "app", "List, show, amend, update and delete recorded incidents."),
     "export": ("campaignsafe.cli.export", "export", "Export incidents for the police: report, data, bundle, email."),
     "verify": ("campaignsafe.cli.export", "verify", "Re-check an evidence bundle's files against its manifest."),
+    "check": ("campaignsafe.cli.check", "check", "Re-check the whole record: hashes, audit chain, exhibits, files."),
     "profile": ("campaignsafe.cli.profile", "profile", "Who keeps the record: name, role, contact, exhibit initials."),
     "about": ("campaignsafe.cli.about", "about", "Version, datasets and the attribution the data licences require."),
 }

@@ -35,6 +35,21 @@ def record_json(incident: Incident, audit: list[AuditEntry] | None = None) -> di
     return out
 
 
+def record_check(findings: list[Any]) -> dict[str, Any]:
+    """``incidents show --json``'s verdict on the record: does it still match its SHA-256 and audit entry?"""
+    return {"matches": not findings, "findings": [f.as_dict() for f in findings]}
+
+
+def warn_findings(findings: list[Any]) -> None:
+    """Say loudly, after the record, that it does not match its hash (and what to do)."""
+    if not findings:
+        return
+    lines = [style("WARNING: this record does not match its SHA-256; it may have been altered.", BOLD)]
+    lines += [f"  {f.message}" for f in findings]
+    lines.append("  Check the whole record: campaignsafe check")
+    print("\n".join(lines))
+
+
 def _rows(rows: list[tuple[str, str]]) -> list[str]:
     from campaignsafe.incidents.models import printable
 

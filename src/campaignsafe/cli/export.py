@@ -39,6 +39,12 @@ def export(
     output: Annotated[Text, _opt("--output", "Write the format to FILE instead of the screen.", "FILE", "-o")] = None,
     bundle: Annotated[Text, _opt("--bundle", "Write the evidence bundle (zip) to this file.", "OUT.zip")] = None,
     eml: Annotated[Text, _opt("--eml", "Write an email draft to your SPOC, report attached.", "OUT.eml")] = None,
+    anyway: Annotated[
+        bool,
+        typer.Option(
+            "--anyway", help="Export even when campaignsafe check finds problems (they go on the report's cover)."
+        ),
+    ] = False,
 ) -> None:
     """Export incidents for the police: a report, JSON, CSV, a hashed evidence bundle, an email draft.
 
@@ -48,19 +54,30 @@ def export(
 
     --eml: an email draft to your saved SPOC with the report attached, for you to send: nothing is ever sent.
 
+    The record is checked first (campaignsafe check --quick): when it does not check out, nothing is
+    written (exit 6) unless you add --anyway, which puts every finding on the report's cover and in the JSON.
+    Every export states the audit chain head (SEQ:SHA256) for a later: campaignsafe check --anchor SEQ:SHA256.
+
     SOURCE_DATE_EPOCH (seconds) fixes the export time, so the same export gives the same bytes.
 
     Example: campaignsafe export --all --bundle police.zip --eml police.eml
     """
     from campaignsafe import paths
-    from campaignsafe.exports import case, package
+    from campaignsafe.exports import case, integrity, package
 
     flt, chosen = case.selection(ids or [], all_, since, until, kind or [], force)
     fmt_name = package.format_for(output, fmt)
     for target in (output, eml, bundle):
         if target and target != "-":
             paths.check_output(target)
+    checked = integrity.assess(anyway)
     doc = case.build(flt, chosen, case.export_time())
+    doc.export.integrity = checked
+    if not checked.passed:
+        _say(
+            f"Warning: exported although the record does not check out ({len(checked.findings)} problem(s), "
+            "listed on the report's cover). See them: campaignsafe check"
+        )
     _warn_profile(doc)
     report_html = package.render(doc, "html") if (bundle or eml or fmt_name == "html") else None
     bundled = package.write(doc, Path(bundle), report_html) if bundle else None

@@ -137,6 +137,13 @@ def _kv(rows: list[tuple[str, str]]) -> str:
     return f'<table class="kv">{body}</table>'
 
 
+def _warnings(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    items = "".join(f"<li>{e(line)}</li>" for line in lines[1:])
+    return f'<div class="danger record-check"><p><strong>{e(lines[0])}</strong></p><ul>{items}</ul></div>'
+
+
 def _cover(c: vw.CoverView) -> str:
     forces = "".join(
         f"<h3>{e(f.name)}</h3><ul>{''.join(f'<li>{e(line)}</li>' for line in f.lines)}</ul>" for f in c.forces
@@ -144,6 +151,7 @@ def _cover(c: vw.CoverView) -> str:
     return (
         '<section class="cover">'
         f'<p class="danger">{e(st.DANGER)}</p>'
+        f"{_warnings(c.warnings)}"
         f"<h1>{e(st.TITLE)}</h1>"
         f'<p class="subtitle">{e(c.subtitle)}</p>'
         f'<p class="period">{e(c.period)}</p>'

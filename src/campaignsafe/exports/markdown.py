@@ -37,6 +37,9 @@ def render(doc: m.ExportDocument) -> str:
 
 def _cover(c: vw.CoverView) -> list[str]:
     out = [f"# {st.TITLE}", "", f"**{st.DANGER}**", "", *wrap(c.subtitle), ""]
+    if c.warnings:
+        out += [*wrap(f"**{c.warnings[0]}**"), ""]
+        out += [line for text in c.warnings[1:] for line in wrap(text, "- ", "  ")] + [""]
     out += [*wrap(st.NOT_ADVICE), "", *wrap(st.NOT_A_STATEMENT), ""]
     out += ["## Who is reporting", "", *_rows(c.reporter), ""]
     out += ["## Police", ""]

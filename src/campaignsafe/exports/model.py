@@ -98,6 +98,31 @@ class Selection(Out):
     force_id: str | None = None
 
 
+class AuditHead(Out):
+    """The audit chain's newest entry when the export was made: ``campaignsafe check --anchor SEQ:SHA256``."""
+
+    seq: int
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class CheckFinding(Out):
+    """One thing ``campaignsafe check`` found that does not hold (names an incident, exhibit or audit entry)."""
+
+    subject: str
+    code: str
+    message: str
+
+
+class Integrity(Out):
+    """What ``campaignsafe check`` said of the record when it was exported, and who signed the bundle."""
+
+    passed: bool
+    exported_despite_findings: bool
+    findings: list[CheckFinding]
+    audit_head: AuditHead | None
+    signing_key: str | None = Field(None, description="Fingerprint of the bundle signing key, as ssh-keygen -l shows")
+
+
 class ExportMeta(Out):
     """The export's own facts."""
 
@@ -108,6 +133,7 @@ class ExportMeta(Out):
     producer: Producer
     selection: Selection
     forces: list[Force]
+    integrity: Integrity | None = None
 
 
 class KindCount(Out):

@@ -217,9 +217,33 @@ def _body(doc: m.ExportDocument, spoc_name: str | None, note: str | None, bundle
         ]
     else:
         lines += ["I have kept the original files and can provide them in whatever way you prefer.", ""]
+    lines += _integrity_lines(doc)
     contact = " or ".join(x for x in (p.phone, p.email) if x)
     if contact:
         lines += [f"You can reach me on {contact}.", ""]
     lines += ["Yours sincerely,", "", p.name or ""]
     lines += [", ".join(x for x in (p.role, p.constituency) if x)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _integrity_lines(doc: m.ExportDocument) -> list[str]:
+    """The email's paragraph anchoring the record: the audit chain head and the signing key."""
+    from campaignsafe.exports.integrity import head_text
+
+    facts = doc.export.integrity
+    anchor = head_text(facts)
+    if facts is None or anchor is None:
+        return []
+    text = (
+        f"My record's audit log stood at entry {anchor} (sequence number and SHA-256) when I made this export, "
+        "so any later change to it can be detected"
+    )
+    text += f"; my evidence bundles are signed with the key {facts.signing_key}." if facts.signing_key else "."
+    out = [text, ""]
+    if not facts.passed:
+        out += [
+            f"Please note: campaignsafe's own check found {len(facts.findings)} problem(s) with the record; "
+            "they are listed on the report's cover.",
+            "",
+        ]
+    return out

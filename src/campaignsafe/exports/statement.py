@@ -101,7 +101,11 @@ def cover(doc: m.ExportDocument) -> CoverView:
         ("Exported", when_text(meta.exported_at)),
         ("Made with", f"campaignsafe {meta.tool.version} (data: {versions})"),
     ]
-    return CoverView(f"Reported by {who_line(p)}", reporter, forces, period_text(s), facts)
+    from campaignsafe.exports import integrity
+
+    facts += integrity.cover_facts(meta.integrity)
+    warnings = integrity.cover_warnings(meta.integrity)
+    return CoverView(f"Reported by {who_line(p)}", reporter, forces, period_text(s), facts, warnings)
 
 
 def _force_view(f: m.Force) -> ForceView:

@@ -112,6 +112,7 @@ class CoverView:
     forces: list[ForceView]
     period: str
     facts: list[tuple[str, str]]
+    warnings: list[str] = field(default_factory=list)  # the record check's findings, shown first
 
 
 @dataclass

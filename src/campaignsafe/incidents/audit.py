@@ -30,7 +30,8 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _digest(prev: str, seq: int, at: str, action: str, incident_id: int | None, detail: Any) -> str:
+def digest(prev: str, seq: int, at: str, action: str, incident_id: int | None, detail: Any) -> str:
+    """An entry's hash: SHA-256 of the previous hash followed by the entry as canonical JSON."""
     body = {"seq": seq, "at": at, "action": action, "incident_id": incident_id, "detail": detail}
     return sha256_text(prev + canonical_json(body))
 
@@ -49,7 +50,7 @@ def append(conn: sqlite3.Connection, action: str, incident_id: int | None, detai
             incident_id,
             canonical_json(detail),
             prev,
-            _digest(prev, seq, at, action, incident_id, detail),
+            digest(prev, seq, at, action, incident_id, detail),
         ),
     )
 
@@ -72,7 +73,7 @@ def verify(conn: sqlite3.Connection) -> list[int]:
     """Sequence numbers of entries whose chain does not check out (empty when intact)."""
     bad, prev = [], GENESIS
     for seq, at, action, iid, detail, prev_sha, sha in conn.execute(f"SELECT {COLUMNS} FROM audit ORDER BY seq"):
-        if prev_sha != prev or _digest(prev, seq, at, action, iid, json.loads(detail)) != sha:
+        if prev_sha != prev or digest(prev, seq, at, action, iid, json.loads(detail)) != sha:
             bad.append(seq)
         prev = sha
     return bad

@@ -124,10 +124,44 @@ def _append_only(conn: sqlite3.Connection) -> None:
         conn.execute(f"CREATE TRIGGER {name} {sql} BEGIN SELECT RAISE(ABORT, 'append-only'); END")
 
 
+def _tombstone_only(conn: sqlite3.Connection) -> None:
+    """Triggers so exhibits and amendments are never deleted, nor an incident renumbered, and an incident
+    is deleted only through the tombstone path: its ``deleted`` audit entry must already be the newest."""
+    tomb = (
+        "NOT EXISTS (SELECT 1 FROM audit WHERE seq = (SELECT max(seq) FROM audit)"
+        " AND action = 'deleted' AND incident_id = OLD.{col})"
+    )
+    for name, sql in (
+        ("evidence_no_delete", f"BEFORE DELETE ON evidence WHEN {tomb.format(col='incident_id')}"),
+        ("amendment_no_delete", f"BEFORE DELETE ON amendments WHEN {tomb.format(col='incident_id')}"),
+        ("incident_no_delete", f"BEFORE DELETE ON incidents WHEN {tomb.format(col='id')}"),
+        ("incident_no_renumber", "BEFORE UPDATE OF id ON incidents"),
+        ("exhibit_numbers_no_delete", "BEFORE DELETE ON exhibit_numbers"),
+        ("exhibit_numbers_no_lower", "BEFORE UPDATE ON exhibit_numbers WHEN NEW.last < OLD.last"),
+    ):
+        conn.execute(f"CREATE TRIGGER {name} {sql} BEGIN SELECT RAISE(ABORT, 'append-only'); END")
+
+
+#: the triggers every up-to-date store has; ``campaignsafe check`` reports any that is missing.
+TRIGGERS = (
+    "audit_no_update",
+    "audit_no_delete",
+    "record_no_update",
+    "amendment_no_update",
+    "evidence_no_update",
+    "evidence_no_delete",
+    "amendment_no_delete",
+    "incident_no_delete",
+    "incident_no_renumber",
+    "exhibit_numbers_no_delete",
+    "exhibit_numbers_no_lower",
+)
+
 #: every migration, in order. Names are recorded in ``_migrations``; never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_append_only", _append_only),
+    ("0003_tombstone_only", _tombstone_only),
 ]
 
 

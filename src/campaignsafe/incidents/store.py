@@ -223,12 +223,12 @@ class Store:
             incident = self._load(incident_id)
             refs = [e.exhibit_ref for e in incident.evidence]
             hashes = sorted({h for e in incident.evidence for h in e.hashes()})
+            tomb = {"kind": incident.kind, "record_sha256": incident.record_sha256, "exhibits": refs, "sha256": hashes}
+            tomb["created_at"] = iso(incident.created_at)
+            self._audit("deleted", incident_id, tomb)  # first: the triggers allow a delete only after its tombstone
             for table in ("evidence", "amendments"):
                 self.conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
             self.conn.execute("DELETE FROM incidents WHERE id = ?", (incident_id,))
-            tomb = {"kind": incident.kind, "record_sha256": incident.record_sha256, "exhibits": refs, "sha256": hashes}
-            tomb["created_at"] = iso(incident.created_at)
-            self._audit("deleted", incident_id, tomb)
         return Deleted(incident_id, refs, [h for h in hashes if not self.file_in_use(h)])
 
     def file_in_use(self, sha256: str) -> bool:
@@ -239,23 +239,9 @@ class Store:
 
     def _refresh(self, iid: int, cur: Incident) -> None:
         """Keep the listing columns in step with the record as it now reads."""
+        values = listing_values(cur)
         self.conn.execute(
-            "UPDATE incidents SET occurred_utc=?, occurred_at=?, time_known=?, kind=?, place=?, postcode=?,"
-            " force_id=?, force_name=?, reports=?, police_reported=?, amendment_count=? WHERE id=?",
-            (
-                utc_key(cur.occurred_at),
-                iso(cur.occurred_at),
-                int(cur.time_known),
-                cur.kind,
-                cur.location.text,
-                cur.location.postcode,
-                cur.location.force_id,
-                cur.location.force_name,
-                json.dumps([r.model_dump(include={"to", "platform", "reference"}) for r in cur.reports]),
-                int(cur.police_reported),
-                len(cur.amendments),
-                iid,
-            ),
+            f"UPDATE incidents SET {', '.join(f'{k}=?' for k in values)} WHERE id=?", (*values.values(), iid)
         )
 
     # -- reading -------------------------------------------------------------------------------
@@ -312,10 +298,34 @@ class Store:
         with schema.errors(self.path):
             return audit.entries(self.conn, incident_id)
 
+    def check(self, quick: bool = False, anchor: Any = None) -> Any:
+        """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`): a ``check.Report``."""
+        from campaignsafe.incidents import check
+
+        with schema.errors(self.path):
+            return check.run(self.conn, quick=quick, anchor=anchor)
+
     def verify_audit(self) -> list[int]:
         """Sequence numbers of audit entries whose hash chain does not check out (empty when intact)."""
         with schema.errors(self.path):
             return audit.verify(self.conn)
+
+
+def listing_values(cur: Incident) -> dict[str, Any]:
+    """The listing columns as the record plus its amendments say (``cur`` is ``Incident.current()``)."""
+    return {
+        "occurred_utc": utc_key(cur.occurred_at),
+        "occurred_at": iso(cur.occurred_at),
+        "time_known": int(cur.time_known),
+        "kind": cur.kind,
+        "place": cur.location.text,
+        "postcode": cur.location.postcode,
+        "force_id": cur.location.force_id,
+        "force_name": cur.location.force_name,
+        "reports": json.dumps([r.model_dump(include={"to", "platform", "reference"}) for r in cur.reports]),
+        "police_reported": int(cur.police_reported),
+        "amendment_count": len(cur.amendments),
+    }
 
 
 def _full(iid: int, created: str, digest: str, record: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,375 @@
+"""``campaignsafe check``: re-prove everything the store holds from the data it already holds.
+
+Every record is re-hashed against its stored SHA-256 and the hash its audit entry recorded; the
+audit chain is walked; every table is cross-checked against the audit log (each incident,
+amendment, exhibit and tombstone has its entry and each entry its row; the listing columns equal
+what the record and its amendments say; ids and exhibit numbers are never reused; each exhibit
+points at the file its entry names); and every stored evidence copy is re-hashed (``quick``
+skips that). Findings name the incident, exhibit or audit entry, never what the user wrote.
+
+What a check cannot see alone is a rewrite of records *and* the audit chain made consistently:
+``anchor`` (the chain head an export stated) proves the chain still holds that entry unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from campaignsafe.errors import InputError
+from campaignsafe.incidents import audit, schema
+from campaignsafe.incidents.audit import GENESIS, sha256_text
+
+_ANCHOR = re.compile(r"^\s*(\d{1,18})\s*:\s*([0-9a-fA-F]{64})\s*$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that does not hold: what it is about, a stable code and a one-line reason."""
+
+    subject: str  # "incident 3", "exhibit JS/2", "audit entry 7" or "the store"
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"subject": self.subject, "code": self.code, "message": self.message}
+
+    def line(self) -> str:
+        return f"{self.subject}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Head:
+    """The audit chain's newest entry: what an export states so a later rewrite shows."""
+
+    seq: int
+    sha256: str
+
+    def text(self) -> str:
+        return f"{self.seq}:{self.sha256}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "sha256": self.sha256}
+
+
+@dataclass
+class Report:
+    """What the check looked at and what it found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    incidents: int = 0
+    exhibits: int = 0
+    audit_entries: int = 0
+    files_checked: int | None = None  # None: --quick, stored copies not re-hashed
+    head: Head | None = None
+    anchor: dict[str, Any] | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def add(self, subject: str, code: str, message: str) -> None:
+        self.findings.append(Finding(subject, code, message))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "incidents": self.incidents,
+            "exhibits": self.exhibits,
+            "audit_entries": self.audit_entries,
+            "files_checked": self.files_checked,
+            "audit_head": self.head.as_dict() if self.head else None,
+            "anchor": self.anchor,
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def parse_anchor(text: str) -> Head:
+    """``SEQ:HASH`` (as an export states the audit chain head) → Head; InputError otherwise."""
+    m = _ANCHOR.match(text)
+    if not m:
+        raise InputError(
+            "--anchor must be SEQ:SHA256, e.g. 12:3f5a… (64 hex digits)",
+            "copy it from the report's cover, the JSON's audit_head or the email draft",
+            code="bad_anchor",
+        )
+    return Head(int(m.group(1)), m.group(2).lower())
+
+
+def head(conn: sqlite3.Connection) -> Head | None:
+    """The audit chain's newest entry (None for an empty log)."""
+    row = conn.execute("SELECT seq, sha256 FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return Head(int(row[0]), str(row[1])) if row else None
+
+
+@dataclass
+class _Log:
+    """What the audit log says happened, by incident and by exhibit."""
+
+    created: dict[int, list[tuple[int, str | None]]] = field(default_factory=lambda: defaultdict(list))
+    deleted: dict[int, list[tuple[int, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
+    amended: dict[int, dict[int, tuple[int, list[str]]]] = field(default_factory=lambda: defaultdict(dict))
+    exhibits: dict[str, list[tuple[int, int | None, list[str]]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def run(conn: sqlite3.Connection, *, quick: bool = False, anchor: Head | None = None) -> Report:
+    """Check the open store behind ``conn`` (read only)."""
+    report = Report()
+    _structure(conn, report)
+    log = _audit(conn, report, anchor)
+    _incidents(conn, report, log)
+    _evidence(conn, report, log, quick)
+    return report
+
+
+def _structure(conn: sqlite3.Connection, report: Report) -> None:
+    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    if rows != ["ok"]:
+        report.add("the store", "store_damaged", f"SQLite's quick_check fails ({len(rows)} problem(s))")
+    present = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    for name in schema.TRIGGERS:
+        if name not in present:
+            report.add("the store", "trigger_removed", f"the protection {name} has been removed")
+
+
+def _json(text: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _audit(conn: sqlite3.Connection, report: Report, anchor: Head | None) -> _Log:
+    log = _Log()
+    prev, expected = GENESIS, 1
+    hashes: dict[int, str] = {}
+    chain_bad: set[int] = set()
+    for seq, at, action, iid, text, prev_sha, sha in conn.execute(f"SELECT {audit.COLUMNS} FROM audit ORDER BY seq"):
+        report.audit_entries += 1
+        subject = f"audit entry {seq}"
+        if seq != expected:
+            gap = f"{expected}" if seq == expected + 1 else f"{expected}–{seq - 1}"
+            report.add(subject, "audit_gap", f"entries {gap} before it are missing (removed)")
+        detail = _json(text)
+        if prev_sha != prev:
+            report.add(subject, "audit_chain_broken", "does not chain to the entry before it (removed or reordered)")
+            chain_bad.add(seq)
+        if detail is None or audit.digest(prev_sha, seq, at, action, iid, detail) != sha:
+            report.add(subject, "audit_entry_altered", "its contents no longer match its hash (edited)")
+            chain_bad.add(seq)
+        hashes[seq] = sha
+        prev, expected = sha, seq + 1
+        _note(log, seq, action, iid, detail if isinstance(detail, dict) else {})
+    report.head = head(conn)
+    high = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+    last = report.head.seq if report.head else 0
+    if high and int(high[0]) > last:
+        report.add(f"audit entry {last + 1}", "audit_tail_removed", f"entries {last + 1}–{high[0]} have been removed")
+    if anchor is not None:
+        holds = hashes.get(anchor.seq) == anchor.sha256 and not any(s <= anchor.seq for s in chain_bad)
+        report.anchor = {**anchor.as_dict(), "holds": holds}
+        if not holds:
+            why = "is missing" if anchor.seq not in hashes else "has changed since that export"
+            report.add(f"audit entry {anchor.seq}", "anchor_mismatch", f"the anchor you gave {why}")
+    return log
+
+
+def _note(log: _Log, seq: int, action: str, iid: int | None, detail: dict[str, Any]) -> None:
+    if iid is None:
+        return
+    if action == "created":
+        log.created[iid].append((seq, detail.get("record_sha256")))
+    elif action == "deleted":
+        log.deleted[iid].append((seq, detail))
+    elif action == "amended" and isinstance(detail.get("number"), int):
+        log.amended[iid][detail["number"]] = (seq, list(detail.get("fields") or []))
+    elif action == "evidence-added" and isinstance(detail.get("exhibit_ref"), str):
+        log.exhibits[detail["exhibit_ref"]].append((seq, iid, sorted(detail.get("sha256") or [])))
+
+
+def _live(log: _Log, iid: int) -> bool:
+    """Whether the log says incident ``iid`` should still exist (created, and not deleted since)."""
+    made = [s for s, _h in log.created.get(iid, [])]
+    gone = [s for s, _d in log.deleted.get(iid, [])]
+    return bool(made) and (not gone or max(made) > max(gone))
+
+
+def _incidents(conn: sqlite3.Connection, report: Report, log: _Log) -> None:
+    from campaignsafe.incidents.models import STORED, Incident
+    from campaignsafe.incidents.store import listing_values
+
+    cols = "id, created_at, record, record_sha256, " + ", ".join(_LISTING)
+    rows = {int(r[0]): r for r in conn.execute(f"SELECT {cols} FROM incidents ORDER BY id")}
+    report.incidents = len(rows)
+    amendments: dict[int, dict[int, Any]] = defaultdict(dict)
+    for iid, number, text in conn.execute("SELECT incident_id, number, amendment FROM amendments"):
+        amendments[int(iid)][int(number)] = text
+    for iid, made in sorted(log.created.items()):
+        if len(made) > 1:
+            seqs = " and ".join(str(s) for s, _h in made)
+            report.add(f"incident {iid}", "id_reused", f"its id was given twice (audit entries {seqs})")
+    high = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'incidents'").fetchone()
+    top = max([*log.created, *rows, 0])
+    if top and (high is None or int(high[0]) < top):
+        report.add(
+            "the store", "ids_reset", f"the id counter was set back: the next incident would reuse an id ≤ {top}"
+        )
+    for iid in sorted(set(log.created) - set(rows)):
+        if _live(log, iid):
+            report.add(f"incident {iid}", "incident_removed", "missing from the store with no tombstone (deleted)")
+    for iid, row in rows.items():
+        subject = f"incident {iid}"
+        made = log.created.get(iid, [])
+        if not made:
+            report.add(subject, "no_audit_entry", "has no entry in the audit log (added outside campaignsafe)")
+        elif not _live(log, iid):
+            report.add(subject, "deleted_but_present", "the audit log says it was deleted, but it is in the store")
+        record, digest = str(row[2]), str(row[3])
+        if sha256_text(record) != digest:
+            report.add(subject, "record_altered", "its record no longer matches its SHA-256 (the words were changed)")
+        if made and made[-1][1] != digest:
+            report.add(
+                subject,
+                "record_replaced",
+                f"its SHA-256 is not the one the audit log recorded when it was made (entry {made[-1][0]})",
+            )
+        _amendments(report, subject, log.amended.get(iid, {}), amendments.get(iid, {}))
+        data = _json(record)
+        try:
+            full = {"id": iid, "created_at": row[1], "record_sha256": digest, **data}
+            full["amendments"] = [_json(amendments[iid][n]) for n in sorted(amendments.get(iid, {}))]
+            current = Incident.model_validate(full, context=STORED).current()
+        except Exception:  # any shape at all: a damaged record is a finding, never a crash
+            report.add(subject, "record_unreadable", "its record or an amendment cannot be read")
+            continue
+        expected = listing_values(current)
+        for i, name in enumerate(_LISTING):
+            if row[4 + i] != expected[name]:
+                report.add(subject, "listing_altered", f"the list's {name} differs from its record and amendments")
+
+
+_LISTING = (
+    "occurred_utc",
+    "occurred_at",
+    "time_known",
+    "kind",
+    "place",
+    "postcode",
+    "force_id",
+    "force_name",
+    "reports",
+    "police_reported",
+    "amendment_count",
+)
+
+
+def _amendments(report: Report, subject: str, logged: dict[int, tuple[int, list[str]]], rows: dict[int, Any]) -> None:
+    for number in sorted(set(logged) - set(rows)):
+        report.add(
+            subject, "amendment_removed", f"amendment {number} is missing (deleted; audit entry {logged[number][0]})"
+        )
+    for number in sorted(set(rows) - set(logged)):
+        report.add(subject, "amendment_unlogged", f"amendment {number} has no audit entry (added outside campaignsafe)")
+    for number in sorted(set(rows) & set(logged)):
+        data = _json(rows[number])
+        changes = data.get("changes") if isinstance(data, dict) else None
+        fields = [c.get("field") for c in changes if isinstance(c, dict)] if isinstance(changes, list) else None
+        if fields != logged[number][1]:
+            report.add(
+                subject, "amendment_altered", f"amendment {number} changes other fields than its audit entry says"
+            )
+
+
+def _evidence(conn: sqlite3.Connection, report: Report, log: _Log, quick: bool) -> None:
+    from campaignsafe.incidents import evidence
+
+    incidents = {int(r[0]) for r in conn.execute("SELECT id FROM incidents")}
+    seen: dict[str, str] = {}
+    numbers = {str(p): int(n) for p, n in conn.execute("SELECT producer, last FROM exhibit_numbers")}
+    used: dict[str, int] = defaultdict(int)
+    refs = set()
+    for iid, ref, file_sha, shot_sha, text in conn.execute(
+        "SELECT incident_id, exhibit_ref, file_sha256, screenshot_sha256, item FROM evidence ORDER BY id"
+    ):
+        report.exhibits += 1
+        subject = f"exhibit {ref}"
+        refs.add(ref)
+        item = _json(text)
+        hashes = (
+            sorted(
+                f["sha256"] for f in ((item or {}).get("file"), (item or {}).get("screenshot")) if isinstance(f, dict)
+            )
+            if isinstance(item, dict)
+            else None
+        )
+        if hashes is None:
+            report.add(subject, "exhibit_unreadable", "its entry cannot be read")
+        elif sorted(h for h in (file_sha, shot_sha) if h) != hashes:
+            report.add(subject, "exhibit_altered", "its file columns do not match its entry")
+        entries = log.exhibits.get(ref, [])
+        if not entries:
+            report.add(subject, "no_audit_entry", "has no entry in the audit log (added outside campaignsafe)")
+        else:
+            seq, logged_iid, logged = entries[-1]
+            if logged_iid != iid:
+                report.add(
+                    subject, "exhibit_moved", f"was added to incident {logged_iid} but is now under incident {iid}"
+                )
+            if hashes is not None and logged != hashes:
+                report.add(subject, "exhibit_repointed", f"points at another stored file than audit entry {seq} names")
+        if iid not in incidents:
+            report.add(subject, "exhibit_orphaned", f"its incident {iid} is not in the store")
+        for sha in hashes or []:
+            seen.setdefault(sha, subject)
+        producer, _slash, num = str(ref).rpartition("/")
+        if num.isdigit():
+            used[producer] = max(used[producer], int(num))
+    for ref, entries in sorted(log.exhibits.items()):
+        producer, _slash, num = ref.rpartition("/")
+        if num.isdigit():
+            used[producer] = max(used[producer], int(num))
+        if len(entries) > 1:
+            report.add(f"exhibit {ref}", "exhibit_reused", "its reference was given twice")
+        iid = entries[-1][1]
+        if ref in refs or iid is None:
+            continue
+        tombs = log.deleted.get(iid, [])
+        if not any(ref in (d.get("exhibits") or []) for _s, d in tombs):
+            report.add(f"exhibit {ref}", "exhibit_removed", f"of incident {iid} is missing from the store (deleted)")
+    for producer, top in sorted(used.items()):
+        if numbers.get(producer, 0) < top:
+            report.add(
+                f"exhibits {producer}/…", "numbers_reset", f"numbering was set back: {producer}/{top} could be reused"
+            )
+    if quick:
+        return
+    report.files_checked = 0
+    for sha, subject in sorted(seen.items(), key=lambda kv: kv[1]):
+        report.files_checked += 1
+        if not evidence.blob(sha).is_file():
+            report.add(subject, "copy_missing", "its stored copy is missing from the data folder")
+        elif not evidence.intact(sha):
+            report.add(subject, "copy_altered", "its stored copy no longer matches its SHA-256")
+
+
+def record_findings(conn: sqlite3.Connection, incident_id: int) -> list[Finding]:
+    """For ``incidents show``: whether this one record still matches its SHA-256 and its audit entry."""
+    row = conn.execute("SELECT record, record_sha256 FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+    if row is None:
+        return []
+    report = Report()
+    subject = f"incident {incident_id}"
+    if sha256_text(str(row[0])) != row[1]:
+        report.add(subject, "record_altered", "its record no longer matches its SHA-256 (the words were changed)")
+    made = conn.execute(
+        "SELECT seq, detail FROM audit WHERE incident_id = ? AND action = 'created' ORDER BY seq DESC LIMIT 1",
+        (incident_id,),
+    ).fetchone()
+    logged = _json(made[1]) if made else None
+    if not isinstance(logged, dict) or logged.get("record_sha256") != row[1]:
+        report.add(subject, "record_replaced", "its SHA-256 is not the one the audit log recorded when it was made")
+    return report.findings

@@ -1,0 +1,266 @@
+"""``campaignsafe check``: each way of tampering with a real store through sqlite3 is caught and named."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from campaignsafe.incidents import audit
+from tests.conftest import run
+from tests.export_helpers import make_record
+
+Tamper = Callable[[sqlite3.Connection, Path], None]
+
+
+@pytest.fixture
+def record(tmp_path: Path) -> list[int]:
+    """Three incidents (the first amended), four exhibits, all through the CLI."""
+    return make_record(tmp_path)
+
+
+def _db(home: Path) -> sqlite3.Connection:
+    return sqlite3.connect(home / "incidents.db", isolation_level=None)
+
+
+def _drop(conn: sqlite3.Connection, *names: str) -> None:
+    """What an attacker with sqlite3 does first: remove the protection in the way."""
+    for name in names:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _rehash_chain(conn: sqlite3.Connection) -> None:
+    """Rewrite every audit hash so the chain is consistent again (a careful forger)."""
+    _drop(conn, "audit_no_update")
+    prev = audit.GENESIS
+    rows = conn.execute(f"SELECT {audit.COLUMNS} FROM audit ORDER BY seq").fetchall()
+    for seq, at, action, iid, detail, _prev, _sha in rows:
+        sha = audit.digest(prev, seq, at, action, iid, json.loads(detail))
+        conn.execute("UPDATE audit SET prev_sha256 = ?, sha256 = ? WHERE seq = ?", (prev, sha, seq))
+        prev = sha
+
+
+def _check(*extra: str) -> Any:
+    r = run("check", "--json", *extra)
+    return r, r.json
+
+
+def _subjects(data: dict[str, Any]) -> set[str]:
+    return {f["subject"] for f in data["findings"]}
+
+
+def _codes(data: dict[str, Any]) -> set[str]:
+    return {f["code"] for f in data["findings"]}
+
+
+def _listing(col: str, value: object) -> Tamper:
+    def tamper(conn: sqlite3.Connection, home: Path) -> None:
+        conn.execute(f"UPDATE incidents SET {col} = ? WHERE id = 2", (value,))
+
+    return tamper
+
+
+def _delete_amendment(conn: sqlite3.Connection, home: Path) -> None:
+    _drop(conn, "amendment_no_delete")
+    conn.execute("DELETE FROM amendments WHERE incident_id = 1")
+
+
+def _delete_evidence(conn: sqlite3.Connection, home: Path) -> None:
+    _drop(conn, "evidence_no_delete")
+    conn.execute("DELETE FROM evidence WHERE incident_id = 2")
+
+
+def _delete_incident(conn: sqlite3.Connection, home: Path) -> None:
+    _drop(conn, "evidence_no_delete", "amendment_no_delete", "incident_no_delete")
+    for sql in ("DELETE FROM evidence WHERE incident_id = 2", "DELETE FROM incidents WHERE id = 2"):
+        conn.execute(sql)
+
+
+def _rewrite_record(with_hash: bool) -> Tamper:
+    def tamper(conn: sqlite3.Connection, home: Path) -> None:
+        _drop(conn, "record_no_update")
+        (text,) = conn.execute("SELECT record FROM incidents WHERE id = 2").fetchone()
+        forged = text.replace("naming my street", "naming my stree")
+        conn.execute("UPDATE incidents SET record = ? WHERE id = 2", (forged,))
+        if with_hash:
+            conn.execute("UPDATE incidents SET record_sha256 = ? WHERE id = 2", (audit.sha256_text(forged),))
+
+    return tamper
+
+
+def _delete_audit(which: str) -> Tamper:
+    def tamper(conn: sqlite3.Connection, home: Path) -> None:
+        _drop(conn, "audit_no_delete")
+        seq = conn.execute(f"SELECT {which}(seq) FROM audit WHERE action = 'evidence-added'").fetchone()[0]
+        conn.execute("DELETE FROM audit WHERE seq = ?", (seq,))
+
+    return tamper
+
+
+def _edit_audit(conn: sqlite3.Connection, home: Path) -> None:
+    _drop(conn, "audit_no_update")
+    conn.execute("UPDATE audit SET at = '2026-01-01T00:00:00+00:00' WHERE incident_id = 3 AND action = 'created'")
+
+
+def _repoint_exhibit(conn: sqlite3.Connection, home: Path) -> None:
+    """Exhibit JS/3 (the letter) made to point at the photo's stored copy."""
+    _drop(conn, "evidence_no_update")
+    photo = conn.execute("SELECT file_sha256 FROM evidence WHERE incident_id = 1").fetchone()[0]
+    (letter, item) = conn.execute("SELECT file_sha256, item FROM evidence WHERE incident_id = 3").fetchone()
+    conn.execute(
+        "UPDATE evidence SET file_sha256 = ?, item = ? WHERE incident_id = 3", (photo, item.replace(letter, photo))
+    )
+
+
+def _reuse_id(conn: sqlite3.Connection, home: Path) -> None:
+    """Incident 3 deleted the proper way, the id counter set back, a new incident given id 3."""
+    conn.close()
+    assert run("incidents", "delete", "3", "--yes").exit_code == 0
+    c = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    c.execute("UPDATE sqlite_sequence SET seq = 2 WHERE name = 'incidents'")
+    c.close()
+    r = run("report", "--when", "2026-05-05", "--kind", "threats", "--place", "Market", "--description", "x")
+    assert r.exit_code == 0, r.stderr
+
+
+def _swap_ids(conn: sqlite3.Connection, home: Path) -> None:
+    _drop(conn, "incident_no_renumber")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    for a, b in ((100, 2), (2, 3), (3, 100)):
+        conn.execute("UPDATE incidents SET id = ? WHERE id = ?", (a, b))
+
+
+CASES: dict[str, tuple[Tamper, str, str]] = {
+    "listing kind": (_listing("kind", "harassment"), "incident 2", "listing_altered"),
+    "listing place": (_listing("place", "Elsewhere"), "incident 2", "listing_altered"),
+    "listing time": (_listing("occurred_utc", "2020-01-01T00:00:00Z"), "incident 2", "listing_altered"),
+    "listing reported": (_listing("police_reported", 1), "incident 2", "listing_altered"),
+    "amendment deleted": (_delete_amendment, "incident 1", "amendment_removed"),
+    "evidence deleted": (_delete_evidence, "exhibit JS/2", "exhibit_removed"),
+    "incident deleted": (_delete_incident, "incident 2", "incident_removed"),
+    "record rewritten": (_rewrite_record(False), "incident 2", "record_altered"),
+    "record and hash rewritten": (_rewrite_record(True), "incident 2", "record_replaced"),
+    "audit entry deleted": (_delete_audit("min"), "audit entry", "audit_chain_broken"),
+    "last audit entry deleted": (_delete_audit("max"), "exhibit JS/3", "no_audit_entry"),
+    "audit entry edited": (_edit_audit, "audit entry", "audit_entry_altered"),
+    "exhibit repointed": (_repoint_exhibit, "exhibit JS/3", "exhibit_repointed"),
+    "id reused": (_reuse_id, "incident 3", "id_reused"),
+    "ids swapped": (_swap_ids, "incident 2", "record_replaced"),
+}
+
+
+def test_an_untouched_store_passes(record: list[int]) -> None:
+    """The record made through the CLI checks out, with the chain head stated."""
+    r, data = _check()
+    assert r.exit_code == 0, data["findings"]
+    assert data["passed"] and data["incidents"] == 3 and data["exhibits"] == 3 and data["files_checked"] == 3
+    assert data["audit_head"]["seq"] == data["audit_entries"]
+    text = run("check")
+    assert text.exit_code == 0 and "OK: the record holds" in text.stdout and "Audit chain head: entry" in text.stdout
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_tampering_is_caught_and_named(record: list[int], home: Path, case: str) -> None:
+    """Each change made with sqlite3 behind campaignsafe's back fails check (exit 6), naming what changed."""
+    tamper, subject, code = CASES[case]
+    conn = _db(home)
+    tamper(conn, home)
+    conn.close()
+    r, data = _check()
+    assert r.exit_code == 6
+    assert not data["passed"] and data["error"]["code"] == "check_failed"
+    assert code in _codes(data), data["findings"]
+    assert any(s.startswith(subject) for s in _subjects(data)), data["findings"]
+    text = run("check")
+    assert text.exit_code == 6 and f"FAILED  {subject}" in text.stdout
+
+
+def test_findings_never_quote_the_record(record: list[int], home: Path) -> None:
+    """A finding names the incident and the column, never what the user wrote there."""
+    conn = _db(home)
+    _listing("place", "Secret Road")(conn, home)
+    _rewrite_record(False)(conn, home)
+    conn.close()
+    r = run("check")
+    assert r.exit_code == 6
+    assert "Secret" not in r.stdout + r.stderr and "naming my" not in r.stdout + r.stderr
+
+
+def test_a_changed_evidence_copy_is_caught_unless_quick(record: list[int], home: Path) -> None:
+    """A stored copy altered on disk names its exhibit; --quick skips re-hashing the copies."""
+    copy = next(p for p in (home / "evidence").rglob("*") if p.is_file() and not p.name.startswith("."))
+    copy.chmod(0o600)
+    copy.write_bytes(b"changed")
+    r, data = _check()
+    assert r.exit_code == 6 and "copy_altered" in _codes(data)
+    r, data = _check("--quick")
+    assert r.exit_code == 0 and data["files_checked"] is None
+
+
+def test_consistent_rewrite_is_caught_by_the_anchor(record: list[int], home: Path) -> None:
+    """Record, hash and audit chain all rewritten consistently pass a plain check, but not --anchor."""
+    _r, before = _check()
+    anchor = f"{before['audit_head']['seq']}:{before['audit_head']['sha256']}"
+    assert run("check", "--anchor", anchor).exit_code == 0
+    conn = _db(home)
+    _rewrite_record(True)(conn, home)
+    _drop(conn, "audit_no_update")
+    forged = audit.sha256_text(conn.execute("SELECT record FROM incidents WHERE id = 2").fetchone()[0])
+    (seq, detail) = conn.execute(
+        "SELECT seq, detail FROM audit WHERE incident_id = 2 AND action = 'created'"
+    ).fetchone()
+    new = json.loads(detail) | {"record_sha256": forged}
+    conn.execute("UPDATE audit SET detail = ? WHERE seq = ?", (audit.canonical_json(new), seq))
+    _rehash_chain(conn)
+    conn.close()
+    r, data = _check("--quick")
+    assert {c for c in _codes(data)} <= {"trigger_removed"}  # only the dropped protections show
+    r, data = _check("--anchor", anchor)
+    assert r.exit_code == 6 and data["anchor"]["holds"] is False and "anchor_mismatch" in _codes(data)
+
+
+def test_a_bad_anchor_is_a_usage_problem(record: list[int]) -> None:
+    """--anchor that is not SEQ:HASH is refused (exit 3) with what to give."""
+    r = run("check", "--anchor", "12")
+    assert r.exit_code == 3 and "SEQ:SHA256" in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="the sqlite3 command-line tool is not installed")
+def test_tampering_with_the_sqlite3_command_is_caught(record: list[int], home: Path) -> None:
+    """The sqlite3 shell, as an attacker would use it, cannot delete or edit without check noticing."""
+    db = str(home / "incidents.db")
+    refused = subprocess.run(["sqlite3", db, "DELETE FROM evidence WHERE incident_id = 2;"], capture_output=True)
+    assert refused.returncode != 0 and b"append-only" in refused.stderr
+    refused = subprocess.run(["sqlite3", db, "DELETE FROM incidents WHERE id = 3;"], capture_output=True)
+    assert refused.returncode != 0
+    subprocess.run(["sqlite3", db, "UPDATE incidents SET kind = 'other' WHERE id = 3;"], check=True)
+    r, data = _check()
+    assert r.exit_code == 6 and "incident 3" in _subjects(data)
+
+
+def test_delete_through_campaignsafe_still_works_and_checks_out(record: list[int]) -> None:
+    """The tombstone path deletes an incident with its exhibits and amendments; the record still holds."""
+    assert run("incidents", "delete", "1", "--yes").exit_code == 0
+    r, data = _check()
+    assert r.exit_code == 0, data["findings"]
+    assert data["incidents"] == 2
+
+
+def test_show_flags_a_record_that_does_not_match_its_hash(record: list[int], home: Path) -> None:
+    """incidents show prints a warning (and --json says matches: false) for an altered record."""
+    assert run("incidents", "show", "2", "--json").json["record_check"]["matches"] is True
+    assert "WARNING" not in run("incidents", "show", "2").stdout
+    conn = _db(home)
+    _rewrite_record(False)(conn, home)
+    conn.close()
+    r = run("incidents", "show", "2")
+    assert r.exit_code == 0 and "WARNING: this record does not match its SHA-256" in r.stdout
+    data = run("incidents", "show", "2", "--json").json
+    assert data["record_check"]["matches"] is False
+    assert "record_altered" in {f["code"] for f in data["record_check"]["findings"]}
