@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from campaignsafe.errors import InputError
-from campaignsafe.exports.bundle import MANIFEST, Entry, parse_manifest, verify, write_bundle
+from campaignsafe.exports.bundle import MANIFEST, Entry, write_bundle
 from campaignsafe.exports.csv_safe import neutralise, to_csv
 from campaignsafe.exports.eml import draft
+from campaignsafe.exports.verify import parse_manifest, verify
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_bundle_verifies_and_lists_every_file(bundle: Path) -> None:
     assert report.passed
     assert sorted(report.ok) == ["evidence/JS-1_photo.jpg", "incidents.json", "report.html"]
     with zipfile.ZipFile(bundle) as zf:
-        assert set(parse_manifest(zf.read(MANIFEST).decode())) == set(zf.namelist()) - {MANIFEST}
+        assert set(parse_manifest(zf.read(MANIFEST))) == set(zf.namelist()) - {MANIFEST}
 
 
 @pytest.mark.skipif(shutil.which("sha256sum") is None, reason="sha256sum not installed")

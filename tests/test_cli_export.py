@@ -67,7 +67,10 @@ def test_bundle_holds_reports_data_schema_and_every_original(record: list[int], 
     export("--all", "--bundle", str(out))
     files = members(out)
     assert sorted(files) == [
+        "HOW-TO-VERIFY.txt",
         "MANIFEST.sha256",
+        "MANIFEST.sha256.sig",
+        "allowed_signers",
         "evidence/JS-1_photo.jpg",
         "evidence/JS-2_shot.png",
         "evidence/JS-3_letter.pdf",
@@ -76,6 +79,7 @@ def test_bundle_holds_reports_data_schema_and_every_original(record: list[int], 
         "incidents.json",
         "report.html",
         "report.md",
+        "signing-key.pub",
     ]
     assert files["evidence/JS-1_photo.jpg"] == PHOTO and files["evidence/JS-2_shot.png"] == SHOT
     assert files["evidence/JS-3_letter.pdf"] == LETTER
@@ -103,7 +107,7 @@ def test_same_export_twice_gives_the_same_bytes(
     export("--all", "--bundle", str(tmp_path / "3.zip"))
     first, later = members(tmp_path / "1.zip"), members(tmp_path / "3.zip")
     changed = sorted(n for n in first if first[n] != later[n])
-    assert changed == ["MANIFEST.sha256", "incidents.json", "report.html", "report.md"]
+    assert changed == ["MANIFEST.sha256", "MANIFEST.sha256.sig", "incidents.json", "report.html", "report.md"]
     a, b = json.loads(first["incidents.json"]), json.loads(later["incidents.json"])
     assert a["export"].pop("exported_at") != b["export"].pop("exported_at")
     assert a == b
@@ -292,5 +296,5 @@ def test_verify_json_when_all_match(record: list[int], tmp_path: Path) -> None:
     """verify --json on a fresh bundle: passed, every file ok, and the manifest's own hash."""
     export("--all", "--bundle", str(tmp_path / "b.zip"))
     r = run("verify", str(tmp_path / "b.zip"), "--json")
-    assert r.exit_code == 0 and r.json["passed"] is True and r.json["checked"] == 8 and "error" not in r.json
+    assert r.exit_code == 0 and r.json["passed"] is True and r.json["checked"] == 11 and "error" not in r.json
     assert r.json["manifest_sha256"] == hashlib.sha256(members(tmp_path / "b.zip")["MANIFEST.sha256"]).hexdigest()

@@ -67,6 +67,7 @@ def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
         ensure_private_dir(path.parent)
     else:
         check_output(path)
+        clear_partial(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -87,6 +88,21 @@ def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def clear_partial(path: Path) -> list[Path]:
+    """Remove the temporary files a killed write of ``path`` left beside it (``.NAME.xxxxxxxx.tmp``)."""
+    import re
+
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp$")
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def _write_error(path: Path, exc: OSError, private: bool) -> StoreError | InputError:

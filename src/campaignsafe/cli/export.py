@@ -71,6 +71,10 @@ def export(
         if target and target != "-":
             paths.check_output(target)
     checked = integrity.assess(anyway)
+    if bundle or eml or fmt_name in ("html", "md", "json"):
+        from campaignsafe.exports import signing
+
+        checked.signing_key = signing.signer().fingerprint  # made on first use
     doc = case.build(flt, chosen, case.export_time())
     doc.export.integrity = checked
     if not checked.passed:
@@ -133,15 +137,19 @@ def verify(
     ],
     json_out: JsonOpt = False,
 ) -> None:
-    """Re-check every file of an evidence bundle against its MANIFEST.sha256.
+    """Re-check every file of an evidence bundle against its MANIFEST.sha256, and the manifest's signature.
 
-    Lists each file altered, missing or added, and any zip entry with an absolute path or '..'
-    (refused, never extracted). Exit code 0 only when every file matches; 6 when any does not.
+    Lists each file altered, missing or added, and each unsafe entry: an absolute or '..' path, a name
+    that unpacks as another (./, //, backslash, case or Unicode twins), a link, device or FIFO (never
+    extracted or opened). Names the signing key by its fingerprint, as ssh-keygen -l prints it, and the
+    audit chain head the bundle states. Exit code 0 only when every file matches and the signature
+    (if any) is good; 6 when not.
 
     Example: campaignsafe verify police.zip
     """
     from campaignsafe.errors import CampaignsafeError, VerifyError
-    from campaignsafe.exports.bundle import verify as check
+    from campaignsafe.exports.verify import shown
+    from campaignsafe.exports.verify import verify as check
 
     try:
         report = check(path)
@@ -161,11 +169,14 @@ def verify(
         )
         if names
     ]
-    summary = ", ".join(f"{len(names)} {label}" for label, names in problems)
+    summary = [f"{len(names)} {label}" for label, names in problems]
+    sig = report.signature
+    if sig.status == "invalid":
+        summary.append("the signature does not check out")
     failure = None
     if not report.passed:
-        what = summary or "the manifest lists no files"
-        failure = VerifyError(f"{path}: verification failed ({what})", code="verify_failed")
+        what = ", ".join(summary) or "the manifest lists no files"
+        failure = VerifyError(f"{shown(str(path))}: verification failed ({what})", code="verify_failed")
     if json_out:
         from campaignsafe.cli._render import print_json
 
@@ -176,9 +187,18 @@ def verify(
     else:
         for label, names in problems:
             for name in names:
-                print(f"{label.upper():<8} {name}")
-        if failure is None:
+                why = report.unsafe_reasons.get(name) if label == "unsafe" else None
+                print(f"{label.upper():<8} {shown(name)}" + (f" ({why})" if why else ""))
+        if not report.altered and not report.missing and not report.added and not report.unsafe and report.ok:
             print(f"OK: all {len(report.ok)} files match MANIFEST.sha256.")
         print(f"MANIFEST.sha256 itself has SHA-256 {report.manifest_sha256}")
+        if sig.status == "valid":
+            print(f"Signature: good, made with the key {sig.key_fingerprint}")
+        elif sig.status == "invalid":
+            print(f"SIGNATURE BAD: {sig.reason}")
+        if report.audit_head:
+            print(f"Audit chain head when exported: {report.audit_head} (campaignsafe check --anchor takes it)")
+        for note in report.notes:
+            print(f"Note: {note}")
     if failure is not None:
         raise failure

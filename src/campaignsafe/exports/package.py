@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formataddr
 from pathlib import Path
+from typing import Any
 
 from campaignsafe.errors import InputError, StoreError
 from campaignsafe.exports import csv_, html, json_, markdown
@@ -91,11 +92,29 @@ def entries(doc: m.ExportDocument, report_html: str | None = None) -> list[Entry
 
 def write(doc: m.ExportDocument, out: Path, report_html: str | None = None) -> Bundled:
     """Write the bundle zip atomically."""
+    from campaignsafe.exports import signing
+
     items = entries(doc, report_html)
-    manifest = write_bundle(items, out)
+    key = signing.signer()
+    items += _signing_entries(doc, key)
+    manifest = write_bundle(items, out, key.sign, signing.SIGNATURE)
     digest = hashlib.sha256(manifest.encode("utf-8")).hexdigest()
     n_evidence = sum(1 for i in items if i.source is not None)
     return Bundled(out.expanduser(), len(items) + 1, n_evidence, digest)
+
+
+def _signing_entries(doc: m.ExportDocument, key: Any) -> list[Entry]:
+    """The public key, its allowed_signers line and HOW-TO-VERIFY.txt (all listed in the manifest)."""
+    from campaignsafe.exports import signing
+    from campaignsafe.exports.integrity import head_text
+
+    identity = signing.identity_for(doc.export.producer.email)
+    how_to = signing.how_to(identity, key.fingerprint, head_text(doc.export.integrity))
+    return [
+        Entry(signing.PUBLIC_KEY, key.public_line().encode()),
+        Entry(signing.ALLOWED_SIGNERS, key.allowed_signers(identity).encode()),
+        Entry(signing.HOW_TO, how_to.encode()),
+    ]
 
 
 # -- the email draft -----------------------------------------------------------------------------
