@@ -1,0 +1,210 @@
+"""verify, hardened: every forged zip or folder that would unpack to other content than the manifest says fails."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from campaignsafe.exports.bundle import MANIFEST, Entry, manifest_text, write_bundle
+from campaignsafe.exports.verify import manifest_cap, verify
+from tests.conftest import run
+from tests.export_helpers import unpack
+
+REPORT = b"<html>the real report</html>"
+PHOTO = b"\xff\xd8" + bytes(range(256)) * 8
+FORGED = b"<html>what the officer would read instead</html>"
+
+
+@pytest.fixture
+def honest(tmp_path: Path) -> Path:
+    out = tmp_path / "honest.zip"
+    write_bundle([Entry("report.html", REPORT), Entry("evidence/JS-1_photo.jpg", PHOTO)], out)
+    assert verify(out).passed
+    return out
+
+
+def _add(zip_path: Path, name: str, data: bytes = FORGED, mode: int | None = None) -> Path:
+    info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+    if mode is not None:
+        info.create_system = 3
+        info.external_attr = mode << 16
+    with zipfile.ZipFile(zip_path, "a") as zf:
+        zf.writestr(info, data)
+    return zip_path
+
+
+def _zip(path: Path, files: list[tuple[str, bytes]]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files:
+            zf.writestr(name, data)
+    return path
+
+
+def _fails(target: Path, *names: str) -> dict[str, object]:
+    r = run("verify", str(target), "--json")
+    assert r.exit_code == 6, r.stdout
+    data: dict[str, object] = r.json
+    assert data["passed"] is False
+    for name in names:
+        assert name in data["unsafe"], data["unsafe"]  # type: ignore[operator]
+        assert name in data["unsafe_reasons"]  # type: ignore[operator]
+    return data
+
+
+@pytest.mark.parametrize(
+    "alias",
+    ["./report.html", "evidence//JS-1_photo.jpg", "evidence\\JS-1_photo.jpg", "evidence/./JS-1_photo.jpg"],
+)
+def test_an_alias_name_beside_the_real_entry_fails(honest: Path, alias: str) -> None:
+    """A second entry that unzip writes over the real one is unsafe, however it is spelt."""
+    _fails(_add(honest, alias), alias)
+
+
+def test_a_case_twin_fails(honest: Path) -> None:
+    """REPORT.html beside report.html: on Windows and macOS one overwrites the other."""
+    _fails(_add(honest, "REPORT.html"), "REPORT.html", "report.html")
+
+
+def test_an_nfc_nfd_pair_fails(tmp_path: Path) -> None:
+    """café.jpg in NFC (listed) and in NFD (unlisted): macOS unpacks both to one file."""
+    nfc = "evidence/" + unicodedata.normalize("NFC", "café.jpg")
+    nfd = "evidence/" + unicodedata.normalize("NFD", "café.jpg")
+    out = tmp_path / "b.zip"
+    write_bundle([Entry(nfc, PHOTO)], out)
+    _fails(_add(out, nfd), nfd)
+
+
+def test_a_symlink_entry_fails(honest: Path, tmp_path: Path) -> None:
+    """A link entry (unzip makes a symlink to anywhere) is unsafe, even when the manifest lists its bytes."""
+    target = b"/etc/passwd"
+    out = _zip(tmp_path / "link.zip", [])
+    _add(out, "report.html", target, stat.S_IFLNK | 0o777)
+    with zipfile.ZipFile(out, "a") as zf:
+        zf.writestr(MANIFEST, manifest_text([("report.html", hashlib.sha256(target).hexdigest())]))
+    data = _fails(out, "report.html")
+    assert "symbolic link" in data["unsafe_reasons"]["report.html"]  # type: ignore[index]
+    _fails(_add(honest, "evidence/link", target, stat.S_IFLNK | 0o777), "evidence/link")
+
+
+@pytest.mark.parametrize("kind", [stat.S_IFCHR, stat.S_IFBLK, stat.S_IFIFO])
+def test_a_device_or_fifo_entry_fails(honest: Path, kind: int) -> None:
+    """Special-file entries are unsafe."""
+    _fails(_add(honest, "dev", b"", kind | 0o600), "dev")
+
+
+def test_absolute_and_parent_paths_fail(honest: Path) -> None:
+    """Absolute, '..' and drive-letter entries (any slash) are unsafe."""
+    for name in ("/etc/cron.d/x", "../x", "evidence/../../x", "..\\x", "C:\\x"):
+        _add(honest, name)
+    _fails(honest, "/etc/cron.d/x", "../x", "evidence/../../x", "..\\x", "C:\\x")
+
+
+def test_duplicate_manifest_lines_fail(tmp_path: Path) -> None:
+    """A path listed twice (with two hashes, or spelt twice) fails with the line number."""
+    good = hashlib.sha256(REPORT).hexdigest()
+    bad = hashlib.sha256(FORGED).hexdigest()
+    for lines in ([("report.html", good), ("report.html", bad)], [("report.html", good), ("REPORT.html", bad)]):
+        text = "".join(f"{d}  {n}\n" for n, d in lines)
+        out = _zip(tmp_path / "dup.zip", [("report.html", REPORT), (MANIFEST, text.encode())])
+        r = run("verify", str(out), "--json")
+        assert r.exit_code == 6 and r.json["error"]["code"] == "bad_manifest"
+        assert "line 2" in r.json["error"]["message"] and "again" in r.json["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"nothex  report.html\n", b"\n", b"abc\n", b"\xff\xfe\n", ("0" * 64 + " report.html\n").encode()],
+)
+def test_malformed_manifest_lines_fail(tmp_path: Path, text: bytes) -> None:
+    """Malformed lines (or text that is not UTF-8) fail with a clear reason, exit 6."""
+    out = _zip(tmp_path / "bad.zip", [("report.html", REPORT), (MANIFEST, text)])
+    r = run("verify", str(out))
+    assert r.exit_code == 6 and MANIFEST in r.stderr and "internal error" not in r.stderr
+
+
+def test_a_manifest_bomb_is_refused(tmp_path: Path) -> None:
+    """A small zip whose manifest inflates far past the cap is refused (exit 6) without reading it all."""
+    line = f"{'0' * 64}  evidence/x.jpg\n".encode()
+    size = manifest_cap(2) + (1 << 20)
+    out = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("report.html", REPORT)
+        zf.writestr(MANIFEST, line * (size // len(line)))
+    assert out.stat().st_size < size // 50
+    r = run("verify", str(out), "--json")
+    assert r.exit_code == 6 and r.json["error"]["code"] == "manifest_too_large"
+
+
+def test_a_listed_name_that_is_unsafe_fails(tmp_path: Path) -> None:
+    """The manifest itself naming './report.html' or '../x' is unsafe."""
+    d = hashlib.sha256(REPORT).hexdigest()
+    out = _zip(tmp_path / "m.zip", [("report.html", REPORT), (MANIFEST, f"{d}  ./report.html\n".encode())])
+    _fails(out, "./report.html")
+
+
+def test_names_are_printed_escaped(honest: Path) -> None:
+    """A name with a right-to-left override is shown escaped, never raw to the terminal."""
+    r = run("verify", str(_add(honest, "evidence/\u202egpj.exe")))
+    assert r.exit_code == 6 and "\u202e" not in r.stdout and "\\u202e" in r.stdout
+
+
+# -- folder mode -----------------------------------------------------------------------------------
+
+VERIFY = [sys.executable, "-m", "campaignsafe", "verify", "--json"]
+
+
+def _verify_process(target: Path) -> subprocess.CompletedProcess[str]:
+    """verify in a real process with a deadline: a FIFO opened would block it forever."""
+    return subprocess.run([*VERIFY, str(target)], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_folder_fifos_are_reported_and_never_opened(honest: Path, tmp_path: Path) -> None:
+    """A FIFO beside the files, and a FIFO in place of a listed file: both unsafe, verify does not hang."""
+    folder = unpack(honest, tmp_path / "u")
+    os.mkfifo(folder / "pipe")
+    (folder / "report.html").unlink()
+    os.mkfifo(folder / "report.html")
+    r = _verify_process(folder)
+    assert r.returncode == 6, r.stderr
+    import json
+
+    data = json.loads(r.stdout)
+    assert {"pipe", "report.html"} <= set(data["unsafe"])
+    assert "not opened" in data["unsafe_reasons"]["pipe"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_verify_of_a_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
+    """verify FIFO: exit 3 at once."""
+    os.mkfifo(tmp_path / "b.zip")
+    r = subprocess.run([sys.executable, "-m", "campaignsafe", "verify", str(tmp_path / "b.zip")],
+                       capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert r.returncode == 3 and "not a regular file" in r.stderr
+
+
+def test_folder_symlinks_are_unsafe(honest: Path, tmp_path: Path) -> None:
+    """A listed file replaced by a link (to a file with the right bytes) is unsafe, not 'ok'."""
+    folder = unpack(honest, tmp_path / "u")
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(REPORT)
+    (folder / "report.html").unlink()
+    (folder / "report.html").symlink_to(outside)
+    _fails(folder, "report.html")
+
+
+def test_folder_case_twins_fail(honest: Path, tmp_path: Path) -> None:
+    """On a case-sensitive disk, REPORT.html beside report.html is a twin: unsafe."""
+    folder = unpack(honest, tmp_path / "u")
+    (folder / "REPORT.html").write_bytes(FORGED)
+    if len(list(folder.glob("*.html"))) < 2:
+        pytest.skip("case-insensitive file system")
+    _fails(folder, "REPORT.html", "report.html")
