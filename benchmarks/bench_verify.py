@@ -81,7 +81,7 @@ def main() -> None:
         os.environ["CAMPAIGNSAFE_HOME"] = str(env_home)
         small = honest(Path(tmp) / "honest.zip")
         big = bomb(Path(tmp) / "bomb.zip", args.size_mib << 20)
-        base_rss, base_code, base_s = peak([exe, "verify", str(small)])
+        base_rss, base_code, _base_s = peak([exe, "verify", str(small)])
         bomb_rss, bomb_code, bomb_s = peak([exe, "verify", str(big)])
         zip_mb = big.stat().st_size / 1e6
     if base_code != 0 or bomb_code != 6:
