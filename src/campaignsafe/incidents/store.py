@@ -78,6 +78,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._sound = False  # PRAGMA quick_check passed: checked once, before the first write
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
@@ -100,6 +101,9 @@ class Store:
     @contextlib.contextmanager
     def _tx(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; sqlite errors made readable."""
+        if not self._sound:
+            schema.quick_check(self.conn, self.path)
+            self._sound = True
         with schema.errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
