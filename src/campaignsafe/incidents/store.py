@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -42,6 +42,9 @@ from campaignsafe.incidents.models import (
 )
 from campaignsafe.incidents.problems import Problems, pydantic_problems
 from campaignsafe.incidents.when import iso, now
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents import check
 
 
 def db_path() -> Path:
@@ -302,8 +305,8 @@ class Store:
         with schema.errors(self.path):
             return audit.entries(self.conn, incident_id)
 
-    def check(self, quick: bool = False, anchor: Any = None) -> Any:
-        """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`): a ``check.Report``."""
+    def check(self, quick: bool = False, anchor: check.Head | None = None) -> check.Report:
+        """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`)."""
         from campaignsafe.incidents import check
 
         with schema.errors(self.path):
