@@ -35,9 +35,7 @@ def check(
     """
     from campaignsafe.errors import VerifyError
     from campaignsafe.incidents import check as core
-    from campaignsafe.incidents.store import Store
-
-    from campaignsafe.incidents.store import db_path
+    from campaignsafe.incidents.store import Store, db_path
 
     wanted = core.parse_anchor(anchor) if anchor else None
     if not db_path().exists():  # nothing recorded yet: nothing to create
