@@ -29,7 +29,8 @@ PUBLIC: dict[str, set[str] | None] = {
     "campaignsafe.guidance.content": ANY,
     "campaignsafe.guidance.offences": ANY,
     "campaignsafe.guidance.progress": ANY,
-    "campaignsafe.incidents": {"draft", "entry", "inputs", "kinds", "listing", "manage", "questions"},
+    "campaignsafe.incidents": {"check", "draft", "entry", "inputs", "kinds", "listing", "manage", "questions"},
+    "campaignsafe.incidents.check": {"Report", "parse_anchor"},
     "campaignsafe.incidents.draft": ANY,
     "campaignsafe.incidents.entry": ANY,
     "campaignsafe.incidents.inputs": ANY,
@@ -39,12 +40,14 @@ PUBLIC: dict[str, set[str] | None] = {
     "campaignsafe.incidents.models": ANY,
     "campaignsafe.incidents.problems": ANY,
     "campaignsafe.incidents.questions": ANY,
-    "campaignsafe.incidents.store": {"Store"},
+    "campaignsafe.incidents.store": {"Store", "db_path"},
     "campaignsafe.incidents.when": ANY,
-    "campaignsafe.exports": {"case", "package"},
+    "campaignsafe.exports": {"case", "integrity", "package", "signing"},
+    "campaignsafe.exports.integrity": {"assess"},
+    "campaignsafe.exports.signing": {"signer"},
+    "campaignsafe.exports.verify": {"verify", "shown"},
     "campaignsafe.exports.case": ANY,
     "campaignsafe.exports.package": ANY,
-    "campaignsafe.exports.bundle": {"verify"},
 }
 
 

@@ -44,7 +44,7 @@ from campaignsafe.incidents.problems import Problems, pydantic_problems
 from campaignsafe.incidents.when import iso, now
 
 if TYPE_CHECKING:
-    from campaignsafe.incidents import check
+    from campaignsafe.incidents import check as checking
 
 
 def db_path() -> Path:
@@ -305,12 +305,19 @@ class Store:
         with schema.errors(self.path):
             return audit.entries(self.conn, incident_id)
 
-    def check(self, quick: bool = False, anchor: check.Head | None = None) -> check.Report:
+    def check(self, quick: bool = False, anchor: checking.Head | None = None) -> checking.Report:
         """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`)."""
         from campaignsafe.incidents import check
 
         with schema.errors(self.path):
             return check.run(self.conn, quick=quick, anchor=anchor)
+
+    def record_check(self, incident_id: int) -> list[checking.Finding]:
+        """Whether one record still matches its SHA-256 and its audit entry (empty when it does)."""
+        from campaignsafe.incidents import check
+
+        with schema.errors(self.path):
+            return check.record_findings(self.conn, incident_id)
 
     def verify_audit(self) -> list[int]:
         """Sequence numbers of audit entries whose hash chain does not check out (empty when intact)."""
