@@ -264,3 +264,42 @@ def test_show_flags_a_record_that_does_not_match_its_hash(record: list[int], hom
     data = run("incidents", "show", "2", "--json").json
     assert data["record_check"]["matches"] is False
     assert "record_altered" in {f["code"] for f in data["record_check"]["findings"]}
+
+
+def test_check_before_anything_is_recorded_creates_nothing(home: Path) -> None:
+    """On a fresh machine check says the (empty) record holds, and makes no store."""
+    r = run("check")
+    assert r.exit_code == 0 and "OK: the record holds: 0 incident(s)" in r.stdout
+    assert not (home / "incidents.db").exists()
+
+
+def test_the_protections_refuse_direct_deletes(record: list[int], home: Path) -> None:
+    """With the triggers in place, sqlite3 cannot delete an exhibit, an amendment or an incident, nor renumber one."""
+    conn = _db(home)
+    for sql in (
+        "DELETE FROM evidence WHERE incident_id = 1",
+        "DELETE FROM amendments WHERE incident_id = 1",
+        "DELETE FROM incidents WHERE id = 3",
+        "UPDATE incidents SET id = 99 WHERE id = 3",
+        "UPDATE exhibit_numbers SET last = 0",
+        "DELETE FROM exhibit_numbers",
+    ):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(sql)
+    conn.close()
+    assert run("check").exit_code == 0
+
+
+def test_an_older_store_gains_the_protections(record: list[int], home: Path) -> None:
+    """A store made before migration 0003 gets its triggers the next time it is opened."""
+    conn = _db(home)
+    _drop(conn, "evidence_no_delete", "amendment_no_delete", "incident_no_delete")
+    conn.execute("DELETE FROM _migrations WHERE name = '0003_tombstone_only'")
+    _drop(conn, "incident_no_renumber", "exhibit_numbers_no_delete", "exhibit_numbers_no_lower")
+    conn.close()
+    r, data = _check()
+    assert r.exit_code == 0, data["findings"]
+    conn = _db(home)
+    names = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    conn.close()
+    assert "0003_tombstone_only" in names

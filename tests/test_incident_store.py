@@ -193,7 +193,15 @@ def test_a_store_that_cannot_be_created_is_reported(
             raise OSError(err, os.strerror(err))
         return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
+    real_link = os.link
+
+    def refuse_link(src: object, dst: object, *args: object, **kwargs: object) -> None:
+        if str(dst).endswith("incidents.db"):  # the new store, built aside, linked into place
+            raise OSError(err, os.strerror(err))
+        real_link(src, dst, *args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(os, "open", refuse)
+    monkeypatch.setattr(os, "link", refuse_link)
     r = run("report", *FLAGS)
     assert r.exit_code == 5, r.stderr
     assert f"cannot create the incident store {home / 'incidents.db'}: {os.strerror(err)}" in r.stderr

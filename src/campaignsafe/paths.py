@@ -121,13 +121,47 @@ def atomic_write(path: Path, data: bytes | str) -> None:
 
 
 def check_output(target: str | Path) -> Path:
-    """An export file the user named, checked before any work is done (a folder, or a missing folder, is refused)."""
+    """An export file the user named, checked before any work is done.
+
+    Refused: a folder, a missing folder, anything inside campaignsafe's data folder (the record
+    itself), and an existing target that is not a regular file (a link, device or FIFO).
+    """
+    import stat
+
     path = Path(target).expanduser()
     if path.is_dir():
         raise InputError(f"cannot write {path}: it is a folder", "give a file name", code="bad_output")
     if not path.parent.is_dir():
         raise InputError(f"cannot write {path}: the folder {path.parent} does not exist", code="bad_output")
+    if inside_home(path):
+        raise InputError(
+            f"cannot write {path}: it is inside campaignsafe's data folder, where the record is kept",
+            "write exports somewhere else, e.g. your Documents folder",
+            code="output_in_data_folder",
+        )
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}", code="bad_output") from None
+    if not stat.S_ISREG(st.st_mode):
+        what = "a link" if stat.S_ISLNK(st.st_mode) else "a device, FIFO or other special file"
+        raise InputError(f"cannot write {path}: it is {what}, not a file", "give a new file name", code="bad_output")
     return path
+
+
+def inside_home(path: Path) -> bool:
+    """Whether ``path`` (existing or not) is the data folder or lies under it, whatever the spelling or links."""
+    try:
+        home_st = home().stat()
+    except OSError:
+        return False
+    for folder in (path, *path.parents):
+        with contextlib.suppress(OSError):
+            if os.path.samestat(folder.stat(), home_st):
+                return True
+    return False
 
 
 def write_output(target: str | Path, data: str | bytes) -> Path:

@@ -35,11 +35,17 @@ def check(
     """
     from campaignsafe.errors import VerifyError
     from campaignsafe.incidents import check as core
-    from campaignsafe.incidents.store import Store
+    from campaignsafe.incidents.store import Store, db_path
 
     wanted = core.parse_anchor(anchor) if anchor else None
-    with Store.open() as store:
-        report = store.check(quick=quick, anchor=wanted)
+    if not db_path().exists():  # nothing recorded yet: nothing to create
+        report = core.Report(files_checked=None if quick else 0)
+        if wanted is not None:
+            report.anchor = {**wanted.as_dict(), "holds": False}
+            report.add(f"audit entry {wanted.seq}", "anchor_mismatch", "the anchor you gave is missing (no record)")
+    else:
+        with Store.open() as store:
+            report = store.check(quick=quick, anchor=wanted)
     failure = None
     if not report.passed:
         n = len(report.findings)

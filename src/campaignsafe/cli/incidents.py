@@ -74,14 +74,13 @@ def show(incident_id: Id, json_out: JsonOpt = False) -> None:
     from campaignsafe.cli import _incident_view as view
     from campaignsafe.cli._render import print_json
     from campaignsafe.incidents import provenance
-    from campaignsafe.incidents.check import record_findings
     from campaignsafe.incidents.store import Store
 
     with Store.open() as store:
         incident = store.get(incident_id)
         audit = store.audit(incident_id)
         origin = provenance.of(store.conn, [incident_id]).get(incident_id)
-        findings = record_findings(store.conn, incident_id)
+        findings = store.record_check(incident_id)
     if json_out:
         out = view.record_json(incident, audit) | {"record_check": view.record_check(findings)}
         out["recorded_by"] = origin.recorded_by if origin else None

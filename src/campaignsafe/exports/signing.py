@@ -149,9 +149,9 @@ def how_to(identity: str, fp: str, anchor: str | None) -> str:
         f"       ssh-keygen -Y verify -f {ALLOWED_SIGNERS} -I {identity} -n {NAMESPACE} \\",
         f"           -s {SIGNATURE} < MANIFEST.sha256",
         "",
-        '   It must print "Good signature". Anyone could make a key: compare the fingerprint below with',
-        "   the one on the report's cover and in the email the sender sent you, and with earlier bundles",
-        "   from the same person.",
+        '   It must print: Good "campaignsafe-bundle" signature. Anyone could make a key: compare the',
+        "   fingerprint below with the one on the report's cover and in the email the sender sent you,",
+        "   and with earlier bundles from the same person.",
         "",
         f"Signing key fingerprint: {fp}",
     ]
@@ -160,8 +160,11 @@ def how_to(identity: str, fp: str, anchor: str | None) -> str:
             f"Audit chain head: {anchor}",
             "",
             "The audit chain head is the sequence number and SHA-256 of the newest entry of the sender's",
-            "audit log when the bundle was made. On the sender's laptop, `campaignsafe check --anchor",
-            f"{anchor}` proves that nothing recorded up to then has been changed since.",
+            "audit log when the bundle was made. On the sender's laptop,",
+            "",
+            f"       campaignsafe check --anchor {anchor}",
+            "",
+            "proves that nothing recorded up to then has been changed since.",
         ]
     lines += ["", "campaignsafe verify BUNDLE.zip does all of this in one step."]
     return "\n".join(lines) + "\n"

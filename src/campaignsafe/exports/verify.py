@@ -174,12 +174,11 @@ def _zip_reason(info: zipfile.ZipInfo) -> str | None:
         return "an absolute path or '..': it would land outside the folder"
     if canonical(name) != name:
         return "not in canonical form (./, //, a backslash or un-normalised Unicode): it unpacks under another name"
-    mode = info.external_attr >> 16
-    if info.create_system == 3 and mode:
-        if stat.S_ISLNK(mode):
-            return "a symbolic link"
-        if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
-            return "a device, FIFO or other special file"
+    mode = info.external_attr >> 16  # Unix mode bits, whichever system the zip claims to come from
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
+        return "a device, FIFO or other special file"
     return None
 
 

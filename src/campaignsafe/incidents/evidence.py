@@ -219,4 +219,18 @@ def lock() -> Iterator[None]:
             stack.enter_context(paths.locked(root()))
         except OSError as exc:
             raise schema.os_failure("lock the evidence folder in", home, exc) from None
+        clear_incoming()
         yield
+
+
+def clear_incoming() -> list[str]:
+    """Remove the partial copies (``evidence/.incoming-*``) a killed run left. Call holding :func:`lock`:
+    every copy being made is made under it, so none of these is still being written."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(root()):
+            if entry.name.startswith(".incoming-") and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return removed

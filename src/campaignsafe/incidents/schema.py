@@ -200,11 +200,9 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open (creating it 0600) and migrate the database at ``path``."""
     require_folder(path.parent, "the incident store")
     paths.ensure_private_dir(path.parent)
-    try:
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError as exc:
-        raise os_failure("create the incident store", path, exc) from None
+    if not os.path.lexists(path):
+        _create(path)
+    require_sqlite(path)
     _private(path)
     with errors(path):
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -224,6 +222,84 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DAMAGED_HINT = (
+    "nothing has been changed. Keep the file: move {name} (and any {name}-wal beside it) out of the data "
+    "folder, e.g. rename it {name}.damaged; campaignsafe then starts a new, empty store"
+)
+
+
+def require_sqlite(path: Path) -> None:
+    """Refuse (StoreError, exit 5) a store file that is empty or not SQLite: damaged, never taken as new."""
+    import stat
+
+    try:
+        st = path.stat()
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER)) if stat.S_ISREG(st.st_mode) else b""
+    except OSError as exc:
+        raise os_failure("read the incident store", path, exc) from None
+    if not stat.S_ISREG(st.st_mode):
+        why = "it is not a regular file"
+    elif st.st_size == 0:
+        why = "it is empty (0 bytes)"
+    elif header != SQLITE_HEADER:
+        why = "it is not an SQLite database"
+    else:
+        return
+    raise StoreError(
+        f"the incident store {path} is damaged: {why}", DAMAGED_HINT.format(name=path.name), code="store_corrupt"
+    )
+
+
+def _create(path: Path) -> None:
+    """Make a new store: built in a temporary file, then linked into place whole (never an empty file).
+
+    Under a lock, so two first runs make one store; a temporary file left by a killed run is cleared.
+    """
+    import tempfile
+
+    try:
+        with paths.locked(path):
+            if os.path.lexists(path):
+                return
+            paths.clear_partial(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            try:
+                with errors(path):
+                    conn = sqlite3.connect(tmp, isolation_level=None)
+                    try:
+                        conn.execute("PRAGMA synchronous = FULL")
+                        migrate(conn, path)
+                    finally:
+                        conn.close()
+                os.link(tmp, path)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+    except OSError as exc:
+        raise os_failure("create the incident store", path, exc) from None
+
+
+def quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse writing to a store that fails SQLite's ``PRAGMA quick_check`` (StoreError, exit 5)."""
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    except sqlite3.OperationalError:
+        with errors(path):
+            raise
+    except sqlite3.DatabaseError:  # so malformed that the check itself cannot finish
+        rows = []
+    if rows != ["ok"]:
+        raise StoreError(
+            f"the incident store {path} fails SQLite's integrity check: it is refused for writing",
+            "nothing was written. You can still read and export it (campaignsafe check shows what is wrong); "
+            "keep a copy of the whole data folder",
+            code="store_corrupt",
+        )
 
 
 def _wal(conn: sqlite3.Connection) -> None:
@@ -265,6 +341,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("COMMIT")
     done = applied(conn)
     _refuse_newer(done, known, path)
+    if any(name not in done for name in known):
+        quick_check(conn, path)
     for name, fn in MIGRATIONS:
         if name in done:
             continue

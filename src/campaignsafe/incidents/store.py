@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -42,6 +42,9 @@ from campaignsafe.incidents.models import (
 )
 from campaignsafe.incidents.problems import Problems, pydantic_problems
 from campaignsafe.incidents.when import iso, now
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents import check as checking
 
 
 def db_path() -> Path:
@@ -78,6 +81,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._sound = False  # PRAGMA quick_check passed: checked once, before the first write
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
@@ -100,6 +104,9 @@ class Store:
     @contextlib.contextmanager
     def _tx(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; sqlite errors made readable."""
+        if not self._sound:
+            schema.quick_check(self.conn, self.path)
+            self._sound = True
         with schema.errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -298,12 +305,19 @@ class Store:
         with schema.errors(self.path):
             return audit.entries(self.conn, incident_id)
 
-    def check(self, quick: bool = False, anchor: Any = None) -> Any:
-        """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`): a ``check.Report``."""
+    def check(self, quick: bool = False, anchor: checking.Head | None = None) -> checking.Report:
+        """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`)."""
         from campaignsafe.incidents import check
 
         with schema.errors(self.path):
             return check.run(self.conn, quick=quick, anchor=anchor)
+
+    def record_check(self, incident_id: int) -> list[checking.Finding]:
+        """Whether one record still matches its SHA-256 and its audit entry (empty when it does)."""
+        from campaignsafe.incidents import check
+
+        with schema.errors(self.path):
+            return check.record_findings(self.conn, incident_id)
 
     def verify_audit(self) -> list[int]:
         """Sequence numbers of audit entries whose hash chain does not check out (empty when intact)."""
