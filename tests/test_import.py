@@ -178,6 +178,23 @@ def test_a_backup_can_be_imported_too(home: Path, tmp_path: Path, monkeypatch: p
     assert ok("check").stdout.startswith("OK")
 
 
+def test_an_encrypted_backup_imports_with_its_passphrase(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An encrypted backup imports with --passphrase-file; without one, and with no terminal, nothing is written."""
+    full_record(tmp_path / "js")
+    sealed = tmp_path / "js.age"
+    secret = tmp_path / "pass.txt"
+    secret.write_text("our shared passphrase\n")
+    ok("backup", str(sealed), "--encrypt", "--passphrase-file", str(secret))
+    agent = _agent(tmp_path, monkeypatch)
+    before = snapshot(agent)
+    r = run("import", str(sealed))
+    assert r.exit_code == 3 and "--passphrase-file" in r.stderr and snapshot(agent) == before
+    assert len(ok("import", str(sealed), "--passphrase-file", str(secret), "--json").json["imported"]) == 3
+    assert ok("check").stdout.startswith("OK")
+
+
 def test_an_imported_incident_can_be_deleted(candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Deleting an imported incident leaves a tombstone like any other, and the record still checks out."""
     _agent(tmp_path, monkeypatch)

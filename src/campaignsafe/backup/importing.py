@@ -287,7 +287,6 @@ def _copy_blob(o: reading.Opened, member: str, sha: str) -> bool:
         h = hashlib.sha256()
         try:
             with os.fdopen(fd, "wb") as out, o.open(member) as src:
-                os.fchmod(out.fileno(), 0o600)
                 while chunk := src.read(CHUNK):
                     h.update(chunk)
                     out.write(chunk)
