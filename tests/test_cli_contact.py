@@ -285,3 +285,19 @@ def test_every_folder_created_for_private_data_is_private(tmp_path: Path, monkey
     assert run("contact", "save", "kent", "--name", "PC Example").exit_code == 0
     for folder in (tmp_path / "a", tmp_path / "a" / "b", deep):
         assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
+
+
+def test_panel_says_how_to_report_online_when_no_link_is_verified() -> None:
+    """A force without a verified online-report link gets 'through the force's website' and its address."""
+    r = run("contact", "Avon and Somerset")
+    assert r.exit_code == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "Report online" in text and "through the force's website" in text
+    assert "avonandsomerset.police.uk" in text
+
+
+def test_jersey_postcode_gives_sourced_emergency_number() -> None:
+    """A JE postcode names the States of Jersey Police and 999 in an emergency (sourced on the force's own pages)."""
+    r = run("contact", "JE2 3AB")
+    assert r.exit_code == 4
+    assert "States of Jersey Police" in r.stderr and "999" in r.stderr

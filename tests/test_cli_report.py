@@ -68,7 +68,8 @@ def test_human_output_gives_offences_and_next_steps() -> None:
     assert "Saved as incident 1" in out
     assert "call 999" in out
     assert "Metropolitan Police Service: 101" in out
-    assert "campaignsafe contact save metropolitan --role spoc" in out
+    assert "campaignsafe contact save metropolitan --role adviser" in out and "--role spoc" in out
+    assert "Official Adviser (security)" in out and "election SPOC (electoral offences)" in out
     assert "Offences that may apply (England and Wales)" in out
     assert "Threats to kill" in out
     assert "not legal advice" in out
@@ -388,3 +389,13 @@ def test_a_data_folder_that_is_a_file_is_reported_in_one_line(home: Path) -> Non
     assert f"cannot keep the incident store in {home}: it is not a folder" in r.stderr
     assert "internal error" not in r.stderr and len(r.stderr.strip().splitlines()) == 2
     assert home.read_text() == "mine"
+
+
+def test_next_steps_point_to_the_force_website_when_no_online_link_is_verified() -> None:
+    """Avon and Somerset has no verified online-report link, so the next steps name its website, not just 101."""
+    flags = [f if f != "sw1a1aa" else "bs14st" for f in FLAGS]
+    r = run("report", *flags, "--description", "shouted threats")
+    assert r.exit_code == 0, r.stderr
+    out = flat(r.stdout)
+    assert "Avon and Somerset Constabulary: 101, or online through the force's website," in out
+    assert "https://www.avonandsomerset.police.uk" in out

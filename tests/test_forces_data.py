@@ -58,3 +58,64 @@ def test_compiled_json_matches_yaml(forces: ForcesFile) -> None:
     compiled = json.loads((data_dir() / "forces.json").read_text(encoding="utf-8"))
     compiled.pop("_comment")
     assert compiled == forces.model_dump(mode="json", exclude_none=True)
+
+
+def _facts(node: object, path: str = "") -> list[tuple[str, dict[str, object]]]:
+    """Every dict in the raw YAML that carries a value (a fact or a route), with where it is."""
+    found: list[tuple[str, dict[str, object]]] = []
+    if isinstance(node, dict):
+        if "value" in node or "phone" in node or ("url" in node and "title" not in node):
+            found.append((path, node))
+        for k, v in node.items():
+            if k != "sources":
+                found += _facts(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            found += _facts(v, f"{path}[{i}]")
+    return found
+
+
+def test_every_fact_has_a_source_and_a_checked_date() -> None:
+    """Every fact in forces.yaml (routes, force facts, Crown Dependency numbers) has sources and a checked date."""
+    import yaml
+
+    if not YAML.exists():
+        pytest.skip("not running from a source checkout")
+    raw = yaml.safe_load(YAML.read_text(encoding="utf-8"))
+    facts = _facts({k: v for k, v in raw.items() if k != "sources"})
+    assert len(facts) > 100
+    for where, fact in facts:
+        assert fact.get("sources"), where
+        assert all(key in raw["sources"] for key in fact["sources"]), where  # type: ignore[union-attr]
+        assert str(fact.get("checked", "")).startswith("20"), where
+
+
+def test_crown_dependency_numbers_are_sourced_and_isle_of_man_is_not_guessed(forces: ForcesFile) -> None:
+    """Jersey's 999 and 612612 come from the force's own pages; Guernsey's 999 too; no Isle of Man number is shipped."""
+    by_id = {c.id: c for c in forces.crown_dependencies}
+    jersey = by_id["jersey"]
+    assert jersey.emergency is not None and jersey.emergency.value == "999"
+    assert {"jersey-community-policing", "jersey-high-call-volumes-2020"} <= set(jersey.emergency.sources)
+    assert jersey.non_emergency is not None and "612612" in jersey.non_emergency.value
+    assert all(forces.sources[k].url.startswith("https://jersey.police.uk/") for k in jersey.emergency.sources)
+    guernsey = by_id["guernsey"]
+    assert guernsey.emergency is not None and guernsey.emergency.sources == ["guernsey-control-room"]
+    iom = by_id["isle-of-man"]
+    assert iom.emergency is None and iom.non_emergency is None
+    assert "could not confirm" in iom.note
+
+
+def test_election_contacts_say_no_national_list_not_no_public_list(forces: ForcesFile) -> None:
+    """Councils and forces may publish names locally, so the text says there is no national list."""
+    for f in forces.forces:
+        assert "no public list" not in f.election_contacts.value, f.id
+
+
+def test_report_fraud_is_current_and_scotland_goes_to_police_scotland(forces: ForcesFile) -> None:
+    """Report Fraud (from 4 December 2025) covers England, Wales and NI; Scotland reports fraud to Police Scotland."""
+    national = {r.id: r for r in forces.national_routes}
+    assert set(national["report-fraud"].nations) == {"england", "wales", "northern-ireland"}
+    assert "4 December 2025" in national["report-fraud"].detail
+    assert national["fraud-scotland"].nations == ["scotland"] and "101" in national["fraud-scotland"].detail
+    text = YAML.read_text(encoding="utf-8")
+    assert "Action Fraud" not in text.replace("replaced Action Fraud", "").replace("old Action Fraud links", "")

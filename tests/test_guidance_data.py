@@ -31,6 +31,7 @@ def test_topics_the_issue_asks_for_are_there() -> None:
         "online-abuse",
         "accounts-and-cyber",
         "family-staff-volunteers",
+        "polling-day-and-the-count",
         "reporting-and-records",
         "wellbeing-and-support",
     ]
@@ -118,3 +119,54 @@ def test_disclaimer_says_not_legal_advice() -> None:
     """The offences reference says plainly that it is not legal advice."""
     assert "not legal advice" in offences.DISCLAIMER
     assert offences.disclaimer() == offences.DISCLAIMER
+
+
+#: Names of laws, schemes and services that apply only in part of the UK.
+PART_UK_MARKERS = (
+    "Defending Democracy",
+    "True Vision",
+    "report-it.org.uk",
+    "Report Fraud",
+    "Sexual Offences Act 2003",
+    "66B",
+    "Protection from Harassment Act 1997",
+    "Public Order Act 1986",
+    "Malicious Communications Act",
+    "Online Safety Act offence",
+    "CPS",
+    "Crown Prosecution Service",
+)
+
+
+@pytest.mark.parametrize(("nation", "name"), [("scotland", "Scotland"), ("northern-ireland", "Northern Ireland")])
+def test_a_scottish_or_ni_profile_is_told_when_an_item_applies_only_elsewhere(nation: str, name: str) -> None:
+    """An item a Scottish or NI user sees that names a part-UK law or scheme says where it applies."""
+    for _, item in guidance.load_guidance().items():
+        if not item.applies_to(None, nation):
+            continue
+        text = " ".join(f"{item.title} {item.detail}".split())
+        if any(m in text for m in PART_UK_MARKERS):
+            assert name in text or "England and Wales" in text or "England, Wales" in text, item.id
+
+
+def test_operation_ford_claims_for_northern_ireland_are_hedged() -> None:
+    """Operation Ford is confirmed for Great Britain only, so an NI user is never told it applies unqualified."""
+    for _, item in guidance.load_guidance().items():
+        if item.applies_to(None, "northern-ireland") and "Operation Ford" in item.detail:
+            assert "Northern Ireland" in " ".join(item.detail.split()), item.id
+
+
+def test_polling_day_topic_covers_stations_count_and_getting_home() -> None:
+    """The polling-day topic covers tellers, intimidation at stations, the count, the declaration and the trip home."""
+    topic = guidance.load_guidance().topic("polling-day-and-the-count")
+    text = " ".join(f"{i.title} {i.detail}" for i in topic.items).lower()
+    for needle in ("teller", "presiding officer", "code of conduct", "count", "declaration", "home", "999"):
+        assert needle in text, needle
+    assert "northern ireland" in text
+
+
+def test_feoa_and_spoc_are_never_blurred() -> None:
+    """No item offers 'FEOA or SPOC' as if they were one role: security goes to the FEOA, offences to the SPOC."""
+    for _, item in guidance.load_guidance().items():
+        text = " ".join(item.detail.split())
+        assert "FEOA or SPOC" not in text and "SPOC or FEOA" not in text, item.id

@@ -21,6 +21,7 @@ def show_answer(answer: Answer) -> None:
     """Danger line first, then one panel per force (boundary slivers left out); ``answer`` is complete."""
     from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, wrapped
     from campaignsafe.contact.contacts import ROLE_LABELS
+    from campaignsafe.contact.forces import online_report
 
     out: list[str] = [style(DANGER, BOLD, RED)]
     forces_shown = answer.main_forces
@@ -36,8 +37,8 @@ def show_answer(answer: Answer) -> None:
             rows.append(("", "approximate answer"))
         rows.append(("Emergency", _emergency(common)))
         rows.append(("Non-emergency", _non_emergency(routes, common)))
+        rows.append(("Report online", online_report(routes)))
         for key, label in (
-            ("report_online", "Report online"),
             ("website", "Website"),
             ("election_contacts", "Election contacts"),
             ("election_page", "Election page"),
@@ -92,7 +93,8 @@ def show_crown(service: dict[str, Any]) -> None:
     """A Crown Dependency's own police service (outside UK forces)."""
     from campaignsafe.cli._panel import BOLD, RED, panel, style
 
-    rows = [("Emergency", service["emergency"])] if service.get("emergency") else []
+    emergency = service.get("emergency")
+    rows = [("Emergency", emergency["value"])] if emergency else []
     if service.get("non_emergency"):
         rows.append(("Non-emergency", service["non_emergency"]["value"]))
     rows += [("Website", service["website"]["value"]), ("Note", service["note"])]

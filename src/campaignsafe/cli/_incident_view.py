@@ -269,16 +269,22 @@ def force_lines(force_id: str | None, nation: str | None, reported: bool = False
     name = routes.get("name", force_id)
     line = ("" if reported else "Report it to ") + f"{name}: "
     line += routes.get("non_emergency_override", {}).get("value", "101")
-    if "report_online" in routes:
-        line += f", or online at {routes['report_online']['value']}"
+    online = forces.online_report(routes)
+    line += f", or online at {online}" if "report_online" in routes else f", or online {online}"
     lines = [line]
     saved = contacts.for_force(force_id)
     for c in saved:
         role = contacts.ROLE_LABELS.get(c["role"], c["role"])
         lines.append(f"Your {role}: " + " · ".join(c[k] for k in ("name", "phone", "email") if c.get(k)))
     if not saved:
-        lines.append(f"No SPOC saved for {name}: campaignsafe contact save {force_id} --role spoc --name … --phone …")
-    if nation:
+        lines.append(
+            f"No contacts saved for {name}: save its Force Elected-Official Adviser (security) with"
+            f" campaignsafe contact save {force_id} --role adviser --name … --phone …, and its election SPOC"
+            " (electoral offences) with --role spoc."
+        )
+    if nation == "northern-ireland":
+        lines.append("Say you are a candidate or agent, and ask PSNI who handles candidate security.")
+    elif nation:
         lines.append("Say you are a candidate or agent (Operation Ford or, for Parliament, Operation Bridger).")
     return lines
 

@@ -21,6 +21,16 @@ def force_routes(force_id: str) -> dict[str, Any] | None:
     return None
 
 
+def online_report(routes: dict[str, Any]) -> str:
+    """How to report online: the verified link, else through the force's own website (never a guessed link)."""
+    if "report_online" in routes:
+        return str(routes["report_online"]["value"])
+    site = routes.get("website", {}).get("value")
+    if not site:
+        return "through the force's website (not for emergencies)"
+    return f"through the force's website, {site} (look for 'Report'; not for emergencies)"
+
+
 def source(key: str) -> dict[str, str]:
     """A source record (title, publisher, date, url) by key."""
     src: dict[str, str] = load_routes()["sources"][key]

@@ -103,7 +103,7 @@ class CrownDependency(_Strict):
     name: str
     postcode_areas: list[str]
     website: Fact
-    emergency: str | None = None  # only where a source confirms it
+    emergency: Fact | None = None  # only where a source confirms it
     non_emergency: Fact | None = None
     note: str
 
@@ -149,7 +149,9 @@ def _source_keys(model: ForcesFile) -> list[str]:
             if fact is not None:
                 keys += fact.sources
     for c in model.crown_dependencies:
-        keys += c.website.sources + (c.non_emergency.sources if c.non_emergency else [])
+        for cfact in (c.website, c.non_emergency, c.emergency):
+            if cfact is not None:
+                keys += cfact.sources
     return keys
 
 

@@ -105,7 +105,7 @@ def _raise_special(kind: str, text: str) -> None:
         island = {"jersey": "Jersey", "guernsey": "the Bailiwick of Guernsey", "isle-of-man": "the Isle of Man"}[cid]
         err = NotFoundError(
             f"{text.strip().upper()} is in {island}, a Crown Dependency outside UK police forces: contact the {name}",
-            f"in an emergency call {service['emergency']}" if service and service.get("emergency") else None,
+            f"in an emergency call {service['emergency']['value']}" if service and service.get("emergency") else None,
             code="outside_uk_police",
         )
         err.crown = service  # type: ignore[attr-defined]
