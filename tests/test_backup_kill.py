@@ -123,3 +123,21 @@ def test_import_killed_half_way(moment: str, home: Path, tmp_path: Path, monkeyp
     assert _count(agent) == 2
     assert ok("check").stdout.startswith("OK")
     assert ok("import", str(bundle), "--json").json["imported"] == []
+
+
+def test_backup_killed_half_way(home: Path, tmp_path: Path) -> None:
+    """A backup killed while it writes leaves no backup file (never half of one); the next backup
+    clears the partial file and writes one that verifies."""
+    _big_record(tmp_path / "js")
+    out_dir = tmp_path / "usb"
+    out_dir.mkdir()
+    out = out_dir / "campaign.zip"
+
+    def writing() -> bool:
+        return any(p.stat().st_size > (1 << 20) for p in out_dir.glob(".campaign.zip.*.tmp"))
+
+    assert _kill_when(["backup", str(out)], home, writing), "the backup finished before it could be killed"
+    assert not out.exists()
+    ok("backup", str(out))
+    assert ok("verify", str(out)).stdout.startswith("OK")
+    assert [p.name for p in out_dir.iterdir()] == ["campaign.zip"]
