@@ -22,6 +22,10 @@ _new_tuple = tuple.__new__
 _NOT_PLAIN = {"BT", "JE", "GY", "IM", "BF", "BX", "GI", "XM", "GX"}
 
 
+#: A Hit without its postcode: what every postcode of one (council, constituency) combination shares.
+HitParts = tuple[str, str, tuple[str, str] | None, tuple[str, str, str] | None, bool]
+
+
 def _parse_plain(pc: str) -> Parsed:
     out, inward = pc.split(" ")
     return Parsed("full", out, inward[0], inward[1:])
@@ -133,7 +137,13 @@ class Lookup:
         self.index = Index()
         self.areas = Areas()
         self._json_parts: dict[int, tuple[str, str]] = {}
-        self._hits: dict[int, tuple[str, str, tuple[str, str] | None, tuple[str, str, str] | None, bool]] = {}
+        # The tables of ``resolve.resolve_postcode``'s fast path, filled by ``hit``:
+        # "OUT D" (a sector as written) → its 400 slots, for every district ``hit`` has seen, and
+        # slot value (combo + 1) → the Hit fields it shares, for combinations with a council.
+        self.sectors: dict[str, array[int]] = {}
+        self.hit_parts: dict[int, HitParts] = {}
+        # Postcodes with no council take their force from their sector: (outward, digit, slot value) → fields.
+        self._sector_parts: dict[tuple[str, str, int], HitParts] = {}
 
     def _plain(self, text: str) -> tuple[str, int] | None:
         """(display postcode, combo) for a plain existing GB postcode with a council, else None."""
@@ -151,26 +161,41 @@ class Lookup:
     def hit(self, text: str) -> Hit | None:
         """The lean answer for a plain existing GB postcode, or None (use ``resolve`` for the rest).
 
-        The hot path of bulk lookups: one regex, one array read, one cached tuple per
-        (council, constituency) combination.
+        One regex, one array read and one cached tuple per (council, constituency) combination;
+        it also fills ``sectors`` and ``hit_parts``, the tables ``resolve_postcode`` reads first.
         """
         m = _PLAIN.fullmatch(text.upper())
         if m is None:
             return None
         outward, digit, unit = m.groups()
+        if outward[:2] in _NOT_PLAIN:
+            return None
         district = self.index._districts.get(outward) or self.index.district(outward)
-        slots = district.get(digit) if district is not None and outward[:2] not in _NOT_PLAIN else None
+        if district is None:
+            return None
+        if f"{outward} {digit}" not in self.sectors:
+            for d, sector in district.items():
+                self.sectors[f"{outward} {d}"] = sector
+        slots = district.get(digit)
         a, b = UNIT_INDEX.get(unit[0]), UNIT_INDEX.get(unit[1])
         if slots is None or a is None or b is None or not (v := slots[a * 20 + b]):
             return None
-        parts = self._hits.get(v)
+        pc = f"{outward} {digit}{unit}"
+        parts = self.hit_parts.get(v)
         if parts is None:
-            if self.areas.combos[v - 1][0] < 0:
-                return None
-            pc = f"{outward} {digit}{unit}"
-            h = Hit.from_answer(self._full(_parse_plain(pc), pc))
-            parts = self._hits[v] = (h.force_id, h.force_name, h.local_authority, h.constituency, h.approximate)
-        return _new_tuple(Hit, (f"{outward} {digit}{unit}", *parts))
+            council = self.areas.combos[v - 1][0] >= 0
+            parts = None if council else self._sector_parts.get((outward, digit, v))
+            if parts is None:
+                try:
+                    h = Hit.from_answer(self._full(_parse_plain(pc), pc))
+                except NotFoundError:  # no location at all: ``resolve`` raises it with its hint
+                    return None
+                parts = (h.force_id, h.force_name, h.local_authority, h.constituency, h.approximate)
+                if council:
+                    self.hit_parts[v] = parts
+                else:
+                    self._sector_parts[outward, digit, v] = parts
+        return _new_tuple(Hit, (pc, *parts))
 
     def json_line(self, text: str) -> str | None:
         """Compact JSON for a plain, existing GB postcode; None sends the caller down the full path.

@@ -12,6 +12,8 @@ UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 UNIT_INDEX = {c: i for i, c in enumerate(UNIT_LETTERS)}
 #: Slots per postcode sector: every pair of unit letters.
 SECTOR_SLOTS = len(UNIT_LETTERS) ** 2
+#: Two unit letters → their slot within a sector (``"AA"`` → 0 … ``"ZZ"`` → 399); upper case only.
+UNIT_SLOT = {a + b: i * len(UNIT_LETTERS) + j for i, a in enumerate(UNIT_LETTERS) for j, b in enumerate(UNIT_LETTERS)}
 
 MAX_QUERY = 200
 

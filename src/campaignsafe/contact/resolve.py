@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from array import array
 from functools import cache
 from typing import Any
 
 from campaignsafe.contact import postcode
-from campaignsafe.contact.lookup import EDGE_SHARE, Answer, Hit, Lookup
+from campaignsafe.contact.lookup import EDGE_SHARE, Answer, Hit, HitParts, Lookup
+from campaignsafe.contact.postcode import UNIT_SLOT
 from campaignsafe.errors import InputError, NotFoundError
 
 __all__ = ["Answer", "Hit", "complete", "crown_dependency", "resolve", "resolve_postcode"]
 
+# ``resolve_postcode``'s fast path reads the shared Lookup's tables (``Lookup.sectors`` and
+# ``Lookup.hit_parts``) straight from these globals; they stay empty until ``_lookup`` runs.
+_SECTORS: dict[str, array[int]] = {}
+_PARTS: dict[int, HitParts] = {}
+_new_tuple = tuple.__new__
+
 
 @cache
 def _lookup() -> Lookup:
-    return Lookup()
+    global _SECTORS, _PARTS
+    lk = Lookup()
+    _SECTORS, _PARTS = lk.sectors, lk.hit_parts
+    return lk
 
 
 def resolve(query: str) -> Answer:
@@ -44,9 +55,18 @@ def complete(ans: Answer) -> Answer:
 def resolve_postcode(text: str) -> Hit:
     """A full postcode's force, council and constituency, for bulk in-process use.
 
-    Plain GB postcodes take a cached fast path; anything else goes through ``resolve``
-    (so errors are the same), and a district or sector query is refused.
+    A postcode written as ``"SW1A 1AA"`` (upper case, one space) whose district has been
+    seen is three table reads and one tuple; other spellings and first sightings take
+    ``Lookup.hit`` (which fills those tables); anything else goes through ``resolve`` (so
+    errors are the same), and a district or sector query is refused.
     """
+    try:
+        # Keys exist only for the canonical spelling, so a hit here is that postcode's answer;
+        # slot value 0 (no such postcode) and combinations without a council are never in _PARTS.
+        force_id, force_name, council, constituency, approximate = _PARTS[_SECTORS[text[:-2]][UNIT_SLOT[text[-2:]]]]
+        return _new_tuple(Hit, (text, force_id, force_name, council, constituency, approximate))
+    except KeyError:
+        pass
     hit = _lookup().hit(text)
     if hit is not None:
         return hit
