@@ -30,7 +30,7 @@ def three() -> list[int]:
 
 
 def test_list_json_has_the_columns(three: list[int]) -> None:
-    """list --json gives each incident's id, when, kind, place, force, evidence count and reports."""
+    """list --json gives each incident's id, when, kind, place, force, evidence count, reports and recorder."""
     r = run("incidents", "list", "--json")
     assert r.exit_code == 0
     first = r.json["incidents"][0]
@@ -47,6 +47,7 @@ def test_list_json_has_the_columns(three: list[int]) -> None:
         "reported_to": ["101 (ref CAD 1)"],
         "police_reported": True,
         "amendments": 0,
+        "recorded_by": None,
     }
 
 

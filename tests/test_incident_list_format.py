@@ -29,13 +29,15 @@ row = st.tuples(
 )  # fmt: skip
 
 
-def _expected(rows: list[tuple[object, ...]]) -> str:
+def _expected(rows: list[tuple[object, ...]], by: dict[int, str] | None = None) -> str:
     labels = Labels()
+    by = by or {}
     keys = ["id", "occurred_at", "time_known", "kind", "place", "postcode", "force_id", "force_name"]
     items = []
     for r in rows:
         item = dict(zip(keys, r[:8], strict=True))
         item.update(evidence_count=r[8], reported_to=labels(str(r[9])), police_reported=r[10], amendments=r[11])
+        item.update(recorded_by=by.get(r[0]))
         items.append(item)
     return json.dumps({"schema_version": 1, "incidents": items}, ensure_ascii=False, indent=2) + "\n"
 
@@ -47,6 +49,9 @@ def test_list_json_is_what_json_dumps_gives(rows: list[tuple[object, ...]]) -> N
     got = json_text(rows)
     assert got == _expected(rows)
     assert len(json.loads(got)["incidents"]) == len(rows)
+    if rows:  # an imported incident names its recorder; the others say null
+        by = {rows[0][0]: "SJ"}
+        assert json_text(rows, by) == _expected(rows, by)
 
 
 def _slow_table(headers: list[str], rows: list[list[str]], total: int, right: set[int], fixed: set[int]) -> list[str]:

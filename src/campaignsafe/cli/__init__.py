@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("campaignsafe.cli.export", "export", "Export incidents for the police: report, data, bundle, email."),
     "verify": ("campaignsafe.cli.export", "verify", "Re-check an evidence bundle's files against its manifest."),
     "check": ("campaignsafe.cli.check", "check", "Re-check the whole record: hashes, audit chain, exhibits, files."),
+    "backup": ("campaignsafe.cli.backup", "backup", "Write the whole data folder to one file (optionally encrypted)."),
+    "restore": ("campaignsafe.cli.backup", "restore", "Put a backup back into an empty data folder."),
+    "import": ("campaignsafe.cli.backup", "import_", "Bring another person's bundle or backup into your record."),
     "profile": ("campaignsafe.cli.profile", "profile", "Who keeps the record: name, role, contact, exhibit initials."),
     "about": ("campaignsafe.cli.about", "about", "Version, datasets and the attribution the data licences require."),
 }

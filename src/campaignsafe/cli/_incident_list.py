@@ -28,6 +28,7 @@ KEYS = (
     "reported_to",
     "police_reported",
     "amendments",
+    "recorded_by",
 )
 _ROW = "    {\n" + ",\n".join(f'      "{k}": %s' for k in KEYS) + "\n    }"
 
@@ -42,11 +43,12 @@ def _list(items: list[str]) -> str:
     return "[\n" + ",\n".join("        " + encode_basestring(i) for i in items) + "\n      ]"
 
 
-def json_text(rows: Sequence[Sequence[Any]]) -> str:
+def json_text(rows: Sequence[Sequence[Any]], recorded_by: dict[int, str | None] | None = None) -> str:
     """The document ``json.dumps({"schema_version": 1, "incidents": [...]}, indent=2)`` would give, faster.
 
-    ``rows`` are ``listing.SUMMARY_SQL`` rows.
+    ``rows`` are ``listing.SUMMARY_SQL`` rows; ``recorded_by`` (id → initials) names who recorded an imported incident.
     """
+    by = recorded_by or {}
     from campaignsafe.incidents.listing import Labels
 
     labels = Labels()
@@ -67,14 +69,18 @@ def json_text(rows: Sequence[Sequence[Any]]) -> str:
             _list(labels(r[9])),
             "true" if r[10] else "false",
             int(r[11]),
+            _s(by.get(int(r[0]))),
         )
         for r in rows
     ]
     return '{\n  "schema_version": 1,\n  "incidents": [\n' + ",\n".join(items) + "\n  ]\n}\n"
 
 
-def print_table(rows: Sequence[Sequence[Any]], total: int) -> None:
-    """The incidents as a table (id, when, kind, place, force, evidence, reported to); ``listing.TABLE_SQL`` rows."""
+def print_table(rows: Sequence[Sequence[Any]], total: int, recorded_by: dict[int, str] | None = None) -> None:
+    """The incidents as a table (id, when, kind, place, force, evidence, reported to); ``listing.TABLE_SQL`` rows.
+
+    ``recorded_by`` (id → initials) adds a "By" column for incidents imported from someone else's record.
+    """
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.controls import printable
     from campaignsafe.incidents.listing import routes_text
@@ -106,7 +112,13 @@ def print_table(rows: Sequence[Sequence[Any]], total: int) -> None:
             ]
         )
     headers = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
-    lines = table(headers, cells, total, fixed={0, 1, 5}, right={0, 5})
+    fixed, right = {0, 1, 5}, {0, 5}
+    if recorded_by:
+        headers.insert(1, "By")
+        for (iid, *_), row in zip(rows, cells, strict=True):
+            row.insert(1, printable(recorded_by.get(iid, "you")))
+        fixed, right = {0, 1, 2, 6}, {0, 6}
+    lines = table(headers, cells, total, fixed=fixed, right=right)
     lines.append(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID")
     sys.stdout.write("\n".join(lines) + "\n")
 

@@ -119,12 +119,22 @@ def _body(incident: Incident) -> list[tuple[str, str]]:
     return rows
 
 
-def show_incident(incident: Incident) -> None:
-    """The record as first made, its exhibits, then each amendment with what it changed."""
-    from campaignsafe.incidents.models import printable
+def show_incident(incident: Incident, origin: Any = None) -> None:
+    """The record as first made, its exhibits, then each amendment with what it changed.
+
+    ``origin`` (a :class:`~campaignsafe.incidents.provenance.Provenance`) marks an incident
+    imported from another person's record: who recorded it, and who made each amendment.
+    """
+    from campaignsafe.incidents.models import printable, visible
+    from campaignsafe.incidents.provenance import label
     from campaignsafe.incidents.when import When, describe
 
     out = [style(f"Incident {incident.id}", BOLD) + f" · recorded {describe(When(incident.created_at))}"]
+    if origin is not None:
+        theirs = f" (their incident {origin.source_id})" if origin.source_id is not None else ""
+        out += _rows([("Recorded by", visible(label(origin.recorded_by)) + theirs + ", imported into your record")])
+    else:
+        out += _rows([("Recorded by", "you")])
     out += _rows(_body(incident))
     out += _rows([("Exhibits" if i == 0 else "", exhibit_line(e)) for i, e in enumerate(incident.evidence)])
     if not incident.evidence:
@@ -132,7 +142,11 @@ def show_incident(incident: Incident) -> None:
     for a in incident.amendments:
         out.append("")
         reason = f" · reason: {printable(a.reason)}" if a.reason else ""
-        head = f"Amendment {a.number} · {describe(When(a.at))}{reason}"
+        by = ""
+        if origin is not None:
+            mine = a.number > len(origin.amendments_by)
+            by = " · by you" if mine else f" · by {visible(label(origin.amendments_by[a.number - 1]))}"
+        head = f"Amendment {a.number} · {describe(When(a.at))}{by}{reason}"
         out.append(style(head, BOLD))
         for c in a.changes:
             lines = _change(c.old, c.new)

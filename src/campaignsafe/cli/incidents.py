@@ -53,14 +53,18 @@ def list_(
 
     from campaignsafe.cli import _incident_list as view
     from campaignsafe.incidents import listing
+    from campaignsafe.incidents.provenance import recorders
 
     flt = listing.make_filter(since, until, kind or [], force, unreported)
     if json_out:
-        sys.stdout.write(view.json_text(listing.list_rows(flt, listing.SUMMARY_SQL)))
+        rows = listing.list_rows(flt, listing.SUMMARY_SQL)
+        sys.stdout.write(view.json_text(rows, recorders([r[0] for r in rows])))
     else:
         from campaignsafe.cli._incident_view import width
 
-        view.print_table(listing.list_rows(flt, listing.TABLE_SQL), width())
+        rows = listing.list_rows(flt, listing.TABLE_SQL)
+        by = recorders([r[0] for r in rows])
+        view.print_table(rows, width(), {i: who or "?" for i, who in by.items()})
 
 
 @app.command("show")
@@ -71,16 +75,22 @@ def show(incident_id: Id, json_out: JsonOpt = False) -> None:
     """
     from campaignsafe.cli import _incident_view as view
     from campaignsafe.cli._render import print_json
+    from campaignsafe.incidents import provenance
     from campaignsafe.incidents.store import Store
 
     with Store.open() as store:
         incident = store.get(incident_id)
         audit = store.audit(incident_id)
+        origin = provenance.of(store.conn, [incident_id]).get(incident_id)
         findings = store.record_check(incident_id)
     if json_out:
-        print_json(view.record_json(incident, audit) | {"record_check": view.record_check(findings)})
+        out = view.record_json(incident, audit) | {"record_check": view.record_check(findings)}
+        out["recorded_by"] = origin.recorded_by if origin else None
+        if origin is not None:
+            out["provenance"] = origin.__dict__
+        print_json(out)
     else:
-        view.show_incident(incident)
+        view.show_incident(incident, origin)
         view.warn_findings(findings)
 
 

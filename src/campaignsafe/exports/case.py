@@ -15,11 +15,12 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaignsafe.errors import InputError, NotFoundError
 from campaignsafe.exports import model as m
 from campaignsafe.exports.names import Taken, bundle_name, files_of
+from campaignsafe.exports.text import who_line
 from campaignsafe.exports.timeline import Tally
 from campaignsafe.incidents import kinds
 from campaignsafe.incidents.listing import Filter, make_filter
@@ -118,15 +119,20 @@ def about() -> About:
     return About(producer, tool, prof.force_id)
 
 
-def case_of(orig: Incident, audit: list[AuditEntry], producer: m.Producer, taken: Taken) -> tuple[m.Case, Incident]:
-    """One incident as a case (its evidence named against ``taken``), and the incident as it reads now."""
+def case_of(
+    orig: Incident, audit: list[AuditEntry], producer: m.Producer, taken: Taken, prov: Any = None
+) -> tuple[m.Case, Incident]:
+    """One incident as a case (its evidence named against ``taken``), and the incident as it reads now.
+
+    ``prov`` is the incident's provenance when it was imported from someone else's record.
+    """
     names: dict[tuple[str, str], str] = {
         (ev.exhibit_ref, part): bundle_name(ev.exhibit_ref, stored, taken)
         for ev in orig.evidence
         for part, stored in files_of(ev)
     }
     cur = orig.current()
-    return _case(orig, cur, audit, producer, names), cur
+    return _case(orig, cur, audit, _origin(prov, orig, producer), producer, names), cur
 
 
 def meta(info: About, chosen: m.Selection, exported_at: datetime, forces: list[m.Force]) -> m.ExportMeta:
@@ -139,8 +145,26 @@ def meta(info: About, chosen: m.Selection, exported_at: datetime, forces: list[m
 # -- one incident as a case ----------------------------------------------------------------------
 
 
+def _origin(prov: Any, orig: Incident, producer: m.Producer) -> m.Provenance | None:
+    """An imported incident's provenance; amendments after the imported ones are the reporter's own."""
+    if prov is None:
+        return None
+    by = [m.Producer.model_validate(p) for p in prov.amendments_by][: len(orig.amendments)]
+    return m.Provenance(
+        recorded_by=m.Producer.model_validate(prov.recorded_by),
+        source_id=prov.source_id,
+        amendments_by=by + [producer] * (len(orig.amendments) - len(by)),
+        source_audit=prov.source_audit,
+    )
+
+
 def _case(
-    orig: Incident, cur: Incident, audit: list[AuditEntry], producer: m.Producer, names: dict[tuple[str, str], str]
+    orig: Incident,
+    cur: Incident,
+    audit: list[AuditEntry],
+    origin: m.Provenance | None,
+    producer: m.Producer,
+    names: dict[tuple[str, str], str],
 ) -> m.Case:
     event = m.Event(
         kind=cur.kind,
@@ -156,7 +180,7 @@ def _case(
     )
     by_role = {role: [p for p in cur.people if p.role == role] for role in ("victim", "suspect", "witness", "other")}
     people = m.People(
-        reporting_person=producer,
+        reporting_person=origin.recorded_by if origin else producer,
         victims=by_role["victim"],
         suspects=by_role["suspect"],
         witnesses=by_role["witness"],
@@ -192,6 +216,7 @@ def _case(
         reports=reports,
         record=orig,
         audit=audit,
+        provenance=origin,
     )
 
 
@@ -239,8 +264,13 @@ class Totals:
         self.force_counts: Counter[str] = Counter()
         self.force_names: dict[str, str] = {}
         self.placed: set[str] = set()
+        self.recorders: dict[str, list[int]] = {}  # who recorded which incidents (who_line → ids)
+        self.merged = False  # some incident was imported from someone else's record
 
     def add(self, case: m.Case, cur: Incident, profile_force: str | None) -> None:
+        who = who_line(case.people.reporting_person)
+        self.recorders.setdefault(who, []).append(case.id)
+        self.merged = self.merged or case.provenance is not None
         self.tally.add(case.event.occurred_at.astimezone(LONDON), case.event.kind)
         self.reported += any(r.police for r in case.reports)
         self.exhibits += len(case.objects.evidence)
@@ -250,6 +280,15 @@ class Totals:
             if cur.location.force_id:
                 self.placed.add(fid)
                 self.force_names.setdefault(fid, cur.location.force_name or fid)
+
+    def recorded_by(self) -> str | None:
+        """``Jo Smith (JS): incidents 1, 2; Alex Brown (AB): incident 3`` for a merged record, else None."""
+        if not self.merged:
+            return None
+        return "; ".join(
+            f"{who}: incident{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}"
+            for who, ids in self.recorders.items()
+        )
 
     def summary(self) -> m.Summary:
         """The course of conduct over the cases added."""

@@ -18,7 +18,7 @@ purely additive.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -244,6 +244,15 @@ class ReportMade(Out):
     notes: str | None = None
 
 
+class Provenance(Out):
+    """Who recorded an incident brought in from another person's record (``campaignsafe import``)."""
+
+    recorded_by: Producer = Field(description="who recorded the incident (and produces its exhibits)")
+    source_id: int | None = Field(default=None, description="the incident's id in the record it came from")
+    amendments_by: list[Producer] = Field(description="who made each amendment, in order")
+    source_audit: list[dict[str, Any]] = Field(description="its audit trail in each store it came through")
+
+
 class Case(Out):
     """One incident as a case: the case view as it reads now, the stored record, the audit trail."""
 
@@ -256,6 +265,9 @@ class Case(Out):
     reports: list[ReportMade]
     record: Incident = Field(description="the incident exactly as stored: the original, its exhibits, amendments")
     audit: list[AuditEntry]
+    provenance: Provenance | None = Field(
+        default=None, description="set when the incident came from another person's record; absent: the reporter's"
+    )
 
 
 class ExportDocument(Out):

@@ -77,8 +77,11 @@ FIELD_LABELS = {
 # -- the cover -----------------------------------------------------------------------------------
 
 
-def cover(meta: m.ExportMeta, s: m.Summary) -> CoverView:
-    """Who is reporting, the police, the period, and the export's facts."""
+def cover(meta: m.ExportMeta, s: m.Summary, recorded_by: str | None = None) -> CoverView:
+    """Who is reporting, the police, the period, and the export's facts.
+
+    ``recorded_by`` says who recorded which incidents when the record merges other people's.
+    """
     p = meta.producer
     reporter = [
         ("Name", p.name or "(not given)"),
@@ -99,6 +102,8 @@ def cover(meta: m.ExportMeta, s: m.Summary) -> CoverView:
         ("Exported", when_text(meta.exported_at)),
         ("Made with", f"campaignsafe {meta.tool.version} (data: {versions})"),
     ]
+    if recorded_by:
+        facts.insert(1, ("Recorded by", recorded_by))
     from campaignsafe.exports import integrity
 
     facts += integrity.cover_facts(meta.integrity)
@@ -190,8 +195,10 @@ def _month(month: str, short: bool = False) -> str:
 def incident(case: m.Case, producer: m.Producer) -> IncidentView:
     """The incident as a witness statement is ordered."""
     ev, loc = case.event, case.locations[0]
+    if case.provenance is not None:  # recorded by someone else: they make the statement and produce the exhibits
+        producer = case.provenance.recorded_by
     parts = [
-        Part("Who I am", [Para(_who_i_am(producer))]),
+        Part("Who I am", [Para(_who_i_am(producer, case.provenance is not None))]),
         Part("When and where", [Rows(_when_where(case))]),
         Part("What happened", [Quote(ev.description)]),
         Part("Who was there", _who_was_there(case)),
@@ -207,7 +214,13 @@ def incident(case: m.Case, producer: m.Producer) -> IncidentView:
     return IncidentView(case.id, f"incident-{case.id}", heading, subtitle, case.amended, parts, footer)
 
 
-def _who_i_am(p: m.Producer) -> str:
+def _who_i_am(p: m.Producer, imported: bool = False) -> str:
+    if imported:
+        who = me_text(p) if p.name else "someone whose name their record does not give"
+        return (
+            f"This incident was recorded by {who}, in their own record, and brought into this one unchanged; "
+            "the exhibits below are theirs."
+        )
     if not p.name:
         return "The reporting person's name is not recorded here; see the cover."
     return f"I am {me_text(p)}. My contact details are on the cover."
@@ -275,12 +288,14 @@ def _exhibits(case: m.Case) -> Exhibits:
 
 def _amendments(case: m.Case) -> list[Block]:
     items = []
+    by = case.provenance.amendments_by if case.provenance else []
     for a in case.record.amendments:
+        author = f", by {who_line(by[a.number - 1])}" if a.number <= len(by) else ""
         changes = [
             (FIELD_LABELS.get(c.field, c.field), field_text(c.field, c.old), field_text(c.field, c.new))
             for c in a.changes
         ]
-        items.append(AmendmentView(f"Amendment {a.number}, {when_text(a.at)}", a.reason, changes))
+        items.append(AmendmentView(f"Amendment {a.number}, {when_text(a.at)}{author}", a.reason, changes))
     intro = Para(
         "The sections above read as the record does now. Each change below shows the field as first recorded "
         "beside the amended value; the original record is kept unchanged.",

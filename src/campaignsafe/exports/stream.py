@@ -38,6 +38,7 @@ class Streamed:
     formats: frozenset[str]
     missing: list[str] = field(default_factory=list)  # exhibits whose stored copy is gone (bundle only)
     police_refs: set[str] = field(default_factory=set)  # police references given (email only)
+    recorded_by: str | None = None  # who recorded which incidents, for a merged record
 
     def chunks(self, fmt: str) -> Iterator[bytes]:
         """The whole export in ``fmt`` (one of the formats it was read for), as UTF-8 chunks."""
@@ -52,7 +53,7 @@ class Streamed:
             yield csv_.Rows().header().encode()
             yield from sp.replay("csv")
         else:
-            cover = st.cover(self.meta, self.summary)
+            cover = st.cover(self.meta, self.summary, self.recorded_by)
             conduct = st.conduct(self.summary, self.chart.summary())
             if fmt == "html":
                 yield html.head(self.meta, cover, conduct).encode()
@@ -93,9 +94,12 @@ def read(
     refs: set[str] = set()
     reports = bool(wanted & {"html", "md"})
     with cs.opened(flt) as (store, ids):
+        from campaignsafe.incidents import provenance
+
         spool.load_audit(store.conn)
+        origins = provenance.of(store.conn, ids)
         for n, iid in enumerate(ids):
-            c, cur = cs.case_of(store.get(iid), spool.audit(iid), info.producer, spool)
+            c, cur = cs.case_of(store.get(iid), spool.audit(iid), info.producer, spool, origins.get(iid))
             totals.add(c, cur, info.profile_force)
             if "json" in wanted:
                 spool.write("json", json_.case_text(c, n == 0))
@@ -119,4 +123,4 @@ def read(
                 refs.update(r.reference for r in c.reports if r.police and r.reference)
         count = len(ids)
     meta = cs.meta(info, chosen, exported_at, totals.forces())
-    return Streamed(meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs)
+    return Streamed(meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs, totals.recorded_by())

@@ -179,6 +179,9 @@ def _audit(conn: sqlite3.Connection, report: Report, anchor: Head | None) -> _Lo
 
 
 def _note(log: _Log, seq: int, action: str, iid: int | None, detail: dict[str, Any]) -> None:
+    if action == "imported":  # one entry for a whole import: each incident as made, amended and exhibited
+        _note_import(log, seq, detail)
+        return
     if iid is None:
         return
     if action == "created":
@@ -189,6 +192,23 @@ def _note(log: _Log, seq: int, action: str, iid: int | None, detail: dict[str, A
         log.amended[iid][detail["number"]] = (seq, list(detail.get("fields") or []))
     elif action == "evidence-added" and isinstance(detail.get("exhibit_ref"), str):
         log.exhibits[detail["exhibit_ref"]].append((seq, iid, sorted(detail.get("sha256") or [])))
+
+
+def _note_import(log: _Log, seq: int, detail: dict[str, Any]) -> None:
+    """What an ``imported`` entry says (see :mod:`campaignsafe.backup.importing`)."""
+    items = detail.get("incidents")
+    for item in items if isinstance(items, list) else []:
+        iid = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(iid, int):
+            continue
+        log.created[iid].append((seq, item.get("record_sha256")))
+        changes = item.get("amendments")
+        for number, fields in enumerate(changes if isinstance(changes, list) else [], 1):
+            log.amended[iid][number] = (seq, list(fields) if isinstance(fields, list) else [])
+        exhibits = item.get("exhibits")
+        for ex in exhibits if isinstance(exhibits, list) else []:
+            if isinstance(ex, dict) and isinstance(ex.get("exhibit_ref"), str):
+                log.exhibits[ex["exhibit_ref"]].append((seq, iid, sorted(ex.get("sha256") or [])))
 
 
 def _live(log: _Log, iid: int) -> bool:

@@ -231,7 +231,7 @@ class AuditEntry(Model):
 
     seq: int
     at: datetime
-    action: Literal["created", "amended", "evidence-added", "deleted"]
+    action: Literal["created", "amended", "evidence-added", "deleted", "imported"]
     incident_id: int | None
     detail: dict[str, Any]
     prev_sha256: str

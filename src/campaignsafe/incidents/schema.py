@@ -157,11 +157,18 @@ TRIGGERS = (
     "exhibit_numbers_no_lower",
 )
 
+def _provenance(conn: sqlite3.Connection) -> None:
+    from campaignsafe.incidents import provenance
+
+    provenance.migrate(conn)
+
+
 #: every migration, in order. Names are recorded in ``_migrations``; never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_append_only", _append_only),
     ("0003_tombstone_only", _tombstone_only),
+    ("0004_provenance", _provenance),
 ]
 
 

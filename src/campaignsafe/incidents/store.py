@@ -233,7 +233,7 @@ class Store:
             tomb = {"kind": incident.kind, "record_sha256": incident.record_sha256, "exhibits": refs, "sha256": hashes}
             tomb["created_at"] = iso(incident.created_at)
             self._audit("deleted", incident_id, tomb)  # first: the triggers allow a delete only after its tombstone
-            for table in ("evidence", "amendments"):
+            for table in ("evidence", "amendments", "provenance"):
                 self.conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
             self.conn.execute("DELETE FROM incidents WHERE id = ?", (incident_id,))
         return Deleted(incident_id, refs, [h for h in hashes if not self.file_in_use(h)])

@@ -1,0 +1,217 @@
+"""The backup file: one zip holding the whole data folder, with a manifest like a bundle's.
+
+Layout (every name listed with its SHA-256 in ``MANIFEST.sha256``, so ``campaignsafe verify``
+and ``sha256sum -c`` check a backup as they check a bundle)::
+
+    BACKUP.json                 format, version, the store's migrations, counts, when, who
+    store/<table>.jsonl         every row of every table of the incident store, column by column
+    store/sqlite_sequence.json  the highest id each table has given out (ids are never reused)
+    files/<path>                every other file of the data folder: profile, saved contacts,
+                                checklist progress, the report draft, evidence copies, keys
+    signing-key.pub, allowed_signers, HOW-TO-VERIFY.txt, MANIFEST.sha256.sig
+                                the manifest signed with the data folder's key, as a bundle is
+
+The store is read inside one read transaction and the evidence folder is locked for the whole
+backup, so the rows and the files are one consistent moment of the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from campaignsafe import __version__, paths
+from campaignsafe.errors import InputError
+from campaignsafe.exports.bundle import MANIFEST, _info, manifest_text, safe_name
+from campaignsafe.hashing import CHUNK
+
+FORMAT = "campaignsafe-backup"
+FORMAT_VERSION = 1
+INFO = "BACKUP.json"
+STORE = "store/"
+SEQUENCES = "store/sqlite_sequence.json"
+FILES = "files/"
+DB = "incidents.db"
+#: files of the data folder a backup leaves out: the database (carried as rows), its
+#: journals, lock files, and the temporary files of a write in progress.
+_LEFT_OUT_NAMES = {DB, DB + "-wal", DB + "-shm", DB + "-journal"}
+
+
+def left_out(rel: str) -> bool:
+    """Whether a path of the data folder (relative, POSIX) is not carried in a backup."""
+    name = rel.rsplit("/", 1)[-1]
+    return rel in _LEFT_OUT_NAMES or name.endswith((".lock", ".tmp")) or name.startswith((".incoming-", ".restoring-"))
+
+
+def home_files(home: Path) -> Iterator[tuple[str, Path]]:
+    """(relative POSIX path, path) of every regular file of the data folder a backup carries, sorted."""
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, names in os.walk(home, followlinks=False):
+        dirs.sort()
+        for name in names:
+            p = Path(folder) / name
+            rel = p.relative_to(home).as_posix()
+            if not left_out(rel) and p.is_file() and not p.is_symlink():
+                found.append((rel, p))
+    yield from sorted(found)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A backup written: where, what it holds, the manifest's SHA-256, and whether it is encrypted."""
+
+    path: Path
+    incidents: int
+    evidence_files: int
+    files: int
+    manifest_sha256: str
+    encrypted: bool
+
+
+class _Zip:
+    """A zip being written entry by entry, each hashed as it streams, for the manifest."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.zf = zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        self.digests: list[tuple[str, str]] = []
+
+    def add(self, name: str, chunks: Iterator[bytes]) -> None:
+        if not safe_name(name) or name == MANIFEST:
+            raise InputError(f"cannot back up a file named {name!r}", code="bad_backup")
+        h = hashlib.sha256()
+        with self.zf.open(_info(name), "w", force_zip64=True) as dest:
+            for chunk in chunks:
+                h.update(chunk)
+                dest.write(chunk)
+        self.digests.append((name, h.hexdigest()))
+
+    def finish(self, sign: Any = None, signature_name: str = "") -> str:
+        manifest = manifest_text(self.digests)
+        self.zf.writestr(_info(MANIFEST), manifest)
+        if sign is not None:
+            self.zf.writestr(_info(signature_name), sign(manifest.encode("utf-8")))
+        self.zf.close()
+        return manifest
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    buf: list[str] = []
+    size = 0
+    for row in rows:
+        line = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+        buf.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield "".join(buf).encode("utf-8")
+            buf, size = [], 0
+    if buf:
+        yield "".join(buf).encode("utf-8")
+
+
+def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
+    """Write the whole backup zip to ``fh``: the manifest text and the counts."""
+    from campaignsafe.exports import signing
+    from campaignsafe.incidents import check, rows
+    from campaignsafe.incidents.store import Store
+
+    home = paths.home()
+    key = signing.signer()  # made on first use, so the backup carries it
+    with Store.open() as store:
+        conn = store.conn
+        conn.execute("BEGIN")  # one read snapshot of every table
+        try:
+            names = rows.tables(conn)
+            counts = {t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in names}
+            files = list(home_files(home))
+            counts["files"] = len(files)
+            producer = _profile()
+            counts["evidence_files"] = sum(1 for rel, _p in files if rel.startswith("evidence/"))
+            info = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "tool": {"name": "campaignsafe", "version": __version__},
+                "created_at": created.isoformat(),
+                "migrations": rows.migrations(conn),
+                "tables": names,
+                "counts": counts,
+                "producer": producer,
+            }
+            z = _Zip(fh)
+            z.add(INFO, iter([(json.dumps(info, ensure_ascii=False, indent=2) + "\n").encode("utf-8")]))
+            for t in names:
+                z.add(f"{STORE}{t}.jsonl", _jsonl(rows.read(conn, t)))
+            z.add(SEQUENCES, iter([json.dumps(rows.sequences(conn), sort_keys=True).encode("utf-8")]))
+            for rel, p in files:
+                z.add(FILES + rel, _file_chunks(p))
+            head = check.head(conn)
+            identity = signing.identity_for(producer.get("email"))
+            for name, text in (
+                (signing.PUBLIC_KEY, key.public_line()),
+                (signing.ALLOWED_SIGNERS, key.allowed_signers(identity)),
+                (signing.HOW_TO, signing.how_to(identity, key.fingerprint, head.text() if head else None)),
+            ):
+                z.add(name, iter([text.encode("utf-8")]))
+            return z.finish(key.sign, signing.SIGNATURE), counts
+        finally:
+            conn.execute("COMMIT")
+
+
+def _profile() -> dict[str, Any]:
+    from campaignsafe import profile
+
+    return profile.load().model_dump(exclude={"force_id"})
+
+
+def refuse_inside_home(out: Path) -> None:
+    """A backup written into the data folder would be lost with it (and would back itself up)."""
+    home = paths.home()
+    try:
+        inside = out.resolve().is_relative_to(home.resolve())
+    except OSError:
+        inside = False
+    if inside:
+        raise InputError(
+            f"cannot write the backup to {out}: it is inside the data folder it backs up",
+            "write it to a USB drive or another folder: campaignsafe backup /media/usb/campaign.backup",
+            code="bad_output",
+        )
+
+
+def write(out: Path, secret: str | None, created: datetime) -> Written:
+    """Write the backup of the whole data folder to ``out`` atomically (age-encrypted with ``secret``)."""
+    from campaignsafe.incidents import evidence
+
+    out = paths.check_output(out)
+    refuse_inside_home(out)
+    with evidence.lock():  # nothing is added or removed while the backup is taken
+        if secret is None:
+            with paths.atomic_file(out, private=False) as fh:
+                manifest, counts = _write_zip(fh, created)
+        else:
+            from campaignsafe.backup import crypto
+
+            # In memory, never on disk: an unencrypted copy must not be left behind by a crash.
+            buf = io.BytesIO()
+            manifest, counts = _write_zip(buf, created)
+            sealed = crypto.encrypt(buf.getbuffer().tobytes(), secret)
+            buf.close()
+            with paths.atomic_file(out, private=False) as fh:
+                fh.write(sealed)
+    digest = hashlib.sha256(manifest.encode("utf-8")).hexdigest()
+    return Written(
+        out, counts.get("incidents", 0), counts["evidence_files"], counts["files"], digest, secret is not None
+    )

@@ -1,0 +1,92 @@
+"""Passphrase encryption in the age file format (through ``pyrage``), and getting the passphrase.
+
+The passphrase is asked at a terminal (twice when encrypting) or read from the first line of
+``--passphrase-file``; it is never taken from the command line, where other users and the
+shell history can see it. pyrage's passphrase mode works on whole byte strings, so an
+encrypted backup is held in memory (about twice its size) while it is encrypted or decrypted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from campaignsafe.errors import InputError
+
+#: the first line of every age file.
+MAGIC = b"age-encryption.org/v1\n"
+MAX_PASSPHRASE_FILE = 4096
+
+
+def is_age(path: Path) -> bool:
+    """Whether the file starts like an age file."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+def read_passphrase_file(path: str) -> str:
+    """The passphrase: the first line of ``path`` (its line ending removed)."""
+    p = Path(path).expanduser()
+    try:
+        if not p.is_file():
+            raise InputError(f"--passphrase-file {path}: not a file", code="bad_passphrase_file")
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_PASSPHRASE_FILE + 1)
+    except OSError as exc:
+        raise InputError(
+            f"--passphrase-file {path}: cannot read it ({exc.strerror})", code="bad_passphrase_file"
+        ) from None
+    if len(raw) > MAX_PASSPHRASE_FILE:
+        raise InputError(f"--passphrase-file {path}: too long for a passphrase file", code="bad_passphrase_file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"--passphrase-file {path}: not UTF-8 text", code="bad_passphrase_file") from None
+    first = text.splitlines()[0] if text else ""
+    if not first:
+        raise InputError(f"--passphrase-file {path}: the first line is empty", code="bad_passphrase_file")
+    return first
+
+
+def passphrase(file: str | None, *, confirm: bool, what: str, ask: bool) -> str:
+    """The passphrase from ``file``, else (when ``ask``: at a terminal) asked, twice with ``confirm``."""
+    if file is not None:
+        return read_passphrase_file(file)
+    if not ask:
+        raise InputError(
+            f"{what} needs a passphrase, and there is no terminal to ask it at",
+            "give --passphrase-file FILE (its first line is the passphrase)",
+            code="no_passphrase",
+        )
+    import getpass
+
+    first = getpass.getpass("Passphrase: ")
+    if not first:
+        raise InputError("the passphrase is empty", code="no_passphrase")
+    if confirm and getpass.getpass("The same passphrase again: ") != first:
+        raise InputError("the two passphrases differ; nothing was written", code="passphrase_mismatch")
+    return first
+
+
+def encrypt(data: bytes, secret: str) -> bytes:
+    """``data`` as an age file encrypted to ``secret`` (scrypt recipient)."""
+    from pyrage import passphrase as pp
+
+    return bytes(pp.encrypt(data, secret))
+
+
+def decrypt(data: bytes, secret: str, shown: str) -> bytes:
+    """The plaintext of an age file; InputError for a wrong passphrase or a damaged file."""
+    from pyrage import DecryptError
+    from pyrage import passphrase as pp
+
+    try:
+        return bytes(pp.decrypt(data, secret))
+    except DecryptError:
+        raise InputError(
+            f"cannot decrypt {shown}: wrong passphrase, or the file is damaged or cut short; nothing was written",
+            "check the passphrase (its file's first line), or try another copy of the backup",
+            code="cannot_decrypt",
+        ) from None

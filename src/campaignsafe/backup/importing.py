@@ -1,0 +1,250 @@
+"""``import``: another person's bundle or backup merged into this record, kept as they recorded it.
+
+The file is verified first (see :mod:`.reading`); then every incident's original record must
+hash to its ``record_sha256`` and every exhibit's file must be the one the manifest lists, or
+nothing is imported. Each new incident keeps its original record byte for byte, its
+``created_at``, exhibit references, evidence items and amendments; who recorded it, their id
+and their audit trail go into ``provenance``. Local ids are new. The import is one audit entry
+(``imported``) naming the manifest's SHA-256 and the signer. An incident already held (the
+same record, recorded at the same moment) is skipped, so importing twice adds nothing, and
+an evidence file already held is not copied again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from campaignsafe.backup import reading
+from campaignsafe.backup.sources import Incoming, from_backup, from_bundle
+from campaignsafe.errors import InputError, VerifyError
+from campaignsafe.hashing import CHUNK
+
+
+@dataclass
+class Imported:
+    """What an import did: the file, who recorded it, the id mapping, and what was already held."""
+
+    path: Path
+    kind: str
+    manifest_sha256: str
+    signer: str | None
+    recorded_by: dict[str, Any]
+    mapping: list[dict[str, Any]] = field(default_factory=list)
+    already_held: int = 0
+    files_copied: int = 0
+    files_already_held: int = 0
+
+    @property
+    def recorded_by_label(self) -> str:
+        from campaignsafe.incidents.provenance import label
+
+        return label(self.recorded_by)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "manifest_sha256": self.manifest_sha256,
+            "signer": self.signer,
+            "recorded_by": self.recorded_by,
+            "imported": self.mapping,
+            "already_held": self.already_held,
+            "files_copied": self.files_copied,
+            "files_already_held": self.files_already_held,
+        }
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def _copy_blob(o: reading.Opened, member: str, sha: str) -> bool:
+    """Copy one evidence file out of the zip into the store (hashed as it streams); True when created."""
+    from campaignsafe.incidents import evidence, schema
+
+    folder = evidence._folder()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+    except OSError as exc:
+        raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
+    try:
+        h = hashlib.sha256()
+        try:
+            with os.fdopen(fd, "wb") as out, o.open(member) as src:
+                while chunk := src.read(CHUNK):
+                    h.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
+        if h.hexdigest() != sha:
+            raise VerifyError(
+                f"{o.shown}: {member} changed while it was read; nothing was imported", code="verify_failed"
+            )
+        created, _repaired = evidence._place(Path(tmp), sha)
+        return created
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _refs(item: Incoming) -> Iterator[str]:
+    for ev in item.evidence:
+        yield str(ev.get("exhibit_ref"))
+
+
+def import_record(path: Path, passphrase_file: str | None, ask: bool = False) -> Imported:
+    """Verify ``path`` (a bundle or a backup) and merge its incidents into this store."""
+    from campaignsafe.incidents import evidence
+    from campaignsafe.incidents.store import Store
+
+    with reading.opened(path, passphrase_file, ask) as o:
+        producer, incoming = from_bundle(o) if o.kind == "bundle" else from_backup(o)
+        result = Imported(path, o.kind, o.manifest_sha256, o.signer, producer)
+        with evidence.lock(), Store.open() as store:
+            held = {(r[0], r[1]) for r in store.conn.execute("SELECT record_sha256, created_at FROM incidents")}
+            new = [i for i in incoming if (i.record_sha256, i.created_at) not in held]
+            result.already_held = len(incoming) - len(new)
+            _refuse_taken_refs(o, store, new)
+            created: list[str] = []
+            try:
+                for sha, member in sorted({s: m for i in new for s, m in i.blobs.items()}.items()):
+                    if evidence.intact(sha):
+                        result.files_already_held += 1
+                    elif _copy_blob(o, member, sha):
+                        created.append(sha)
+                        result.files_copied += 1
+                    else:
+                        result.files_copied += 1
+                if new:
+                    result.mapping = _write(store, o, producer, new)
+            except BaseException:
+                evidence.remove(created)
+                raise
+    return result
+
+
+def _refuse_taken_refs(o: reading.Opened, store: Any, new: list[Incoming]) -> None:
+    refs = [r for i in new for r in _refs(i)]
+    taken: set[str] = {r for r, n in Counter(refs).items() if n > 1}
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        q = f"SELECT exhibit_ref FROM evidence WHERE exhibit_ref IN ({','.join('?' * len(chunk))})"
+        taken |= {r[0] for r in store.conn.execute(q, chunk)}
+    if taken:
+        shown = ", ".join(sorted(taken)[:5])
+        raise InputError(
+            f"{o.shown}: exhibit reference {shown} is already used in your record by another exhibit;"
+            " nothing was imported",
+            "two people may share initials: ask them to set distinct ones (campaignsafe profile --initials …)",
+            code="exhibit_ref_taken",
+        )
+
+
+def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[Incoming]) -> list[dict[str, Any]]:
+    """Insert every new incident, its exhibits and amendments, the provenance and the one audit entry."""
+    from campaignsafe.incidents import audit
+    from campaignsafe.incidents.models import STORED, Amendment, Evidence
+    from campaignsafe.incidents.when import iso, now
+
+    conn = store.conn
+    mapping: list[dict[str, Any]] = []
+    logged: list[dict[str, Any]] = []  # what the audit entry says of each incident: no text, only hashes and names
+    with store._tx():
+        numbers: dict[str, int] = {}
+        for item in new:
+            cur = conn.execute(
+                "INSERT INTO incidents (created_at, record, record_sha256, occurred_utc, occurred_at, time_known,"
+                " kind, place) VALUES (?,?,?,?,?,?,?,?)",
+                (item.created_at, item.record_text, item.record_sha256, "", "", 0, "", ""),
+            )
+            iid = int(cur.lastrowid or 0)
+            for raw in item.amendments:
+                a = Amendment.model_validate(raw, context=STORED)
+                conn.execute(
+                    "INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)",
+                    (iid, a.number, iso(a.at), a.model_dump_json()),
+                )
+            for raw in item.evidence:
+                e = Evidence.model_validate(raw, context=STORED)
+                conn.execute(
+                    "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (
+                        iid,
+                        e.exhibit_ref,
+                        iso(e.added_at),
+                        e.file.sha256 if e.file else None,
+                        e.screenshot.sha256 if e.screenshot else None,
+                        e.model_dump_json(),
+                    ),
+                )
+                prefix, _sep, number = e.exhibit_ref.rpartition("/")
+                if prefix and number.isdigit():
+                    numbers[prefix] = max(numbers.get(prefix, 0), int(number))
+            store._refresh(iid, store._load(iid).current())
+            refs = [str(e.get("exhibit_ref")) for e in item.evidence]
+            mapping.append(
+                {
+                    "source_id": item.source_id,
+                    "id": iid,
+                    "record_sha256": item.record_sha256,
+                    "exhibits": len(refs),
+                    "exhibit_refs": refs,
+                    "amendments": len(item.amendments),
+                    "recorded_by": item.recorded_by.get("initials"),
+                }
+            )
+            logged.append(
+                {
+                    "id": iid,
+                    "source_id": item.source_id,
+                    "record_sha256": item.record_sha256,
+                    "exhibits": [
+                        {"exhibit_ref": e.exhibit_ref, "sha256": e.hashes()} for e in store._load(iid).evidence
+                    ],
+                    "amendments": [[c.field for c in a.changes] for a in store._load(iid).amendments],
+                }
+            )
+        for prefix, last in numbers.items():  # never hand out an imported number again
+            conn.execute(
+                "INSERT INTO exhibit_numbers (producer, last) VALUES (?, ?)"
+                " ON CONFLICT (producer) DO UPDATE SET last = max(last, excluded.last)",
+                (prefix, last),
+            )
+        detail = {
+            "kind": o.kind,
+            "manifest_sha256": o.manifest_sha256,
+            "signer": o.signer,
+            "producer": producer.get("initials"),
+            "incidents": logged,
+        }
+        audit.append(conn, "imported", None, detail)
+        seq = int(conn.execute("SELECT max(seq) FROM audit").fetchone()[0])
+        conn.execute(
+            "INSERT INTO imports (seq, at, kind, manifest_sha256, signer, producer) VALUES (?,?,?,?,?,?)",
+            (seq, iso(now()), o.kind, o.manifest_sha256, o.signer, json.dumps(producer, ensure_ascii=False)),
+        )
+        for item, m in zip(new, mapping, strict=True):
+            conn.execute(
+                "INSERT INTO provenance (incident_id, recorded_by, source_id, amendments_by, source_audit, import_seq)"
+                " VALUES (?,?,?,?,?,?)",
+                (
+                    m["id"],
+                    json.dumps(item.recorded_by, ensure_ascii=False),
+                    item.source_id,
+                    json.dumps(item.amendments_by, ensure_ascii=False),
+                    json.dumps(item.source_audit, ensure_ascii=False, default=str),
+                    seq,
+                ),
+            )
+    return mapping

@@ -1,0 +1,248 @@
+"""``restore``: a backup put back into an empty data folder, exactly as it was.
+
+Everything is rebuilt in a private staging folder beside the data folder: the files written
+and re-hashed, the store's rows inserted into a freshly migrated database in one transaction,
+then checked (every record against its SHA-256, the audit chain, the row counts). Only then is
+the staging folder renamed into place, so a restore cut short leaves the data folder as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from campaignsafe import paths
+from campaignsafe.backup import archive, reading
+from campaignsafe.errors import InputError, StoreError, VerifyError
+from campaignsafe.hashing import CHUNK
+
+_STAGING, _ASIDE = ".restoring-", ".replaced-"
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a restore put back."""
+
+    home: Path
+    incidents: int
+    evidence_files: int
+    files: int
+    manifest_sha256: str
+    encrypted: bool
+
+
+def is_empty(home: Path) -> bool:
+    """Whether the data folder holds nothing to lose: missing, empty, or only an unused incident store."""
+    if not home.exists():
+        return True
+    if not home.is_dir():
+        return False
+    for _found in archive.home_files(home):
+        return False
+    db = home / archive.DB
+    if not db.exists():
+        return True
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            used = sum(
+                conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ("incidents", "audit") if t in have
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(used == 0)
+
+
+def _refuse_non_empty(home: Path, shown: str) -> None:
+    if not is_empty(home):
+        raise StoreError(
+            f"the data folder {home} already holds a record; restore only fills an empty one, and nothing was changed",
+            f"to add the backup's incidents to yours: campaignsafe import {shown}"
+            " (or set CAMPAIGNSAFE_HOME to an empty folder)",
+            code="store_not_empty",
+        )
+
+
+def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Restored:
+    """Verify the backup at ``path`` and put it back into the (empty) data folder."""
+    home = paths.home()
+    _refuse_non_empty(home, str(path))
+    with reading.opened(path, passphrase_file, ask) as o:
+        if o.kind != "backup":
+            raise InputError(
+                f"{path} is an evidence bundle, not a backup",
+                f"bring its incidents in with: campaignsafe import {path}",
+                code="not_a_backup",
+            )
+        parent = home.parent
+        if not parent.exists():
+            paths.ensure_private_dir(parent)
+        _clear_stale(home)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{home.name}{_STAGING}", dir=parent))
+        except OSError as exc:
+            raise StoreError(f"cannot restore into {home}: {exc.strerror}", code="store_unwritable") from None
+        try:
+            evidence_files, files = _files(o, staging)
+            incidents = _store(o, staging)
+            _refuse_non_empty(home, str(path))  # nothing appeared meanwhile
+            if hasattr(os, "sync"):  # every restored file on disk before the record is put in place
+                os.sync()
+            _swap(staging, home)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return Restored(home, incidents, evidence_files, files, o.manifest_sha256, o.encrypted)
+
+
+def _clear_stale(home: Path) -> None:
+    """Remove the staging folders of a restore that was cut short (never the data folder itself)."""
+    for prefix in (_STAGING, _ASIDE):
+        for p in home.parent.glob(f".{home.name}{prefix}*"):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def _files(o: reading.Opened, staging: Path) -> tuple[int, int]:
+    """Write every ``files/`` entry under ``staging``, re-hashed as written: (evidence files, files)."""
+    n = n_evidence = 0
+    for name, digest in sorted(o.digests.items()):
+        if not name.startswith(archive.FILES):
+            continue
+        rel = name[len(archive.FILES) :]
+        if not rel or archive.left_out(rel):
+            raise InputError(f"{o.shown}: {name} may not be restored into a data folder", code="bad_backup")
+        is_evidence = rel.startswith("evidence/")
+        if is_evidence and rel.rsplit("/", 1)[-1] != digest:
+            raise VerifyError(f"{o.shown}: {name} is not the evidence copy its name says", code="verify_failed")
+        dest = staging / rel
+        paths.ensure_private_dir(dest.parent)
+        _copy_out(o, name, dest, digest)
+        n += 1
+        n_evidence += is_evidence
+    return n_evidence, n
+
+
+def _copy_out(o: reading.Opened, name: str, dest: Path, digest: str) -> None:
+    h = hashlib.sha256()
+    try:
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out, o.open(name) as src:
+            while chunk := src.read(CHUNK):
+                h.update(chunk)
+                out.write(chunk)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot restore {dest}: {exc.strerror}", "check the free space", code="store_unwritable"
+        ) from None
+    if h.hexdigest() != digest:
+        raise VerifyError(f"{o.shown}: {name} changed while it was read", code="verify_failed")
+
+
+def _store(o: reading.Opened, staging: Path) -> int:
+    """Rebuild the incident store from the backup's rows, then check it; the number of incidents."""
+    from campaignsafe.incidents import rows, schema
+
+    db = staging / archive.DB
+    conn = schema.connect(db)
+    try:
+        with schema.errors(db):
+            tables = [t for t in o.info.get("tables", []) if isinstance(t, str)]
+            have = set(rows.tables(conn))
+            strange = [t for t in tables if t not in have or f"{archive.STORE}{t}.jsonl" not in o.digests]
+            if strange:
+                raise InputError(
+                    f"{o.shown}: the backup's table {strange[0]!r} is not part of a store", code="bad_backup"
+                )
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for t in tables:
+                    try:
+                        rows.write(conn, t, o.jsonl(f"{archive.STORE}{t}.jsonl"))
+                    except (ValueError, sqlite3.IntegrityError) as exc:
+                        raise InputError(
+                            f"{o.shown}: store/{t}.jsonl cannot be restored ({exc})", code="bad_backup"
+                        ) from None
+                seqs = o.json(archive.SEQUENCES) if archive.SEQUENCES in o.digests else {}
+                if not isinstance(seqs, dict) or not all(isinstance(v, int) for v in seqs.values()):
+                    raise InputError(f"{o.shown}: {archive.SEQUENCES} is not a table of numbers", code="bad_backup")
+                rows.set_sequences(conn, {str(k): int(v) for k, v in seqs.items()})
+                if conn.execute("PRAGMA foreign_key_check").fetchone():
+                    raise InputError(f"{o.shown}: the backup's rows do not refer to each other", code="bad_backup")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("PRAGMA foreign_keys = ON")
+            return _check(conn, o)
+    finally:
+        conn.close()
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                p = db.with_name(db.name + suffix)
+                if p.exists() and p.stat().st_size == 0:
+                    p.unlink()
+
+
+def _check(conn: sqlite3.Connection, o: reading.Opened) -> int:
+    """Refuse a restored store whose records, audit chain or counts do not check out."""
+    from campaignsafe.incidents import audit
+
+    counts = o.info.get("counts", {})
+    for t in o.info.get("tables", []):
+        got = conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+        if isinstance(counts, dict) and counts.get(t) not in (None, got):
+            raise VerifyError(f"{o.shown}: {t} holds {got} rows, the backup says {counts.get(t)}", code="verify_failed")
+    for iid, record, digest in conn.execute("SELECT id, record, record_sha256 FROM incidents"):
+        if audit.sha256_text(record) != digest:
+            raise VerifyError(
+                f"{o.shown}: incident {iid}'s record does not match its record_sha256; nothing was written",
+                code="verify_failed",
+            )
+    broken = audit.verify(conn)
+    if broken:
+        raise VerifyError(f"{o.shown}: the audit chain breaks at entry {broken[0]}", code="verify_failed")
+    from campaignsafe.incidents import check
+
+    found = check.run(conn, quick=True)  # every copy was re-hashed as it was written
+    if not found.passed:
+        first = found.findings[0].line()
+        raise VerifyError(
+            f"{o.shown}: the restored record does not check out ({first}); nothing was written",
+            code="verify_failed",
+        )
+    return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
+
+
+def _swap(staging: Path, home: Path) -> None:
+    """Put the finished staging folder where the data folder is (renames, so all or nothing)."""
+    try:
+        if home.exists():
+            aside = Path(tempfile.mkdtemp(prefix=f".{home.name}{_ASIDE}", dir=home.parent))
+            os.rename(home, aside / "old")
+            os.rename(staging, home)
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.rename(staging, home)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot put the restored record in place at {home}: {exc.strerror}",
+            "set CAMPAIGNSAFE_HOME to a new folder on the same disk and restore again",
+            code="store_unwritable",
+        ) from None
+    with contextlib.suppress(OSError):
+        fd = os.open(home.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,226 @@
+"""The incidents of another person's record, read out of their bundle or backup and checked.
+
+``from_bundle`` reads ``incidents.json``; ``from_backup`` the store's rows. Either way each
+incident's original record must hash to its ``record_sha256``, validate as a stored incident,
+and every exhibit's file must be the one the manifest lists; otherwise nothing is imported.
+Who recorded each incident (and each amendment) comes along, through any earlier imports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from campaignsafe.backup import archive, reading
+from campaignsafe.errors import InputError, VerifyError
+
+#: the parts of a stored incident that are not its original record.
+NOT_ORIGINAL = ("id", "created_at", "record_sha256", "evidence", "amendments")
+
+
+@dataclass
+class Incoming:
+    """One incident as it comes from the other person's record."""
+
+    source_id: int | None
+    created_at: str
+    record_text: str
+    record_sha256: str
+    evidence: list[dict[str, Any]]
+    amendments: list[dict[str, Any]]
+    recorded_by: dict[str, Any]
+    amendments_by: list[dict[str, Any]]
+    source_audit: list[dict[str, Any]]
+    #: sha256 → the entry of the zip holding that file
+    blobs: dict[str, str] = field(default_factory=dict)
+
+
+def _person(raw: Any) -> dict[str, Any]:
+    keys = ("name", "role", "constituency", "phone", "email", "initials")
+    if not isinstance(raw, dict):
+        return {}
+    return {k: raw[k] for k in keys if isinstance(raw.get(k), str) and raw[k]}
+
+
+def _disagrees(o: reading.Opened, what: str) -> VerifyError:
+    return VerifyError(f"{o.shown}: {what}; nothing was imported", code="json_disagrees")
+
+
+def _check_record(o: reading.Opened, where: str, text: str, digest: Any) -> None:
+    from campaignsafe.incidents.audit import sha256_text
+
+    if not isinstance(digest, str) or sha256_text(text) != digest:
+        raise _disagrees(o, f"{where}'s record does not match its record_sha256")
+
+
+def _moment(o: reading.Opened, value: Any, where: str) -> str:
+    """A stored moment as the store writes it (ISO 8601, Europe/London, to the second)."""
+    from datetime import datetime
+
+    from campaignsafe.incidents.when import iso
+
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{o.shown}: {where} has no valid created_at", code="bad_bundle") from None
+    if at.tzinfo is None:
+        raise InputError(f"{o.shown}: {where} has no valid created_at", code="bad_bundle")
+    return iso(at)
+
+
+def _validate(o: reading.Opened, where: str, full: dict[str, Any]) -> None:
+    from campaignsafe.incidents.models import STORED, Incident
+
+    try:
+        Incident.model_validate(full, context=STORED)
+    except (ValidationError, ValueError, TypeError):
+        raise InputError(f"{o.shown}: {where} is not a campaignsafe incident record", code="bad_bundle") from None
+
+
+# -- a bundle ----------------------------------------------------------------------------
+
+
+def from_bundle(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
+    from campaignsafe.incidents.audit import canonical_json
+    from campaignsafe.incidents.models import SCHEMA_VERSION
+
+    doc = o.json(reading.BUNDLE_JSON)
+    meta = doc.get("export") if isinstance(doc, dict) else None
+    cases = doc.get("incidents") if isinstance(doc, dict) else None
+    if not isinstance(meta, dict) or not isinstance(cases, list):
+        raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
+    raw_tool = meta.get("tool")
+    tool: dict[str, Any] = raw_tool if isinstance(raw_tool, dict) else {}
+    version, record_version = meta.get("schema_version"), tool.get("record_schema_version")
+    if not isinstance(version, int) or not isinstance(record_version, int):
+        raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} has no schema version", code="bad_bundle")
+    if version > 1 or record_version > SCHEMA_VERSION:
+        raise InputError(
+            f"{o.shown} was made by a newer campaignsafe ({tool.get('version', '?')}); nothing was imported",
+            "upgrade campaignsafe, then import it",
+            code="bundle_newer",
+        )
+    producer = _person(meta.get("producer"))
+    out = []
+    for n, case in enumerate(cases, 1):
+        rec = case.get("record") if isinstance(case, dict) else None
+        if not isinstance(case, dict) or not isinstance(rec, dict):
+            raise InputError(f"{o.shown}: incident {n} in {reading.BUNDLE_JSON} has no record", code="bad_bundle")
+        where = f"incident {rec.get('id', n)} in {reading.BUNDLE_JSON}"
+        _validate(o, where, rec)
+        text = canonical_json({k: v for k, v in rec.items() if k not in NOT_ORIGINAL})
+        _check_record(o, where, text, rec.get("record_sha256"))
+        paths_by_sha = {
+            f.get("sha256"): f.get("bundle_path")
+            for ex in case.get("objects", {}).get("evidence", [])
+            for f in ex.get("files", [])
+            if isinstance(f, dict)
+        }
+        blobs: dict[str, str] = {}
+        for ev in rec.get("evidence", []):
+            for part in ("file", "screenshot"):
+                sha = (ev.get(part) or {}).get("sha256")
+                if sha is None:
+                    continue
+                member = paths_by_sha.get(sha)
+                if not isinstance(member, str) or o.digests.get(member) != sha:
+                    raise _disagrees(
+                        o, f"exhibit {ev.get('exhibit_ref')} of {where} is not the file the manifest lists"
+                    )
+                blobs[sha] = member
+        raw_prov: Any = case.get("provenance")
+        prov: dict[str, Any] | None = raw_prov if isinstance(raw_prov, dict) else None
+        trail = [{"store_of": producer, "entries": case.get("audit", [])}]
+        recorded_by = producer
+        amendments_by = [producer] * len(rec.get("amendments", []))
+        if prov is not None:  # they imported it in turn: keep the first recorder
+            recorded_by = _person(prov.get("recorded_by")) or producer
+            given = [_person(p) for p in prov.get("amendments_by", []) if isinstance(p, dict)]
+            amendments_by = (given + amendments_by)[: len(amendments_by)]
+            earlier = prov.get("source_audit")
+            trail = (earlier if isinstance(earlier, list) else []) + trail
+        out.append(
+            Incoming(
+                rec.get("id"),
+                _moment(o, rec["created_at"], where),
+                text,
+                rec["record_sha256"],
+                list(rec.get("evidence", [])),
+                list(rec.get("amendments", [])),
+                recorded_by,
+                amendments_by,
+                trail,
+                blobs,
+            )
+        )
+    return producer, out
+
+
+# -- a backup ----------------------------------------------------------------------------
+
+
+def _grouped(o: reading.Opened, table: str) -> dict[int, list[dict[str, Any]]]:
+    name = f"{archive.STORE}{table}.jsonl"
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if name in o.digests:
+        for row in o.jsonl(name):
+            if isinstance(row.get("incident_id"), int):
+                out[row["incident_id"]].append(row)
+    return out
+
+
+def _loads(o: reading.Opened, text: Any, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        raise InputError(f"{o.shown}: {what} is not JSON", code="bad_backup") from None
+
+
+def from_backup(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
+    producer = _person(o.info.get("producer"))
+    evidence, amendments = _grouped(o, "evidence"), _grouped(o, "amendments")
+    audit, prov = _grouped(o, "audit"), _grouped(o, "provenance")
+    out = []
+    for row in o.jsonl(f"{archive.STORE}incidents.jsonl"):
+        iid, text = row.get("id"), row.get("record")
+        where = f"incident {iid} of the backup"
+        if not isinstance(iid, int) or not isinstance(text, str):
+            raise InputError(f"{o.shown}: {where} is not a stored incident", code="bad_backup")
+        _check_record(o, where, text, row.get("record_sha256"))
+        items = [_loads(o, e.get("item"), f"an exhibit of {where}") for e in evidence.get(iid, [])]
+        changes = [_loads(o, a.get("amendment"), f"an amendment of {where}") for a in amendments.get(iid, [])]
+        changes.sort(key=lambda a: a.get("number", 0) if isinstance(a, dict) else 0)
+        full = {**_loads(o, text, where), "id": iid, "created_at": row.get("created_at")}
+        _validate(o, where, {**full, "record_sha256": row["record_sha256"], "evidence": items, "amendments": changes})
+        entries = []
+        for a in audit.get(iid, []):
+            entries.append({**a, "detail": _loads(o, a.get("detail"), f"the audit trail of {where}")})
+        trail = [{"store_of": producer, "entries": entries}]
+        recorded_by, amendments_by = producer, [producer] * len(changes)
+        for p in prov.get(iid, []):
+            recorded_by = _person(_loads(o, p.get("recorded_by"), where)) or producer
+            given = [_person(x) for x in _loads(o, p.get("amendments_by"), where) or []]
+            amendments_by = (given + amendments_by)[: len(changes)]
+            earlier = _loads(o, p.get("source_audit"), where)
+            trail = (earlier if isinstance(earlier, list) else []) + trail
+        blobs = {}
+        for ev in items:
+            for part in ("file", "screenshot"):
+                sha = (ev.get(part) or {}).get("sha256") if isinstance(ev, dict) else None
+                if sha is None:
+                    continue
+                member = f"{archive.FILES}evidence/{sha[:2]}/{sha}"
+                if o.digests.get(member) != sha:
+                    raise _disagrees(o, f"the evidence copy for exhibit {ev.get('exhibit_ref')} is missing")
+                blobs[sha] = member
+        out.append(
+            Incoming(
+                iid, _moment(o, row["created_at"], where), text, row["record_sha256"], items, changes,
+                recorded_by, amendments_by, trail, blobs,
+            )
+        )  # fmt: skip
+    return producer, out

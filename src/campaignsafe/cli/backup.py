@@ -1,0 +1,155 @@
+"""``campaignsafe backup``, ``restore`` and ``import``: the whole record to one file, back, and merged."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from campaignsafe.cli._options import JsonOpt
+
+PassFile = Annotated[
+    str | None,
+    typer.Option(
+        "--passphrase-file",
+        help="Read the passphrase from the first line of FILE (for scripts). Never give it on the command line.",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def backup(
+    out: Annotated[
+        Path, typer.Argument(help="The backup file to write (somewhere other than this laptop).", metavar="OUT")
+    ],
+    encrypt: Annotated[
+        bool, typer.Option("--encrypt", help="Encrypt it with a passphrase (age format: `age -d` opens it too).")
+    ] = False,
+    passphrase_file: PassFile = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write everything in your data folder to one file: the record, evidence, checklists, contacts, keys.
+
+    Keep the backup away from this laptop (a USB drive kept elsewhere, or another computer): a lost,
+    stolen or broken laptop must not take the record with it. An unencrypted backup holds everything
+    your store holds, in readable form: use --encrypt unless it will be kept as safely as the laptop.
+
+    Example: campaignsafe backup /media/usb/campaign.backup --encrypt
+    """
+    from campaignsafe.backup import archive, crypto
+    from campaignsafe.errors import InputError
+    from campaignsafe.incidents.when import now
+
+    if passphrase_file is not None and not encrypt:
+        raise InputError("--passphrase-file goes with --encrypt", code="usage")
+    archive.refuse_inside_home(out.expanduser())
+    from campaignsafe.cli._render import interactive
+
+    ask = interactive(False)
+    secret = crypto.passphrase(passphrase_file, confirm=True, what="--encrypt", ask=ask) if encrypt else None
+    done = archive.write(out.expanduser(), secret, now().replace(microsecond=0))
+    if json_out:
+        from campaignsafe.cli._render import print_json
+
+        print_json(
+            {
+                "schema_version": 1,
+                "path": str(done.path),
+                "incidents": done.incidents,
+                "evidence_files": done.evidence_files,
+                "files": done.files,
+                "encrypted": done.encrypted,
+                "manifest_sha256": done.manifest_sha256,
+            }
+        )
+        return
+    lock = "encrypted with your passphrase" if done.encrypted else "NOT encrypted: it holds your whole record, readable"
+    print(
+        f"Wrote {done.path}: {done.incidents} incident(s), {done.evidence_files} evidence file(s), "
+        f"{done.files} file(s) in all; {lock}."
+    )
+    print(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}. Keep the backup somewhere other than this laptop.")
+    if not done.encrypted:
+        print(f"Check it: campaignsafe verify {done.path}")
+
+
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by campaignsafe backup.", metavar="IN")],
+    passphrase_file: PassFile = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Put a backup back into an empty data folder: the same incidents, ids, audit log, evidence and checklists.
+
+    The backup is verified first. A data folder that already holds a record is refused: use
+    campaignsafe import to add a backup's incidents to an existing record.
+
+    Example: campaignsafe restore /media/usb/campaign.backup
+    """
+    from campaignsafe.backup.restore import restore as put_back
+    from campaignsafe.cli._render import interactive
+
+    done = put_back(path, passphrase_file, interactive(False))
+    if json_out:
+        from campaignsafe.cli._render import print_json
+
+        print_json(
+            {
+                "schema_version": 1,
+                "home": str(done.home),
+                "incidents": done.incidents,
+                "evidence_files": done.evidence_files,
+                "files": done.files,
+                "encrypted": done.encrypted,
+                "manifest_sha256": done.manifest_sha256,
+            }
+        )
+        return
+    print(
+        f"Restored {done.incidents} incident(s), {done.evidence_files} evidence file(s) and {done.files} file(s) "
+        f"in all into {done.home}."
+    )
+    print(f"The backup verified: MANIFEST.sha256 has SHA-256 {done.manifest_sha256}.")
+
+
+def import_(
+    path: Annotated[
+        Path, typer.Argument(help="An evidence bundle (zip) or a backup from another person.", metavar="BUNDLE")
+    ],
+    passphrase_file: PassFile = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Bring another person's record into yours: each incident kept as they recorded it, with their exhibits.
+
+    The bundle or backup is verified first. Their records, exhibit references (JS/1) and hashes are
+    kept unchanged and shown as recorded by them; the import is one entry in your audit log.
+    Importing the same bundle again adds nothing; evidence you already hold is not copied twice.
+
+    Example: campaignsafe import candidate-bundle.zip
+    """
+    from campaignsafe.backup.importing import import_record
+    from campaignsafe.cli._render import interactive
+
+    done = import_record(path, passphrase_file, interactive(False))
+    if json_out:
+        from campaignsafe.cli._render import print_json
+
+        print_json({"schema_version": 1, **done.as_dict()})
+        return
+    _print_import(done)
+
+
+def _print_import(done: Any) -> None:
+    who = done.recorded_by_label
+    signer = f"signed by key {done.signer}" if done.signer else "not signed"
+    print(f"Verified {done.path} ({done.kind}, recorded by {who}, {signer}).")
+    print(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}.")
+    for m in done.mapping:
+        print(f"  their incident {m['source_id']} -> your incident {m['id']}  ({m['exhibits']} exhibit(s))")
+    held = f"; {done.already_held} already in your record" if done.already_held else ""
+    copied = f", {done.files_copied} evidence file(s) copied, {done.files_already_held} already held"
+    print(f"Imported {len(done.mapping)} incident(s){held}{copied}.")

@@ -1,0 +1,143 @@
+"""restore and import killed half-way (SIGKILL, a real process): the store is as it was, or complete."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from campaignsafe.backup.restore import is_empty
+from tests.backup_helpers import ok, snapshot, use_home
+from tests.incident_helpers import write_json
+
+FILES = 120
+SIZE = 256 << 10
+
+
+def _big_record(folder: Path) -> None:
+    """One incident with many incompressible evidence files, so a restore or import takes a while."""
+    ok("profile", "--name", "Jo Smith")
+    files = folder / "files"
+    files.mkdir(parents=True)
+    for i in range(FILES):
+        (files / f"photo-{i:03}.jpg").write_bytes(os.urandom(SIZE))
+    data = {
+        "occurred_at": "2026-04-01T10:00",
+        "kind": "threats",
+        "description": "Many photos.",
+        "location": {"text": "High Street"},
+        "evidence": [{"path": f"photo-{i:03}.jpg"} for i in range(FILES)],
+    }
+    ok("report", "--from-file", str(write_json(files, data)))
+
+
+def _kill_when(argv: list[str], home: Path, ready: Callable[[], bool]) -> bool:
+    """Start campaignsafe in a real process, SIGKILL it as soon as ``ready()``; True when it was killed mid-run."""
+    env = {**os.environ, "CAMPAIGNSAFE_HOME": str(home)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "campaignsafe", *argv], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.002)
+    killed = proc.poll() is None
+    if killed:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return killed
+
+
+def _staged(home: Path, what: str) -> Callable[[], bool]:
+    def ready() -> bool:
+        for staging in home.parent.glob(f".{home.name}.restoring-*"):
+            if what == "files" and any((staging / "evidence").rglob("*")):
+                return True
+            if what == "store" and (staging / "incidents.db").exists():
+                return True
+        return False
+
+    return ready
+
+
+@pytest.mark.parametrize("moment", ["files", "store"])
+def test_restore_killed_half_way(moment: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A restore killed while it writes files, or while it builds the store, leaves the data folder empty;
+    the next restore completes and gives the same store."""
+    _big_record(tmp_path / "js")
+    backup = tmp_path / "backup.zip"
+    ok("backup", str(backup))
+    before = snapshot(home)
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    killed = _kill_when(["restore", str(backup)], new, _staged(new, moment))
+    assert killed or moment == "store", "the restore finished before it could be killed: make the record bigger"
+    if killed:
+        assert is_empty(new)
+    else:
+        assert snapshot(new) == before
+    if killed:
+        ok("restore", str(backup))
+    assert snapshot(new) == before
+    assert ok("check").stdout.startswith("OK")
+    assert not list(new.parent.glob(".new-laptop.*"))
+
+
+def _count(home: Path) -> int:
+    conn = sqlite3.connect(home / "incidents.db")
+    try:
+        return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("moment", ["copying", "late"])
+def test_import_killed_half_way(moment: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import killed while it copies evidence (or at the end) leaves the record as it was or complete,
+    never in between; importing again completes it, once."""
+    _big_record(tmp_path / "js")
+    bundle = tmp_path / "js.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    agent = use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown")
+    ok("report", "--when", "2026-05-09 10:00", "--kind", "threats", "--description", "mine", "--place", "Here")
+    before = snapshot(agent)
+
+    def ready() -> bool:
+        stored = [p for p in (agent / "evidence").rglob("*") if p.is_file()] if (agent / "evidence").exists() else []
+        return len(stored) >= (2 if moment == "copying" else FILES)
+
+    killed = _kill_when(["import", str(bundle)], agent, ready)
+    assert killed or moment == "late", "the import finished before it could be killed: make the bundle bigger"
+    n = _count(agent)
+    assert n in (1, 2)
+    if n == 1:
+        assert snapshot(agent)["tables"] == before["tables"]
+    assert ok("check").stdout.startswith("OK")
+    ok("import", str(bundle))
+    assert _count(agent) == 2
+    assert ok("check").stdout.startswith("OK")
+    assert ok("import", str(bundle), "--json").json["imported"] == []
+
+
+def test_backup_killed_half_way(home: Path, tmp_path: Path) -> None:
+    """A backup killed while it writes leaves no backup file (never half of one); the next backup
+    clears the partial file and writes one that verifies."""
+    _big_record(tmp_path / "js")
+    out_dir = tmp_path / "usb"
+    out_dir.mkdir()
+    out = out_dir / "campaign.zip"
+
+    def writing() -> bool:
+        return any(p.stat().st_size > (1 << 20) for p in out_dir.glob(".campaign.zip.*.tmp"))
+
+    assert _kill_when(["backup", str(out)], home, writing), "the backup finished before it could be killed"
+    assert not out.exists()
+    ok("backup", str(out))
+    assert ok("verify", str(out)).stdout.startswith("OK")
+    assert [p.name for p in out_dir.iterdir()] == ["campaign.zip"]

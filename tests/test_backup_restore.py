@@ -1,0 +1,291 @@
+"""backup and restore through the CLI: the same store back, encrypted or not, and nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from campaignsafe.backup.crypto import MAGIC
+from tests.backup_helpers import PASSPHRASE, full_record, ok, passphrase_file, rezip, snapshot, unsigned, use_home
+from tests.conftest import run
+from tests.export_helpers import unpack
+
+
+@pytest.fixture
+def backed_up(home: Path, tmp_path: Path) -> tuple[Path, dict[str, object]]:
+    """A full record in ``home``, backed up (unencrypted) to tmp/backup.zip; with the store's snapshot."""
+    full_record(tmp_path)
+    out = tmp_path / "backup.zip"
+    r = ok("backup", str(out))
+    assert "NOT encrypted" in r.stdout
+    return out, snapshot(home)
+
+
+def test_restore_gives_the_same_store(
+    backed_up: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """backup then restore into an empty folder gives the same ids, records, audit chain, numbering,
+    tombstone, evidence bytes, checklist progress and saved contacts."""
+    out, before = backed_up
+    old_show = run("incidents", "show", "1", "--json").json
+    old_list = run("incidents", "list", "--json").json
+    old_profiles = run("checklist", "profiles", "--json").stdout
+    old_home = Path(os.environ["CAMPAIGNSAFE_HOME"])
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    r = ok("restore", str(out))
+    assert "Restored 3 incident(s)" in r.stdout
+    assert snapshot(new) == before
+    assert ok("check").stdout.startswith("OK")
+    assert run("incidents", "show", "1", "--json").json == old_show
+    assert run("incidents", "list", "--json").json == old_list
+    assert run("checklist", "profiles", "--json").stdout == old_profiles.replace(str(old_home), str(new))
+    assert "DI Jane Example" in run("contact", "saved", "--json").stdout
+    assert oct(new.stat().st_mode & 0o777) == "0o700"
+    assert all(p.stat().st_mode & 0o077 == 0 for p in new.rglob("*") if p.is_file())
+    # the restored store goes on as the old one would have: the next exhibit number, the next id
+    assert ok("report", "--when", "2026-05-09 10:00", "--kind", "threats", "--description", "x", "--place", "Here",
+              "--json").json["id"] == 5  # fmt: skip
+    from campaignsafe.incidents.store import Store
+
+    with Store.open() as store:
+        assert store.verify_audit() == []
+        deleted = [a for a in store.audit() if a.action == "deleted"]
+        assert len(deleted) == 1 and deleted[0].incident_id == 4
+
+
+def test_an_anchor_given_before_the_backup_still_holds(
+    backed_up: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit chain's head before the backup is the same entry, with the same hash, after the restore."""
+    out, before = backed_up
+    tables = before["tables"]
+    assert isinstance(tables, dict)
+    seq, sha = tables["audit"][-1][0], tables["audit"][-1][-1]
+    use_home(monkeypatch, tmp_path / "new-laptop")
+    ok("restore", str(out))
+    r = ok("check", "--anchor", f"{seq}:{sha}", "--json")
+    assert r.json["passed"] and r.json["anchor"]["holds"]
+    assert run("check", "--anchor", f"{seq}:{'0' * 64}").exit_code == 6
+
+
+def test_a_backup_verifies_with_verify_and_sha256sum(backed_up: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
+    """`campaignsafe verify` and `sha256sum -c` both check a backup as they check a bundle."""
+    out, _ = backed_up
+    assert ok("verify", str(out)).stdout.startswith("OK")
+    if shutil.which("sha256sum") is None:
+        pytest.skip("sha256sum not installed")
+    folder = unpack(out, tmp_path / "unpacked")
+    check = subprocess.run(["sha256sum", "-c", "MANIFEST.sha256"], cwd=folder, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    if shutil.which("ssh-keygen"):  # the backup's manifest is signed like a bundle's
+        with (folder / "MANIFEST.sha256").open("rb") as manifest:
+            signed = subprocess.run(
+                ["ssh-keygen", "-Y", "verify", "-f", "allowed_signers", "-I", "jo@example.org",
+                 "-n", "campaignsafe-bundle", "-s", "MANIFEST.sha256.sig"],
+                cwd=folder, stdin=manifest, capture_output=True, text=True,
+            )  # fmt: skip
+        assert signed.returncode == 0 and "Good" in signed.stdout, signed.stderr
+
+
+def test_restore_refuses_a_folder_that_holds_a_record(backed_up: tuple[Path, dict[str, object]], home: Path) -> None:
+    """Restoring over an existing record is refused (exit 5), names `import`, and changes nothing."""
+    out, before = backed_up
+    r = run("restore", str(out))
+    assert r.exit_code == 5
+    assert "already holds a record" in r.stderr and f"campaignsafe import {out}" in r.stderr
+    assert snapshot(home) == before
+
+
+def test_restore_fills_a_folder_with_only_an_unused_store(
+    backed_up: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new laptop where `incidents list` already made an empty store still takes the restore."""
+    out, before = backed_up
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    ok("incidents", "list")
+    assert (new / "incidents.db").exists()
+    ok("restore", str(out))
+    assert snapshot(new) == before
+
+
+def test_backup_into_the_data_folder_is_refused(home: Path, tmp_path: Path) -> None:
+    """A backup written inside the data folder would be lost with the laptop: refused, nothing written."""
+    full_record(tmp_path)
+    r = run("backup", str(home / "backup.zip"))
+    assert r.exit_code == 3 and "inside the data folder" in r.stderr
+    assert not (home / "backup.zip").exists()
+
+
+# -- encrypted -------------------------------------------------------------------------------------
+
+
+def _age_decrypt(src: Path, dest: Path, secret: str) -> int:
+    """Run the real `age -d` on a pseudo-terminal (it reads the passphrase from the terminal)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execvp("age", ["age", "-d", "-o", str(dest), str(src)])
+    out = b""
+    sent = False
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+        if not sent and b"passphrase" in out.lower():
+            os.write(fd, secret.encode() + b"\r")
+            sent = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_encrypted_backup_opens_with_age_and_with_restore(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--encrypt writes an age file: the age tool decrypts it to a backup that verifies, restore takes it
+    with the passphrase file, and a wrong passphrase is refused with nothing written."""
+    full_record(tmp_path)
+    out = tmp_path / "backup.age"
+    r = ok("backup", str(out), "--encrypt", "--passphrase-file", str(passphrase_file(tmp_path)))
+    before = snapshot(home)
+    assert "encrypted with your passphrase" in r.stdout
+    data = out.read_bytes()
+    assert data.startswith(MAGIC) and b"incidents" not in data and b"Jo Smith" not in data
+    if shutil.which("age") is None:
+        pytest.skip("the age tool is not installed (apt-get install age)")
+    plain = tmp_path / "plain.zip"
+    assert _age_decrypt(out, plain, PASSPHRASE) == 0
+    assert zipfile.is_zipfile(plain) and ok("verify", str(plain)).stdout.startswith("OK")
+    assert _age_decrypt(out, tmp_path / "wrong.zip", "not the passphrase") != 0
+
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    r = run("restore", str(out), "--passphrase-file", str(passphrase_file(tmp_path, "not the passphrase")))
+    assert r.exit_code == 3 and "cannot decrypt" in r.stderr and "wrong passphrase" in r.stderr
+    assert not new.exists()
+    ok("restore", str(out), "--passphrase-file", str(passphrase_file(tmp_path)))
+    assert snapshot(new) == before
+
+
+def test_a_passphrase_is_never_taken_from_the_command_line(home: Path, tmp_path: Path) -> None:
+    """There is no --passphrase option; without a terminal or a file, --encrypt stops before writing."""
+    out = tmp_path / "b.age"
+    assert run("backup", str(out), "--encrypt", "--passphrase", "x").exit_code == 2
+    r = run("backup", str(out), "--encrypt")
+    assert r.exit_code == 3 and "--passphrase-file" in r.stderr
+    assert not out.exists()
+
+
+def test_the_passphrase_is_asked_twice_at_a_terminal(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a terminal the passphrase is asked twice; two different answers write nothing."""
+    answers = iter(["one passphrase", "another"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: True)
+    out = tmp_path / "b.age"
+    r = run("backup", str(out), "--encrypt")
+    assert r.exit_code == 3 and "differ" in r.stderr and not out.exists()
+    answers = iter(["same one", "same one"])
+    ok("backup", str(out), "--encrypt")
+    assert out.read_bytes().startswith(MAGIC)
+
+
+# -- bad input: one line, a non-zero exit, nothing written ----------------------------------------
+
+
+def _newer(members: dict[str, bytes]) -> None:
+    info = json.loads(members["BACKUP.json"])
+    info["format_version"] = 99
+    members["BACKUP.json"] = json.dumps(info).encode()
+
+
+def _unknown_migration(members: dict[str, bytes]) -> None:
+    info = json.loads(members["BACKUP.json"])
+    info["migrations"].append("0099_from_the_future")
+    members["BACKUP.json"] = json.dumps(info).encode()
+
+
+def _altered_record(members: dict[str, bytes]) -> None:
+    members["store/incidents.jsonl"] = members["store/incidents.jsonl"].replace(b"High Street", b"Low Street")
+
+
+def _bomb(members: dict[str, bytes]) -> None:
+    members["files/bomb.bin"] = b"\0" * (80 << 20)
+
+
+def _make_bad(kind: str, out: Path, tmp_path: Path) -> Path:
+    bad = tmp_path / f"bad-{kind}"
+    if kind == "altered":
+        return rezip(out, bad, _altered_record, rehash=False)
+    if kind == "consistent forgery":
+        return rezip(out, bad, _altered_record)
+    if kind == "unsigned forgery":
+        return rezip(out, bad, unsigned(_altered_record))
+    if kind == "newer format":
+        return rezip(out, bad, unsigned(_newer))
+    if kind == "newer store":
+        return rezip(out, bad, unsigned(_unknown_migration))
+    if kind == "zip bomb":
+        return rezip(out, bad, unsigned(_bomb))
+    if kind == "truncated zip":
+        bad.write_bytes(out.read_bytes()[: out.stat().st_size // 2])
+        return bad
+    if kind == "not a backup":
+        bad.write_bytes(b"hello, I am a text file\n" * 10)
+        return bad
+    if kind == "truncated age":
+        ok("backup", str(tmp_path / "b.age"), "--encrypt", "--passphrase-file", str(passphrase_file(tmp_path)))
+        data = (tmp_path / "b.age").read_bytes()
+        bad.write_bytes(data[: len(data) - 100])
+        return bad
+    raise AssertionError(kind)
+
+
+BAD = [
+    ("altered", 6, "failed verification"),
+    ("consistent forgery", 6, "its signature does not check out"),
+    ("unsigned forgery", 6, "record does not match its record_sha256"),
+    ("newer format", 3, "newer campaignsafe"),
+    ("newer store", 3, "newer campaignsafe"),
+    ("zip bomb", 3, "zip bomb"),
+    ("truncated zip", 3, "not a campaignsafe backup"),
+    ("not a backup", 3, "not a campaignsafe backup"),
+    ("truncated age", 3, "cannot decrypt"),
+]
+
+
+@pytest.mark.parametrize(("kind", "code", "message"), BAD)
+@pytest.mark.parametrize("command", ["restore", "import"])
+def test_bad_backups_are_refused_and_nothing_is_written(
+    kind: str, code: int, message: str, command: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each bad backup: a one-line reason, its exit code, and the target data folder untouched."""
+    full_record(tmp_path)
+    out = tmp_path / "backup.zip"
+    ok("backup", str(out))
+    bad = _make_bad(kind, out, tmp_path)
+    target = use_home(monkeypatch, tmp_path / "target")
+    if command == "import":
+        ok("report", "--when", "2026-05-09 10:00", "--kind", "threats", "--description", "mine", "--place", "Here")
+    before = snapshot(target) if command == "import" else None
+    r = run(command, str(bad), "--passphrase-file", str(passphrase_file(tmp_path)))
+    assert r.exit_code == code, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines[0].startswith("campaignsafe: error:") and message in lines[0]
+    assert all(line.startswith("  hint:") for line in lines[1:])
+    assert "Traceback" not in r.stderr and "High Street" not in r.stderr
+    if command == "restore":
+        assert not target.exists()
+        assert not list(tmp_path.glob(".target.*"))
+    else:
+        assert snapshot(target) == before

@@ -1,0 +1,280 @@
+"""import through the CLI: a candidate's bundle merged into the agent's record, round trips, bad bundles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.backup_helpers import full_record, ok, rezip, snapshot, unsigned, use_home
+from tests.conftest import run
+from tests.export_helpers import EPOCH, PHOTO, make_record, members, unpack
+from tests.incident_helpers import write_json
+
+
+def _records(home: Path) -> dict[str, tuple[str, str, str]]:
+    """record_sha256 → (record text, created_at, first exhibit ref) of every incident in a store."""
+    conn = sqlite3.connect(home / "incidents.db")
+    try:
+        return {
+            sha: (text, created, ref or "")
+            for text, sha, created, ref in conn.execute(
+                "SELECT record, record_sha256, created_at,"
+                " (SELECT min(exhibit_ref) FROM evidence e WHERE e.incident_id = i.id) FROM incidents i"
+            )
+        }
+    finally:
+        conn.close()
+
+
+def _agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The agent's own record (initials AB): one doorstep incident with a photo (the same photo JS holds)."""
+    home = use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--role", "agent")
+    files = tmp_path / "agent-files"
+    files.mkdir()
+    (files / "same-photo.jpg").write_bytes(PHOTO)
+    (files / "door.txt").write_text("notes from the doorstep\n")
+    data = {
+        "occurred_at": "2026-04-20T17:00",
+        "kind": "harassment",
+        "description": "A volunteer was shouted at on a doorstep.",
+        "location": {"text": "Elm Road", "postcode": "SW1A 1AA"},
+        "evidence": [{"path": "door.txt"}, {"path": "same-photo.jpg"}],
+    }
+    ok("report", "--from-file", str(write_json(files, data)))
+    return home
+
+
+@pytest.fixture
+def candidate(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The candidate's (JS) record exported as a bundle."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    make_record(tmp_path / "js")
+    bundle = tmp_path / "js-bundle.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    return bundle
+
+
+def test_the_agent_merges_the_candidates_bundle_once(
+    candidate: Path, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JS's bundle imported twice into AB's record: both sets once, records and refs unchanged, check passes,
+    and AB's new bundle verifies with verify and sha256sum -c."""
+    js = _records(home)
+    agent = _agent(tmp_path, monkeypatch)
+    r = ok("import", str(candidate))
+    assert "recorded by JS (Jo Smith)" in r.stdout and "their incident 1 -> your incident 2" in r.stdout
+    assert "signed by key SHA256:" in r.stdout
+    assert "1 already held" in r.stdout  # the photo AB holds too is not copied twice
+    again = ok("import", str(candidate), "--json").json
+    assert again["imported"] == [] and again["already_held"] == 3
+    mine = _records(agent)
+    assert len(mine) == 4
+    for sha, (text, _created, ref) in js.items():  # the original record and its hash, byte for byte
+        assert mine[sha][0] == text and mine[sha][2] == ref
+    refs = {ref.split("/")[0] for _t, _c, ref in mine.values() if ref}
+    assert refs == {"JS", "AB"}
+    assert ok("check").stdout.startswith("OK")
+    listed = ok("incidents", "list", "--json").json["incidents"]
+    assert sorted(str(i["recorded_by"]) for i in listed) == ["JS", "JS", "JS", "None"]
+    table = ok("incidents", "list").stdout
+    assert "By" in table and "JS" in table and "you" in table
+    audit = [a for a in ok("incidents", "show", "2", "--json").json["audit"]]
+    assert audit == []  # the import is one log entry for the whole bundle, not per incident
+    conn = sqlite3.connect(agent / "incidents.db")
+    (detail,) = [json.loads(d) for (d,) in conn.execute("SELECT detail FROM audit WHERE action = 'imported'")]
+    conn.close()
+    manifest = members(candidate)["MANIFEST.sha256"]
+    import hashlib
+
+    assert detail["manifest_sha256"] == hashlib.sha256(manifest).hexdigest() and detail["producer"] == "JS"
+    assert detail["signer"].startswith("SHA256:") and detail["signer"] in r.stdout
+
+    out = tmp_path / "agent-bundle.zip"
+    ok("export", "--all", "--bundle", str(out))
+    assert ok("verify", str(out)).stdout.count("OK") == 1
+    refs_in = {n.split("/")[1].split("_")[0] for n in members(out) if n.startswith("evidence/")}
+    assert {"JS-1", "JS-2", "JS-3", "AB-1", "AB-2"} <= refs_in
+    if shutil.which("sha256sum"):
+        folder = unpack(out, tmp_path / "agent-unpacked")
+        check = subprocess.run(["sha256sum", "-c", "MANIFEST.sha256"], cwd=folder, capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout
+    doc = json.loads(members(out)["incidents.json"])
+    cover = members(out)["report.md"].decode()
+    assert "Recorded by" in cover and "Jo Smith" in cover and "Alex Brown" in cover
+    by = {c["id"]: (c["provenance"] or {}).get("recorded_by", {}).get("initials") for c in doc["incidents"]}
+    assert sorted(str(v) for v in by.values()) == ["JS", "JS", "JS", "None"]
+
+
+def _incidents_of(bundle: Path) -> list[dict[str, Any]]:
+    """What a bundle says of its incidents, without export metadata or local ids."""
+    data = members(bundle)
+    doc = json.loads(data["incidents.json"])
+    out = []
+    for case in doc["incidents"]:
+        rec = dict(case["record"])
+        rec.pop("id")
+        files = {f["sha256"]: data[f["bundle_path"]] for ex in case["objects"]["evidence"] for f in ex["files"]}
+        out.append({"record": rec, "evidence_bytes": files})
+    return sorted(out, key=lambda c: c["record"]["record_sha256"])
+
+
+def test_bundle_import_export_round_trip(candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """export --bundle → import into an empty store → export --bundle gives the same incidents:
+    records, amendments, exhibits with their refs and hashes, and the same evidence bytes."""
+    use_home(monkeypatch, tmp_path / "empty")
+    ok("import", str(candidate))
+    again = tmp_path / "again.zip"
+    ok("export", "--all", "--bundle", str(again))
+    assert _incidents_of(again) == _incidents_of(candidate)
+    assert ok("check").stdout.startswith("OK")
+    # and once more, through a third store: still the first recorder, still the same incidents
+    use_home(monkeypatch, tmp_path / "third")
+    ok("import", str(again))
+    third = tmp_path / "third.zip"
+    ok("export", "--all", "--bundle", str(third))
+    assert _incidents_of(third) == _incidents_of(candidate)
+    listed = ok("incidents", "list", "--json").json["incidents"]
+    assert {i["recorded_by"] for i in listed} == {"JS"}
+
+
+def test_the_importer_amends_an_imported_incident(
+    candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An amendment by the importer is shown as theirs; the imported original and JS's amendment stay as they were."""
+    _agent(tmp_path, monkeypatch)
+    ok("import", str(candidate))
+    before = ok("incidents", "show", "2", "--json").json
+    ok("incidents", "edit", "2", "--place", "High Street, outside the library", "--reason", "JS told me")
+    after = ok("incidents", "show", "2", "--json").json
+    assert after["record_sha256"] == before["record_sha256"] and after["description"] == before["description"]
+    shown = " ".join(ok("incidents", "show", "2").stdout.split())
+    assert "Recorded by JS (Jo Smith)" in shown
+    assert "Amendment 1" in shown and "by JS (Jo Smith)" in shown and "Amendment 2" in shown and "by you" in shown
+    assert ok("check").stdout.startswith("OK")
+    md = ok("export", "2", "--format", "md").stdout
+    assert "by Jo Smith" in md and "by Alex Brown" in md
+
+
+def test_a_backup_can_be_imported_too(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A colleague's backup imports like a bundle (their deleted incident stays deleted), and after it the
+    same person's bundle adds nothing."""
+    full_record(tmp_path / "js")
+    backup = tmp_path / "js.backup"
+    bundle = tmp_path / "js.zip"
+    ok("backup", str(backup))
+    ok("export", "--all", "--bundle", str(bundle))
+    _agent(tmp_path, monkeypatch)
+    r = ok("import", str(backup), "--json").json
+    assert r["kind"] == "backup" and len(r["imported"]) == 3 and r["recorded_by"]["initials"] == "JS"
+    assert ok("import", str(bundle), "--json").json["imported"] == []
+    assert ok("check").stdout.startswith("OK")
+
+
+def test_an_encrypted_backup_imports_with_its_passphrase(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An encrypted backup imports with --passphrase-file; without one, and with no terminal, nothing is written."""
+    full_record(tmp_path / "js")
+    sealed = tmp_path / "js.age"
+    secret = tmp_path / "pass.txt"
+    secret.write_text("our shared passphrase\n")
+    ok("backup", str(sealed), "--encrypt", "--passphrase-file", str(secret))
+    agent = _agent(tmp_path, monkeypatch)
+    before = snapshot(agent)
+    r = run("import", str(sealed))
+    assert r.exit_code == 3 and "--passphrase-file" in r.stderr and snapshot(agent) == before
+    assert len(ok("import", str(sealed), "--passphrase-file", str(secret), "--json").json["imported"]) == 3
+    assert ok("check").stdout.startswith("OK")
+
+
+def test_an_imported_incident_can_be_deleted(candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deleting an imported incident leaves a tombstone like any other, and the record still checks out."""
+    _agent(tmp_path, monkeypatch)
+    ok("import", str(candidate))
+    ok("incidents", "delete", "2", "--yes")
+    assert ok("check").stdout.startswith("OK")
+
+
+# -- bad bundles: one line, non-zero, nothing written ---------------------------------------------
+
+
+def _doc(members_: dict[str, bytes]) -> dict[str, Any]:
+    return dict(json.loads(members_["incidents.json"]))
+
+
+def _record_changed(m: dict[str, bytes]) -> None:
+    doc = _doc(m)
+    doc["incidents"][0]["record"]["description"] = "words the candidate never wrote"
+    m["incidents.json"] = json.dumps(doc).encode()
+
+
+def _exhibit_swapped(m: dict[str, bytes]) -> None:
+    name = next(n for n in m if n.startswith("evidence/"))
+    m[name] = b"another file altogether"
+
+
+def _newer(m: dict[str, bytes]) -> None:
+    doc = _doc(m)
+    doc["export"]["tool"]["record_schema_version"] = 99
+    m["incidents.json"] = json.dumps(doc).encode()
+
+
+def _not_json(m: dict[str, bytes]) -> None:
+    m["incidents.json"] = b"{not json"
+
+
+@pytest.mark.parametrize(
+    ("change", "rehash", "code", "message"),
+    [
+        (_record_changed, False, 6, "failed verification"),
+        (_record_changed, True, 6, "its signature does not check out"),
+        (unsigned(_record_changed), True, 6, "does not match its record_sha256"),
+        (unsigned(_exhibit_swapped), True, 6, "is not the file the manifest lists"),
+        (unsigned(_newer), True, 3, "newer campaignsafe"),
+        (unsigned(_not_json), True, 3, "not valid JSON"),
+    ],
+)
+def test_bad_bundles_are_refused(
+    change: Any, rehash: bool, code: int, message: str, candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle that fails verification or whose JSON disagrees with its manifest imports nothing."""
+    bad = rezip(candidate, tmp_path / "bad.zip", change, rehash=rehash)
+    home = _agent(tmp_path, monkeypatch)
+    before = snapshot(home)
+    r = run("import", str(bad))
+    assert r.exit_code == code, r.stderr
+    first = r.stderr.splitlines()[0]
+    assert first.startswith("campaignsafe: error:") and message in first
+    assert "never wrote" not in r.stderr and "Traceback" not in r.stderr
+    assert snapshot(home) == before
+
+
+def test_shared_initials_are_refused(candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two people with the same initials cannot merge silently: the clash of JS/1 is named, nothing written."""
+    home = use_home(monkeypatch, tmp_path / "other-js")
+    ok("profile", "--name", "Jamie Scott")
+    (tmp_path / "x.txt").write_text("x")
+    ok("report", "--when", "2026-05-09 10:00", "--kind", "threats", "--description", "mine", "--place", "Here",
+       "--evidence", str(tmp_path / "x.txt"))  # fmt: skip
+    before = snapshot(home)
+    r = run("import", str(candidate))
+    assert r.exit_code == 3 and "JS/1 is already used" in r.stderr
+    assert snapshot(home) == before
+
+
+def test_a_zip_that_is_not_a_bundle_is_refused(tmp_path: Path) -> None:
+    """A verified zip that is neither a backup nor a bundle is refused."""
+    odd = tmp_path / "odd.zip"
+    with zipfile.ZipFile(odd, "w") as zf:
+        zf.writestr("a.txt", "a")
+        zf.writestr("MANIFEST.sha256", "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb  a.txt\n")
+    r = run("import", str(odd))
+    assert r.exit_code == 3 and "neither a campaignsafe backup nor a bundle" in r.stderr
