@@ -180,6 +180,45 @@ def bench_batch(path: str, n: int, runs: int) -> list[tuple[str, str, str]]:
     ]
 
 
+def sample_names(n: int) -> list[str]:
+    """``n`` constituency and council names as people write them (seeded): as named, in lower or
+    upper case, with "Council" words, and the short forms of the issue (Hull, Brighton, Glasgow...)."""
+    from campaignsafe.datafiles import load_json
+
+    areas = load_json("areas.json")
+    names = [c[1] for c in areas["constituencies"]] + [la[1] for la in areas["local_authorities"]]
+    rng = random.Random(2025)
+    short = ["Hull", "Brighton", "Glasgow", "Edinburgh", "Anglesey", "Cornwall Council", "Manchester City Council"]
+    forms = (str, str.lower, str.upper, lambda s: s + " Council", lambda s: s)
+    return [rng.choice(short) if rng.random() < 0.05 else rng.choice(forms)(rng.choice(names)) for _ in range(n)]
+
+
+def sample_junk(n: int) -> list[str]:
+    """``n`` lines that name nothing (seeded): made-up words, notes and placeholders."""
+    rng = random.Random(2026)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    fixed = ["n/a", "unknown", "TBC", "-", "see notes", "no fixed abode", "online", "various", "none given"]
+
+    def word() -> str:
+        return "".join(rng.choice(letters) for _ in range(rng.randint(3, 10)))
+
+    return [
+        rng.choice(fixed) if rng.random() < 0.2 else " ".join(word() for _ in range(rng.randint(1, 4)))
+        for _ in range(n)
+    ]
+
+
+def bench_name_batch(runs: int, n: int = 20_000) -> list[tuple[str, str, str]]:
+    """Names and junk through ``--batch``, beside the postcode lines of ``bench_batch``."""
+    rows = []
+    for label, lines in (("names", sample_names(n)), ("lines that match nothing", sample_junk(n))):
+        path = write_sample(lines)
+        t = timed_process([*cli(), "contact", "--batch", path], runs)
+        rows.append((f"`campaignsafe contact --batch` ({n:,} {label})", f"{n / t:,.0f} lines/s", ""))
+        os.unlink(path)
+    return rows
+
+
 def bench_size() -> list[tuple[str, str, str]]:
     from campaignsafe.datafiles import data_dir
 
@@ -248,7 +287,11 @@ def main() -> int:
         f"Python {platform.python_version()}; medians of {args.runs} runs after a warm-up.\n",
         table("Start-up and memory", startup, ("command", "wall time", "peak memory")),
         table("Lookups (100,000 real postcodes)", bench_lookups(sample_file), ("what", "rate", "")),
-        table("Batch", bench_batch(sample_file, len(sample), max(3, args.runs // 5)), ("what", "rate", "memory")),
+        table(
+            "Batch",
+            bench_batch(sample_file, len(sample), max(3, args.runs // 5)) + bench_name_batch(max(3, args.runs // 5)),
+            ("what", "rate", "memory"),
+        ),
         table("Shipped data", bench_size(), ("file", "size", "")),
         *extra_benchmarks(args.saved),
     ]

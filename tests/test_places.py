@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from campaignsafe.contact.places import _matcher
 from campaignsafe.contact.resolve import resolve
 from campaignsafe.datafiles import load_json
 from campaignsafe.errors import CampaignsafeError
@@ -170,3 +171,30 @@ def test_any_text_gets_an_answer_or_a_typed_error(text: str) -> None:
     """No text makes the name search crash."""
     with contextlib.suppress(CampaignsafeError):
         resolve(text)
+
+
+_WORDS = sorted(w for w in _matcher().words if len(w) >= 4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(_WORDS),
+    st.integers(min_value=0),
+    st.sampled_from("dist"),
+    st.sampled_from("abcdefghijklmnopqrstuvwxyz"),
+)
+def test_one_typo_in_a_name_word_is_always_corrected(word: str, at: int, op: str, letter: str) -> None:
+    """A letter dropped, added, changed or swapped in any word of any name is put right (the index misses none)."""
+    from rapidfuzz.distance import OSA
+
+    i = at % len(word)
+    typo = {
+        "d": word[:i] + word[i + 1 :],
+        "i": word[:i] + letter + word[i:],
+        "s": word[:i] + letter + word[i + 1 :],
+        "t": word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :],
+    }[op]
+    if typo in _matcher().words or len(typo) < 4:
+        return
+    fixed = _matcher().correct(typo)
+    assert fixed in _matcher().words and OSA.distance(typo, fixed) == 1

@@ -35,11 +35,19 @@ def run_batch(src: IO[bytes], dest: IO[str]) -> int:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     n = 0
     buf: list[str] = []
+    seen: dict[bytes, str] = {}  # names repeat in a batch (the same constituency on many lines)
     for raw in src:
         line = None
         if raw.isascii():
             line = fast(raw.decode("ascii").rstrip("\r\n"))
-        buf.append(line if line is not None else dumps(answer_line(raw)))
+        if line is None:
+            line = seen.get(raw)
+            if line is None:
+                line = dumps(answer_line(raw))
+                if len(seen) >= 65536:
+                    seen.clear()
+                seen[raw] = line
+        buf.append(line)
         n += 1
         if len(buf) >= 4096:
             dest.write("\n".join(buf) + "\n")

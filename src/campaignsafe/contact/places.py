@@ -191,10 +191,14 @@ class Matcher:
                 for w in p.name.split():
                     self.spelling.setdefault(fold(w), w.strip(",()"))
         self.deletions: dict[str, set[str]] = {}
+        self.heads: set[str] = set()  # every start and end of a word: one typo leaves one of them whole
+        self.tails: set[str] = set()
         for w in self.words:
-            if len(w) >= MIN_TYPO_WORD:
-                for d in _deletes(w):
+            if len(w) >= MIN_TYPO_WORD - 1:
+                for d in (w, *_deletes(w)):
                     self.deletions.setdefault(d, set()).add(w)
+            self.heads.update(w[:i] for i in range(1, len(w) + 1))
+            self.tails.update(w[-i:] for i in range(1, len(w) + 1))
         self._by_kinds: dict[tuple[str, ...], dict[str, list[Place]]] = {}
 
     def _add(self, name: str, place: Place) -> None:
@@ -254,13 +258,19 @@ class Matcher:
 
     def _with_words(self, key: str) -> set[str]:
         """Names holding every word of ``key`` but filler, if one of them is telling (not generic)."""
-        words = [w for w in key.split() if w not in FILLER]
-        if not any(w not in GENERIC and len(w) >= 3 for w in words):
+        sets: list[set[str]] = []
+        telling = False
+        for w in key.split():
+            if w in FILLER:
+                continue
+            names = self.words.get(w)
+            if names is None:
+                return set()
+            sets.append(names)
+            telling = telling or (w not in GENERIC and len(w) >= 3)
+        if not telling:
             return set()
-        sets = [self.words.get(w) for w in words]
-        if any(s is None for s in sets):
-            return set()
-        return set.intersection(*sorted((s for s in sets if s is not None), key=len))
+        return set.intersection(*sorted(sets, key=len))
 
     def correct(self, key: str) -> str:
         """``key`` with each unknown word replaced by the nearest name word (one letter wrong, missing,
@@ -268,6 +278,12 @@ class Matcher:
         out = []
         for w in key.split():
             if w in self.words or len(w) < MIN_TYPO_WORD or w.isdigit():
+                out.append(w)
+                continue
+            # One edit touches at most two neighbouring letters, so the first or the last k letters
+            # are those of the word meant: without either, no name word is one typo away.
+            k = (len(w) - 1) // 2
+            if w[:k] not in self.heads and w[-k:] not in self.tails:
                 out.append(w)
                 continue
             get = self.deletions.get
