@@ -198,3 +198,19 @@ def test_one_typo_in_a_name_word_is_always_corrected(word: str, at: int, op: str
         return
     fixed = _matcher().correct(typo)
     assert fixed in _matcher().words and OSA.distance(typo, fixed) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.text(max_size=40), st.sampled_from(["-", "n/a", "  qwzx  ", "TBC", "x" * 300, "the council", "bfpo"]))
+)
+def test_the_batch_shortcut_for_junk_gives_the_full_answer(text: str) -> None:
+    """Text the shortcut answers gets exactly the object the full path gives."""
+    import json
+
+    from campaignsafe.contact.batch import answer_line, miss_line
+
+    text = text.replace("\n", " ").replace("\r", " ")
+    line = miss_line(text)
+    if line is not None:
+        assert json.loads(line) == answer_line(text.encode("utf-8", "surrogatepass"))

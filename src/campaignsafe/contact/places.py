@@ -301,6 +301,13 @@ class Matcher:
             out.append(w)
         return " ".join(out)
 
+    def names_nothing(self, key: str) -> bool:
+        """Whether no word of ``key`` is, or is one typo from, a word of any name: then no name can match."""
+        for w in key.split():
+            if w in self.words or (len(w) >= MIN_TYPO_WORD and not w.isdigit() and self.correct(w) != w):
+                return False
+        return True
+
     def suggestions(self, fixed: str, kinds: tuple[str, ...] = tuple(KIND_ORDER), n: int = 5) -> list[str]:
         """Names plausibly meant by a query that named none (``fixed``: as ``match`` corrected it).
 
@@ -335,6 +342,11 @@ def _force_routes() -> dict[str, dict[str, Any]]:
     except FileNotFoundError:
         return {}
     return {f["id"]: f for f in data.get("forces", [])}
+
+
+def names_nothing(text: str) -> bool:
+    """True when ``text`` cannot match any name (``match`` would raise with no suggestion)."""
+    return _matcher().names_nothing(fold(text))
 
 
 def forces_of(place: Place) -> tuple[str, ...]:

@@ -109,6 +109,11 @@ def display(text: str) -> str:
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ufffd]")  # control characters but tab; unreadable bytes
 
 
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds control characters (tab apart) or bytes that could not be read."""
+    return _CONTROL.search(text) is not None
+
+
 def check_text(text: str) -> str:
     """Reject empty, absurdly long or binary input; return the stripped text."""
     stripped = text.strip()
@@ -116,7 +121,7 @@ def check_text(text: str) -> str:
         raise InputError("empty query", "give a postcode, constituency, council or police force", code="empty_query")
     if len(stripped) > MAX_QUERY:
         raise InputError(f"query is too long ({len(stripped)} characters; at most {MAX_QUERY})", code="query_too_long")
-    if _CONTROL.search(stripped):
+    if has_control(stripped):
         raise InputError("query contains control characters or unreadable bytes", code="unreadable_query")
     return stripped
 
