@@ -80,4 +80,5 @@ def test_two_forces_each_keep_their_own_addresses(monkeypatch: pytest.MonkeyPatc
     assert len(starts) == 2
     assert any("www.met.police.uk" in line for line in lines[starts[0] : starts[1]])
     assert any("www.cityoflondon.police.uk" in line for line in lines[starts[1] :])
-    assert "covered by 2 police forces" in " ".join(lines)
+    assert "2 police forces cover Cities of London and Westminster" in " ".join(lines)
+    assert "Metropolitan Police Service · 88% of the postcodes" in lines[starts[0]]

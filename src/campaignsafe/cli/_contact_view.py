@@ -31,13 +31,15 @@ def show_answer(answer: Answer) -> None:
     forces_shown = answer.main_forces
     where = _where(answer)
     if len(forces_shown) > 1:
-        out.append(wrapped(f"{where} is covered by {len(forces_shown)} police forces; if unsure which, call 101."))
+        out.append(wrapped(f"{len(forces_shown)} police forces cover {where}; if unsure which, call 101."))
     out += [style("Note: ", YELLOW) + wrapped(note, 6) for note in answer.notes]
     common = answer.common
     said_once: dict[tuple[str, str], list[str]] = {}  # (label, text) → the forces it is for
     for f in forces_shown:
         routes = answer.routes.get(f["id"], {})
-        rows = [("Area", f"{f['share']:.0%} of the area's postcodes")] if len(forces_shown) > 1 else [("Area", where)]
+        several = len(forces_shown) > 1
+        title = f"{f['name']} · {f['share']:.0%} of the postcodes" if several else f["name"]
+        rows = [] if several else [("Area", where)]
         if answer.approximate:
             rows.append(("", "approximate answer"))
         rows.append(("Emergency", _emergency(common)))
@@ -53,11 +55,11 @@ def show_answer(answer: Answer) -> None:
         if not saved:
             rows.append(("Your contacts", f"none saved: campaignsafe contact save {f['id']} …"))
         links = [(label, routes[key]["value"]) for key, label in LINK_ROUTES if key in routes]
-        out.append(panel(f["name"], rows, links=links))
+        out.append(panel(title, rows, links=links))
     for (label, text), names in said_once.items():
         who = "" if len(names) == len(forces_shown) else f" ({', '.join(names)})"
         head = f"{label}{who}: "
-        out.append("\n" + style(head, BOLD) + wrapped(text, 0, len(head)))
+        out.append(style(head, BOLD) + wrapped(text, 0, len(head)))
     print("\n".join(out))
 
 
