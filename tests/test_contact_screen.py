@@ -30,7 +30,15 @@ def too_wide(lines: list[str], columns: int) -> list[str]:
 @pytest.mark.parametrize("columns", [60, 80, 120])
 @pytest.mark.parametrize(
     ("query", "budget"),
-    [("SW1A 1AA", SCREEN_ROWS), ("SK17", 40), ("Cities of London and Westminster", 40), ("Brighton", SCREEN_ROWS)],
+    [
+        ("SW1A 1AA", SCREEN_ROWS),
+        ("EH1 1YZ", SCREEN_ROWS),
+        ("BT1 5GS", SCREEN_ROWS),
+        ("SK17", 40),
+        ("Cities of London and Westminster", 40),
+        ("Brighton", SCREEN_ROWS),
+        ("Glasgow", SCREEN_ROWS),
+    ],
 )
 def test_answers_fit_their_line_budget_and_the_width(
     query: str, budget: int, columns: int, monkeypatch: pytest.MonkeyPatch
@@ -49,6 +57,7 @@ def test_every_force_alone_fits_80_by_24(monkeypatch: pytest.MonkeyPatch) -> Non
         lines = screen(fid, 80, monkeypatch)
         assert len(lines) <= SCREEN_ROWS, fid
         assert not too_wide(lines, 80), fid
+        assert not [line for line in lines if "│" in line and URL.search(line)], fid
 
 
 def test_text_every_force_shares_is_said_once_after_the_panels(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,7 +49,12 @@ def show_answer(answer: Answer) -> None:
         for key, label in TEXT_ROUTES:  # long text reads better full width, under the panels
             if key in routes:
                 said_once.setdefault((label, routes[key]["value"]), []).append(f["name"])
-        rows += [(extra.get("label") or "Other", extra["value"]) for extra in routes.get("other_routes", [])]
+        said = " ".join(value for _, value in rows)
+        rows += [  # "TextRelay for 101: 18001 101" is already in the Non-emergency row
+            (extra.get("label") or "Other", extra["value"])
+            for extra in routes.get("other_routes", [])
+            if extra["value"] not in said
+        ]
         saved = answer.saved.get(f["id"], [])
         rows += [("Your " + ROLE_LABELS[c["role"]], _contact_line(c)) for c in saved]
         if not saved:
@@ -68,7 +73,7 @@ def _emergency(common: dict[str, Any]) -> str:
     if "text-relay" in common:
         text += " · textphone 18000"
     if "emergency-sms" in common:
-        text += " · text 999 if registered (emergencySMS)"
+        text += " · emergencySMS users: text 999"
     return text
 
 

@@ -17,7 +17,7 @@ import textwrap
 
 BOLD, RED, YELLOW, RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[0m"
 URL = re.compile(r"https?://\S+")
-_MOVED = "(address below)"
+_MOVED = "the address below"
 
 
 def colour_enabled() -> bool:
@@ -51,22 +51,27 @@ def panel(
 ) -> str:
     """A rounded box titled ``title`` with a label column and a folded value column, then ``links``.
 
-    ``links`` are (label, address) pairs shown under the box; an address inside a row's text that
-    would not fit the value column is moved there too, leaving "(address below)" in its place.
+    ``links`` are (label, address) pairs shown under the box; an address inside a row's text is
+    moved there too (once), leaving "the address below" in its place.
     """
     total = total or width()
-    label_w = max((len(label) for label, _ in rows), default=0)
+    label_w = max((len(label) for label, value in rows if not URL.fullmatch(str(value).strip())), default=0)
     inner = total - 4
     value_w = max(10, inner - label_w - 2)
     below = list(links or [])
     kept: list[tuple[str, str]] = []
     for label, value in rows:
+        if URL.fullmatch(str(value).strip()):  # a row that is only an address: under the box
+            below.append((label, str(value).strip()))
+            continue
 
         def move(m: re.Match[str], label: str = label) -> str:
-            below.append((label, m.group(0).rstrip(".,;)")))
-            return _MOVED + m.group(0)[len(m.group(0).rstrip(".,;)")) :]
+            url = m.group(0).rstrip(".,;)")
+            if all(url != u for _, u in below):
+                below.append((label, url))
+            return _MOVED + m.group(0)[len(url) :]
 
-        kept.append((label, URL.sub(lambda m: move(m) if len(m.group(0)) > value_w else m.group(0), str(value))))
+        kept.append((label, URL.sub(move, str(value))))
     lines: list[str] = []
     for lab, chunk in fold(kept, value_w, break_long_words=True):
         plain = f"{lab:<{label_w}}  {chunk}" if label_w else chunk
