@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """campaignsafe benchmarks: every figure beside a baseline measured in the same run.
 
-    pip install . && python benchmarks/run.py [--runs N] [--update-readme] [--saved DIR] [--only lookups]
+    pip install . && python benchmarks/run.py [--runs N] [--update-readme] [--saved DIR] [--only lookups|batch]
 
 Runs the declared benchmarks below, then every ``benchmarks/bench_*.py`` script (each prints
 a markdown section), and prints one markdown report. ``--update-readme`` also writes it into
@@ -278,7 +278,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=20, help="process runs per start-up figure (median)")
     ap.add_argument("--update-readme", action="store_true", help="write the report into README.md")
     ap.add_argument("--json", action="store_true", help="also print the environment as JSON")
-    ap.add_argument("--only", choices=["lookups"], help="run one section and print it (never written to README.md)")
+    ap.add_argument(
+        "--only", choices=["lookups", "batch"], help="run one section and print it (never written to README.md)"
+    )
     ap.add_argument(
         "--saved",
         type=Path,
@@ -290,6 +292,13 @@ def main() -> int:
     if args.only == "lookups":
         sample_file = write_sample(sample_postcodes(100_000))
         print(table("Lookups (100,000 real postcodes)", bench_lookups(sample_file), ("what", "rate", "")))
+        os.unlink(sample_file)
+        return 0
+    if args.only == "batch":
+        sample = sample_postcodes(100_000)
+        sample_file = write_sample(sample)
+        runs = max(3, args.runs // 5)
+        print(table("Batch", batch_rows(sample_file, len(sample), runs), ("what", "rate", "memory")))
         os.unlink(sample_file)
         return 0
 
