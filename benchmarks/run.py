@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """campaignsafe benchmarks: every figure beside a baseline measured in the same run.
 
-    pip install . && python benchmarks/run.py [--runs N] [--update-readme] [--saved DIR] [--only lookups]
+    pip install . && python benchmarks/run.py [--runs N] [--update-readme] [--saved DIR] [--only lookups|batch]
 
 Runs the declared benchmarks below, then every ``benchmarks/bench_*.py`` script (each prints
 a markdown section), and prints one markdown report. ``--update-readme`` also writes it into
@@ -180,6 +180,59 @@ def bench_batch(path: str, n: int, runs: int) -> list[tuple[str, str, str]]:
     ]
 
 
+def sample_names(n: int) -> list[str]:
+    """``n`` constituency and council names as people write them (seeded): as named, in lower or
+    upper case, with "Council" words, and the short forms of the issue (Hull, Brighton, Glasgow...)."""
+    from campaignsafe.datafiles import load_json
+
+    areas = load_json("areas.json")
+    names = [c[1] for c in areas["constituencies"]] + [la[1] for la in areas["local_authorities"]]
+    rng = random.Random(2025)
+    short = ["Hull", "Brighton", "Glasgow", "Edinburgh", "Anglesey", "Cornwall Council", "Manchester City Council"]
+    forms = (str, str.lower, str.upper, lambda s: s + " Council", lambda s: s)
+    return [rng.choice(short) if rng.random() < 0.05 else rng.choice(forms)(rng.choice(names)) for _ in range(n)]
+
+
+def sample_junk(n: int) -> list[str]:
+    """``n`` lines that name nothing (seeded): made-up words, notes and placeholders."""
+    rng = random.Random(2026)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    fixed = ["n/a", "unknown", "TBC", "-", "see notes", "no fixed abode", "online", "various", "none given"]
+
+    def word() -> str:
+        return "".join(rng.choice(letters) for _ in range(rng.randint(3, 10)))
+
+    return [
+        rng.choice(fixed) if rng.random() < 0.2 else " ".join(word() for _ in range(rng.randint(1, 4)))
+        for _ in range(n)
+    ]
+
+
+def bench_name_batch(runs: int, postcode_rate: float, n: int = 50_000) -> list[tuple[str, str, str]]:
+    """Names and junk through ``--batch``, against the postcode lines of ``bench_batch`` in the same run."""
+    rows = []
+    for label, lines in (("names", sample_names(n)), ("lines that match nothing", sample_junk(n))):
+        path = write_sample(lines)
+        t = timed_process([*cli(), "contact", "--batch", path], runs)
+        distinct = len(set(lines))
+        rows.append(
+            (
+                f"`campaignsafe contact --batch` ({n:,} {label}, {distinct:,} distinct)",
+                f"{n / t:,.0f} lines/s = {n / t / postcode_rate:.2f}× the postcode lines",
+                "",
+            )
+        )
+        os.unlink(path)
+    return rows
+
+
+def batch_rows(sample_file: str, n: int, runs: int) -> list[tuple[str, str, str]]:
+    """Postcode lines, then names and junk measured against them."""
+    rows = bench_batch(sample_file, n, runs)
+    postcode_rate = float(rows[-1][1].split()[0].replace(",", ""))  # "167,587 lines/s = …"
+    return rows + bench_name_batch(runs, postcode_rate)
+
+
 def bench_size() -> list[tuple[str, str, str]]:
     from campaignsafe.datafiles import data_dir
 
@@ -225,7 +278,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=20, help="process runs per start-up figure (median)")
     ap.add_argument("--update-readme", action="store_true", help="write the report into README.md")
     ap.add_argument("--json", action="store_true", help="also print the environment as JSON")
-    ap.add_argument("--only", choices=["lookups"], help="run one section and print it (never written to README.md)")
+    ap.add_argument(
+        "--only", choices=["lookups", "batch"], help="run one section and print it (never written to README.md)"
+    )
     ap.add_argument(
         "--saved",
         type=Path,
@@ -239,6 +294,13 @@ def main() -> int:
         print(table("Lookups (100,000 real postcodes)", bench_lookups(sample_file), ("what", "rate", "")))
         os.unlink(sample_file)
         return 0
+    if args.only == "batch":
+        sample = sample_postcodes(100_000)
+        sample_file = write_sample(sample)
+        runs = max(3, args.runs // 5)
+        print(table("Batch", batch_rows(sample_file, len(sample), runs), ("what", "rate", "memory")))
+        os.unlink(sample_file)
+        return 0
 
     startup = bench_startup(args.runs)  # before the sample makes this process large
     sample = sample_postcodes(100_000)
@@ -248,7 +310,7 @@ def main() -> int:
         f"Python {platform.python_version()}; medians of {args.runs} runs after a warm-up.\n",
         table("Start-up and memory", startup, ("command", "wall time", "peak memory")),
         table("Lookups (100,000 real postcodes)", bench_lookups(sample_file), ("what", "rate", "")),
-        table("Batch", bench_batch(sample_file, len(sample), max(3, args.runs // 5)), ("what", "rate", "memory")),
+        table("Batch", batch_rows(sample_file, len(sample), max(3, args.runs // 5)), ("what", "rate", "memory")),
         table("Shipped data", bench_size(), ("file", "size", "")),
         *extra_benchmarks(args.saved),
     ]

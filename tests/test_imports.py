@@ -28,7 +28,7 @@ def test_contact_json_imports_nothing_heavy() -> None:
     """`contact --json` answers without pydantic, yaml, rich, sqlite or cryptography."""
     mods = _modules("contact", "SW1A 1AA", "--json")
     assert "campaignsafe.contact.lookup" in mods
-    for heavy in ("pydantic", "yaml", "rich", "sqlite3", "cryptography", "pyrage"):
+    for heavy in ("pydantic", "yaml", "rich", "sqlite3", "cryptography", "pyrage", "rapidfuzz"):
         assert not any(m == heavy or m.startswith(heavy + ".") for m in mods), heavy
 
 

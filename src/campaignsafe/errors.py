@@ -18,6 +18,8 @@ code meaning
 
 from __future__ import annotations
 
+from typing import Any
+
 EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "internal error (run with --debug for details)",
@@ -35,6 +37,7 @@ class CampaignsafeError(Exception):
 
     exit_code = 1
     code = "error"
+    details: dict[str, Any] | None = None  # extra keys for the JSON ``error`` object (e.g. choices)
 
     def __init__(self, message: str, hint: str | None = None, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -43,11 +46,13 @@ class CampaignsafeError(Exception):
         if code is not None:
             self.code = code
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         """The stable ``error`` object used in JSON output."""
-        out = {"code": self.code, "message": self.message}
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.hint:
             out["hint"] = self.hint
+        if self.details:
+            out.update(self.details)
         return out
 
 

@@ -87,8 +87,11 @@ def _orphans(out: "Console", view: View) -> None:
         )
 
 
-def item_view(guidance: Guidance, row: Row, heading: str | None = None, compact: bool = False) -> "RenderableType":
-    """One item: title, who it is for, status, detail and sources (``compact``: links as their site only)."""
+def item_view(
+    guidance: Guidance, row: Row, heading: str | None = None, compact: bool = False, mark: str = ""
+) -> "RenderableType":
+    """One item: title, who it is for, status, detail and sources (``compact``: links as their site only;
+    ``mark``: a status box before the title)."""
     from rich.console import Group
     from rich.rule import Rule
     from rich.text import Text
@@ -97,7 +100,9 @@ def item_view(guidance: Guidance, row: Row, heading: str | None = None, compact:
     parts: list[RenderableType] = []
     if heading:
         parts.append(Rule(Text(heading), align="left", style="dim"))
-    parts.append(Text(item.title, style="bold"))
+    title = Text(mark + " " if mark else "")
+    title.append(item.title, style="bold")
+    parts.append(title)
     tags = [item.priority, "for " + ", ".join(item.roles)]
     if item.nations:
         tags.append(nations_text(item.nations) + " only")
@@ -115,42 +120,61 @@ def item_view(guidance: Guidance, row: Row, heading: str | None = None, compact:
 
 
 def sources_view(sources: "list[Source]", compact: bool = False) -> "RenderableType":
-    """'Sources:' then each source's title, publisher, date and URL, with a hanging indent.
+    """'Sources:' then each source's title, publisher and date with a hanging indent, its address
+    under it on a line of its own, never split (print with ``crop=False`` so a long one stays whole).
 
     ``compact`` names only the site instead of the full URL, so an item fits one screen.
     """
     from urllib.parse import urlsplit
 
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     several = len(sources) > 1
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    if several:
-        grid.add_column(no_wrap=True)
-    grid.add_column(ratio=1, overflow="fold")
     label = "Sources:" if several else "Source:"
+    indent = len(label) + 1 + (3 if several else 0)
+    parts: list[RenderableType] = []
     for n, src in enumerate(sources, 1):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, width=len(label))
+        if several:
+            grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
         text = Text(f"{src.title}. {src.publisher}, {src.date}")
         if compact:
             site = urlsplit(src.url).hostname or src.url
             text.append(f" ({site.removeprefix('www.')})", style="cyan")
         else:
-            text.append(".\n")
-            text.append(src.url, style="cyan")
-        if several:
-            grid.add_row(label if n == 1 else "", f"{n}.", text)
-        else:
-            grid.add_row(label, text)
-    return grid
+            text.append(".")
+        grid.add_row(*([label if n == 1 else ""] + ([f"{n}."] if several else []) + [text]))
+        parts.append(grid)
+        if not compact:
+            parts.append(Address(src.url, indent))
+    return Group(*parts)
+
+
+class Address:
+    """A web address on a line of its own: indented when it fits, else from the first column, never split."""
+
+    def __init__(self, url: str, indent: int) -> None:
+        self.url, self.indent = url, indent
+
+    def __rich_console__(self, console: "Console", options: Any) -> Any:
+        from rich.segment import Segment
+        from rich.style import Style
+
+        pad = self.indent if self.indent + len(self.url) <= options.max_width else 0
+        yield Segment(" " * pad)
+        yield Segment(self.url, Style(color="cyan"))
+        yield Segment.line()
 
 
 def show_item(view: View, row: Row) -> None:
     """One item, read-only."""
     out = _console()
     danger(out)
-    out.print(item_view(view.guidance, row, f"{row.topic.title} ({row.topic.id})"))
+    out.print(item_view(view.guidance, row, f"{row.topic.title} ({row.topic.id})"), crop=False)
 
 
 def show_topics(view: View, topic_id: str | None) -> None:
@@ -174,8 +198,7 @@ def show_topics(view: View, topic_id: str | None) -> None:
         out.print(" ".join(topic.summary.split()), style="italic")
         for row in rows:
             out.print()
-            out.print(f"{MARK[row.status]} ", end="", markup=False)
-            out.print(item_view(view.guidance, row))
+            out.print(item_view(view.guidance, row, mark=MARK[row.status]), crop=False)
     _orphans(out, view)
 
 

@@ -14,11 +14,15 @@ KIND_LABELS = {
     "constituency": "constituency",
     "local_authority": "council",
     "force": "police force",
+    "place": "place",
 }
+TEXT_ROUTES = (("election_contacts", "Election contacts"),)
+LINK_ROUTES = (("report_online", "Report online"), ("website", "Website"), ("election_page", "Election page"))
 
 
 def show_answer(answer: Answer) -> None:
-    """Danger line first, then one panel per force (boundary slivers left out); ``answer`` is complete."""
+    """Danger line first, then one panel per force (boundary slivers left out), then each force's
+    longer text (election contacts) full width, said once when forces share it; ``answer`` is complete."""
     from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, wrapped
     from campaignsafe.contact.contacts import ROLE_LABELS
     from campaignsafe.contact.forces import online_report
@@ -27,30 +31,40 @@ def show_answer(answer: Answer) -> None:
     forces_shown = answer.main_forces
     where = _where(answer)
     if len(forces_shown) > 1:
-        out.append(f"{where} is covered by {len(forces_shown)} police forces; if unsure which, call 101.")
+        out.append(wrapped(f"{len(forces_shown)} police forces cover {where}; if unsure which, call 101."))
     out += [style("Note: ", YELLOW) + wrapped(note, 6) for note in answer.notes]
     common = answer.common
+    said_once: dict[tuple[str, str], list[str]] = {}  # (label, text) → the forces it is for
     for f in forces_shown:
         routes = answer.routes.get(f["id"], {})
-        rows = [("Area", where + (f" ({f['share']:.0%} of its postcodes)" if len(forces_shown) > 1 else ""))]
+        several = len(forces_shown) > 1
+        title = f"{f['name']} · {f['share']:.0%} of the postcodes" if several else f["name"]
+        rows = [] if several else [("Area", where)]
         if answer.approximate:
             rows.append(("", "approximate answer"))
         rows.append(("Emergency", _emergency(common)))
         rows.append(("Non-emergency", _non_emergency(routes, common)))
-        rows.append(("Report online", online_report(routes)))
-        for key, label in (
-            ("website", "Website"),
-            ("election_contacts", "Election contacts"),
-            ("election_page", "Election page"),
-        ):
+        if "report_online" not in routes:  # no verified link: how to report through the force's website
+            rows.append(("Report online", online_report(routes)))
+        for key, label in TEXT_ROUTES:  # long text reads better full width, under the panels
             if key in routes:
-                rows.append((label, routes[key]["value"]))
-        rows += [(extra.get("label") or "Other", extra["value"]) for extra in routes.get("other_routes", [])]
+                said_once.setdefault((label, routes[key]["value"]), []).append(f["name"])
+        said = " ".join(value for _, value in rows)
+        rows += [  # "TextRelay for 101: 18001 101" is already in the Non-emergency row
+            (extra.get("label") or "Other", extra["value"])
+            for extra in routes.get("other_routes", [])
+            if extra["value"] not in said
+        ]
         saved = answer.saved.get(f["id"], [])
         rows += [("Your " + ROLE_LABELS[c["role"]], _contact_line(c)) for c in saved]
         if not saved:
-            rows.append(("Your contacts", f"none saved: campaignsafe contact save {f['id']} --role spoc --name …"))
-        out.append(panel(f["name"], rows))
+            rows.append(("Your contacts", f"none saved: campaignsafe contact save {f['id']} …"))
+        links = [(label, routes[key]["value"]) for key, label in LINK_ROUTES if key in routes]
+        out.append(panel(title, rows, links=links))
+    for (label, text), names in said_once.items():
+        who = "" if len(names) == len(forces_shown) else f" ({', '.join(names)})"
+        head = f"{label}{who}: "
+        out.append(style(head, BOLD) + wrapped(text, 0, len(head)))
     print("\n".join(out))
 
 
@@ -59,7 +73,7 @@ def _emergency(common: dict[str, Any]) -> str:
     if "text-relay" in common:
         text += " · textphone 18000"
     if "emergency-sms" in common:
-        text += " · text 999 if registered for emergencySMS"
+        text += " · emergencySMS users: text 999"
     return text
 
 
@@ -71,7 +85,37 @@ def _where(answer: Answer) -> str:
         if answer.constituency:
             parts.append(answer.constituency["name"] + " (constituency)")
         return " · ".join(parts)
+    if answer.kind == "place":
+        return f"{answer.matched}: " + areas_text(answer.areas)
     return f"{answer.matched} ({KIND_LABELS[answer.kind]})"
+
+
+AREA_WORDS = (("local_authority", "council", "councils"), ("constituency", "constituency", "constituencies"),
+              ("force", "police force", "police forces"))  # fmt: skip
+
+
+def areas_text(areas: list[dict[str, str]], most: int = 8) -> str:
+    """'Brighton and Hove (council); Brighton Kemptown and Peacehaven, Brighton Pavilion (constituencies)'."""
+    groups = []
+    for kind, one, many in AREA_WORDS:
+        names = [a["name"] for a in areas if a["kind"] == kind]
+        if len(names) > most:
+            names = [*names[: most - 1], f"{len(names) - most + 1} more"]
+        if names:
+            groups.append(f"{', '.join(names)} ({one if len(names) == 1 else many})")
+    return "; ".join(groups)
+
+
+def show_choices(query: str, choices: list[dict[str, Any]]) -> None:
+    """A name whose areas are policed by different forces: each force with the areas it polices."""
+    from campaignsafe.cli._panel import BOLD, RED, style, wrapped
+
+    out = [style(DANGER, BOLD, RED), f"{query.strip()!r} names areas of {len(choices)} police forces:"]
+    for c in choices:
+        head = f"  {c['force']['name']}: "
+        out.append(style(head, BOLD) + wrapped(areas_text(c["areas"], 4), 4, len(head)))
+    out.append("Give the full name of one of these areas, or a postcode.")
+    print("\n".join(out))
 
 
 def _non_emergency(routes: dict[str, Any], common: dict[str, Any]) -> str:

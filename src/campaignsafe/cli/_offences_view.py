@@ -71,6 +71,6 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None) 
         if o.max_penalty:
             out.print(f"Maximum penalty: {escape(o.max_penalty)}")
         out.print(f"Relates to: {', '.join(o.incident_kinds)} · id {o.id}", style="dim")
-        out.print(sources_view(o.resolved_sources()))
+        out.print(sources_view(o.resolved_sources()), crop=False)
     out.print()
     out.print(NOT_ADVICE)

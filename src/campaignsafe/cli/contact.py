@@ -100,6 +100,10 @@ def lookup(
             from campaignsafe.cli._contact_view import show_answer
 
             show_answer(complete(fallback))
+        elif exc.details and "choices" in exc.details:
+            from campaignsafe.cli._contact_view import show_choices
+
+            show_choices(query, exc.details["choices"])
         elif getattr(exc, "crown", None):
             from campaignsafe.cli._contact_view import show_crown
 

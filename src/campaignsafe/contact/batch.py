@@ -27,6 +27,33 @@ def answer_line(raw: bytes) -> dict[str, Any]:
         return out
 
 
+def miss_line(text: str) -> str | None:
+    """The JSON line for text that names nothing at all, without the search (None: take the full path).
+
+    The same object ``answer_line`` gives; a batch of junk costs about what a batch of names does.
+    """
+    from campaignsafe.contact import places, postcode
+
+    stripped = text.strip()
+    if (
+        not stripped
+        or len(stripped) > MAX_QUERY
+        or postcode.looks_like_postcode(stripped)
+        or stripped[:4].upper() == "BFPO"
+        or postcode.has_control(stripped)
+        or not places.names_nothing(stripped)
+    ):
+        return None
+    message = f"no constituency, council or police force matches {stripped!r}"
+    return (
+        '{"schema_version":1,"query":'
+        + json.dumps(text[: MAX_QUERY + 1], ensure_ascii=False)
+        + ',"error":{"code":"place_not_found","message":'
+        + json.dumps(message, ensure_ascii=False)
+        + ',"hint":"give a postcode, constituency, council or police force"}}'
+    )
+
+
 def run_batch(src: IO[bytes], dest: IO[str]) -> int:
     """Answer every line of ``src``; returns the number of lines written."""
     from campaignsafe.contact.resolve import _lookup
@@ -35,11 +62,21 @@ def run_batch(src: IO[bytes], dest: IO[str]) -> int:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     n = 0
     buf: list[str] = []
+    seen: dict[bytes, str] = {}  # names repeat in a batch (the same constituency on many lines)
     for raw in src:
         line = None
         if raw.isascii():
             line = fast(raw.decode("ascii").rstrip("\r\n"))
-        buf.append(line if line is not None else dumps(answer_line(raw)))
+        if line is None:
+            line = seen.get(raw)
+            if line is None:
+                line = (miss_line(raw.decode("ascii").rstrip("\r\n")) if raw.isascii() else None) or dumps(
+                    answer_line(raw)
+                )
+                if len(seen) >= 65536:
+                    seen.clear()
+                seen[raw] = line
+        buf.append(line)
         n += 1
         if len(buf) >= 4096:
             dest.write("\n".join(buf) + "\n")

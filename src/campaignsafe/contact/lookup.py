@@ -37,6 +37,7 @@ class Answer:
     __slots__ = (
         "approximate",
         "area",
+        "areas",
         "common",
         "constituency",
         "forces",
@@ -63,6 +64,7 @@ class Answer:
         self.matched: str | None = None  # the area name the query matched
         self.nation: str | None = None
         self.area: dict[str, str] | None = None  # the constituency, council or force matched by name
+        self.areas: list[dict[str, str]] = []  # kind "place": every area a place name matched ({kind, code, name})
         # Filled by ``resolve.complete``: each force's routes, the user's saved contacts for it,
         # and the nation's common routes (999, 101, text relay) by id.
         self.routes: dict[str, dict[str, Any]] = {}
@@ -84,6 +86,8 @@ class Answer:
             out["constituency"] = self.constituency
         elif self.area is not None:
             out[self.kind] = self.area
+        if self.areas:
+            out["areas"] = self.areas
         out["nation"] = self.nation
         out["approximate"] = self.approximate
         if self.notes:

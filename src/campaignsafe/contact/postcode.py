@@ -24,6 +24,7 @@ _OUTWARD_FULL = re.compile(
 _FULL = re.compile(r"([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9])([A-Z]{2})")
 _JUNK = re.compile(r"[^A-Z0-9]")
 _POSTCODE_CHARS = re.compile(r"[A-Za-z0-9\s]+")
+_DIGIT = re.compile(r"[0-9]")
 
 # Crown Dependencies: not UK police forces (answered with their own police service).
 CROWN_AREAS = {"JE": "jersey", "GY": "guernsey", "IM": "isle-of-man"}
@@ -105,6 +106,14 @@ def display(text: str) -> str:
     return f"{c[:-3]} {c[-3:]}" if len(c) > 3 else c
 
 
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ufffd]")  # control characters but tab; unreadable bytes
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds control characters (tab apart) or bytes that could not be read."""
+    return _CONTROL.search(text) is not None
+
+
 def check_text(text: str) -> str:
     """Reject empty, absurdly long or binary input; return the stripped text."""
     stripped = text.strip()
@@ -112,15 +121,16 @@ def check_text(text: str) -> str:
         raise InputError("empty query", "give a postcode, constituency, council or police force", code="empty_query")
     if len(stripped) > MAX_QUERY:
         raise InputError(f"query is too long ({len(stripped)} characters; at most {MAX_QUERY})", code="query_too_long")
-    if any((ord(ch) < 32 and ch not in "\t") or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd" for ch in stripped):
+    if has_control(stripped):
         raise InputError("query contains control characters or unreadable bytes", code="unreadable_query")
     return stripped
 
 
 def looks_like_postcode(text: str) -> bool:
     """True when ``text`` is postcode-shaped enough to be parsed as one: letters, digits and spaces, with a digit."""
-    c = canonical(text)
-    return 2 <= len(c) <= 8 and any(ch.isdigit() for ch in c) and _POSTCODE_CHARS.fullmatch(text) is not None
+    if _DIGIT.search(text) is None or _POSTCODE_CHARS.fullmatch(text) is None:
+        return False
+    return 2 <= len(canonical(text)) <= 8
 
 
 def special_kind(text: str) -> str | None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from array import array
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsafe.contact import postcode
 from campaignsafe.contact.lookup import EDGE_SHARE, Answer, Hit, HitParts, Lookup
 from campaignsafe.contact.postcode import UNIT_SLOT
 from campaignsafe.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from campaignsafe.contact import places
 
 __all__ = ["Answer", "Hit", "complete", "crown_dependency", "resolve", "resolve_postcode"]
 
@@ -31,12 +34,11 @@ def _lookup() -> Lookup:
 def resolve(query: str) -> Answer:
     """Answer ``query``; raise ``InputError`` or ``NotFoundError`` (possibly with an approximate ``.answer``)."""
     text = postcode.check_text(query)
-    special = (
-        postcode.special_kind(text) if postcode.looks_like_postcode(text) or text.upper().startswith("BFPO") else None
-    )
+    shaped = postcode.looks_like_postcode(text)
+    special = postcode.special_kind(text) if shaped or text[:4].upper() == "BFPO" else None
     if special:
         _raise_special(special, text)
-    if postcode.looks_like_postcode(text):
+    if shaped:
         return _lookup().resolve(postcode.parse(text), query)
     return _place(text, query)
 
@@ -79,12 +81,15 @@ def resolve_postcode(text: str) -> Hit:
 def _place(text: str, query: str) -> Answer:
     from campaignsafe.contact import places
 
-    place, exact = places.find(text)
+    found = places.match(text)
+    if len(found.places) > 1:
+        return _several(found, text, query)
+    place = found.places[0]
     areas = _lookup().areas
     ans = Answer(query, place.kind)
     ans.matched = place.name
-    if not exact:
-        ans.notes.append(f"no exact match for {text!r}; showing {place.name}")
+    if found.corrected is not None:
+        ans.notes.append(f"no exact match for {text.strip()!r}; showing {place.name}")
     if place.kind == "constituency":
         _code, _name, _cy, nation, shares = areas.constituencies[place.row]
         for force, share, count in shares:
@@ -106,6 +111,42 @@ def _place(text: str, query: str) -> Answer:
         ans.forces = [{"id": place.code, "name": place.name, "share": 1.0}]
         ans.nation = areas.forces[place.row][3]
     ans.area = {"code": place.code, "name": place.name}
+    return ans
+
+
+def _several(found: places.Match, text: str, query: str) -> Answer:
+    """A name that several areas share: their one force, naming the areas; refused when forces differ."""
+    from campaignsafe.contact import places
+
+    areas = _lookup().areas
+    by_force: dict[str, list[places.Place]] = {}
+    for p in found.places:
+        for fid in places.forces_of(p):
+            by_force.setdefault(fid, []).append(p)
+    shown = found.corrected or " ".join(text.split())
+    if len(by_force) > 1:
+        choices = [
+            {
+                "force": {"id": fid, "name": areas.force_name(fid)},
+                "areas": [{"kind": p.kind, "code": p.code, "name": p.name} for p in ps],
+            }
+            for fid, ps in sorted(by_force.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ]
+        err = NotFoundError(
+            f"{shown!r} names areas of {len(by_force)} police forces",
+            "give the full name of one of them, or a postcode",
+            code="place_ambiguous",
+        )
+        err.details = {"choices": choices}
+        raise err
+    (fid,) = by_force
+    ans = Answer(query, "place")
+    ans.matched = shown
+    ans.forces = [{"id": fid, "name": areas.force_name(fid), "share": 1.0}]
+    ans.nation = areas.forces[areas.force_index[fid]][3]
+    ans.areas = [{"kind": p.kind, "code": p.code, "name": p.name} for p in found.places]
+    if found.corrected is not None:
+        ans.notes.append(f"no exact match for {text.strip()!r}; showing places named {found.corrected!r}")
     return ans
 
 
