@@ -105,12 +105,12 @@ def _read(src: int, path_text: str) -> bytes:
         raise InputError(f"{_shown(path_text)}: cannot read it ({exc.strerror})", code="unreadable_file") from None
 
 
-def _copy(src: int, fd: int, path_text: str) -> tuple[str, int]:
+def _copy(src: int, fd: int, tmp: str, path_text: str) -> tuple[str, int]:
     """Stream the original into the open temporary file: its SHA-256 and size (OSError from writing)."""
     digest = hashlib.sha256()
     size = 0
     with os.fdopen(fd, "wb") as out:
-        os.fchmod(out.fileno(), 0o600)
+        paths.make_private(out.fileno(), tmp)
         while chunk := _read(src, path_text):
             digest.update(chunk)
             out.write(chunk)
@@ -136,7 +136,7 @@ def ingest(path_text: str) -> Ingested:
             raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
         try:
             try:
-                sha, size = _copy(src, fd, path_text)
+                sha, size = _copy(src, fd, tmp, path_text)
             except OSError as exc:
                 raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
             after = os.fstat(src)
@@ -185,18 +185,10 @@ def _place(tmp: Path, sha: str) -> tuple[bool, bool]:
                 return False, False
             os.replace(tmp, final)
             created, repaired = False, True
-        _fsync_dir(final.parent)
+        paths.fsync_dir(final.parent)
     except OSError as exc:
         raise schema.os_failure("store a copy of the evidence in", final.parent, exc) from None
     return created, repaired
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def remove(shas: Iterable[str]) -> list[str]:
