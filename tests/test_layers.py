@@ -12,7 +12,8 @@ CLI = Path(campaignsafe.__file__).parent / "cli"
 ANY = None  # any public (non-underscore) name of the module
 # What cli/ may import from the core: module -> allowed names (ANY = every public name).
 PUBLIC: dict[str, set[str] | None] = {
-    "campaignsafe": {"__version__", "paths", "profile"},
+    "campaignsafe": {"__version__", "paths", "profile", "usertext"},
+    "campaignsafe.usertext": ANY,
     "campaignsafe.errors": ANY,
     "campaignsafe.paths": {"write_output"},
     "campaignsafe.profile": ANY,

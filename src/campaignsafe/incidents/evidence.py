@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from campaignsafe import paths
+from campaignsafe import paths, usertext
 from campaignsafe.errors import InputError
 from campaignsafe.hashing import CHUNK, sha256_file
 from campaignsafe.incidents import schema
@@ -26,6 +26,8 @@ from campaignsafe.incidents.models import StoredFile, visible
 from campaignsafe.incidents.when import LONDON
 
 _NOATIME = getattr(os, "O_NOATIME", 0)
+#: the longest file name kept (most file systems stop at 255 bytes).
+NAME_MAX = 255
 
 
 def root() -> Path:
@@ -56,6 +58,11 @@ def problem(path_text: str) -> str | None:
 def _open(path_text: str) -> int:
     """Open the original read-only without touching its access time; InputError when impossible."""
     shown = _shown(path_text)
+    name_problem = usertext.problem(Path(path_text).name, multiline=False, limit=NAME_MAX)
+    if name_problem:
+        raise InputError(
+            f"an evidence file's name {name_problem}", "rename the file (or copy it to a plain name)", code="bad_text"
+        )
     try:
         st = os.stat(path_text)
     except FileNotFoundError:
@@ -156,8 +163,22 @@ def ingest(path_text: str) -> Ingested:
         size=size,
         modified_at=modified,
         stored_path=relative(sha),
+        link_target=_link_target(path_text),
     )
     return Ingested(stored, created, repaired)
+
+
+def _link_target(path_text: str) -> str | None:
+    """Where ``path_text`` pointed, when the user gave a symbolic link (recorded, never followed silently)."""
+    try:
+        if not os.path.islink(path_text):
+            return None
+        target = os.readlink(path_text)
+        resolved = os.path.realpath(path_text)
+    except OSError:
+        return None
+    shown = target if target == resolved else f"{target} = {resolved}"
+    return visible(shown)[:4_096]
 
 
 def intact(sha256: str) -> bool:
