@@ -60,9 +60,7 @@ def _open(path_text: str) -> int:
     shown = _shown(path_text)
     name_problem = usertext.problem(Path(path_text).name, multiline=False, limit=NAME_MAX)
     if name_problem:
-        raise InputError(
-            f"an evidence file's name {name_problem}", "rename the file (or copy it to a plain name)", code="bad_text"
-        )
+        raise InputError(f"an evidence file's name {name_problem} (rename the file)", code="bad_text")
     try:
         st = os.stat(path_text)
     except FileNotFoundError:
