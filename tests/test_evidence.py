@@ -232,7 +232,7 @@ def test_typed_evidence_paths_may_be_anywhere(incident: int, tmp_path: Path, hom
 def test_a_file_name_with_control_characters_is_refused_before_anything_is_copied(
     incident: int, tmp_path: Path
 ) -> None:
-    """An evidence file whose name holds an escape character or a bidi override is refused (exit 3), with no copy left."""
+    """A file name holding an escape character or a bidi override is refused (exit 3), with no copy left."""
     from campaignsafe import paths
 
     for name in ("red\x1b[31m.jpg", "gpj.\u202eexe.jpg"):
