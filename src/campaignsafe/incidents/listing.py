@@ -182,7 +182,7 @@ class Labels:
         if got is None:
             try:
                 got = [report_label(r["to"], r.get("platform"), r.get("reference")) for r in json.loads(reports_json)]
-            except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # a damaged row: listed, not fatal
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # damaged: listed, not fatal
                 got = ["(unreadable: run campaignsafe check)"]
             self._seen[reports_json] = got
         return list(got)
