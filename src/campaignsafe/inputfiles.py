@@ -69,8 +69,9 @@ def open_regular(path_text: str) -> BinaryIO:
         raise
 
 
-def read_capped(path_text: str, limit: int = IMPORT_MAX) -> bytes:
-    """The whole of a regular file (or stdin for ``-``), refused when it is larger than ``limit`` bytes."""
+def read_capped(path_text: str, limit: int | None = None) -> bytes:
+    """The whole of a regular file (or stdin for ``-``), refused when larger than ``limit`` (``IMPORT_MAX``) bytes."""
+    limit = IMPORT_MAX if limit is None else limit
     shown = "standard input" if path_text == "-" else _shown(path_text)
     with contextlib.ExitStack() as stack:
         fh = sys.stdin.buffer if path_text == "-" else stack.enter_context(open_regular(path_text))
@@ -80,7 +81,7 @@ def read_capped(path_text: str, limit: int = IMPORT_MAX) -> bytes:
             raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
     if len(data) > limit:
         raise InputError(
-            f"{shown} is larger than {limit // (1024 * 1024)} MiB", "split it into smaller files", code="too_large"
+            f"{shown} is larger than {limit:,} bytes", "split it into smaller files", code="too_large"
         )
     return data
 

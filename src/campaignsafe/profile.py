@@ -66,8 +66,11 @@ class Profile(BaseModel):
 
 def initials_from(name: str) -> str | None:
     """``Jo Smith`` → ``JS``; up to four letters from the words of a name (titles left out)."""
+    import unicodedata
+
     words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower().strip(".") not in _TITLES]
-    letters = "".join(w[0] for w in words if w[0].isalpha()).upper()
+    firsts = unicodedata.normalize("NFKD", "".join(w[0] for w in words)).upper()  # É → E + accent
+    letters = "".join(ch for ch in firsts if "A" <= ch <= "Z")
     return letters[:4] or None
 
 

@@ -68,7 +68,7 @@ class App(TyperGroup):
             if type(exc).__module__.startswith("typer"):
                 raise
             if _debug():
-                from campaignsafe.cli._debug import redacted_traceback
+                from campaignsafe.cli._tracebacks import redacted_traceback
 
                 sys.stderr.write(redacted_traceback(exc))
                 raise typer.Exit(1) from None
