@@ -21,7 +21,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run
-from tests.incident_helpers import count, minimal, nothing_written, report_json, set_initials, stored_files, write_json
+from tests.incident_helpers import (
+    count,
+    minimal,
+    nothing_written,
+    report_json,
+    set_initials,
+    stored_files,
+    unreadable,
+    write_json,
+)
 
 SECRET = "1 Secret Rd"
 FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "threats")
@@ -168,10 +177,7 @@ def test_an_unreadable_file_in_a_bundle_folder_fails_verification(
     (folder / "MANIFEST.sha256").write_text(f"{digest}  report.html\n")
     assert run("verify", str(folder)).exit_code == 0
 
-    def refuse(path: Path) -> str:
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr("campaignsafe.exports.bundle.sha256_file", refuse)
+    unreadable(folder / "report.html", monkeypatch)
     r = run("verify", str(folder))
     assert r.exit_code == 6, r.stderr
     assert "report.html" in r.stdout + r.stderr
