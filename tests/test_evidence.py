@@ -229,9 +229,17 @@ def test_typed_evidence_paths_may_be_anywhere(incident: int, tmp_path: Path, hom
     assert d["evidence"][0]["file"]["original_name"] == "photo.jpg"
 
 
-def test_a_file_name_with_control_characters_is_kept_visible(incident: int, tmp_path: Path) -> None:
-    """An evidence file whose name holds an escape character is added, its name shown as ``\\x1b``, not obeyed."""
-    photo = _photo(tmp_path, "red\x1b[31m.jpg", size=10)
-    r = run("incidents", "add-evidence", str(incident), str(photo))
-    assert r.exit_code == 0, r.stderr
-    assert "\x1b" not in r.stdout and "red\\x1b[31m.jpg" in r.stdout
+def test_a_file_name_with_control_characters_is_refused_before_anything_is_copied(
+    incident: int, tmp_path: Path
+) -> None:
+    """A file name holding an escape character or a bidi override is refused (exit 3), with no copy left."""
+    from campaignsafe import paths
+
+    for name in ("red\x1b[31m.jpg", "gpj.\u202eexe.jpg"):
+        photo = _photo(tmp_path, name, size=10)
+        r = run("incidents", "add-evidence", str(incident), str(photo))
+        assert r.exit_code == 3, r.stderr
+        assert "rename the file" in r.stderr and "\x1b" not in r.stderr and "\u202e" not in r.stderr
+    stored = [p for p in (paths.home() / "evidence").rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert all(p.name != "photo" for p in stored)
+    assert len(stored) == len({p.name for p in stored})

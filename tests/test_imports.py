@@ -25,10 +25,10 @@ def _modules(*args: str) -> set[str]:
 
 
 def test_contact_json_imports_nothing_heavy() -> None:
-    """`contact --json` answers without pydantic, yaml, rich, sqlite or cryptography."""
+    """`contact --json` answers without pydantic, yaml, rich, sqlite, cryptography or the file-lock library."""
     mods = _modules("contact", "SW1A 1AA", "--json")
     assert "campaignsafe.contact.lookup" in mods
-    for heavy in ("pydantic", "yaml", "rich", "sqlite3", "cryptography", "pyrage", "rapidfuzz"):
+    for heavy in ("pydantic", "yaml", "rich", "sqlite3", "cryptography", "pyrage", "rapidfuzz", "filelock"):
         assert not any(m == heavy or m.startswith(heavy + ".") for m in mods), heavy
 
 

@@ -12,14 +12,16 @@ CLI = Path(campaignsafe.__file__).parent / "cli"
 ANY = None  # any public (non-underscore) name of the module
 # What cli/ may import from the core: module -> allowed names (ANY = every public name).
 PUBLIC: dict[str, set[str] | None] = {
-    "campaignsafe": {"__version__", "paths", "profile"},
+    "campaignsafe": {"__version__", "paths", "profile", "usertext", "inputfiles"},
+    "campaignsafe.usertext": ANY,
     "campaignsafe.errors": ANY,
     "campaignsafe.paths": {"write_output"},
     "campaignsafe.profile": ANY,
     "campaignsafe.versions": {"about_data"},
     "campaignsafe.contact": {"batch", "contacts", "forces", "places", "resolve"},
     "campaignsafe.contact.resolve": set(RESOLVE_API),
-    "campaignsafe.contact.batch": {"run_batch"},
+    "campaignsafe.contact.batch": {"run_batch", "json_text"},
+    "campaignsafe.inputfiles": ANY,
     "campaignsafe.contact.contacts": ANY,
     "campaignsafe.contact.forces": ANY,
     "campaignsafe.contact.places": {"find"},

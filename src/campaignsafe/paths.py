@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -73,7 +74,7 @@ def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise _write_error(path, exc, private) from None
     try:
-        os.fchmod(fd, 0o600)
+        make_private(fd, tmp)
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
@@ -87,7 +88,7 @@ def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def clear_partial(path: Path) -> list[Path]:
@@ -178,7 +179,10 @@ def write_output(target: str | Path, data: str | bytes | Iterable[bytes]) -> Pat
     return path
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries to disk where the platform allows it (Windows cannot open a folder)."""
+    if sys.platform == "win32":
+        return
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -187,20 +191,48 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def make_private(fd: int, path: str | Path) -> None:
+    """Make an open file readable and writable by its owner only (0600).
+
+    POSIX sets the mode on the open descriptor; Windows has no ``fchmod`` and no group or
+    other bits (a file in the user's profile folder is private to them already), so only the
+    read-only flag is cleared there.
+    """
+    if sys.platform == "win32":
+        import stat
+
+        os.chmod(path, stat.S_IREAD | stat.S_IWRITE)
+    else:
+        os.fchmod(fd, 0o600)
+
+
+#: how long a command waits for another campaignsafe holding the same file before giving up.
+LOCK_TIMEOUT = 60.0
+
+
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``path`` (a sidecar ``.lock`` file)."""
-    import fcntl
+def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (a sidecar ``.lock`` file) on every platform.
+
+    ``filelock`` uses ``flock`` on Linux and macOS and ``msvcrt.locking`` on Windows; it is
+    imported here so that lookups never load it.
+    """
+    import filelock
 
     ensure_private_dir(path.parent)
     lock_path = path.with_name(path.name + ".lock")
+    lock = filelock.FileLock(lock_path, timeout=timeout, mode=0o600)
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        lock.acquire()
+    except filelock.Timeout:
+        raise StoreError(
+            f"{path.name} is in use by another campaignsafe",
+            "wait for the other command to finish, then try again",
+            code="store_locked",
+        ) from None
     except OSError as exc:
         raise _write_error(lock_path, exc, True) from None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        lock.release()

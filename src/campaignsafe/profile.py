@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from campaignsafe import paths
+from campaignsafe import paths, usertext
 from campaignsafe.contact.contacts import EMAIL
 from campaignsafe.errors import CampaignsafeError, InputError, StoreError
 
@@ -25,7 +25,12 @@ def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-Opt = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(_blank_to_none)]
+#: every field is one line of at most ``usertext.NAME_MAX`` characters, under the one text rule.
+Opt = Annotated[
+    Annotated[str, Field(max_length=usertext.NAME_MAX)] | None,
+    BeforeValidator(_blank_to_none),
+    BeforeValidator(usertext.checker(multiline=False, limit=usertext.NAME_MAX)),
+]
 
 
 class Profile(BaseModel):
@@ -55,14 +60,17 @@ class Profile(BaseModel):
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         if value is not None and not EMAIL.fullmatch(value):
-            raise ValueError(f"{value!r} is not an email address")
+            raise ValueError("is not an email address")
         return value
 
 
 def initials_from(name: str) -> str | None:
     """``Jo Smith`` → ``JS``; up to four letters from the words of a name (titles left out)."""
+    import unicodedata
+
     words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower().strip(".") not in _TITLES]
-    letters = "".join(w[0] for w in words if w[0].isalpha()).upper()
+    firsts = unicodedata.normalize("NFKD", "".join(w[0] for w in words)).upper()  # É → E + accent
+    letters = "".join(ch for ch in firsts if "A" <= ch <= "Z")
     return letters[:4] or None
 
 

@@ -68,8 +68,13 @@ class App(TyperGroup):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(0) from None
         except Exception as exc:
-            if type(exc).__module__.startswith("typer") or _debug():
+            if type(exc).__module__.startswith("typer"):
                 raise
+            if _debug():
+                from campaignsafe.cli._tracebacks import redacted_traceback
+
+                sys.stderr.write(redacted_traceback(exc))
+                raise typer.Exit(1) from None
             error_line(
                 f"internal error ({type(exc).__name__}); nothing you entered has been lost",
                 "run again with --debug (or CAMPAIGNSAFE_DEBUG=1) to see the details",

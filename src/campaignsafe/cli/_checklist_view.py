@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from campaignsafe.guidance.checklist import DANGER, STATUS_WORDS, Row, View, by_topic, count
 from campaignsafe.guidance.content import NATION_NAMES, Guidance, nations_text
+from campaignsafe.usertext import visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -110,7 +111,7 @@ def item_view(
     if answer or not compact:
         status = STATUS_WORDS[row.status] if answer else "not answered yet"
         if answer and answer.note:
-            status += f" (note: {answer.note})"
+            status += f" (note: {visible(answer.note)})"
         parts.append(Text(f"Status: {status}"))
     parts.append(Text(""))
     parts.append(Text(" ".join(item.detail.split())))

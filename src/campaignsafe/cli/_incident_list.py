@@ -84,6 +84,7 @@ def print_table(rows: Sequence[Sequence[Any]], total: int, recorded_by: dict[int
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.controls import printable
     from campaignsafe.incidents.listing import routes_text
+    from campaignsafe.incidents.when import listed
 
     if not rows:
         print("No incidents recorded. Record one: campaignsafe report")
@@ -100,6 +101,8 @@ def print_table(rows: Sequence[Sequence[Any]], total: int, recorded_by: dict[int
         if reports not in reported_text:
             reported_text[reports] = printable(routes_text(reports))
         when = occurred[:16].replace("T", " ") if time_known else occurred[:10]
+        if time_known and occurred[11:13] == "01" and occurred[5:7] == "10" and occurred[8:10] >= "25":
+            when = listed(occurred)  # maybe the hour the clocks go back: say BST or GMT
         cells.append(
             [
                 str(iid),

@@ -90,7 +90,7 @@ def exhibit_line(e: Evidence) -> str:
     from campaignsafe.incidents.when import When, describe
 
     if e.type == "file" and e.file:
-        return f"{e.exhibit_ref}  {e.file.original_name}, {_size(e.file.size)}, SHA-256 {e.file.sha256}"
+        return f"{e.exhibit_ref}  {e.file.described()}, {_size(e.file.size)}, SHA-256 {e.file.sha256}"
     text = f"{e.exhibit_ref}  {e.url}" + (f" ({e.platform})" if e.platform else "")
     if e.seen_at:
         text += f", seen {describe(When(e.seen_at))}"

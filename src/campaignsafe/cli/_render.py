@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,9 @@ DANGER = "In immediate danger: call 999"
 
 def print_json(obj: Any) -> None:
     """One JSON document on stdout."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    from campaignsafe.contact.batch import json_text
+
+    sys.stdout.write(json_text(obj, indent=2) + "\n")
 
 
 def console(stderr: bool = False) -> Console:

@@ -122,18 +122,13 @@ def lookup(
 
 def _batch(source: str) -> None:
     from campaignsafe.contact.batch import run_batch
-    from campaignsafe.errors import InputError
+    from campaignsafe.inputfiles import open_regular
 
     if source == "-":
         run_batch(sys.stdin.buffer, sys.stdout)
         return
-    try:
-        with open(source, "rb") as fh:
-            run_batch(fh, sys.stdout)
-    except IsADirectoryError:
-        raise InputError(f"{source} is a folder, not a file", code="unreadable_file") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror}", code="unreadable_file") from None
+    with open_regular(source) as fh:
+        run_batch(fh, sys.stdout)
 
 
 @app.command("save")

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import json
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from campaignsafe.contact.postcode import MAX_QUERY
-from campaignsafe.errors import CampaignsafeError
+from campaignsafe.errors import CampaignsafeError, InputError
+from campaignsafe.inputfiles import LINE_MAX, lines
+
+#: characters JSON allows raw in a string that line-splitting readers take as a line end.
+_LINE_ENDS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def json_text(obj: Any, **kwargs: Any) -> str:
+    """``obj`` as JSON (UTF-8 kept readable) with U+2028, U+2029 and U+0085 escaped."""
+    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+    if any(ch in text for ch in _LINE_ENDS):
+        for ch, escaped in _LINE_ENDS.items():
+            text = text.replace(ch, escaped)
+    return text
 
 
 def answer_line(raw: bytes) -> dict[str, Any]:
@@ -54,33 +68,57 @@ def miss_line(text: str) -> str | None:
     )
 
 
-def run_batch(src: IO[bytes], dest: IO[str]) -> int:
+def _too_long() -> dict[str, Any]:
+    hint = "give one postcode or place per line"
+    error = InputError(f"the line is longer than {LINE_MAX} bytes", hint, code="too_long")
+    return {"schema_version": 1, "query": None, "error": error.as_dict()}
+
+
+def _write(dest: IO[str], text: str, written: int) -> None:
+    """Write to the output; a closed pipe or a full disk is an output problem, said as such."""
+    try:
+        dest.write(text)
+        dest.flush()
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+            reason = "the output was closed before every answer was written"
+        elif exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            reason = "the disk is full"
+        else:
+            reason = exc.strerror or type(exc).__name__
+        raise InputError(f"cannot write the answers: {reason} ({written:,} lines written)", code="bad_output") from None
+
+
+def run_batch(src: BinaryIO, dest: IO[str]) -> int:
     """Answer every line of ``src``; returns the number of lines written."""
     from campaignsafe.contact.resolve import _lookup
 
     fast = _lookup().json_line
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     n = 0
+    written = 0
     buf: list[str] = []
     seen: dict[bytes, str] = {}  # names repeat in a batch (the same constituency on many lines)
-    for raw in src:
-        line = None
-        if raw.isascii():
-            line = fast(raw.decode("ascii").rstrip("\r\n"))
-        if line is None:
-            line = seen.get(raw)
+    for raw in lines(src):
+        line: str | None
+        if raw is None:
+            line = json_text(_too_long(), separators=(",", ":"))
+        else:
+            line = fast(raw.decode("ascii")) if raw.isascii() else None
             if line is None:
-                line = (miss_line(raw.decode("ascii").rstrip("\r\n")) if raw.isascii() else None) or dumps(
-                    answer_line(raw)
-                )
-                if len(seen) >= 65536:
-                    seen.clear()
-                seen[raw] = line
+                line = seen.get(raw)
+                if line is None:
+                    line = (miss_line(raw.decode("ascii")) if raw.isascii() else None) or json_text(
+                        answer_line(raw), separators=(",", ":")
+                    )
+                    if len(seen) >= 65536:
+                        seen.clear()
+                    seen[raw] = line
         buf.append(line)
         n += 1
         if len(buf) >= 4096:
-            dest.write("\n".join(buf) + "\n")
+            _write(dest, "\n".join(buf) + "\n", written)
+            written = n
             buf.clear()
     if buf:
-        dest.write("\n".join(buf) + "\n")
+        _write(dest, "\n".join(buf) + "\n", written)
     return n

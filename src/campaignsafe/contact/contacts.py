@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from campaignsafe import paths
+from campaignsafe import paths, usertext
 from campaignsafe.errors import InputError, StoreError
 
 ROLES = ("spoc", "adviser", "officer")
@@ -28,15 +28,22 @@ def load() -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         contacts = data["contacts"]
-        if not isinstance(contacts, list):
+        if not isinstance(contacts, list) or not all(_well_formed(c) for c in contacts):
             raise TypeError
         return contacts
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         raise StoreError(
             f"your saved contacts file {path} cannot be read",
             f"move it aside (e.g. rename it to {path.name}.bad) and save your contacts again",
             code="contacts_corrupt",
         ) from None
+
+
+def _well_formed(contact: Any) -> bool:
+    """A saved contact is an object of short strings (anything else was not written by us)."""
+    return isinstance(contact, dict) and all(
+        isinstance(k, str) and isinstance(v, str) and len(v) <= usertext.LINE_MAX for k, v in contact.items()
+    )
 
 
 def for_force(force_id: str) -> list[dict[str, Any]]:
@@ -49,13 +56,16 @@ def save(force_id: str, role: str, values: dict[str, str | None]) -> dict[str, A
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}", "use one of: " + ", ".join(ROLES), code="bad_role")
     record: dict[str, Any] = {"force": force_id, "role": role}
-    record.update({k: v.strip() for k, v in values.items() if k in FIELDS and v and v.strip()})
-    for key, value in record.items():
-        if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
-            raise InputError(f"--{key} contains a line break or control character", code="bad_contact")
+    for key in FIELDS:
+        value = values.get(key)
+        if value is not None:
+            limit = usertext.LINE_MAX if key == "notes" else usertext.NAME_MAX
+            value = usertext.clean(value, f"--{key}", limit=limit)
+            if value:
+                record[key] = value
     email = record.get("email")
     if email and not EMAIL.fullmatch(email):
-        raise InputError(f"--email {email!r} is not an email address", code="bad_contact")
+        raise InputError("--email is not an email address", "e.g. jane.smith@example.police.uk", code="bad_contact")
     if not any(k in record for k in ("name", "phone", "email")):
         raise InputError("give at least a --name, --phone or --email", code="empty_contact")
     path = _file()

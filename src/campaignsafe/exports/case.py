@@ -233,7 +233,7 @@ def _exhibit(ev: Evidence, names: dict[tuple[str, str], str]) -> m.Exhibit:
         for part, f in files_of(ev)
     ]
     if ev.type == "file" and ev.file is not None:
-        description = ev.file.original_name
+        description = ev.file.described()
     else:
         description = ev.url or ""
         if ev.screenshot is not None:

@@ -13,6 +13,7 @@ import contextlib
 import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from email.utils import formataddr
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,11 @@ def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
     )
 
 
+def _day(d: date) -> str:
+    """``1 May 2026`` (``%-d`` is not portable to Windows)."""
+    return f"{d.day} {d:%b %Y}"
+
+
 def email(read: stream.Streamed, report_html: str, bundled: Bundled | None = None) -> Draft:
     """An RFC 5322 draft with the HTML report attached, for the user to check and send themselves."""
     from campaignsafe.exports.eml import draft
@@ -191,9 +197,9 @@ def email(read: stream.Streamed, report_html: str, bundled: Bundled | None = Non
     sender = formataddr((p.name or "", p.email)) if p.email else None
     s = read.summary
     if s.first is not None and s.last is not None and s.incidents > 1:
-        period = f"{s.incidents} incidents, {s.first:%-d %b %Y} to {s.last:%-d %b %Y}"
+        period = f"{s.incidents} incidents, {_day(s.first)} to {_day(s.last)}"
     else:
-        period = f"incident of {s.first:%-d %b %Y}" if s.first is not None else "incidents"
+        period = f"incident of {_day(s.first)}" if s.first is not None else "incidents"
     subject = f"Incident report from {tx.who_line(p)}: {period}"
     body = _body(read, spoc_name, note, bundled)
     name = f"incident-report-{read.meta.exported_at:%Y-%m-%d}.html"

@@ -10,7 +10,7 @@ from campaignsafe.exports import model as m
 from campaignsafe.incidents import kinds
 from campaignsafe.incidents.listing import report_label
 from campaignsafe.incidents.models import STORED, Impact, Location, Person, Report, Vehicle
-from campaignsafe.incidents.when import LONDON, When, describe
+from campaignsafe.incidents.when import When, day_label, describe
 
 ROLE_LABELS = {"victim": "Targeted", "suspect": "Suspect", "witness": "Witness", "other": "Also there"}
 
@@ -22,7 +22,7 @@ def when_text(at: datetime, time_known: bool = True) -> str:
 
 def day_text(at: datetime) -> str:
     """``Fri 1 May 2026``."""
-    return f"{at.astimezone(LONDON):%a %-d %b %Y}"
+    return day_label(at)
 
 
 def size_text(n: int) -> str:

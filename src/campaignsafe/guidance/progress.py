@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from campaignsafe import paths
+from campaignsafe import paths, usertext
 from campaignsafe.errors import InputError, NotFoundError, StoreError
 from campaignsafe.guidance.content import Nation, Role
 
@@ -148,9 +148,10 @@ def record(profile: str | None, item_id: str, status: str, note: str | None = No
     with paths.locked(path):
         progress = _read(path, name)
         earlier = progress.answers.get(item_id)
-        kept = (earlier.note if earlier else None) if note is None else (note.strip() or None)
-        if kept is not None and len(kept) > NOTE_MAX:
-            raise InputError(f"the note is longer than {NOTE_MAX} characters", code="note_too_long")
+        if note is None:
+            kept = earlier.note if earlier else None
+        else:
+            kept = usertext.clean(note, "the note", multiline=True, limit=NOTE_MAX) or None
         answer = Answer.model_validate(
             {"status": status, "note": kept, "answered_at": datetime.now(UTC).replace(microsecond=0)}
         )

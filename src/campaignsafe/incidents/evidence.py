@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from campaignsafe import paths
+from campaignsafe import paths, usertext
 from campaignsafe.errors import InputError
 from campaignsafe.hashing import CHUNK, sha256_file
 from campaignsafe.incidents import schema
@@ -26,6 +26,8 @@ from campaignsafe.incidents.models import StoredFile, visible
 from campaignsafe.incidents.when import LONDON
 
 _NOATIME = getattr(os, "O_NOATIME", 0)
+#: the longest file name kept (most file systems stop at 255 bytes).
+NAME_MAX = 255
 
 
 def root() -> Path:
@@ -56,6 +58,9 @@ def problem(path_text: str) -> str | None:
 def _open(path_text: str) -> int:
     """Open the original read-only without touching its access time; InputError when impossible."""
     shown = _shown(path_text)
+    name_problem = usertext.problem(Path(path_text).name, multiline=False, limit=NAME_MAX)
+    if name_problem:
+        raise InputError(f"an evidence file's name {name_problem} (rename the file)", code="bad_text")
     try:
         st = os.stat(path_text)
     except FileNotFoundError:
@@ -105,12 +110,12 @@ def _read(src: int, path_text: str) -> bytes:
         raise InputError(f"{_shown(path_text)}: cannot read it ({exc.strerror})", code="unreadable_file") from None
 
 
-def _copy(src: int, fd: int, path_text: str) -> tuple[str, int]:
+def _copy(src: int, fd: int, tmp: str, path_text: str) -> tuple[str, int]:
     """Stream the original into the open temporary file: its SHA-256 and size (OSError from writing)."""
     digest = hashlib.sha256()
     size = 0
     with os.fdopen(fd, "wb") as out:
-        os.fchmod(out.fileno(), 0o600)
+        paths.make_private(out.fileno(), tmp)
         while chunk := _read(src, path_text):
             digest.update(chunk)
             out.write(chunk)
@@ -136,7 +141,7 @@ def ingest(path_text: str) -> Ingested:
             raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
         try:
             try:
-                sha, size = _copy(src, fd, path_text)
+                sha, size = _copy(src, fd, tmp, path_text)
             except OSError as exc:
                 raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
             after = os.fstat(src)
@@ -156,8 +161,22 @@ def ingest(path_text: str) -> Ingested:
         size=size,
         modified_at=modified,
         stored_path=relative(sha),
+        link_target=_link_target(path_text),
     )
     return Ingested(stored, created, repaired)
+
+
+def _link_target(path_text: str) -> str | None:
+    """Where ``path_text`` pointed, when the user gave a symbolic link (recorded, never followed silently)."""
+    try:
+        if not os.path.islink(path_text):
+            return None
+        target = os.readlink(path_text)
+        resolved = os.path.realpath(path_text)
+    except OSError:
+        return None
+    shown = target if target == resolved else f"{target} = {resolved}"
+    return visible(shown)[:4_096]
 
 
 def intact(sha256: str) -> bool:
@@ -185,18 +204,10 @@ def _place(tmp: Path, sha: str) -> tuple[bool, bool]:
                 return False, False
             os.replace(tmp, final)
             created, repaired = False, True
-        _fsync_dir(final.parent)
+        paths.fsync_dir(final.parent)
     except OSError as exc:
         raise schema.os_failure("store a copy of the evidence in", final.parent, exc) from None
     return created, repaired
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def remove(shas: Iterable[str]) -> list[str]:

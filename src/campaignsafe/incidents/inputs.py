@@ -202,11 +202,30 @@ def from_flags(f: dict[str, Any], base: dict[str, Any] | None = None) -> tuple[d
 
 @cache
 def _yaml_loader() -> Any:
-    """A YAML SafeLoader that leaves dates as text, so the ``when`` rules apply to them."""
+    """A YAML SafeLoader that leaves dates as text (so the ``when`` rules apply to them), refuses a
+    key given twice in one mapping (rather than keeping the last) and refuses aliases (``*name``),
+    whose expansion can make a small file enormous."""
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", mark)
+            return super().compose_node(parent, index)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                seen: set[Any] = set()
+                for key_node, _value in node.value:
+                    key = self.construct_object(key_node, deep=True)
+                    if isinstance(key, (str, int, float, bool)) or key is None:
+                        if key in seen:
+                            raise yaml.constructor.ConstructorError(
+                                None, None, "the same key is given twice in one mapping", key_node.start_mark
+                            )
+                        seen.add(key)
+            return super().construct_mapping(node, deep=deep)
 
     Loader.yaml_implicit_resolvers = {
         k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
@@ -215,38 +234,56 @@ def _yaml_loader() -> Any:
     return Loader
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey
+        out[key] = value
+    return out
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
 def load_file(path_text: str) -> list[Any]:
-    """The incidents in a YAML or JSON file (one object or a list); InputError for anything else."""
-    path = Path(path_text)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path_text}: no such file", code="missing_file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path_text} is a folder, not a file", code="is_a_directory") from None
-    except OSError as exc:
-        raise InputError(f"{path_text}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+    """The incidents in a YAML or JSON file (one object or a list); InputError for anything else.
+
+    Only a regular file (or ``-``, stdin) of at most ``inputfiles.IMPORT_MAX`` bytes is read.
+    """
+    from campaignsafe.inputfiles import read_capped
+
+    raw = read_capped(path_text)
+    name = "standard input" if path_text == "-" else path_text
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path_text} is not UTF-8 text", code="bad_file") from None
-    data = _parse(text, path_text, path.suffix.lower())
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name} is not UTF-8 text (at byte {exc.start})", code="bad_file") from None
+    try:
+        data = _parse(text, name, Path(path_text).suffix.lower())
+    except RecursionError:
+        raise InputError(f"{name} is nested too deeply to be an incident file", code="bad_file") from None
     items = data if isinstance(data, list) else [data]
     if not items:
-        raise InputError(f"{path_text} holds no incidents", code="bad_file")
+        raise InputError(f"{name} holds no incidents", code="bad_file")
     if not all(isinstance(x, dict) for x in items):
-        raise InputError(f"{path_text} should hold an incident (an object) or a list of them", code="bad_file")
+        raise InputError(f"{name} should hold an incident (an object) or a list of them", code="bad_file")
     return items
 
 
 def _parse(text: str, name: str, suffix: str) -> Any:
     if suffix == ".json" or (suffix not in (".yaml", ".yml") and text.lstrip()[:1] in "[{"):
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"{name} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", code="bad_json"
             ) from None
+        except _DuplicateKey:
+            raise InputError(f"{name}: the same key is given twice in one object", code="bad_json") from None
+        except ValueError:  # e.g. an integer of more than 4,300 digits
+            raise InputError(f"{name} holds a number too long to read", code="bad_json") from None
     import yaml
 
     try:
@@ -256,3 +293,5 @@ def _parse(text: str, name: str, suffix: str) -> Any:
         where = f"line {mark.line + 1} column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or "cannot be read"
         raise InputError(f"{name} is not valid YAML: {where}{problem}", code="bad_yaml") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise InputError(f"{name} holds a number too long to read", code="bad_yaml") from None

@@ -180,9 +180,11 @@ class Labels:
     def __call__(self, reports_json: str) -> list[str]:
         got = self._seen.get(reports_json)
         if got is None:
-            got = self._seen[reports_json] = [
-                report_label(r["to"], r.get("platform"), r.get("reference")) for r in json.loads(reports_json)
-            ]
+            try:
+                got = [report_label(r["to"], r.get("platform"), r.get("reference")) for r in json.loads(reports_json)]
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # damaged: listed, not fatal
+                got = ["(unreadable: run campaignsafe check)"]
+            self._seen[reports_json] = got
         return list(got)
 
 

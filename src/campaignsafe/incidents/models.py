@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from campaignsafe import usertext
 from campaignsafe.errors import InputError
 from campaignsafe.incidents import kinds, when
 from campaignsafe.incidents.controls import control_problem as control_problem
@@ -42,11 +43,10 @@ def _plain_text(value: Any, info: ValidationInfo) -> Any:
     """
     if not isinstance(value, str) or (info.context or {}).get("stored"):
         return value
-    value = value.replace("\r\n", "\n")
-    problem = control_problem(value)
+    problem = usertext.problem(value)
     if problem:
         raise ValueError(problem)
-    return value
+    return value.replace("\r\n", "\n")
 
 
 Short = Annotated[str, Field(min_length=1, max_length=2_000), BeforeValidator(_plain_text)]
@@ -186,6 +186,14 @@ class StoredFile(Model):
     size: int = Field(ge=0)
     modified_at: datetime
     stored_path: Short
+    #: where the path given pointed when it was a symbolic link (escaped as ``visible`` does), else None.
+    link_target: Annotated[str, Field(max_length=4_096)] | None = None
+
+    def described(self) -> str:
+        """The original's name, and the link it was reached through where it was one."""
+        if self.link_target:
+            return f"{self.original_name} (given as a link to {self.link_target})"
+        return self.original_name
 
 
 class Evidence(Model):

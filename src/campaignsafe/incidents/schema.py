@@ -179,6 +179,9 @@ def errors(path: Path) -> Iterator[None]:
         yield
     except sqlite3.OperationalError as exc:
         text = str(exc)
+        if "decode to UTF-8" in text:  # sqlite's message quotes the stored text: never shown
+            raise damaged_row(path, "a stored row") from None
+        text = text.split(" with text ", 1)[0]
         if "locked" in text or "busy" in text:
             raise StoreError(f"the incident store {path} is busy", LOCKED_HINT, code="store_locked") from None
         if "readonly" in text or "unable to open" in text:
@@ -194,6 +197,15 @@ def errors(path: Path) -> Iterator[None]:
             f"keep a copy of {path.name} and its folder; do not delete it",
             code="store_corrupt",
         ) from None
+
+
+def damaged_row(path: Path, what: str) -> StoreError:
+    """A row that cannot be read back (not JSON, not UTF-8, not a record): exit 5, quoting none of it."""
+    return StoreError(
+        f"{what} in the incident store {path} is damaged and cannot be read",
+        f"keep a copy of {path.name} and its folder; do not delete it",
+        code="record_corrupt",
+    )
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -112,7 +112,10 @@ class Store:
             try:
                 yield
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                # sqlite may already have rolled back (a full disk): the first error is the one to report
+                if self.conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
 
@@ -265,18 +268,23 @@ class Store:
         ).fetchone()
         if row is None:
             self._require(incident_id)
-        data = _full(incident_id, row[0], row[1], json.loads(row[2]))
-        data["evidence"] = [
-            json.loads(r[0])
-            for r in self.conn.execute("SELECT item FROM evidence WHERE incident_id = ? ORDER BY id", (incident_id,))
-        ]
-        data["amendments"] = [
-            json.loads(r[0])
-            for r in self.conn.execute(
-                "SELECT amendment FROM amendments WHERE incident_id = ? ORDER BY number", (incident_id,)
-            )
-        ]
-        return Incident.model_validate(data, context=STORED)
+        try:
+            data = _full(incident_id, row[0], row[1], json.loads(row[2]))
+            data["evidence"] = [
+                json.loads(r[0])
+                for r in self.conn.execute(
+                    "SELECT item FROM evidence WHERE incident_id = ? ORDER BY id", (incident_id,)
+                )
+            ]
+            data["amendments"] = [
+                json.loads(r[0])
+                for r in self.conn.execute(
+                    "SELECT amendment FROM amendments WHERE incident_id = ? ORDER BY number", (incident_id,)
+                )
+            ]
+            return Incident.model_validate(data, context=STORED)
+        except (ValueError, TypeError, KeyError, RecursionError):  # ValidationError and JSONDecodeError included
+            raise schema.damaged_row(self.path, f"incident {incident_id}") from None
 
     def get(self, incident_id: int) -> Incident:
         """One incident as first recorded, with its exhibits and amendments (``.current()`` applies them)."""

@@ -233,19 +233,46 @@ def _local(day: date, clock: time) -> datetime:
     back = aware.astimezone(UTC).astimezone(LONDON)
     if back.replace(tzinfo=None) != naive:
         raise InputError(
-            f"{clock:%H:%M} on {day:%-d %B %Y} did not happen in the UK: the clocks went forward an hour",
+            f"{clock:%H:%M} on {day.day} {day:%B %Y} did not happen in the UK: the clocks went forward an hour",
             f"did you mean {(naive + timedelta(hours=1)):%H:%M}?",
             code="bad_date",
         )
     return back
 
 
+def day_label(at: datetime) -> str:
+    """``Fri 1 May 2026`` in London (no ``%-d``: Windows' strftime does not have it)."""
+    local = at.astimezone(LONDON)
+    return f"{local:%a} {local.day} {local:%b %Y}"
+
+
+def zone_if_repeated(at: datetime) -> str:
+    """`` BST`` or `` GMT`` when ``at`` falls in the hour the clocks go back (it happens twice), else ``""``."""
+    local = at.astimezone(LONDON)
+    other = local.replace(fold=1 - local.fold)
+    return f" {local.tzname()}" if other.utcoffset() != local.utcoffset() else ""
+
+
+def clock_label(at: datetime) -> str:
+    """``18:30``, or ``01:30 BST`` / ``01:30 GMT`` in the repeated hour."""
+    local = at.astimezone(LONDON)
+    return f"{local:%H:%M}{zone_if_repeated(local)}"
+
+
 def describe(when: When) -> str:
-    """``Fri 1 May 2026 18:30`` (or ``Fri 1 May 2026, time not known``)."""
-    at = when.at.astimezone(LONDON)
+    """``Fri 1 May 2026 18:30`` (or ``Fri 1 May 2026, time not known``); ``Sun 25 Oct 2026 01:30 BST`` in
+    the hour that happens twice when the clocks go back."""
     if not when.time_known:
-        return f"{at:%a %-d %b %Y}, time not known"
-    return f"{at:%a %-d %b %Y %H:%M}"
+        return f"{day_label(when.at)}, time not known"
+    return f"{day_label(when.at)} {clock_label(when.at)}"
+
+
+def listed(iso_text: str, time_known: bool = True) -> str:
+    """``2026-05-01 18:30`` for a table (the zone added in the repeated hour; the date alone if no time)."""
+    at = datetime.fromisoformat(iso_text).astimezone(LONDON)
+    if not time_known:
+        return f"{at:%Y-%m-%d}"
+    return f"{at:%Y-%m-%d} {clock_label(at)}"
 
 
 def iso(at: datetime) -> str:

@@ -1,0 +1,116 @@
+"""Files the user points the tool at to read (an import file, a batch of queries), opened safely.
+
+Only regular files are read (``-`` means standard input): a FIFO would hang the command and
+a device such as ``/dev/zero`` never ends, so both are refused with exit 3 before anything is
+read. Sizes are capped: an import file at ``IMPORT_MAX`` bytes, a batch line at ``LINE_MAX``.
+Messages name the file and the reason, never its content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from campaignsafe.errors import InputError
+
+#: the largest import file read (a backlog of thousands of incidents is a few MiB).
+IMPORT_MAX = 32 * 1024 * 1024
+#: the longest batch line read; a query is at most a few hundred characters.
+LINE_MAX = 4096
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _shown(path_text: str) -> str:
+    return path_text if len(path_text) <= 200 else path_text[:200] + "…"
+
+
+def open_regular(path_text: str) -> BinaryIO:
+    """``path_text`` opened for reading in binary; InputError unless it is an existing regular file."""
+    shown = _shown(path_text)
+    try:
+        fd = os.open(path_text, os.O_RDONLY | _NONBLOCK | _BINARY)
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file", code="missing_file") from None
+    except IsADirectoryError:
+        raise InputError(f"{shown} is a folder, not a file", code="is_a_directory") from None
+    except PermissionError as exc:
+        if os.path.isdir(path_text):  # Windows says "permission denied" for a folder
+            raise InputError(f"{shown} is a folder, not a file", code="is_a_directory") from None
+        raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{shown} is a folder, not a file", code="is_a_directory")
+        if not stat.S_ISREG(mode):
+            hint = "give a saved file, or '-' for stdin"
+            raise InputError(f"{shown} is {_kind(mode)}, not a file", hint, code="not_a_file")
+        if _NONBLOCK and sys.platform != "win32":
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_capped(path_text: str, limit: int | None = None) -> bytes:
+    """The whole of a regular file (or stdin for ``-``), refused when larger than ``limit`` (``IMPORT_MAX``) bytes."""
+    limit = IMPORT_MAX if limit is None else limit
+    shown = "standard input" if path_text == "-" else _shown(path_text)
+    with contextlib.ExitStack() as stack:
+        fh = sys.stdin.buffer if path_text == "-" else stack.enter_context(open_regular(path_text))
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+    if len(data) > limit:
+        raise InputError(
+            f"{shown} is larger than {limit:,} bytes", "split it into smaller files", code="too_large"
+        )
+    return data
+
+
+def lines(src: BinaryIO, limit: int = LINE_MAX) -> Iterator[bytes | None]:
+    """The lines of ``src`` (newline kept off); None for a line longer than ``limit`` bytes, which is skipped.
+
+    Memory stays flat whatever the input: a line without end (``/dev/zero`` on stdin) is read
+    and dropped in ``limit``-sized pieces. A UTF-8 byte-order mark at the start is dropped.
+    """
+    first = True
+    while True:
+        try:
+            line = src.readline(limit + 2)
+        except OSError as exc:
+            raise InputError(f"cannot read the input ({exc.strerror})", code="unreadable_file") from None
+        if not line:
+            return
+        if first:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        if len(line.rstrip(b"\r\n")) > limit:
+            while not line.endswith(b"\n"):
+                try:
+                    line = src.readline(limit + 2)
+                except OSError as exc:
+                    raise InputError(f"cannot read the input ({exc.strerror})", code="unreadable_file") from None
+                if not line:
+                    break
+            yield None
+            continue
+        yield line.rstrip(b"\r\n")
