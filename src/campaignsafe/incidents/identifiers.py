@@ -80,7 +80,7 @@ HOSTS = {
 #: one canonical host per platform, so twitter.com and x.com addresses compare equal.
 CANONICAL_HOST = {"x": "x.com", "facebook": "facebook.com", "reddit": "reddit.com", "threads": "threads.net"}
 #: first path parts that are a platform's own pages, not an account.
-_RESERVED = {
+RESERVED = {
     "x": {
         "home",
         "search",
@@ -360,7 +360,7 @@ def url_account(text: str | None) -> tuple[str, str] | None:
     elif pid == "facebook" and first == "profile.php":
         ids = [v for k, v in parse_qsl(query) if k == "id" and re.fullmatch("[0-9]{1,30}", v)]
         return ("handle", f"facebook:@id{ids[0]}") if ids else None
-    elif pid in ("x", "facebook", "instagram", "telegram") and first not in _RESERVED.get(pid, set()):
+    elif pid in ("x", "facebook", "instagram", "telegram") and first not in RESERVED.get(pid, set()):
         name = first
     value = handle(name.lstrip("@"), pid) if name else None
     return ("handle", value) if value else None
