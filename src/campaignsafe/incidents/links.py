@@ -108,9 +108,9 @@ def label(kind: str, value: str) -> str:
 # -- reading one incident ------------------------------------------------------------------------
 
 
-def sightings(incident: Incident) -> list[Sighting]:
-    """Every identifier in one stored incident as it now reads (amendments applied)."""
-    cur = incident.current()
+def sightings(incident: Incident, current: Incident | None = None) -> list[Sighting]:
+    """Every identifier in one stored incident as it now reads (amendments applied; ``current`` if known)."""
+    cur = current or incident.current()
     out: list[Sighting] = []
     for p in cur.people:
         who = _ROLE.get(p.role, "person's")
@@ -224,41 +224,47 @@ def own_identifiers(name: str | None, phone: str | None, email: str | None) -> s
 @dataclass
 class _Seen:
     written: set[str] = field(default_factory=set)
-    incidents: dict[int, LinkedIncident] = field(default_factory=dict)
+    found_in: dict[int, list[str]] = field(default_factory=dict)  # incident id -> fields
 
 
 class Linker:
-    """Collects identifiers incident by incident (one pass, nothing else kept) and gives the links."""
+    """Collects identifiers incident by incident (one pass; only identifiers and each incident's
+    date, kind and force are kept, never the record) and gives the links."""
 
     def __init__(self, ignore: Iterable[tuple[str, str]] = ()) -> None:
         self.ignore = set(ignore)
         self.count = 0
         self._seen: dict[tuple[str, str], _Seen] = {}
+        self._about: dict[int, tuple[datetime, str, str | None, str | None]] = {}
 
     def add(self, incident: Incident) -> None:
         """Take in one stored incident."""
         self.count += 1
         cur = incident.current()
-        for s in sightings(incident):
+        for s in sightings(incident, cur):
             key = (s.kind, s.value)
             if key in self.ignore:
                 continue
             seen = self._seen.setdefault(key, _Seen())
             seen.written.add(s.written)
-            one = seen.incidents.get(incident.id)
-            if one is None:
+            fields = seen.found_in.setdefault(incident.id, [])
+            if s.found_in not in fields:
+                fields.append(s.found_in)
+            if incident.id not in self._about:
                 loc = cur.location
-                one = LinkedIncident(incident.id, cur.occurred_at, cur.kind, loc.force_id, loc.force_name, [])
-                seen.incidents[incident.id] = one
-            if s.found_in not in one.found_in:
-                one.found_in.append(s.found_in)
+                self._about[incident.id] = (cur.occurred_at, cur.kind, loc.force_id, loc.force_name)
 
     def links(self) -> list[Link]:
         """Identifiers in two incidents or more: most incidents first, then by kind (see KINDS) and value."""
         out = [
-            Link(kind, value, sorted(seen.written), sorted(seen.incidents.values(), key=_when_id))
+            Link(
+                kind,
+                value,
+                sorted(seen.written),
+                sorted((LinkedIncident(i, *self._about[i], f) for i, f in seen.found_in.items()), key=_when_id),
+            )
             for (kind, value), seen in self._seen.items()
-            if len(seen.incidents) > 1
+            if len(seen.found_in) > 1
         ]
         out.sort(key=lambda lk: (-len(lk.incidents), KINDS.index(lk.kind), lk.value))
         return out
