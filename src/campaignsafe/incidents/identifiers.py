@@ -14,6 +14,7 @@ unchanged) and never raises on any string. Normal forms:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -279,6 +280,7 @@ def _looks_like_url(text: str) -> bool:
     return "://" in low or low.startswith("www.") or bool(re.match(r"^[a-z0-9.\-]+\.[a-z]{2,}/", low))
 
 
+@functools.lru_cache(maxsize=4096)  # one account's addresses recur across a record
 def _split(text: str) -> tuple[str, str, str, str] | None:
     """(platform id or "", host, path, query) of an address, or None when it is not one."""
     raw = text.strip().rstrip(".,;:!?)")
@@ -404,7 +406,7 @@ _TITLES = {
 
 def _fold(text: str) -> str:
     """Case-folded, diacritics removed, compatibility forms unified."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
