@@ -239,9 +239,11 @@ def email(text: str | None) -> str | None:
 #: current GB format (2001-): two letters, two digits, three letters ("AB12 CDE").
 CURRENT_REG = re.compile(r"(?<![0-9A-Za-z])([A-Za-z]{2}[0-9]{2})[ -]?([A-Za-z]{3})(?![0-9A-Za-z])")
 #: older formats, matched only in capitals in running text: prefix (1983-2001) "A123 BCD", suffix (1963-83)
-#: "ABC 123D". Dateless plates ("ABC 123") are too like other words and numbers to find in text.
+#: "ABC 123D" (age letters A to Y without I, O, Q, U, Z). Dateless and Northern Ireland plates ("ABC 123",
+#: "ABZ 1234") are too like other words and numbers to find in text; in a registration field they are kept.
+_AGE = "[A-HJ-NPR-TV-Y]"
 OLDER_REG = re.compile(
-    r"(?<![0-9A-Za-z])(?:([A-HJ-NP-Y][0-9]{1,3}) ?([A-Z]{3})|([A-Z]{3}) ?([0-9]{1,3}[A-HJ-NP-Y]))(?![0-9A-Za-z])"
+    rf"(?<![0-9A-Za-z])(?:({_AGE}[0-9]{{1,3}}) ?([A-Z]{{3}})|([A-Z]{{3}}) ?([0-9]{{1,3}}{_AGE}))(?![0-9A-Za-z])"
 )
 
 
