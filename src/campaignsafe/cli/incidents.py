@@ -67,6 +67,34 @@ def list_(
         view.print_table(rows, width(), {i: who or "?" for i, who in by.items()})
 
 
+@app.command("links")
+def links(
+    since: Annotated[Text, _opt("--since", "Only incidents from this date or time.")] = None,
+    until: Annotated[Text, _opt("--until", "Only incidents up to this date (the whole day) or time.")] = None,
+    kind: Annotated[Texts, _opt("--kind", "Only incidents of this kind (repeatable).")] = None,
+    force: Annotated[Text, _opt("--force", "Only incidents in this force's area (id or name).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Identifiers that appear in more than one incident: handles, phones, emails, vehicles, web addresses, names.
+
+    Each is compared in a normal form (@AngryVoter on Twitter and x.com/angryvoter are one account; 07700 900123
+    and +44 7700 900123 one number), and listed with the incidents it joins, most incidents first.
+
+    Example: campaignsafe incidents links
+    """
+    from campaignsafe.cli._render import print_json
+    from campaignsafe.incidents import links as lk
+    from campaignsafe.incidents import listing
+
+    found = lk.in_store(listing.make_filter(since, until, kind or [], force, False))
+    if json_out:
+        print_json({"schema_version": 1, "incidents": found.incidents, "links": [x.as_dict() for x in found.links]})
+    else:
+        from campaignsafe.cli import _links_view
+
+        _links_view.show(found)
+
+
 @app.command("show")
 def show(incident_id: Id, json_out: JsonOpt = False) -> None:
     """Show one incident as first recorded, its exhibits, and each amendment beside the original.

@@ -28,6 +28,7 @@ from campaignsafe.incidents.models import SCHEMA_VERSION, AuditEntry, Evidence, 
 from campaignsafe.incidents.when import LONDON, now
 
 if TYPE_CHECKING:
+    from campaignsafe.incidents.links import Linker
     from campaignsafe.incidents.store import Store
 
 #: the reproducible-builds convention: a fixed "now" (seconds since 1970) for byte-identical exports.
@@ -252,6 +253,22 @@ def _exhibit(ev: Evidence, names: dict[tuple[str, str], str]) -> m.Exhibit:
 
 
 # -- the whole export ----------------------------------------------------------------------------
+
+
+def linker(producer: m.Producer) -> Linker:
+    """A collector of the identifiers the exported incidents share: ``add()`` each stored incident as it is read.
+
+    It keeps only the identifiers, so the streamed export feeds it in its one pass over the store.
+    The producer's own name, phone and email are left out (they would join every incident).
+    """
+    from campaignsafe.incidents import links
+
+    return links.Linker(links.own_identifiers(producer.name, producer.phone, producer.email))
+
+
+def link_models(collected: Linker) -> list[m.Link]:
+    """The links a :func:`linker` collected, as the export's models."""
+    return [m.Link.model_validate(x.as_dict()) for x in collected.links()]
 
 
 class Totals:

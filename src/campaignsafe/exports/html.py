@@ -70,7 +70,7 @@ table.grid col.flag { width: 18mm; }
 table.grid td.nowrap { white-space: nowrap; }
 figure { margin: 2mm 0 3mm; break-inside: avoid; }
 figcaption { font-size: 8.5pt; color: #444; }
-.conduct { break-after: page; page-break-after: always; }
+.conduct, .linked { break-after: page; page-break-after: always; }
 a { color: #0b4f9c; text-decoration: none; }
 article.incident { break-before: page; page-break-before: always; }
 article.incident > header { border-bottom: 0.6mm solid #222; margin-bottom: 2mm; }

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from campaignsafe.exports.model import EXPORT_SCHEMA_VERSION, SCHEMA_ID, Case, ExportDocument, ExportMeta, Summary
+from campaignsafe.exports.model import (
+    EXPORT_SCHEMA_VERSION,
+    SCHEMA_ID,
+    Case,
+    ExportDocument,
+    ExportMeta,
+    Link,
+    Summary,
+)
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _EMPTY = "[]\n}"
@@ -22,9 +30,9 @@ def to_json(doc: ExportDocument) -> str:
     return doc.model_dump_json(indent=2) + "\n"
 
 
-def head(meta: ExportMeta, summary: Summary) -> str:
+def head(meta: ExportMeta, summary: Summary, links: list[Link] | None = None) -> str:
     """The document up to its first incident: ``export``, ``summary`` and the opening of ``incidents``."""
-    text = ExportDocument(export=meta, summary=summary, incidents=[]).model_dump_json(indent=2)
+    text = ExportDocument(export=meta, summary=summary, links=links or [], incidents=[]).model_dump_json(indent=2)
     if not text.endswith(_EMPTY):  # pragma: no cover - the models put incidents last
         raise AssertionError("the export document must end with its incidents")
     return text[: -len(_EMPTY)] + "["

@@ -270,9 +270,35 @@ class Case(Out):
     )
 
 
+class LinkedIncident(Out):
+    """An exported incident that a link joins, and where in it the identifier was found."""
+
+    id: int
+    occurred_at: datetime
+    kind: str
+    force_id: str | None = None
+    force_name: str | None = None
+    found_in: list[str] = Field(description='the fields it was found in, e.g. "suspect\'s handle", "exhibit JS/2"')
+
+
+class Link(Out):
+    """An identifier that appears in more than one exported incident (compared in its normal form)."""
+
+    kind: Literal["handle", "phone", "email", "registration", "url", "name"]
+    value: str = Field(description="the normal form: x:@angryvoter, +447700900123, AB12CDE, example.org/a, sam jones")
+    label: str = Field(description="the value as a person reads it, e.g. @angryvoter on X")
+    seen_as: list[str] = Field(description="every form it was written in, as written")
+    incidents: list[LinkedIncident] = Field(description="the incidents it joins, oldest first")
+
+
 class ExportDocument(Out):
     """A campaignsafe incident export."""
 
     export: ExportMeta
     summary: Summary
+    links: list[Link] = Field(
+        default_factory=list,
+        description="identifiers shared by two or more of the exported incidents, most incidents first "
+        "(the record keeper's own name, phone and email left out)",
+    )
     incidents: list[Case]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from campaignsafe.exports import case as cs
-from campaignsafe.exports import csv_, html, json_, markdown
+from campaignsafe.exports import csv_, html, json_, linked, markdown
 from campaignsafe.exports import model as m
 from campaignsafe.exports import statement as st
 from campaignsafe.exports.spool import Spool
@@ -39,6 +39,7 @@ class Streamed:
     missing: list[str] = field(default_factory=list)  # exhibits whose stored copy is gone (bundle only)
     police_refs: set[str] = field(default_factory=set)  # police references given (email only)
     recorded_by: str | None = None  # who recorded which incidents, for a merged record
+    links: list[m.Link] = field(default_factory=list)  # identifiers the incidents share
 
     def chunks(self, fmt: str) -> Iterator[bytes]:
         """The whole export in ``fmt`` (one of the formats it was read for), as UTF-8 chunks."""
@@ -46,7 +47,7 @@ class Streamed:
             raise ValueError(f"the export was not read for {fmt}")
         sp = self.spool
         if fmt == "json":
-            yield json_.head(self.meta, self.summary).encode()
+            yield json_.head(self.meta, self.summary, self.links).encode()
             yield from sp.replay("json")
             yield json_.TAIL.encode()
         elif fmt == "csv":
@@ -59,12 +60,14 @@ class Streamed:
                 yield html.head(self.meta, cover, conduct).encode()
                 yield from sp.replay("html-chrono")
                 yield html.MIDDLE.encode()
+                yield linked.html(self.links).encode()
                 yield from sp.replay("html")
                 yield html.tail().encode()
             else:
                 yield markdown.head(cover, conduct).encode()
                 yield from sp.replay("md-chrono")
                 yield markdown.MIDDLE.encode()
+                yield "".join(line + "\n" for line in linked.markdown(self.links)).encode()
                 yield from sp.replay("md")
                 yield markdown.tail().encode()
 
@@ -93,13 +96,16 @@ def read(
     missing: list[str] = []
     refs: set[str] = set()
     reports = bool(wanted & {"html", "md"})
+    shared = cs.linker(info.producer)  # the links, collected in the same pass
     with cs.opened(flt) as (store, ids):
         from campaignsafe.incidents import provenance
 
         spool.load_audit(store.conn)
         origins = provenance.of(store.conn, ids)
         for n, iid in enumerate(ids):
-            c, cur = cs.case_of(store.get(iid), spool.audit(iid), info.producer, spool, origins.get(iid))
+            orig = store.get(iid)
+            shared.add(orig)
+            c, cur = cs.case_of(orig, spool.audit(iid), info.producer, spool, origins.get(iid))
             totals.add(c, cur, info.profile_force)
             if "json" in wanted:
                 spool.write("json", json_.case_text(c, n == 0))
@@ -123,4 +129,7 @@ def read(
                 refs.update(r.reference for r in c.reports if r.police and r.reference)
         count = len(ids)
     meta = cs.meta(info, chosen, exported_at, totals.forces())
-    return Streamed(meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs, totals.recorded_by())
+    links = cs.link_models(shared)
+    return Streamed(
+        meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs, totals.recorded_by(), links
+    )
