@@ -43,6 +43,7 @@ def test_list_json_has_the_columns(three: list[int]) -> None:
         "postcode": "SW1A 1AA",
         "force_id": "metropolitan",
         "force_name": "Metropolitan Police Service",
+        "force_source": "postcode",
         "evidence_count": 0,
         "reported_to": ["101 (ref CAD 1)"],
         "police_reported": True,

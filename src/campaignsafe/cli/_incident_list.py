@@ -24,6 +24,7 @@ KEYS = (
     "postcode",
     "force_id",
     "force_name",
+    "force_source",
     "evidence_count",
     "reported_to",
     "police_reported",
@@ -42,14 +43,23 @@ def _list(items: list[str]) -> str:
     return "[\n" + ",\n".join("        " + encode_basestring(i) for i in items) + "\n      ]"
 
 
-def json_text(rows: Sequence[Sequence[Any]]) -> str:
+def json_text(rows: Sequence[Sequence[Any]], mine: str | None = None) -> str:
     """The document ``json.dumps({"schema_version": 1, "incidents": [...]}, indent=2)`` would give, faster.
 
-    ``rows`` are ``listing.SUMMARY_SQL`` rows.
+    ``rows`` are ``listing.SUMMARY_SQL`` rows; ``mine`` is the profile's force, for incidents with
+    no place-based force (``listing.force_of``).
     """
-    from campaignsafe.incidents.listing import Labels
+    from campaignsafe.incidents.listing import Labels, force_of
 
     labels = Labels()
+    forces: dict[tuple[Any, Any, bool], tuple[str | None, str | None, str | None]] = {}
+
+    def force(r: Sequence[Any]) -> tuple[str | None, str | None, str | None]:
+        key = (r[6], r[7], bool(r[5]))
+        if key not in forces:
+            forces[key] = force_of(r[6], r[7], r[5], mine)
+        return forces[key]
+
     if not rows:
         return '{\n  "schema_version": 1,\n  "incidents": []\n}\n'
     items = [
@@ -61,8 +71,7 @@ def json_text(rows: Sequence[Sequence[Any]]) -> str:
             _s(r[3]),
             _s(r[4]),
             _s(r[5]),
-            _s(r[6]),
-            _s(r[7]),
+            *(_s(x) for x in force(r)),
             int(r[8]),
             _list(labels(r[9])),
             "true" if r[10] else "false",
@@ -73,7 +82,7 @@ def json_text(rows: Sequence[Sequence[Any]]) -> str:
     return '{\n  "schema_version": 1,\n  "incidents": [\n' + ",\n".join(items) + "\n  ]\n}\n"
 
 
-def print_table(rows: Sequence[Sequence[Any]], total: int) -> None:
+def print_table(rows: Sequence[Sequence[Any]], total: int, mine: str | None = None) -> None:
     """The incidents as a table (id, when, kind, place, force, evidence, reported to); ``listing.TABLE_SQL`` rows."""
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.controls import printable
@@ -86,7 +95,11 @@ def print_table(rows: Sequence[Sequence[Any]], total: int) -> None:
     kind_labels: dict[str, str] = {}
     reported_text: dict[str, str] = {}
     cells = []
+    from_profile = False
     for iid, occurred, time_known, kind, place, force_id, force_name, evidence_count, reports in rows:
+        mark = ""
+        if force_id is None and mine:  # no place-based force: the profile's, marked (listing.force_of)
+            force_id, mark, from_profile = mine, "*", True
         if force_id not in short:
             short[force_id] = _short_force(force_id, force_name)
         if kind not in kind_labels:
@@ -100,14 +113,16 @@ def print_table(rows: Sequence[Sequence[Any]], total: int) -> None:
                 when,
                 kind_labels[kind],
                 printable(place),
-                short[force_id],
+                short[force_id] + mark,
                 str(evidence_count),
                 reported_text[reports],
             ]
         )
     headers = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
     lines = table(headers, cells, total, fixed={0, 1, 5}, right={0, 5})
-    lines.append(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID")
+    if from_profile:
+        lines += textwrap.wrap("* the force from your profile: no postcode or force was given for the place.", total)
+    lines += textwrap.wrap(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID", total)
     sys.stdout.write("\n".join(lines) + "\n")
 
 

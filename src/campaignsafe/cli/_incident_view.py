@@ -21,11 +21,32 @@ def width() -> int:
     return max(60, min(100, shutil.get_terminal_size((80, 24)).columns))
 
 
+def incident_force(incident: Incident) -> tuple[str | None, str | None, str | None]:
+    """The incident's one force as it reads now: ``(id, name, source)`` (see ``listing.force_of``)."""
+    from campaignsafe.incidents.listing import force_of, profile_force_id
+
+    loc = incident.current().location
+    return force_of(loc.force_id, loc.force_name, loc.postcode, profile_force_id())
+
+
+def force_label(incident: Incident) -> str | None:
+    """``Kent Police (from the reporting person's profile; …)``, or None when no force is known."""
+    from campaignsafe.incidents.listing import FORCE_SOURCES
+
+    _fid, name, source = incident_force(incident)
+    return f"{name} ({FORCE_SOURCES[source]})" if name and source else None
+
+
 def record_json(incident: Incident, audit: list[AuditEntry] | None = None) -> dict[str, Any]:
-    """The stored record as JSON: the original, its exhibits and amendments, and how it reads now."""
+    """The stored record as JSON: the original, its exhibits and amendments, and how it reads now.
+
+    ``force`` is the incident's one force as every view gives it, with where it came from.
+    """
     data = incident.model_dump(mode="json")
     out: dict[str, Any] = {"schema_version": 1, "id": data.pop("id")}
     out.update(data)
+    fid, name, source = incident_force(incident)
+    out["force"] = {"id": fid, "name": name, "source": source} if fid else None
     if incident.amendments:
         out["current"] = incident.current().model_dump(mode="json", exclude={"amendments", "evidence"})
     if audit is not None:
@@ -66,8 +87,7 @@ def _when(incident: Incident) -> str:
 
 def _where(incident: Incident) -> str:
     loc = incident.location
-    text = loc.text + (f" ({loc.postcode})" if loc.postcode else "")
-    return text + (f" · {loc.force_name}" if loc.force_name else "")
+    return loc.text + (f" ({loc.postcode})" if loc.postcode else "")
 
 
 def _person(p: Person) -> str:
@@ -102,13 +122,15 @@ def exhibit_line(e: Evidence) -> str:
 def _body(incident: Incident) -> list[tuple[str, str]]:
     from campaignsafe.incidents import kinds
 
-    rows = [("When", _when(incident)), ("Where", _where(incident)), ("Kind", kinds.label(incident.kind))]
+    rows = [("When", _when(incident)), ("Where", _where(incident))]
+    rows.append(("Force", force_label(incident) or "not known (no postcode, force or profile force)"))
+    rows.append(("Kind", kinds.label(incident.kind)))
     if incident.platform:
         rows.append(("Platform", incident.platform))
     rows.append(("What", incident.description))
     rows += [("People" if i == 0 else "", _person(p)) for i, p in enumerate(incident.people)]
     rows += [
-        ("Vehicles" if i == 0 else "", ", ".join(x for x in (v.description, v.registration) if x))
+        ("Vehicles" if i == 0 else "", v.text())
         for i, v in enumerate(incident.vehicles)
     ]
     if incident.impact and incident.impact.personal:
@@ -226,12 +248,19 @@ def offences_lines(kind: str, nation: str | None) -> list[str]:
     return lines
 
 
+def _made(r: Any) -> str:
+    """``101, reference CAD 1234`` (no nested brackets)."""
+    from campaignsafe.incidents.listing import report_label
+
+    return report_label(r.to, r.platform) + (f", reference {r.reference}" if r.reference else "")
+
+
 def show_saved(incident: Incident, profile: Profile) -> None:
     """After saving: the id, what may apply, and what to do next."""
     from campaignsafe.incidents import kinds
 
     loc = incident.location
-    force_id, nation = loc.force_id or profile.force_id, loc.nation
+    (force_id, _name, source), nation = incident_force(incident), loc.nation
     w = width()
     out = [style(f"Saved as incident {incident.id}", BOLD) + f" ({kinds.label(incident.kind)}, {_when(incident)})."]
     out += [
@@ -241,12 +270,12 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     out.append(style("If anyone is in danger now, call 999.", BOLD, RED))
     out.append(style("Next steps", BOLD))
     steps = force_lines(force_id, nation, incident.police_reported)
-    if not loc.force_id and force_id:
+    if source == "profile":
         steps[0] += " (your force, from your profile)"
     police = [r for r in incident.reports if r.police]
     update = f"campaignsafe incidents update {incident.id}"
     if police:
-        steps.insert(0, f"You have reported it ({'; '.join(r.label() for r in police)}).")
+        steps.insert(0, f"You have reported it: {'; '.join(_made(r) for r in police)}.")
         if not any(r.reference for r in police):
             steps.insert(1, f"When you are given a reference, record it: {update} --police-ref …")
     else:

@@ -56,11 +56,11 @@ def list_(
 
     flt = listing.make_filter(since, until, kind or [], force, unreported)
     if json_out:
-        sys.stdout.write(view.json_text(listing.list_rows(flt, listing.SUMMARY_SQL)))
+        sys.stdout.write(view.json_text(listing.list_rows(flt, listing.SUMMARY_SQL), flt.profile_force_id))
     else:
         from campaignsafe.cli._incident_view import width
 
-        view.print_table(listing.list_rows(flt, listing.TABLE_SQL), width())
+        view.print_table(listing.list_rows(flt, listing.TABLE_SQL), width(), flt.profile_force_id)
 
 
 @app.command("show")

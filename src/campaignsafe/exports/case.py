@@ -22,7 +22,7 @@ from campaignsafe.exports import model as m
 from campaignsafe.exports.names import Taken, bundle_name, files_of
 from campaignsafe.exports.timeline import Tally
 from campaignsafe.incidents import kinds
-from campaignsafe.incidents.listing import Filter, make_filter
+from campaignsafe.incidents.listing import Filter, force_of, make_filter
 from campaignsafe.incidents.models import SCHEMA_VERSION, AuditEntry, Evidence, Incident
 from campaignsafe.incidents.when import LONDON, now
 
@@ -118,15 +118,20 @@ def about() -> About:
     return About(producer, tool, prof.force_id)
 
 
-def case_of(orig: Incident, audit: list[AuditEntry], producer: m.Producer, taken: Taken) -> tuple[m.Case, Incident]:
-    """One incident as a case (its evidence named against ``taken``), and the incident as it reads now."""
+def case_of(
+    orig: Incident, audit: list[AuditEntry], producer: m.Producer, taken: Taken, profile_force: str | None = None
+) -> tuple[m.Case, Incident]:
+    """One incident as a case (its evidence named against ``taken``), and the incident as it reads now.
+
+    ``profile_force`` is the force of an incident with no place-based force (labelled as such).
+    """
     names: dict[tuple[str, str], str] = {
         (ev.exhibit_ref, part): bundle_name(ev.exhibit_ref, stored, taken)
         for ev in orig.evidence
         for part, stored in files_of(ev)
     }
     cur = orig.current()
-    return _case(orig, cur, audit, producer, names), cur
+    return _case(orig, cur, audit, producer, names, profile_force), cur
 
 
 def meta(info: About, chosen: m.Selection, exported_at: datetime, forces: list[m.Force]) -> m.ExportMeta:
@@ -140,7 +145,12 @@ def meta(info: About, chosen: m.Selection, exported_at: datetime, forces: list[m
 
 
 def _case(
-    orig: Incident, cur: Incident, audit: list[AuditEntry], producer: m.Producer, names: dict[tuple[str, str], str]
+    orig: Incident,
+    cur: Incident,
+    audit: list[AuditEntry],
+    producer: m.Producer,
+    names: dict[tuple[str, str], str],
+    profile_force: str | None = None,
 ) -> m.Case:
     event = m.Event(
         kind=cur.kind,
@@ -170,6 +180,10 @@ def _case(
     objects = m.Objects(
         vehicles=list(cur.vehicles), online_accounts=accounts, evidence=[_exhibit(e, names) for e in orig.evidence]
     )
+    loc = cur.location
+    fid, fname, source = force_of(loc.force_id, loc.force_name, loc.postcode, profile_force)
+    location = loc.model_copy(update={"force_id": fid, "force_name": fname}) if fid != loc.force_id else loc
+    recorded = reports_recorded_at(orig)
     reports = [
         m.ReportMade(
             to=r.to,
@@ -177,10 +191,11 @@ def _case(
             police=r.police,
             reference=r.reference,
             reported_at=r.reported_at,
+            recorded_at=recorded[i] if i < len(recorded) else orig.created_at,
             platform=r.platform,
             notes=r.notes,
         )
-        for r in cur.reports
+        for i, r in enumerate(cur.reports)
     ]
     return m.Case(
         id=orig.id,
@@ -188,11 +203,22 @@ def _case(
         event=event,
         people=people,
         objects=objects,
-        locations=[cur.location],
+        locations=[location],
+        force_source=source,
         reports=reports,
         record=orig,
         audit=audit,
     )
+
+
+def reports_recorded_at(orig: Incident) -> list[datetime]:
+    """When each of the current reports was first written into the record (creation or an amendment)."""
+    out = [orig.created_at] * len(orig.reports)
+    for a in orig.amendments:
+        for c in a.changes:
+            if c.field == "reports" and isinstance(c.new, list):
+                out = out[: len(c.new)] + [a.at] * (len(c.new) - len(out))
+    return out
 
 
 def _exhibit(ev: Evidence, names: dict[tuple[str, str], str]) -> m.Exhibit:

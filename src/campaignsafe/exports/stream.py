@@ -95,7 +95,7 @@ def read(
     with cs.opened(flt) as (store, ids):
         spool.load_audit(store.conn)
         for n, iid in enumerate(ids):
-            c, cur = cs.case_of(store.get(iid), spool.audit(iid), info.producer, spool)
+            c, cur = cs.case_of(store.get(iid), spool.audit(iid), info.producer, spool, info.profile_force)
             totals.add(c, cur, info.profile_force)
             if "json" in wanted:
                 spool.write("json", json_.case_text(c, n == 0))
