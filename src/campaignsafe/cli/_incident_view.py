@@ -129,10 +129,7 @@ def _body(incident: Incident) -> list[tuple[str, str]]:
         rows.append(("Platform", incident.platform))
     rows.append(("What", incident.description))
     rows += [("People" if i == 0 else "", _person(p)) for i, p in enumerate(incident.people)]
-    rows += [
-        ("Vehicles" if i == 0 else "", v.text())
-        for i, v in enumerate(incident.vehicles)
-    ]
+    rows += [("Vehicles" if i == 0 else "", v.text()) for i, v in enumerate(incident.vehicles)]
     if incident.impact and incident.impact.personal:
         rows.append(("Impact", incident.impact.personal))
     if incident.impact and incident.impact.campaign:
