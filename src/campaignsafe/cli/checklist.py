@@ -270,7 +270,7 @@ def profiles(
 def reset(profile: ProfileOpt = None, json_out: JsonOpt = False) -> None:
     """Set a profile's progress aside and start it again.
 
-    The file is renamed (…json.<time>.bak), not deleted. The profile's saved role and nation are kept.
+    The file is renamed (…json.TIME.bak), not deleted. The profile's saved role and nation are kept.
 
     Example: campaignsafe checklist reset --profile sam
     """
