@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,15 @@ def test_report_help_points_at_the_kinds_where_they_are() -> None:
     out = run("report", "--help").stdout
     assert out.index("Kinds (--kind") < out.index("--kind TEXT")
     assert "listed above" in out and "listed below" not in out
+
+
+def test_export_and_verify_count_the_same_files(tmp_path: Path) -> None:
+    """export says how many files MANIFEST.sha256 hashes; verify says all that many match: one count."""
+    from tests.incident_helpers import report_json
+
+    assert run("profile", "--name", "Jo Smith").exit_code == 0
+    report_json("--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "threats", "--description", "d")
+    zipped = str(tmp_path / "police.zip")
+    said = re.search(r"(\d+) files hashed in MANIFEST.sha256", run("export", "--all", "--bundle", zipped).stderr)
+    checked = re.search(r"all (\d+) files match", run("verify", zipped).stdout)
+    assert said and checked and said.group(1) == checked.group(1)
