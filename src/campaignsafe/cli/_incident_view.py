@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
-import textwrap
 from typing import TYPE_CHECKING, Any
 
-from campaignsafe.cli._panel import BOLD, RED, fold, style
+from campaignsafe.cli._panel import BOLD, RED, style
 
 if TYPE_CHECKING:
     from campaignsafe.incidents.models import AuditEntry, Evidence, Incident, Person
@@ -16,9 +16,56 @@ LABEL_W = 11
 NOT_ADVICE = "This is information, not legal advice."
 
 
+_URL = re.compile(r"^[(<\"']?(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
 def width() -> int:
-    """Terminal width (honours COLUMNS), between 60 and 100."""
-    return max(60, min(100, shutil.get_terminal_size((80, 24)).columns))
+    """Terminal width (honours COLUMNS), at most 100: no line is wider than the terminal."""
+    return max(24, min(100, shutil.get_terminal_size((80, 24)).columns))
+
+
+def fold_text(text: str, text_w: int) -> list[tuple[bool, str]]:
+    """``text`` as lines of at most ``text_w``: ``(own_line, line)``.
+
+    A web address that does not fit is never split: it gets a line of its own (``own_line``),
+    to be printed from the first column so it can be copied whole. Another word too long for
+    the column (a SHA-256 on a narrow terminal) is cut at the width.
+    """
+    out: list[tuple[bool, str]] = []
+    for para in text.split("\n"):
+        line, start = "", len(out)
+        for word in para.split():
+            if len(word) > text_w and _URL.match(word):
+                if line:
+                    out.append((False, line))
+                out.append((True, word))
+                line = ""
+                continue
+            while len(word) > text_w:
+                room = text_w - len(line) - (1 if line else 0)
+                if room < 8:
+                    out.append((False, line))
+                    line, room = "", text_w
+                out.append((False, f"{line} {word[:room]}".strip()))
+                line, word = "", word[room:]
+            candidate = f"{line} {word}" if line else word
+            if len(candidate) <= text_w:
+                line = candidate
+            else:
+                out.append((False, line))
+                line = word
+        if line or len(out) == start:  # an empty paragraph stays a blank line; nothing after a URL does not
+            out.append((False, line))
+    return out
+
+
+def fill(text: str, first: str = "", rest: str = "") -> str:
+    """``text`` folded to the terminal as a paragraph (indents ``first`` / ``rest``), URLs on their own lines."""
+    w = width()
+    lines = []
+    for i, (own, line) in enumerate(fold_text(text, max(8, w - len(rest)))):
+        lines.append(line if own else (first if i == 0 else rest) + line)
+    return "\n".join(lines)
 
 
 def incident_force(incident: Incident) -> tuple[str | None, str | None, str | None]:
@@ -72,11 +119,20 @@ def warn_findings(findings: list[Any]) -> None:
 def _rows(rows: list[tuple[str, str]]) -> list[str]:
     from campaignsafe.incidents.models import printable
 
-    text_w = width() - LABEL_W - 1
-    folded = fold([(label, printable(value)) for label, value in rows], text_w, break_long_words=True)
-    return [
-        style(f"{lab:<{LABEL_W}}", BOLD) + " " + line if lab else " " * (LABEL_W + 1) + line for lab, line in folded
-    ]
+    text_w = max(8, width() - LABEL_W - 1)
+    out = []
+    for label, value in rows:
+        lab = label
+        for own, line in fold_text(printable(value), text_w):
+            if own:  # a web address on its own line, from the first column, whole
+                if lab:
+                    out.append(style(f"{lab:<{LABEL_W}}", BOLD).rstrip())
+                    lab = ""
+                out.append(line)
+                continue
+            out.append((style(f"{lab:<{LABEL_W}}", BOLD) + " " + line if lab else " " * (LABEL_W + 1) + line).rstrip())
+            lab = ""
+    return out
 
 
 def _when(incident: Incident) -> str:
@@ -143,7 +199,8 @@ def show_incident(incident: Incident) -> None:
     from campaignsafe.incidents.models import printable
     from campaignsafe.incidents.when import When, describe
 
-    out = [style(f"Incident {incident.id}", BOLD) + f" · recorded {describe(When(incident.created_at))}"]
+    head = fill(f"Incident {incident.id} · recorded {describe(When(incident.created_at))}")
+    out = [style(f"Incident {incident.id}", BOLD) + head[len(f"Incident {incident.id}") :]]
     out += _rows(_body(incident))
     out += _rows([("Exhibits" if i == 0 else "", exhibit_line(e)) for i, e in enumerate(incident.evidence)])
     if not incident.evidence:
@@ -152,7 +209,7 @@ def show_incident(incident: Incident) -> None:
         out.append("")
         reason = f" · reason: {printable(a.reason)}" if a.reason else ""
         head = f"Amendment {a.number} · {describe(When(a.at))}{reason}"
-        out.append(style(head, BOLD))
+        out.append(style(fill(head), BOLD))
         for c in a.changes:
             lines = _change(c.old, c.new)
             out += _rows([(c.field, lines[0][1]), *lines[1:]])
@@ -258,11 +315,10 @@ def show_saved(incident: Incident, profile: Profile) -> None:
 
     loc = incident.location
     (force_id, _name, source), nation = incident_force(incident), loc.nation
-    w = width()
-    out = [style(f"Saved as incident {incident.id}", BOLD) + f" ({kinds.label(incident.kind)}, {_when(incident)})."]
-    out += [
-        textwrap.fill(exhibit_line(e), w, initial_indent="  ", subsequent_indent="        ") for e in incident.evidence
-    ]
+    head = fill(f"Saved as incident {incident.id} ({kinds.label(incident.kind)}, {_when(incident)}).")
+    name = f"Saved as incident {incident.id}"
+    out = [style(name, BOLD) + head[len(name) :]]
+    out += [fill(exhibit_line(e), "  ", "        ") for e in incident.evidence]
     out.append("")
     out.append(style("If anyone is in danger now, call 999.", BOLD, RED))
     out.append(style("Next steps", BOLD))
@@ -278,9 +334,8 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     else:
         steps.append(f"When you report it, note the reference: {update} --reported-to 101 --police-ref …")
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
-    out += [textwrap.fill(s, w, initial_indent="  • ", subsequent_indent="    ") for s in steps]
+    out += [fill(s, "  • ", "    ") for s in steps]
     out.append("")
     for line in offences_lines(incident.kind, nation):
-        indent = "    " if line.startswith("  •") else ""
-        out.append(textwrap.fill(line, w, subsequent_indent=indent))
+        out.append(fill(line.removeprefix("  • "), "  • ", "    ") if line.startswith("  • ") else fill(line))
     print("\n".join(out))
