@@ -141,6 +141,7 @@ def test_guided_review_shows_the_record_and_changes_an_answer(monkeypatch: pytes
     assert out.count("Check the record before it is saved") == 2
     review = out.split("Check the record before it is saved")[1]
     assert " 1 When" in review and "Fri 1 May 2026 18:30" in review and "He followed me home" in review
+    assert "SW1A 1AA (Metropolitan Police Service)" in review
     assert len(review.split("Enter (or y) saves it")[0].splitlines()) <= 22  # fits a 24-row screen
     assert run("incidents", "show", "1", "--json").json["location"]["text"] == "Town Hall steps"
 

@@ -294,6 +294,12 @@ def _shown(qid: str, value: Any) -> str:
             from campaignsafe.incidents.listing import force_name
 
             return force_name(value)
+        if qid == "postcode":
+            from campaignsafe.incidents.entry import resolve_location
+            from campaignsafe.incidents.models import LocationIn
+
+            found = resolve_location(LocationIn(text="-", postcode=value)).force_name
+            return f"{value} ({found})" if found else str(value)
         if qid == "reported_police":
             return {"no": "not yet", "police": "yes, an officer"}.get(value, f"yes, {value}")
     except CampaignsafeError:
