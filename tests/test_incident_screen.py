@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from campaignsafe.cli._incident_view import fold_text
 from tests.conftest import run
 
 LONG_URL = "https://www.facebook.com/groups/1234567890/permalink/9876543210987654/?comment_id=1234567890"
@@ -42,3 +45,22 @@ def test_show_and_next_steps_fit_and_keep_urls_whole(
             assert re.fullmatch(r"https?://\S+", line), line
     assert any(POST in line for line in saved.stdout.splitlines())
     _check(run("incidents", "show", "1").stdout, columns)
+
+
+WORDS = st.one_of(
+    st.text(alphabet="abcdefghij0123456789\"'.,", min_size=1, max_size=70),
+    st.builds(lambda s: "https://example.org/" + s, st.text(alphabet="abc/?=&0123", max_size=60)),
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(WORDS, max_size=15), st.integers(min_value=8, max_value=100))
+def test_fold_keeps_every_character_splits_no_url_and_fits(words: list[str], width: int) -> None:
+    """Folding loses nothing, never splits a web address, and only a web address may pass the width."""
+    lines = fold_text(" ".join(words), width)
+    for own, line in lines:
+        assert len(line) <= width or (own and line.startswith("https://"))
+    assert "".join(line for _own, line in lines).replace(" ", "") == "".join(words).replace(" ", "")
+    for w in words:
+        if w.startswith("https://"):
+            assert any(w in line for _own, line in lines)
