@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 #: options whose value is a file the command writes (never created beforehand).
@@ -85,6 +86,19 @@ def _commands(line: str) -> list[str]:
         else:
             current.append(w)
     return found
+
+
+#: an audit-chain anchor written as a placeholder (``12:3f5a…``): the reader copies theirs from an export.
+ANCHOR_PLACEHOLDER = re.compile(r"^\d+:[0-9a-f]*…$")
+
+
+def fill_placeholders(argv: list[str], anchor: Callable[[], str]) -> list[str]:
+    """``argv`` with each documented placeholder replaced by the value a user would copy in.
+
+    ``check --anchor 12:3f5a…`` stands for the head printed on the user's own export, so the
+    test gives the current audit head (``anchor()``), as the reader would paste it.
+    """
+    return [anchor() if ANCHOR_PLACEHOLDER.match(w) else w for w in argv]
 
 
 def make_inputs(argv: list[str], cwd: Path) -> None:

@@ -8,6 +8,7 @@ documented, not a way to hide a failure.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -21,7 +22,7 @@ import typer
 
 from campaignsafe.cli import app
 from tests.conftest import run
-from tests.examples_helpers import make_inputs, readme_commands
+from tests.examples_helpers import fill_placeholders, make_inputs, readme_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -73,8 +74,14 @@ def test_every_readme_command_runs_in_order_in_a_fresh_folder(tmp_path: Path) ->
     home, cwd = tmp_path / "data", tmp_path / "work"
     cwd.mkdir()
     failures = []
+    def head() -> str:
+        got = subprocess.run([sys.executable, "-m", "campaignsafe", "check", "--json"], cwd=cwd, env=_env(home),
+                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)  # fmt: skip
+        audit = json.loads(got.stdout)["audit_head"]
+        return f"{audit['seq']}:{audit['sha256']}"
+
     for line, command in readme_commands(README.read_text(encoding="utf-8")):
-        argv = shlex.split(command)
+        argv = fill_placeholders(shlex.split(command), head)
         make_inputs(argv[1:], cwd)
         r = subprocess.run(
             [sys.executable, "-m", "campaignsafe", *argv[1:]],
@@ -133,8 +140,12 @@ def test_every_help_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert run("report", "--from-file", "backlog.yaml").exit_code == 0
     assert run("report", "--from-file", "backlog.yaml").exit_code == 0  # ids 1 … 8
     failures = []
+    def head() -> str:
+        audit = run("check", "--json").json["audit_head"]
+        return f"{audit['seq']}:{audit['sha256']}"
+
     for where, example in help_examples():
-        argv = shlex.split(example)
+        argv = fill_placeholders(shlex.split(example), head)
         make_inputs(argv[1:], tmp_path)
         r = run(*argv[1:], input="")
         want = HELP_EXPECTED.get(example, 0)
