@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaignsafe.cli._incident_list import json_text, table
-from campaignsafe.incidents.listing import _ROUTES, Labels, routes_text
+from campaignsafe.incidents.listing import _ROUTES, Labels, force_of, routes_text
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 maybe = st.none() | text
@@ -31,10 +31,12 @@ row = st.tuples(
 
 def _expected(rows: list[tuple[object, ...]]) -> str:
     labels = Labels()
-    keys = ["id", "occurred_at", "time_known", "kind", "place", "postcode", "force_id", "force_name"]
+    keys = ["id", "occurred_at", "time_known", "kind", "place", "postcode"]
     items = []
     for r in rows:
-        item = dict(zip(keys, r[:8], strict=True))
+        item = dict(zip(keys, r[:6], strict=True))
+        fid, name, source = force_of(r[6], r[7], r[5], None)  # type: ignore[arg-type]
+        item.update(force_id=fid, force_name=name, force_source=source)
         item.update(evidence_count=r[8], reported_to=labels(str(r[9])), police_reported=r[10], amendments=r[11])
         items.append(item)
     return json.dumps({"schema_version": 1, "incidents": items}, ensure_ascii=False, indent=2) + "\n"

@@ -99,7 +99,9 @@ def print_table(rows: Sequence[Sequence[Any]], total: int, mine: str | None = No
     for iid, occurred, time_known, kind, place, force_id, force_name, evidence_count, reports in rows:
         mark = ""
         if force_id is None and mine:  # no place-based force: the profile's, marked (listing.force_of)
-            force_id, mark, from_profile = mine, "*", True
+            from campaignsafe.incidents.listing import force_name as name_of
+
+            force_id, force_name, mark, from_profile = mine, name_of(mine), "*", True
         if force_id not in short:
             short[force_id] = _short_force(force_id, force_name)
         if kind not in kind_labels:
