@@ -77,7 +77,7 @@ def test_run_interrupted_then_resumed_keeps_answers(terminal: None) -> None:
     again = run("checklist", "run", input="a\n")
     assert again.exit_code == 130
     third = guidance.load_guidance().item(ESSENTIALS[2])[1]
-    first_shown = again.stdout.split("to go ·", 1)[1]
+    first_shown = again.stdout.split("· in danger, call 999", 1)[1]
     assert first_shown.splitlines()[1] == third.title
     answers = progress.load(None).answers
     assert [answers[i].status for i in ESSENTIALS[:3]] == ["done", "todo", "na"]
@@ -111,7 +111,7 @@ def test_skip_is_asked_again_and_quit_exits_cleanly(terminal: None) -> None:
     answers = progress.load(None).answers
     assert items[0].id not in answers and answers[items[1].id].status == "done"
     again = run("checklist", "run", "post-and-deliveries", input="q\n")
-    assert again.stdout.split("to go ·", 1)[1].splitlines()[1] == items[0].title
+    assert again.stdout.split("· in danger, call 999", 1)[1].splitlines()[1] == items[0].title
 
 
 def test_unclear_answer_shows_help_and_asks_again(terminal: None) -> None:
@@ -329,3 +329,32 @@ def test_every_subcommand_has_help_with_an_example(sub: str) -> None:
     assert r.exit_code == 0
     assert f"campaignsafe checklist {sub}" in r.stdout or "campaignsafe checklist " in r.stdout
     assert "Example:" in r.stdout
+
+
+def test_reset_keeps_the_saved_role_and_nation() -> None:
+    """`checklist reset --profile sam` starts sam's answers again but keeps sam's role and nation."""
+    assert (
+        run("checklist", "profiles", "--save", "--profile", "sam", "--role", "volunteer", "--nation", "wales").exit_code
+        == 0
+    )
+    assert run("checklist", "mark", "canvassing.never-alone", "done", "--profile", "sam").exit_code == 0
+    r = run("checklist", "reset", "--profile", "sam")
+    assert r.exit_code == 0 and "role volunteer and nation wales are kept" in " ".join(r.stdout.split())
+    kept = progress.load("sam")
+    assert kept.answers == {} and (kept.defaults.role, kept.defaults.nation) == ("volunteer", "wales")
+    listed = run("checklist", "list", "--profile", "sam", "--json").json
+    assert (listed["role"], listed["nation"]) == ("volunteer", "wales")
+
+
+def test_not_yet_items_are_in_next() -> None:
+    """An item answered "not yet" is still to do: `next` lists it (before items never answered)."""
+    later = ESSENTIALS[-1]
+    assert run("checklist", "mark", later, "todo").exit_code == 0
+    ids = [i["id"] for i in run("checklist", "next", "--json").json["items"]]
+    assert ids[0] == later
+    assert "(not yet)" in " ".join(run("checklist", "next").stdout.split())
+
+
+def test_run_counts_items_as_item_n_of_total() -> None:
+    r = run("checklist", "run", "--no-input")
+    assert "Item 1 of " in r.stdout and "to go" not in r.stdout

@@ -131,9 +131,6 @@ def test_bt_postcode_explains_missing_council() -> None:
         ("1AA 1AA", "malformed_postcode", 3, "not a valid postcode"),
         ("ZZ9 9ZZ", "postcode_not_found", 4, "does not exist"),
         ("BT50 1AA", "district_not_found", 4, "does not exist in Northern Ireland"),
-        ("JE2 3AB", "outside_uk_police", 4, "Jersey"),
-        ("GY1 1AA", "outside_uk_police", 4, "Guernsey"),
-        ("IM1 1AA", "outside_uk_police", 4, "Isle of Man"),
         ("BFPO 123", "bfpo_postcode", 4, "British Forces Post Office"),
         ("BF1 0AA", "bfpo_postcode", 4, "British Forces Post Office"),
         ("GIR 0AA", "non_geographic_postcode", 4, "non-geographic"),
@@ -148,6 +145,27 @@ def test_bad_input_is_one_line_and_a_documented_exit_code(query: str, code: str,
     assert fragment in r.json["error"]["message"]
     assert "Traceback" not in r.stderr
     assert r.stderr.startswith("campaignsafe: error: ")
+
+
+@pytest.mark.parametrize(
+    ("query", "service"),
+    [
+        ("JE2 3AB", "States of Jersey Police"),
+        ("GY1 1AA", "Guernsey Police (Bailiwick Law Enforcement)"),
+        ("IM1 1AA", "Isle of Man Constabulary"),
+    ],
+)
+def test_crown_dependency_postcodes_answer_with_their_own_police_service(query: str, service: str) -> None:
+    """An answer that names the right police service is an answer: the panel, a line saying why, exit 0."""
+    r = run("contact", query)
+    assert r.exit_code == 0 and r.stderr == ""
+    assert service in " ".join(r.stdout.split()) and "Crown Dependency outside UK police forces" in " ".join(
+        r.stdout.split()
+    )
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+    d = run("contact", query, "--json")
+    assert d.exit_code == 0 and "error" not in d.json
+    assert d.json["kind"] == "crown_dependency" and d.json["police_service"]["name"] == service
 
 
 def test_unknown_postcode_offers_the_district_labelled_approximate() -> None:
@@ -299,5 +317,5 @@ def test_panel_says_how_to_report_online_when_no_link_is_verified() -> None:
 def test_jersey_postcode_gives_sourced_emergency_number() -> None:
     """A JE postcode names the States of Jersey Police and 999 in an emergency (sourced on the force's own pages)."""
     r = run("contact", "JE2 3AB")
-    assert r.exit_code == 4
-    assert "States of Jersey Police" in r.stderr and "999" in r.stderr
+    assert r.exit_code == 0  # an answer: it names the right police service
+    assert "States of Jersey Police" in r.stdout and "Emergency      999" in r.stdout

@@ -188,7 +188,7 @@ def test_email_draft_for_several_forces_says_so(tmp_path: Path, monkeypatch: pyt
         (("--since", "2026-04-10"), [2, 3]),
         (("--until", "2026-04-15"), [1, 2]),
         (("--kind", "online-abuse", "--kind", "letters"), [2, 3]),
-        (("--force", "met"), [1, 3]),
+        (("--force", "met"), [1, 2, 3]),  # 2 is online: the Met is its force from the profile
         (("3", "--since", "2026-04-10"), [3]),
     ],
 )

@@ -104,6 +104,7 @@ def test_json_is_structured_as_a_case(record: list[int]) -> None:
     assert exhibit["exhibit_ref"] == "JS/1" and exhibit["files"][0]["original_name"] == "photo.jpg"
     assert len(exhibit["files"][0]["sha256"]) == 64 and exhibit["files"][0]["size"] > 0
     assert first["locations"][0]["force_id"] == "metropolitan"
+    assert first["reports"][0].pop("recorded_at")
     assert first["reports"][0] == {
         "to": "101",
         "label": "101 (ref CAD 1234)",
@@ -122,7 +123,7 @@ def test_json_record_is_the_stored_incident(record: list[int]) -> None:
     """Each incident's `record` is the stored incident, original and amendments, in the record's own field names."""
     doc = export("1", "--format", "json").json
     shown = run("incidents", "show", "1", "--json").json
-    for key in ("schema_version", "current", "audit", "record_check", "recorded_by"):
+    for key in ("schema_version", "current", "audit", "record_check", "recorded_by", "force"):
         shown.pop(key, None)
     assert doc["incidents"][0]["record"] == shown
     incident = Incident.model_validate(doc["incidents"][0]["record"], context=STORED)

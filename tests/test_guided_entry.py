@@ -25,6 +25,7 @@ FIRST = ["2026-05-01 18:30", "Outside the office, 12 High Street", "SW1A 1AA", "
 DESCRIPTION = ['He shouted "we know where you live"', "and kicked the door"]
 # people, vehicles, witnesses, files, urls, impact, campaign impact, reported to police (default: no)
 REST = ["", "", "", "", "", "", "", ""]
+# (a finished entry ends with one more Enter: it saves at the review screen)
 
 
 REAL_PROMPT = typer.prompt
@@ -74,7 +75,7 @@ def test_ctrl_c_keeps_every_answer_and_resume_finishes(monkeypatch: pytest.Monke
     assert draft["answers"]["kind"] == "threats" and draft["answers"]["postcode"] == "SW1A 1AA"
     assert count(home) == 0
     monkeypatch.setattr(typer, "prompt", REAL_PROMPT)
-    r = run("report", "--resume", input="\n".join(REST) + "\n")
+    r = run("report", "--resume", input="\n".join(REST) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "Carrying on: 5 answer(s) kept" in r.stdout
     assert "When did it happen?" not in r.stdout
@@ -90,7 +91,7 @@ def test_ctrl_c_in_the_middle_of_the_account_keeps_the_lines_typed(monkeypatch: 
     assert r.exit_code == 130
     assert _draft(home)["partial"]["description"] == [DESCRIPTION[0]]
     monkeypatch.setattr(typer, "prompt", REAL_PROMPT)
-    r = run("report", "--resume", input="\n".join([DESCRIPTION[1], "", *REST]) + "\n")
+    r = run("report", "--resume", input="\n".join([DESCRIPTION[1], "", *REST]) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "You had already written" in r.stdout and DESCRIPTION[0] in r.stdout
     _assert_first_answers_kept(home)
@@ -108,7 +109,7 @@ def test_unfinished_report_is_offered_again(monkeypatch: pytest.MonkeyPatch, hom
     """Starting `report` with a draft waiting offers to carry on with it."""
     prompts(monkeypatch)
     run("report", input="\n".join(FIRST[:2]) + "\n")
-    r = run("report", input="\n".join(["y", *FIRST[2:], *DESCRIPTION, "", *REST]) + "\n")
+    r = run("report", input="\n".join(["y", *FIRST[2:], *DESCRIPTION, "", *REST]) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "You have an unfinished report" in r.stdout
     assert _stored(home).location.text == FIRST[1]
@@ -118,7 +119,7 @@ def test_skip_comes_back_at_the_end(monkeypatch: pytest.MonkeyPatch, home: Path)
     """'skip' (or Enter on a needed question) leaves it for the end, where it is asked again."""
     prompts(monkeypatch)
     answers = ["skip", "", "", "", "threats", *DESCRIPTION, "", *REST, "yesterday 9pm", "Town hall steps"]
-    r = run("report", input="\n".join(answers) + "\n")
+    r = run("report", input="\n".join(answers) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "Back to the questions you skipped" in r.stdout
     incident = _stored(home)
@@ -131,7 +132,7 @@ def test_bad_answers_are_asked_again(monkeypatch: pytest.MonkeyPatch, home: Path
     prompts(monkeypatch)
     answers = ["next tuesday", FIRST[0], FIRST[1], "SW1A 9ZZ", "SW1A 1AA", "thret", "2", *DESCRIPTION, ""]
     answers += ["", "", "", "/no/such/file.png", "", "", "", "", ""]
-    r = run("report", input="\n".join(answers) + "\n")
+    r = run("report", input="\n".join(answers) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
     out = r.stdout
     assert "'next tuesday' is not a date and time" in out
@@ -220,7 +221,7 @@ def test_sigkill_of_a_real_terminal_session_then_resume(monkeypatch: pytest.Monk
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     assert "Metropolitan Police Service" in "".join(seen)
     prompts(monkeypatch)
-    r = run("report", "--resume", input="\n".join([DESCRIPTION[1], "", *REST]) + "\n")
+    r = run("report", "--resume", input="\n".join([DESCRIPTION[1], "", *REST]) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
     _assert_first_answers_kept(home)
 
@@ -228,7 +229,7 @@ def test_sigkill_of_a_real_terminal_session_then_resume(monkeypatch: pytest.Monk
 def test_guided_json_keeps_the_questions_off_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
     """With --json the questions go to stderr, so stdout carries only the stored record."""
     prompts(monkeypatch)
-    r = run("report", "--json", input="\n".join([*FIRST, *DESCRIPTION, "", *REST]) + "\n")
+    r = run("report", "--json", input="\n".join([*FIRST, *DESCRIPTION, "", *REST]) + "\n\n")
     assert r.exit_code == 0, r.stderr
     assert "When did it happen?" in r.stderr and "When did it happen?" not in r.stdout
     # CliRunner echoes the typed answers onto stdout, as a terminal would onto the screen
@@ -253,7 +254,7 @@ def test_answers_with_control_characters_are_asked_again(monkeypatch: pytest.Mon
     prompts(monkeypatch)
     answers = [FIRST[0], "Outside\x1b[31m the office", *FIRST[1:]]
     answers += [DESCRIPTION[0], "and \x00kicked", *DESCRIPTION[1:], "", *REST]
-    r = run("report", input="\n".join(answers) + "\n")
+    r = run("report", input="\n".join(answers) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
     assert r.stdout.count("That answer contains control characters (e.g. ESC); remove them.") == 1
     assert "That answer contains control characters (e.g. NUL); remove them." in r.stdout

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaignsafe.cli._incident_list import json_text, table
-from campaignsafe.incidents.listing import _ROUTES, Labels, routes_text
+from campaignsafe.incidents.listing import _ROUTES, Labels, force_of, routes_text
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 maybe = st.none() | text
@@ -32,10 +32,12 @@ row = st.tuples(
 def _expected(rows: list[tuple[object, ...]], by: dict[int, str] | None = None) -> str:
     labels = Labels()
     by = by or {}
-    keys = ["id", "occurred_at", "time_known", "kind", "place", "postcode", "force_id", "force_name"]
+    keys = ["id", "occurred_at", "time_known", "kind", "place", "postcode"]
     items = []
     for r in rows:
-        item = dict(zip(keys, r[:8], strict=True))
+        item = dict(zip(keys, r[:6], strict=True))
+        fid, name, source = force_of(r[6], r[7], r[5], None)  # type: ignore[arg-type]
+        item.update(force_id=fid, force_name=name, force_source=source)
         item.update(evidence_count=r[8], reported_to=labels(str(r[9])), police_reported=r[10], amendments=r[11])
         item.update(recorded_by=by.get(r[0]))
         items.append(item)
@@ -51,7 +53,7 @@ def test_list_json_is_what_json_dumps_gives(rows: list[tuple[object, ...]]) -> N
     assert len(json.loads(got)["incidents"]) == len(rows)
     if rows:  # an imported incident names its recorder; the others say null
         by = {rows[0][0]: "SJ"}
-        assert json_text(rows, by) == _expected(rows, by)
+        assert json_text(rows, recorded_by=by) == _expected(rows, by)
 
 
 def _slow_table(headers: list[str], rows: list[list[str]], total: int, right: set[int], fixed: set[int]) -> list[str]:

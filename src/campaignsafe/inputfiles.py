@@ -80,9 +80,7 @@ def read_capped(path_text: str, limit: int | None = None) -> bytes:
         except OSError as exc:
             raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
     if len(data) > limit:
-        raise InputError(
-            f"{shown} is larger than {limit:,} bytes", "split it into smaller files", code="too_large"
-        )
+        raise InputError(f"{shown} is larger than {limit:,} bytes", "split it into smaller files", code="too_large")
     return data
 
 

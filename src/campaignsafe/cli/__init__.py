@@ -41,13 +41,26 @@ class App(TyperGroup):
     def get_command(self, ctx: Any, name: str) -> Any:
         if name not in COMMANDS:
             return None
+        from campaignsafe.cli._usage import tidy
+
         module, attr, _help = COMMANDS[name]
         obj = getattr(importlib.import_module(module), attr)
         if isinstance(obj, typer.Typer):
-            return typer.main.get_group(obj)
+            return tidy(typer.main.get_group(obj))
         sub = typer.Typer(add_completion=False, rich_markup_mode=None)
         sub.command(name)(obj)
-        return typer.main.get_command(sub)
+        return tidy(typer.main.get_command(sub))
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+            from campaignsafe.cli._usage import no_such_command
+            from campaignsafe.errors import CampaignsafeError
+
+            message, hint = no_such_command(args[0], ctx)
+            exc = CampaignsafeError(message, hint, code="usage")
+            exc.exit_code = 2
+            raise exc
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         with formatter.section("Commands"):
@@ -68,6 +81,11 @@ class App(TyperGroup):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(0) from None
         except Exception as exc:
+            from campaignsafe.cli._usage import is_usage_error, words
+
+            if is_usage_error(exc) and not _debug():
+                error_line(*words(exc))
+                raise typer.Exit(2) from None
             if type(exc).__module__.startswith("typer"):
                 raise
             if _debug():

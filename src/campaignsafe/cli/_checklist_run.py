@@ -114,7 +114,7 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
 
 
 def _heading(row: Row, n: int, total: int) -> str:
-    return f"{n} of {total} to go · {row.topic.title} · in danger, call 999"
+    return f"Item {n} of {total} · {row.topic.title} · in danger, call 999"
 
 
 def _ask() -> tuple[str, str | None]:

@@ -35,6 +35,18 @@ def say(text: str = "") -> None:
     typer.echo(text, err=TO_STDERR["on"])
 
 
+def say_wrapped(text: str, indent: str = "  ", then: str | None = None) -> None:
+    """A longer line of the conversation, folded to the terminal's width (words are never split)."""
+    import shutil
+    import textwrap
+
+    w = max(30, shutil.get_terminal_size((80, 24)).columns - 1)
+    rest = indent if then is None else then
+    wrapped = textwrap.wrap(text, w, initial_indent=indent, subsequent_indent=rest, break_on_hyphens=False,
+                            break_long_words=False)  # fmt: skip
+    say("\n".join(wrapped))
+
+
 def ask(default: str, show_default: bool) -> str:
     """Read one answer (prompt on the conversation's stream)."""
     value: str = typer.prompt(" ", default=default, show_default=show_default, prompt_suffix=" ", err=TO_STDERR["on"])
@@ -81,6 +93,7 @@ def run(resume: bool, json_out: bool = False) -> Incident:
                 say(f"Carrying on: {len(d.answers)} answer(s) kept.")
             say("Enter accepts what is in [brackets]; 'skip' leaves a question for later.")
             _ask_all(d)
+            _review(d)
             return _finish(d)
     except (typer.Abort, KeyboardInterrupt, EOFError):
         if d.answers or d.partial or d.skipped:
@@ -108,12 +121,74 @@ def _heading(q: Question) -> None:
     say()
     say(style(q.text, BOLD) + (f"  ({q.hint})" if q.hint else ""))
     if q.id == "kind":
-        from campaignsafe.incidents.kinds import KINDS
+        _kind_menu()
 
-        labels = [f"{i:>3}  {label}" for i, (label, _h) in enumerate(KINDS.values(), start=1)]
-        half = (len(labels) + 1) // 2
-        for left, right in zip(labels[:half], labels[half:] + [""] * (len(labels) % 2), strict=True):
-            say(f"{left:<38}{right}")
+
+def _kind_menu() -> None:
+    """The kinds as a numbered menu: two columns when the terminal has room, else one."""
+    import shutil
+
+    from campaignsafe.incidents.kinds import KINDS
+
+    labels = [f"{i:>3}  {label}" for i, (label, _h) in enumerate(KINDS.values(), start=1)]
+    if shutil.get_terminal_size((80, 24)).columns < 78:
+        for line in labels:
+            say(line)
+        return
+    half = (len(labels) + 1) // 2
+    for left, right in zip(labels[:half], labels[half:] + [""] * (len(labels) % 2), strict=True):
+        say(f"{left:<38}{right}".rstrip())
+
+
+YES = ("y", "yes")
+
+
+def _review(d: Draft) -> None:
+    """The whole record on one screen before it is saved for good; any answer can be changed."""
+    from campaignsafe.incidents.questions import BY_ID, QUESTIONS, review
+
+    while True:
+        rows = review(d.answers)
+        _show_review(rows)
+        say("Enter (or y) saves it. To change an answer, type its number.")
+        choice = ask("", False).strip().lower()
+        if choice in ("", *YES):
+            return
+        if not (choice.isdigit() and 1 <= int(choice) <= len(rows)):
+            say(f"  Type a number from 1 to {len(rows)}, or press Enter to save.")
+            continue
+        q = BY_ID[rows[int(choice) - 1][0]]
+        old = d.answers.pop(q.id, None)
+        if q.shape == "line" and isinstance(old, str) and old and q.id not in ("when", "reported_at"):
+            q = _with_default(q, old)
+        elif old not in (None, "", []):
+            say("  (the new answer replaces the old one)")
+        _ask(q, d, final=True)
+        while left := [x for x in QUESTIONS if x.id not in d.answers and x.applies(d.answers)]:
+            _ask(left[0], d, final=True)
+
+
+def _with_default(q: Question, old: str) -> Question:
+    """The question with its current answer as the default (Enter keeps it)."""
+    import dataclasses
+
+    return dataclasses.replace(q, default=lambda _a: old)
+
+
+def _show_review(rows: list[tuple[str, str, str]]) -> None:
+    import shutil
+
+    w = max(30, shutil.get_terminal_size((80, 24)).columns) - 1
+    say()
+    say(style("Check the record before it is saved", BOLD))
+    label_w = max(len(label) for _q, label, _v in rows)
+    for i, (_qid, label, value) in enumerate(rows, start=1):
+        first = value.splitlines()[0] if value else ""
+        more = len(value.splitlines()) > 1
+        head = f"{i:>2} {label:<{label_w}}  "
+        room = max(8, w - len(head))
+        text = first if len(first) <= room and not more else first[: room - 1].rstrip() + "…"
+        say(head + text)
 
 
 def _ask(q: Question, d: Draft, final: bool) -> None:
@@ -150,8 +225,12 @@ def _refused(q: Question, value: str) -> bool:
 
 def _ask_line(q: Question, d: Draft, final: bool) -> None:
     default = q.default(d.answers) if q.default else None
+    offered: str | None = None  # a "did you mean …?" that 'y' accepts
     while True:
         value = ask(default or "", bool(default)).strip()
+        if offered and value.lower() in YES:
+            value = offered
+        offered = None
         if value.lower() in SKIP_WORDS or not value:
             if _skip_or_empty(q, d, final, bool(value)):
                 return
@@ -161,11 +240,17 @@ def _ask_line(q: Question, d: Draft, final: bool) -> None:
         try:
             normal, echo = q.check(value, d.answers) if q.check else (value, None)
         except CampaignsafeError as exc:
-            say(f"  {exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+            say_wrapped(exc.message + (f" ({exc.hint})" if exc.hint else ""))
+            found = getattr(exc, "suggestions", [])
+            if len(found) == 1:
+                offered = found[0]
+                say(f"  Type y for {found[0]}, or another answer.")
+            if q.id == "kind":
+                _kind_menu()
             continue
         d.answer(q.id, normal)
         if echo:
-            say(f"  → {echo}")
+            say_wrapped(f"→ {echo}", "  ", "    ")
         return
 
 
@@ -196,7 +281,7 @@ def _ask_lines(q: Question, d: Draft, final: bool) -> None:
                 say(f"  {exc.message}")
                 continue
             if echo:
-                say(f"  → {echo}")
+                say_wrapped(f"→ {echo}", "  ", "    ")
             value = normal
         d.add_line(q.id, value)
         lines = d.partial[q.id]

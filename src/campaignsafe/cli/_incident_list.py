@@ -24,6 +24,7 @@ KEYS = (
     "postcode",
     "force_id",
     "force_name",
+    "force_source",
     "evidence_count",
     "reported_to",
     "police_reported",
@@ -43,15 +44,28 @@ def _list(items: list[str]) -> str:
     return "[\n" + ",\n".join("        " + encode_basestring(i) for i in items) + "\n      ]"
 
 
-def json_text(rows: Sequence[Sequence[Any]], recorded_by: dict[int, str | None] | None = None) -> str:
+def json_text(
+    rows: Sequence[Sequence[Any]], mine: str | None = None, recorded_by: dict[int, str | None] | None = None
+) -> str:
     """The document ``json.dumps({"schema_version": 1, "incidents": [...]}, indent=2)`` would give, faster.
 
-    ``rows`` are ``listing.SUMMARY_SQL`` rows; ``recorded_by`` (id → initials) names who recorded an imported incident.
+    ``rows`` are ``listing.SUMMARY_SQL`` rows; ``mine`` is the profile's force, for incidents with
+    no place-based force (``listing.force_of``); ``recorded_by`` (id → initials) names who recorded
+    an imported incident.
     """
+    from campaignsafe.incidents.listing import Labels, force_of
+
     by = recorded_by or {}
-    from campaignsafe.incidents.listing import Labels
 
     labels = Labels()
+    forces: dict[tuple[Any, Any, bool], tuple[str | None, str | None, str | None]] = {}
+
+    def force(r: Sequence[Any]) -> tuple[str | None, str | None, str | None]:
+        key = (r[6], r[7], bool(r[5]))
+        if key not in forces:
+            forces[key] = force_of(r[6], r[7], r[5], mine)
+        return forces[key]
+
     if not rows:
         return '{\n  "schema_version": 1,\n  "incidents": []\n}\n'
     items = [
@@ -63,8 +77,7 @@ def json_text(rows: Sequence[Sequence[Any]], recorded_by: dict[int, str | None] 
             _s(r[3]),
             _s(r[4]),
             _s(r[5]),
-            _s(r[6]),
-            _s(r[7]),
+            *(_s(x) for x in force(r)),
             int(r[8]),
             _list(labels(r[9])),
             "true" if r[10] else "false",
@@ -76,10 +89,13 @@ def json_text(rows: Sequence[Sequence[Any]], recorded_by: dict[int, str | None] 
     return '{\n  "schema_version": 1,\n  "incidents": [\n' + ",\n".join(items) + "\n  ]\n}\n"
 
 
-def print_table(rows: Sequence[Sequence[Any]], total: int, recorded_by: dict[int, str] | None = None) -> None:
+def print_table(
+    rows: Sequence[Sequence[Any]], total: int, mine: str | None = None, recorded_by: dict[int, str] | None = None
+) -> None:
     """The incidents as a table (id, when, kind, place, force, evidence, reported to); ``listing.TABLE_SQL`` rows.
 
-    ``recorded_by`` (id → initials) adds a "By" column for incidents imported from someone else's record.
+    ``mine`` is the profile's force (marked ``*``); ``recorded_by`` (id → initials) adds a "By" column
+    for incidents imported from someone else's record.
     """
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.controls import printable
@@ -93,7 +109,13 @@ def print_table(rows: Sequence[Sequence[Any]], total: int, recorded_by: dict[int
     kind_labels: dict[str, str] = {}
     reported_text: dict[str, str] = {}
     cells = []
+    from_profile = False
     for iid, occurred, time_known, kind, place, force_id, force_name, evidence_count, reports in rows:
+        mark = ""
+        if force_id is None and mine:  # no place-based force: the profile's, marked (listing.force_of)
+            from campaignsafe.incidents.listing import force_name as name_of
+
+            force_id, force_name, mark, from_profile = mine, name_of(mine), "*", True
         if force_id not in short:
             short[force_id] = _short_force(force_id, force_name)
         if kind not in kind_labels:
@@ -109,7 +131,7 @@ def print_table(rows: Sequence[Sequence[Any]], total: int, recorded_by: dict[int
                 when,
                 kind_labels[kind],
                 printable(place),
-                short[force_id],
+                short[force_id] + mark,
                 str(evidence_count),
                 reported_text[reports],
             ]
@@ -122,7 +144,9 @@ def print_table(rows: Sequence[Sequence[Any]], total: int, recorded_by: dict[int
             row.insert(1, printable(recorded_by.get(iid, "you")))
         fixed, right = {0, 1, 2, 6}, {0, 6}
     lines = table(headers, cells, total, fixed=fixed, right=right)
-    lines.append(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID")
+    if from_profile:
+        lines += textwrap.wrap("* the force from your profile: no postcode or force was given for the place.", total)
+    lines += textwrap.wrap(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID", total)
     sys.stdout.write("\n".join(lines) + "\n")
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
-import textwrap
 from typing import TYPE_CHECKING, Any
 
-from campaignsafe.cli._panel import BOLD, RED, fold, style
+from campaignsafe.cli._panel import BOLD, RED, style
 
 if TYPE_CHECKING:
     from campaignsafe.incidents.models import AuditEntry, Evidence, Incident, Person
@@ -16,16 +16,84 @@ LABEL_W = 11
 NOT_ADVICE = "This is information, not legal advice."
 
 
+_URL = re.compile(r"^[(<\"']?(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
 def width() -> int:
-    """Terminal width (honours COLUMNS), between 60 and 100."""
-    return max(60, min(100, shutil.get_terminal_size((80, 24)).columns))
+    """Terminal width (honours COLUMNS), at most 100: no line is wider than the terminal."""
+    return max(24, min(100, shutil.get_terminal_size((80, 24)).columns))
+
+
+def fold_text(text: str, text_w: int) -> list[tuple[bool, str]]:
+    """``text`` as lines of at most ``text_w``: ``(own_line, line)``.
+
+    A web address that does not fit is never split: it gets a line of its own (``own_line``),
+    to be printed from the first column so it can be copied whole. Another word too long for
+    the column (a SHA-256 on a narrow terminal) is cut at the width.
+    """
+    out: list[tuple[bool, str]] = []
+    for para in text.split("\n"):
+        line, start = "", len(out)
+        for word in para.split():
+            if len(word) > text_w and _URL.match(word):
+                if line:
+                    out.append((False, line))
+                out.append((True, word))
+                line = ""
+                continue
+            while len(word) > text_w:
+                room = text_w - len(line) - (1 if line else 0)
+                if room < 8:
+                    out.append((False, line))
+                    line, room = "", text_w
+                out.append((False, f"{line} {word[:room]}".strip()))
+                line, word = "", word[room:]
+            candidate = f"{line} {word}" if line else word
+            if len(candidate) <= text_w:
+                line = candidate
+            else:
+                out.append((False, line))
+                line = word
+        if line or len(out) == start:  # an empty paragraph stays a blank line; nothing after a URL does not
+            out.append((False, line))
+    return out
+
+
+def fill(text: str, first: str = "", rest: str = "") -> str:
+    """``text`` folded to the terminal as a paragraph (indents ``first`` / ``rest``), URLs on their own lines."""
+    w = width()
+    lines = []
+    for i, (own, line) in enumerate(fold_text(text, max(8, w - len(rest)))):
+        lines.append(line if own else (first if i == 0 else rest) + line)
+    return "\n".join(lines)
+
+
+def incident_force(incident: Incident) -> tuple[str | None, str | None, str | None]:
+    """The incident's one force as it reads now: ``(id, name, source)`` (see ``listing.force_of``)."""
+    from campaignsafe.incidents.listing import force_of, profile_force_id
+
+    loc = incident.current().location
+    return force_of(loc.force_id, loc.force_name, loc.postcode, profile_force_id())
+
+
+def force_label(incident: Incident) -> str | None:
+    """``Kent Police (from the reporting person's profile; …)``, or None when no force is known."""
+    from campaignsafe.incidents.listing import FORCE_SOURCES
+
+    _fid, name, source = incident_force(incident)
+    return f"{name} ({FORCE_SOURCES[source]})" if name and source else None
 
 
 def record_json(incident: Incident, audit: list[AuditEntry] | None = None) -> dict[str, Any]:
-    """The stored record as JSON: the original, its exhibits and amendments, and how it reads now."""
+    """The stored record as JSON: the original, its exhibits and amendments, and how it reads now.
+
+    ``force`` is the incident's one force as every view gives it, with where it came from.
+    """
     data = incident.model_dump(mode="json")
     out: dict[str, Any] = {"schema_version": 1, "id": data.pop("id")}
     out.update(data)
+    fid, name, source = incident_force(incident)
+    out["force"] = {"id": fid, "name": name, "source": source} if fid else None
     if incident.amendments:
         out["current"] = incident.current().model_dump(mode="json", exclude={"amendments", "evidence"})
     if audit is not None:
@@ -51,11 +119,20 @@ def warn_findings(findings: list[Any]) -> None:
 def _rows(rows: list[tuple[str, str]]) -> list[str]:
     from campaignsafe.incidents.models import printable
 
-    text_w = width() - LABEL_W - 1
-    folded = fold([(label, printable(value)) for label, value in rows], text_w, break_long_words=True)
-    return [
-        style(f"{lab:<{LABEL_W}}", BOLD) + " " + line if lab else " " * (LABEL_W + 1) + line for lab, line in folded
-    ]
+    text_w = max(8, width() - LABEL_W - 1)
+    out = []
+    for label, value in rows:
+        lab = label
+        for own, line in fold_text(printable(value), text_w):
+            if own:  # a web address on its own line, from the first column, whole
+                if lab:
+                    out.append(style(f"{lab:<{LABEL_W}}", BOLD).rstrip())
+                    lab = ""
+                out.append(line)
+                continue
+            out.append((style(f"{lab:<{LABEL_W}}", BOLD) + " " + line if lab else " " * (LABEL_W + 1) + line).rstrip())
+            lab = ""
+    return out
 
 
 def _when(incident: Incident) -> str:
@@ -66,8 +143,7 @@ def _when(incident: Incident) -> str:
 
 def _where(incident: Incident) -> str:
     loc = incident.location
-    text = loc.text + (f" ({loc.postcode})" if loc.postcode else "")
-    return text + (f" · {loc.force_name}" if loc.force_name else "")
+    return loc.text + (f" ({loc.postcode})" if loc.postcode else "")
 
 
 def _person(p: Person) -> str:
@@ -102,15 +178,14 @@ def exhibit_line(e: Evidence) -> str:
 def _body(incident: Incident) -> list[tuple[str, str]]:
     from campaignsafe.incidents import kinds
 
-    rows = [("When", _when(incident)), ("Where", _where(incident)), ("Kind", kinds.label(incident.kind))]
+    rows = [("When", _when(incident)), ("Where", _where(incident))]
+    rows.append(("Force", force_label(incident) or "not known (no postcode, force or profile force)"))
+    rows.append(("Kind", kinds.label(incident.kind)))
     if incident.platform:
         rows.append(("Platform", incident.platform))
     rows.append(("What", incident.description))
     rows += [("People" if i == 0 else "", _person(p)) for i, p in enumerate(incident.people)]
-    rows += [
-        ("Vehicles" if i == 0 else "", ", ".join(x for x in (v.description, v.registration) if x))
-        for i, v in enumerate(incident.vehicles)
-    ]
+    rows += [("Vehicles" if i == 0 else "", v.text()) for i, v in enumerate(incident.vehicles)]
     if incident.impact and incident.impact.personal:
         rows.append(("Impact", incident.impact.personal))
     if incident.impact and incident.impact.campaign:
@@ -129,7 +204,8 @@ def show_incident(incident: Incident, origin: Any = None) -> None:
     from campaignsafe.incidents.provenance import label
     from campaignsafe.incidents.when import When, describe
 
-    out = [style(f"Incident {incident.id}", BOLD) + f" · recorded {describe(When(incident.created_at))}"]
+    head = fill(f"Incident {incident.id} · recorded {describe(When(incident.created_at))}")
+    out = [style(f"Incident {incident.id}", BOLD) + head[len(f"Incident {incident.id}") :]]
     if origin is not None:
         theirs = f" (their incident {origin.source_id})" if origin.source_id is not None else ""
         out += _rows([("Recorded by", visible(label(origin.recorded_by)) + theirs + ", imported into your record")])
@@ -147,7 +223,7 @@ def show_incident(incident: Incident, origin: Any = None) -> None:
             mine = a.number > len(origin.amendments_by)
             by = " · by you" if mine else f" · by {visible(label(origin.amendments_by[a.number - 1]))}"
         head = f"Amendment {a.number} · {describe(When(a.at))}{by}{reason}"
-        out.append(style(head, BOLD))
+        out.append(style(fill(head), BOLD))
         for c in a.changes:
             lines = _change(c.old, c.new)
             out += _rows([(c.field, lines[0][1]), *lines[1:]])
@@ -240,35 +316,40 @@ def offences_lines(kind: str, nation: str | None) -> list[str]:
     return lines
 
 
+def _made(r: Any) -> str:
+    """``101, reference CAD 1234`` (no nested brackets)."""
+    from campaignsafe.incidents.listing import report_label
+
+    return report_label(r.to, r.platform) + (f", reference {r.reference}" if r.reference else "")
+
+
 def show_saved(incident: Incident, profile: Profile) -> None:
     """After saving: the id, what may apply, and what to do next."""
     from campaignsafe.incidents import kinds
 
     loc = incident.location
-    force_id, nation = loc.force_id or profile.force_id, loc.nation
-    w = width()
-    out = [style(f"Saved as incident {incident.id}", BOLD) + f" ({kinds.label(incident.kind)}, {_when(incident)})."]
-    out += [
-        textwrap.fill(exhibit_line(e), w, initial_indent="  ", subsequent_indent="        ") for e in incident.evidence
-    ]
+    (force_id, _name, source), nation = incident_force(incident), loc.nation
+    head = fill(f"Saved as incident {incident.id} ({kinds.label(incident.kind)}, {_when(incident)}).")
+    name = f"Saved as incident {incident.id}"
+    out = [style(name, BOLD) + head[len(name) :]]
+    out += [fill(exhibit_line(e), "  ", "        ") for e in incident.evidence]
     out.append("")
     out.append(style("If anyone is in danger now, call 999.", BOLD, RED))
     out.append(style("Next steps", BOLD))
     steps = force_lines(force_id, nation, incident.police_reported)
-    if not loc.force_id and force_id:
+    if source == "profile":
         steps[0] += " (your force, from your profile)"
     police = [r for r in incident.reports if r.police]
     update = f"campaignsafe incidents update {incident.id}"
     if police:
-        steps.insert(0, f"You have reported it ({'; '.join(r.label() for r in police)}).")
+        steps.insert(0, f"You have reported it: {'; '.join(_made(r) for r in police)}.")
         if not any(r.reference for r in police):
             steps.insert(1, f"When you are given a reference, record it: {update} --police-ref …")
     else:
         steps.append(f"When you report it, note the reference: {update} --reported-to 101 --police-ref …")
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
-    out += [textwrap.fill(s, w, initial_indent="  • ", subsequent_indent="    ") for s in steps]
+    out += [fill(s, "  • ", "    ") for s in steps]
     out.append("")
     for line in offences_lines(incident.kind, nation):
-        indent = "    " if line.startswith("  •") else ""
-        out.append(textwrap.fill(line, w, subsequent_indent=indent))
+        out.append(fill(line.removeprefix("  • "), "  • ", "    ") if line.startswith("  • ") else fill(line))
     print("\n".join(out))

@@ -39,7 +39,7 @@ def backup(
     stolen or broken laptop must not take the record with it. An unencrypted backup holds everything
     your store holds, in readable form: use --encrypt unless it will be kept as safely as the laptop.
 
-    Example: campaignsafe backup /media/usb/campaign.backup --encrypt
+    Example: campaignsafe backup campaign.age --encrypt --passphrase-file pass.txt
     """
     from campaignsafe.backup import archive, crypto
     from campaignsafe.errors import InputError
@@ -88,7 +88,7 @@ def restore(
     The backup is verified first. A data folder that already holds a record is refused: use
     campaignsafe import to add a backup's incidents to an existing record.
 
-    Example: campaignsafe restore /media/usb/campaign.backup
+    Example: campaignsafe restore campaign.age --passphrase-file pass.txt
     """
     from campaignsafe.backup.restore import restore as put_back
     from campaignsafe.cli._render import interactive
@@ -129,7 +129,7 @@ def import_(
     kept unchanged and shown as recorded by them; the import is one entry in your audit log.
     Importing the same bundle again adds nothing; evidence you already hold is not copied twice.
 
-    Example: campaignsafe import candidate-bundle.zip
+    Example: campaignsafe import police.zip
     """
     from campaignsafe.backup.importing import import_record
     from campaignsafe.cli._render import interactive

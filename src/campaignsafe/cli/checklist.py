@@ -154,7 +154,7 @@ def next_(
 ) -> None:
     """The most important items not done yet, across topics.
 
-    Essential items first; items never answered before those marked "not yet".
+    Essential items first; within each, the items you marked "not yet" before those never answered.
 
     Example: campaignsafe checklist next --limit 5
     """
@@ -182,7 +182,7 @@ def mark(
 ) -> None:
     """Record an answer without prompting (for scripts).
 
-    Example: campaignsafe checklist mark canvassing.buddy-system done --note "pairs agreed"
+    Example: campaignsafe checklist mark canvassing.never-alone done --note "pairs agreed"
     """
     from campaignsafe.cli._render import console, print_json
     from campaignsafe.guidance.checklist import STATUS_WORDS
@@ -270,18 +270,23 @@ def profiles(
 def reset(profile: ProfileOpt = None, json_out: JsonOpt = False) -> None:
     """Set a profile's progress aside and start it again.
 
-    The file is renamed (…json.<time>.bak), not deleted.
+    The file is renamed (…json.TIME.bak), not deleted. The profile's saved role and nation are kept.
 
-    Example: campaignsafe checklist reset --profile jane
+    Example: campaignsafe checklist reset --profile sam
     """
     from campaignsafe.cli._render import console, print_json
     from campaignsafe.guidance import progress
 
     aside = progress.reset(profile)
+    kept = progress.load(profile).defaults
     if json_out:
-        print_json({"profile": progress.profile_name(profile), "moved_to": str(aside)})
+        print_json({"profile": progress.profile_name(profile), "moved_to": str(aside), "defaults": kept.model_dump()})
     else:
-        console().print(f"Set aside as {aside}; profile {progress.profile_name(profile)} starts again.", soft_wrap=True)
+        text = f"Set aside as {aside}; profile {progress.profile_name(profile)} starts again."
+        settings = [f"role {kept.role}" if kept.role else "", f"nation {kept.nation}" if kept.nation else ""]
+        if any(settings):
+            text += f" Its {' and '.join(x for x in settings if x)} are kept."
+        console().print(text, soft_wrap=True)
 
 
 @app.command("offences")

@@ -88,6 +88,9 @@ def lookup(
         answer = resolve(query)
     except CampaignsafeError as exc:
         fallback = getattr(exc, "answer", None)
+        if fallback is None and getattr(exc, "crown", None):
+            _crown(query, exc, json_out)  # an answer: it names the right police service
+            return
         if json_out:
             from campaignsafe.cli._render import print_json
 
@@ -118,6 +121,27 @@ def lookup(
     from campaignsafe.cli._contact_view import show_answer
 
     show_answer(answer)
+
+
+def _crown(query: str, exc: Any, json_out: bool) -> None:
+    """Jersey, Guernsey or the Isle of Man: their own police service is the answer (exit 0)."""
+    service = exc.crown
+    if json_out:
+        from campaignsafe.cli._render import print_json
+
+        print_json(
+            {"schema_version": 1, "query": query, "kind": "crown_dependency", "forces": [],
+             "police_service": service, "notes": [exc.message]}
+        )  # fmt: skip
+        return
+    import shutil
+    import textwrap
+
+    from campaignsafe.cli._contact_view import show_crown
+
+    show_crown(service)
+    width = shutil.get_terminal_size((80, 24)).columns
+    print(textwrap.fill(exc.message[0].upper() + exc.message[1:] + ".", max(20, width), break_long_words=False))
 
 
 def _batch(source: str) -> None:

@@ -89,7 +89,7 @@ def export(
         if bundled is not None:
             _say(
                 f"Wrote {bundled.path}: {read.incidents} incident(s), {bundled.evidence_files} evidence file(s), "
-                f"{bundled.files} files in all. Check it: campaignsafe verify {bundled.path}"
+                f"{bundled.files - 1} files hashed in MANIFEST.sha256. Check it: campaignsafe verify {bundled.path}"
             )
         if eml:
             _write_eml(read, bundled, eml)

@@ -27,7 +27,7 @@ def report(
     place: Annotated[Text, _opt("--place", "Where it happened, in words (or 'online').")] = None,
     postcode: Annotated[Text, _opt("--postcode", "Postcode of the place: finds the police force.")] = None,
     force: Annotated[Text, _opt("--force", "Police force (id or name) when there is no postcode.")] = None,
-    kind: Annotated[Text, _opt("--kind", "One of the kinds listed below.")] = None,
+    kind: Annotated[Text, _opt("--kind", "One of the kinds listed above.")] = None,
     platform: Annotated[Text, _opt("--platform", "Platform or service: X, Facebook, email, phone…")] = None,
     description: Annotated[Text, _opt("--description", "What happened, exact words in quotes ('-': stdin).")] = None,
     suspect: Annotated[Texts, _opt("--suspect", "'DESCRIPTION; name=…; handle=@…' (repeatable).")] = None,

@@ -23,7 +23,7 @@ from campaignsafe.exports.names import Taken, bundle_name, files_of
 from campaignsafe.exports.text import who_line
 from campaignsafe.exports.timeline import Tally
 from campaignsafe.incidents import kinds
-from campaignsafe.incidents.listing import Filter, make_filter
+from campaignsafe.incidents.listing import Filter, force_of, make_filter
 from campaignsafe.incidents.models import SCHEMA_VERSION, AuditEntry, Evidence, Incident
 from campaignsafe.incidents.when import LONDON, now
 
@@ -121,11 +121,17 @@ def about() -> About:
 
 
 def case_of(
-    orig: Incident, audit: list[AuditEntry], producer: m.Producer, taken: Taken, prov: Any = None
+    orig: Incident,
+    audit: list[AuditEntry],
+    producer: m.Producer,
+    taken: Taken,
+    prov: Any = None,
+    profile_force: str | None = None,
 ) -> tuple[m.Case, Incident]:
     """One incident as a case (its evidence named against ``taken``), and the incident as it reads now.
 
-    ``prov`` is the incident's provenance when it was imported from someone else's record.
+    ``prov`` is the incident's provenance when it was imported from someone else's record;
+    ``profile_force`` is the force of an incident with no place-based force (labelled as such).
     """
     names: dict[tuple[str, str], str] = {
         (ev.exhibit_ref, part): bundle_name(ev.exhibit_ref, stored, taken)
@@ -133,7 +139,7 @@ def case_of(
         for part, stored in files_of(ev)
     }
     cur = orig.current()
-    return _case(orig, cur, audit, _origin(prov, orig, producer), producer, names), cur
+    return _case(orig, cur, audit, _origin(prov, orig, producer), producer, names, profile_force), cur
 
 
 def meta(info: About, chosen: m.Selection, exported_at: datetime, forces: list[m.Force]) -> m.ExportMeta:
@@ -166,6 +172,7 @@ def _case(
     origin: m.Provenance | None,
     producer: m.Producer,
     names: dict[tuple[str, str], str],
+    profile_force: str | None = None,
 ) -> m.Case:
     event = m.Event(
         kind=cur.kind,
@@ -195,6 +202,10 @@ def _case(
     objects = m.Objects(
         vehicles=list(cur.vehicles), online_accounts=accounts, evidence=[_exhibit(e, names) for e in orig.evidence]
     )
+    loc = cur.location
+    fid, fname, source = force_of(loc.force_id, loc.force_name, loc.postcode, profile_force)
+    location = loc.model_copy(update={"force_id": fid, "force_name": fname}) if fid != loc.force_id else loc
+    recorded = reports_recorded_at(orig)
     reports = [
         m.ReportMade(
             to=r.to,
@@ -202,10 +213,11 @@ def _case(
             police=r.police,
             reference=r.reference,
             reported_at=r.reported_at,
+            recorded_at=recorded[i] if i < len(recorded) else orig.created_at,
             platform=r.platform,
             notes=r.notes,
         )
-        for r in cur.reports
+        for i, r in enumerate(cur.reports)
     ]
     return m.Case(
         id=orig.id,
@@ -213,12 +225,23 @@ def _case(
         event=event,
         people=people,
         objects=objects,
-        locations=[cur.location],
+        locations=[location],
+        force_source=source,
         reports=reports,
         record=orig,
         audit=audit,
         provenance=origin,
     )
+
+
+def reports_recorded_at(orig: Incident) -> list[datetime]:
+    """When each of the current reports was first written into the record (creation or an amendment)."""
+    out = [orig.created_at] * len(orig.reports)
+    for a in orig.amendments:
+        for c in a.changes:
+            if c.field == "reports" and isinstance(c.new, list):
+                out = out[: len(c.new)] + [a.at] * (len(c.new) - len(out))
+    return out
 
 
 def _exhibit(ev: Evidence, names: dict[tuple[str, str], str]) -> m.Exhibit:

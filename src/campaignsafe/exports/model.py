@@ -239,7 +239,8 @@ class ReportMade(Out):
     label: str
     police: bool
     reference: str | None = None
-    reported_at: datetime | None = None
+    reported_at: datetime | None = Field(None, description="when it was reported, as the user gave it (else null)")
+    recorded_at: datetime = Field(description="when this report was written into the record")
     platform: str | None = None
     notes: str | None = None
 
@@ -262,6 +263,11 @@ class Case(Out):
     people: People
     objects: Objects
     locations: list[Location]
+    force_source: Literal["postcode", "given", "profile"] | None = Field(
+        None,
+        description="where the incident's force came from: the place's postcode, the force given for the place,"
+        " or (with no place-based force) the reporting person's profile",
+    )
     reports: list[ReportMade]
     record: Incident = Field(description="the incident exactly as stored: the original, its exhibits, amendments")
     audit: list[AuditEntry]

@@ -46,6 +46,7 @@ from campaignsafe.exports.views import (
     Rows,
 )
 from campaignsafe.incidents import kinds
+from campaignsafe.incidents.listing import FORCE_SOURCES
 from campaignsafe.incidents.models import Impact
 
 TITLE = "Record of incidents"
@@ -232,7 +233,10 @@ def _when_where(case: m.Case) -> list[tuple[str, str]]:
     rows = [("When", when), ("Where", loc.text)]
     if loc.postcode:
         rows.append(("Postcode", loc.postcode))
-    rows.append(("Police force", loc.force_name or "none for this place (see the cover)"))
+    if loc.force_name and case.force_source:
+        rows.append(("Police force", f"{loc.force_name} ({FORCE_SOURCES[case.force_source]})"))
+    else:
+        rows.append(("Police force", "not known: no postcode or force was given, and no profile force is set"))
     if ev.platform:
         rows.append(("Platform or service", ev.platform))
     rows.append(("Kind", ev.kind_label))
@@ -262,7 +266,7 @@ def _effect(impact: Impact | None) -> list[Block]:
 
 
 def _reported(case: m.Case) -> list[str]:
-    items = [report_text(r.to, r.platform, r.reference, r.reported_at, r.notes) for r in case.reports]
+    items = [report_text(r.to, r.platform, r.reference, r.reported_at, r.notes, r.recorded_at) for r in case.reports]
     if not any(r.police for r in case.reports):
         items.append("Not yet reported to the police.")
     return items

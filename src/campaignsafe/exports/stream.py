@@ -105,7 +105,7 @@ def read(
         for n, iid in enumerate(ids):
             orig = store.get(iid)
             shared.add(orig)
-            c, cur = cs.case_of(orig, spool.audit(iid), info.producer, spool, origins.get(iid))
+            c, cur = cs.case_of(orig, spool.audit(iid), info.producer, spool, origins.get(iid), info.profile_force)
             totals.add(c, cur, info.profile_force)
             if "json" in wanted:
                 spool.write("json", json_.case_text(c, n == 0))

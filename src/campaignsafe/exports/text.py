@@ -53,13 +53,26 @@ def location_text(loc: Location) -> str:
     return loc.text + (f", {loc.postcode}" if loc.postcode else "")
 
 
-def report_text(to: str, platform: str | None, reference: str | None, at: datetime | None, notes: str | None) -> str:
-    """``101, reference CAD 1234, on Fri 1 May 2026 19:00 (notes)``."""
+def report_text(
+    to: str,
+    platform: str | None,
+    reference: str | None,
+    at: datetime | None,
+    notes: str | None,
+    recorded: datetime | None = None,
+) -> str:
+    """``101, reference CAD 1234, on Fri 1 May 2026 19:00 (notes)``.
+
+    With no report time given, no time is stated as when it was reported: ``recorded`` (when it
+    was written into the record) is given instead, and called that.
+    """
     text = report_label(to, platform)
     if reference:
         text += f", reference {reference}"
     if at is not None:
         text += f", on {when_text(at)}"
+    elif recorded is not None:
+        text += f"; when it was reported was not given (recorded here {when_text(recorded)})"
     return text + (f" ({notes})" if notes else "")
 
 
@@ -102,7 +115,7 @@ def field_text(name: str, value: Any) -> str:
 
 def vehicle_text(v: Vehicle) -> str:
     """``silver Ford Focus, registration AB12 CDE``."""
-    return ", ".join(x for x in (v.description, v.registration and f"registration {v.registration}") if x)
+    return v.text()
 
 
 def me_text(p: m.Producer) -> str:

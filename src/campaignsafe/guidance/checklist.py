@@ -161,9 +161,10 @@ def run_queue(view: View, topic_id: str | None) -> tuple[list[Row], bool]:
 
 
 def next_rows(view: View, limit: int | None) -> list[Row]:
-    """Items not done yet, most important first: essentials, then unanswered before "not yet"."""
+    """Items not done yet, most important first: essentials, and within each the ones you marked
+    "not yet" (you have seen them and they are still to do) before those never answered."""
     open_rows = [r for r in view.rows if not r.settled]
-    ranked = sorted(open_rows, key=lambda r: (r.item.priority != "essential", r.answer is not None))
+    ranked = sorted(open_rows, key=lambda r: (r.item.priority != "essential", r.answer is None))
     return ranked if limit is None else ranked[:limit]
 
 

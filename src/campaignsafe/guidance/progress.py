@@ -189,12 +189,19 @@ def profiles() -> list[ProfileSummary]:
 
 
 def reset(profile: str | None) -> Path:
-    """Set ``profile``'s file aside (renamed, never deleted) so it starts again; returns the new name."""
+    """Set ``profile``'s file aside (renamed, never deleted) so its answers start again; returns the new name.
+
+    The saved role and nation (``checklist profiles --save``) are kept for the fresh start.
+    """
     name = profile_name(profile)
     path = progress_path(name)
     with paths.locked(path):
         if not path.exists():
             raise NotFoundError(f"profile {name!r} has no saved progress", code="profile_not_found")
+        try:  # the profile's saved role and nation are settings, not progress: they stay
+            kept = _read(path, name).defaults
+        except StoreError:
+            kept = Defaults()  # a damaged file: nothing can be read from it to keep
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         aside = path.with_name(f"{path.name}.{stamp}.bak")
         n = 1
@@ -205,4 +212,6 @@ def reset(profile: str | None) -> Path:
             path.rename(aside)
         except OSError as exc:
             raise StoreError(f"cannot move {path} aside: {exc.strerror}", code="progress_unreadable") from None
+        if kept.role or kept.nation:
+            _write(path, Progress(profile=name, defaults=kept))
     return aside

@@ -26,8 +26,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "other": ("Other", "anything else"),
 }
 
-#: kinds that happen online or by message, where the platform or service matters.
-PLATFORM_KINDS = frozenset({"online-abuse", "threatening-communications", "harassment", "stalking", "hate"})
+#: kinds that happen online or by message, where the platform or service is part of what happened.
+#: (Harassment, stalking and hate happen in person as often: they get the question only when the
+#: place is online.)
+PLATFORM_KINDS = frozenset({"online-abuse", "threatening-communications"})
 
 
 def _key(text: str) -> str:
@@ -84,7 +86,9 @@ def parse_kind(text: str) -> str:
     ids = list(dict.fromkeys(ALIASES[a] for r, a in scored if r >= 0.6 and r >= best - 0.05))[:3]
     hint = f"did you mean {' or '.join(ids)}?" if ids else "kinds: " + ", ".join(KINDS)
     shown = raw if len(raw) <= 40 else raw[:40] + "…"
-    raise InputError(f"unknown kind {shown!r}; {hint}", code="unknown_kind")
+    err = InputError(f"unknown kind {shown!r}; {hint}", code="unknown_kind")
+    err.suggestions = ids  # type: ignore[attr-defined]
+    raise err
 
 
 def help_text() -> str:

@@ -7,6 +7,7 @@ list of thousands of incidents never parses a record, and this module (the read 
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -40,6 +41,49 @@ def utc_key(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+#: where an incident's force came from, as said beside it in every view.
+FORCE_SOURCES = {
+    "postcode": "from the place's postcode",
+    "given": "as given for the place",
+    "profile": "from the reporting person's profile; no place-based force",
+}
+
+
+def profile_force_id() -> str | None:
+    """The force in the reporting person's profile (read without pydantic: the list path stays lean)."""
+    from campaignsafe import paths
+
+    try:
+        data = json.loads((paths.home() / "profile.json").read_bytes())
+    except (OSError, ValueError):
+        return None  # no profile, or a damaged one (``profile`` itself says so)
+    fid = data.get("force_id") if isinstance(data, dict) else None
+    return fid if isinstance(fid, str) and fid else None
+
+
+@functools.lru_cache(maxsize=64)
+def force_name(force_id: str) -> str:
+    """A force's name from the shipped routes (its id when unknown)."""
+    from campaignsafe.contact.forces import force_routes
+
+    return str((force_routes(force_id) or {}).get("name") or force_id)
+
+
+def force_of(
+    force_id: str | None, name: str | None, postcode: str | None, profile_force: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """An incident's one force ``(id, name, source)``: the place's, else the profile's; ``source`` says which.
+
+    Every view (list, filter, show, report, CSV, JSON) uses this, so an incident's force is the
+    same value everywhere and always labelled with where it came from (``FORCE_SOURCES``).
+    """
+    if force_id:
+        return force_id, name or force_name(force_id), "postcode" if postcode else "given"
+    if profile_force:
+        return profile_force, force_name(profile_force), "profile"
+    return None, None, None
+
+
 @dataclass
 class Filter:
     """Which incidents to list: a time window (``until`` exclusive), kinds, a force, unreported only."""
@@ -50,6 +94,8 @@ class Filter:
     force_id: str | None = None
     unreported: bool = False
     ids: Sequence[int] = ()
+    #: the profile's force: incidents with no place-based force fall to it (as every view shows).
+    profile_force_id: str | None = None
 
 
 @dataclass
@@ -64,6 +110,7 @@ class Summary:
     postcode: str | None
     force_id: str | None
     force_name: str | None
+    force_source: str | None
     evidence_count: int
     reported_to: list[str]
     police_reported: bool
@@ -108,7 +155,7 @@ def make_filter(
     from campaignsafe.incidents import kinds, when
 
     problems: list[str] = []
-    flt = Filter(unreported=unreported)
+    flt = Filter(unreported=unreported, profile_force_id=profile_force_id())
 
     def attempt(label: str, fn: Any) -> Any:
         try:
@@ -138,17 +185,18 @@ def make_filter(
 def list_incidents(flt: Filter, path: Path | None = None) -> list[Summary]:
     """Open the store read-only in spirit (migrating it if needed) and list the matching incidents."""
     labels = Labels()
-    return [_summary(r, labels) for r in list_rows(flt, SUMMARY_SQL, path)]
+    return [_summary(r, labels, flt.profile_force_id) for r in list_rows(flt, SUMMARY_SQL, path)]
 
 
 def summaries(conn: sqlite3.Connection, flt: Filter) -> list[Summary]:
     """Run the listing query."""
     labels = Labels()
-    return [_summary(r, labels) for r in rows(conn, flt)]
+    return [_summary(r, labels, flt.profile_force_id) for r in rows(conn, flt)]
 
 
-def _summary(r: Sequence[Any], labels: Labels) -> Summary:
-    return Summary(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], labels(r[9]), bool(r[10]), r[11])
+def _summary(r: Sequence[Any], labels: Labels, mine: str | None) -> Summary:
+    return Summary(r[0], r[1], bool(r[2]), r[3], r[4], r[5], *force_of(r[6], r[7], r[5], mine), r[8], labels(r[9]),
+                   bool(r[10]), r[11])  # fmt: skip
 
 
 def rows(conn: sqlite3.Connection, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...]]:
@@ -200,7 +248,10 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
     if flt.kinds:
         clauses.append(f"i.kind IN ({','.join('?' * len(flt.kinds))})")
         args += list(flt.kinds)
-    if flt.force_id:
+    if flt.force_id and flt.force_id == flt.profile_force_id:
+        clauses.append("(i.force_id = ? OR i.force_id IS NULL)")
+        args.append(flt.force_id)
+    elif flt.force_id:
         clauses.append("i.force_id = ?")
         args.append(flt.force_id)
     if flt.unreported:

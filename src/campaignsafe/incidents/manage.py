@@ -118,7 +118,9 @@ def reported(
         raise Problems(list(refused.values()))
     if to and to.strip().lower() not in REPORT_LABELS:
         raise InputError(f"--reported-to: {to!r} is not one of {', '.join(REPORT_LABELS)}", code="bad_report")
-    moment = when.iso(when.parse(at).at) if at else when.iso(when.now())
+    # no --when: the time it was reported is not known, so none is stored; the amendment's own
+    # time says when it was recorded, and the report says that instead of inventing a report time.
+    moment = when.iso(when.parse(at).at) if at else None
     with Store.open() as store:
         cur = store.get(incident_id).current()
         reports = [r.model_dump(mode="json") for r in cur.reports]

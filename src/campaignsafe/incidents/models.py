@@ -9,6 +9,7 @@ online accounts in ``people[].handle``, ``evidence``), ``location`` and ``report
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -116,6 +117,18 @@ class Vehicle(Model):
         if not (self.description or self.registration):
             raise ValueError("give a description or a registration")
         return self
+
+    def registration_extra(self) -> str | None:
+        """The registration, unless the description already holds it (``AB12CDE`` in ``… AB12 CDE``)."""
+        if not self.registration:
+            return None
+        squash = re.sub(r"[^A-Z0-9]", "", (self.description or "").upper())
+        return None if re.sub(r"[^A-Z0-9]", "", self.registration.upper()) in squash else self.registration
+
+    def text(self, registration_word: str = "registration ") -> str:
+        """``silver Ford Focus, registration AB12 CDE``; the registration once, never repeated."""
+        extra = self.registration_extra()
+        return ", ".join(x for x in (self.description, extra and registration_word + extra) if x)
 
 
 class Impact(Model):

@@ -47,13 +47,31 @@ def _when(value: str, _a: Answers) -> Checked:
 
 
 def _postcode(value: str, a: Answers) -> Checked:
+    from campaignsafe.errors import NotFoundError
     from campaignsafe.incidents.entry import resolve_location
     from campaignsafe.incidents.models import LocationIn
 
-    loc = resolve_location(LocationIn(text=a.get("place") or "-", postcode=value))
+    try:
+        loc = resolve_location(LocationIn(text=a.get("place") or "-", postcode=value))
+    except NotFoundError as exc:
+        raise InputError(_no_such_postcode(exc), "check it, or press Enter to go on without one",
+                         code="postcode_not_found") from None  # fmt: skip
     if not loc.force_name:
         return loc.postcode, "more than one police force covers this area: you will be asked which"
     return loc.postcode, f"{loc.force_name} (999 if it is still happening; otherwise 101 or online)"
+
+
+def _no_such_postcode(exc: Exception) -> str:
+    """Plain words for a postcode that does not exist, naming its area's force where one is clear."""
+    from campaignsafe.errors import CampaignsafeError
+
+    message = exc.message if isinstance(exc, CampaignsafeError) else str(exc)
+    text = message.replace(" in Code-Point Open 2025.4.0", " (it is not in the October 2025 postcode list)")
+    area = getattr(exc, "answer", None)
+    forces = [f["name"] for f in getattr(area, "main_forces", [])]
+    if area is not None and len(forces) == 1:
+        text += f"; its area, {area.matched}, is covered by {forces[0]}"
+    return text
 
 
 def _force(value: str, _a: Answers) -> Checked:
@@ -155,6 +173,26 @@ def _platform_known(a: Answers) -> bool:
     return bool(a.get("platform") or a.get("urls"))
 
 
+def _online(a: Answers) -> bool:
+    return str(a.get("place") or "").strip().lower() in ("online", "on line", "internet", "online.")
+
+
+def _platform_fits(a: Answers) -> bool:
+    """Platform only for kinds that happen by message (or anything whose place is 'online')."""
+    return a.get("kind") in kinds.PLATFORM_KINDS or _online(a)
+
+
+def _reported(a: Answers) -> bool:
+    return a.get("reported_police") not in (None, "no")
+
+
+def _reported_when(value: str, _a: Answers) -> Checked:
+    from campaignsafe.incidents.when import describe, iso, parse
+
+    got = parse(value)
+    return iso(got.at), describe(got)
+
+
 QUESTIONS: list[Question] = [
     Question("when", "When did it happen?", "e.g. now, today 18:30, yesterday 9pm, 1 May 2026 6pm",
              required=True, default=lambda a: "now", check=_when),
@@ -164,8 +202,8 @@ QUESTIONS: list[Question] = [
              default=_profile_force, ask_if=_no_force, check=_force),
     Question("kind", "What kind of incident was it?", "a number from the list, or its name",
              required=True, check=_kind),
-    Question("platform", "Which platform or service?", "e.g. X, Facebook, email, phone, letter",
-             ask_if=lambda a: a.get("kind") in kinds.PLATFORM_KINDS),
+    Question("platform", "Which platform or service?", "just its name, e.g. X, Facebook, email, phone, letter",
+             ask_if=_platform_fits),
     Question("description", "What happened?",
              "exact words in quotes; an empty line ends it", shape="text", required=True),
     Question("people", "Who did it?",
@@ -183,8 +221,10 @@ QUESTIONS: list[Question] = [
     Question("campaign_impact", "How has it affected the campaign?", "optional: events, canvassing, staff"),
     Question("reported_police", "Reported to the police yet?", "no, 999, 101, online, or police for an officer",
              default=lambda a: "no", check=_police),
+    Question("reported_at", "When did you report it?", "e.g. now, today 18:30, yesterday 9pm",
+             required=True, default=lambda a: "now", ask_if=_reported, check=_reported_when),
     Question("police_ref", "The police reference", "crime or incident number, if you were given one",
-             ask_if=lambda a: a.get("reported_police") not in (None, "no")),
+             ask_if=_reported),
     Question("platform_ref", "Reported to the platform?", "its reference, 'yes' if none, Enter for no",
              ask_if=_platform_known),
 ]  # fmt: skip
@@ -193,7 +233,9 @@ BY_ID = {q.id: q for q in QUESTIONS}
 
 def to_raw(a: Answers) -> dict[str, Any]:
     """The answers as an incident (the shape of a ``--from-file`` file)."""
-    raw: dict[str, Any] = {k: a[k] for k in ("kind", "description", "platform") if a.get(k)}
+    raw: dict[str, Any] = {k: a[k] for k in ("kind", "description") if a.get(k)}
+    if a.get("platform") and _platform_fits(a):  # an answer kept from a kind changed at the review
+        raw["platform"] = a["platform"]
     if a.get("when"):
         raw["occurred_at"] = a["when"]
     raw["location"] = {"text": a.get("place"), "postcode": a.get("postcode"), "force_id": a.get("force")}
@@ -204,7 +246,9 @@ def to_raw(a: Answers) -> dict[str, Any]:
         raw["impact"] = {"personal": a.get("impact"), "campaign": a.get("campaign_impact")}
     raw["reports"] = []
     if a.get("reported_police") not in (None, "no"):
-        raw["reports"].append({"to": a["reported_police"], "reference": a.get("police_ref")})
+        raw["reports"].append(
+            {"to": a["reported_police"], "reference": a.get("police_ref"), "reported_at": a.get("reported_at")}
+        )
     ref = (a.get("platform_ref") or "").strip()
     if ref and ref.lower() not in ("no", "n"):
         platform = a.get("platform") or next(
@@ -214,3 +258,52 @@ def to_raw(a: Answers) -> dict[str, Any]:
         raw["reports"].append({"to": "platform", "platform": platform, "reference": given})
     raw["evidence"] = [{"path": p} for p in a.get("files") or []] + [inputs.url(u) for u in a.get("urls") or []]
     return raw
+
+
+#: short labels for the review screen, in the order the questions are asked.
+REVIEW_LABELS = {
+    "when": "When", "place": "Where", "postcode": "Postcode", "force": "Police force", "kind": "Kind",
+    "platform": "Platform", "description": "What happened", "people": "Who did it", "vehicles": "Vehicles",
+    "witnesses": "Witnesses", "files": "Evidence files", "urls": "Web addresses", "initials": "Your initials",
+    "impact": "Effect on you", "campaign_impact": "On the campaign", "reported_police": "Told the police",
+    "reported_at": "Reported at", "police_ref": "Police ref.", "platform_ref": "Platform report",
+}  # fmt: skip
+
+
+def review(a: Answers) -> list[tuple[str, str, str]]:
+    """Every question that applies, as ``(question id, label, answer as text)``, for the review before saving."""
+    out = []
+    for q in QUESTIONS:
+        if q.applies(a):
+            out.append((q.id, REVIEW_LABELS.get(q.id, q.id), _shown(q.id, a.get(q.id))))
+    return out
+
+
+def _shown(qid: str, value: Any) -> str:
+    """One answer as the user would read it back (a time in words, a kind by its label, a force by name)."""
+    if value in (None, "", []):
+        return "(none)"
+    try:
+        if qid in ("when", "reported_at"):
+            from campaignsafe.incidents.when import describe, parse
+
+            return describe(parse(value))
+        if qid == "kind":
+            return kinds.label(value)
+        if qid == "force":
+            from campaignsafe.incidents.listing import force_name
+
+            return force_name(value)
+        if qid == "postcode":
+            from campaignsafe.incidents.entry import resolve_location
+            from campaignsafe.incidents.models import LocationIn
+
+            found = resolve_location(LocationIn(text="-", postcode=value)).force_name
+            return f"{value} ({found})" if found else str(value)
+        if qid == "reported_police":
+            return {"no": "not yet", "police": "yes, an officer"}.get(value, f"yes, {value}")
+    except CampaignsafeError:
+        pass
+    if isinstance(value, list):
+        return "; ".join(os.path.basename(v) if qid == "files" else str(v) for v in value)
+    return str(value)

@@ -157,6 +157,7 @@ TRIGGERS = (
     "exhibit_numbers_no_lower",
 )
 
+
 def _provenance(conn: sqlite3.Connection) -> None:
     from campaignsafe.incidents import provenance
 
