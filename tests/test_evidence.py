@@ -110,6 +110,24 @@ def test_bad_evidence_files_write_nothing(
     assert count(home, "evidence") == 0 and stored_files(home) == []
 
 
+@pytest.mark.parametrize("how", ["direct", "symlink"])
+def test_files_of_the_data_folder_are_never_evidence(how: str, incident: int, tmp_path: Path, home: Path) -> None:
+    """The store or its signing key, named directly or through a link, is refused: it never leaves in a bundle."""
+    secret = home / "incidents.db"
+    path = secret
+    if how == "symlink":
+        path = tmp_path / "innocent.jpg"
+        path.symlink_to(secret)
+    good = _photo(tmp_path, "good.jpg", 10)
+    r = run("incidents", "add-evidence", str(incident), str(good), str(path))
+    assert r.exit_code == 3
+    assert "inside campaignsafe's data folder" in r.stderr
+    assert count(home, "evidence") == 0 and stored_files(home) == []
+    r = run("report", *FLAGS, "--evidence", str(path))
+    assert r.exit_code == 3 and "inside campaignsafe's data folder" in r.stderr
+    assert count(home, "incidents") == 1
+
+
 def test_evidence_for_a_missing_incident(incident: int, tmp_path: Path, home: Path) -> None:
     """Adding evidence to an incident that does not exist is a not-found, and copies nothing."""
     r = run("incidents", "add-evidence", "99", str(_photo(tmp_path, size=10)))

@@ -71,6 +71,12 @@ def _open(path_text: str) -> int:
         raise InputError(f"{shown} is a folder, not a file", code="is_a_directory")
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{shown} is not a regular file", code="unreadable_file")
+    if paths.inside_home(Path(os.path.realpath(path_text))):  # the store, its key or a stored copy: never evidence
+        raise InputError(
+            f"{shown} is inside campaignsafe's data folder, where the record and its signing key are kept",
+            "give the original file, kept outside that folder",
+            code="inside_data_folder",
+        )
     try:
         try:
             return os.open(path_text, os.O_RDONLY | _NOATIME)
