@@ -65,10 +65,17 @@ def show_list(view: View) -> None:
     out.print(table)
     _orphans(out, view)
     if c.settled < c.total:
-        out.print(
-            "\nNext: [bold]campaignsafe checklist run[/] (essentials first), "
-            "or [bold]checklist next[/] for the most important items."
-        )
+        out.print()
+        say(out, "Next: campaignsafe checklist run (essentials first), or for the most important items:"
+            " campaignsafe checklist next")  # fmt: skip
+
+
+def say(out: "Console", text: str) -> None:
+    """Plain text folded to the console's width; a command to type is never split (see ``_panel``)."""
+    from campaignsafe.cli._panel import lay_out
+
+    for line in lay_out(text, out.width, 0, 0):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _done(c: Any) -> str:
@@ -283,7 +290,8 @@ def show_next(view: View, rows: list[Row]) -> None:
         state = "" if row.answer is None else " [dim](not yet)[/]"
         table.add_row(row.item.priority, f"{escape(row.item.title)}{state}\n[dim]{escape(row.item.id)}[/]")
     out.print(table)
-    out.print("\nRead one: [bold]campaignsafe checklist show ITEM[/]; answer: [bold]checklist mark ITEM done[/].")
+    out.print()
+    say(out, "Read one: campaignsafe checklist show ITEM; answer: campaignsafe checklist mark ITEM done")
 
 
 def profiles_json(found: list["ProfileSummary"]) -> dict[str, Any]:
