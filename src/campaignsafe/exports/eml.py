@@ -23,7 +23,7 @@ def draft(
     when: datetime,
 ) -> bytes:
     """The draft as bytes. ``attachments`` are (file name, bytes, MIME type such as text/html)."""
-    digest = _digest(to, sender, subject, body, attachments, when)
+    digest = _digest((to or "", sender or "", subject, when.isoformat(), body), attachments)
     msg = EmailMessage(policy=SMTP)
     if to:
         msg["To"] = to
@@ -43,16 +43,9 @@ def draft(
     return msg.as_bytes()
 
 
-def _digest(
-    to: str | None,
-    sender: str | None,
-    subject: str,
-    body: str,
-    attachments: list[tuple[str, bytes, str]],
-    when: datetime,
-) -> str:
+def _digest(fields: tuple[str, ...], attachments: list[tuple[str, bytes, str]]) -> str:
     h = hashlib.sha256()
-    for part in (to or "", sender or "", subject, when.isoformat(), body):
+    for part in fields:
         h.update(part.encode("utf-8") + b"\0")
     for name, data, mime in attachments:
         h.update(f"{name}\0{mime}\0{len(data)}\0".encode())
