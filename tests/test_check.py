@@ -211,11 +211,13 @@ def test_consistent_rewrite_is_caught_by_the_anchor(record: list[int], home: Pat
     conn = _db(home)
     _rewrite_record(True)(conn, home)
     _drop(conn, "audit_no_update")
-    forged = audit.sha256_text(conn.execute("SELECT record FROM incidents WHERE id = 2").fetchone()[0])
+    created_at, text = conn.execute("SELECT created_at, record FROM incidents WHERE id = 2").fetchone()
+    forged = audit.sha256_text(text)
     (seq, detail) = conn.execute(
         "SELECT seq, detail FROM audit WHERE incident_id = 2 AND action = 'created'"
     ).fetchone()
-    new = json.loads(detail) | {"record_sha256": forged}
+    row = audit.row_digest("incidents", (created_at, text, forged))  # a careful forger rewrites the row hash too
+    new = json.loads(detail) | {"record_sha256": forged, "row_sha256": row}
     conn.execute("UPDATE audit SET detail = ? WHERE seq = ?", (audit.canonical_json(new), seq))
     _rehash_chain(conn)
     conn.close()

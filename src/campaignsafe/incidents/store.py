@@ -134,15 +134,17 @@ class Store:
                 created = iso(now())
                 record = incident.model_dump(mode="json", exclude={"evidence", "location"})
                 record["location"] = location.model_dump(mode="json")
-                digest = sha256_text(canonical_json(record))
+                text = canonical_json(record)
+                digest = sha256_text(text)
                 cur = self.conn.execute(
                     "INSERT INTO incidents (created_at, record, record_sha256, occurred_utc, occurred_at, time_known,"
                     " kind, place) VALUES (?,?,?,?,?,?,?,?)",
-                    (created, canonical_json(record), digest, "", "", 0, "", ""),
+                    (created, text, digest, "", "", 0, "", ""),
                 )
                 iid = int(cur.lastrowid or 0)
                 self._refresh(iid, Incident.model_validate(_full(iid, created, digest, record), context=STORED))
-                self._audit("created", iid, {"record_sha256": digest})
+                row = audit.row_digest("incidents", (created, text, digest))
+                self._audit("created", iid, {"record_sha256": digest, "row_sha256": row})
                 self._exhibits(iid, exhibits, producer)
                 ids.append(iid)
         return [self.get(i) for i in ids]
@@ -185,15 +187,21 @@ class Store:
             )
             item = Evidence(exhibit_ref=f"{producer}/{number}", **ex.__dict__)
             shot = item.screenshot.sha256 if item.screenshot else None
+            values = (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json())
             self.conn.execute(
                 "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
                 " VALUES (?,?,?,?,?,?)",
-                (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json()),
+                values,
             )
             self._audit(
                 "evidence-added",
                 incident_id,
-                {"exhibit_ref": item.exhibit_ref, "type": item.type, "sha256": item.hashes()},
+                {
+                    "exhibit_ref": item.exhibit_ref,
+                    "type": item.type,
+                    "sha256": item.hashes(),
+                    "row_sha256": audit.row_digest("evidence", values),
+                },
             )
             refs.append((item.exhibit_ref, True))
         return refs
@@ -219,12 +227,15 @@ class Store:
                 raise InputError("nothing would change: the new values are the same as the record's", code="no_change")
             number = len(current.amendments) + 1
             amendment = Amendment(number=number, at=now().replace(microsecond=0), reason=reason, changes=changes)
-            self.conn.execute(
-                "INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)",
-                (incident_id, number, iso(amendment.at), amendment.model_dump_json()),
-            )
+            values = (incident_id, number, iso(amendment.at), amendment.model_dump_json())
+            self.conn.execute("INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)", values)
             self._refresh(incident_id, self._load(incident_id).current())
-            self._audit("amended", incident_id, {"number": number, "fields": [c.field for c in changes]})
+            fields = [c.field for c in changes]
+            self._audit(
+                "amended",
+                incident_id,
+                {"number": number, "fields": fields, "row_sha256": audit.row_digest("amendments", values)},
+            )
         return self.get(incident_id)
 
     def delete(self, incident_id: int) -> Deleted:
