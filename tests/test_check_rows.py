@@ -313,3 +313,73 @@ def test_an_import_from_before_row_hashes_still_checks_out(merged: Path) -> None
     conn.close()
     code, data = _check()
     assert code == 6 and any(c == "import_altered" for _s, c in _found(data))
+
+
+# -- check reads only: the store is never migrated or changed -------------------------------------
+
+
+def _state(home: Path) -> tuple[bytes, list[str]]:
+    conn = _db(home)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        names = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    finally:
+        conn.close()
+    return (home / "incidents.db").read_bytes(), names
+
+
+def _make_older(home: Path) -> None:
+    """The store as campaignsafe left it before migration 0005."""
+    conn = _db(home)
+    conn.execute("DROP TRIGGER provenance_no_delete")
+    conn.execute("DELETE FROM _migrations WHERE name = '0005_provenance_no_delete'")
+    conn.close()
+
+
+def test_check_changes_nothing(record: list[int], home: Path) -> None:
+    """check opens the store read-only: the database's bytes are the same afterwards."""
+    before = _state(home)
+    assert run("check").exit_code == 0
+    assert run("check", "--json").exit_code == 0
+    assert _state(home) == before
+
+
+def test_an_older_store_is_checked_as_it_is_not_migrated(record: list[int], home: Path) -> None:
+    """A store lacking a migration passes check with a note naming it, and is left exactly as it was;
+    the next command that records something upgrades it."""
+    _make_older(home)
+    before = _state(home)
+    r = run("check")
+    assert r.exit_code == 0, r.stdout
+    assert "lacks 0005_provenance_no_delete" in r.stdout and "not changed" in r.stdout
+    data = run("check", "--json").json
+    assert data["passed"] is True and data["pending_migrations"] == ["0005_provenance_no_delete"]
+    assert _state(home) == before
+    ok("incidents", "edit", "2", "--kind", "harassment", "--reason", "checked")
+    assert "0005_provenance_no_delete" in _state(home)[1]
+    data = run("check", "--json").json
+    assert data["passed"] is True and data["pending_migrations"] == []
+
+
+def test_a_newer_store_is_refused_by_check_and_left_alone(record: list[int], home: Path) -> None:
+    """A store from a newer campaignsafe: exit 5, one line, nothing changed."""
+    conn = _db(home)
+    conn.execute("INSERT INTO _migrations (name, applied_at) VALUES ('9999_future', '2030-01-01')")
+    conn.close()
+    before = _state(home)
+    r = run("check")
+    assert r.exit_code == 5 and "newer version" in r.stderr and len(r.stderr.strip().splitlines()) <= 2
+    assert _state(home) == before
+
+
+def test_a_sqlite_file_that_is_not_a_store_is_refused_by_check(home: Path) -> None:
+    """An SQLite database that campaignsafe never made: exit 5, and no tables are added to it."""
+    home.mkdir(mode=0o700)
+    conn = _db(home)
+    conn.execute("CREATE TABLE other (x)")
+    conn.close()
+    r = run("check")
+    assert r.exit_code == 5 and "not a campaignsafe incident store" in r.stderr
+    conn = _db(home)
+    assert [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["other"]
+    conn.close()

@@ -68,6 +68,8 @@ class Report:
     files_checked: int | None = None  # None: --quick, stored copies not re-hashed
     head: Head | None = None
     anchor: dict[str, Any] | None = None
+    #: migrations the store lacks: it was checked as it is (an older campaignsafe's), not upgraded
+    pending_migrations: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -85,6 +87,7 @@ class Report:
             "files_checked": self.files_checked,
             "audit_head": self.head.as_dict() if self.head else None,
             "anchor": self.anchor,
+            "pending_migrations": self.pending_migrations,
             "findings": [f.as_dict() for f in self.findings],
         }
 

@@ -258,6 +258,35 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
+    """Open the database at ``path`` for reading only: nothing is created, migrated or tightened.
+
+    Returns the connection and the migrations the store lacks (one from an older campaignsafe is
+    read as it is; it is upgraded the next time campaignsafe writes to it). A store from a newer
+    campaignsafe, or a file that is not a campaignsafe store, is refused (StoreError, exit 5).
+    """
+    require_sqlite(path)
+    known = [name for name, _fn in MIGRATIONS]
+    with errors(path):
+        conn = sqlite3.connect(
+            path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            done = recorded(conn)
+            _refuse_newer(done, known, path)
+            if known[0] not in done:
+                raise StoreError(
+                    f"{path} is not a campaignsafe incident store (it records no migrations)",
+                    DAMAGED_HINT.format(name=path.name),
+                    code="store_corrupt",
+                )
+        except BaseException:
+            conn.close()
+            raise
+    return conn, [name for name in known if name not in done]
+
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 DAMAGED_HINT = (
     "nothing has been changed. Keep the file: move {name} (and any {name}-wal beside it) out of the data "

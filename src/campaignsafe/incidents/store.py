@@ -78,16 +78,25 @@ class Deleted:
 class Store:
     """An open incident database."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, pending: Sequence[str] = ()) -> None:
         self.conn = conn
         self.path = path
         self._sound = False  # PRAGMA quick_check passed: checked once, before the first write
+        #: migrations a store opened read-only lacks (it is read as it is, never upgraded here)
+        self.pending = list(pending)
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
         """Open (creating and migrating) the user's incident database."""
         path = path or db_path()
         return cls(schema.connect(path), path)
+
+    @classmethod
+    def open_readonly(cls, path: Path | None = None) -> Store:
+        """Open the user's incident database for reading only: never created, migrated or changed."""
+        path = path or db_path()
+        conn, pending = schema.connect_readonly(path)
+        return cls(conn, path, pending)
 
     def close(self) -> None:
         """Close the connection."""
@@ -329,7 +338,13 @@ class Store:
         from campaignsafe.incidents import check
 
         with schema.errors(self.path):
-            return check.run(self.conn, quick=quick, anchor=anchor)
+            self.conn.execute("BEGIN")  # one snapshot, whatever another process writes meanwhile
+            try:
+                report = check.run(self.conn, quick=quick, anchor=anchor)
+            finally:
+                self.conn.execute("COMMIT")
+        report.pending_migrations = list(self.pending)
+        return report
 
     def record_check(self, incident_id: int) -> list[checking.Finding]:
         """Whether one record still matches its SHA-256 and its audit entry (empty when it does)."""
