@@ -132,7 +132,7 @@ def read_data_file(path: Path, what: str, limit: int = DATA_MAX) -> bytes | None
     hint = f"move it aside (e.g. rename it to {path.name}.bad); campaignsafe then starts it afresh"
     try:
         fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there (or its folder is not a folder: reported elsewhere)
         return None
     except IsADirectoryError:
         raise StoreError(f"{what} {path} is a folder, not a file", hint, code="not_a_file") from None
