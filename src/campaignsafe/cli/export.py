@@ -78,7 +78,14 @@ def export(
         checked.signing_key = signing.signer().fingerprint  # made on first use
     text_wanted = bool(output or fmt or not (bundle or eml))
     formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
-    with package.prepared(flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked) as read:
+    with package.prepared(
+        flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked, anyway=anyway
+    ) as read:
+        if read.left_out:
+            _say(
+                f"Warning: incident {', '.join(map(str, read.left_out))} cannot be read from the store and is left "
+                "out of this export (named on the report's cover and in the JSON). See: campaignsafe check"
+            )
         if not checked.passed:
             _say(
                 f"Warning: exported although the record does not check out ({len(checked.findings)} problem(s), "
