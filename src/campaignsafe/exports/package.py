@@ -179,7 +179,7 @@ def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
     force = forces[0]
     spocs = [c for c in force.contacts if c.role == "spoc"]
     with_email = [c for c in spocs if c.email]
-    save = f"campaignsafe contact save {force.id} --role spoc --name … --email …"
+    save = f"campaignsafe contact save {force.id} --role spoc --name NAME --email EMAIL"
     if with_email:
         c = with_email[0]
         return formataddr((c.name or "", c.email or "")), c.name, None
@@ -291,7 +291,8 @@ def _integrity_lines(meta: m.ExportMeta) -> list[str]:
     out = [text, ""]
     if not facts.passed:
         out += [
-            f"Please note: campaignsafe's own check found {len(facts.findings)} problem(s) with the record; "
+            f"Please note: campaignsafe's own check found {len(facts.findings)} problem"
+            f"{'' if len(facts.findings) == 1 else 's'} with the record; "
             "they are listed on the report's cover.",
             "",
         ]

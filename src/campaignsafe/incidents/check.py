@@ -128,7 +128,11 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 def _structure(conn: sqlite3.Connection, report: Report) -> None:
     rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
     if rows != ["ok"]:
-        report.add("the store", "store_damaged", f"SQLite's quick_check fails ({len(rows)} problem(s))")
+        report.add(
+            "the store",
+            "store_damaged",
+            f"SQLite's quick_check fails ({len(rows)} problem{'' if len(rows) == 1 else 's'})",
+        )
     present = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     done = set(schema.recorded(conn))
     for migration, names in schema.MIGRATION_TRIGGERS.items():
