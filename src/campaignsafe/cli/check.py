@@ -26,7 +26,8 @@ def check(
 
     Cross-checks every incident, amendment, exhibit and tombstone against the audit log, and the
     listed values against each record and its amendments. Exit 0 when everything holds; 6, naming
-    each incident, exhibit or audit entry, when anything does not. Nothing is changed.
+    each incident, exhibit or audit entry, when anything does not. Nothing is changed: the store is
+    opened read-only, and one from an older campaignsafe is checked as it is, not upgraded.
 
     --anchor: give the audit chain head from a report's cover or an email draft (SEQ:HASH) to prove
     nothing recorded up to that export has been rewritten since.
@@ -44,7 +45,7 @@ def check(
             report.anchor = {**wanted.as_dict(), "holds": False}
             report.add(f"audit entry {wanted.seq}", "anchor_mismatch", "the anchor you gave is missing (no record)")
     else:
-        with Store.open() as store:
+        with Store.open_readonly() as store:  # read only: never migrated or changed by a check
             report = store.check(quick=quick, anchor=wanted)
     failure = None
     if not report.passed:
@@ -87,3 +88,8 @@ def _print(report: Any) -> None:
         say(f"Anchor {report.anchor['seq']}:{report.anchor['sha256']} {state}.")
     if report.head is not None:
         say(f"Audit chain head: entry {report.head.seq}, SHA-256 {report.head.sha256}")
+    if report.pending_migrations:
+        say(
+            f"Note: the store is from an older campaignsafe (it lacks {', '.join(report.pending_migrations)}); "
+            "it was checked as it is and not changed. It is upgraded the next time campaignsafe records something."
+        )

@@ -80,7 +80,14 @@ def export(
     formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
     from campaignsafe.cli._panel import counted
 
-    with package.prepared(flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked) as read:
+    with package.prepared(
+        flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked, anyway=anyway
+    ) as read:
+        if read.left_out:
+            _say(
+                f"Warning: incident {', '.join(map(str, read.left_out))} cannot be read from the store and is left "
+                "out of this export (named on the report's cover and in the JSON). See: campaignsafe check"
+            )
         if not checked.passed:
             n = len(checked.findings)
             _say(
