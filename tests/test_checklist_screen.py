@@ -119,3 +119,16 @@ def test_hints_never_break_a_command(columns: int, monkeypatch: pytest.MonkeyPat
     ):
         out = run("checklist", *args).stdout
         assert_fits(out, columns, commands)
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80])
+@pytest.mark.parametrize("args", [("show", "--all"), ("offences",), ("run", "--no-input")])
+def test_headings_are_never_cut(args: tuple[str, ...], columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A topic, offence or item heading too long for a rule is folded whole, never cut with '…'."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    out = run("checklist", *args).stdout
+    assert not [line for line in out.splitlines() if len(line.rstrip()) > columns and not URL.fullmatch(line.strip())]
+    if args[0] == "run":  # its "…" ends a summarised item; the heading is whole
+        assert re.search(r"Item 1 of \d+ · [^·]+ · in danger, call 999", " ".join(out.split()))
+    else:
+        assert "…" not in out
