@@ -217,5 +217,9 @@ def counted(n: int, one: str, many: str | None = None) -> str:
 
 
 def say(text: str, indent: int = 2, *, err: bool = False, total: int | None = None) -> None:
-    """Print a message folded to the terminal (continuation lines indented by ``indent``)."""
-    (sys.stderr if err else sys.stdout).write("\n".join(lay_out(text, total or width(), indent, 0)) + "\n")
+    """Print a message folded to the terminal (continuation lines indented by ``indent``; spaces
+    at the start of ``text`` are kept before its first line)."""
+    body = text.lstrip(" ")
+    lead = text[: len(text) - len(body)]
+    lines = lay_out(body, total or width(), indent, len(lead))
+    (sys.stderr if err else sys.stdout).write(lead + "\n".join(lines) + "\n")
