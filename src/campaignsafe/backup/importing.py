@@ -88,7 +88,7 @@ def _copy_blob(o: reading.Opened, member: str, sha: str) -> bool:
             raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
         if h.hexdigest() != sha:
             raise VerifyError(
-                f"{o.shown}: {member} changed while it was read; nothing was imported", code="verify_failed"
+                f"{o.shown}: an evidence file changed while it was read; nothing was imported", code="verify_failed"
             )
         created, _repaired = evidence._place(Path(tmp), sha)
         return created
