@@ -150,6 +150,14 @@ def _print_import(done: Any) -> None:
     print(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}.")
     for m in done.mapping:
         print(f"  their incident {m['source_id']} -> your incident {m['id']}  ({m['exhibits']} exhibit(s))")
+    for m in done.updated:
+        added = f"{m['amendments']} later amendment(s) added"
+        print(f"  their incident {m['source_id']} -> your incident {m['id']}  ({added})")
+    for m in done.not_updated:
+        print(
+            f"  their incident {m['source_id']} -> your incident {m['id']}: it has later amendments, not added"
+            " because it was amended here since it was imported"
+        )
     held = f"; {done.already_held} already in your record" if done.already_held else ""
     copied = f", {done.files_copied} evidence file(s) copied, {done.files_already_held} already held"
     print(f"Imported {len(done.mapping)} incident(s){held}{copied}.")
