@@ -35,7 +35,7 @@ def format_for(output: str | None, fmt: str | None) -> str:
     if fmt:
         name = fmt.strip().lower()
         if name not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}", "use json, csv, html or md", code="bad_format")
+            raise InputError("--format: unknown format", "use json, csv, html or md", code="bad_format")
         return name
     if output and output != "-":
         return SUFFIXES.get(Path(output).suffix.lower(), "md")
