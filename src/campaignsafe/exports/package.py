@@ -179,7 +179,7 @@ def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
     force = forces[0]
     spocs = [c for c in force.contacts if c.role == "spoc"]
     with_email = [c for c in spocs if c.email]
-    save = f"campaignsafe contact save {force.id} --role spoc --name NAME --email EMAIL"
+    save = f"campaignsafe contact save {force.id} --name NAME --email EMAIL"  # --role spoc is the default
     if with_email:
         c = with_email[0]
         return formataddr((c.name or "", c.email or "")), c.name, None
