@@ -24,6 +24,9 @@ from campaignsafe.hashing import CHUNK
 if TYPE_CHECKING:
     from campaignsafe.incidents.models import AuditEntry
 
+#: text is kept for a part until it reaches about this many characters, then written in one piece.
+_PIECE = 1 << 18
+
 
 class Spool:
     """A private scratch folder: part files to append to and replay, and the evidence table."""
@@ -31,6 +34,8 @@ class Spool:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._files: dict[str, IO[bytes]] = {}
+        self._pending: dict[str, list[str]] = {}  # text not yet written, by part (written in big pieces)
+        self._sizes: dict[str, int] = {}
         os.close(
             os.open(folder / "scratch.db", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         )  # 0600 before SQLite opens it
@@ -67,17 +72,29 @@ class Spool:
 
     def write(self, part: str, text: str) -> None:
         """Append ``text`` (UTF-8) to the part file ``part``."""
-        fh = self._files.get(part)
-        if fh is None:
+        pending = self._pending.get(part)
+        if pending is None:
             fd = os.open(self.folder / part, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-            fh = self._files[part] = os.fdopen(fd, "w+b")
-        fh.write(text.encode("utf-8"))
+            self._files[part] = os.fdopen(fd, "w+b")
+            pending = self._pending[part] = []
+            self._sizes[part] = 0
+        pending.append(text)
+        self._sizes[part] += len(text)
+        if self._sizes[part] >= _PIECE:
+            self._flush(part)
+
+    def _flush(self, part: str) -> None:
+        pending = self._pending[part]
+        self._files[part].write("".join(pending).encode("utf-8"))
+        pending.clear()
+        self._sizes[part] = 0
 
     def replay(self, part: str) -> Iterator[bytes]:
         """The bytes appended to ``part`` so far (nothing when it was never written), in chunks."""
         fh = self._files.get(part)
         if fh is None:
             return
+        self._flush(part)
         fh.flush()
         fh.seek(0)
         while chunk := fh.read(CHUNK):
