@@ -78,16 +78,25 @@ class Deleted:
 class Store:
     """An open incident database."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, pending: Sequence[str] = ()) -> None:
         self.conn = conn
         self.path = path
         self._sound = False  # PRAGMA quick_check passed: checked once, before the first write
+        #: migrations a store opened read-only lacks (it is read as it is, never upgraded here)
+        self.pending = list(pending)
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
         """Open (creating and migrating) the user's incident database."""
         path = path or db_path()
         return cls(schema.connect(path), path)
+
+    @classmethod
+    def open_readonly(cls, path: Path | None = None) -> Store:
+        """Open the user's incident database for reading only: never created, migrated or changed."""
+        path = path or db_path()
+        conn, pending = schema.connect_readonly(path)
+        return cls(conn, path, pending)
 
     def close(self) -> None:
         """Close the connection."""
@@ -134,15 +143,17 @@ class Store:
                 created = iso(now())
                 record = incident.model_dump(mode="json", exclude={"evidence", "location"})
                 record["location"] = location.model_dump(mode="json")
-                digest = sha256_text(canonical_json(record))
+                text = canonical_json(record)
+                digest = sha256_text(text)
                 cur = self.conn.execute(
                     "INSERT INTO incidents (created_at, record, record_sha256, occurred_utc, occurred_at, time_known,"
                     " kind, place) VALUES (?,?,?,?,?,?,?,?)",
-                    (created, canonical_json(record), digest, "", "", 0, "", ""),
+                    (created, text, digest, "", "", 0, "", ""),
                 )
                 iid = int(cur.lastrowid or 0)
                 self._refresh(iid, Incident.model_validate(_full(iid, created, digest, record), context=STORED))
-                self._audit("created", iid, {"record_sha256": digest})
+                row = audit.row_digest("incidents", (created, text, digest))
+                self._audit("created", iid, {"record_sha256": digest, "row_sha256": row})
                 self._exhibits(iid, exhibits, producer)
                 ids.append(iid)
         return [self.get(i) for i in ids]
@@ -185,15 +196,21 @@ class Store:
             )
             item = Evidence(exhibit_ref=f"{producer}/{number}", **ex.__dict__)
             shot = item.screenshot.sha256 if item.screenshot else None
+            values = (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json())
             self.conn.execute(
                 "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
                 " VALUES (?,?,?,?,?,?)",
-                (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json()),
+                values,
             )
             self._audit(
                 "evidence-added",
                 incident_id,
-                {"exhibit_ref": item.exhibit_ref, "type": item.type, "sha256": item.hashes()},
+                {
+                    "exhibit_ref": item.exhibit_ref,
+                    "type": item.type,
+                    "sha256": item.hashes(),
+                    "row_sha256": audit.row_digest("evidence", values),
+                },
             )
             refs.append((item.exhibit_ref, True))
         return refs
@@ -219,12 +236,15 @@ class Store:
                 raise InputError("nothing would change: the new values are the same as the record's", code="no_change")
             number = len(current.amendments) + 1
             amendment = Amendment(number=number, at=now().replace(microsecond=0), reason=reason, changes=changes)
-            self.conn.execute(
-                "INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)",
-                (incident_id, number, iso(amendment.at), amendment.model_dump_json()),
-            )
+            values = (incident_id, number, iso(amendment.at), amendment.model_dump_json())
+            self.conn.execute("INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)", values)
             self._refresh(incident_id, self._load(incident_id).current())
-            self._audit("amended", incident_id, {"number": number, "fields": [c.field for c in changes]})
+            fields = [c.field for c in changes]
+            self._audit(
+                "amended",
+                incident_id,
+                {"number": number, "fields": fields, "row_sha256": audit.row_digest("amendments", values)},
+            )
         return self.get(incident_id)
 
     def delete(self, incident_id: int) -> Deleted:
@@ -318,7 +338,13 @@ class Store:
         from campaignsafe.incidents import check
 
         with schema.errors(self.path):
-            return check.run(self.conn, quick=quick, anchor=anchor)
+            self.conn.execute("BEGIN")  # one snapshot, whatever another process writes meanwhile
+            try:
+                report = check.run(self.conn, quick=quick, anchor=anchor)
+            finally:
+                self.conn.execute("COMMIT")
+        report.pending_migrations = list(self.pending)
+        return report
 
     def record_check(self, incident_id: int) -> list[checking.Finding]:
         """Whether one record still matches its SHA-256 and its audit entry (empty when it does)."""
