@@ -135,10 +135,10 @@ def test_bad_answers_are_asked_again(monkeypatch: pytest.MonkeyPatch, home: Path
     r = run("report", input="\n".join(answers) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
     out = r.stdout
-    assert "'next tuesday' is not a date and time" in out
-    assert "SW1A 9ZZ does not exist" in out
+    assert "not a date and time I understand" in out
+    assert "that postcode does not exist" in out
     assert "did you mean threats?" in out
-    assert "/no/such/file.png: no such file" in out
+    assert "no such file" in out
     _assert_first_answers_kept(home)
 
 

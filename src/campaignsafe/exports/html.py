@@ -9,6 +9,7 @@ pieces, so a report of any length streams: :func:`head`, one :func:`chrono` row 
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from campaignsafe.exports import model as m
@@ -102,9 +103,13 @@ body > footer { margin-top: 6mm; font-size: 9pt; color: #333; border-top: 0.3mm 
 """
 
 
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def e(text: object) -> str:
     """Escape text for HTML content or a quoted attribute."""
-    return escape(str(text), quote=True)
+    s = text if type(text) is str else str(text)
+    return escape(s, quote=True) if _SPECIAL.search(s) else s
 
 
 def head(meta: m.ExportMeta, cover: vw.CoverView, conduct: vw.ConductView) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -35,7 +36,7 @@ def format_for(output: str | None, fmt: str | None) -> str:
     if fmt:
         name = fmt.strip().lower()
         if name not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}", "use json, csv, html or md", code="bad_format")
+            raise InputError("--format: unknown format", "use json, csv, html or md", code="bad_format")
         return name
     if output and output != "-":
         return SUFFIXES.get(Path(output).suffix.lower(), "md")
@@ -109,7 +110,11 @@ def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Iterator
         Entry(m.SCHEMA_FILE, json_.schema_text().encode()),
         *(extra or []),
     ]
-    files = (Entry(path, source=evidence.blob(sha), sha256=sha) for path, sha in read.spool.files())
+    folder = str(evidence.blob("0" * 64).parent.parent)  # the evidence folder, worked out once
+    files = (
+        Entry(path, source=os.path.join(folder, sha[:2], sha), sha256=sha)  # evidence.blob(sha), without pathlib
+        for path, sha in read.spool.files()
+    )
     return heapq.merge(files, sorted(data, key=lambda e: e.name), key=lambda e: e.name)
 
 
