@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.backup_helpers import ok, rezip, use_home
+from tests.backup_helpers import ok, rezip, unsigned, use_home
 from tests.conftest import run
 from tests.export_helpers import EPOCH, make_record
 
@@ -102,9 +102,65 @@ def test_misnumbered_later_amendments_are_refused(
         doc["incidents"][0]["record"]["amendments"][-1]["number"] = 7
         m["incidents.json"] = json.dumps(doc).encode()
 
-    forged = rezip(bundle, tmp_path / "forged.zip", renumber)
+    forged = rezip(bundle, tmp_path / "forged.zip", unsigned(renumber))
     use_home(monkeypatch, agent)
     before = _amendments(agent, 2)
     r = run("import", str(forged))
-    assert r.exit_code in (3, 6) and r.stderr.strip()
+    assert r.exit_code == 3 and "not numbered 1, 2, 3" in r.stderr
     assert _amendments(agent, 2) == before
+
+
+# -- sizes: incidents.json read one incident at a time, each capped; an encrypted file capped --------
+
+
+def test_an_incident_over_the_cap_is_refused_and_nothing_written(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsafe.backup import jsonstream
+
+    _js, agent = two
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    monkeypatch.setattr(jsonstream, "ITEM_MAX", 2000)  # far below one incident with its case
+    use_home(monkeypatch, agent)
+    before = _amendments(agent, 2)
+    r = run("import", str(bundle))
+    assert r.exit_code == 3 and "larger than" in r.stderr and len(r.stderr.strip().splitlines()) <= 2
+    assert _amendments(agent, 2) == before
+
+
+def test_incidents_before_the_export_facts_are_refused(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read in order: incidents before the export's facts (no campaignsafe writes that) are refused."""
+    _js, agent = two
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+
+    def reorder(m: dict[str, bytes]) -> None:
+        doc = json.loads(m["incidents.json"])
+        m["incidents.json"] = json.dumps({"incidents": doc.pop("incidents"), **doc}).encode()
+
+    forged = rezip(bundle, tmp_path / "forged.zip", unsigned(reorder))
+    use_home(monkeypatch, agent)
+    r = run("import", str(forged))
+    assert r.exit_code == 3 and "is not a campaignsafe export" in r.stderr
+
+
+def test_an_encrypted_file_over_the_cap_is_refused_with_the_way_out(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsafe.backup import reading
+    from tests.backup_helpers import passphrase_file
+
+    _js, agent = two
+    secret = passphrase_file(tmp_path)
+    sealed = tmp_path / "js.age"
+    ok("backup", str(sealed), "--encrypt", "--passphrase-file", str(secret))
+    monkeypatch.setattr(reading, "MAX_ENCRYPTED", 1000)
+    use_home(monkeypatch, agent)
+    r = run("import", str(sealed), "--passphrase-file", str(secret))
+    assert r.exit_code == 3 and "too large to decrypt in memory" in r.stderr and "age -d" in r.stderr
+    use_home(monkeypatch, tmp_path / "empty")
+    r = run("restore", str(sealed), "--passphrase-file", str(secret))
+    assert r.exit_code == 3 and "too large to decrypt in memory" in r.stderr

@@ -1,8 +1,10 @@
 """Opening a backup or a bundle to read it back: decrypt, refuse bombs, verify, then identify.
 
 Nothing is trusted before the manifest checks out: ``opened()`` decrypts an age file (in
-memory), refuses a zip that would expand far beyond its own size, re-hashes every entry
-against ``MANIFEST.sha256`` and only then reads ``BACKUP.json`` or ``incidents.json``.
+memory: pyrage's passphrase mode has no streaming form, so one over ``MAX_ENCRYPTED`` is
+refused with the way to decrypt it first with ``age -d``), refuses a zip that would expand far
+beyond its own size, re-hashes every entry against ``MANIFEST.sha256`` and only then reads
+``BACKUP.json`` or ``incidents.json`` (the latter member by member, see :meth:`Opened.members`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ MAX_RATIO = 100
 MIN_ALLOWED = 64 << 20
 MAX_ENTRIES = 2_000_000
 BUNDLE_JSON = "incidents.json"
+#: the largest encrypted file decrypted (in memory, about twice its size is needed).
+MAX_ENCRYPTED = 4 << 30
 
 
 @dataclass
@@ -58,6 +62,23 @@ class Opened:
         """An entry parsed as JSON (InputError when it is not)."""
         try:
             return json.loads(self.text(name))
+        except (ValueError, RecursionError):
+            raise InputError(f"{self.shown}: {name} is not valid JSON", code="bad_backup") from None
+
+    def members(self, name: str, array_key: str) -> Iterator[tuple[str, Any]]:
+        """An entry's top-level JSON members streamed, the array under ``array_key`` item by item
+        (as ``array_key + "[]"``; see :mod:`.jsonstream`); InputError for what is not JSON."""
+        from campaignsafe.backup import jsonstream
+
+        try:
+            with self.zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8") as fh:
+                yield from jsonstream.members(fh, array_key)
+        except jsonstream.TooLarge:
+            raise InputError(
+                f"{self.shown}: {name} holds one value larger than {jsonstream.ITEM_MAX >> 20} MiB", code="bad_bundle"
+            ) from None
+        except UnicodeDecodeError:
+            raise InputError(f"{self.shown}: {name} is not UTF-8 text", code="bad_backup") from None
         except (ValueError, RecursionError):
             raise InputError(f"{self.shown}: {name} is not valid JSON", code="bad_backup") from None
 
@@ -104,6 +125,12 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
     encrypted = crypto.is_age(path)
     source: IO[bytes]
     if encrypted:
+        if path.stat().st_size > MAX_ENCRYPTED:
+            raise InputError(
+                f"{shown} is over {MAX_ENCRYPTED >> 30} GiB, too large to decrypt in memory; nothing was written",
+                f"decrypt it first with the age tool (age -d -o campaign.zip {shown}), then give campaign.zip",
+                code="too_large",
+            )
         secret = crypto.passphrase(passphrase_file, confirm=False, what=f"{shown} is encrypted: it", ask=ask)
         data = crypto.decrypt(path.read_bytes(), secret, shown)
         source, size = io.BytesIO(data), len(data)
