@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,3 +168,38 @@ def test_an_encrypted_file_over_the_cap_is_refused_with_the_way_out(
     use_home(monkeypatch, tmp_path / "empty")
     r = run("restore", str(sealed), "--passphrase-file", str(secret))
     assert r.exit_code == 3 and "too large to decrypt in memory" in r.stderr
+
+
+KILL_IN_LATER = """
+import os, signal, sys
+from campaignsafe.backup import importing
+real = importing._add_later
+def killed(store, later):
+    real(store, later)  # every later amendment written inside the open transaction, then the process dies
+    os.kill(os.getpid(), signal.SIGKILL)
+importing._add_later = killed
+from campaignsafe.cli import main
+sys.argv = ["campaignsafe", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_import_of_later_amendments_killed_half_way_leaves_the_record_as_it_was(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL after the later amendments are written but before the import commits: none of them is kept,
+    check passes, and the next import brings them."""
+    _js, agent = two
+    ok("incidents", "edit", "1", "--place", "High Street, by the bank", "--reason", "remembered")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, agent)
+    before = _amendments(agent, 2)
+    env = {**os.environ, "CAMPAIGNSAFE_HOME": str(agent)}
+    p = subprocess.run([sys.executable, "-c", KILL_IN_LATER, "import", str(bundle)], env=env, capture_output=True)
+    assert p.returncode == -signal.SIGKILL, p.stderr
+    assert _amendments(agent, 2) == before
+    assert ok("check").stdout.startswith("OK")
+    data = ok("import", str(bundle), "--json").json
+    assert [(u["id"], u["amendments"]) for u in data["updated"]] == [(2, 1)]
+    assert ok("check").stdout.startswith("OK")
