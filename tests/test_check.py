@@ -271,7 +271,7 @@ def test_show_flags_a_record_that_does_not_match_its_hash(record: list[int], hom
 def test_check_before_anything_is_recorded_creates_nothing(home: Path) -> None:
     """On a fresh machine check says the (empty) record holds, and makes no store."""
     r = run("check")
-    assert r.exit_code == 0 and "OK: the record holds: 0 incident(s)" in r.stdout
+    assert r.exit_code == 0 and "OK: the record holds: 0 incidents" in r.stdout
     assert not (home / "incidents.db").exists()
 
 

@@ -12,6 +12,7 @@ import pytest
 from campaignsafe.hashing import sha256_file
 from tests.conftest import run
 from tests.incident_helpers import count, nothing_written, report_json, set_initials, stored_files, unreadable
+from tests.screen_helpers import flat
 
 FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "threats", "--description", "d")
 
@@ -84,7 +85,7 @@ def test_delete_removes_only_files_no_other_incident_uses(incident: int, tmp_pat
     run("incidents", "add-evidence", str(incident), str(shared), str(own))
     run("incidents", "add-evidence", str(second), str(shared))
     r = run("incidents", "delete", str(incident), "--yes")
-    assert r.exit_code == 0 and "1 stored file(s) no longer used were removed" in r.stdout
+    assert r.exit_code == 0 and "1 stored file no longer used was removed" in r.stdout
     assert [p.name for p in stored_files(home)] == [sha256_file(shared)]
     assert shared.exists() and own.exists()
 
@@ -157,7 +158,7 @@ def test_re_adding_the_original_repairs_a_damaged_stored_copy(incident: int, tmp
     assert sha256_file(stored) != sha
     r = run("incidents", "add-evidence", str(incident), str(photo))
     assert r.exit_code == 0, r.stderr
-    assert "stored copy of JS/1 repaired" in r.stdout and "0 exhibit(s) added, 1 stored copy repaired" in r.stdout
+    assert "stored copy of JS/1 repaired" in r.stdout and "0 exhibits added, 1 stored copy repaired" in flat(r.stdout)
     assert sha256_file(stored) == sha and oct(stored.stat().st_mode & 0o777) == "0o600"
     assert count(home, "evidence") == 1 and len(stored_files(home)) == 1
     again = run("incidents", "add-evidence", str(incident), str(photo), "--json").json["evidence"][0]

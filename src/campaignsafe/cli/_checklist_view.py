@@ -40,8 +40,8 @@ def scope_text(view: View) -> str:
 
 
 def danger(out: "Console") -> None:
-    """The 999 line, always first."""
-    out.print(DANGER, style="bold red")
+    """The 999 line, always first (shorter on a terminal too narrow for it, so 999 stays on line 1)."""
+    out.print(DANGER if len(DANGER) <= out.width else "In immediate danger: call 999.", style="bold red")
 
 
 def show_list(view: View) -> None:
@@ -65,10 +65,17 @@ def show_list(view: View) -> None:
     out.print(table)
     _orphans(out, view)
     if c.settled < c.total:
-        out.print(
-            "\nNext: [bold]campaignsafe checklist run[/] (essentials first), "
-            "or [bold]checklist next[/] for the most important items."
-        )
+        out.print()
+        say(out, "Next: campaignsafe checklist run (essentials first), or for the most important items:"
+            " campaignsafe checklist next")  # fmt: skip
+
+
+def say(out: "Console", text: str) -> None:
+    """Plain text folded to the console's width; a command to type is never split (see ``_panel``)."""
+    from campaignsafe.cli._panel import lay_out
+
+    for line in lay_out(text, out.width, 0, 0):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _done(c: Any) -> str:
@@ -83,7 +90,8 @@ def _orphans(out: "Console", view: View) -> None:
     if orphans:
         ids = ", ".join(sorted(orphans))
         out.print(
-            f"\nNote: {len(orphans)} saved answer(s) are for items this version of the guidance no longer has "
+            f"\nNote: {len(orphans)} saved answer{' is' if len(orphans) == 1 else 's are'} for items this version "
+            "of the guidance no longer has "
             f"({escape(ids)}). They are kept in your progress file, not deleted."
         )
 
@@ -94,13 +102,24 @@ def item_view(
     """One item: title, who it is for, status, detail and sources (``compact``: links as their site only;
     ``mark``: a status box before the title)."""
     from rich.console import Group
-    from rich.rule import Rule
+    from rich.text import Text
+
+    parts = _item_head(row, heading, compact, mark)
+    parts.append(Text(""))
+    parts.append(Text(" ".join(row.item.detail.split())))
+    parts.append(Text(""))
+    parts.append(sources_view(guidance.sources_for(row.item.sources), compact))
+    return Group(*parts)
+
+
+def _item_head(row: Row, heading: str | None, compact: bool, mark: str = "") -> "list[RenderableType]":
+    """The heading rule, the title, who it is for and (unless ``compact`` and unanswered) its status."""
     from rich.text import Text
 
     item, answer = row.item, row.answer
     parts: list[RenderableType] = []
     if heading:
-        parts.append(Rule(Text(heading), align="left", style="dim"))
+        parts.append(FullRule(Text(heading), style="dim"))
     title = Text(mark + " " if mark else "")
     title.append(item.title, style="bold")
     parts.append(title)
@@ -113,11 +132,58 @@ def item_view(
         if answer and answer.note:
             status += f" (note: {visible(answer.note)})"
         parts.append(Text(f"Status: {status}"))
-    parts.append(Text(""))
-    parts.append(Text(" ".join(item.detail.split())))
-    parts.append(Text(""))
-    parts.append(sources_view(guidance.sources_for(item.sources), compact))
-    return Group(*parts)
+    return parts
+
+
+def item_brief(out: "Console", guidance: Guidance, row: Row, heading: str, room: int) -> "tuple[RenderableType, bool]":
+    """The item as ``checklist run`` shows it in at most ``room`` rows: whole when it fits, else its
+    head and the first sentences of its detail with a line saying ``m`` shows the rest; and whether
+    anything was left out."""
+    import re
+
+    from rich.console import Group
+    from rich.text import Text
+
+    whole = item_view(guidance, row, heading, compact=True)
+    if _height(out, whole) <= room:
+        return whole, False
+    n = len(row.item.sources)
+    more = Text(f"More: type m for the whole item and its {n} source{'' if n == 1 else 's'}.", style="dim")
+    head = [*_item_head(row, heading, compact=True), Text("")]
+    left = room - _height(out, Group(*head, more))
+    detail = " ".join(row.item.detail.split())
+    sentences = re.split(r"(?<=[.!?;:])\s+", detail)
+    kept = 0
+    while kept < len(sentences) and _height(out, Text(" ".join(sentences[: kept + 1]) + " …")) <= left:
+        kept += 1
+    if kept:
+        summary = " ".join(sentences[:kept]) + " …"
+    else:  # even the first sentence is too long: as many words as fit
+        words = detail.split()
+        lo, hi = 0, len(words)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if _height(out, Text(" ".join(words[:mid]) + " …")) <= left:
+                lo = mid
+            else:
+                hi = mid - 1
+        summary = " ".join(words[:lo]) + " …"
+    return Group(*head, Text(summary), more), True
+
+
+def _height(out: "Console", renderable: "RenderableType") -> int:
+    """Rows ``renderable`` takes at the console's width."""
+    return len(out.render_lines(renderable, out.options, pad=False))
+
+
+def to_do_text(c: Any) -> str:
+    """``133 of 135 items still to do (2 done or not applicable).``"""
+    left, items = c.total - c.settled, "item" if c.total == 1 else "items"
+    if not left:
+        return f"All {c.total} {items} done or not applicable."
+    if not c.settled:
+        return f"{c.total} {items}, none done yet."
+    return f"{left} of {c.total} {items} still to do ({c.settled} done or not applicable)."
 
 
 def sources_view(sources: "list[Source]", compact: bool = False) -> "RenderableType":
@@ -155,6 +221,23 @@ def sources_view(sources: "list[Source]", compact: bool = False) -> "RenderableT
     return Group(*parts)
 
 
+class FullRule:
+    """A left-aligned rule with its title, or, when the title would not fit whole beside a few
+    dashes, the title alone, folded at words: never cut with an ellipsis (rich's Rule cuts it)."""
+
+    def __init__(self, title: "Text", style: str = "") -> None:
+        self.title, self.style = title, style
+
+    def __rich_console__(self, console: "Console", options: Any) -> Any:
+        from rich.rule import Rule
+
+        if len(self.title.plain) + 4 <= options.max_width:
+            yield Rule(self.title, align="left", style=self.style or "rule.line")
+        else:
+            self.title.stylize(self.style)
+            yield self.title
+
+
 class Address:
     """A web address on a line of its own: indented when it fits, else from the first column, never split."""
 
@@ -181,7 +264,7 @@ def show_item(view: View, row: Row) -> None:
 def show_topics(view: View, topic_id: str | None) -> None:
     """Every item of one topic (or of all topics) with status, detail and sources."""
     from rich.markup import escape
-    from rich.rule import Rule
+    from rich.text import Text
 
     groups = by_topic(view)
     wanted = view.guidance.topic(topic_id).id if topic_id is not None else None
@@ -195,7 +278,7 @@ def show_topics(view: View, topic_id: str | None) -> None:
     for topic, rows in groups:
         c = count(rows)
         out.print()
-        out.print(Rule(f"[bold]{escape(topic.title)}[/] ({escape(topic.id)}) · {_done(c)} done", align="left"))
+        out.print(FullRule(Text.from_markup(f"[bold]{escape(topic.title)}[/] ({escape(topic.id)}) · {_done(c)} done")))
         out.print(" ".join(topic.summary.split()), style="italic")
         for row in rows:
             out.print()
@@ -211,7 +294,7 @@ def show_next(view: View, rows: list[Row]) -> None:
     out = _console()
     danger(out)
     c = count(view.rows)
-    out.print(f"Checklist for {escape(scope_text(view))}: {c.settled} of {c.total} settled.")
+    out.print(f"Checklist for {escape(scope_text(view))}: {to_do_text(c)}")
     if not rows:
         out.print("\nNothing left to do: every item is done or not applicable.")
         return
@@ -223,7 +306,8 @@ def show_next(view: View, rows: list[Row]) -> None:
         state = "" if row.answer is None else " [dim](not yet)[/]"
         table.add_row(row.item.priority, f"{escape(row.item.title)}{state}\n[dim]{escape(row.item.id)}[/]")
     out.print(table)
-    out.print("\nRead one: [bold]campaignsafe checklist show ITEM[/]; answer: [bold]checklist mark ITEM done[/].")
+    out.print()
+    say(out, "Read one: campaignsafe checklist show ITEM; answer: campaignsafe checklist mark ITEM done")
 
 
 def profiles_json(found: list["ProfileSummary"]) -> dict[str, Any]:

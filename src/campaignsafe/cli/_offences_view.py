@@ -51,8 +51,9 @@ def offences_json(found: list["Offence"], nation: str | None, kind: str | None) 
 def show_offences(found: list["Offence"], nation: str | None, kind: str | None) -> None:
     """Each offence: where it applies, statute, what it covers, examples, penalty and sources."""
     from rich.markup import escape
-    from rich.rule import Rule
+    from rich.text import Text
 
+    from campaignsafe.cli._checklist_view import FullRule
     from campaignsafe.cli._render import console
     from campaignsafe.guidance.offences import disclaimer
 
@@ -60,10 +61,14 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None) 
     danger(out)
     out.print(" ".join(disclaimer().split()), style="bold")
     where = NATION_NAMES[nation] if nation else "every UK nation"
-    out.print(f"{len(found)} offence(s) for {where}" + (f", incident kind {escape(kind)}" if kind else "") + ".")
+    out.print(
+        f"{len(found)} offence{'' if len(found) == 1 else 's'} for {where}"
+        + (f", incident kind {escape(kind)}" if kind else "")
+        + "."
+    )
     for o in found:
         out.print()
-        out.print(Rule(f"[bold]{escape(o.title)}[/]", align="left"))
+        out.print(FullRule(Text.from_markup(f"[bold]{escape(o.title)}[/]")))
         out.print(f"{escape(o.statute)}, {escape(o.section)} · {nations_text(o.nations)}")
         out.print(escape(" ".join(o.description.split())))
         out.print("Examples:")

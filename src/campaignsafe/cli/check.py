@@ -69,27 +69,27 @@ def check(
 
 
 def _print(report: Any) -> None:
+    from campaignsafe.cli._panel import counted, say
+
     for f in report.findings:
-        print(f"FAILED  {f.line()}")
+        say(f"FAILED  {f.line()}", 8)
     files = (
         "stored copies not re-hashed (--quick)"
         if report.files_checked is None
-        else (f"{report.files_checked} stored file(s)")
+        else counted(report.files_checked, "stored evidence file")
     )
-    what = (
-        f"{report.incidents} incident(s), {report.exhibits} exhibit(s), {report.audit_entries} audit entries, {files}"
-    )
-    if report.passed:
-        print(f"OK: the record holds: {what}.")
-    else:
-        print(f"Checked {what}.")
+    what = ", ".join(
+        [counted(report.incidents, "incident"), counted(report.exhibits, "exhibit"),
+         counted(report.audit_entries, "audit entry", "audit entries"), files]
+    )  # fmt: skip
+    say(f"OK: the record holds: {what}." if report.passed else f"Checked {what}.")
     if report.anchor is not None:
         state = "holds" if report.anchor["holds"] else "DOES NOT HOLD"
-        print(f"Anchor {report.anchor['seq']}:{report.anchor['sha256']} {state}.")
+        say(f"Anchor {report.anchor['seq']}:{report.anchor['sha256']} {state}.")
     if report.head is not None:
-        print(f"Audit chain head: entry {report.head.seq}, SHA-256 {report.head.sha256}")
+        say(f"Audit chain head: entry {report.head.seq}, SHA-256 {report.head.sha256}")
     if report.pending_migrations:
-        print(
+        say(
             f"Note: the store is from an older campaignsafe (it lacks {', '.join(report.pending_migrations)}); "
             "it was checked as it is and not changed. It is upgraded the next time campaignsafe records something."
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -109,7 +110,11 @@ def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Iterator
         Entry(m.SCHEMA_FILE, json_.schema_text().encode()),
         *(extra or []),
     ]
-    files = (Entry(path, source=evidence.blob(sha), sha256=sha) for path, sha in read.spool.files())
+    folder = str(evidence.blob("0" * 64).parent.parent)  # the evidence folder, worked out once
+    files = (
+        Entry(path, source=os.path.join(folder, sha[:2], sha), sha256=sha)  # evidence.blob(sha), without pathlib
+        for path, sha in read.spool.files()
+    )
     return heapq.merge(files, sorted(data, key=lambda e: e.name), key=lambda e: e.name)
 
 
@@ -179,7 +184,7 @@ def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
     force = forces[0]
     spocs = [c for c in force.contacts if c.role == "spoc"]
     with_email = [c for c in spocs if c.email]
-    save = f"campaignsafe contact save {force.id} --role spoc --name … --email …"
+    save = f"campaignsafe contact save {force.id} --name NAME --email EMAIL"  # --role spoc is the default
     if with_email:
         c = with_email[0]
         return formataddr((c.name or "", c.email or "")), c.name, None
@@ -291,7 +296,8 @@ def _integrity_lines(meta: m.ExportMeta) -> list[str]:
     out = [text, ""]
     if not facts.passed:
         out += [
-            f"Please note: campaignsafe's own check found {len(facts.findings)} problem(s) with the record; "
+            f"Please note: campaignsafe's own check found {len(facts.findings)} problem"
+            f"{'' if len(facts.findings) == 1 else 's'} with the record; "
             "they are listed on the report's cover.",
             "",
         ]

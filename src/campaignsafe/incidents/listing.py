@@ -154,8 +154,6 @@ def make_filter(
     since: str | None, until: str | None, kind_texts: Sequence[str], force: str | None, unreported: bool
 ) -> Filter:
     """A list filter from the command line's words; ``until`` a date means to the end of that day."""
-    from campaignsafe.incidents import kinds, when
-
     problems: list[str] = []
     flt = Filter(unreported=unreported, profile_force_id=profile_force_id())
 
@@ -166,6 +164,8 @@ def make_filter(
             problems.append(f"{label}: {exc.message}")
             return None
 
+    if since or until:
+        from campaignsafe.incidents import when  # only when asked: the plain list stays lean
     if since:
         got = attempt("--since", lambda: when.parse(since))
         flt.since = got.at if got else None
@@ -173,7 +173,10 @@ def make_filter(
         got = attempt("--until", lambda: when.parse(until))
         if got:
             flt.until = got.at + (timedelta(days=1) if not got.time_known else timedelta(seconds=1))
-    flt.kinds = [k for k in (attempt("--kind", lambda t=t: kinds.parse_kind(t)) for t in kind_texts) if k]
+    if kind_texts:
+        from campaignsafe.incidents import kinds
+
+        flt.kinds = [k for k in (attempt("--kind", lambda t=t: kinds.parse_kind(t)) for t in kind_texts) if k]
     if force:
         found = attempt("--force", lambda: find_force(force))
         flt.force_id = found.code if found else None

@@ -56,6 +56,8 @@ def of(conn: sqlite3.Connection, incident_ids: list[int]) -> dict[int, Provenanc
     """The provenance of those of ``incident_ids`` that were imported."""
     if not incident_ids or not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'provenance'").fetchone():
         return {}
+    if not conn.execute("SELECT 1 FROM provenance LIMIT 1").fetchone():  # nothing imported: no lookups
+        return {}
     out: dict[int, Provenance] = {}
     for start in range(0, len(incident_ids), 500):
         chunk = incident_ids[start : start + 500]
