@@ -1,7 +1,7 @@
 """Opening a backup or a bundle to read it back: decrypt, refuse bombs, verify, then identify.
 
 Nothing is trusted before the manifest checks out: ``opened()`` decrypts an age file (in
-memory: pyrage's passphrase mode has no streaming form, so one over ``MAX_ENCRYPTED`` is
+memory: pyrage's passphrase mode has no streaming form, so one over ``crypto.MAX_SIZE`` is
 refused with the way to decrypt it first with ``age -d``), refuses a zip that would expand far
 beyond its own size, re-hashes every entry against ``MANIFEST.sha256`` and only then reads
 ``BACKUP.json`` or ``incidents.json`` (the latter member by member, see :meth:`Opened.members`).
@@ -28,8 +28,6 @@ MAX_RATIO = 100
 MIN_ALLOWED = 64 << 20
 MAX_ENTRIES = 2_000_000
 BUNDLE_JSON = "incidents.json"
-#: the largest encrypted file decrypted (in memory, about twice its size is needed).
-MAX_ENCRYPTED = 4 << 30
 
 
 @dataclass
@@ -125,11 +123,9 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
     encrypted = crypto.is_age(path)
     source: IO[bytes]
     if encrypted:
-        if path.stat().st_size > MAX_ENCRYPTED:
-            raise InputError(
-                f"{shown} is over {MAX_ENCRYPTED >> 30} GiB, too large to decrypt in memory; nothing was written",
-                f"decrypt it first with the age tool (age -d -o campaign.zip {shown}), then give campaign.zip",
-                code="too_large",
+        if path.stat().st_size > crypto.MAX_SIZE:
+            raise crypto.too_large(
+                shown, f"decrypt it first with the age tool (age -d -o campaign.zip {shown}), then give campaign.zip"
             )
         secret = crypto.passphrase(passphrase_file, confirm=False, what=f"{shown} is encrypted: it", ask=ask)
         data = crypto.decrypt(path.read_bytes(), secret, shown)
