@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.backup_helpers import ok, rezip, use_home
+from tests.backup_helpers import ok, rezip, unsigned, use_home
 from tests.conftest import run
 from tests.export_helpers import EPOCH, make_record
 
@@ -102,9 +106,103 @@ def test_misnumbered_later_amendments_are_refused(
         doc["incidents"][0]["record"]["amendments"][-1]["number"] = 7
         m["incidents.json"] = json.dumps(doc).encode()
 
-    forged = rezip(bundle, tmp_path / "forged.zip", renumber)
+    forged = rezip(bundle, tmp_path / "forged.zip", unsigned(renumber))
     use_home(monkeypatch, agent)
     before = _amendments(agent, 2)
     r = run("import", str(forged))
-    assert r.exit_code in (3, 6) and r.stderr.strip()
+    assert r.exit_code == 3 and "not numbered 1, 2, 3" in r.stderr
     assert _amendments(agent, 2) == before
+
+
+# -- sizes: incidents.json read one incident at a time, each capped; an encrypted file capped --------
+
+
+def test_an_incident_over_the_cap_is_refused_and_nothing_written(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsafe.backup import jsonstream
+
+    _js, agent = two
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    monkeypatch.setattr(jsonstream, "ITEM_MAX", 2000)  # far below one incident with its case
+    use_home(monkeypatch, agent)
+    before = _amendments(agent, 2)
+    r = run("import", str(bundle))
+    assert r.exit_code == 3 and "larger than" in r.stderr and len(r.stderr.strip().splitlines()) <= 2
+    assert _amendments(agent, 2) == before
+
+
+def test_incidents_before_the_export_facts_are_refused(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read in order: incidents before the export's facts (no campaignsafe writes that) are refused."""
+    _js, agent = two
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+
+    def reorder(m: dict[str, bytes]) -> None:
+        doc = json.loads(m["incidents.json"])
+        m["incidents.json"] = json.dumps({"incidents": doc.pop("incidents"), **doc}).encode()
+
+    forged = rezip(bundle, tmp_path / "forged.zip", unsigned(reorder))
+    use_home(monkeypatch, agent)
+    r = run("import", str(forged))
+    assert r.exit_code == 3 and "is not a campaignsafe export" in r.stderr
+
+
+def test_an_encrypted_file_over_the_cap_is_refused_with_the_way_out(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsafe.backup import crypto
+    from tests.backup_helpers import passphrase_file
+
+    _js, agent = two
+    secret = passphrase_file(tmp_path)
+    sealed = tmp_path / "js.age"
+    ok("backup", str(sealed), "--encrypt", "--passphrase-file", str(secret))
+    monkeypatch.setattr(crypto, "MAX_SIZE", 1000)
+    use_home(monkeypatch, agent)
+    r = run("import", str(sealed), "--passphrase-file", str(secret))
+    assert r.exit_code == 3 and "too large to encrypt or decrypt in memory" in r.stderr and "age -d" in r.stderr
+    use_home(monkeypatch, tmp_path / "empty")
+    r = run("restore", str(sealed), "--passphrase-file", str(secret))
+    assert r.exit_code == 3 and "too large to encrypt or decrypt in memory" in r.stderr
+    use_home(monkeypatch, agent)  # and one is never written that restore would then refuse
+    r = run("backup", str(tmp_path / "big.age"), "--encrypt", "--passphrase-file", str(secret))
+    assert r.exit_code == 3 and "age -p" in r.stderr and not (tmp_path / "big.age").exists()
+
+
+KILL_IN_LATER = """
+import os, signal, sys
+from campaignsafe.backup import importing
+real = importing._add_later
+def killed(store, later):
+    real(store, later)  # every later amendment written inside the open transaction, then the process dies
+    os.kill(os.getpid(), signal.SIGKILL)
+importing._add_later = killed
+from campaignsafe.cli import main
+sys.argv = ["campaignsafe", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_import_of_later_amendments_killed_half_way_leaves_the_record_as_it_was(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL after the later amendments are written but before the import commits: none of them is kept,
+    check passes, and the next import brings them."""
+    _js, agent = two
+    ok("incidents", "edit", "1", "--place", "High Street, by the bank", "--reason", "remembered")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, agent)
+    before = _amendments(agent, 2)
+    env = {**os.environ, "CAMPAIGNSAFE_HOME": str(agent)}
+    p = subprocess.run([sys.executable, "-c", KILL_IN_LATER, "import", str(bundle)], env=env, capture_output=True)
+    assert p.returncode == -signal.SIGKILL, p.stderr
+    assert _amendments(agent, 2) == before
+    assert ok("check").stdout.startswith("OK")
+    data = ok("import", str(bundle), "--json").json
+    assert [(u["id"], u["amendments"]) for u in data["updated"]] == [(2, 1)]
+    assert ok("check").stdout.startswith("OK")

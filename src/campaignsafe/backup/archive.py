@@ -202,6 +202,16 @@ def refuse_inside_home(out: Path) -> None:
         )
 
 
+def _size_of_home() -> int:
+    """About how large a backup of the data folder is: its files and the store (as rows, about the same)."""
+    home = paths.home()
+    total = 0
+    for _rel, p in home_files(home):
+        total += p.stat().st_size
+    db = home / DB
+    return total + (db.stat().st_size if db.exists() else 0)
+
+
 def write(out: Path, secret: str | None, created: datetime) -> Written:
     """Write the backup of the whole data folder to ``out`` atomically (age-encrypted with ``secret``)."""
     from campaignsafe.incidents import evidence
@@ -215,9 +225,17 @@ def write(out: Path, secret: str | None, created: datetime) -> Written:
         else:
             from campaignsafe.backup import crypto
 
+            hint = (
+                "write it unencrypted to an encrypted drive, or encrypt it yourself with the age tool:"
+                " campaignsafe backup campaign.zip, then age -p -o campaign.age campaign.zip"
+            )
+            if _size_of_home() > crypto.MAX_SIZE:  # refused before anything is read into memory
+                raise crypto.too_large("the data folder", hint)
             # In memory, never on disk: an unencrypted copy must not be left behind by a crash.
             buf = io.BytesIO()
             manifest, counts = _write_zip(buf, created)
+            if buf.tell() > crypto.MAX_SIZE:
+                raise crypto.too_large("the backup", hint)
             sealed = crypto.encrypt(buf.getbuffer().tobytes(), secret)
             buf.close()
             with paths.atomic_file(out, private=False) as fh:
