@@ -13,6 +13,7 @@ What a check cannot see alone is a rewrite of records *and* the audit chain made
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -133,14 +134,33 @@ def _structure(conn: sqlite3.Connection, report: Report) -> None:
             "store_damaged",
             f"SQLite's quick_check fails ({len(rows)} problem{'' if len(rows) == 1 else 's'})",
         )
-    present = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    present = {
+        str(r[0]): " ".join(str(r[1]).split())
+        for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    }
     done = set(schema.recorded(conn))
+    made = _trigger_sql()
     for migration, names in schema.MIGRATION_TRIGGERS.items():
         if migration not in done:  # an older store, checked as it is (see ``pending``)
             continue
         for name in names:
             if name not in present:
                 report.add("the store", "trigger_removed", f"the protection {name} has been removed")
+            elif present[name] != made.get(name):  # dropped and made again under its name, doing nothing
+                report.add("the store", "trigger_altered", f"the protection {name} has been changed")
+
+
+@functools.cache
+def _trigger_sql() -> dict[str, str]:
+    """Each protection as the migrations make it (spacing aside), from a store built in memory."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for _name, fn in schema.MIGRATIONS:
+            fn(conn)
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        return {str(r[0]): " ".join(str(r[1]).split()) for r in rows}
+    finally:
+        conn.close()
 
 
 def _origins(conn: sqlite3.Connection, report: Report, log: Log) -> None:
