@@ -97,7 +97,7 @@ def from_bundle(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
                 raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
             listed = True
             if key == "incidents[]":
-                out.append(_incoming(o, len(out) + 1, value, producer))
+                out.append(_shaped(o, len(out) + 1, value, producer))
     if producer is None or not listed:
         raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
     return producer, out
@@ -123,6 +123,16 @@ def _export_facts(o: reading.Opened, meta: Any) -> dict[str, Any]:
     return _person(meta.get("producer"))
 
 
+def _shaped(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) -> Incoming:
+    """:func:`_incoming`, with a part of the wrong type (a string for a list, a list for an object) refused."""
+    try:
+        return _incoming(o, n, case, producer)
+    except (AttributeError, TypeError, KeyError):
+        raise InputError(
+            f"{o.shown}: incident {n} in {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle"
+        ) from None
+
+
 def _incoming(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) -> Incoming:
     """One incident of the bundle, checked: its record against its hash, its files against the manifest."""
     from campaignsafe.incidents.audit import canonical_json
@@ -130,7 +140,8 @@ def _incoming(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) ->
     rec = case.get("record") if isinstance(case, dict) else None
     if not isinstance(case, dict) or not isinstance(rec, dict):
         raise InputError(f"{o.shown}: incident {n} in {reading.BUNDLE_JSON} has no record", code="bad_bundle")
-    where = f"incident {rec.get('id', n)} in {reading.BUNDLE_JSON}"
+    iid = rec.get("id")  # named only when it is a number: never text from the file
+    where = f"incident {iid if isinstance(iid, int) and not isinstance(iid, bool) else n} in {reading.BUNDLE_JSON}"
     _validate(o, where, rec)
     text = canonical_json({k: v for k, v in rec.items() if k not in NOT_ORIGINAL})
     _check_record(o, where, text, rec.get("record_sha256"))
