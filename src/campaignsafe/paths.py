@@ -207,7 +207,9 @@ def inside_home(path: Path) -> bool:
         home_st = home().stat()
     except OSError:
         return False
-    for folder in (path, *path.parents):
+    # the folders it is really in: ``a/home/../x`` is not inside ``a/home`` (its lexical parents say it is)
+    real = Path(os.path.realpath(path.parent))
+    for folder in (path, real, *real.parents):
         with contextlib.suppress(OSError):
             if os.path.samestat(folder.stat(), home_st):
                 return True

@@ -14,6 +14,7 @@ import functools
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,9 +83,15 @@ class Spool:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._files: dict[str, IO[bytes]] = {}
-        # held while this process lives: a later export sweeps the folder only once it is not
-        self._owner = os.open(folder / OWNER, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        # held while this process lives: a later export sweeps the folder only once it is not. It is
+        # made and held under another name first: a sweep that found it made but not yet held would
+        # take the folder as abandoned (and its own test lock would keep this one from holding it).
+        # Windows holds no lock (an open file cannot be renamed there, nor deleted): its own name at once.
+        made = OWNER if sys.platform == "win32" else f".{OWNER}"
+        self._owner = os.open(folder / made, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         paths.hold(self._owner)
+        if made != OWNER:
+            os.rename(folder / made, folder / OWNER)
         self._pending: dict[str, list[str]] = {}  # text not yet written, by part (written in big pieces)
         self._sizes: dict[str, int] = {}
         os.close(

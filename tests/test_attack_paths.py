@@ -1,0 +1,57 @@
+"""Attacks on where exports and backups may be written, and on sweeping killed exports' scratch folders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.backup_helpers import ok
+from tests.conftest import run
+from tests.incident_helpers import minimal, write_json
+
+
+def test_a_target_beside_the_data_folder_spelt_with_dotdot_is_written(home: Path, tmp_path: Path) -> None:
+    """``HOME/../out.zip`` is beside the data folder, not in it: it was refused as inside it (its lexical
+    parents include HOME)."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("backup", str(home / ".." / "b.zip"))
+    assert (tmp_path / "b.zip").is_file()
+    ok("export", "--all", "--format", "json", "-o", str(home / ".." / "x.json"))
+    assert (tmp_path / "x.json").is_file()
+
+
+def test_a_target_inside_the_data_folder_is_still_refused_however_spelt(home: Path, tmp_path: Path) -> None:
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "up").symlink_to(home)
+    for target in (home / "x.json", home / "." / "x.json", tmp_path / "out" / "up" / "x.json",
+                   tmp_path / "out" / ".." / "home" / "x.json"):  # fmt: skip
+        r = run("export", "--all", "--format", "json", "-o", str(target))
+        assert r.exit_code == 3 and "inside campaignsafe's data folder" in r.stderr, target
+    assert not list(home.glob("x.json"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows holds no lock; an open file cannot be deleted there")
+def test_a_sweep_the_moment_an_export_makes_its_owner_file_leaves_it_alone(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another export sweeping between this one making its owner file and locking it took the live folder
+    as abandoned and removed it (and its own test lock kept this one from ever holding it)."""
+    from campaignsafe import paths
+    from campaignsafe.exports import spool
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    real_hold = paths.hold
+    swept: list[list[Path]] = []
+
+    def hold_after_a_sweep(fd: int) -> None:
+        swept.append(spool.sweep(home))  # the other export, at the worst moment
+        real_hold(fd)
+
+    monkeypatch.setattr(spool.paths, "hold", hold_after_a_sweep)
+    r = run("export", "--all", "--bundle", str(tmp_path / "out.zip"))
+    assert r.exit_code == 0, r.stderr
+    assert swept and swept[0] == []
+    assert (tmp_path / "out.zip").is_file() and not list(home.glob(".export-*"))
