@@ -308,7 +308,8 @@ def _split(text: str) -> tuple[str, str, str, str] | None:
     host = CANONICAL_HOST.get(pid, host)
     if port not in (None, 80, 443):
         host = f"{host}:{port}"
-    path = re.sub(r"/{2,}", "/", parts.path or "").rstrip("/")
+    # the trailing slash and the punctuation stripped from the whole text above: ``a.co/x:/`` is ``a.co/x``
+    path = re.sub(r"/{2,}", "/", parts.path or "").rstrip("/.,;:!?)")
     return pid, host, path, parts.query
 
 
