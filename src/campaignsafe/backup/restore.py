@@ -92,16 +92,22 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
             staging = Path(tempfile.mkdtemp(prefix=f".{home.name}{_STAGING}", dir=parent))
         except OSError as exc:
             raise StoreError(f"cannot restore into {home}: {exc.strerror}", code="store_unwritable") from None
+        owner = None
         try:
+            owner = _hold(staging)
             evidence_files, files = _files(o, staging)
             incidents = _store(o, staging)
             _refuse_non_empty(home, str(path))  # nothing appeared meanwhile
             if hasattr(os, "sync"):  # every restored file on disk before the record is put in place
                 os.sync()
+            os.unlink(staging / _OWNER)  # not into the data folder; the folder is fresh, so still left alone
             _swap(staging, home)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            if owner is not None:
+                os.close(owner)
     return Restored(home, incidents, evidence_files, files, o.manifest_sha256, o.encrypted)
 
 
@@ -125,11 +131,43 @@ def _refuse_other_signer(o: reading.Opened) -> None:
         )
 
 
+#: held in a staging folder while its restore runs (see :func:`campaignsafe.paths.hold`)
+_OWNER = ".restore-owner"
+#: a staging folder with no owner file (killed as it was made, or swapping into place) is left this long
+_NO_OWNER_STALE = 3600.0
+
+
+def _hold(staging: Path) -> int:
+    """Mark ``staging`` as this running restore's: made and held under another name, then renamed, so
+    another restore never finds it made but not yet held (Windows holds no lock: its name at once)."""
+    import sys
+
+    made = _OWNER if sys.platform == "win32" else _OWNER + ".new"
+    fd = os.open(staging / made, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    paths.hold(fd)
+    if made != _OWNER:
+        os.rename(staging / made, staging / _OWNER)
+    return fd
+
+
 def _clear_stale(home: Path) -> None:
-    """Remove the staging folders of a restore that was cut short (never the data folder itself)."""
+    """Remove the staging folders of a restore that was cut short (never the data folder itself), never
+    one that another restore running at the same time still holds."""
+    import time
+
     for prefix in (_STAGING, _ASIDE):
         for p in home.parent.glob(f".{home.name}{prefix}*"):
-            if p.is_dir() and not p.is_symlink():
+            if not p.is_dir() or p.is_symlink():
+                continue
+            owner = p / _OWNER
+            if os.path.lexists(owner):
+                stale = paths.abandoned(owner)
+            else:
+                try:
+                    stale = time.time() - p.lstat().st_mtime > _NO_OWNER_STALE
+                except OSError:
+                    stale = False
+            if stale:
                 shutil.rmtree(p, ignore_errors=True)
 
 
