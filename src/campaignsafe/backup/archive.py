@@ -17,10 +17,12 @@ backup, so the rows and the files are one consistent moment of the record.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
+import sqlite3
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,6 +106,12 @@ class _Zip:
                 dest.write(chunk)
         self.digests.append((name, h.hexdigest()))
 
+    def discard(self) -> None:
+        """Give up on a zip cut short by an error (its file is removed): closed now, not later by the
+        garbage collector on a file already closed, which printed an 'Exception ignored' traceback."""
+        with contextlib.suppress(Exception):
+            self.zf.close()
+
     def finish(self, sign: Any = None, signature_name: str = "") -> str:
         manifest = manifest_text(self.digests)
         self.zf.writestr(_info(MANIFEST), manifest)
@@ -136,7 +144,7 @@ def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
 def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
     """Write the whole backup zip to ``fh``: the manifest text and the counts."""
     from campaignsafe.exports import signing
-    from campaignsafe.incidents import check, rows
+    from campaignsafe.incidents import rows, schema
     from campaignsafe.incidents.store import Store
 
     home = paths.home()
@@ -162,23 +170,36 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
                 "producer": producer,
             }
             z = _Zip(fh)
-            z.add(INFO, iter([(json.dumps(info, ensure_ascii=False, indent=2) + "\n").encode("utf-8")]))
-            for t in names:
-                z.add(f"{STORE}{t}.jsonl", _jsonl(rows.read(conn, t)))
-            z.add(SEQUENCES, iter([json.dumps(rows.sequences(conn), sort_keys=True).encode("utf-8")]))
-            for rel, p in files:
-                z.add(FILES + rel, _file_chunks(p))
-            head = check.head(conn)
-            identity = signing.identity_for(producer.get("email"))
-            for name, text in (
-                (signing.PUBLIC_KEY, key.public_line()),
-                (signing.ALLOWED_SIGNERS, key.allowed_signers(identity)),
-                (signing.HOW_TO, signing.how_to(identity, key.fingerprint, head.text() if head else None)),
-            ):
-                z.add(name, iter([text.encode("utf-8")]))
-            return z.finish(key.sign, signing.SIGNATURE), counts
+            try:
+                with schema.errors(store.path):  # a damaged row: exit 5 with the way out, never an internal error
+                    return _write_entries(z, conn, key, info, files), counts
+            except BaseException:
+                z.discard()
+                raise
         finally:
             conn.execute("COMMIT")
+
+
+def _write_entries(z: _Zip, conn: sqlite3.Connection, key: Any, info: dict[str, Any], files: list[Any]) -> str:
+    """Every entry of the backup, then its signed manifest (the manifest text)."""
+    from campaignsafe.exports import signing
+    from campaignsafe.incidents import check, rows
+
+    z.add(INFO, iter([(json.dumps(info, ensure_ascii=False, indent=2) + "\n").encode("utf-8")]))
+    for t in info["tables"]:
+        z.add(f"{STORE}{t}.jsonl", _jsonl(rows.read(conn, t)))
+    z.add(SEQUENCES, iter([json.dumps(rows.sequences(conn), sort_keys=True).encode("utf-8")]))
+    for rel, p in files:
+        z.add(FILES + rel, _file_chunks(p))
+    head = check.head(conn)
+    identity = signing.identity_for(info["producer"].get("email"))
+    for name, text in (
+        (signing.PUBLIC_KEY, key.public_line()),
+        (signing.ALLOWED_SIGNERS, key.allowed_signers(identity)),
+        (signing.HOW_TO, signing.how_to(identity, key.fingerprint, head.text() if head else None)),
+    ):
+        z.add(name, iter([text.encode("utf-8")]))
+    return z.finish(key.sign, signing.SIGNATURE)
 
 
 def _profile() -> dict[str, Any]:

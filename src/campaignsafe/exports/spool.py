@@ -196,5 +196,10 @@ class Spool:
         SQLite gives the trail as one JSON array and pydantic reads it in one go: an export of
         many incidents asks for thousands of these.
         """
-        row = self.db.execute(_TRAIL, (incident_id,)).fetchone()
-        return _trail_reader().validate_json(row[0] or "[]")
+        from campaignsafe.incidents.audit import damaged
+
+        try:
+            row = self.db.execute(_TRAIL, (incident_id,)).fetchone()
+            return _trail_reader().validate_json(row[0] or "[]")
+        except (sqlite3.OperationalError, ValueError):  # an entry's detail is not JSON (edited with sqlite3)
+            raise damaged(None) from None

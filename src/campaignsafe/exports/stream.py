@@ -116,13 +116,14 @@ def read(
         for iid in ids:
             try:
                 orig = store.get(iid)
+                trail = spool.audit(iid)
             except StoreError as exc:
                 if not skip_damaged or exc.code != "record_corrupt":
                     raise
                 left_out.append(iid)
                 continue
             shared.add(orig)
-            c, cur = cs.case_of(orig, spool.audit(iid), info.producer, spool, origins.get(iid), info.profile_force)
+            c, cur = cs.case_of(orig, trail, info.producer, spool, origins.get(iid), info.profile_force)
             totals.add(c, cur, info.profile_force)
             if "json" in wanted:
                 spool.write("json", json_.case_text(c, n == 0))

@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from campaignsafe.errors import StoreError
 from campaignsafe.incidents.models import AuditEntry
 from campaignsafe.incidents.when import iso, now
 
@@ -100,8 +101,21 @@ def entries(conn: sqlite3.Connection, incident_id: int | None = None) -> list[Au
 def entry(row: Sequence[Any]) -> AuditEntry:
     """One entry from a row of ``COLUMNS``."""
     data = dict(zip(NAMES, row, strict=True))
-    data["detail"] = json.loads(data["detail"])
-    return AuditEntry.model_validate(data)
+    try:
+        data["detail"] = json.loads(data["detail"])
+        return AuditEntry.model_validate(data)
+    except (ValueError, TypeError, RecursionError):  # edited behind campaignsafe's back: exit 5, quoting none of it
+        raise damaged(data.get("seq")) from None
+
+
+def damaged(seq: Any) -> StoreError:
+    """An audit entry that cannot be read back (``campaignsafe check`` names what is wrong with it)."""
+    which = f"audit entry {seq}" if isinstance(seq, int) else "an audit entry"
+    return StoreError(
+        f"{which} in the incident store is damaged and cannot be read",
+        "run campaignsafe check to see what does not hold; keep a copy of incidents.db and its folder",
+        code="record_corrupt",
+    )
 
 
 def verify(conn: sqlite3.Connection) -> list[int]:

@@ -1,0 +1,54 @@
+"""Attacks with damaged rows (written behind campaignsafe's back with sqlite3): one line and exit 5, never an
+internal error, and never a traceback printed as the process ends."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.backup_helpers import ok
+from tests.conftest import run
+from tests.incident_helpers import minimal, write_json
+
+
+def _damage(home: Path, sql: str) -> None:
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER record_no_update")
+    conn.execute(sql)
+    conn.close()
+
+
+def test_a_backup_of_a_store_with_a_row_that_is_not_utf8_says_so_in_one_line(home: Path, tmp_path: Path) -> None:
+    """It was an internal error (exit 1), followed by 'Exception ignored ... seek of closed file'."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    _damage(home, "UPDATE incidents SET record = CAST(x'7bff22' AS TEXT) WHERE id = 1")
+    out = tmp_path / "b.zip"
+    r = run("backup", str(out))
+    assert r.exit_code == 5, r.stderr
+    assert r.stderr.startswith("campaignsafe: error: a stored row in the incident store")
+    assert "internal error" not in r.stderr and "Exception ignored" not in r.stderr
+    assert not out.exists() and not list(tmp_path.glob(".b.zip.*"))
+
+
+def test_an_audit_entry_that_is_not_json_is_exit_5_or_left_out_never_an_internal_error(
+    home: Path, tmp_path: Path
+) -> None:
+    """``incidents show`` and every ``export --anyway`` were an internal error (exit 1: JSONDecodeError,
+    SQLite's 'malformed JSON'); now show says the entry is damaged (exit 5) and the export leaves the
+    incident out, naming it, and exports the rest."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("report", "--from-file", str(write_json(tmp_path, minimal(), "second.json")))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET detail = 'Zq7Canary' WHERE seq = 1")
+    conn.close()
+    r = run("incidents", "show", "1")
+    assert r.exit_code == 5 and "audit entry 1 in the incident store is damaged" in r.stderr, r.stderr
+    for fmt in ("json", "csv", "html", "md"):
+        out = tmp_path / f"out.{fmt}"
+        r = run("export", "--all", "--anyway", "--format", fmt, "-o", str(out))
+        assert r.exit_code == 0, r.stderr
+        assert "incident 1 cannot be read" in " ".join(r.stdout.split() + r.stderr.split())
+        assert "Zq7Canary" not in out.read_text()
+    r = run("export", "--all", "--anyway", "--bundle", str(tmp_path / "b.zip"))
+    assert r.exit_code == 0, r.stderr
