@@ -55,3 +55,36 @@ def test_a_sweep_the_moment_an_export_makes_its_owner_file_leaves_it_alone(
     assert r.exit_code == 0, r.stderr
     assert swept and swept[0] == []
     assert (tmp_path / "out.zip").is_file() and not list(home.glob(".export-*"))
+
+
+def test_a_full_data_folder_during_an_export_is_not_blamed_on_the_target(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export's scratch files live in the data folder; with that disk full the export said
+    'cannot write OUT.zip: No space left on device' (exit 3), about a target on another disk."""
+    import errno
+    import os
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, fh: object) -> None:
+            self.fh = fh
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.fh, name)
+
+    def fdopen(fd: int, mode: str = "r", *args: object, **kw: object) -> object:
+        fh = real_fdopen(fd, mode, *args, **kw)  # type: ignore[call-overload]
+        return Full(fh) if mode == "w+b" else fh  # the scratch part files only
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    out = tmp_path / "out.zip"
+    r = run("export", "--all", "--bundle", str(out))
+    assert r.exit_code == 5, r.stderr
+    assert "scratch files in" in r.stderr and "cannot write " + str(out) not in r.stderr
+    assert not out.exists()

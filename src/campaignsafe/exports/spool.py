@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from campaignsafe import paths
+from campaignsafe.errors import StoreError
 from campaignsafe.hashing import CHUNK
 
 if TYPE_CHECKING:
@@ -134,7 +135,10 @@ class Spool:
         """Append ``text`` (UTF-8) to the part file ``part``."""
         pending = self._pending.get(part)
         if pending is None:
-            fd = os.open(self.folder / part, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                fd = os.open(self.folder / part, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            except OSError as exc:
+                raise self._full(exc) from None
             self._files[part] = os.fdopen(fd, "w+b")
             pending = self._pending[part] = []
             self._sizes[part] = 0
@@ -145,9 +149,21 @@ class Spool:
 
     def _flush(self, part: str) -> None:
         pending = self._pending[part]
-        self._files[part].write("".join(pending).encode("utf-8"))
+        try:
+            self._files[part].write("".join(pending).encode("utf-8"))
+            self._files[part].flush()
+        except OSError as exc:
+            raise self._full(exc) from None
         pending.clear()
         self._sizes[part] = 0
+
+    def _full(self, exc: OSError) -> StoreError:
+        """The scratch folder (in the data folder) cannot be written: said so, not blamed on the export's target."""
+        return StoreError(
+            f"cannot write the export's scratch files in {self.folder.parent}: {exc.strerror or type(exc).__name__}",
+            "the export works in your data folder while it runs: free some space on that disk and try again",
+            code="store_unwritable",
+        )
 
     def replay(self, part: str) -> Iterator[bytes]:
         """The bytes appended to ``part`` so far (nothing when it was never written), in chunks."""
