@@ -46,6 +46,9 @@ class Imported:
     updated: list[dict[str, Any]] = field(default_factory=list)
     #: held incidents with later amendments that could not be added (amended here since): {source_id, id}
     not_updated: list[dict[str, Any]] = field(default_factory=list)
+    #: held incidents with later amendments not added because this file is not signed by the key that
+    #: signed the file they were imported from (anyone can make an unsigned file): {source_id, id}
+    other_signer: list[dict[str, Any]] = field(default_factory=list)
     already_held: int = 0
     files_copied: int = 0
     files_already_held: int = 0
@@ -66,6 +69,7 @@ class Imported:
             "imported": self.mapping,
             "updated": self.updated,
             "not_updated": self.not_updated,
+            "other_signer": self.other_signer,
             "already_held": self.already_held,
             "files_copied": self.files_copied,
             "files_already_held": self.files_already_held,
@@ -187,10 +191,21 @@ def _later_amendments(
         if not set(theirs) - set(mine):
             continue  # nothing this store does not hold already
         if theirs[: len(mine)] == mine:
-            out.append((iid, item, len(mine)))
+            if result.signer is None or result.signer != _first_signer(store, iid):
+                result.other_signer.append({"source_id": item.source_id, "id": iid})
+            else:
+                out.append((iid, item, len(mine)))
         else:
             result.not_updated.append({"source_id": item.source_id, "id": iid})
     return out
+
+
+def _first_signer(store: Any, iid: int) -> str | None:
+    """The key that signed the file incident ``iid`` was imported from (None: recorded here, or unsigned)."""
+    row = store.conn.execute(
+        "SELECT i.signer FROM provenance p JOIN imports i ON i.seq = p.import_seq WHERE p.incident_id = ?", (iid,)
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 def _refuse_taken_refs(o: reading.Opened, store: Any, new: list[Incoming]) -> None:

@@ -175,6 +175,12 @@ def _print_import(done: Any) -> None:
             " because it was amended here since it was imported",
             4,
         )
+    for m in done.other_signer:
+        say(
+            f"  their incident {m['source_id']} -> your incident {m['id']}: it has later amendments, not added"
+            " because this file is not signed by the key that signed the one it was imported from",
+            4,
+        )
     held = f"; {done.already_held} already in your record" if done.already_held else ""
     copied = f", {counted(done.files_copied, 'evidence file')} copied, {done.files_already_held} already held"
     say(f"Imported {counted(len(done.mapping), 'incident')}{held}{copied}.")
