@@ -61,11 +61,15 @@ def _slow_table(headers: list[str], rows: list[list[str]], total: int, right: se
     natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     widths = list(natural)
     flexible = [i for i in range(len(headers)) if i not in fixed]
+    longest = {
+        i: max([len(w) for c in [headers[i], *(r[i] for r in rows)] for w in c.split()] or [0]) for i in flexible
+    }
     while sum(widths) > total - 2 * (len(headers) - 1):
-        widest = max(flexible, key=lambda i: widths[i])
-        if widths[widest] <= 6:
+        # the widest column gives way first, but not below its longest word while another can
+        give = [i for i in flexible if widths[i] > max(6, longest[i])] or [i for i in flexible if widths[i] > 6]
+        if not give:
             break
-        widths[widest] -= 1
+        widths[max(give, key=lambda i: widths[i])] -= 1
     out = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
     for row in rows:
         cells = [

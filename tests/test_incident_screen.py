@@ -60,3 +60,24 @@ def test_fold_keeps_every_character_splits_no_url_and_fits(words: list[str], wid
     assert "".join(line for _own, line in lines).replace(" ", "") == "".join(words).replace(" ", "")
     for w in words:
         assert any(w in line.split() for _own, line in lines), w  # every word whole on a line
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80])
+def test_list_never_splits_a_word(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`incidents list` is a table at 80 columns; narrower, where the table would cut words
+    ('Threat/s', 'Som/erset'), each incident is two lines or more, nothing split, nothing too wide."""
+    from tests.incident_helpers import report_json, set_initials
+
+    set_initials()
+    place = "Outside the office, Wolverhampton Road"
+    report_json("--when", "2026-05-01 18:30", "--place", place, "--postcode", "BA1 1BA",
+                "--kind", "threatening-communications", "--description", "d", "--reported-to", "101")  # fmt: skip
+    report_json("--when", "2026-05-02 09:00", "--place", "High Street", "--postcode", "SW1A 1AA",
+                "--kind", "threats", "--description", "d")  # fmt: skip
+    monkeypatch.setenv("COLUMNS", str(columns))
+    out = run("incidents", "list").stdout
+    assert_fits(out, columns, ["campaignsafe incidents show ID"])
+    words = out.split()
+    for word in ("Threatening", "Wolverhampton", "Constabulary", "Threats"):
+        assert word in words or word + "," in words, (word, out)
+    assert out.startswith("Id  When") == (columns >= 80)

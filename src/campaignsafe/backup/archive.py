@@ -31,6 +31,7 @@ from typing import IO, Any
 from campaignsafe import __version__, paths
 from campaignsafe.errors import InputError
 from campaignsafe.exports.bundle import MANIFEST, _info, manifest_text, safe_name
+from campaignsafe.exports.spool import PREFIX as SCRATCH_PREFIX
 from campaignsafe.hashing import CHUNK
 
 FORMAT = "campaignsafe-backup"
@@ -41,20 +42,28 @@ SEQUENCES = "store/sqlite_sequence.json"
 FILES = "files/"
 DB = "incidents.db"
 #: files of the data folder a backup leaves out: the database (carried as rows), its
-#: journals, lock files, and the temporary files of a write in progress.
+#: journals, lock files, the temporary files of a write in progress, and export scratch folders.
 _LEFT_OUT_NAMES = {DB, DB + "-wal", DB + "-shm", DB + "-journal"}
+_SCRATCH = SCRATCH_PREFIX
 
 
 def left_out(rel: str) -> bool:
     """Whether a path of the data folder (relative, POSIX) is not carried in a backup."""
     name = rel.rsplit("/", 1)[-1]
-    return rel in _LEFT_OUT_NAMES or name.endswith((".lock", ".tmp")) or name.startswith((".incoming-", ".restoring-"))
+    return (
+        rel in _LEFT_OUT_NAMES
+        or rel.startswith(_SCRATCH)
+        or name.endswith((".lock", ".tmp"))
+        or name.startswith((".incoming-", ".restoring-"))
+    )
 
 
 def home_files(home: Path) -> Iterator[tuple[str, Path]]:
     """(relative POSIX path, path) of every regular file of the data folder a backup carries, sorted."""
     found: list[tuple[str, Path]] = []
     for folder, dirs, names in os.walk(home, followlinks=False):
+        if Path(folder) == home:  # an export's scratch folder (a running or a killed one) is not the record
+            dirs[:] = [d for d in dirs if not d.startswith(_SCRATCH)]
         dirs.sort()
         for name in names:
             p = Path(folder) / name
@@ -193,6 +202,16 @@ def refuse_inside_home(out: Path) -> None:
         )
 
 
+def _size_of_home() -> int:
+    """About how large a backup of the data folder is: its files and the store (as rows, about the same)."""
+    home = paths.home()
+    total = 0
+    for _rel, p in home_files(home):
+        total += p.stat().st_size
+    db = home / DB
+    return total + (db.stat().st_size if db.exists() else 0)
+
+
 def write(out: Path, secret: str | None, created: datetime) -> Written:
     """Write the backup of the whole data folder to ``out`` atomically (age-encrypted with ``secret``)."""
     from campaignsafe.incidents import evidence
@@ -206,9 +225,17 @@ def write(out: Path, secret: str | None, created: datetime) -> Written:
         else:
             from campaignsafe.backup import crypto
 
+            hint = (
+                "write it unencrypted to an encrypted drive, or encrypt it yourself with the age tool:"
+                " campaignsafe backup campaign.zip, then age -p -o campaign.age campaign.zip"
+            )
+            if _size_of_home() > crypto.MAX_SIZE:  # refused before anything is read into memory
+                raise crypto.too_large("the data folder", hint)
             # In memory, never on disk: an unencrypted copy must not be left behind by a crash.
             buf = io.BytesIO()
             manifest, counts = _write_zip(buf, created)
+            if buf.tell() > crypto.MAX_SIZE:
+                raise crypto.too_large("the backup", hint)
             sealed = crypto.encrypt(buf.getbuffer().tobytes(), secret)
             buf.close()
             with paths.atomic_file(out, private=False) as fh:

@@ -15,6 +15,18 @@ from campaignsafe.errors import InputError
 #: the first line of every age file.
 MAGIC = b"age-encryption.org/v1\n"
 MAX_PASSPHRASE_FILE = 4096
+#: the largest backup encrypted or decrypted (in memory, about twice its size is needed): a backup
+#: written encrypted is never one that ``restore`` would then refuse to decrypt.
+MAX_SIZE = 4 << 30
+
+
+def too_large(what: str, hint: str) -> InputError:
+    """Refusing a file too large for pyrage's whole-bytes passphrase mode (exit 3)."""
+    return InputError(
+        f"{what} is over {MAX_SIZE >> 30} GiB, too large to encrypt or decrypt in memory; nothing was written",
+        hint,
+        code="too_large",
+    )
 
 
 def is_age(path: Path) -> bool:

@@ -1,8 +1,10 @@
 """Opening a backup or a bundle to read it back: decrypt, refuse bombs, verify, then identify.
 
 Nothing is trusted before the manifest checks out: ``opened()`` decrypts an age file (in
-memory), refuses a zip that would expand far beyond its own size, re-hashes every entry
-against ``MANIFEST.sha256`` and only then reads ``BACKUP.json`` or ``incidents.json``.
+memory: pyrage's passphrase mode has no streaming form, so one over ``crypto.MAX_SIZE`` is
+refused with the way to decrypt it first with ``age -d``), refuses a zip that would expand far
+beyond its own size, re-hashes every entry against ``MANIFEST.sha256`` and only then reads
+``BACKUP.json`` or ``incidents.json`` (the latter member by member, see :meth:`Opened.members`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,23 @@ class Opened:
         except (ValueError, RecursionError):
             raise InputError(f"{self.shown}: {name} is not valid JSON", code="bad_backup") from None
 
+    def members(self, name: str, array_key: str) -> Iterator[tuple[str, Any]]:
+        """An entry's top-level JSON members streamed, the array under ``array_key`` item by item
+        (as ``array_key + "[]"``; see :mod:`.jsonstream`); InputError for what is not JSON."""
+        from campaignsafe.backup import jsonstream
+
+        try:
+            with self.zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8") as fh:
+                yield from jsonstream.members(fh, array_key)
+        except jsonstream.TooLarge:
+            raise InputError(
+                f"{self.shown}: {name} holds one value larger than {jsonstream.ITEM_MAX >> 20} MiB", code="bad_bundle"
+            ) from None
+        except UnicodeDecodeError:
+            raise InputError(f"{self.shown}: {name} is not UTF-8 text", code="bad_backup") from None
+        except (ValueError, RecursionError):
+            raise InputError(f"{self.shown}: {name} is not valid JSON", code="bad_backup") from None
+
     def jsonl(self, name: str) -> Iterator[dict[str, Any]]:
         """An entry's JSON Lines, one object each (InputError on a line that is not an object)."""
         with self.zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8") as fh:
@@ -104,6 +123,10 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
     encrypted = crypto.is_age(path)
     source: IO[bytes]
     if encrypted:
+        if path.stat().st_size > crypto.MAX_SIZE:
+            raise crypto.too_large(
+                shown, f"decrypt it first with the age tool (age -d -o campaign.zip {shown}), then give campaign.zip"
+            )
         secret = crypto.passphrase(passphrase_file, confirm=False, what=f"{shown} is encrypted: it", ask=ask)
         data = crypto.decrypt(path.read_bytes(), secret, shown)
         source, size = io.BytesIO(data), len(data)

@@ -85,13 +85,29 @@ def _validate(o: reading.Opened, where: str, full: dict[str, Any]) -> None:
 
 
 def from_bundle(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
-    from campaignsafe.incidents.audit import canonical_json
+    """The incidents of a bundle's ``incidents.json``, read one at a time (never the whole document at once)."""
+    producer: dict[str, Any] | None = None
+    listed = False
+    out: list[Incoming] = []
+    for key, value in o.members(reading.BUNDLE_JSON, "incidents"):
+        if key == "export":
+            producer = _export_facts(o, value)
+        elif key in ("incidents", "incidents[]"):
+            if producer is None or (key == "incidents" and value != []):
+                raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
+            listed = True
+            if key == "incidents[]":
+                out.append(_incoming(o, len(out) + 1, value, producer))
+    if producer is None or not listed:
+        raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
+    return producer, out
+
+
+def _export_facts(o: reading.Opened, meta: Any) -> dict[str, Any]:
+    """The export's facts (its ``export`` member): the versions, refused when newer; who made it."""
     from campaignsafe.incidents.models import SCHEMA_VERSION
 
-    doc = o.json(reading.BUNDLE_JSON)
-    meta = doc.get("export") if isinstance(doc, dict) else None
-    cases = doc.get("incidents") if isinstance(doc, dict) else None
-    if not isinstance(meta, dict) or not isinstance(cases, list):
+    if not isinstance(meta, dict):
         raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
     raw_tool = meta.get("tool")
     tool: dict[str, Any] = raw_tool if isinstance(raw_tool, dict) else {}
@@ -104,60 +120,59 @@ def from_bundle(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
             "upgrade campaignsafe, then import it",
             code="bundle_newer",
         )
-    producer = _person(meta.get("producer"))
-    out = []
-    for n, case in enumerate(cases, 1):
-        rec = case.get("record") if isinstance(case, dict) else None
-        if not isinstance(case, dict) or not isinstance(rec, dict):
-            raise InputError(f"{o.shown}: incident {n} in {reading.BUNDLE_JSON} has no record", code="bad_bundle")
-        where = f"incident {rec.get('id', n)} in {reading.BUNDLE_JSON}"
-        _validate(o, where, rec)
-        text = canonical_json({k: v for k, v in rec.items() if k not in NOT_ORIGINAL})
-        _check_record(o, where, text, rec.get("record_sha256"))
-        paths_by_sha = {
-            f.get("sha256"): f.get("bundle_path")
-            for ex in case.get("objects", {}).get("evidence", [])
-            for f in ex.get("files", [])
-            if isinstance(f, dict)
-        }
-        blobs: dict[str, str] = {}
-        for ev in rec.get("evidence", []):
-            for part in ("file", "screenshot"):
-                sha = (ev.get(part) or {}).get("sha256")
-                if sha is None:
-                    continue
-                member = paths_by_sha.get(sha)
-                if not isinstance(member, str) or o.digests.get(member) != sha:
-                    raise _disagrees(
-                        o, f"exhibit {ev.get('exhibit_ref')} of {where} is not the file the manifest lists"
-                    )
-                blobs[sha] = member
-        raw_prov: Any = case.get("provenance")
-        prov: dict[str, Any] | None = raw_prov if isinstance(raw_prov, dict) else None
-        trail = [{"store_of": producer, "entries": case.get("audit", [])}]
-        recorded_by = producer
-        amendments_by = [producer] * len(rec.get("amendments", []))
-        if prov is not None:  # they imported it in turn: keep the first recorder
-            recorded_by = _person(prov.get("recorded_by")) or producer
-            given = [_person(p) for p in prov.get("amendments_by", []) if isinstance(p, dict)]
-            amendments_by = (given + amendments_by)[: len(amendments_by)]
-            earlier = prov.get("source_audit")
-            trail = (earlier if isinstance(earlier, list) else []) + trail
-        out.append(
-            Incoming(
-                rec.get("id"),
-                _moment(o, rec["created_at"], where),
-                text,
-                rec["record_sha256"],
-                list(rec.get("evidence", [])),
-                list(rec.get("amendments", [])),
-                recorded_by,
-                amendments_by,
-                trail,
-                blobs,
-            )
-        )
-    return producer, out
+    return _person(meta.get("producer"))
+
+
+def _incoming(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) -> Incoming:
+    """One incident of the bundle, checked: its record against its hash, its files against the manifest."""
+    from campaignsafe.incidents.audit import canonical_json
+
+    rec = case.get("record") if isinstance(case, dict) else None
+    if not isinstance(case, dict) or not isinstance(rec, dict):
+        raise InputError(f"{o.shown}: incident {n} in {reading.BUNDLE_JSON} has no record", code="bad_bundle")
+    where = f"incident {rec.get('id', n)} in {reading.BUNDLE_JSON}"
+    _validate(o, where, rec)
+    text = canonical_json({k: v for k, v in rec.items() if k not in NOT_ORIGINAL})
+    _check_record(o, where, text, rec.get("record_sha256"))
+    paths_by_sha = {
+        f.get("sha256"): f.get("bundle_path")
+        for ex in case.get("objects", {}).get("evidence", [])
+        for f in ex.get("files", [])
+        if isinstance(f, dict)
+    }
+    blobs: dict[str, str] = {}
+    for ev in rec.get("evidence", []):
+        for part in ("file", "screenshot"):
+            sha = (ev.get(part) or {}).get("sha256")
+            if sha is None:
+                continue
+            member = paths_by_sha.get(sha)
+            if not isinstance(member, str) or o.digests.get(member) != sha:
+                raise _disagrees(o, f"exhibit {ev.get('exhibit_ref')} of {where} is not the file the manifest lists")
+            blobs[sha] = member
+    raw_prov: Any = case.get("provenance")
+    prov: dict[str, Any] | None = raw_prov if isinstance(raw_prov, dict) else None
+    trail = [{"store_of": producer, "entries": case.get("audit", [])}]
+    recorded_by = producer
+    amendments_by = [producer] * len(rec.get("amendments", []))
+    if prov is not None:  # they imported it in turn: keep the first recorder
+        recorded_by = _person(prov.get("recorded_by")) or producer
+        given = [_person(p) for p in prov.get("amendments_by", []) if isinstance(p, dict)]
+        amendments_by = (given + amendments_by)[: len(amendments_by)]
+        earlier = prov.get("source_audit")
+        trail = (earlier if isinstance(earlier, list) else []) + trail
+    return Incoming(
+        rec.get("id"),
+        _moment(o, rec["created_at"], where),
+        text,
+        rec["record_sha256"],
+        list(rec.get("evidence", [])),
+        list(rec.get("amendments", [])),
+        recorded_by,
+        amendments_by,
+        trail,
+        blobs,
+    )
 
 
 # -- a backup ----------------------------------------------------------------------------

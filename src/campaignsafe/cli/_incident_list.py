@@ -161,13 +161,46 @@ def print_table(
         for (iid, *_), row in zip(rows, cells, strict=True):
             row.insert(1, printable(recorded_by.get(iid, "you")))
         fixed, right = {0, 1, 2, 6}, {0, 6}
-    lines = table(headers, cells, total, fixed=fixed, right=right)
+    if total < 80 and not fits_whole(headers, cells, total):
+        lines = stacked(cells, bool(recorded_by))  # a narrow terminal: no word is split across lines
+    else:
+        lines = table(headers, cells, total, fixed=fixed, right=right)
+    from campaignsafe.cli._panel import lay_out
+
     if from_profile:
-        lines += textwrap.wrap("* the force from your profile: no postcode or force was given for the place.", total)
-    lines += textwrap.wrap(
+        lines += lay_out("* the force from your profile: no postcode or force was given for the place.", total, 2)
+    lines += lay_out(
         f"{len(rows)} incident{'' if len(rows) == 1 else 's'}. Details: campaignsafe incidents show ID", total
     )
     sys.stdout.write("\n".join(lines) + "\n")
+
+
+def fits_whole(headers: list[str], rows: list[list[str]], total: int) -> bool:
+    """Whether the table fits ``total`` columns with no word of any cell or heading split."""
+    longest = [max(len(w) for w in h.split()) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            longest[i] = max(longest[i], max((len(w) for w in cell.split()), default=0))
+    return sum(longest) + 2 * (len(headers) - 1) <= total
+
+
+def stacked(rows: list[list[str]], by: bool) -> list[str]:
+    """Each incident on two lines or more, for a terminal too narrow for the table:
+    ``  1  2026-05-01 18:30  Threats`` then ``High Street · Kent Police · 2 exhibits · reported: 101``."""
+    from campaignsafe.cli._panel import lay_out, width
+
+    total = width()
+    out = []
+    for row in rows:
+        iid, who, rest = row[0], (row[1] if by else None), row[2:] if by else row[1:]
+        when, kind, place, force, evidence, reported = rest
+        head = lay_out(f"{when}  {kind}" + (f" · by {who}" if who else ""), total, 5, 5)
+        n = int(evidence)
+        told = "not reported" if reported in ("", "-") else f"reported: {reported}"
+        tail = [place, force, f"{n} exhibit{'' if n == 1 else 's'}", told]
+        out += [f"{iid:>3}  {head[0]}", *head[1:]]
+        out += ["     " + line.lstrip() for line in lay_out(" · ".join(x for x in tail if x), total, 5, 5)]
+    return out
 
 
 def _short_force(force_id: str | None, name: str | None) -> str:
@@ -190,11 +223,13 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
     widths = list(natural)
     room = total - 2 * (len(headers) - 1)
     flexible = [i for i in range(len(headers)) if i not in fixed]
+    # narrow the widest column first, but not below its longest word while another can give way
+    words = {i: max((len(w) for c in (headers[i], *columns[i]) for w in c.split()), default=0) for i in flexible}
     while sum(widths) > room:
-        widest = max(flexible, key=lambda i: widths[i])
-        if widths[widest] <= 6:
+        give = [i for i in flexible if widths[i] > max(6, words[i])] or [i for i in flexible if widths[i] > 6]
+        if not give:
             break
-        widths[widest] -= 1
+        widths[max(give, key=lambda i: widths[i])] -= 1
     out = ["  ".join(style(h.ljust(widths[i]), BOLD) for i, h in enumerate(headers)).rstrip()]
     line = "  ".join(f"{{{i}:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
     narrowed = [i for i, (w, n) in enumerate(zip(widths, natural, strict=True)) if w < n]

@@ -94,6 +94,13 @@ def manifest_text(digests: Iterable[tuple[str, str]]) -> str:
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests))
 
 
+def exhibit_of(name: str) -> str:
+    """``JS/1`` for the bundle entry ``evidence/JS-1_original-name.jpg``: a message never shows the file's name."""
+    stem = name.removeprefix("evidence/").split("_", 1)[0]
+    prefix, sep, number = stem.rpartition("-")
+    return f"{prefix}/{number}" if sep and number.isdigit() else "(unnamed)"
+
+
 def write_bundle(
     entries: Iterable[Entry], out: Path, sign: Callable[[bytes], bytes] | None = None, signature_name: str = ""
 ) -> Manifest:
@@ -138,7 +145,8 @@ def write_bundle(
                 changed.append(e.name)
         if changed:  # raised inside the block: the half-written zip is removed, nothing replaced
             raise StoreError(
-                f"cannot bundle {few(changed)}: its bytes no longer match the SHA-256 on record; nothing was written",
+                f"cannot bundle the file of exhibit {few([exhibit_of(n) for n in changed])}: its bytes no longer match"
+                " the SHA-256 on record; nothing was written",
                 "the stored copy has changed since it was recorded: add the original file again",
                 code="evidence_changed",
             )

@@ -36,7 +36,7 @@ def format_for(output: str | None, fmt: str | None) -> str:
     if fmt:
         name = fmt.strip().lower()
         if name not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}", "use json, csv, html or md", code="bad_format")
+            raise InputError("--format: unknown format", "use json, csv, html or md", code="bad_format")
         return name
     if output and output != "-":
         return SUFFIXES.get(Path(output).suffix.lower(), "md")
@@ -184,7 +184,7 @@ def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
     force = forces[0]
     spocs = [c for c in force.contacts if c.role == "spoc"]
     with_email = [c for c in spocs if c.email]
-    save = f"campaignsafe contact save {force.id} --role spoc --name NAME --email EMAIL"
+    save = f"campaignsafe contact save {force.id} --name NAME --email EMAIL"  # --role spoc is the default
     if with_email:
         c = with_email[0]
         return formataddr((c.name or "", c.email or "")), c.name, None

@@ -48,12 +48,43 @@ def _trail_reader() -> TypeAdapter[list[AuditEntry]]:
 _PIECE = 1 << 18
 
 
+PREFIX = ".export-"
+OWNER = "owner"
+#: a scratch folder with no owner file (killed as it was made, or an older campaignsafe's) is swept after this
+NO_OWNER_STALE = 3600.0
+
+
+def sweep(home: Path) -> list[Path]:
+    """Remove the scratch folders of exports killed before they could (their owner file is held by no one)."""
+    import time
+
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(home):
+            if not entry.name.startswith(PREFIX) or not entry.is_dir(follow_symlinks=False):
+                continue
+            owner = Path(entry.path) / OWNER
+            stale = False
+            if os.path.lexists(owner):
+                stale = paths.abandoned(owner)
+            else:
+                with contextlib.suppress(OSError):
+                    stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > NO_OWNER_STALE
+            if stale:
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
 class Spool:
     """A private scratch folder: part files to append to and replay, and the evidence table."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._files: dict[str, IO[bytes]] = {}
+        # held while this process lives: a later export sweeps the folder only once it is not
+        self._owner = os.open(folder / OWNER, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        paths.hold(self._owner)
         self._pending: dict[str, list[str]] = {}  # text not yet written, by part (written in big pieces)
         self._sizes: dict[str, int] = {}
         os.close(
@@ -73,7 +104,8 @@ class Spool:
         """A new scratch folder in the data folder, removed afterwards (whatever happens)."""
         home = paths.home()
         paths.ensure_private_dir(home)
-        folder = Path(tempfile.mkdtemp(prefix=".export-", dir=home))  # created 0700
+        sweep(home)
+        folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=home))  # created 0700
         spool = None
         try:
             spool = cls(folder)
@@ -87,6 +119,7 @@ class Spool:
         for fh in self._files.values():
             fh.close()
         self.db.close()
+        os.close(self._owner)
 
     # -- part files --------------------------------------------------------------------------
 

@@ -141,7 +141,7 @@ def read(
                     for f in ex.files:
                         spool.add_file(f.bundle_path, f.sha256)
                         if not os.path.isfile(os.path.join(folder, f.sha256[:2], f.sha256)):  # evidence.blob()
-                            missing.append(f"{ex.exhibit_ref} ({f.original_name})")
+                            missing.append(ex.exhibit_ref)  # never the file's name
             if email:
                 refs.update(r.reference for r in c.reports if r.police and r.reference)
             n += 1

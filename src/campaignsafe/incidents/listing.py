@@ -178,13 +178,26 @@ def make_filter(
 
         flt.kinds = [k for k in (attempt("--kind", lambda t=t: kinds.parse_kind(t)) for t in kind_texts) if k]
     if force:
-        from campaignsafe.contact import places
-
-        found = attempt("--force", lambda: places.find(force, kinds=("force",))[0])
+        found = attempt("--force", lambda: find_force(force))
         flt.force_id = found.code if found else None
     if problems:
         raise InputError("; ".join(problems), code="bad_filter")
     return flt
+
+
+def find_force(text: str) -> Any:
+    """The police force (a ``Place``) that ``text`` names by id or name; NotFoundError quoting none of it."""
+    from campaignsafe.contact import places
+
+    try:
+        return places.find(text, kinds=("force",))[0]
+    except CampaignsafeError as exc:
+        message = (
+            "more than one police force matches that name"
+            if exc.code == "place_ambiguous"
+            else "no police force matches that id or name"
+        )
+        raise type(exc)(message, exc.hint, code=exc.code) from None
 
 
 def list_incidents(flt: Filter, path: Path | None = None) -> list[Summary]:

@@ -67,7 +67,27 @@ def of(conn: sqlite3.Connection, incident_ids: list[int]) -> dict[int, Provenanc
         )
         for iid, by, sid, amended, trail, seq in conn.execute(q, chunk):
             out[iid] = Provenance(json.loads(by), sid, json.loads(amended), json.loads(trail), seq)
+    if out:
+        _later_amendments(conn, out)
     return out
+
+
+def _later_amendments(conn: sqlite3.Connection, out: dict[int, Provenance]) -> None:
+    """Who made the amendments a later import added to an incident already held (its ``amended`` list)."""
+    producers = {int(s): json.loads(p) for s, p in conn.execute("SELECT seq, producer FROM imports")}
+    for seq, text in conn.execute("SELECT seq, detail FROM audit WHERE action = 'imported' ORDER BY seq"):
+        detail = json.loads(text)
+        for item in detail.get("amended") or []:
+            prov = out.get(item.get("id"))
+            if prov is None:
+                continue
+            by = producers.get(int(seq), {})
+            known = [prov.recorded_by, *prov.amendments_by, by]
+            for number, initials in zip(item.get("numbers") or [], item.get("amendments_by") or [], strict=False):
+                person = next(
+                    (p for p in known if p.get("initials") == initials), {"initials": initials} if initials else by
+                )
+                prov.amendments_by[number - 1 : number] = [person]  # its place, whatever came before it
 
 
 def label(person: dict[str, Any]) -> str:

@@ -1,0 +1,208 @@
+"""Importing a bundle again after its maker amended an incident: the later amendments come in, once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.backup_helpers import ok, rezip, unsigned, use_home
+from tests.conftest import run
+from tests.export_helpers import EPOCH, make_record
+
+
+@pytest.fixture
+def two(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """JS's record (in ``home``) exported and imported into AB's (ids 2–4 there: AB has one of their own)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    make_record(tmp_path / "js")
+    bundle = tmp_path / "js-1.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    agent = use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB")
+    ok("report", "--kind", "harassment", "--when", "2026-04-20 17:00", "--place", "Elm Road",
+       "--description", "Shouted at on a doorstep.", "--no-input")  # fmt: skip
+    ok("import", str(bundle))
+    use_home(monkeypatch, home)
+    return home, agent
+
+
+def _amendments(home: Path, iid: int) -> list[str]:
+    conn = sqlite3.connect(home / "incidents.db")
+    try:
+        return [
+            r[0] for r in conn.execute("SELECT amendment FROM amendments WHERE incident_id = ? ORDER BY number", (iid,))
+        ]
+    finally:
+        conn.close()
+
+
+def test_later_amendments_come_in_on_the_next_import(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _js, agent = two
+    ok("incidents", "edit", "1", "--place", "High Street, by the bank", "--reason", "remembered")
+    ok("incidents", "edit", "3", "--kind", "harassment", "--reason", "checked the letter")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, agent)
+    before = {i: _amendments(agent, i) for i in (2, 3, 4)}
+    r = ok("import", str(bundle), "--json")
+    data = r.json
+    assert data["imported"] == [] and data["already_held"] == 3
+    assert sorted((u["id"], u["amendments"]) for u in data["updated"]) == [(2, 1), (4, 1)]
+    after = {i: _amendments(agent, i) for i in (2, 3, 4)}
+    assert after[2][: len(before[2])] == before[2] and len(after[2]) == len(before[2]) + 1
+    assert after[3] == before[3] and len(after[4]) == len(before[4]) + 1
+    assert json.loads(after[2][-1])["changes"][0]["field"] == "location"
+    shown = " ".join(ok("incidents", "show", "2").stdout.split())
+    assert f"Amendment {len(after[2])}" in shown and "by you" not in shown  # made by JS, shown as JS's
+    assert ok("check").stdout.startswith("OK")
+    assert ok("incidents", "show", "2", "--json").json["current"]["location"]["text"] == "High Street, by the bank"
+    again = ok("import", str(bundle), "--json").json  # a third time: nothing more
+    assert again["updated"] == [] and again["imported"] == [] and _amendments(agent, 2) == after[2]
+    assert ok("check").stdout.startswith("OK")
+    out = tmp_path / "ab.zip"
+    ok("export", "--all", "--bundle", str(out))
+    assert run("verify", str(out)).exit_code == 0
+
+
+def test_an_incident_amended_here_since_is_left_as_it_is(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both sides amended it: nothing is merged into the importer's history, and the import says so."""
+    _js, agent = two
+    ok("incidents", "edit", "2", "--kind", "harassment", "--reason", "JS changed it")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, agent)
+    ok("incidents", "edit", "3", "--kind", "hate", "--reason", "AB changed it")
+    before = _amendments(agent, 3)
+    r = ok("import", str(bundle))
+    assert "not added because it was amended here since it was imported" in " ".join(r.stdout.split())
+    assert _amendments(agent, 3) == before
+    data = ok("import", str(bundle), "--json").json
+    assert data["not_updated"] == [{"source_id": 2, "id": 3}] and data["updated"] == []
+    assert ok("check").stdout.startswith("OK")
+
+
+def test_misnumbered_later_amendments_are_refused(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle whose amendments skip a number: exit 3, nothing written."""
+    _js, agent = two
+    ok("incidents", "edit", "1", "--place", "Elsewhere", "--reason", "x")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+
+    def renumber(m: dict[str, bytes]) -> None:
+        doc = json.loads(m["incidents.json"])
+        doc["incidents"][0]["record"]["amendments"][-1]["number"] = 7
+        m["incidents.json"] = json.dumps(doc).encode()
+
+    forged = rezip(bundle, tmp_path / "forged.zip", unsigned(renumber))
+    use_home(monkeypatch, agent)
+    before = _amendments(agent, 2)
+    r = run("import", str(forged))
+    assert r.exit_code == 3 and "not numbered 1, 2, 3" in r.stderr
+    assert _amendments(agent, 2) == before
+
+
+# -- sizes: incidents.json read one incident at a time, each capped; an encrypted file capped --------
+
+
+def test_an_incident_over_the_cap_is_refused_and_nothing_written(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsafe.backup import jsonstream
+
+    _js, agent = two
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    monkeypatch.setattr(jsonstream, "ITEM_MAX", 2000)  # far below one incident with its case
+    use_home(monkeypatch, agent)
+    before = _amendments(agent, 2)
+    r = run("import", str(bundle))
+    assert r.exit_code == 3 and "larger than" in r.stderr and len(r.stderr.strip().splitlines()) <= 2
+    assert _amendments(agent, 2) == before
+
+
+def test_incidents_before_the_export_facts_are_refused(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read in order: incidents before the export's facts (no campaignsafe writes that) are refused."""
+    _js, agent = two
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+
+    def reorder(m: dict[str, bytes]) -> None:
+        doc = json.loads(m["incidents.json"])
+        m["incidents.json"] = json.dumps({"incidents": doc.pop("incidents"), **doc}).encode()
+
+    forged = rezip(bundle, tmp_path / "forged.zip", unsigned(reorder))
+    use_home(monkeypatch, agent)
+    r = run("import", str(forged))
+    assert r.exit_code == 3 and "is not a campaignsafe export" in r.stderr
+
+
+def test_an_encrypted_file_over_the_cap_is_refused_with_the_way_out(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaignsafe.backup import crypto
+    from tests.backup_helpers import passphrase_file
+
+    _js, agent = two
+    secret = passphrase_file(tmp_path)
+    sealed = tmp_path / "js.age"
+    ok("backup", str(sealed), "--encrypt", "--passphrase-file", str(secret))
+    monkeypatch.setattr(crypto, "MAX_SIZE", 1000)
+    use_home(monkeypatch, agent)
+    r = run("import", str(sealed), "--passphrase-file", str(secret))
+    assert r.exit_code == 3 and "too large to encrypt or decrypt in memory" in r.stderr and "age -d" in r.stderr
+    use_home(monkeypatch, tmp_path / "empty")
+    r = run("restore", str(sealed), "--passphrase-file", str(secret))
+    assert r.exit_code == 3 and "too large to encrypt or decrypt in memory" in r.stderr
+    use_home(monkeypatch, agent)  # and one is never written that restore would then refuse
+    r = run("backup", str(tmp_path / "big.age"), "--encrypt", "--passphrase-file", str(secret))
+    assert r.exit_code == 3 and "age -p" in r.stderr and not (tmp_path / "big.age").exists()
+
+
+KILL_IN_LATER = """
+import os, signal, sys
+from campaignsafe.backup import importing
+real = importing._add_later
+def killed(store, later):
+    real(store, later)  # every later amendment written inside the open transaction, then the process dies
+    os.kill(os.getpid(), signal.SIGKILL)
+importing._add_later = killed
+from campaignsafe.cli import main
+sys.argv = ["campaignsafe", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_import_of_later_amendments_killed_half_way_leaves_the_record_as_it_was(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL after the later amendments are written but before the import commits: none of them is kept,
+    check passes, and the next import brings them."""
+    _js, agent = two
+    ok("incidents", "edit", "1", "--place", "High Street, by the bank", "--reason", "remembered")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, agent)
+    before = _amendments(agent, 2)
+    env = {**os.environ, "CAMPAIGNSAFE_HOME": str(agent)}
+    p = subprocess.run([sys.executable, "-c", KILL_IN_LATER, "import", str(bundle)], env=env, capture_output=True)
+    assert p.returncode == -signal.SIGKILL, p.stderr
+    assert _amendments(agent, 2) == before
+    assert ok("check").stdout.startswith("OK")
+    data = ok("import", str(bundle), "--json").json
+    assert [(u["id"], u["amendments"]) for u in data["updated"]] == [(2, 1)]
+    assert ok("check").stdout.startswith("OK")
