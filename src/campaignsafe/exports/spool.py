@@ -22,6 +22,7 @@ from campaignsafe import paths
 from campaignsafe.hashing import CHUNK
 
 if TYPE_CHECKING:
+    from campaignsafe.incidents.backend import Conn
     from campaignsafe.incidents.models import AuditEntry
 
 
@@ -105,7 +106,7 @@ class Spool:
 
     # -- the audit trail, indexed by incident ----------------------------------------------------
 
-    def load_audit(self, store: sqlite3.Connection) -> None:
+    def load_audit(self, store: Conn) -> None:
         """Copy the store's audit log here, indexed by incident (the log itself has no such index)."""
         from campaignsafe.incidents.audit import COLUMNS
 

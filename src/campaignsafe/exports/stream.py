@@ -87,8 +87,6 @@ def read(
     email: bool = False,
 ) -> Streamed:
     """Read the selected incidents once, rendering each into ``formats`` (all of them for a bundle)."""
-    from campaignsafe.incidents import evidence
-
     wanted = frozenset(FORMATS if bundle else formats)
     info = cs.about()
     totals = cs.Totals()
@@ -102,6 +100,7 @@ def read(
 
         spool.load_audit(store.conn)
         origins = provenance.of(store.conn, ids)
+        copies = store.copies()
         for n, iid in enumerate(ids):
             orig = store.get(iid)
             shared.add(orig)
@@ -123,7 +122,7 @@ def read(
                 for ex in c.objects.evidence:
                     for f in ex.files:
                         spool.add_file(f.bundle_path, f.sha256)
-                        if not evidence.blob(f.sha256).is_file():
+                        if not copies.exists(f.sha256):
                             missing.append(f"{ex.exhibit_ref} ({f.original_name})")
             if email:
                 refs.update(r.reference for r in c.reports if r.police and r.reference)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsafe.incidents.models import AuditEntry
 from campaignsafe.incidents.when import iso, now
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.backend import Conn
 
 GENESIS = "0" * 64
 COLUMNS = "seq, at, action, incident_id, detail, prev_sha256, sha256"
@@ -38,7 +40,7 @@ def digest(prev: str, seq: int, at: str, action: str, incident_id: int | None, d
     return sha256_text(prev + canonical_json(body))
 
 
-def append(conn: sqlite3.Connection, action: str, incident_id: int | None, detail: dict[str, Any]) -> None:
+def append(conn: Conn, action: str, incident_id: int | None, detail: dict[str, Any]) -> None:
     """Add an entry (call inside the write transaction that makes the change)."""
     row = conn.execute("SELECT seq, sha256 FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
@@ -57,7 +59,7 @@ def append(conn: sqlite3.Connection, action: str, incident_id: int | None, detai
     )
 
 
-def entries(conn: sqlite3.Connection, incident_id: int | None = None) -> list[AuditEntry]:
+def entries(conn: Conn, incident_id: int | None = None) -> list[AuditEntry]:
     """The log (for one incident, or all), oldest first."""
     sql, args = f"SELECT {COLUMNS} FROM audit", []
     if incident_id is not None:
@@ -72,7 +74,7 @@ def entry(row: Sequence[Any]) -> AuditEntry:
     return AuditEntry.model_validate(data)
 
 
-def verify(conn: sqlite3.Connection) -> list[int]:
+def verify(conn: Conn) -> list[int]:
     """Sequence numbers of entries whose chain does not check out (empty when intact)."""
     bad, prev = [], GENESIS
     for seq, at, action, iid, detail, prev_sha, sha in conn.execute(f"SELECT {COLUMNS} FROM audit ORDER BY seq"):

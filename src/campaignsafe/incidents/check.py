@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from campaignsafe.errors import InputError
-from campaignsafe.incidents import audit, schema
+from campaignsafe.incidents import audit, backend, schema
 from campaignsafe.incidents.audit import GENESIS, sha256_text
+from campaignsafe.incidents.backend import Conn
 
 _ANCHOR = re.compile(r"^\s*(\d{1,18})\s*:\s*([0-9a-fA-F]{64})\s*$")
 
@@ -100,7 +100,7 @@ def parse_anchor(text: str) -> Head:
     return Head(int(m.group(1)), m.group(2).lower())
 
 
-def head(conn: sqlite3.Connection) -> Head | None:
+def head(conn: Conn) -> Head | None:
     """The audit chain's newest entry (None for an empty log)."""
     row = conn.execute("SELECT seq, sha256 FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     return Head(int(row[0]), str(row[1])) if row else None
@@ -116,7 +116,7 @@ class _Log:
     exhibits: dict[str, list[tuple[int, int | None, list[str]]]] = field(default_factory=lambda: defaultdict(list))
 
 
-def run(conn: sqlite3.Connection, *, quick: bool = False, anchor: Head | None = None) -> Report:
+def run(conn: Conn, *, quick: bool = False, anchor: Head | None = None) -> Report:
     """Check the open store behind ``conn`` (read only)."""
     report = Report()
     _structure(conn, report)
@@ -126,11 +126,11 @@ def run(conn: sqlite3.Connection, *, quick: bool = False, anchor: Head | None = 
     return report
 
 
-def _structure(conn: sqlite3.Connection, report: Report) -> None:
-    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
-    if rows != ["ok"]:
-        report.add("the store", "store_damaged", f"SQLite's quick_check fails ({len(rows)} problem(s))")
-    present = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+def _structure(conn: Conn, report: Report) -> None:
+    problems = backend.integrity_problems(conn)
+    if problems:
+        report.add("the store", "store_damaged", f"SQLite's quick_check fails ({problems} problem(s))")
+    present = backend.triggers(conn)
     for name in schema.TRIGGERS:
         if name not in present:
             report.add("the store", "trigger_removed", f"the protection {name} has been removed")
@@ -143,7 +143,7 @@ def _json(text: Any) -> Any:
         return None
 
 
-def _audit(conn: sqlite3.Connection, report: Report, anchor: Head | None) -> _Log:
+def _audit(conn: Conn, report: Report, anchor: Head | None) -> _Log:
     log = _Log()
     prev, expected = GENESIS, 1
     hashes: dict[int, str] = {}
@@ -165,10 +165,10 @@ def _audit(conn: sqlite3.Connection, report: Report, anchor: Head | None) -> _Lo
         prev, expected = sha, seq + 1
         _note(log, seq, action, iid, detail if isinstance(detail, dict) else {})
     report.head = head(conn)
-    high = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+    high = backend.sequence_high(conn, "audit")
     last = report.head.seq if report.head else 0
-    if high and int(high[0]) > last:
-        report.add(f"audit entry {last + 1}", "audit_tail_removed", f"entries {last + 1}–{high[0]} have been removed")
+    if high and high > last:
+        report.add(f"audit entry {last + 1}", "audit_tail_removed", f"entries {last + 1}–{high} have been removed")
     if anchor is not None:
         holds = hashes.get(anchor.seq) == anchor.sha256 and not any(s <= anchor.seq for s in chain_bad)
         report.anchor = {**anchor.as_dict(), "holds": holds}
@@ -218,7 +218,7 @@ def _live(log: _Log, iid: int) -> bool:
     return bool(made) and (not gone or max(made) > max(gone))
 
 
-def _incidents(conn: sqlite3.Connection, report: Report, log: _Log) -> None:
+def _incidents(conn: Conn, report: Report, log: _Log) -> None:
     from campaignsafe.incidents.models import STORED, Incident
     from campaignsafe.incidents.store import listing_values
 
@@ -232,9 +232,9 @@ def _incidents(conn: sqlite3.Connection, report: Report, log: _Log) -> None:
         if len(made) > 1:
             seqs = " and ".join(str(s) for s, _h in made)
             report.add(f"incident {iid}", "id_reused", f"its id was given twice (audit entries {seqs})")
-    high = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'incidents'").fetchone()
+    high = backend.sequence_high(conn, "incidents")
     top = max([*log.created, *rows, 0])
-    if top and (high is None or int(high[0]) < top):
+    if top and (high is None or high < top):
         report.add(
             "the store", "ids_reset", f"the id counter was set back: the next incident would reuse an id ≤ {top}"
         )
@@ -304,8 +304,8 @@ def _amendments(report: Report, subject: str, logged: dict[int, tuple[int, list[
             )
 
 
-def _evidence(conn: sqlite3.Connection, report: Report, log: _Log, quick: bool) -> None:
-    from campaignsafe.incidents import evidence
+def _evidence(conn: Conn, report: Report, log: _Log, quick: bool) -> None:
+    from campaignsafe.incidents import blobs
 
     incidents = {int(r[0]) for r in conn.execute("SELECT id FROM incidents")}
     seen: dict[str, str] = {}
@@ -368,15 +368,17 @@ def _evidence(conn: sqlite3.Connection, report: Report, log: _Log, quick: bool) 
     if quick:
         return
     report.files_checked = 0
+    copies = blobs.of(conn)
+    where = "the database" if backend.is_pg(conn) else "the data folder"
     for sha, subject in sorted(seen.items(), key=lambda kv: kv[1]):
         report.files_checked += 1
-        if not evidence.blob(sha).is_file():
-            report.add(subject, "copy_missing", "its stored copy is missing from the data folder")
-        elif not evidence.intact(sha):
+        if not copies.exists(sha):
+            report.add(subject, "copy_missing", f"its stored copy is missing from {where}")
+        elif not copies.intact(sha):
             report.add(subject, "copy_altered", "its stored copy no longer matches its SHA-256")
 
 
-def record_findings(conn: sqlite3.Connection, incident_id: int) -> list[Finding]:
+def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
     """For ``incidents show``: whether this one record still matches its SHA-256 and its audit entry."""
     row = conn.execute("SELECT record, record_sha256 FROM incidents WHERE id = ?", (incident_id,)).fetchone()
     if row is None:
