@@ -237,11 +237,18 @@ def test_save_rejects_unknown_force_and_empty_contact() -> None:
     assert run("contact", "save", "kent", "--role", "boss", "--name", "x").exit_code == 3
 
 
-def test_corrupt_contacts_file_is_a_clear_store_error(home: Path) -> None:
-    """A hand-broken contacts file gives a way out, not a crash."""
+def test_corrupt_contacts_file_never_hides_the_force(home: Path) -> None:
+    """A hand-broken contacts file: `contact` still answers with 999 and the force, and says how to fix the file."""
     home.mkdir(parents=True)
     (home / "contacts.json").write_text("{not json")
     r = run("contact", "SW1A 1AA")
+    assert r.exit_code == 0
+    assert "999" in r.stdout and "Metropolitan Police" in r.stdout
+    text = " ".join(r.stdout.split())
+    assert "saved contacts file" in text and "cannot be read" in text and "move it aside" in text
+    d = run("contact", "SW1A 1AA", "--json").json
+    assert d["forces"][0]["saved_contacts"] == [] and any("cannot be read" in n for n in d["notes"])
+    r = run("contact", "saved")
     assert r.exit_code == 5
     assert "cannot be read" in r.stderr and "hint" in r.stderr
 

@@ -144,6 +144,20 @@ def test_email_draft_is_addressed_to_the_saved_spoc(record: list[int], tmp_path:
     assert out.stat().st_mode & 0o777 == 0o600
 
 
+def test_email_draft_is_byte_identical_for_the_same_export(record: list[int], tmp_path: Path) -> None:
+    """With SOURCE_DATE_EPOCH fixed, the same export gives the same draft, Message-ID and boundary included."""
+    first, second = tmp_path / "one.eml", tmp_path / "two.eml"
+    assert export("--all", "--eml", str(first)).exit_code == 0
+    assert export("--all", "--eml", str(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    msg = email.message_from_bytes(first.read_bytes(), policy=policy.default)
+    assert str(msg["Message-ID"]).endswith("@campaignsafe.invalid>")
+    assert len(list(msg.iter_attachments())) == 1
+    assert export("1", "--eml", str(tmp_path / "three.eml")).exit_code == 0
+    other = email.message_from_bytes((tmp_path / "three.eml").read_bytes(), policy=policy.default)
+    assert other["Message-ID"] != msg["Message-ID"]
+
+
 def test_email_draft_without_a_saved_spoc_is_unaddressed(record: list[int], tmp_path: Path) -> None:
     """No SPOC saved: the draft has no To, a note in the body, and the user is told how to save one."""
     out = tmp_path / "draft.eml"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from campaignsafe.contact import postcode
 from campaignsafe.contact.lookup import EDGE_SHARE, Answer, Hit, HitParts, Lookup
 from campaignsafe.contact.postcode import UNIT_SLOT
-from campaignsafe.errors import InputError, NotFoundError
+from campaignsafe.errors import InputError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
     from campaignsafe.contact import places
@@ -44,12 +44,21 @@ def resolve(query: str) -> Answer:
 
 
 def complete(ans: Answer) -> Answer:
-    """Fill in each force's routes, the user's saved contacts for it and the nation's common routes."""
+    """Fill in each force's routes, the user's saved contacts for it and the nation's common routes.
+
+    A damaged saved-contacts file never hides the force's routes: the answer carries a note
+    saying so (``contact saved`` reports it as a store error).
+    """
     from campaignsafe.contact import contacts, forces
 
+    try:
+        saved = contacts.load()
+    except StoreError as exc:
+        saved = []
+        ans.notes.append(f"{exc.message}; {exc.hint}" if exc.hint else exc.message)
     for f in ans.forces:
         ans.routes[f["id"]] = forces.force_routes(f["id"]) or {}
-        ans.saved[f["id"]] = contacts.for_force(f["id"])
+        ans.saved[f["id"]] = [c for c in saved if c.get("force") == f["id"]]
     ans.common = {r["id"]: r for r in forces.common_routes(ans.nation)}
     return ans
 
