@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import psycopg
 
 ENV = "CAMPAIGNSAFE_DATABASE_URL"
+#: for an HQ role (in no campaign): which campaign to look at; unset, every campaign.
+CAMPAIGN_ENV = "CAMPAIGNSAFE_CAMPAIGN"
 #: the advisory-lock class every campaignsafe write transaction takes (with the campaign as the key).
 LOCK_CLASS = 0x63736166
 #: seconds a write waits for another writer (or a connection for the server) before giving up.
@@ -73,7 +75,7 @@ def label(dsn: str) -> str:
 
         info = conninfo_to_dict(dsn)
     except Exception:  # not parseable: show nothing of it
-        return "the PostgreSQL store (CAMPAIGNSAFE_DATABASE_URL)"
+        return "(a PostgreSQL URL that cannot be read)"
     user = f"{info['user']}@" if info.get("user") else ""
     host = str(info.get("host") or "localhost")
     port = f":{info['port']}" if info.get("port") else ""
@@ -213,6 +215,9 @@ def connect_pg(dsn: str) -> PgConn:
         ) from None
     conn = PgConn(raw, where, dsn)
     conn.execute(f"SET lock_timeout = '{WAIT_S}s'")
+    chosen = os.environ.get(CAMPAIGN_ENV, "").strip()
+    if chosen:  # for a role in no campaign (HQ): the one campaign to look at (a member's own is fixed)
+        conn.execute("SELECT set_config('campaignsafe.campaign', ?, false)", (chosen,))
     return conn
 
 
@@ -255,6 +260,21 @@ def server_refusal(what: str) -> StoreError:
         "back a server store up with pg_dump (and restore with pg_restore); or unset the variable",
         code="server_store",
     )
+
+
+def one_campaign(conn: Conn) -> None:
+    """Before a check: an HQ role seeing several campaigns must choose one (each has its own audit chain)."""
+    if not is_pg(conn):
+        return
+    seen = conn.execute("SELECT count(DISTINCT campaign) FROM audit").fetchone()[0]
+    if seen > 1:
+        from campaignsafe.errors import InputError
+
+        raise InputError(
+            f"this role sees {seen} campaigns' records; each has its own audit chain, checked one at a time",
+            f"choose one: {CAMPAIGN_ENV}=NAME campaignsafe check (or export)",
+            code="choose_campaign",
+        )
 
 
 def exists() -> bool:

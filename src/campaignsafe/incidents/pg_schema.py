@@ -31,15 +31,22 @@ _INITIAL = [
         role TEXT NOT NULL UNIQUE,
         created_at TEXT NOT NULL
     )""",
-    # The campaign of the connecting role: the campaign whose role it is, or whose role it is a member of.
+    # The campaign of a role: the campaign whose role it is, or whose role it is a member of (as the
+    # owner: the campaigns table's row-level security asks it).
+    """CREATE FUNCTION campaignsafe_campaign_of(who name) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+        SET search_path FROM CURRENT AS $$
+        SELECT c.name FROM campaigns c
+        WHERE c.role = who OR c.role IN (
+            SELECT g.rolname FROM pg_auth_members m
+            JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+            WHERE u.rolname = who)
+        ORDER BY c.name LIMIT 1
+    $$""",
+    # The connecting role's campaign; for a role in none (HQ), the one it chose to look at
+    # (CAMPAIGNSAFE_CAMPAIGN, as the setting campaignsafe.campaign), or '' for all of them.
     """CREATE FUNCTION campaignsafe_campaign() RETURNS text LANGUAGE sql STABLE AS $$
-        SELECT coalesce((
-            SELECT c.name FROM campaigns c
-            WHERE c.role = current_user OR c.role IN (
-                SELECT g.rolname FROM pg_auth_members m
-                JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
-                WHERE u.rolname = current_user)
-            ORDER BY c.name LIMIT 1), '')
+        SELECT coalesce(campaignsafe_campaign_of(current_user),
+                        nullif(current_setting('campaignsafe.campaign', true), ''), '')
     $$""",
     f"""CREATE TABLE incidents (
         id BIGSERIAL PRIMARY KEY,
@@ -173,8 +180,15 @@ _TOMBSTONE_ONLY = [
     # the tool's roles need no DELETE privilege on the records, exhibits and amendments themselves).
     """CREATE FUNCTION campaignsafe_delete_incident(iid BIGINT) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
         SET search_path FROM CURRENT AS $$
-    DECLARE mine TEXT := campaignsafe_campaign();
+    DECLARE mine TEXT := campaignsafe_campaign_of(session_user);
     BEGIN
+        IF mine IS NULL THEN
+            IF EXISTS (SELECT 1 FROM campaigns) AND NOT pg_has_role(session_user, current_user, 'USAGE') THEN
+                RAISE EXCEPTION 'only a campaign''s members delete its incidents'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            mine := coalesce(nullif(current_setting('campaignsafe.campaign', true), ''), '');
+        END IF;
         IF NOT EXISTS (SELECT 1 FROM incidents WHERE id = iid AND campaign = mine) THEN
             RAISE EXCEPTION 'no such incident' USING ERRCODE = 'no_data_found';
         END IF;

@@ -357,6 +357,7 @@ class Store:
         """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`)."""
         from campaignsafe.incidents import check
 
+        backend.one_campaign(self.conn)
         with schema.errors(self.path):
             return check.run(self.conn, quick=quick, anchor=anchor)
 
