@@ -16,6 +16,7 @@ from campaignsafe.backup.crypto import MAGIC
 from tests.backup_helpers import PASSPHRASE, full_record, ok, passphrase_file, rezip, snapshot, unsigned, use_home
 from tests.conftest import run
 from tests.export_helpers import unpack
+from tests.screen_helpers import flat
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def backed_up(home: Path, tmp_path: Path) -> tuple[Path, dict[str, object]]:
     full_record(tmp_path)
     out = tmp_path / "backup.zip"
     r = ok("backup", str(out))
-    assert "NOT encrypted" in r.stdout
+    assert "NOT encrypted" in flat(r.stdout)
     return out, snapshot(home)
 
 
@@ -40,7 +41,7 @@ def test_restore_gives_the_same_store(
     old_home = Path(os.environ["CAMPAIGNSAFE_HOME"])
     new = use_home(monkeypatch, tmp_path / "new-laptop")
     r = ok("restore", str(out))
-    assert "Restored 3 incident(s)" in r.stdout
+    assert "Restored 3 incidents" in r.stdout
     assert snapshot(new) == before
     assert ok("check").stdout.startswith("OK")
     assert run("incidents", "show", "1", "--json").json == old_show
@@ -158,7 +159,7 @@ def test_encrypted_backup_opens_with_age_and_with_restore(
     out = tmp_path / "backup.age"
     r = ok("backup", str(out), "--encrypt", "--passphrase-file", str(passphrase_file(tmp_path)))
     before = snapshot(home)
-    assert "encrypted with your passphrase" in r.stdout
+    assert "encrypted with your passphrase" in flat(r.stdout)
     data = out.read_bytes()
     assert data.startswith(MAGIC) and b"incidents" not in data and b"Jo Smith" not in data
     if shutil.which("age") is None:

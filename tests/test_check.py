@@ -211,11 +211,13 @@ def test_consistent_rewrite_is_caught_by_the_anchor(record: list[int], home: Pat
     conn = _db(home)
     _rewrite_record(True)(conn, home)
     _drop(conn, "audit_no_update")
-    forged = audit.sha256_text(conn.execute("SELECT record FROM incidents WHERE id = 2").fetchone()[0])
+    created_at, text = conn.execute("SELECT created_at, record FROM incidents WHERE id = 2").fetchone()
+    forged = audit.sha256_text(text)
     (seq, detail) = conn.execute(
         "SELECT seq, detail FROM audit WHERE incident_id = 2 AND action = 'created'"
     ).fetchone()
-    new = json.loads(detail) | {"record_sha256": forged}
+    row = audit.row_digest("incidents", (created_at, text, forged))  # a careful forger rewrites the row hash too
+    new = json.loads(detail) | {"record_sha256": forged, "row_sha256": row}
     conn.execute("UPDATE audit SET detail = ? WHERE seq = ?", (audit.canonical_json(new), seq))
     _rehash_chain(conn)
     conn.close()
@@ -269,7 +271,7 @@ def test_show_flags_a_record_that_does_not_match_its_hash(record: list[int], hom
 def test_check_before_anything_is_recorded_creates_nothing(home: Path) -> None:
     """On a fresh machine check says the (empty) record holds, and makes no store."""
     r = run("check")
-    assert r.exit_code == 0 and "OK: the record holds: 0 incident(s)" in r.stdout
+    assert r.exit_code == 0 and "OK: the record holds: 0 incidents" in r.stdout
     assert not (home / "incidents.db").exists()
 
 
@@ -291,7 +293,8 @@ def test_the_protections_refuse_direct_deletes(record: list[int], home: Path) ->
 
 
 def test_an_older_store_gains_the_protections(record: list[int], home: Path) -> None:
-    """A store made before migration 0003 gets its triggers the next time it is opened."""
+    """A store made before migration 0003 passes check as it is (check never migrates) and gets its
+    triggers the next time another command opens it."""
     conn = _db(home)
     _drop(conn, "evidence_no_delete", "amendment_no_delete", "incident_no_delete")
     conn.execute("DELETE FROM _migrations WHERE name = '0003_tombstone_only'")
@@ -299,6 +302,10 @@ def test_an_older_store_gains_the_protections(record: list[int], home: Path) -> 
     conn.close()
     r, data = _check()
     assert r.exit_code == 0, data["findings"]
+    assert data["pending_migrations"] == ["0003_tombstone_only"]
+    assert run("incidents", "list").exit_code == 0
+    r, data = _check()
+    assert r.exit_code == 0 and data["pending_migrations"] == []
     conn = _db(home)
     names = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
     conn.close()

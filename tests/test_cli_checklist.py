@@ -96,7 +96,7 @@ def test_ctrl_c_exits_130_with_progress_kept(terminal: None, monkeypatch: pytest
     monkeypatch.setattr(typer, "prompt", prompt)
     r = run("checklist", "run", "canvassing")
     assert r.exit_code == 130
-    assert "2 answer(s) saved" in r.stderr
+    assert "2 answers saved" in r.stderr
     topic = guidance.load_guidance().topic("canvassing")
     answers = progress.load(None).answers
     assert answers[topic.items[0].id].status == "done"

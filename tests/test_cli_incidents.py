@@ -89,7 +89,7 @@ def test_list_table_at_80_columns(three: list[int]) -> None:
     assert lines[0].split() == ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported", "to"]
     assert "2026-04-01 10:00" in r.stdout and "Met" in r.stdout and "101" in r.stdout
     assert "2026-05-01 " in r.stdout
-    assert "3 incident(s)" in r.stdout
+    assert "3 incidents" in r.stdout
 
 
 def test_empty_list_says_how_to_start() -> None:
@@ -181,7 +181,7 @@ def test_delete_needs_confirmation(three: list[int], home: Path, monkeypatch: py
     assert r.exit_code == 3 and "--yes" in r.stderr
     prompts(monkeypatch)
     r = run("incidents", "delete", "1", input="n\n")
-    assert "Delete incident 1 (Threats) and its 0 exhibit(s)?" in r.stdout and "Nothing deleted" in r.stdout
+    assert "Delete incident 1 (Threats) and its 0 exhibits?" in r.stdout and "Nothing deleted" in r.stdout
     assert count(home) == 3
     r = run("incidents", "delete", "1", input="y\n")
     assert r.exit_code == 0 and "Deleted incident 1" in r.stdout

@@ -194,3 +194,14 @@ def test_hostile_text_is_shown_inert(tmp_path: Path) -> None:
     _seed(tmp_path, [minimal(people=[{"role": "suspect", "name": name}])] * 2)
     r = run("incidents", "links")
     assert r.exit_code == 0 and "[bold]Evil Name[/bold]" in r.stdout and "\x1b" not in r.stdout
+
+
+def test_one_link_reads_in_the_singular() -> None:
+    """'1 identifier appears in more than one incident', never '1 identifier appear'."""
+    from tests.incident_helpers import report_json
+
+    for when in ("2026-05-01 18:30", "2026-05-02 18:30"):
+        report_json("--when", when, "--place", "online", "--kind", "online-abuse", "--description", "d",
+                    "--suspect", "a man; handle=@angryvoter")  # fmt: skip
+    out = " ".join(run("incidents", "links").stdout.split())
+    assert "1 identifier appears in more than one incident (2 incidents read)." in out

@@ -129,7 +129,7 @@ def test_a_list_imports_every_incident(tmp_path: Path, home: Path) -> None:
     items = [minimal(), minimal(kind="harassment"), minimal(kind="criminal damage")]
     r = run("report", "--from-file", str(write_json(tmp_path, items)))
     assert r.exit_code == 0, r.stderr
-    assert "Saved 3 incident(s)" in r.stdout
+    assert "Saved 3 incidents" in r.stdout
     assert count(home) == 3
 
 

@@ -91,3 +91,29 @@ def test_two_forces_each_keep_their_own_addresses(monkeypatch: pytest.MonkeyPatc
     assert any("www.cityoflondon.police.uk" in line for line in lines[starts[1] :])
     assert "2 police forces cover Cities of London and Westminster" in " ".join(lines)
     assert "Metropolitan Police Service · 88% of the postcodes" in lines[starts[0]]
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80])
+@pytest.mark.parametrize("fid", ["metropolitan", "avon-and-somerset", "devon-and-cornwall"])
+def test_none_saved_says_the_whole_command(fid: str, columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no saved contact the panel gives the complete command to save one, never cut or split:
+    inside the box when it fits the column, else under it on a line of its own."""
+    lines = screen(fid, columns, monkeypatch)
+    command = f"campaignsafe contact save {fid} --name NAME"
+    (at,) = [i for i, line in enumerate(lines) if command in line]
+    assert lines[at].startswith("│") or lines[at].strip() == command
+    assert not [line for line in lines if "…" in line]  # nothing that reads as cut short
+    assert not too_wide(lines, columns) or all(line.strip() == command for line in too_wide(lines, columns))
+    assert run("contact", "save", fid, "--name", "NAME").exit_code == 0  # the command works as shown
+    assert command not in run("contact", fid).stdout  # and once saved it is no longer offered
+
+
+def test_a_name_of_several_forces_says_the_choice_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`contact Kingston` lists each force with its areas; the reason and what to do are said once (stderr)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    r = run("contact", "Kingston")
+    assert r.exit_code == 4
+    both = r.stdout + r.stderr
+    assert both.count("names areas of 2 police forces") == 1
+    assert both.lower().count("give the full name") == 1
+    assert "Humberside Police:" in r.stdout and "Metropolitan Police Service:" in r.stdout

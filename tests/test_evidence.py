@@ -12,6 +12,7 @@ import pytest
 from campaignsafe.hashing import sha256_file
 from tests.conftest import run
 from tests.incident_helpers import count, nothing_written, report_json, set_initials, stored_files, unreadable
+from tests.screen_helpers import flat
 
 FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "threats", "--description", "d")
 
@@ -85,7 +86,7 @@ def test_delete_removes_only_files_no_other_incident_uses(incident: int, tmp_pat
     run("incidents", "add-evidence", str(incident), str(shared), str(own))
     run("incidents", "add-evidence", str(second), str(shared))
     r = run("incidents", "delete", str(incident), "--yes")
-    assert r.exit_code == 0 and "1 stored file(s) no longer used were removed" in r.stdout
+    assert r.exit_code == 0 and "1 stored file no longer used was removed" in r.stdout
     assert [p.name for p in stored_files(home)] == [sha256_file(shared)]
     assert shared.exists() and own.exists()
 
@@ -160,7 +161,7 @@ def test_re_adding_the_original_repairs_a_damaged_stored_copy(incident: int, tmp
     assert sha256_file(stored) != sha
     r = run("incidents", "add-evidence", str(incident), str(photo))
     assert r.exit_code == 0, r.stderr
-    assert "stored copy of JS/1 repaired" in r.stdout and "0 exhibit(s) added, 1 stored copy repaired" in r.stdout
+    assert "stored copy of JS/1 repaired" in r.stdout and "0 exhibits added, 1 stored copy repaired" in flat(r.stdout)
     assert sha256_file(stored) == sha and oct(stored.stat().st_mode & 0o777) == "0o600"
     assert count(home, "evidence") == 1 and len(stored_files(home)) == 1
     again = run("incidents", "add-evidence", str(incident), str(photo), "--json").json["evidence"][0]
@@ -267,3 +268,43 @@ def test_a_file_name_with_control_characters_is_refused_before_anything_is_copie
     stored = [p for p in (paths.home() / "evidence").rglob("*") if p.is_file() and not p.name.endswith(".lock")]
     assert all(p.name != "photo" for p in stored)
     assert len(stored) == len({p.name for p in stored})
+
+
+@pytest.mark.sqlite_only  # the data folder's own files
+@pytest.mark.parametrize("target", ["signing-key", "store", "stored-copy", "profile"])
+def test_a_hard_link_to_a_file_of_the_data_folder_is_never_evidence(
+    target: str, incident: int, tmp_path: Path, home: Path
+) -> None:
+    """A hard link made outside the data folder is the same file (same device and inode): refused too."""
+    if target == "signing-key":
+        assert run("export", "--all", "--format", "html", "-o", str(tmp_path / "r.html")).exit_code == 0
+        secret = home / "bundle-signing-key"
+    elif target == "store":
+        secret = home / "incidents.db"
+    elif target == "stored-copy":
+        photo = _photo(tmp_path, "kept.jpg", 10)
+        assert run("incidents", "add-evidence", str(incident), str(photo)).exit_code == 0
+        secret = next(p for p in (home / "evidence").rglob("*") if p.is_file() and not p.name.startswith("."))
+    else:
+        assert run("profile", "--phone", "07700 900000").exit_code == 0
+        secret = home / "profile.json"
+    before = count(home, "evidence")
+    link = tmp_path / "holiday.jpg"
+    try:
+        os.link(secret, link)
+    except OSError:
+        pytest.skip("hard links are not possible here")
+    good = _photo(tmp_path, "good.jpg", 11)
+    r = run("incidents", "add-evidence", str(incident), str(good), str(link))
+    assert r.exit_code == 3 and "hard link" in r.stderr and len(r.stderr.strip().splitlines()) <= 2
+    assert count(home, "evidence") == before
+    r = run("report", *FLAGS, "--evidence", str(link))
+    assert r.exit_code == 3 and "hard link" in r.stderr
+
+
+def test_a_file_with_two_names_outside_the_data_folder_is_fine(incident: int, tmp_path: Path, home: Path) -> None:
+    """Only links into the data folder are refused: a photo hard-linked in two of the user's folders is evidence."""
+    photo = _photo(tmp_path, "a.jpg", 12)
+    os.link(photo, tmp_path / "b.jpg")
+    r = run("incidents", "add-evidence", str(incident), str(tmp_path / "b.jpg"))
+    assert r.exit_code == 0, r.stderr

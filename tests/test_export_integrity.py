@@ -76,3 +76,54 @@ def test_anyway_exports_with_the_findings_on_the_cover_and_in_the_json(
     assert facts["passed"] is False and facts["exported_despite_findings"] is True
     assert any(f["subject"] == "incident 2" and f["code"] == "listing_altered" for f in facts["findings"])
     assert run("verify", str(out)).exit_code == 0  # the bundle itself is intact: what it says is the warning
+
+
+# -- --anyway with a damaged row: the rest is exported, the damaged incident named ----------------
+
+CANARY = "CANARY-damaged-7f3a"
+
+
+def _damage(home: Path, *ids: int) -> None:
+    """A stored record that is no longer JSON (holding a canary that must never be shown)."""
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER IF EXISTS record_no_update")
+    for iid in ids:
+        conn.execute("UPDATE incidents SET record = ? WHERE id = ?", ('{"description": "' + CANARY, iid))
+    conn.close()
+
+
+def test_anyway_exports_the_rest_of_a_record_with_a_damaged_row(record: list[int], home: Path, tmp_path: Path) -> None:
+    """One unreadable incident: --anyway exports the others, names it on stderr, the cover and in the JSON;
+    the bundle verifies, and nothing of the damaged row is shown."""
+    _damage(home, 2)
+    out = tmp_path / "b.zip"
+    assert run("export", "--all", "--bundle", str(out)).exit_code == 6 and not out.exists()
+    r = run("export", "--all", "--anyway", "--bundle", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert "incident 2 cannot be read from the store and is left out" in r.stderr
+    files = members(out)
+    import json
+
+    doc = json.loads(files["incidents.json"])
+    assert [c["record"]["id"] for c in doc["incidents"]] == [1, 3]
+    facts = doc["export"]["integrity"]
+    assert {"subject": "incident 2", "code": "left_out"}.items() <= next(
+        f for f in facts["findings"] if f["code"] == "left_out"
+    ).items()
+    for name in ("report.html", "report.md"):
+        text = files[name].decode()
+        assert "WARNING: campaignsafe check found" in text and "not in this export" in text
+    assert all(CANARY.encode() not in data for data in files.values())
+    assert CANARY not in r.stdout + r.stderr
+    assert run("verify", str(out)).exit_code == 0
+    r = run("export", "--all", "--anyway", "--format", "json")
+    assert r.exit_code == 0 and [c["record"]["id"] for c in json.loads(r.stdout)["incidents"]] == [1, 3]
+
+
+def test_anyway_with_every_selected_row_damaged_writes_nothing(record: list[int], home: Path, tmp_path: Path) -> None:
+    """Nothing readable left: exit 5, one line, no file."""
+    _damage(home, 2)
+    out = tmp_path / "b.zip"
+    r = run("export", "2", "--anyway", "--bundle", str(out))
+    assert r.exit_code == 5 and "every incident selected is damaged" in r.stderr and not out.exists()
+    assert CANARY not in r.stderr

@@ -77,7 +77,7 @@ def test_ctrl_c_keeps_every_answer_and_resume_finishes(monkeypatch: pytest.Monke
     monkeypatch.setattr(typer, "prompt", REAL_PROMPT)
     r = run("report", "--resume", input="\n".join(REST) + "\n\n")
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert "Carrying on: 5 answer(s) kept" in r.stdout
+    assert "Carrying on: 5 answers kept" in r.stdout
     assert "When did it happen?" not in r.stdout
     _assert_first_answers_kept(home)
     assert not (home / "drafts" / "report.json").exists()

@@ -16,6 +16,7 @@ from tests.backup_helpers import full_record, ok, rezip, snapshot, unsigned, use
 from tests.conftest import run
 from tests.export_helpers import EPOCH, PHOTO, make_record, members, unpack
 from tests.incident_helpers import write_json
+from tests.screen_helpers import flat
 
 
 def _records(home: Path) -> dict[str, tuple[str, str, str]]:
@@ -70,9 +71,10 @@ def test_the_agent_merges_the_candidates_bundle_once(
     js = _records(home)
     agent = _agent(tmp_path, monkeypatch)
     r = ok("import", str(candidate))
-    assert "recorded by JS (Jo Smith)" in r.stdout and "their incident 1 -> your incident 2" in r.stdout
-    assert "signed by key SHA256:" in r.stdout
-    assert "1 already held" in r.stdout  # the photo AB holds too is not copied twice
+    said = flat(r.stdout)
+    assert "recorded by JS (Jo Smith)" in said and "their incident 1 -> your incident 2" in said
+    assert "signed by key SHA256:" in said
+    assert "1 already held" in said  # the photo AB holds too is not copied twice
     again = ok("import", str(candidate), "--json").json
     assert again["imported"] == [] and again["already_held"] == 3
     mine = _records(agent)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,15 @@ from hypothesis import strategies as st
 
 from campaignsafe.cli._incident_view import fold_text
 from tests.conftest import run
+from tests.screen_helpers import HASH, assert_fits
 
 LONG_URL = "https://www.facebook.com/groups/1234567890/permalink/9876543210987654/?comment_id=1234567890"
 POST = "https://x.com/angryvoter/status/1790000000000000000?s=20&t=abcdefghijklmnop"
 
 
-def _check(out: str, columns: int) -> None:
-    for line in out.splitlines():
-        if len(line) > columns:  # only a web address too long for any line may be wider, alone on its line
-            assert re.fullmatch(r"https?://\S+", line), f"{len(line)} > {columns}: {line!r}"
-    for url in (LONG_URL, POST):
-        assert any(url in line for line in out.splitlines()), f"{url} is split across lines"
+def _check(out: str, columns: int, hashes: list[str]) -> None:
+    """Only an address or hash too long for any line may be wider, alone on its line; none is split."""
+    assert_fits(out, columns, [LONG_URL, POST, *hashes])
 
 
 @pytest.mark.parametrize("columns", [40, 60, 80, 120])
@@ -40,11 +37,11 @@ def test_show_and_next_steps_fit_and_keep_urls_whole(
     assert saved.exit_code == 0, saved.stderr
     assert "You have reported it: 101, reference CAD 1234." in " ".join(saved.stdout.split())
     assert "(101 (ref" not in saved.stdout
-    for line in saved.stdout.splitlines():
-        if len(line) > columns:
-            assert re.fullmatch(r"https?://\S+", line), line
-    assert any(POST in line for line in saved.stdout.splitlines())
-    _check(run("incidents", "show", "1").stdout, columns)
+    record = run("incidents", "show", "1", "--json").json
+    hashes = [record["record_sha256"], record["evidence"][0]["screenshot"]["sha256"]]
+    assert_fits(saved.stdout, columns, [POST, hashes[1]])
+    _check(run("incidents", "show", "1").stdout, columns, hashes)
+    assert len(HASH.findall(run("incidents", "show", "1").stdout)) >= 2
 
 
 WORDS = st.one_of(
@@ -56,11 +53,10 @@ WORDS = st.one_of(
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(WORDS, max_size=15), st.integers(min_value=8, max_value=100))
 def test_fold_keeps_every_character_splits_no_url_and_fits(words: list[str], width: int) -> None:
-    """Folding loses nothing, never splits a web address, and only a web address may pass the width."""
+    """Folding loses nothing, never splits a word, and only a word alone on its line may pass the width."""
     lines = fold_text(" ".join(words), width)
     for own, line in lines:
-        assert len(line) <= width or (own and line.startswith("https://"))
+        assert len(line) <= width or (own and " " not in line)
     assert "".join(line for _own, line in lines).replace(" ", "") == "".join(words).replace(" ", "")
     for w in words:
-        if w.startswith("https://"):
-            assert any(w in line for _own, line in lines)
+        assert any(w in line.split() for _own, line in lines), w  # every word whole on a line

@@ -17,6 +17,7 @@ from campaignsafe.exports import signing
 from campaignsafe.exports.bundle import MANIFEST, Entry, manifest_text, write_bundle
 from tests.conftest import run
 from tests.export_helpers import EPOCH, make_record, members, unpack
+from tests.screen_helpers import flat
 
 needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="install openssh-client")
 IDENTITY = "jo@example.org"  # the profile's email in make_record
@@ -74,7 +75,7 @@ def test_ssh_keygen_accepts_a_fresh_bundle(bundle: Path, tmp_path: Path, home: P
     fp = _fingerprint(folder / signing.PUBLIC_KEY)
     assert fp.startswith("SHA256:")
     out = run("verify", str(bundle))
-    assert out.exit_code == 0 and f"Signature: good, made with the key {fp}" in out.stdout
+    assert out.exit_code == 0 and f"Signature: good, made with the key {fp}" in flat(out.stdout)
     data = run("verify", str(folder), "--json").json
     assert data["signature"] == {"status": "valid", "key_fingerprint": fp, "reason": None}
     how_to = (folder / signing.HOW_TO).read_text()

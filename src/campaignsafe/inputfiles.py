@@ -3,7 +3,10 @@
 Only regular files are read (``-`` means standard input): a FIFO would hang the command and
 a device such as ``/dev/zero`` never ends, so both are refused with exit 3 before anything is
 read. Sizes are capped: an import file at ``IMPORT_MAX`` bytes, a batch line at ``LINE_MAX``.
-Messages name the file and the reason, never its content.
+Messages name the file and the reason, never its content. campaignsafe's own small files in the
+data folder (profile, saved contacts, the report draft, checklist progress, the signing key) are
+read through :func:`read_data_file` by the same rule: a FIFO or device in their place is refused
+unopened, as a damaged store is (exit 5).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 from campaignsafe.errors import InputError
@@ -21,6 +25,8 @@ from campaignsafe.errors import InputError
 IMPORT_MAX = 32 * 1024 * 1024
 #: the longest batch line read; a query is at most a few hundred characters.
 LINE_MAX = 4096
+#: the largest of campaignsafe's own small files read from the data folder (profile, contacts, draft…).
+DATA_MAX = 16 * 1024 * 1024
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
 _BINARY = getattr(os, "O_BINARY", 0)
 
@@ -112,3 +118,41 @@ def lines(src: BinaryIO, limit: int = LINE_MAX) -> Iterator[bytes | None]:
             yield None
             continue
         yield line.rstrip(b"\r\n")
+
+
+def read_data_file(path: Path, what: str, limit: int = DATA_MAX) -> bytes | None:
+    """One of campaignsafe's own small files in the data folder (profile, contacts, draft, progress), or None.
+
+    Only a regular file is read: a FIFO, device or socket put in its place would hang the command
+    or never end, so it is refused unopened for reading (StoreError, exit 5), as is a file larger
+    than ``limit`` bytes. The message names the file, never its content.
+    """
+    from campaignsafe.errors import StoreError
+
+    hint = f"move it aside (e.g. rename it to {path.name}.bad); campaignsafe then starts it afresh"
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
+    except (FileNotFoundError, NotADirectoryError):  # not there (or its folder is not a folder: reported elsewhere)
+        return None
+    except IsADirectoryError:
+        raise StoreError(f"{what} {path} is a folder, not a file", hint, code="not_a_file") from None
+    except OSError as exc:
+        raise StoreError(f"cannot read {what} {path} ({exc.strerror})", code="unreadable_file") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else _kind(mode)
+            raise StoreError(f"{what} {path} is {kind}, not a file: it was not read", hint, code="not_a_file")
+        if _NONBLOCK and sys.platform != "win32":
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise StoreError(f"cannot read {what} {path} ({exc.strerror})", code="unreadable_file") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > limit:
+        raise StoreError(f"{what} {path} is larger than {limit:,} bytes: it was not read", hint, code="too_large")
+    return data

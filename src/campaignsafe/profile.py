@@ -103,11 +103,14 @@ def _file() -> Path:
 
 def load() -> Profile:
     """The saved profile (empty when none is saved)."""
+    from campaignsafe.inputfiles import read_data_file
+
     path = _file()
-    if not path.exists():
+    raw = read_data_file(path, "your profile")
+    if raw is None:
         return Profile()
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
         data.pop("version", None)
         return Profile.model_validate(data)
     except (OSError, ValueError, AttributeError):

@@ -74,6 +74,8 @@ class Written:
     files: int
     manifest_sha256: str
     encrypted: bool
+    #: how many files MANIFEST.sha256 lists (what ``verify`` counts): ``files`` plus the store and signing files
+    listed: int = 0
 
 
 class _Zip:
@@ -214,5 +216,11 @@ def write(out: Path, secret: str | None, created: datetime) -> Written:
                 fh.write(sealed)
     digest = hashlib.sha256(manifest.encode("utf-8")).hexdigest()
     return Written(
-        out, counts.get("incidents", 0), counts["evidence_files"], counts["files"], digest, secret is not None
+        out,
+        counts.get("incidents", 0),
+        counts["evidence_files"],
+        counts["files"],
+        digest,
+        secret is not None,
+        manifest.count("\n"),
     )

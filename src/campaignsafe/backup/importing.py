@@ -180,33 +180,38 @@ def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[In
     mapping: list[dict[str, Any]] = []
     logged: list[dict[str, Any]] = []  # what the audit entry says of each incident: no text, only hashes and names
     with store._tx():
+        seq = audit.next_seq(conn)  # the import's entry, written last, once every row's hash is known
         numbers: dict[str, int] = {}
         for item in new:
             iid = store.insert_incident(item.created_at, item.record_text, item.record_sha256)
+            amendment_rows: list[str] = []
             for raw in item.amendments:
                 a = Amendment.model_validate(raw, context=STORED)
-                conn.execute(
-                    "INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)",
-                    (iid, a.number, iso(a.at), a.model_dump_json()),
-                )
+                values: tuple[Any, ...] = (iid, a.number, iso(a.at), a.model_dump_json())
+                conn.execute("INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)", values)
+                amendment_rows.append(audit.row_digest("amendments", values))
+            exhibit_rows: dict[str, str] = {}
             for raw in item.evidence:
                 e = Evidence.model_validate(raw, context=STORED)
+                values = (
+                    iid,
+                    e.exhibit_ref,
+                    iso(e.added_at),
+                    e.file.sha256 if e.file else None,
+                    e.screenshot.sha256 if e.screenshot else None,
+                    e.model_dump_json(),
+                )
                 conn.execute(
                     "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
                     " VALUES (?,?,?,?,?,?)",
-                    (
-                        iid,
-                        e.exhibit_ref,
-                        iso(e.added_at),
-                        e.file.sha256 if e.file else None,
-                        e.screenshot.sha256 if e.screenshot else None,
-                        e.model_dump_json(),
-                    ),
+                    values,
                 )
+                exhibit_rows[e.exhibit_ref] = audit.row_digest("evidence", values)
                 prefix, _sep, number = e.exhibit_ref.rpartition("/")
                 if prefix and number.isdigit():
                     numbers[prefix] = max(numbers.get(prefix, 0), int(number))
-            store._refresh(iid, store._load(iid).current())
+            stored = store._load(iid)
+            store._refresh(iid, stored.current())
             refs = [str(e.get("exhibit_ref")) for e in item.evidence]
             mapping.append(
                 {
@@ -219,43 +224,50 @@ def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[In
                     "recorded_by": item.recorded_by.get("initials"),
                 }
             )
+            origin = (
+                iid,
+                json.dumps(item.recorded_by, ensure_ascii=False),
+                item.source_id,
+                json.dumps(item.amendments_by, ensure_ascii=False),
+                json.dumps(item.source_audit, ensure_ascii=False, default=str),
+                seq,
+            )
+            conn.execute(
+                "INSERT INTO provenance (incident_id, recorded_by, source_id, amendments_by, source_audit, import_seq)"
+                " VALUES (?,?,?,?,?,?)",
+                origin,
+            )
             logged.append(
                 {
                     "id": iid,
                     "source_id": item.source_id,
                     "record_sha256": item.record_sha256,
+                    "row_sha256": audit.row_digest(
+                        "incidents", (item.created_at, item.record_text, item.record_sha256)
+                    ),
                     "exhibits": [
-                        {"exhibit_ref": e.exhibit_ref, "sha256": e.hashes()} for e in store._load(iid).evidence
+                        {"exhibit_ref": e.exhibit_ref, "sha256": e.hashes(), "row_sha256": exhibit_rows[e.exhibit_ref]}
+                        for e in stored.evidence
                     ],
-                    "amendments": [[c.field for c in a.changes] for a in store._load(iid).amendments],
+                    "amendments": [[c.field for c in a.changes] for a in stored.amendments],
+                    "amendment_rows": amendment_rows,
+                    "provenance_sha256": audit.row_digest("provenance", origin),
                 }
             )
         for prefix, last in numbers.items():  # never hand out an imported number again
             store.raise_number(prefix, last)
+        event = (seq, iso(now()), o.kind, o.manifest_sha256, o.signer, json.dumps(producer, ensure_ascii=False))
         detail = {
             "kind": o.kind,
             "manifest_sha256": o.manifest_sha256,
             "signer": o.signer,
             "producer": producer.get("initials"),
             "incidents": logged,
+            "import_sha256": audit.row_digest("imports", event),
         }
-        audit.append(conn, "imported", None, detail)
-        seq = int(conn.execute("SELECT max(seq) FROM audit").fetchone()[0])
+        if audit.append(conn, "imported", None, detail) != seq:
+            raise RuntimeError("the audit log moved during the import")
         conn.execute(
-            "INSERT INTO imports (seq, at, kind, manifest_sha256, signer, producer) VALUES (?,?,?,?,?,?)",
-            (seq, iso(now()), o.kind, o.manifest_sha256, o.signer, json.dumps(producer, ensure_ascii=False)),
+            "INSERT INTO imports (seq, at, kind, manifest_sha256, signer, producer) VALUES (?,?,?,?,?,?)", event
         )
-        for item, m in zip(new, mapping, strict=True):
-            conn.execute(
-                "INSERT INTO provenance (incident_id, recorded_by, source_id, amendments_by, source_audit, import_seq)"
-                " VALUES (?,?,?,?,?,?)",
-                (
-                    m["id"],
-                    json.dumps(item.recorded_by, ensure_ascii=False),
-                    item.source_id,
-                    json.dumps(item.amendments_by, ensure_ascii=False),
-                    json.dumps(item.source_audit, ensure_ascii=False, default=str),
-                    seq,
-                ),
-            )
     return mapping

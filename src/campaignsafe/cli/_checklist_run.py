@@ -1,15 +1,22 @@
 """``campaignsafe checklist run``: one item at a time, each answer saved the moment it is given."""
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from campaignsafe.guidance.checklist import STATUS_WORDS, Row, View, count, run_queue
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 PROMPT = "Answer d/n/a/s/q, then an optional note (? for help)"
+PROMPT_MORE = "Answer d/n/a/s/q or m for more, then an optional note (? for help)"
 HELP = """d  done                  e.g.  d met DS Patel on 3 May
 n  not yet               (kept on your list; `checklist next` shows it)
 a  not applicable        e.g.  a we have no office
 s  skip                  (not saved; asked again next time)
 q  stop here             (everything answered so far is kept)
+m  more                  (the whole item, with its sources' addresses)
 Full source links: campaignsafe checklist show ITEM"""
 _ANSWERS = {
     "d": "done",
@@ -24,6 +31,8 @@ _ANSWERS = {
     "skip": "skip",
     "q": "quit",
     "quit": "quit",
+    "m": "more",
+    "more": "more",
 }
 
 
@@ -57,26 +66,37 @@ def carry_on_command(view: View, topic: str | None) -> str:
 
 
 def walk(view: View, topic: str | None, no_input: bool) -> None:
-    """Ask each queued item in turn; Ctrl-C or end of input leaves with 130 and every answer kept."""
+    """Ask each queued item in turn; Ctrl-C or end of input leaves with 130 and every answer kept.
+
+    Each item is shown so that it and the prompt fit the terminal's height, the 999 line above
+    the first: a long item is summarised, and ``m`` shows the whole of it.
+    """
     from rich.markup import escape
 
     from campaignsafe.cli import _render
-    from campaignsafe.cli._checklist_view import danger, item_view, scope_text
+    from campaignsafe.cli._checklist_view import danger, item_brief, scope_text, to_do_text
 
     out = _render.console()
     queue, revisit = run_queue(view, topic)
     danger(out)
     scope = [r for r in view.rows if topic is None or r.topic.id == view.guidance.topic(topic).id]
-    c = count(scope)
     where = f"{view.guidance.topic(topic).title} ({topic})" if topic else "all topics, essentials first"
-    out.print(f"Checklist for {escape(scope_text(view))}: {escape(where)}. {c.settled} of {c.total} settled.")
+    head = [f"Checklist for {escape(scope_text(view))}: {escape(where)}. {to_do_text(count(scope))}"]
     if not queue:
+        out.print(head[0])
         out.print("\nEvery item here is done or not applicable. Review them with `campaignsafe checklist show --all`.")
         return
     if revisit:
-        out.print(f"Every item has an answer; going through the {len(queue)} you marked 'not yet'.")
-    if not _render.interactive(no_input):
-        out.print(item_view(view.guidance, queue[0], _heading(queue[0], 1, len(queue)), compact=True))
+        head.append(f"Every item has an answer; going through the {len(queue)} you marked 'not yet'.")
+    asking = _render.interactive(no_input)
+    if asking:
+        head.append("Each answer is saved at once; stop with q or Ctrl-C and run this again to carry on.")
+    used = 1 + sum(_rows(out, line) for line in head)  # the 999 line and what follows it
+    for line in head:
+        out.print(line)
+    if not asking:
+        brief, _more = item_brief(out, view.guidance, queue[0], _heading(queue[0], 1, len(queue)), _room(out, used))
+        out.print(brief, crop=False)
         from campaignsafe.errors import InputError
 
         raise InputError(
@@ -84,14 +104,22 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
             "run it in a terminal, or record answers with `campaignsafe checklist mark ITEM done|todo|na`",
             code="no_terminal",
         )
-    out.print("Each answer is saved at once; stop with q or Ctrl-C and run this again to carry on.")
     saved = 0
     try:
         for n, row in enumerate(queue, 1):
             if n > 1:
                 out.print()
-            out.print(item_view(view.guidance, row, _heading(row, n, len(queue)), compact=True))
-            action, note = _ask()
+                used = 1
+            heading = _heading(row, n, len(queue))
+            brief, more = item_brief(out, view.guidance, row, heading, _room(out, used))
+            out.print(brief, crop=False)
+            action, note = _ask(PROMPT_MORE if more else PROMPT)
+            while action == "more":
+                from campaignsafe.cli._checklist_view import item_view
+
+                out.print()
+                out.print(item_view(view.guidance, row, heading), crop=False)
+                action, note = _ask(PROMPT)
             if action == "quit":
                 _stopped(saved, view, topic, stderr=False)
                 return
@@ -113,13 +141,27 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
     out.print("See progress with `campaignsafe checklist`; print a briefing with `campaignsafe checklist export`.")
 
 
+def _rows(out: "Console", text: str) -> int:
+    """How many terminal rows ``text`` (rich markup) takes at the console's width."""
+    return len(out.render_lines(out.render_str(text), out.options, pad=False))
+
+
+def _room(out: "Console", used: int) -> int:
+    """Rows left for an item on a screen of the terminal's height, after ``used`` and the prompt."""
+    import shutil
+
+    height = shutil.get_terminal_size((80, 24)).lines
+    prompt = -(-(len(PROMPT_MORE) + 2) // max(1, out.width))
+    return max(8, height - used - prompt)
+
+
 def _heading(row: Row, n: int, total: int) -> str:
     return f"Item {n} of {total} · {row.topic.title} · in danger, call 999"
 
 
-def _ask() -> tuple[str, str | None]:
+def _ask(prompt: str) -> tuple[str, str | None]:
     while True:
-        answer = parse_answer(typer.prompt(PROMPT))
+        answer = parse_answer(typer.prompt(prompt))
         if answer is not None:
             return answer
         typer.echo(HELP)
@@ -145,7 +187,8 @@ def _stopped(saved: int, view: View, topic: str | None, stderr: bool) -> None:
 
     target = console(stderr=True) if stderr else console()
     target.print(
-        f"\nStopped. {saved} answer(s) saved this time; nothing you answered is lost.\n"
+        f"\nStopped. {'1 answer' if saved == 1 else f'{saved} answers'} saved this time; "
+        "nothing you answered is lost.\n"
         f"Carry on with: {carry_on_command(view, topic)}",
         markup=False,
     )

@@ -40,8 +40,8 @@ def scope_text(view: View) -> str:
 
 
 def danger(out: "Console") -> None:
-    """The 999 line, always first."""
-    out.print(DANGER, style="bold red")
+    """The 999 line, always first (shorter on a terminal too narrow for it, so 999 stays on line 1)."""
+    out.print(DANGER if len(DANGER) <= out.width else "In immediate danger: call 999.", style="bold red")
 
 
 def show_list(view: View) -> None:
@@ -83,7 +83,8 @@ def _orphans(out: "Console", view: View) -> None:
     if orphans:
         ids = ", ".join(sorted(orphans))
         out.print(
-            f"\nNote: {len(orphans)} saved answer(s) are for items this version of the guidance no longer has "
+            f"\nNote: {len(orphans)} saved answer{' is' if len(orphans) == 1 else 's are'} for items this version "
+            "of the guidance no longer has "
             f"({escape(ids)}). They are kept in your progress file, not deleted."
         )
 
@@ -94,6 +95,18 @@ def item_view(
     """One item: title, who it is for, status, detail and sources (``compact``: links as their site only;
     ``mark``: a status box before the title)."""
     from rich.console import Group
+    from rich.text import Text
+
+    parts = _item_head(row, heading, compact, mark)
+    parts.append(Text(""))
+    parts.append(Text(" ".join(row.item.detail.split())))
+    parts.append(Text(""))
+    parts.append(sources_view(guidance.sources_for(row.item.sources), compact))
+    return Group(*parts)
+
+
+def _item_head(row: Row, heading: str | None, compact: bool, mark: str = "") -> "list[RenderableType]":
+    """The heading rule, the title, who it is for and (unless ``compact`` and unanswered) its status."""
     from rich.rule import Rule
     from rich.text import Text
 
@@ -113,11 +126,58 @@ def item_view(
         if answer and answer.note:
             status += f" (note: {visible(answer.note)})"
         parts.append(Text(f"Status: {status}"))
-    parts.append(Text(""))
-    parts.append(Text(" ".join(item.detail.split())))
-    parts.append(Text(""))
-    parts.append(sources_view(guidance.sources_for(item.sources), compact))
-    return Group(*parts)
+    return parts
+
+
+def item_brief(out: "Console", guidance: Guidance, row: Row, heading: str, room: int) -> "tuple[RenderableType, bool]":
+    """The item as ``checklist run`` shows it in at most ``room`` rows: whole when it fits, else its
+    head and the first sentences of its detail with a line saying ``m`` shows the rest; and whether
+    anything was left out."""
+    import re
+
+    from rich.console import Group
+    from rich.text import Text
+
+    whole = item_view(guidance, row, heading, compact=True)
+    if _height(out, whole) <= room:
+        return whole, False
+    n = len(row.item.sources)
+    more = Text(f"More: type m for the whole item and its {n} source{'' if n == 1 else 's'}.", style="dim")
+    head = [*_item_head(row, heading, compact=True), Text("")]
+    left = room - _height(out, Group(*head, more))
+    detail = " ".join(row.item.detail.split())
+    sentences = re.split(r"(?<=[.!?;:])\s+", detail)
+    kept = 0
+    while kept < len(sentences) and _height(out, Text(" ".join(sentences[: kept + 1]) + " …")) <= left:
+        kept += 1
+    if kept:
+        summary = " ".join(sentences[:kept]) + " …"
+    else:  # even the first sentence is too long: as many words as fit
+        words = detail.split()
+        lo, hi = 0, len(words)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if _height(out, Text(" ".join(words[:mid]) + " …")) <= left:
+                lo = mid
+            else:
+                hi = mid - 1
+        summary = " ".join(words[:lo]) + " …"
+    return Group(*head, Text(summary), more), True
+
+
+def _height(out: "Console", renderable: "RenderableType") -> int:
+    """Rows ``renderable`` takes at the console's width."""
+    return len(out.render_lines(renderable, out.options, pad=False))
+
+
+def to_do_text(c: Any) -> str:
+    """``133 of 135 items still to do (2 done or not applicable).``"""
+    left, items = c.total - c.settled, "item" if c.total == 1 else "items"
+    if not left:
+        return f"All {c.total} {items} done or not applicable."
+    if not c.settled:
+        return f"{c.total} {items}, none done yet."
+    return f"{left} of {c.total} {items} still to do ({c.settled} done or not applicable)."
 
 
 def sources_view(sources: "list[Source]", compact: bool = False) -> "RenderableType":
@@ -211,7 +271,7 @@ def show_next(view: View, rows: list[Row]) -> None:
     out = _console()
     danger(out)
     c = count(view.rows)
-    out.print(f"Checklist for {escape(scope_text(view))}: {c.settled} of {c.total} settled.")
+    out.print(f"Checklist for {escape(scope_text(view))}: {to_do_text(c)}")
     if not rows:
         out.print("\nNothing left to do: every item is done or not applicable.")
         return

@@ -58,7 +58,8 @@ def show_answer(answer: Answer) -> None:
         saved = answer.saved.get(f["id"], [])
         rows += [("Your " + ROLE_LABELS[c["role"]], _contact_line(c)) for c in saved]
         if not saved:
-            rows.append(("Your contacts", f"none saved: campaignsafe contact save {f['id']} …"))
+            add = f"campaignsafe contact save {f['id']} --name NAME"
+            rows.append(("Your contacts", f"none saved; add your election SPOC: {add}"))
         links = [(label, routes[key]["value"]) for key, label in LINK_ROUTES if key in routes]
         out.append(panel(title, rows, links=links))
     for (label, text), names in said_once.items():
@@ -110,12 +111,11 @@ def show_choices(query: str, choices: list[dict[str, Any]]) -> None:
     """A name whose areas are policed by different forces: each force with the areas it polices."""
     from campaignsafe.cli._panel import BOLD, RED, style, wrapped
 
-    out = [style(DANGER, BOLD, RED), f"{query.strip()!r} names areas of {len(choices)} police forces:"]
+    out = [style(DANGER, BOLD, RED), wrapped(f"Areas matching {query.strip()!r}, with the force for each:")]
     for c in choices:
         head = f"  {c['force']['name']}: "
         out.append(style(head, BOLD) + wrapped(areas_text(c["areas"], 4), 4, len(head)))
-    out.append("Give the full name of one of these areas, or a postcode.")
-    print("\n".join(out))
+    print("\n".join(out))  # what to do next is the error's hint, on the line after
 
 
 def _non_emergency(routes: dict[str, Any], common: dict[str, Any]) -> str:
@@ -153,7 +153,7 @@ def show_saved(items: list[dict[str, Any]]) -> None:
 
     out = console()
     if not items:
-        out.print("No saved contacts. Add one: campaignsafe contact save FORCE --role spoc --name … --phone …")
+        out.print("No saved contacts. Add one: campaignsafe contact save FORCE --role spoc --name NAME --phone PHONE")
         return
     table = Table("Force", "Role", "Name", "Phone", "Email", "Notes")
     for c in items:

@@ -90,7 +90,7 @@ def run(resume: bool, json_out: bool = False) -> Incident:
                     say("Starting a new report; the unfinished one is replaced once you answer the first question.")
             if resume and existing is not None:
                 d = existing
-                say(f"Carrying on: {len(d.answers)} answer(s) kept.")
+                say(f"Carrying on: {len(d.answers)} answer{'' if len(d.answers) == 1 else 's'} kept.")
             say("Enter accepts what is in [brackets]; 'skip' leaves a question for later.")
             _ask_all(d)
             _review(d)

@@ -146,7 +146,9 @@ def print_table(
     lines = table(headers, cells, total, fixed=fixed, right=right)
     if from_profile:
         lines += textwrap.wrap("* the force from your profile: no postcode or force was given for the place.", total)
-    lines += textwrap.wrap(f"{len(rows)} incident(s). Details: campaignsafe incidents show ID", total)
+    lines += textwrap.wrap(
+        f"{len(rows)} incident{'' if len(rows) == 1 else 's'}. Details: campaignsafe incidents show ID", total
+    )
     sys.stdout.write("\n".join(lines) + "\n")
 
 

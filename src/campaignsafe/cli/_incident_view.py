@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +15,6 @@ LABEL_W = 11
 NOT_ADVICE = "This is information, not legal advice."
 
 
-_URL = re.compile(r"^[(<\"']?(?:https?://|www\.)\S+$", re.IGNORECASE)
-
-
 def width() -> int:
     """Terminal width (honours COLUMNS), at most 100: no line is wider than the terminal."""
     return max(24, min(100, shutil.get_terminal_size((80, 24)).columns))
@@ -27,44 +23,23 @@ def width() -> int:
 def fold_text(text: str, text_w: int) -> list[tuple[bool, str]]:
     """``text`` as lines of at most ``text_w``: ``(own_line, line)``.
 
-    A web address that does not fit is never split: it gets a line of its own (``own_line``),
-    to be printed from the first column so it can be copied whole. Another word too long for
-    the column (a SHA-256 on a narrow terminal) is cut at the width.
+    Nothing is ever split: a web address, a SHA-256, a fingerprint or a command to type that does
+    not fit gets a line of its own (``own_line``), indented when it fits indented, else printed
+    from the first column so it can be copied whole (see :func:`campaignsafe.cli._panel.fold_words`).
     """
-    out: list[tuple[bool, str]] = []
-    for para in text.split("\n"):
-        line, start = "", len(out)
-        for word in para.split():
-            if len(word) > text_w and _URL.match(word):
-                if line:
-                    out.append((False, line))
-                out.append((True, word))
-                line = ""
-                continue
-            while len(word) > text_w:
-                room = text_w - len(line) - (1 if line else 0)
-                if room < 8:
-                    out.append((False, line))
-                    line, room = "", text_w
-                out.append((False, f"{line} {word[:room]}".strip()))
-                line, word = "", word[room:]
-            candidate = f"{line} {word}" if line else word
-            if len(candidate) <= text_w:
-                line = candidate
-            else:
-                out.append((False, line))
-                line = word
-        if line or len(out) == start:  # an empty paragraph stays a blank line; nothing after a URL does not
-            out.append((False, line))
-    return out
+    from campaignsafe.cli._panel import fold_words
+
+    return fold_words(text, text_w)
 
 
 def fill(text: str, first: str = "", rest: str = "") -> str:
-    """``text`` folded to the terminal as a paragraph (indents ``first`` / ``rest``), URLs on their own lines."""
+    """``text`` folded to the terminal as a paragraph (indents ``first`` / ``rest``); a long web
+    address, hash or command on its own line, indented by ``rest`` when it fits."""
     w = width()
     lines = []
     for i, (own, line) in enumerate(fold_text(text, max(8, w - len(rest)))):
-        lines.append(line if own else (first if i == 0 else rest) + line)
+        pad = first if i == 0 else rest
+        lines.append(pad + line if not own or len(pad) + len(line) <= w else line)
     return "\n".join(lines)
 
 
@@ -124,7 +99,7 @@ def _rows(rows: list[tuple[str, str]]) -> list[str]:
     for label, value in rows:
         lab = label
         for own, line in fold_text(printable(value), text_w):
-            if own:  # a web address on its own line, from the first column, whole
+            if own and LABEL_W + 1 + len(line) > width():  # too long for the column: from the first, whole
                 if lab:
                     out.append(style(f"{lab:<{LABEL_W}}", BOLD).rstrip())
                     lab = ""
@@ -281,9 +256,9 @@ def force_lines(force_id: str | None, nation: str | None, reported: bool = False
         lines.append(f"Your {role}: " + " · ".join(c[k] for k in ("name", "phone", "email") if c.get(k)))
     if not saved:
         lines.append(
-            f"No contacts saved for {name}: save its Force Elected-Official Adviser (security) with"
-            f" campaignsafe contact save {force_id} --role adviser --name … --phone …, and its election SPOC"
-            " (electoral offences) with --role spoc."
+            f"No contacts saved for {name}. Save its Force Elected-Official Adviser (security) with the"
+            " command below, and its election SPOC (electoral offences) the same way with --role spoc:"
+            f" campaignsafe contact save {force_id} --role adviser --name NAME --phone PHONE"
         )
     if nation == "northern-ireland":
         lines.append("Say you are a candidate or agent, and ask PSNI who handles candidate security.")
@@ -332,7 +307,7 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     head = fill(f"Saved as incident {incident.id} ({kinds.label(incident.kind)}, {_when(incident)}).")
     name = f"Saved as incident {incident.id}"
     out = [style(name, BOLD) + head[len(name) :]]
-    out += [fill(exhibit_line(e), "  ", "        ") for e in incident.evidence]
+    out += [fill(exhibit_line(e), "  ", "       ") for e in incident.evidence]
     out.append("")
     out.append(style("If anyone is in danger now, call 999.", BOLD, RED))
     out.append(style("Next steps", BOLD))
@@ -344,9 +319,9 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     if police:
         steps.insert(0, f"You have reported it: {'; '.join(_made(r) for r in police)}.")
         if not any(r.reference for r in police):
-            steps.insert(1, f"When you are given a reference, record it: {update} --police-ref …")
+            steps.insert(1, f"When you are given a reference, record it: {update} --police-ref REF")
     else:
-        steps.append(f"When you report it, note the reference: {update} --reported-to 101 --police-ref …")
+        steps.append(f"When you report it, note the reference: {update} --reported-to 101 --police-ref REF")
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
     out += [fill(s, "  • ", "    ") for s in steps]
     out.append("")

@@ -52,7 +52,8 @@ def show(found: Found) -> None:
         print(f"No identifier appears in more than one incident ({read}).")
         return
     n = len(found.links)
-    lines = _wrap(f"{n} identifier{'s' if n != 1 else ''} appear in more than one incident ({read}).", "", "", w)
+    said = "1 identifier appears" if n == 1 else f"{n} identifiers appear"
+    lines = _wrap(f"{said} in more than one incident ({read}).", "", "", w)
     for link in found.links:
         lines += ["", *link_lines(link, w)]
     if found.ignored_own:

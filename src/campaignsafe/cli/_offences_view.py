@@ -60,7 +60,11 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None) 
     danger(out)
     out.print(" ".join(disclaimer().split()), style="bold")
     where = NATION_NAMES[nation] if nation else "every UK nation"
-    out.print(f"{len(found)} offence(s) for {where}" + (f", incident kind {escape(kind)}" if kind else "") + ".")
+    out.print(
+        f"{len(found)} offence{'' if len(found) == 1 else 's'} for {where}"
+        + (f", incident kind {escape(kind)}" if kind else "")
+        + "."
+    )
     for o in found:
         out.print()
         out.print(Rule(f"[bold]{escape(o.title)}[/]", align="left"))

@@ -35,13 +35,20 @@ def width() -> int:
     return max(40, min(100, shutil.get_terminal_size((80, 24)).columns))
 
 
-def fold(rows: list[tuple[str, str]], value_w: int, *, break_long_words: bool) -> list[tuple[str, str]]:
-    """(label, line) pairs: every value folded to ``value_w``, its label on the first line only."""
+def fold(rows: list[tuple[str, str]], value_w: int) -> list[tuple[str, str]]:
+    """(label, line) pairs: every value folded to ``value_w``, its label on the first line only.
+
+    A command to type that fits the column is never split (it gets a line of its own); any other
+    word too long for the column (a long e-mail address in a note) is cut, to keep the border whole.
+    """
     out: list[tuple[str, str]] = []
     for label, value in rows:
+        folded = fold_words(str(value), value_w)
+        if len(folded) > 1 and folded[0] == (False, "") and folded[1][0]:
+            folded = folded[1:]  # the first word has a line of its own: no empty line before it
         lines: list[str] = []
-        for para in str(value).split("\n"):
-            lines += textwrap.wrap(para, value_w, break_long_words=break_long_words, break_on_hyphens=False) or [""]
+        for own, line in folded:
+            lines += textwrap.wrap(line, value_w, break_on_hyphens=False) if own and len(line) > value_w else [line]
         out += [(label if i == 0 else "", line) for i, line in enumerate(lines)]
     return out
 
@@ -52,7 +59,8 @@ def panel(
     """A rounded box titled ``title`` with a label column and a folded value column, then ``links``.
 
     ``links`` are (label, address) pairs shown under the box; an address inside a row's text is
-    moved there too (once), leaving "the address below" in its place.
+    moved there too (once), leaving "the address below" in its place, and so is a command to type
+    too long for the value column ("the command below").
     """
     total = total or width()
     label_w = max((len(label) for label, value in rows if not URL.fullmatch(str(value).strip())), default=0)
@@ -71,9 +79,16 @@ def panel(
                 below.append((label, url))
             return _MOVED + m.group(0)[len(url) :]
 
-        kept.append((label, URL.sub(move, str(value))))
+        text = URL.sub(move, str(value))
+        long_commands = [
+            w for w, whole, _ in tokens(text) if whole and w.startswith("campaignsafe ") and len(w) > value_w
+        ]
+        for command in long_commands:
+            below.append((label, command))  # too long for the column: under the box, whole
+            text = text.replace(command, "the command below")
+        kept.append((label, text))
     lines: list[str] = []
-    for lab, chunk in fold(kept, value_w, break_long_words=True):
+    for lab, chunk in fold(kept, value_w):
         plain = f"{lab:<{label_w}}  {chunk}" if label_w else chunk
         shown = (style(lab, BOLD) + " " * (label_w - len(lab)) + "  " + chunk) if label_w else chunk
         lines.append("│ " + shown + " " * max(0, inner - len(plain)) + " │")
@@ -95,13 +110,110 @@ def link_lines(links: list[tuple[str, str]], total: int | None = None) -> list[s
     return out
 
 
+#: the commands ``campaignsafe`` takes: "campaignsafe verify police.zip" in a message is a command to type
+COMMANDS = frozenset(
+    ["about", "backup", "check", "checklist", "contact", "export", "import", "incidents", "profile", "report",
+     "restore", "verify"]
+)  # fmt: skip
+#: words never broken: web addresses, hashes (a SHA-256, an audit anchor ``12:3f5a…``), key fingerprints
+_ATOM = re.compile(
+    r"[(<\"']?(?:https?://|www\.)\S+|\S*[0-9a-fA-F]{32,}\S*|\S*SHA256:[A-Za-z0-9+/=]{20,}\S*", re.IGNORECASE
+)
+_ENDS = ",;:)."
+
+
+def tokens(text: str) -> list[tuple[str, bool, str]]:
+    """The words of ``text`` as ``(word, whole, gap)``, ``gap`` the spaces before the word as written.
+
+    ``whole`` marks what is never broken and goes on a line of its own when it does not fit: a
+    command to type (``campaignsafe …`` up to a ``,``, ``;``, ``:``, ``)`` or ``.`` outside quotes,
+    or the end), a web address, a hash or a fingerprint.
+    """
+    found = [(m.group(2), m.group(1), m.start(2), m.end(2)) for m in re.finditer(r"(\s*)(\S+)", text)]
+    out: list[tuple[str, bool, str]] = []
+    i = 0
+    while i < len(found):
+        word, gap, start, end = found[i]
+        if word == "campaignsafe" and i + 1 < len(found) and found[i + 1][0].rstrip(_ENDS) in COMMANDS:
+            j, quote = i, ""
+            while j < len(found):
+                w = found[j][0]
+                end = found[j][3]
+                j += 1
+                if not quote and w[:1] in "'\"" and not (len(w) > 1 and w.rstrip(_ENDS).endswith(w[0])):
+                    quote = w[0]
+                elif quote and w.rstrip(_ENDS).endswith(quote):
+                    quote = ""
+                if not quote and w[-1] in _ENDS and j > i + 1:
+                    break
+            out.append((" ".join(text[start:end].split()), True, gap))
+            i = j
+            continue
+        out.append((word, bool(_ATOM.fullmatch(word)), gap))
+        i += 1
+    return out
+
+
+def fold_words(text: str, room: int, first_room: int | None = None) -> list[tuple[bool, str]]:
+    """``text`` as ``(own, line)`` lines of at most ``room`` columns (``first_room`` on the first line).
+
+    Words are never split, and the spaces between words on a line are kept as written. A command,
+    web address, hash or fingerprint that does not fit beside the words before it gets a line of its
+    own (``own``), with nothing after it; so does any word longer than ``room``. Only an ``own`` line
+    may be longer than ``room``. When the very first word is put on its own line, the first line is
+    ``(False, "")``. Line breaks in ``text`` are kept.
+    """
+    first_room = room if first_room is None else first_room
+    out: list[tuple[bool, str]] = []
+    for para in text.split("\n"):
+        line, start = "", len(out)
+        for word, whole, gap in tokens(para):
+            limit = first_room if not out else room
+            candidate = f"{line}{gap or ' '}{word}" if line else word
+            if len(candidate) <= limit:
+                line = candidate
+            elif whole or len(word) > room:
+                if line or not out:
+                    out.append((False, line))
+                out.append((True, word))
+                line = ""
+            else:
+                out.append((False, line))
+                line = word
+        if line or len(out) == start:  # an empty paragraph stays a blank line
+            out.append((False, line))
+    return out
+
+
+def lay_out(text: str, total: int, indent: int = 0, first: int | None = None) -> list[str]:
+    """``text`` folded to ``total`` columns by :func:`fold_words`, every line but the first indented by
+    ``indent`` (the first has ``first`` columns used already, default ``indent``, and is returned
+    without them). A line of its own is indented when it fits indented, else starts at the first column."""
+    first = indent if first is None else first
+    lines = fold_words(text, max(8, total - indent), max(1, total - first))
+    out = []
+    for i, (own, line) in enumerate(lines):
+        if i == 0:
+            out.append(line if not own or first + len(line) <= total else "\n" + line)
+        elif own and indent + len(line) > total:
+            out.append(line)
+        else:
+            out.append(" " * indent + line if line else "")
+    return out
+
+
 def wrapped(text: str, indent: int = 0, first: int | None = None) -> str:
     """``text`` folded to the terminal width; ``first`` columns are already used on the first line
-    (default ``indent``) and the other lines are indented by ``indent``. Words are never split."""
-    first = indent if first is None else first
-    lines = textwrap.wrap(
-        text, width(), initial_indent=" " * first, subsequent_indent=" " * indent,
-        break_long_words=False, break_on_hyphens=False,
-    ) or [""]  # fmt: skip
-    lines[0] = lines[0][first:]
-    return "\n".join(lines)
+    (default ``indent``) and the other lines are indented by ``indent``. Words, commands, web
+    addresses and hashes are never split (see :func:`fold_words`)."""
+    return "\n".join(lay_out(text, width(), indent, first))
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``1 incident``, ``2 incidents``; ``many`` for an irregular plural (``entry``, ``entries``)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def say(text: str, indent: int = 2, *, err: bool = False, total: int | None = None) -> None:
+    """Print a message folded to the terminal (continuation lines indented by ``indent``)."""
+    (sys.stderr if err else sys.stdout).write("\n".join(lay_out(text, total or width(), indent, 0)) + "\n")

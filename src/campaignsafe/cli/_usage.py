@@ -90,7 +90,7 @@ def words(exc: Any) -> tuple[str, str]:
     if m := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", raw):
         # not quoted back: a description typed without quotes would be incident text
         n = len(m.group(1).split())
-        return f"{where} got {n} more word(s) than it takes; put text with spaces in quotes", hint
+        return f"{where} got {n} more word{'' if n == 1 else 's'} than it takes; put text with spaces in quotes", hint
     if m := re.match(r"Invalid value for '?([^':]+)'?: (.*)", raw, re.DOTALL):
         return f"{name}: {m.group(2).rstrip('.')}", hint
     if m := re.match(r"Option '(\S+)' requires an argument", raw):

@@ -63,19 +63,34 @@ def backup(
                 "incidents": done.incidents,
                 "evidence_files": done.evidence_files,
                 "files": done.files,
+                "manifest_files": done.listed,
                 "encrypted": done.encrypted,
                 "manifest_sha256": done.manifest_sha256,
             }
         )
         return
+    _print_written(done)
+
+
+def _print_written(done: Any) -> None:
+    from campaignsafe.cli._panel import counted, say
+
     lock = "encrypted with your passphrase" if done.encrypted else "NOT encrypted: it holds your whole record, readable"
-    print(
-        f"Wrote {done.path}: {done.incidents} incident(s), {done.evidence_files} evidence file(s), "
-        f"{done.files} file(s) in all; {lock}."
+    say(
+        f"Wrote {done.path}: {counted(done.incidents, 'incident')} and {_folder_files(done)}; "
+        f"{counted(done.listed, 'file')} listed with their SHA-256 in MANIFEST.sha256 (what verify checks); {lock}."
     )
-    print(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}. Keep the backup somewhere other than this laptop.")
+    say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
+    say("Keep the backup somewhere other than this laptop.")
     if not done.encrypted:
-        print(f"Check it: campaignsafe verify {done.path}")
+        say(f"Check it: campaignsafe verify {done.path}")
+
+
+def _folder_files(done: Any) -> str:
+    """``5 files of your data folder (3 of them evidence)``: what ``files/`` holds."""
+    from campaignsafe.cli._panel import counted
+
+    return f"{counted(done.files, 'file')} of your data folder ({done.evidence_files} of them evidence)"
 
 
 def restore(
@@ -109,11 +124,10 @@ def restore(
             }
         )
         return
-    print(
-        f"Restored {done.incidents} incident(s), {done.evidence_files} evidence file(s) and {done.files} file(s) "
-        f"in all into {done.home}."
-    )
-    print(f"The backup verified: MANIFEST.sha256 has SHA-256 {done.manifest_sha256}.")
+    from campaignsafe.cli._panel import counted, say
+
+    say(f"Restored {counted(done.incidents, 'incident')} and {_folder_files(done)} into {done.home}.")
+    say(f"The backup verified: MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
 
 
 def import_(
@@ -144,12 +158,14 @@ def import_(
 
 
 def _print_import(done: Any) -> None:
+    from campaignsafe.cli._panel import counted, say
+
     who = done.recorded_by_label
     signer = f"signed by key {done.signer}" if done.signer else "not signed"
-    print(f"Verified {done.path} ({done.kind}, recorded by {who}, {signer}).")
-    print(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}.")
+    say(f"Verified {done.path} ({done.kind}, recorded by {who}, {signer}).")
+    say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
     for m in done.mapping:
-        print(f"  their incident {m['source_id']} -> your incident {m['id']}  ({m['exhibits']} exhibit(s))")
+        say(f"  their incident {m['source_id']} -> your incident {m['id']}  ({counted(m['exhibits'], 'exhibit')})", 4)
     held = f"; {done.already_held} already in your record" if done.already_held else ""
-    copied = f", {done.files_copied} evidence file(s) copied, {done.files_already_held} already held"
-    print(f"Imported {len(done.mapping)} incident(s){held}{copied}.")
+    copied = f", {counted(done.files_copied, 'evidence file')} copied, {done.files_already_held} already held"
+    say(f"Imported {counted(len(done.mapping), 'incident')}{held}{copied}.")

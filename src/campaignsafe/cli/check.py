@@ -26,7 +26,8 @@ def check(
 
     Cross-checks every incident, amendment, exhibit and tombstone against the audit log, and the
     listed values against each record and its amendments. Exit 0 when everything holds; 6, naming
-    each incident, exhibit or audit entry, when anything does not. Nothing is changed.
+    each incident, exhibit or audit entry, when anything does not. Nothing is changed: the store is
+    opened read-only, and one from an older campaignsafe is checked as it is, not upgraded.
 
     --anchor: give the audit chain head from a report's cover or an email draft (SEQ:HASH) to prove
     nothing recorded up to that export has been rewritten since.
@@ -44,7 +45,7 @@ def check(
             report.anchor = {**wanted.as_dict(), "holds": False}
             report.add(f"audit entry {wanted.seq}", "anchor_mismatch", "the anchor you gave is missing (no record)")
     else:
-        with Store.open() as store:
+        with Store.open_readonly() as store:  # read only: never migrated or changed by a check
             report = store.check(quick=quick, anchor=wanted)
     failure = None
     if not report.passed:
@@ -68,22 +69,27 @@ def check(
 
 
 def _print(report: Any) -> None:
+    from campaignsafe.cli._panel import counted, say
+
     for f in report.findings:
-        print(f"FAILED  {f.line()}")
+        say(f"FAILED  {f.line()}", 8)
     files = (
         "stored copies not re-hashed (--quick)"
         if report.files_checked is None
-        else (f"{report.files_checked} stored file(s)")
+        else counted(report.files_checked, "stored evidence file")
     )
-    what = (
-        f"{report.incidents} incident(s), {report.exhibits} exhibit(s), {report.audit_entries} audit entries, {files}"
-    )
-    if report.passed:
-        print(f"OK: the record holds: {what}.")
-    else:
-        print(f"Checked {what}.")
+    what = ", ".join(
+        [counted(report.incidents, "incident"), counted(report.exhibits, "exhibit"),
+         counted(report.audit_entries, "audit entry", "audit entries"), files]
+    )  # fmt: skip
+    say(f"OK: the record holds: {what}." if report.passed else f"Checked {what}.")
     if report.anchor is not None:
         state = "holds" if report.anchor["holds"] else "DOES NOT HOLD"
-        print(f"Anchor {report.anchor['seq']}:{report.anchor['sha256']} {state}.")
+        say(f"Anchor {report.anchor['seq']}:{report.anchor['sha256']} {state}.")
     if report.head is not None:
-        print(f"Audit chain head: entry {report.head.seq}, SHA-256 {report.head.sha256}")
+        say(f"Audit chain head: entry {report.head.seq}, SHA-256 {report.head.sha256}")
+    if report.pending_migrations:
+        say(
+            f"Note: the store is from an older campaignsafe (it lacks {', '.join(report.pending_migrations)}); "
+            "it was checked as it is and not changed. It is upgraded the next time campaignsafe records something."
+        )

@@ -274,7 +274,7 @@ def reset(profile: ProfileOpt = None, json_out: JsonOpt = False) -> None:
 
     Example: campaignsafe checklist reset --profile sam
     """
-    from campaignsafe.cli._render import console, print_json
+    from campaignsafe.cli._render import print_json
     from campaignsafe.guidance import progress
 
     aside = progress.reset(profile)
@@ -282,11 +282,14 @@ def reset(profile: ProfileOpt = None, json_out: JsonOpt = False) -> None:
     if json_out:
         print_json({"profile": progress.profile_name(profile), "moved_to": str(aside), "defaults": kept.model_dump()})
     else:
-        text = f"Set aside as {aside}; profile {progress.profile_name(profile)} starts again."
+        from campaignsafe.cli._panel import say
+
         settings = [f"role {kept.role}" if kept.role else "", f"nation {kept.nation}" if kept.nation else ""]
-        if any(settings):
-            text += f" Its {' and '.join(x for x in settings if x)} are kept."
-        console().print(text, soft_wrap=True)
+        named = " and ".join(x for x in settings if x)
+        still = f" (its {named} {'are' if ' and ' in named else 'is'} kept)" if named else ""
+        say(
+            f"Profile {progress.profile_name(profile)} starts again{still}. Its answers so far are set aside in {aside}"
+        )
 
 
 @app.command("offences")

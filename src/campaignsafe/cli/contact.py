@@ -211,7 +211,7 @@ def saved(
         if json_out:
             print_json({"removed": n, "force": fid})
         else:
-            console().print(f"Removed {n} saved contact(s) for {fid}.")
+            console().print(f"Removed {n} saved contact{'' if n == 1 else 's'} for {fid}.")
         return
     items = contacts.load()
     if json_out:

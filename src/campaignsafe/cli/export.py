@@ -78,18 +78,30 @@ def export(
         checked.signing_key = signing.signer().fingerprint  # made on first use
     text_wanted = bool(output or fmt or not (bundle or eml))
     formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
-    with package.prepared(flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked) as read:
-        if not checked.passed:
+    from campaignsafe.cli._panel import counted
+
+    with package.prepared(
+        flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked, anyway=anyway
+    ) as read:
+        if read.left_out:
             _say(
-                f"Warning: exported although the record does not check out ({len(checked.findings)} problem(s), "
+                f"Warning: incident {', '.join(map(str, read.left_out))} cannot be read from the store and is left "
+                "out of this export (named on the report's cover and in the JSON). See: campaignsafe check"
+            )
+        if not checked.passed:
+            n = len(checked.findings)
+            _say(
+                f"Warning: exported although the record does not check out ({counted(n, 'problem')}, "
                 "listed on the report's cover). See them: campaignsafe check"
             )
         _warn_profile(read.meta)
         bundled = package.write(read, Path(bundle)) if bundle else None
         if bundled is not None:
             _say(
-                f"Wrote {bundled.path}: {read.incidents} incident(s), {bundled.evidence_files} evidence file(s), "
-                f"{bundled.files - 1} files hashed in MANIFEST.sha256. Check it: campaignsafe verify {bundled.path}"
+                f"Wrote {bundled.path}: {counted(read.incidents, 'incident')}, "
+                f"{counted(bundled.evidence_files, 'evidence file')}; {counted(bundled.files - 1, 'file')} listed "
+                f"with their SHA-256 in MANIFEST.sha256 (what verify checks), which is signed. "
+                f"Check it: campaignsafe verify {bundled.path}"
             )
         if eml:
             _write_eml(read, bundled, eml)
@@ -98,14 +110,16 @@ def export(
 
 
 def _say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    from campaignsafe.cli._panel import say
+
+    say(message, err=True)
 
 
 def _warn_profile(meta: Any) -> None:
     if not meta.producer.name:
         _say(
             "Note: your profile has no name, so the report does not say who is reporting. "
-            "Set it: campaignsafe profile --name 'Jo Smith' --role candidate --phone … --email …"
+            "Set it: campaignsafe profile --name 'Jo Smith' --role candidate --phone PHONE --email EMAIL"
         )
 
 
@@ -190,20 +204,30 @@ def verify(
             out["error"] = failure.as_dict()
         print_json(out)
     else:
-        for label, names in problems:
-            for name in names:
-                why = report.unsafe_reasons.get(name) if label == "unsafe" else None
-                print(f"{label.upper():<8} {shown(name)}" + (f" ({why})" if why else ""))
-        if not report.altered and not report.missing and not report.added and not report.unsafe and report.ok:
-            print(f"OK: all {len(report.ok)} files match MANIFEST.sha256.")
-        print(f"MANIFEST.sha256 itself has SHA-256 {report.manifest_sha256}")
-        if sig.status == "valid":
-            print(f"Signature: good, made with the key {sig.key_fingerprint}")
-        elif sig.status == "invalid":
-            print(f"SIGNATURE BAD: {sig.reason}")
-        if report.audit_head:
-            print(f"Audit chain head when exported: {report.audit_head} (campaignsafe check --anchor takes it)")
-        for note in report.notes:
-            print(f"Note: {note}")
+        _print_verify(report, problems)
     if failure is not None:
         raise failure
+
+
+def _print_verify(report: Any, problems: list[tuple[str, list[str]]]) -> None:
+    from campaignsafe.cli._panel import counted, say
+    from campaignsafe.exports.verify import shown
+
+    for label, names in problems:
+        for name in names:
+            why = report.unsafe_reasons.get(name) if label == "unsafe" else None
+            say(f"{label.upper():<8} {shown(name)}" + (f" ({why})" if why else ""), 9)
+    if not report.altered and not report.missing and not report.added and not report.unsafe and report.ok:
+        n = len(report.ok)
+        say(f"OK: {'the' if n == 1 else 'all'} {counted(n, 'file')} listed in MANIFEST.sha256 "
+            f"{'matches' if n == 1 else 'match'} {'its' if n == 1 else 'their'} SHA-256.")  # fmt: skip
+    say(f"MANIFEST.sha256 itself has SHA-256 {report.manifest_sha256}")
+    sig = report.signature
+    if sig.status == "valid":
+        say(f"Signature: good, made with the key {sig.key_fingerprint}")
+    elif sig.status == "invalid":
+        say(f"SIGNATURE BAD: {sig.reason}")
+    if report.audit_head:
+        say(f"Audit chain head when exported (for campaignsafe check --anchor): {report.audit_head}")
+    for note in report.notes:
+        say(f"Note: {note}")

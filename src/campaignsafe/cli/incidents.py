@@ -184,9 +184,11 @@ def _after_change(incident: Any, json_out: bool) -> None:
     if json_out:
         print_json(view.record_json(incident))
         return
+    from campaignsafe.cli._panel import say
+
     a = incident.amendments[-1]
-    print(f"Incident {incident.id}: amendment {a.number} recorded ({', '.join(c.field for c in a.changes)}).")
-    print(f"The original is kept; see both: campaignsafe incidents show {incident.id}")
+    say(f"Incident {incident.id}: amendment {a.number} recorded ({', '.join(c.field for c in a.changes)}).")
+    say(f"The original is kept; see both: campaignsafe incidents show {incident.id}")
 
 
 @app.command("delete")
@@ -210,8 +212,10 @@ def delete(
     if not yes:
         if not interactive(no_input):
             raise InputError("deleting needs confirmation: add --yes", code="needs_confirmation")
-        n = len(incident.evidence)
-        what = f"incident {incident_id} ({kinds.label(incident.kind)}) and its {n} exhibit(s)"
+        from campaignsafe.cli._panel import counted
+
+        n = counted(len(incident.evidence), "exhibit")
+        what = f"incident {incident_id} ({kinds.label(incident.kind)}) and its {n}"
         question = f"Delete {what}? This cannot be undone"
         if not typer.confirm(question, default=False):
             print("Nothing deleted.")
@@ -227,7 +231,14 @@ def delete(
             }
         )
     else:
-        print(f"Deleted incident {deleted.id}; {len(deleted.unused_files)} stored file(s) no longer used were removed.")
+        from campaignsafe.cli._panel import say
+
+        removed = len(deleted.unused_files)
+        gone = "no stored file was left unused" if not removed else (
+            "1 stored file no longer used was removed" if removed == 1
+            else f"{removed} stored files no longer used were removed"
+        )  # fmt: skip
+        say(f"Deleted incident {deleted.id}; {gone}.")
 
 
 @app.command("add-evidence")
@@ -257,11 +268,13 @@ def add_evidence(
         items = [{**a.evidence.model_dump(mode="json"), "new": a.new, "repaired": a.repaired} for a in added]
         print_json({"schema_version": 1, "incident": incident_id, "evidence": items})
         return
+    from campaignsafe.cli._panel import counted, say
+
     for a in added:
-        print(view.exhibit_line(a.evidence) + ("" if a.new else "  (already an exhibit of this incident)"))
+        say(view.exhibit_line(a.evidence) + ("" if a.new else "  (already an exhibit of this incident)"), 6)
         if a.repaired:
-            print(f"  stored copy of {a.evidence.exhibit_ref} repaired: it matches its recorded SHA-256 again")
+            say(f"  stored copy of {a.evidence.exhibit_ref} repaired: it matches its recorded SHA-256 again", 4)
     repaired = sum(a.repaired for a in added)
-    summary = f"Incident {incident_id}: {sum(a.new for a in added)} exhibit(s) added"
-    summary += f", {repaired} stored {'copy' if repaired == 1 else 'copies'} repaired" if repaired else ""
-    print(f"{summary}. The originals were only read.")
+    summary = f"Incident {incident_id}: {counted(sum(a.new for a in added), 'exhibit')} added"
+    summary += f", {counted(repaired, 'stored copy', 'stored copies')} repaired" if repaired else ""
+    say(f"{summary}. The originals were only read.")

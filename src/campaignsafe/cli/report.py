@@ -143,7 +143,8 @@ def _show(saved: list[Any], json_out: bool, many: bool) -> None:
         return
     if many:
         ids = [i.id for i in saved]
-        print(f"Saved {len(ids)} incident(s): {', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''}.")
+        noun = "incident" if len(ids) == 1 else "incidents"
+        print(f"Saved {len(ids)} {noun}: {', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''}.")
         print("List them: campaignsafe incidents list")
         return
     from campaignsafe import profile

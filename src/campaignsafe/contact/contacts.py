@@ -22,11 +22,14 @@ def _file() -> Path:
 
 def load() -> list[dict[str, Any]]:
     """Every saved contact, in the order saved."""
+    from campaignsafe.inputfiles import read_data_file
+
     path = _file()
-    if not path.exists():
+    raw = read_data_file(path, "your saved contacts file")
+    if raw is None:
         return []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         contacts = data["contacts"]
         if not isinstance(contacts, list) or not all(_well_formed(c) for c in contacts):
             raise TypeError

@@ -57,12 +57,12 @@ table.grid { margin: 1mm 0 3mm; font-size: 9pt; }
 table.grid th { background: #eee; border-bottom: 0.4mm solid #333; }
 table.grid td { border-bottom: 0.2mm solid #ccc; }
 td.n, th.n { text-align: right; white-space: nowrap; }
-.bar { display: inline-block; height: 2.6mm; background: #0072B2; vertical-align: -0.3mm; }
+span.bar { display: inline-block; height: 2.6mm; background: #0072B2; vertical-align: -0.3mm; }  /* not the bar <col> */
 .twocol { display: flex; gap: 6mm; }
 .twocol > div:first-child { flex: 5 1 0; }
 .twocol > div:last-child { flex: 8 1 0; }
 table.grid col.month { width: 25mm; }
-table.grid col.num { width: 17mm; }
+table.grid col.num { width: 22mm; }  /* "Incidents" in bold 9pt is 16.5mm, plus 3.2mm of padding */
 table.grid col.bar { width: 15mm; }
 table.grid col.id { width: 8mm; }
 table.grid col.when { width: 27mm; }

@@ -54,7 +54,8 @@ def cover_facts(integrity: m.Integrity | None) -> list[tuple[str, str]]:
     if integrity.passed:
         rows.append(("Record check", "passed: every record, amendment, exhibit and audit entry checks out"))
     else:
-        rows.append(("Record check", f"FAILED: {len(integrity.findings)} problem(s), listed on this cover"))
+        n = len(integrity.findings)
+        rows.append(("Record check", f"FAILED: {n} problem{'' if n == 1 else 's'}, listed on this cover"))
     if integrity.signing_key:
         rows.append(("Bundle signing key", integrity.signing_key))
     return rows

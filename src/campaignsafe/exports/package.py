@@ -61,18 +61,37 @@ def prepared(
     bundle: bool = False,
     email: bool = False,
     integrity: m.Integrity | None = None,
+    anyway: bool = False,
 ) -> Iterator[stream.Streamed]:
     """The selected incidents read once into ``formats`` (every format for a bundle), ready to write.
 
+    With ``anyway`` (``export --anyway``) an incident whose stored row cannot be read is left out
+    and named among the integrity findings, so the report's cover and the JSON say so.
     The export's scratch folder lives as long as the block; it is removed when the block ends.
     """
     from campaignsafe.exports.case import export_time
     from campaignsafe.exports.spool import Spool
 
     with Spool.open() as spool:
-        read = stream.read(flt, chosen, export_time(), formats, spool, bundle=bundle, email=email)
+        read = stream.read(flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway)
+        if read.left_out and integrity is not None:
+            integrity.passed = False
+            integrity.exported_despite_findings = True
+            integrity.findings.extend(left_out_findings(read.left_out))
         read.meta.integrity = integrity  # the check before the export, on the cover and in the JSON
         yield read
+
+
+def left_out_findings(ids: list[int]) -> list[m.CheckFinding]:
+    """What the export says of each damaged incident it left out."""
+    return [
+        m.CheckFinding(
+            subject=f"incident {iid}",
+            code="left_out",
+            message="its stored record cannot be read, so it is not in this export",
+        )
+        for iid in ids
+    ]
 
 
 def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Iterator[Entry]:
@@ -176,7 +195,7 @@ def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
     force = forces[0]
     spocs = [c for c in force.contacts if c.role == "spoc"]
     with_email = [c for c in spocs if c.email]
-    save = f"campaignsafe contact save {force.id} --role spoc --name … --email …"
+    save = f"campaignsafe contact save {force.id} --role spoc --name NAME --email EMAIL"
     if with_email:
         c = with_email[0]
         return formataddr((c.name or "", c.email or "")), c.name, None
@@ -288,7 +307,8 @@ def _integrity_lines(meta: m.ExportMeta) -> list[str]:
     out = [text, ""]
     if not facts.passed:
         out += [
-            f"Please note: campaignsafe's own check found {len(facts.findings)} problem(s) with the record; "
+            f"Please note: campaignsafe's own check found {len(facts.findings)} problem"
+            f"{'' if len(facts.findings) == 1 else 's'} with the record; "
             "they are listed on the report's cover.",
             "",
         ]

@@ -110,8 +110,12 @@ def signer() -> Signer:
                 serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
             )
             paths.atomic_write(path, pem)  # a temporary file, fsync, rename: never half a key
+        from campaignsafe.inputfiles import read_data_file
+
         try:
-            loaded = serialization.load_ssh_private_key(path.read_bytes(), password=None)
+            loaded = serialization.load_ssh_private_key(
+                read_data_file(path, "the bundle signing key") or b"", password=None
+            )
         except (ValueError, TypeError, OSError, UnicodeError):
             loaded = None
     if not isinstance(loaded, Ed25519PrivateKey):

@@ -40,6 +40,7 @@ class Streamed:
     police_refs: set[str] = field(default_factory=set)  # police references given (email only)
     recorded_by: str | None = None  # who recorded which incidents, for a merged record
     links: list[m.Link] = field(default_factory=list)  # identifiers the incidents share
+    left_out: list[int] = field(default_factory=list)  # damaged incidents skipped (``export --anyway`` only)
 
     def chunks(self, fmt: str) -> Iterator[bytes]:
         """The whole export in ``fmt`` (one of the formats it was read for), as UTF-8 chunks."""
@@ -85,8 +86,15 @@ def read(
     *,
     bundle: bool = False,
     email: bool = False,
+    skip_damaged: bool = False,
 ) -> Streamed:
-    """Read the selected incidents once, rendering each into ``formats`` (all of them for a bundle)."""
+    """Read the selected incidents once, rendering each into ``formats`` (all of them for a bundle).
+
+    A stored incident that cannot be read stops the export (StoreError, exit 5), unless
+    ``skip_damaged`` (``export --anyway``): then it is left out and named in ``left_out``.
+    """
+    from campaignsafe.errors import StoreError
+
     wanted = frozenset(FORMATS if bundle else formats)
     info = cs.about()
     totals = cs.Totals()
@@ -101,8 +109,16 @@ def read(
         spool.load_audit(store.conn)
         origins = provenance.of(store.conn, ids)
         copies = store.copies()
-        for n, iid in enumerate(ids):
-            orig = store.get(iid)
+        left_out: list[int] = []
+        n = 0
+        for iid in ids:
+            try:
+                orig = store.get(iid)
+            except StoreError as exc:
+                if not skip_damaged or exc.code != "record_corrupt":
+                    raise
+                left_out.append(iid)
+                continue
             shared.add(orig)
             c, cur = cs.case_of(orig, spool.audit(iid), info.producer, spool, origins.get(iid), info.profile_force)
             totals.add(c, cur, info.profile_force)
@@ -126,9 +142,16 @@ def read(
                             missing.append(f"{ex.exhibit_ref} ({f.original_name})")
             if email:
                 refs.update(r.reference for r in c.reports if r.police and r.reference)
-        count = len(ids)
+            n += 1
+        count = n
+        if not count:
+            raise StoreError(
+                "every incident selected is damaged in the store and cannot be read; nothing was written",
+                "see which: campaignsafe check. Keep a copy of the data folder",
+                code="record_corrupt",
+            )
     meta = cs.meta(info, chosen, exported_at, totals.forces())
     links = cs.link_models(shared)
     return Streamed(
-        meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs, totals.recorded_by(), links
+        meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs, totals.recorded_by(), links, left_out
     )

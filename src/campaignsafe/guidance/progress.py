@@ -103,12 +103,13 @@ def _corrupt(path: Path, profile: str, why: str) -> StoreError:
 
 
 def _read(path: Path, profile: str) -> Progress:
-    if not path.exists():
+    from campaignsafe.inputfiles import read_data_file
+
+    data = read_data_file(path, "your checklist progress file")
+    if data is None:
         return Progress(profile=profile)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise StoreError(f"cannot read {path}: {exc.strerror}", code="progress_unreadable") from None
+        raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise _corrupt(path, profile, f"not valid JSON: {exc}") from None
     if isinstance(raw, dict) and isinstance(raw.get("version"), int) and raw["version"] > SCHEMA_VERSION:

@@ -4,6 +4,12 @@ Each entry's ``sha256`` covers the previous entry's hash and the entry itself (s
 number, time, action, incident id and detail, as canonical JSON), so removing, reordering or
 editing any entry breaks the chain from that point on. The database's triggers refuse updates
 and deletes; the chain shows tampering done around them.
+
+Each entry's detail also carries ``row_sha256``, the hash of the whole row it logs (an
+amendment's values, an exhibit's platform, note, address or times, a provenance row), taken
+over the row's columns by :func:`row_digest`, so ``campaignsafe check`` notices a row edited
+behind campaignsafe's back even where the detail names no value. Entries written before this
+was added carry no ``row_sha256`` and are checked against what they did record.
 """
 
 from __future__ import annotations
@@ -40,8 +46,33 @@ def digest(prev: str, seq: int, at: str, action: str, incident_id: int | None, d
     return sha256_text(prev + canonical_json(body))
 
 
-def append(conn: Conn, action: str, incident_id: int | None, detail: dict[str, Any]) -> None:
-    """Add an entry (call inside the write transaction that makes the change)."""
+#: the columns of each logged table that ``row_sha256`` covers, in order (never the local row id
+#: of an exhibit, which only orders them).
+ROW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "incidents": ("created_at", "record", "record_sha256"),
+    "amendments": ("incident_id", "number", "at", "amendment"),
+    "evidence": ("incident_id", "exhibit_ref", "added_at", "file_sha256", "screenshot_sha256", "item"),
+    "provenance": ("incident_id", "recorded_by", "source_id", "amendments_by", "source_audit", "import_seq"),
+    "imports": ("seq", "at", "kind", "manifest_sha256", "signer", "producer"),
+}
+
+
+def row_digest(table: str, values: Sequence[Any]) -> str:
+    """The SHA-256 of one row of ``table``: its ``ROW_COLUMNS`` values, in order, as canonical JSON."""
+    names = ROW_COLUMNS[table]
+    if len(values) != len(names):
+        raise ValueError(f"a {table} row has {len(names)} columns")
+    return sha256_text(canonical_json(dict(zip(names, values, strict=True))))
+
+
+def next_seq(conn: Conn) -> int:
+    """The sequence number the next entry will get (inside the write transaction)."""
+    row = conn.execute("SELECT seq FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return int(row[0]) + 1 if row else 1
+
+
+def append(conn: Conn, action: str, incident_id: int | None, detail: dict[str, Any]) -> int:
+    """Add an entry (call inside the write transaction that makes the change); its sequence number."""
     row = conn.execute("SELECT seq, sha256 FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
     at = iso(now())
@@ -57,6 +88,7 @@ def append(conn: Conn, action: str, incident_id: int | None, detail: dict[str, A
             digest(prev, seq, at, action, incident_id, detail),
         ),
     )
+    return int(seq)
 
 
 def entries(conn: Conn, incident_id: int | None = None) -> list[AuditEntry]:

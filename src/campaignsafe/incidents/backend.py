@@ -277,6 +277,31 @@ def one_campaign(conn: Conn) -> None:
         )
 
 
+def connect_readonly(path: Path | None = None) -> tuple[Conn, Where, list[str]]:
+    """Open the store for reading only (never created or migrated): the connection, its name and the
+    migrations it lacks."""
+    dsn = url() if path is None else None
+    if dsn:
+        from campaignsafe.incidents import pg_schema, schema
+
+        conn = connect_pg(dsn)
+        try:
+            done = pg_schema.applied(conn)
+            known = [name for name, _fn in schema.MIGRATIONS]
+            pg_schema.refuse_newer(done, known, conn.where)
+        except BaseException:
+            conn.close()
+            raise
+        conn.campaign_lock = "0001_initial" in done
+        return conn, conn.where, [name for name in known if name not in done]
+    from campaignsafe import paths
+    from campaignsafe.incidents import schema
+
+    db = path or paths.home() / "incidents.db"
+    sconn, pending = schema.connect_readonly(db)
+    return sconn, db, pending
+
+
 def exists() -> bool:
     """Whether there is a store to read (the server store always counts as there)."""
     from campaignsafe import paths
@@ -316,9 +341,28 @@ def has_table(conn: Conn, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
 
 
-def integrity_problems(conn: Conn) -> int:
-    """How many problems the database's own integrity check finds (SQLite's quick_check; none on a server)."""
+def integrity_rows(conn: Conn) -> list[str]:
+    """What the database's own integrity check says: SQLite's quick_check (``["ok"]`` when sound); a server
+    checks its own pages, so ``["ok"]``."""
     if is_pg(conn):
-        return 0
-    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
-    return 0 if rows == ["ok"] else len(rows)
+        return ["ok"]
+    return [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+
+
+def tables(conn: Conn) -> set[str]:
+    """The names of the store's tables."""
+    if is_pg(conn):
+        q = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        return {str(r[0]) for r in conn.execute(q)}
+    return {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def recorded(conn: Conn) -> list[str]:
+    """The migrations the store records, reading only."""
+    if isinstance(conn, PgConn):
+        from campaignsafe.incidents import pg_schema
+
+        return pg_schema.applied(conn)
+    from campaignsafe.incidents import schema
+
+    return schema.recorded(conn)

@@ -23,6 +23,7 @@ from campaignsafe.errors import InputError
 from campaignsafe.incidents import audit, backend, schema
 from campaignsafe.incidents.audit import GENESIS, sha256_text
 from campaignsafe.incidents.backend import Conn
+from campaignsafe.incidents.checklog import Log, live, note, row_differs
 
 _ANCHOR = re.compile(r"^\s*(\d{1,18})\s*:\s*([0-9a-fA-F]{64})\s*$")
 
@@ -67,6 +68,8 @@ class Report:
     files_checked: int | None = None  # None: --quick, stored copies not re-hashed
     head: Head | None = None
     anchor: dict[str, Any] | None = None
+    #: migrations the store lacks: it was checked as it is (an older campaignsafe's), not upgraded
+    pending_migrations: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -84,6 +87,7 @@ class Report:
             "files_checked": self.files_checked,
             "audit_head": self.head.as_dict() if self.head else None,
             "anchor": self.anchor,
+            "pending_migrations": self.pending_migrations,
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -106,16 +110,6 @@ def head(conn: Conn) -> Head | None:
     return Head(int(row[0]), str(row[1])) if row else None
 
 
-@dataclass
-class _Log:
-    """What the audit log says happened, by incident and by exhibit."""
-
-    created: dict[int, list[tuple[int, str | None]]] = field(default_factory=lambda: defaultdict(list))
-    deleted: dict[int, list[tuple[int, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
-    amended: dict[int, dict[int, tuple[int, list[str]]]] = field(default_factory=lambda: defaultdict(dict))
-    exhibits: dict[str, list[tuple[int, int | None, list[str]]]] = field(default_factory=lambda: defaultdict(list))
-
-
 def run(conn: Conn, *, quick: bool = False, anchor: Head | None = None) -> Report:
     """Check the open store behind ``conn`` (read only)."""
     report = Report()
@@ -123,17 +117,97 @@ def run(conn: Conn, *, quick: bool = False, anchor: Head | None = None) -> Repor
     log = _audit(conn, report, anchor)
     _incidents(conn, report, log)
     _evidence(conn, report, log, quick)
+    _origins(conn, report, log)
     return report
 
 
+def _tables(conn: Conn) -> set[str]:
+    return backend.tables(conn)
+
+
 def _structure(conn: Conn, report: Report) -> None:
-    problems = backend.integrity_problems(conn)
-    if problems:
-        report.add("the store", "store_damaged", f"SQLite's quick_check fails ({problems} problem(s))")
+    rows = backend.integrity_rows(conn)
+    if rows != ["ok"]:
+        report.add(
+            "the store",
+            "store_damaged",
+            f"SQLite's quick_check fails ({len(rows)} problem{'' if len(rows) == 1 else 's'})",
+        )
     present = backend.triggers(conn)
-    for name in schema.TRIGGERS:
-        if name not in present:
-            report.add("the store", "trigger_removed", f"the protection {name} has been removed")
+    done = set(backend.recorded(conn))
+    for migration, names in schema.MIGRATION_TRIGGERS.items():
+        if migration not in done:  # an older store, checked as it is (see ``pending``)
+            continue
+        for name in names:
+            if name not in present:
+                report.add("the store", "trigger_removed", f"the protection {name} has been removed")
+
+
+def _origins(conn: Conn, report: Report, log: Log) -> None:
+    """Who recorded each imported incident (``provenance``) and each import (``imports``), against the log."""
+    have = _tables(conn)
+    if "provenance" in have:
+        held = {int(r[0]) for r in conn.execute("SELECT id FROM incidents")}
+        seen: set[int] = set()
+        for row in conn.execute(
+            "SELECT incident_id, recorded_by, source_id, amendments_by, source_audit, import_seq FROM provenance"
+        ):
+            iid, seq = row[0], row[5]
+            subject = f"incident {iid}"
+            seen.add(iid)
+            logged = log.imported.get(iid)
+            if logged is None:
+                report.add(
+                    subject,
+                    "provenance_unlogged",
+                    "is said to be recorded by someone else, but no import in the audit log brought it in",
+                )
+                continue
+            if seq != logged:
+                report.add(
+                    subject, "provenance_altered", f"its provenance names another import than audit entry {logged}"
+                )
+            bad = row_differs(log, ("provenance", iid), tuple(row))
+            if bad is not None:
+                report.add(
+                    subject,
+                    "provenance_altered",
+                    f"who recorded it, or its trail, no longer matches what audit entry {bad} recorded (edited)",
+                )
+        for iid, seq in sorted(log.imported.items()):
+            if iid in held and iid not in seen:
+                report.add(
+                    f"incident {iid}",
+                    "provenance_removed",
+                    f"who recorded it (imported by audit entry {seq}) is missing from the store (deleted)",
+                )
+    if "imports" not in have:
+        return
+    listed: set[int] = set()
+    for row in conn.execute("SELECT seq, at, kind, manifest_sha256, signer, producer FROM imports"):
+        seq = row[0]
+        subject = f"audit entry {seq}"
+        detail = log.imports.get(seq)
+        if detail is None:
+            report.add(subject, "import_unlogged", "an import is listed that the audit log does not record")
+            continue
+        listed.add(seq)
+        kept = detail.get("import_sha256")
+        if isinstance(kept, str):
+            altered = audit.row_digest("imports", tuple(row)) != kept
+        else:  # an import from before row hashes: what its entry did record
+            who = _json(row[5])
+            named = (detail.get("kind"), detail.get("manifest_sha256"), detail.get("signer"))
+            altered = (row[2], row[3], row[4]) != named
+            altered = altered or not isinstance(who, dict) or who.get("initials") != detail.get("producer")
+        if altered:
+            report.add(
+                subject,
+                "import_altered",
+                "the import it records (the file's hash, its signer or who made it) has been edited",
+            )
+    for seq in sorted(set(log.imports) - listed):
+        report.add(f"audit entry {seq}", "import_removed", "the import it records is missing from the store (deleted)")
 
 
 def _json(text: Any) -> Any:
@@ -143,8 +217,8 @@ def _json(text: Any) -> Any:
         return None
 
 
-def _audit(conn: Conn, report: Report, anchor: Head | None) -> _Log:
-    log = _Log()
+def _audit(conn: Conn, report: Report, anchor: Head | None) -> Log:
+    log = Log()
     prev, expected = GENESIS, 1
     hashes: dict[int, str] = {}
     chain_bad: set[int] = set()
@@ -163,7 +237,7 @@ def _audit(conn: Conn, report: Report, anchor: Head | None) -> _Log:
             chain_bad.add(seq)
         hashes[seq] = sha
         prev, expected = sha, seq + 1
-        _note(log, seq, action, iid, detail if isinstance(detail, dict) else {})
+        note(log, seq, action, iid, detail if isinstance(detail, dict) else {})
     report.head = head(conn)
     high = backend.sequence_high(conn, "audit")
     last = report.head.seq if report.head else 0
@@ -178,47 +252,7 @@ def _audit(conn: Conn, report: Report, anchor: Head | None) -> _Log:
     return log
 
 
-def _note(log: _Log, seq: int, action: str, iid: int | None, detail: dict[str, Any]) -> None:
-    if action == "imported":  # one entry for a whole import: each incident as made, amended and exhibited
-        _note_import(log, seq, detail)
-        return
-    if iid is None:
-        return
-    if action == "created":
-        log.created[iid].append((seq, detail.get("record_sha256")))
-    elif action == "deleted":
-        log.deleted[iid].append((seq, detail))
-    elif action == "amended" and isinstance(detail.get("number"), int):
-        log.amended[iid][detail["number"]] = (seq, list(detail.get("fields") or []))
-    elif action == "evidence-added" and isinstance(detail.get("exhibit_ref"), str):
-        log.exhibits[detail["exhibit_ref"]].append((seq, iid, sorted(detail.get("sha256") or [])))
-
-
-def _note_import(log: _Log, seq: int, detail: dict[str, Any]) -> None:
-    """What an ``imported`` entry says (see :mod:`campaignsafe.backup.importing`)."""
-    items = detail.get("incidents")
-    for item in items if isinstance(items, list) else []:
-        iid = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(iid, int):
-            continue
-        log.created[iid].append((seq, item.get("record_sha256")))
-        changes = item.get("amendments")
-        for number, fields in enumerate(changes if isinstance(changes, list) else [], 1):
-            log.amended[iid][number] = (seq, list(fields) if isinstance(fields, list) else [])
-        exhibits = item.get("exhibits")
-        for ex in exhibits if isinstance(exhibits, list) else []:
-            if isinstance(ex, dict) and isinstance(ex.get("exhibit_ref"), str):
-                log.exhibits[ex["exhibit_ref"]].append((seq, iid, sorted(ex.get("sha256") or [])))
-
-
-def _live(log: _Log, iid: int) -> bool:
-    """Whether the log says incident ``iid`` should still exist (created, and not deleted since)."""
-    made = [s for s, _h in log.created.get(iid, [])]
-    gone = [s for s, _d in log.deleted.get(iid, [])]
-    return bool(made) and (not gone or max(made) > max(gone))
-
-
-def _incidents(conn: Conn, report: Report, log: _Log) -> None:
+def _incidents(conn: Conn, report: Report, log: Log) -> None:
     from campaignsafe.incidents.models import STORED, Incident
     from campaignsafe.incidents.store import listing_values
 
@@ -226,8 +260,15 @@ def _incidents(conn: Conn, report: Report, log: _Log) -> None:
     rows = {int(r[0]): r for r in conn.execute(f"SELECT {cols} FROM incidents ORDER BY id")}
     report.incidents = len(rows)
     amendments: dict[int, dict[int, Any]] = defaultdict(dict)
-    for iid, number, text in conn.execute("SELECT incident_id, number, amendment FROM amendments"):
+    for iid, number, at, text in conn.execute("SELECT incident_id, number, at, amendment FROM amendments"):
         amendments[int(iid)][int(number)] = text
+        seq = row_differs(log, ("amendments", (iid, number)), (iid, number, at, text))
+        if seq is not None:
+            report.add(
+                f"incident {iid}",
+                "amendment_altered",
+                f"amendment {number} no longer matches what audit entry {seq} recorded (its values were changed)",
+            )
     for iid, made in sorted(log.created.items()):
         if len(made) > 1:
             seqs = " and ".join(str(s) for s, _h in made)
@@ -239,14 +280,14 @@ def _incidents(conn: Conn, report: Report, log: _Log) -> None:
             "the store", "ids_reset", f"the id counter was set back: the next incident would reuse an id ≤ {top}"
         )
     for iid in sorted(set(log.created) - set(rows)):
-        if _live(log, iid):
+        if live(log, iid):
             report.add(f"incident {iid}", "incident_removed", "missing from the store with no tombstone (deleted)")
     for iid, row in rows.items():
         subject = f"incident {iid}"
         made = log.created.get(iid, [])
         if not made:
             report.add(subject, "no_audit_entry", "has no entry in the audit log (added outside campaignsafe)")
-        elif not _live(log, iid):
+        elif not live(log, iid):
             report.add(subject, "deleted_but_present", "the audit log says it was deleted, but it is in the store")
         record, digest = str(row[2]), str(row[3])
         if sha256_text(record) != digest:
@@ -256,6 +297,13 @@ def _incidents(conn: Conn, report: Report, log: _Log) -> None:
                 subject,
                 "record_replaced",
                 f"its SHA-256 is not the one the audit log recorded when it was made (entry {made[-1][0]})",
+            )
+        seq = row_differs(log, ("incidents", iid), (row[1], record, digest))
+        if seq is not None:
+            report.add(
+                subject,
+                "row_altered",
+                f"its stored record, hash or time of recording differs from what audit entry {seq} recorded",
             )
         _amendments(report, subject, log.amended.get(iid, {}), amendments.get(iid, {}))
         data = _json(record)
@@ -304,7 +352,7 @@ def _amendments(report: Report, subject: str, logged: dict[int, tuple[int, list[
             )
 
 
-def _evidence(conn: Conn, report: Report, log: _Log, quick: bool) -> None:
+def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
     from campaignsafe.incidents import blobs
 
     incidents = {int(r[0]) for r in conn.execute("SELECT id FROM incidents")}
@@ -312,12 +360,17 @@ def _evidence(conn: Conn, report: Report, log: _Log, quick: bool) -> None:
     numbers = {str(p): int(n) for p, n in conn.execute("SELECT producer, last FROM exhibit_numbers")}
     used: dict[str, int] = defaultdict(int)
     refs = set()
-    for iid, ref, file_sha, shot_sha, text in conn.execute(
-        "SELECT incident_id, exhibit_ref, file_sha256, screenshot_sha256, item FROM evidence ORDER BY id"
+    for iid, ref, added, file_sha, shot_sha, text in conn.execute(
+        "SELECT incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item FROM evidence ORDER BY id"
     ):
         report.exhibits += 1
         subject = f"exhibit {ref}"
         refs.add(ref)
+        seq = row_differs(log, ("evidence", ref), (iid, ref, added, file_sha, shot_sha, text))
+        if seq is not None:
+            report.add(
+                subject, "exhibit_edited", f"its entry no longer matches what audit entry {seq} recorded (edited)"
+            )
         item = _json(text)
         hashes = (
             sorted(

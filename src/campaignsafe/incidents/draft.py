@@ -54,11 +54,14 @@ class Draft:
 
 def load() -> Draft | None:
     """The saved draft, or None."""
+    from campaignsafe.inputfiles import read_data_file
+
     p = path()
-    if not p.exists():
+    raw = read_data_file(p, "the saved draft")
+    if raw is None:
         return None
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         return Draft(
             str(data["started_at"]),
             dict(data["answers"]),

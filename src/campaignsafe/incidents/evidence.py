@@ -79,13 +79,48 @@ def _open(path_text: str) -> int:
         )
     try:
         try:
-            return os.open(path_text, os.O_RDONLY | _NOATIME)
+            fd = os.open(path_text, os.O_RDONLY | _NOATIME)
         except PermissionError:
             if not _NOATIME:
                 raise
-            return os.open(path_text, os.O_RDONLY)  # O_NOATIME needs ownership; plain read-only then
+            fd = os.open(path_text, os.O_RDONLY)  # O_NOATIME needs ownership; plain read-only then
     except OSError as exc:
         raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+    try:
+        if _linked_into_home(os.fstat(fd)):
+            raise InputError(
+                f"{shown} is another name (a hard link) for a file in campaignsafe's data folder,"
+                " where the record and its signing key are kept",
+                "give the original file, kept outside that folder",
+                code="inside_data_folder",
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _linked_into_home(st: os.stat_result) -> bool:
+    """Whether the opened file is also a file of the data folder (the key, the store, a stored copy…).
+
+    Only a file with more than one name can be: then every file of the data folder on the same
+    disk is compared by device and inode, so a hard link made outside the folder is caught too.
+    """
+    if st.st_nlink <= 1:
+        return False
+    home = paths.home()
+    try:
+        if home.stat().st_dev != st.st_dev:
+            return False
+    except OSError:
+        return False
+    for folder, _dirs, names in os.walk(home, followlinks=False):
+        for name in names:
+            with contextlib.suppress(OSError):
+                own = os.lstat(os.path.join(folder, name))
+                if own.st_ino == st.st_ino and own.st_dev == st.st_dev:
+                    return True
+    return False
 
 
 @dataclass(frozen=True)

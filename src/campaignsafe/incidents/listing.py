@@ -54,10 +54,12 @@ FORCE_SOURCES = {
 def profile_force_id() -> str | None:
     """The force in the reporting person's profile (read without pydantic: the list path stays lean)."""
     from campaignsafe import paths
+    from campaignsafe.inputfiles import read_data_file
 
     try:
-        data = json.loads((paths.home() / "profile.json").read_bytes())
-    except (OSError, ValueError):
+        raw = read_data_file(paths.home() / "profile.json", "your profile")
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
         return None  # no profile, or a damaged one (``profile`` itself says so)
     fid = data.get("force_id") if isinstance(data, dict) else None
     return fid if isinstance(fid, str) and fid else None

@@ -225,12 +225,17 @@ _PROVENANCE = [
     _trigger("imports_no_delete", "BEFORE DELETE ON imports"),
 ]
 
+_PROVENANCE_NO_DELETE = [
+    _trigger("provenance_no_delete", "BEFORE DELETE ON provenance", "campaignsafe_tombstone_only"),
+]
+
 #: each named migration's PostgreSQL DDL (the names are schema.MIGRATIONS').
 DDL: dict[str, list[str]] = {
     "0001_initial": _INITIAL,
     "0002_append_only": _APPEND_ONLY,
     "0003_tombstone_only": _TOMBSTONE_ONLY,
     "0004_provenance": _PROVENANCE,
+    "0005_provenance_no_delete": _PROVENANCE_NO_DELETE,
 }
 
 #: the tables that hold data (what server init grants on and puts row-level security on).
@@ -261,7 +266,7 @@ def migrate(conn: PgConn) -> None:
 
     known = [name for name, _fn in MIGRATIONS]
     done = applied(conn)
-    _refuse_newer(done, known, conn.where)
+    refuse_newer(done, known, conn.where)
     if all(name in done for name in known):
         conn.campaign_lock = True
         return
@@ -287,7 +292,7 @@ def migrate(conn: PgConn) -> None:
     conn.campaign_lock = True
 
 
-def _refuse_newer(done: list[str], known: list[str], where: str) -> None:
+def refuse_newer(done: list[str], known: list[str], where: str) -> None:
     unknown = [name for name in done if name not in known]
     if unknown:
         raise StoreError(

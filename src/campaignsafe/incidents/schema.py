@@ -142,20 +142,28 @@ def _tombstone_only(conn: sqlite3.Connection) -> None:
         conn.execute(f"CREATE TRIGGER {name} {sql} BEGIN SELECT RAISE(ABORT, 'append-only'); END")
 
 
-#: the triggers every up-to-date store has; ``campaignsafe check`` reports any that is missing.
-TRIGGERS = (
-    "audit_no_update",
-    "audit_no_delete",
-    "record_no_update",
-    "amendment_no_update",
-    "evidence_no_update",
-    "evidence_no_delete",
-    "amendment_no_delete",
-    "incident_no_delete",
-    "incident_no_renumber",
-    "exhibit_numbers_no_delete",
-    "exhibit_numbers_no_lower",
-)
+#: the triggers each migration makes; ``campaignsafe check`` reports any that is missing.
+MIGRATION_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "0002_append_only": (
+        "audit_no_update",
+        "audit_no_delete",
+        "record_no_update",
+        "amendment_no_update",
+        "evidence_no_update",
+    ),
+    "0003_tombstone_only": (
+        "evidence_no_delete",
+        "amendment_no_delete",
+        "incident_no_delete",
+        "incident_no_renumber",
+        "exhibit_numbers_no_delete",
+        "exhibit_numbers_no_lower",
+    ),
+    "0004_provenance": ("provenance_no_update", "imports_no_update", "imports_no_delete"),
+    "0005_provenance_no_delete": ("provenance_no_delete",),
+}
+#: the triggers every up-to-date store has.
+TRIGGERS = tuple(name for names in MIGRATION_TRIGGERS.values() for name in names)
 
 
 def _provenance(conn: sqlite3.Connection) -> None:
@@ -164,12 +172,25 @@ def _provenance(conn: sqlite3.Connection) -> None:
     provenance.migrate(conn)
 
 
+def _provenance_no_delete(conn: sqlite3.Connection) -> None:
+    """Who recorded an imported incident goes only with the incident, through its tombstone."""
+    tomb = (
+        "NOT EXISTS (SELECT 1 FROM audit WHERE seq = (SELECT max(seq) FROM audit)"
+        " AND action = 'deleted' AND incident_id = OLD.incident_id)"
+    )
+    conn.execute(
+        f"CREATE TRIGGER provenance_no_delete BEFORE DELETE ON provenance WHEN {tomb}"
+        " BEGIN SELECT RAISE(ABORT, 'append-only'); END"
+    )
+
+
 #: every migration, in order. Names are recorded in ``_migrations``; never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_append_only", _append_only),
     ("0003_tombstone_only", _tombstone_only),
     ("0004_provenance", _provenance),
+    ("0005_provenance_no_delete", _provenance_no_delete),
 ]
 
 
@@ -239,6 +260,35 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
+    """Open the database at ``path`` for reading only: nothing is created, migrated or tightened.
+
+    Returns the connection and the migrations the store lacks (one from an older campaignsafe is
+    read as it is; it is upgraded the next time campaignsafe writes to it). A store from a newer
+    campaignsafe, or a file that is not a campaignsafe store, is refused (StoreError, exit 5).
+    """
+    require_sqlite(path)
+    known = [name for name, _fn in MIGRATIONS]
+    with errors(path):
+        conn = sqlite3.connect(
+            path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            done = recorded(conn)
+            _refuse_newer(done, known, path)
+            if known[0] not in done:
+                raise StoreError(
+                    f"{path} is not a campaignsafe incident store (it records no migrations)",
+                    DAMAGED_HINT.format(name=path.name),
+                    code="store_corrupt",
+                )
+        except BaseException:
+            conn.close()
+            raise
+    return conn, [name for name in known if name not in done]
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -341,6 +391,13 @@ def _private(path: Path) -> None:
         pass
     except OSError as exc:
         raise os_failure("set the permissions of", path, exc) from None
+
+
+def recorded(conn: sqlite3.Connection) -> list[str]:
+    """The migrations this database records, reading only (none when it has no migration log)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_migrations'").fetchone():
+        return []
+    return [str(r[0]) for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
 
 
 def applied(conn: sqlite3.Connection) -> list[str]:

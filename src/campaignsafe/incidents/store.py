@@ -80,11 +80,13 @@ class Deleted:
 class Store:
     """An open incident database."""
 
-    def __init__(self, conn: backend.Conn, path: backend.Where) -> None:
+    def __init__(self, conn: backend.Conn, path: backend.Where, pending: Sequence[str] = ()) -> None:
         self.conn = conn
         self.path = path
         # PRAGMA quick_check passed: checked once, before the first write (a server checks itself)
         self._sound = backend.is_pg(conn)
+        #: migrations a store opened read-only lacks (it is read as it is, never upgraded here)
+        self.pending = list(pending)
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
@@ -114,6 +116,12 @@ class Store:
         from campaignsafe.incidents import blobs as stored
 
         return stored.of(self.conn)
+
+    @classmethod
+    def open_readonly(cls, path: Path | None = None) -> Store:
+        """Open the user's incident database for reading only: never created, migrated or changed."""
+        conn, where, pending = backend.connect_readonly(path)
+        return cls(conn, where, pending)
 
     def close(self) -> None:
         """Close the connection."""
@@ -160,10 +168,12 @@ class Store:
                 created = iso(now())
                 record = incident.model_dump(mode="json", exclude={"evidence", "location"})
                 record["location"] = location.model_dump(mode="json")
-                digest = sha256_text(canonical_json(record))
-                iid = self.insert_incident(created, canonical_json(record), digest)
+                text = canonical_json(record)
+                digest = sha256_text(text)
+                iid = self.insert_incident(created, text, digest)
                 self._refresh(iid, Incident.model_validate(_full(iid, created, digest, record), context=STORED))
-                self._audit("created", iid, {"record_sha256": digest})
+                row = audit.row_digest("incidents", (created, text, digest))
+                self._audit("created", iid, {"record_sha256": digest, "row_sha256": row})
                 self._exhibits(iid, exhibits, producer)
                 ids.append(iid)
         return [self.get(i) for i in ids]
@@ -222,15 +232,21 @@ class Store:
             self.raise_number(producer, number)
             item = Evidence(exhibit_ref=f"{producer}/{number}", **ex.__dict__)
             shot = item.screenshot.sha256 if item.screenshot else None
+            values = (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json())
             self.conn.execute(
                 "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
                 " VALUES (?,?,?,?,?,?)",
-                (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json()),
+                values,
             )
             self._audit(
                 "evidence-added",
                 incident_id,
-                {"exhibit_ref": item.exhibit_ref, "type": item.type, "sha256": item.hashes()},
+                {
+                    "exhibit_ref": item.exhibit_ref,
+                    "type": item.type,
+                    "sha256": item.hashes(),
+                    "row_sha256": audit.row_digest("evidence", values),
+                },
             )
             refs.append((item.exhibit_ref, True))
         return refs
@@ -256,12 +272,15 @@ class Store:
                 raise InputError("nothing would change: the new values are the same as the record's", code="no_change")
             number = len(current.amendments) + 1
             amendment = Amendment(number=number, at=now().replace(microsecond=0), reason=reason, changes=changes)
-            self.conn.execute(
-                "INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)",
-                (incident_id, number, iso(amendment.at), amendment.model_dump_json()),
-            )
+            values = (incident_id, number, iso(amendment.at), amendment.model_dump_json())
+            self.conn.execute("INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)", values)
             self._refresh(incident_id, self._load(incident_id).current())
-            self._audit("amended", incident_id, {"number": number, "fields": [c.field for c in changes]})
+            fields = [c.field for c in changes]
+            self._audit(
+                "amended",
+                incident_id,
+                {"number": number, "fields": fields, "row_sha256": audit.row_digest("amendments", values)},
+            )
         return self.get(incident_id)
 
     def delete(self, incident_id: int) -> Deleted:
@@ -359,7 +378,14 @@ class Store:
 
         backend.one_campaign(self.conn)
         with schema.errors(self.path):
-            return check.run(self.conn, quick=quick, anchor=anchor)
+            # one snapshot, whatever another process writes meanwhile
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self.is_server else "BEGIN")
+            try:
+                report = check.run(self.conn, quick=quick, anchor=anchor)
+            finally:
+                self.conn.execute("COMMIT")
+        report.pending_migrations = list(self.pending)
+        return report
 
     def record_check(self, incident_id: int) -> list[checking.Finding]:
         """Whether one record still matches its SHA-256 and its audit entry (empty when it does)."""

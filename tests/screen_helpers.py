@@ -1,0 +1,44 @@
+"""What a user sees on a narrow terminal: no line wider than the screen, nothing to copy split."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tests.incident_helpers import flat
+
+__all__ = ["FINGERPRINT", "HASH", "WHOLE", "assert_fits", "flat", "split_hashes", "too_wide"]
+
+#: what may never be split, and alone may be wider than the screen (it could not fit any line)
+WHOLE = re.compile(
+    r"[(<\"']?(?:https?://|www\.)\S+"  # a web address
+    r"|\S*[0-9a-f]{32,}\S*"  # a SHA-256, an audit anchor SEQ:SHA256
+    r"|\S*SHA256:[A-Za-z0-9+/=]{20,}\S*"  # an SSH key fingerprint
+    r"|campaignsafe \S.*",  # a command to type
+    re.IGNORECASE,
+)
+HASH = re.compile(r"\b[0-9a-f]{64}\b")
+FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
+
+
+def too_wide(text: str, columns: int) -> list[str]:
+    """Lines wider than ``columns``, except one thing that cannot be split alone on its line: an
+    address, hash, fingerprint, command to type or any other single word (a long file name)."""
+    return [
+        line for line in text.splitlines()
+        if len(line) > columns and not WHOLE.fullmatch(line.strip()) and " " in line.strip()
+    ]  # fmt: skip
+
+
+def split_hashes(text: str, wanted: list[str]) -> list[str]:
+    """The hashes and fingerprints of ``wanted`` that are not whole on one line of ``text``."""
+    lines = text.splitlines()
+    return [h for h in wanted if not any(h in line for line in lines)]
+
+
+def assert_fits(text: str, columns: int, whole: Sequence[str] = ()) -> None:
+    """No line too wide; every string of ``whole`` (hashes, commands, addresses) on one line."""
+    wide = too_wide(text, columns)
+    assert not wide, f"wider than {columns}:\n" + "\n".join(wide)
+    broken = split_hashes(text, list(whole))
+    assert not broken, f"split across lines: {broken}\n{text}"

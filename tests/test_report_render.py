@@ -1,0 +1,67 @@
+"""The HTML report as Chromium lays it out: every table header fits inside its column and the table.
+
+Needs Debian's chromium (`apt-get install chromium`); skipped without it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+from tests.export_helpers import make_record
+
+CHROMIUM = next((p for name in ("chromium", "chromium-browser") if (p := shutil.which(name))), None)
+
+#: appended to the report: writes each grid table's header cells (laid-out width, content width) into the DOM
+MEASURE = """<script>
+document.addEventListener('DOMContentLoaded', () => {
+  const out = [];
+  document.querySelectorAll('table.grid').forEach((t, i) => {
+    const right = t.getBoundingClientRect().right;
+    t.querySelectorAll('thead th').forEach(th => {
+      const box = th.getBoundingClientRect();
+      out.push([i, th.textContent, box.width.toFixed(1), th.scrollWidth, (right - box.right).toFixed(1)].join('|'));
+    });
+  });
+  const pre = document.createElement('pre'); pre.id = 'measured'; pre.textContent = out.join('\\n');
+  document.body.appendChild(pre);
+});
+</script></body>"""
+
+
+def test_the_bar_rule_styles_only_the_bar_not_its_column() -> None:
+    """`.bar` made the By month table's <col class="bar"> an inline block, so its width was ignored."""
+    from campaignsafe.exports.html import CSS
+
+    assert not re.search(r"(^|\s)\.bar\s*\{", CSS)
+    assert re.search(r"span\.bar\s*\{", CSS)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="install chromium to lay the report out")
+def test_report_table_headers_fit_their_columns(tmp_path: Path) -> None:
+    """Laid out by Chromium at a browser's width, no header of the course-of-conduct tables ("By kind",
+    "By month", every incident) is wider than its cell, so none runs over the next column or the border."""
+    make_record(tmp_path, scottish=True)
+    html = tmp_path / "report.html"
+    assert run("export", "--all", "--format", "html", "-o", str(html)).exit_code == 0
+    probe = tmp_path / "probe.html"
+    probe.write_text(html.read_text(encoding="utf-8").replace("</body>", MEASURE, 1), encoding="utf-8")
+    assert CHROMIUM is not None
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp_path / 'chromium'}",
+         "--window-size=800,1200", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=180, check=True,
+    ).stdout  # fmt: skip
+    found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.DOTALL)
+    assert found, dom[-2000:]
+    cells = [line.split("|") for line in found.group(1).splitlines()]
+    assert {c[1] for c in cells} >= {"Kind", "Incidents", "Month", "By kind", "Exhibits"}
+    for table, text, width, content, to_right in cells:
+        assert int(content) <= round(float(width)), f"table {table}: header {text!r} is wider than its column"
+        assert float(to_right) >= -0.5, f"table {table}: header {text!r} runs past the table"
