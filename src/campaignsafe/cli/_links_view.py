@@ -36,6 +36,8 @@ def link_lines(link: Link, w: int) -> list[str]:
     for i in link.incidents:
         at = i.occurred_at
         where = i.force_name or i.force_id or "no force recorded"
+        if i.campaign:
+            where = f"{i.campaign} campaign, {where}"
         text = f"{at.day} {at:%b %Y}, {kinds.label(i.kind).lower()}, {where}; {', '.join(i.found_in)}"
         out += _wrap(text, f"  incident {i.id}: ", "    ", w)
     return out

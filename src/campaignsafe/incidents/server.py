@@ -148,7 +148,8 @@ def init(url: str) -> dict[str, Any]:
 
 
 def _initialised(conn: backend.PgConn) -> None:
-    if not _role_exists(conn, MEMBER) or not _role_exists(conn, HQ):
+    secured = conn.execute("SELECT relrowsecurity FROM pg_class WHERE oid = 'incidents'::regclass").fetchone()[0]
+    if not secured or not _role_exists(conn, MEMBER) or not _role_exists(conn, HQ):  # roles are server-wide
         raise StoreError(
             f"{conn.where} has not been set up for campaigns yet",
             "run once, with the administrator's URL: campaignsafe server init",

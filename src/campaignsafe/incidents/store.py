@@ -358,6 +358,12 @@ class Store:
             self._require(incident_id)
         return str(row[0])
 
+    def campaigns(self) -> dict[int, str]:
+        """Each visible incident's campaign, on a server store with campaigns (empty otherwise)."""
+        if not self.is_server:
+            return {}
+        return {int(i): str(c) for i, c in self.conn.execute("SELECT id, campaign FROM incidents WHERE campaign <> ''")}
+
     def ids(self, flt: Filter | None = None) -> list[int]:
         """Ids of the incidents matching ``flt``, oldest first."""
         return [s.id for s in self.summaries(flt)]
