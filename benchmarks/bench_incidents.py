@@ -93,6 +93,14 @@ def main() -> None:
                     timed(lambda: run_quiet([shell, "-column", "-header", str(db), table_sql], env), args.repeat),
                 )
             )
+            rows.append(
+                (
+                    "`python -c 'import typer'` (no incidents read: the start-up floor of any typer command)",
+                    "`sqlite3 -json` (same SELECT)",
+                    timed(lambda: run_quiet([sys.executable, "-c", "import typer"], env), args.repeat),
+                    timed(lambda: run_quiet([shell, "-json", str(db), sql], env), args.repeat),
+                )
+            )
         rows.append(
             (
                 "`Store.summaries()` + `json.dumps`",

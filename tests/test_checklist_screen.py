@@ -105,3 +105,30 @@ def test_progress_says_how_many_are_left_to_do(terminal: None) -> None:
     for args in (("run", "--no-input"), ("next",)):
         said = " ".join(run("checklist", *args).stdout.split())
         assert f"{total - 1} of {total} items still to do (1 done or not applicable)." in said, args
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80])
+def test_hints_never_break_a_command(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hints under `checklist` and `checklist next` give whole commands, each on one line."""
+    from tests.screen_helpers import assert_fits
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for args, commands in (
+        ((), ["campaignsafe checklist run", "campaignsafe checklist next"]),
+        (("next",), ["campaignsafe checklist show ITEM", "campaignsafe checklist mark ITEM done"]),
+    ):
+        out = run("checklist", *args).stdout
+        assert_fits(out, columns, commands)
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80])
+@pytest.mark.parametrize("args", [("show", "--all"), ("offences",), ("run", "--no-input")])
+def test_headings_are_never_cut(args: tuple[str, ...], columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A topic, offence or item heading too long for a rule is folded whole, never cut with '…'."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    out = run("checklist", *args).stdout
+    assert not [line for line in out.splitlines() if len(line.rstrip()) > columns and not URL.fullmatch(line.strip())]
+    if args[0] == "run":  # its "…" ends a summarised item; the heading is whole
+        assert re.search(r"Item 1 of \d+ · [^·]+ · in danger, call 999", " ".join(out.split()))
+    else:
+        assert "…" not in out

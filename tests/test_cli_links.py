@@ -205,3 +205,17 @@ def test_one_link_reads_in_the_singular() -> None:
                     "--suspect", "a man; handle=@angryvoter")  # fmt: skip
     out = " ".join(run("incidents", "links").stdout.split())
     assert "1 identifier appears in more than one incident (2 incidents read)." in out
+
+
+def test_an_online_incident_shows_the_force_every_view_gives_it() -> None:
+    """An incident with no place-based force falls to the profile's force in links too, labelled so."""
+    from tests.incident_helpers import report_json
+
+    assert run("profile", "--name", "Jo Smith", "--force", "kent").exit_code == 0
+    report_json("--when", "2026-05-01 18:30", "--place", "online", "--kind", "online-abuse", "--description", "d",
+                "--suspect", "a man; handle=@angryvoter")  # fmt: skip
+    report_json("--when", "2026-05-02 18:30", "--place", "High Street", "--postcode", "SW1A 1AA", "--kind",
+                "threats", "--description", "d", "--suspect", "a man; handle=@angryvoter")  # fmt: skip
+    out = " ".join(run("incidents", "links").stdout.split())
+    assert "online abuse, Kent Police (from your profile)" in out
+    assert "threats, Metropolitan Police Service;" in out and "no force" not in out

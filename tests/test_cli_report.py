@@ -138,7 +138,7 @@ def test_a_list_with_one_bad_incident_imports_none(tmp_path: Path, home: Path) -
     items = [minimal(), minimal(kind="thretas"), minimal()]
     r = run("report", "--from-file", str(write_json(tmp_path, items)))
     assert r.exit_code == 3
-    assert "incident 2: kind: unknown kind 'thretas'; did you mean threats?" in r.stderr
+    assert "incident 2: kind: unknown kind; did you mean threats?" in r.stderr
     assert nothing_written(home)
 
 
@@ -153,12 +153,12 @@ def test_every_problem_is_listed_at_once(tmp_path: Path, home: Path) -> None:
     err = r.stderr
     assert "6 problems, nothing was saved" in err
     for fragment in (
-        "occurred_at: 'tomorrow 9pm' is in the future",
-        "kind: unknown kind 'thretas'",
+        "occurred_at: the date and time is in the future",
+        "kind: unknown kind; did you mean threats?",
         "description: is required",
-        "colour: unknown field",
-        "location.postcode: postcode SW1A 9ZZ does not exist",
-        "evidence[0].path: missing.png: no such file",
+        "an unknown field at the top level",
+        "location.postcode: that postcode does not exist",
+        "evidence[0].path: no such file",
     ):
         assert fragment in err
     assert nothing_written(home)
@@ -194,9 +194,9 @@ def test_flag_problems_are_named_by_flag_and_listed_together(home: Path) -> None
             "--suspect", "tall; colour=red", "--evidence", "/no/such.png")  # fmt: skip
     assert r.exit_code == 3
     assert "3 problems" in r.stderr
-    assert "--suspect: unknown field 'colour'" in r.stderr
-    assert "--when: 'tomorrow' is in the future" in r.stderr
-    assert "--evidence/--url: /no/such.png: no such file" in r.stderr
+    assert "--suspect: unknown field in suspect" in r.stderr and "colour" not in r.stderr
+    assert "--when: the date and time is in the future" in r.stderr
+    assert "--evidence/--url (the 1st): no such file" in r.stderr and "such.png" not in r.stderr
     assert nothing_written(home)
 
 
@@ -219,14 +219,26 @@ def test_help_lists_the_kinds() -> None:
 
 
 BAD_INPUT = [
-    ("bad-date", lambda d: {**d, "occurred_at": "the 32nd of May"}, "occurred_at: 32/5/2026 is not a real date"),
+    ("bad-date", lambda d: {**d, "occurred_at": "the 32nd of May"}, "occurred_at: the day is not a real date"),
     ("future-date", lambda d: {**d, "occurred_at": "2099-01-01 10:00"}, "is in the future"),
-    ("unknown-kind", lambda d: {**d, "kind": "treaths"}, "unknown kind 'treaths'; did you mean threats?"),
+    ("unknown-kind", lambda d: {**d, "kind": "treaths"}, "unknown kind; did you mean threats?"),
     ("no-such-postcode", lambda d: {**d, "location": {"text": "x", "postcode": "SW1A 9ZZ"}}, "does not exist"),
-    ("not-a-postcode", lambda d: {**d, "location": {"text": "x", "postcode": "banana"}}, "is not a postcode"),
-    ("missing-file", lambda d: {**d, "evidence": [{"path": "gone.png"}]}, "gone.png: no such file"),
-    ("directory-as-file", lambda d: {**d, "evidence": [{"path": "folder"}]}, "folder is a folder, not a file"),
-    ("unreadable-file", lambda d: {**d, "evidence": [{"path": "locked.png"}]}, "locked.png: cannot read it"),
+    (
+        "not-a-postcode",
+        lambda d: {**d, "location": {"text": "x", "postcode": "banana"}},
+        "location.postcode: not a postcode",
+    ),
+    ("missing-file", lambda d: {**d, "evidence": [{"path": "gone.png"}]}, "evidence[1].path: no such file"),
+    (
+        "directory-as-file",
+        lambda d: {**d, "evidence": [{"path": "folder"}]},
+        "evidence[1].path: it is a folder, not a file",
+    ),
+    (
+        "unreadable-file",
+        lambda d: {**d, "evidence": [{"path": "locked.png"}]},
+        "evidence[1].path: the file cannot be read",
+    ),
 ]
 
 
@@ -255,8 +267,8 @@ def test_bad_input_is_refused_with_one_line_and_nothing_written(
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("bad.json", '{"kind": "threats",', "bad.json is not valid JSON: line 1 column 20"),
-        ("bad.yaml", "kind: threats\n  description: [unclosed\n", "bad.yaml is not valid YAML: line 2"),
+        ("bad.json", '{"kind": "threats",', "the --from-file file is not valid JSON: line 1 column 20"),
+        ("bad.yaml", "kind: threats\n  description: [unclosed\n", "the --from-file file is not valid YAML: line 2"),
         ("list.json", "[1, 2]", "should hold an incident (an object) or a list of them"),
         ("empty.json", "[]", "holds no incidents"),
         ("binary.json", "\udcff", "not UTF-8"),
@@ -336,7 +348,7 @@ def test_control_characters_in_flags_are_refused_and_listed_together(home: Path)
         "--description: contains control characters (e.g. ESC); remove them",
         "--suspect/--victim/--witness: contains control characters (e.g. a carriage return); remove them",
         "--impact: contains control characters (e.g. U+009B); remove them",
-        "--kind: unknown kind 'thretas'",
+        "--kind: unknown kind; did you mean threats?",
     ):
         assert fragment in err
     assert "\x1b" not in err and nothing_written(home)
@@ -365,7 +377,7 @@ def test_control_characters_in_a_file_are_refused_with_the_other_problems(tmp_pa
         "incident 2: platform: contains control characters (e.g. BEL); remove them",
         "incident 2: people[0].name: contains control characters (e.g. NUL); remove them",
         "incident 2: location.text: contains control characters (e.g. ESC); remove them",
-        "incident 2: occurred_at: 'soon' is not a date and time",
+        "incident 2: occurred_at: not a date and time",
     ):
         assert fragment in r.stderr
     assert nothing_written(home)

@@ -93,7 +93,7 @@ def test_delete_removes_only_files_no_other_incident_uses(incident: int, tmp_pat
 
 @pytest.mark.parametrize(
     ("case", "message"),
-    [("missing", "no such file"), ("folder", "is a folder, not a file"), ("unreadable", "cannot read it")],
+    [("missing", "no such file"), ("folder", "is a folder, not a file"), ("unreadable", "the file cannot be read")],
 )
 def test_bad_evidence_files_write_nothing(
     case: str, message: str, incident: int, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
@@ -237,7 +237,7 @@ def test_import_file_evidence_must_lie_beside_the_file(outside: str, tmp_path: P
     (folder / "incident.json").write_text(json.dumps(data))
     r = run("report", "--from-file", str(folder / "incident.json"))
     assert r.exit_code == 3
-    assert f"evidence[1].path: evidence path {outside} is outside the folder of the import file" in r.stderr
+    assert "evidence[1].path: the file is outside the folder of the import file" in r.stderr
     assert "put the file beside it" in r.stderr
     assert nothing_written(home)
     data["evidence"] = [{"path": "sub/ok.txt"}]

@@ -92,12 +92,14 @@ def test_next_steps_never_break_a_command(columns: int, tmp_path: Path, monkeypa
     _whole_commands(
         out,
         [
-            "campaignsafe contact save avon-and-somerset --role adviser --name NAME --phone PHONE",
+            "campaignsafe contact save avon-and-somerset --role adviser --name NAME",
             "campaignsafe incidents update 1 --reported-to 101 --police-ref REF",
             "campaignsafe incidents add-evidence 1 FILE…",
         ],
     )
     assert "…," not in out and "--police-ref …" not in out  # no placeholder that reads as text cut short
+    if columns >= 80:  # at 80 columns even the longest force id's command fits the screen
+        assert not [line for line in out.splitlines() if len(line) > columns]
 
 
 def _photo(folder: Path) -> Path:
@@ -136,3 +138,24 @@ def test_counts_agree_in_number() -> None:
     r = run("check")
     assert "0 incidents, 0 exhibits, 0 audit entries" in flat(r.stdout)
     assert "(s)" not in r.stdout
+
+
+@pytest.mark.parametrize("columns", COLUMNS)
+def test_about_and_version_fit(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`about` and `--version` fold each dataset and attribution line under its first, indented."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for args in (("about",), ("--version",)):
+        out = run(*args).stdout
+        assert_fits(out, columns)
+        assert "Code-Point" in out
+    assert any(line.startswith("  Contains OS data") for line in run("about").stdout.splitlines())
+
+
+def test_indented_lines_keep_their_indent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """import's 'their incident 1 -> your incident 2' lines stay indented under the heading."""
+    full_record(tmp_path)
+    bundle = tmp_path / "police.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(tmp_path / "agent"))
+    out = ok("import", str(bundle)).stdout
+    assert any(line.startswith("  their incident 1 -> your incident ") for line in out.splitlines()), out

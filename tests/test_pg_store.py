@@ -150,13 +150,13 @@ def test_an_altered_or_missing_chunk_is_caught(pg: str, tmp_path: Path) -> None:
     assert not data["passed"] and {f["code"] for f in data["findings"]} == {"copy_altered"}
     assert run("check", "--quick").exit_code == 0
     r = run("export", "--all", "--bundle", str(tmp_path / "b.zip"))
-    assert r.exit_code == 5 and "evidence/JS-2_shot.png" in r.stderr and not (tmp_path / "b.zip").exists()
+    assert r.exit_code == 5 and "exhibit JS/2" in r.stderr and not (tmp_path / "b.zip").exists()
     _sql(pg, "DELETE FROM blob_chunks WHERE sha256 = %s", hashlib.sha256(PHOTO).hexdigest())
     _sql(pg, "DELETE FROM blobs WHERE sha256 = %s", hashlib.sha256(PHOTO).hexdigest())
     data = run("check", "--json").json
     assert "copy_missing" in {f["code"] for f in data["findings"]}
     r = run("export", "--all", "--bundle", str(tmp_path / "b.zip"))
-    assert r.exit_code == 5 and "JS/1 (photo.jpg)" in r.stderr
+    assert r.exit_code == 5 and "exhibit JS/1 is missing" in r.stderr and "photo.jpg" not in r.stderr
 
 
 def test_check_catches_what_the_owner_does_around_the_triggers(pg: str, tmp_path: Path) -> None:

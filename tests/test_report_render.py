@@ -28,6 +28,12 @@ document.addEventListener('DOMContentLoaded', () => {
       out.push([i, th.textContent, box.width.toFixed(1), th.scrollWidth, (right - box.right).toFixed(1)].join('|'));
     });
   });
+  document.querySelectorAll('span.bar').forEach(bar => {
+    const td = bar.parentElement, box = td.getBoundingClientRect();
+    const inner = box.right - parseFloat(getComputedStyle(td).paddingRight);
+    const room = (inner - bar.getBoundingClientRect().right).toFixed(1);
+    out.push(['bar', td.parentElement.firstElementChild.textContent, 0, 0, room].join('|'));
+  });
   const pre = document.createElement('pre'); pre.id = 'measured'; pre.textContent = out.join('\\n');
   document.body.appendChild(pre);
 });
@@ -62,6 +68,7 @@ def test_report_table_headers_fit_their_columns(tmp_path: Path) -> None:
     assert found, dom[-2000:]
     cells = [line.split("|") for line in found.group(1).splitlines()]
     assert {c[1] for c in cells} >= {"Kind", "Incidents", "Month", "By kind", "Exhibits"}
+    assert any(c[0] == "bar" for c in cells)
     for table, text, width, content, to_right in cells:
         assert int(content) <= round(float(width)), f"table {table}: header {text!r} is wider than its column"
-        assert float(to_right) >= -0.5, f"table {table}: header {text!r} runs past the table"
+        assert float(to_right) >= -0.5, f"{table}: {text!r} runs past its table (or, a bar, into the next column)"

@@ -45,9 +45,12 @@ def _shown(path_text: str) -> str:
     return path_text if len(path_text) <= 200 else path_text[:200] + "…"
 
 
-def open_regular(path_text: str) -> BinaryIO:
-    """``path_text`` opened for reading in binary; InputError unless it is an existing regular file."""
-    shown = _shown(path_text)
+def open_regular(path_text: str, what: str | None = None) -> BinaryIO:
+    """``path_text`` opened for reading in binary; InputError unless it is an existing regular file.
+
+    Messages name the file by ``what`` when given (an incident file's name is never quoted), else by its path.
+    """
+    shown = what or _shown(path_text)
     try:
         fd = os.open(path_text, os.O_RDONLY | _NONBLOCK | _BINARY)
     except FileNotFoundError:
@@ -75,12 +78,15 @@ def open_regular(path_text: str) -> BinaryIO:
         raise
 
 
-def read_capped(path_text: str, limit: int | None = None) -> bytes:
-    """The whole of a regular file (or stdin for ``-``), refused when larger than ``limit`` (``IMPORT_MAX``) bytes."""
+def read_capped(path_text: str, limit: int | None = None, what: str | None = None) -> bytes:
+    """The whole of a regular file (or stdin for ``-``), refused when larger than ``limit`` (``IMPORT_MAX``) bytes.
+
+    ``what`` names the file in messages instead of its path (see :func:`open_regular`).
+    """
     limit = IMPORT_MAX if limit is None else limit
-    shown = "standard input" if path_text == "-" else _shown(path_text)
+    shown = "standard input" if path_text == "-" else (what or _shown(path_text))
     with contextlib.ExitStack() as stack:
-        fh = sys.stdin.buffer if path_text == "-" else stack.enter_context(open_regular(path_text))
+        fh = sys.stdin.buffer if path_text == "-" else stack.enter_context(open_regular(path_text, what))
         try:
             data = fh.read(limit + 1)
         except OSError as exc:

@@ -36,7 +36,32 @@ def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH
     body = " ".join(esc(text).split())
     if len(first) + len(body) <= width:  # the common case: one short line
         return [first + _line(body)]
+    if body:
+        lines = _fill(body, width - len(first), width - len(rest))
+        return [first + _line(lines[0]), *(rest + _line(line) for line in lines[1:])]
     lines = textwrap.wrap(
         body, width, initial_indent=first, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False
     ) or [first]
     return [first + _line(lines[0][len(first) :]), *(rest + _line(line[len(rest) :]) for line in lines[1:])]
+
+
+def _fill(body: str, room: int, rest_room: int) -> list[str]:
+    """``textwrap.wrap``'s lines (indents left off) for text whose only whitespace is single spaces.
+
+    Greedy, as textwrap is with ``break_long_words=False`` and ``break_on_hyphens=False``: a word
+    goes on the line while it fits in ``room`` columns (``rest_room`` after the first line), and a
+    word longer than a line has a line to itself. About ten times faster, which a report of
+    thousands of incidents notices.
+    """
+    lines: list[str] = []
+    cur = ""
+    for word in body.split(" "):
+        if not cur:
+            cur = word
+        elif len(cur) + 1 + len(word) <= room:
+            cur += " " + word
+        else:
+            lines.append(cur)
+            cur, room = word, rest_room
+    lines.append(cur)
+    return lines

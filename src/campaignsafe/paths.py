@@ -74,6 +74,7 @@ def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise _write_error(path, exc, private) from None
     try:
+        hold(fd)  # so another run's clear_partial() leaves it alone while this process lives
         make_private(fd, tmp)
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -91,15 +92,63 @@ def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
     fsync_dir(path.parent)
 
 
+#: a scratch file nobody holds is only taken as abandoned after this many seconds where no lock shows
+#: whether its process still runs (Windows, where an open file cannot be deleted anyway).
+STALE_AFTER = 24 * 3600.0
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def hold(fd: int) -> None:
+    """Mark an open scratch file as this process's until it is closed or the process ends (even
+    by SIGKILL): an exclusive ``flock`` that :func:`abandoned` tests. Windows already refuses to
+    delete a file another process has open, so nothing is needed there."""
+    if sys.platform != "win32":
+        import fcntl
+
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def abandoned(path: str | Path) -> bool:
+    """Whether a scratch file was left by a process no longer running: nobody holds it (see :func:`hold`).
+
+    Where that cannot be told (Windows), a file older than ``STALE_AFTER`` counts as abandoned.
+    """
+    if sys.platform == "win32":
+        import time
+
+        try:
+            return time.time() - os.lstat(path).st_mtime > STALE_AFTER
+        except OSError:
+            return False
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # held: its process is still writing it
+    else:
+        return True
+    finally:
+        os.close(fd)
+
+
 def clear_partial(path: Path) -> list[Path]:
-    """Remove the temporary files a killed write of ``path`` left beside it (``.NAME.xxxxxxxx.tmp``)."""
+    """Remove the temporary files a killed write of ``path`` left beside it (``.NAME.xxxxxxxx.tmp``).
+
+    One that another running campaignsafe is still writing (it holds it, see :func:`hold`) is left alone.
+    """
     import re
 
     pattern = re.compile(rf"^\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp$")
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(path.parent):
-            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
+            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False) and abandoned(entry.path):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))

@@ -31,6 +31,7 @@ from typing import IO, Any
 from campaignsafe import __version__, paths
 from campaignsafe.errors import InputError
 from campaignsafe.exports.bundle import MANIFEST, _info, manifest_text, safe_name
+from campaignsafe.exports.spool import PREFIX as SCRATCH_PREFIX
 from campaignsafe.hashing import CHUNK
 
 FORMAT = "campaignsafe-backup"
@@ -41,20 +42,28 @@ SEQUENCES = "store/sqlite_sequence.json"
 FILES = "files/"
 DB = "incidents.db"
 #: files of the data folder a backup leaves out: the database (carried as rows), its
-#: journals, lock files, and the temporary files of a write in progress.
+#: journals, lock files, the temporary files of a write in progress, and export scratch folders.
 _LEFT_OUT_NAMES = {DB, DB + "-wal", DB + "-shm", DB + "-journal"}
+_SCRATCH = SCRATCH_PREFIX
 
 
 def left_out(rel: str) -> bool:
     """Whether a path of the data folder (relative, POSIX) is not carried in a backup."""
     name = rel.rsplit("/", 1)[-1]
-    return rel in _LEFT_OUT_NAMES or name.endswith((".lock", ".tmp")) or name.startswith((".incoming-", ".restoring-"))
+    return (
+        rel in _LEFT_OUT_NAMES
+        or rel.startswith(_SCRATCH)
+        or name.endswith((".lock", ".tmp"))
+        or name.startswith((".incoming-", ".restoring-"))
+    )
 
 
 def home_files(home: Path) -> Iterator[tuple[str, Path]]:
     """(relative POSIX path, path) of every regular file of the data folder a backup carries, sorted."""
     found: list[tuple[str, Path]] = []
     for folder, dirs, names in os.walk(home, followlinks=False):
+        if Path(folder) == home:  # an export's scratch folder (a running or a killed one) is not the record
+            dirs[:] = [d for d in dirs if not d.startswith(_SCRATCH)]
         dirs.sort()
         for name in names:
             p = Path(folder) / name

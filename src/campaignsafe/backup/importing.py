@@ -6,8 +6,11 @@ nothing is imported. Each new incident keeps its original record byte for byte, 
 ``created_at``, exhibit references, evidence items and amendments; who recorded it, their id
 and their audit trail go into ``provenance``. Local ids are new. The import is one audit entry
 (``imported``) naming the manifest's SHA-256 and the signer. An incident already held (the
-same record, recorded at the same moment) is skipped, so importing twice adds nothing, and
-an evidence file already held is not copied again.
+same record, recorded at the same moment) is not added again, so importing twice adds nothing,
+and an evidence file already held is not copied again; but when the file carries amendments
+made since the held copy was imported (the held ones are exactly its first ones), those later
+amendments are added to it, in the same entry (``amended``). One amended here meanwhile is left
+as it is, and said so (``not_updated``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ class Imported:
     signer: str | None
     recorded_by: dict[str, Any]
     mapping: list[dict[str, Any]] = field(default_factory=list)
+    #: held incidents given their later amendments: {source_id, id, amendments (how many added)}
+    updated: list[dict[str, Any]] = field(default_factory=list)
+    #: held incidents with later amendments that could not be added (amended here since): {source_id, id}
+    not_updated: list[dict[str, Any]] = field(default_factory=list)
     already_held: int = 0
     files_copied: int = 0
     files_already_held: int = 0
@@ -57,6 +64,8 @@ class Imported:
             "signer": self.signer,
             "recorded_by": self.recorded_by,
             "imported": self.mapping,
+            "updated": self.updated,
+            "not_updated": self.not_updated,
             "already_held": self.already_held,
             "files_copied": self.files_copied,
             "files_already_held": self.files_already_held,
@@ -88,7 +97,7 @@ def _copy_blob(o: reading.Opened, member: str, sha: str) -> bool:
             raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
         if h.hexdigest() != sha:
             raise VerifyError(
-                f"{o.shown}: {member} changed while it was read; nothing was imported", code="verify_failed"
+                f"{o.shown}: an evidence file changed while it was read; nothing was imported", code="verify_failed"
             )
         created, _repaired = evidence._place(Path(tmp), sha)
         return created
@@ -131,9 +140,13 @@ def import_record(path: Path, passphrase_file: str | None, ask: bool = False) ->
         producer, incoming = from_bundle(o) if o.kind == "bundle" else from_backup(o)
         result = Imported(path, o.kind, o.manifest_sha256, o.signer, producer)
         with blobs.held() as copies, Store.open() as store:
-            held = {(r[0], r[1]) for r in store.conn.execute("SELECT record_sha256, created_at FROM incidents")}
+            held = {
+                (r[0], r[1]): int(r[2])
+                for r in store.conn.execute("SELECT record_sha256, created_at, id FROM incidents")
+            }
             new = [i for i in incoming if (i.record_sha256, i.created_at) not in held]
             result.already_held = len(incoming) - len(new)
+            later = _later_amendments(store, incoming, held, result)
             _refuse_taken_refs(o, store, new)
             created: list[str] = []
             try:
@@ -145,12 +158,59 @@ def import_record(path: Path, passphrase_file: str | None, ask: bool = False) ->
                         result.files_copied += 1
                     else:
                         result.files_copied += 1
-                if new:
-                    result.mapping = _write(store, o, producer, new)
+                if new or later:
+                    result.mapping = _write(store, o, producer, new, later)
+                    result.updated = [
+                        {"source_id": i.source_id, "id": iid, "amendments": len(i.amendments) - n}
+                        for iid, i, n in later
+                    ]
             except BaseException:
                 copies.remove(created)
                 raise
     return result
+
+
+def _normal(raw: Any) -> str:
+    """An amendment as canonical JSON, however it was stored or exported (for comparing two of them)."""
+    from campaignsafe.incidents.audit import canonical_json
+    from campaignsafe.incidents.models import STORED, Amendment
+
+    return canonical_json(Amendment.model_validate(raw, context=STORED).model_dump(mode="json"))
+
+
+def _later_amendments(
+    store: Any, incoming: list[Incoming], held: dict[tuple[str, str], int], result: Imported
+) -> list[tuple[int, Incoming, int]]:
+    """(local id, incoming, how many amendments this store already holds) for each held incident whose
+    file carries later amendments: only when the held ones are exactly the file's first ones."""
+    out = []
+    for item in incoming:
+        iid = held.get((item.record_sha256, item.created_at))
+        if iid is None:
+            continue
+        rows = store.conn.execute(
+            "SELECT amendment FROM amendments WHERE incident_id = ? ORDER BY number", (iid,)
+        ).fetchall()
+        try:
+            mine = [_normal(json.loads(r[0])) for r in rows]
+            theirs = [_normal(a) for a in item.amendments]
+        except (ValueError, TypeError):
+            raise InputError(
+                "an incident's amendments cannot be read; nothing was imported", code="bad_bundle"
+            ) from None
+        if [a.get("number") if isinstance(a, dict) else None for a in item.amendments] != list(
+            range(1, len(item.amendments) + 1)
+        ):
+            raise InputError(
+                "an incident's amendments are not numbered 1, 2, 3…; nothing was imported", code="bad_bundle"
+            )
+        if not set(theirs) - set(mine):
+            continue  # nothing this store does not hold already
+        if theirs[: len(mine)] == mine:
+            out.append((iid, item, len(mine)))
+        else:
+            result.not_updated.append({"source_id": item.source_id, "id": iid})
+    return out
 
 
 def _refuse_taken_refs(o: reading.Opened, store: Any, new: list[Incoming]) -> None:
@@ -170,8 +230,15 @@ def _refuse_taken_refs(o: reading.Opened, store: Any, new: list[Incoming]) -> No
         )
 
 
-def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[Incoming]) -> list[dict[str, Any]]:
-    """Insert every new incident, its exhibits and amendments, the provenance and the one audit entry."""
+def _write(
+    store: Any,
+    o: reading.Opened,
+    producer: dict[str, Any],
+    new: list[Incoming],
+    later: list[tuple[int, Incoming, int]] | None = None,
+) -> list[dict[str, Any]]:
+    """Insert every new incident, its exhibits and amendments, the provenance, the later amendments of
+    held incidents, and the one audit entry."""
     from campaignsafe.incidents import audit
     from campaignsafe.incidents.models import STORED, Amendment, Evidence
     from campaignsafe.incidents.when import iso, now
@@ -254,6 +321,7 @@ def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[In
                     "provenance_sha256": audit.row_digest("provenance", origin),
                 }
             )
+        amended = _add_later(store, later or [])
         for prefix, last in numbers.items():  # never hand out an imported number again
             store.raise_number(prefix, last)
         event = (seq, iso(now()), o.kind, o.manifest_sha256, o.signer, json.dumps(producer, ensure_ascii=False))
@@ -265,9 +333,41 @@ def _write(store: Any, o: reading.Opened, producer: dict[str, Any], new: list[In
             "incidents": logged,
             "import_sha256": audit.row_digest("imports", event),
         }
+        if amended:
+            detail["amended"] = amended
         if audit.append(conn, "imported", None, detail) != seq:
             raise RuntimeError("the audit log moved during the import")
         conn.execute(
             "INSERT INTO imports (seq, at, kind, manifest_sha256, signer, producer) VALUES (?,?,?,?,?,?)", event
         )
     return mapping
+
+
+def _add_later(store: Any, later: list[tuple[int, Incoming, int]]) -> list[dict[str, Any]]:
+    """Add each held incident's later amendments (inside the import's transaction); what the entry says of them."""
+    from campaignsafe.incidents import audit
+    from campaignsafe.incidents.models import STORED, Amendment
+    from campaignsafe.incidents.when import iso
+
+    out = []
+    for iid, item, held in later:
+        numbers, fields, rows = [], [], []
+        for raw in item.amendments[held:]:
+            a = Amendment.model_validate(raw, context=STORED)
+            values = (iid, a.number, iso(a.at), a.model_dump_json())
+            store.conn.execute("INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)", values)
+            numbers.append(a.number)
+            fields.append([c.field for c in a.changes])
+            rows.append(audit.row_digest("amendments", values))
+        store._refresh(iid, store._load(iid).current())
+        out.append(
+            {
+                "id": iid,
+                "source_id": item.source_id,
+                "numbers": numbers,
+                "fields": fields,
+                "amendment_rows": rows,
+                "amendments_by": [str(p.get("initials") or "") for p in item.amendments_by[held:]],
+            }
+        )
+    return out

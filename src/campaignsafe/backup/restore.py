@@ -86,6 +86,7 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
                 f"bring its incidents in with: campaignsafe import {path}",
                 code="not_a_backup",
             )
+        _refuse_other_signer(o)
         parent = home.parent
         if not parent.exists():
             paths.ensure_private_dir(parent)
@@ -105,6 +106,26 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return Restored(home, incidents, evidence_files, files, o.manifest_sha256, o.encrypted)
+
+
+def _refuse_other_signer(o: reading.Opened) -> None:
+    """A backup is signed with the key it carries: one signed by any other key is not that record's backup."""
+    from campaignsafe.exports import signing
+
+    name = archive.FILES + signing.KEY_FILE
+    if o.signer is None or name not in o.digests:  # unsigned (verify notes it), or a backup with no key to compare
+        return
+    with o.open(name) as fh:
+        pem = fh.read(64 * 1024)
+    inside = signing.key_fingerprint(pem)
+    if inside != o.signer:
+        raise VerifyError(
+            f"{o.shown} was signed by the key {o.signer}, not by the signing key it holds"
+            + (f" ({inside})" if inside else " (which cannot be read)")
+            + "; nothing was written",
+            "it is not a backup made by campaignsafe from this record: get another copy of the backup",
+            code="signer_mismatch",
+        )
 
 
 def _clear_stale(home: Path) -> None:

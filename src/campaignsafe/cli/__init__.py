@@ -118,12 +118,13 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from campaignsafe.cli._panel import say
         from campaignsafe.versions import about_data
 
         data = about_data()
         print(f"campaignsafe {__version__}")
         for d in data["datasets"]:
-            print(f"  {d['name']}: {d['version']} ({d['date']})")
+            say(f"  {d['name']}: {d['version']} ({d['date']})", 4)
         raise typer.Exit()
 
 

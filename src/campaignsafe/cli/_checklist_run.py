@@ -74,7 +74,7 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
     from rich.markup import escape
 
     from campaignsafe.cli import _render
-    from campaignsafe.cli._checklist_view import danger, item_brief, scope_text, to_do_text
+    from campaignsafe.cli._checklist_view import danger, item_brief, say, scope_text, to_do_text
 
     out = _render.console()
     queue, revisit = run_queue(view, topic)
@@ -84,7 +84,8 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
     head = [f"Checklist for {escape(scope_text(view))}: {escape(where)}. {to_do_text(count(scope))}"]
     if not queue:
         out.print(head[0])
-        out.print("\nEvery item here is done or not applicable. Review them with `campaignsafe checklist show --all`.")
+        out.print()
+        say(out, "Every item here is done or not applicable. Review them: campaignsafe checklist show --all")
         return
     if revisit:
         head.append(f"Every item has an answer; going through the {len(queue)} you marked 'not yet'.")
@@ -138,7 +139,7 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
         f"That was the last item. {done.done} done, {done.na} not applicable, "
         f"{done.todo} not yet, {done.unanswered} unanswered of {done.total}."
     )
-    out.print("See progress with `campaignsafe checklist`; print a briefing with `campaignsafe checklist export`.")
+    say(out, "See progress: campaignsafe checklist; print a briefing: campaignsafe checklist export")
 
 
 def _rows(out: "Console", text: str) -> int:

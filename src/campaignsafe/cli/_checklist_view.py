@@ -65,10 +65,17 @@ def show_list(view: View) -> None:
     out.print(table)
     _orphans(out, view)
     if c.settled < c.total:
-        out.print(
-            "\nNext: [bold]campaignsafe checklist run[/] (essentials first), "
-            "or [bold]checklist next[/] for the most important items."
-        )
+        out.print()
+        say(out, "Next: campaignsafe checklist run (essentials first), or for the most important items:"
+            " campaignsafe checklist next")  # fmt: skip
+
+
+def say(out: "Console", text: str) -> None:
+    """Plain text folded to the console's width; a command to type is never split (see ``_panel``)."""
+    from campaignsafe.cli._panel import lay_out
+
+    for line in lay_out(text, out.width, 0, 0):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _done(c: Any) -> str:
@@ -107,13 +114,12 @@ def item_view(
 
 def _item_head(row: Row, heading: str | None, compact: bool, mark: str = "") -> "list[RenderableType]":
     """The heading rule, the title, who it is for and (unless ``compact`` and unanswered) its status."""
-    from rich.rule import Rule
     from rich.text import Text
 
     item, answer = row.item, row.answer
     parts: list[RenderableType] = []
     if heading:
-        parts.append(Rule(Text(heading), align="left", style="dim"))
+        parts.append(FullRule(Text(heading), style="dim"))
     title = Text(mark + " " if mark else "")
     title.append(item.title, style="bold")
     parts.append(title)
@@ -215,6 +221,23 @@ def sources_view(sources: "list[Source]", compact: bool = False) -> "RenderableT
     return Group(*parts)
 
 
+class FullRule:
+    """A left-aligned rule with its title, or, when the title would not fit whole beside a few
+    dashes, the title alone, folded at words: never cut with an ellipsis (rich's Rule cuts it)."""
+
+    def __init__(self, title: "Text", style: str = "") -> None:
+        self.title, self.style = title, style
+
+    def __rich_console__(self, console: "Console", options: Any) -> Any:
+        from rich.rule import Rule
+
+        if len(self.title.plain) + 4 <= options.max_width:
+            yield Rule(self.title, align="left", style=self.style or "rule.line")
+        else:
+            self.title.stylize(self.style)
+            yield self.title
+
+
 class Address:
     """A web address on a line of its own: indented when it fits, else from the first column, never split."""
 
@@ -241,7 +264,7 @@ def show_item(view: View, row: Row) -> None:
 def show_topics(view: View, topic_id: str | None) -> None:
     """Every item of one topic (or of all topics) with status, detail and sources."""
     from rich.markup import escape
-    from rich.rule import Rule
+    from rich.text import Text
 
     groups = by_topic(view)
     wanted = view.guidance.topic(topic_id).id if topic_id is not None else None
@@ -255,7 +278,7 @@ def show_topics(view: View, topic_id: str | None) -> None:
     for topic, rows in groups:
         c = count(rows)
         out.print()
-        out.print(Rule(f"[bold]{escape(topic.title)}[/] ({escape(topic.id)}) · {_done(c)} done", align="left"))
+        out.print(FullRule(Text.from_markup(f"[bold]{escape(topic.title)}[/] ({escape(topic.id)}) · {_done(c)} done")))
         out.print(" ".join(topic.summary.split()), style="italic")
         for row in rows:
             out.print()
@@ -283,7 +306,8 @@ def show_next(view: View, rows: list[Row]) -> None:
         state = "" if row.answer is None else " [dim](not yet)[/]"
         table.add_row(row.item.priority, f"{escape(row.item.title)}{state}\n[dim]{escape(row.item.id)}[/]")
     out.print(table)
-    out.print("\nRead one: [bold]campaignsafe checklist show ITEM[/]; answer: [bold]checklist mark ITEM done[/].")
+    out.print()
+    say(out, "Read one: campaignsafe checklist show ITEM; answer: campaignsafe checklist mark ITEM done")
 
 
 def profiles_json(found: list["ProfileSummary"]) -> dict[str, Any]:

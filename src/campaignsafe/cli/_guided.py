@@ -75,7 +75,12 @@ def run(resume: bool, json_out: bool = False) -> Incident:
     from campaignsafe.incidents import draft as drafts
 
     TO_STDERR["on"] = json_out
-    say(style("If anyone is in immediate danger, call 999 now.", BOLD, RED))
+    import shutil
+
+    danger = "If anyone is in immediate danger, call 999 now."
+    if len(danger) >= shutil.get_terminal_size((80, 24)).columns:
+        danger = "In immediate danger: call 999 now."  # 999 stays on the first line
+    say(style(danger, BOLD, RED))
     existing = drafts.load()
     if resume and existing is None:
         raise NotFoundError("there is no unfinished report to resume", "start one: campaignsafe report")
@@ -87,11 +92,13 @@ def run(resume: bool, json_out: bool = False) -> Incident:
                 question = f"You have an unfinished report (started {started}). Continue it?"
                 resume = typer.confirm(question, default=True, err=TO_STDERR["on"])
                 if not resume:
-                    say("Starting a new report; the unfinished one is replaced once you answer the first question.")
+                    say_wrapped(
+                        "Starting a new report; the unfinished one is replaced once you answer the first question.", ""
+                    )
             if resume and existing is not None:
                 d = existing
                 say(f"Carrying on: {len(d.answers)} answer{'' if len(d.answers) == 1 else 's'} kept.")
-            say("Enter accepts what is in [brackets]; 'skip' leaves a question for later.")
+            say_wrapped("Enter accepts what is in [brackets]; 'skip' leaves a question for later.", "")
             _ask_all(d)
             _review(d)
             return _finish(d)
@@ -118,8 +125,16 @@ def _ask_all(d: Draft) -> None:
 
 
 def _heading(q: Question) -> None:
+    import shutil
+
     say()
-    say(style(q.text, BOLD) + (f"  ({q.hint})" if q.hint else ""))
+    hint = f"  ({q.hint})" if q.hint else ""
+    if len(q.text) + len(hint) < shutil.get_terminal_size((80, 24)).columns:
+        say(style(q.text, BOLD) + hint)
+    else:  # too long for one line: the question, then its examples folded under it
+        say(style(q.text, BOLD))
+        if q.hint:
+            say_wrapped(f"({q.hint})", "  ")
     if q.id == "kind":
         _kind_menu()
 
@@ -150,7 +165,7 @@ def _review(d: Draft) -> None:
     while True:
         rows = review(d.answers)
         _show_review(rows)
-        say("Enter (or y) saves it. To change an answer, type its number.")
+        say_wrapped("Enter (or y) saves it. To change an answer, type its number.", "")
         choice = ask("", False).strip().lower()
         if choice in ("", *YES):
             return

@@ -68,21 +68,37 @@ def json_text(
 
     if not rows:
         return '{\n  "schema_version": 1,\n  "incidents": []\n}\n'
+    texts: dict[str | None, str] = {}  # kinds, places, postcodes and forces repeat: each encoded once
+    reported: dict[str, str] = {}
+
+    def s(value: str | None) -> str:
+        got = texts.get(value)
+        if got is None:
+            got = texts[value] = _s(value)
+        return got
+
+    def routes(reports_json: str) -> str:
+        got = reported.get(reports_json)
+        if got is None:
+            got = reported[reports_json] = _list(labels(reports_json))
+        return got
+
+    bools = ("false", "true")
     items = [
         _ROW
         % (
             int(r[0]),
             _s(r[1]),
-            "true" if r[2] else "false",
-            _s(r[3]),
-            _s(r[4]),
-            _s(r[5]),
-            *(_s(x) for x in force(r)),
+            bools[bool(r[2])],
+            s(r[3]),
+            s(r[4]),
+            s(r[5]),
+            *(s(x) for x in force(r)),
             int(r[8]),
-            _list(labels(r[9])),
-            "true" if r[10] else "false",
+            routes(r[9]),
+            bools[bool(r[10])],
             int(r[11]),
-            _s(by.get(int(r[0]))),
+            s(by.get(int(r[0]))),
         )
         for r in rows
     ]
@@ -100,7 +116,6 @@ def print_table(
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.controls import printable
     from campaignsafe.incidents.listing import routes_text
-    from campaignsafe.incidents.when import listed
 
     if not rows:
         print("No incidents recorded. Record one: campaignsafe report")
@@ -108,6 +123,7 @@ def print_table(
     short: dict[str | None, str] = {}
     kind_labels: dict[str, str] = {}
     reported_text: dict[str, str] = {}
+    places: dict[str, str] = {}
     cells = []
     from_profile = False
     for iid, occurred, time_known, kind, place, force_id, force_name, evidence_count, reports in rows:
@@ -124,13 +140,15 @@ def print_table(
             reported_text[reports] = printable(routes_text(reports))
         when = occurred[:16].replace("T", " ") if time_known else occurred[:10]
         if time_known and occurred[11:13] == "01" and occurred[5:7] == "10" and occurred[8:10] >= "25":
+            from campaignsafe.incidents.when import listed
+
             when = listed(occurred)  # maybe the hour the clocks go back: say BST or GMT
         cells.append(
             [
                 str(iid),
                 when,
                 kind_labels[kind],
-                printable(place),
+                places.get(place) or places.setdefault(place, printable(place)),
                 short[force_id] + mark,
                 str(evidence_count),
                 reported_text[reports],
@@ -180,14 +198,19 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
     out = ["  ".join(style(h.ljust(widths[i]), BOLD) for i, h in enumerate(headers)).rstrip()]
     line = "  ".join(f"{{{i}:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
     narrowed = [i for i, (w, n) in enumerate(zip(widths, natural, strict=True)) if w < n]
+    folded: dict[tuple[str, int], list[str]] = {}  # the same place or force folds the same way every time
+
+    def fold(text: str, width: int) -> list[str]:
+        got = folded.get((text, width))
+        if got is None:
+            got = folded[(text, width)] = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+        return got
+
     for row in rows:
         if not any(len(row[i]) > widths[i] for i in narrowed):
             out.append(line.format(*row).rstrip())
             continue
-        cells = [
-            [c] if len(c) <= widths[i] else textwrap.wrap(c, widths[i], break_on_hyphens=False) or [""]
-            for i, c in enumerate(row)
-        ]
+        cells = [[c] if len(c) <= widths[i] else fold(c, widths[i]) for i, c in enumerate(row)]
         for n in range(max(len(c) for c in cells)):
             parts = []
             for i, c in enumerate(cells):

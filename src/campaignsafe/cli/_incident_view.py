@@ -257,8 +257,8 @@ def force_lines(force_id: str | None, nation: str | None, reported: bool = False
     if not saved:
         lines.append(
             f"No contacts saved for {name}. Save its Force Elected-Official Adviser (security) with the"
-            " command below, and its election SPOC (electoral offences) the same way with --role spoc:"
-            f" campaignsafe contact save {force_id} --role adviser --name NAME --phone PHONE"
+            " command below (add --phone and --email), and its election SPOC (electoral offences) the same"
+            f" way with --role spoc: campaignsafe contact save {force_id} --role adviser --name NAME"
         )
     if nation == "northern-ireland":
         lines.append("Say you are a candidate or agent, and ask PSNI who handles candidate security.")

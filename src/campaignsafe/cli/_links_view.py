@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import textwrap
 from typing import TYPE_CHECKING
 
 from campaignsafe.cli._panel import BOLD, style
@@ -18,24 +17,30 @@ def width() -> int:
 
 
 def _wrap(text: str, first: str, rest: str, w: int) -> list[str]:
-    return textwrap.wrap(
-        text, w, initial_indent=first, subsequent_indent=rest, break_long_words=True, break_on_hyphens=False
-    ) or [first.rstrip()]
+    """``text`` after ``first``, folded to ``w`` with ``rest`` before the other lines; a web address,
+    hash or phone number is never split (a long one gets a line of its own)."""
+    from campaignsafe.cli._panel import lay_out
+
+    lines = lay_out(text, w, len(rest), len(first))
+    return [(first + lines[0]).rstrip(), *lines[1:]]
 
 
 def link_lines(link: Link, w: int) -> list[str]:
     """One link: its heading, how it was written, and one line (or more) per incident."""
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.links import KIND_LABELS
+    from campaignsafe.incidents.listing import force_of, profile_force_id
     from campaignsafe.incidents.models import printable
 
+    mine = profile_force_id()
     n = len(link.incidents)
     head = f"{KIND_LABELS[link.kind]}: {printable(link.label)} ({n} incidents)"
     out = [style(line, BOLD) for line in _wrap(head, "", "  ", w)]
     out += _wrap("; ".join(printable(s) for s in link.seen_as), "  written as: ", "    ", w)
     for i in link.incidents:
         at = i.occurred_at
-        where = i.force_name or i.force_id or "no force recorded"
+        fid, name, source = force_of(i.force_id, i.force_name, None, mine)  # the force every view shows
+        where = (name or fid or "no force known") + (" (from your profile)" if source == "profile" else "")
         if i.campaign:
             where = f"{i.campaign} campaign, {where}"
         text = f"{at.day} {at:%b %Y}, {kinds.label(i.kind).lower()}, {where}; {', '.join(i.found_in)}"
@@ -59,5 +64,5 @@ def show(found: Found) -> None:
     for link in found.links:
         lines += ["", *link_lines(link, w)]
     if found.ignored_own:
-        lines += ["", *_wrap("Your own name, phone and email (from campaignsafe profile) are left out.", "", "", w)]
+        lines += ["", *_wrap("Your own name, phone and email (from your profile) are left out.", "", "", w)]
     print("\n".join(lines))

@@ -51,8 +51,9 @@ def offences_json(found: list["Offence"], nation: str | None, kind: str | None) 
 def show_offences(found: list["Offence"], nation: str | None, kind: str | None) -> None:
     """Each offence: where it applies, statute, what it covers, examples, penalty and sources."""
     from rich.markup import escape
-    from rich.rule import Rule
+    from rich.text import Text
 
+    from campaignsafe.cli._checklist_view import FullRule
     from campaignsafe.cli._render import console
     from campaignsafe.guidance.offences import disclaimer
 
@@ -67,7 +68,7 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None) 
     )
     for o in found:
         out.print()
-        out.print(Rule(f"[bold]{escape(o.title)}[/]", align="left"))
+        out.print(FullRule(Text.from_markup(f"[bold]{escape(o.title)}[/]")))
         out.print(f"{escape(o.statute)}, {escape(o.section)} · {nations_text(o.nations)}")
         out.print(escape(" ".join(o.description.split())))
         out.print("Examples:")

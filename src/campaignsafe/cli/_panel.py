@@ -127,7 +127,7 @@ def tokens(text: str) -> list[tuple[str, bool, str]]:
 
     ``whole`` marks what is never broken and goes on a line of its own when it does not fit: a
     command to type (``campaignsafe …`` up to a ``,``, ``;``, ``:``, ``)`` or ``.`` outside quotes,
-    or the end), a web address, a hash or a fingerprint.
+    a word opening a ``(``, or the end), a web address, a hash or a fingerprint.
     """
     found = [(m.group(2), m.group(1), m.start(2), m.end(2)) for m in re.finditer(r"(\s*)(\S+)", text)]
     out: list[tuple[str, bool, str]] = []
@@ -138,6 +138,8 @@ def tokens(text: str) -> list[tuple[str, bool, str]]:
             j, quote = i, ""
             while j < len(found):
                 w = found[j][0]
+                if not quote and j > i + 1 and w.startswith("("):
+                    break  # "(essentials first)" after a command is not part of it
                 end = found[j][3]
                 j += 1
                 if not quote and w[:1] in "'\"" and not (len(w) > 1 and w.rstrip(_ENDS).endswith(w[0])):
@@ -215,5 +217,9 @@ def counted(n: int, one: str, many: str | None = None) -> str:
 
 
 def say(text: str, indent: int = 2, *, err: bool = False, total: int | None = None) -> None:
-    """Print a message folded to the terminal (continuation lines indented by ``indent``)."""
-    (sys.stderr if err else sys.stdout).write("\n".join(lay_out(text, total or width(), indent, 0)) + "\n")
+    """Print a message folded to the terminal (continuation lines indented by ``indent``; spaces
+    at the start of ``text`` are kept before its first line)."""
+    body = text.lstrip(" ")
+    lead = text[: len(text) - len(body)]
+    lines = lay_out(body, total or width(), indent, len(lead))
+    (sys.stderr if err else sys.stdout).write(lead + "\n".join(lines) + "\n")

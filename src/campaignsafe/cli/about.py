@@ -15,12 +15,15 @@ def about(json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(data)
         return
+    from campaignsafe.cli._panel import say
+
     out = console()
-    out.print(f"[bold]campaignsafe {data['version']}[/]  {data['disclaimer']}\n")
-    out.print("[bold]Data[/]")
+    out.print(f"[bold]campaignsafe {data['version']}[/]")
+    say(data["disclaimer"], 0)
+    out.print("\n[bold]Data[/]")
     for d in data["datasets"]:
-        out.print(f"  {d['name']}: version {d['version']} ({d['date']})")
-    out.print(f"  {data['postcodes']:,} GB postcodes; Northern Ireland (BT) postcodes answered by district\n")
-    out.print("[bold]Attribution[/]")
+        say(f"  {d['name']}: version {d['version']} ({d['date']})", 4)
+    say(f"  {data['postcodes']:,} GB postcodes; Northern Ireland (BT) postcodes answered by district", 4)
+    out.print("\n[bold]Attribution[/]")
     for line in data["attribution"]:
-        out.print(f"  {line}")
+        say(f"  {line}", 4)

@@ -166,6 +166,15 @@ def _print_import(done: Any) -> None:
     say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
     for m in done.mapping:
         say(f"  their incident {m['source_id']} -> your incident {m['id']}  ({counted(m['exhibits'], 'exhibit')})", 4)
+    for m in done.updated:
+        added = f"{counted(m['amendments'], 'later amendment')} added"
+        say(f"  their incident {m['source_id']} -> your incident {m['id']}  ({added})", 4)
+    for m in done.not_updated:
+        say(
+            f"  their incident {m['source_id']} -> your incident {m['id']}: it has later amendments, not added"
+            " because it was amended here since it was imported",
+            4,
+        )
     held = f"; {done.already_held} already in your record" if done.already_held else ""
     copied = f", {counted(done.files_copied, 'evidence file')} copied, {done.files_already_held} already held"
     say(f"Imported {counted(len(done.mapping), 'incident')}{held}{copied}.")

@@ -228,6 +228,6 @@ def _print_verify(report: Any, problems: list[tuple[str, list[str]]]) -> None:
     elif sig.status == "invalid":
         say(f"SIGNATURE BAD: {sig.reason}")
     if report.audit_head:
-        say(f"Audit chain head when exported (for campaignsafe check --anchor): {report.audit_head}")
+        say(f"Audit chain head when it was made (for campaignsafe check --anchor): {report.audit_head}")
     for note in report.notes:
         say(f"Note: {note}")

@@ -66,5 +66,7 @@ def _show(p: Any) -> None:
     if not any(v for _k, v in rows):
         print('No profile yet. Set it: campaignsafe profile --name "Jo Smith" --role candidate --initials JS')
         return
+    from campaignsafe.cli._panel import lay_out, width
+
     for label, value in rows:
-        print(f"{label:<13} {value or '-'}")
+        print(f"{label:<13} " + "\n".join(lay_out(str(value or "-"), width(), 14, 14)))

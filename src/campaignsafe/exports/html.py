@@ -9,6 +9,7 @@ pieces, so a report of any length streams: :func:`head`, one :func:`chrono` row 
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from campaignsafe.exports import model as m
@@ -63,7 +64,7 @@ span.bar { display: inline-block; height: 2.6mm; background: #0072B2; vertical-a
 .twocol > div:last-child { flex: 8 1 0; }
 table.grid col.month { width: 25mm; }
 table.grid col.num { width: 22mm; }  /* "Incidents" in bold 9pt is 16.5mm, plus 3.2mm of padding */
-table.grid col.bar { width: 15mm; }
+table.grid col.bar { width: 15mm; }  /* the longest bar, 11mm, inside its 1.6mm padding */
 table.grid col.id { width: 8mm; }
 table.grid col.when { width: 27mm; }
 table.grid col.flag { width: 18mm; }
@@ -102,9 +103,13 @@ body > footer { margin-top: 6mm; font-size: 9pt; color: #333; border-top: 0.3mm 
 """
 
 
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def e(text: object) -> str:
     """Escape text for HTML content or a quoted attribute."""
-    return escape(str(text), quote=True)
+    s = text if type(text) is str else str(text)
+    return escape(s, quote=True) if _SPECIAL.search(s) else s
 
 
 def head(meta: m.ExportMeta, cover: vw.CoverView, conduct: vw.ConductView) -> str:
@@ -194,7 +199,7 @@ def _conduct(v: vw.ConductView) -> str:
     kinds = "".join(f'<tr><td>{e(label)}</td><td class="n">{n}</td></tr>' for label, n in v.kinds)
     months = "".join(
         f'<tr><td class="nowrap">{e(month)}</td><td class="n">{n}</td>'
-        f'<td><span class="bar" style="width:{round(13 * n / peak, 1)}mm"></span></td><td>{e(by_kind)}</td></tr>'
+        f'<td><span class="bar" style="width:{round(11 * n / peak, 1)}mm"></span></td><td>{e(by_kind)}</td></tr>'
         for month, n, by_kind in v.months
     )
     chart = svg(v.chart, v.labels)

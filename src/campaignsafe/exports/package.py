@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -35,7 +36,7 @@ def format_for(output: str | None, fmt: str | None) -> str:
     if fmt:
         name = fmt.strip().lower()
         if name not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}", "use json, csv, html or md", code="bad_format")
+            raise InputError("--format: unknown format", "use json, csv, html or md", code="bad_format")
         return name
     if output and output != "-":
         return SUFFIXES.get(Path(output).suffix.lower(), "md")
@@ -112,7 +113,11 @@ def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Iterator
     if backend.url():
         files: Iterator[Entry] = _server_files(read)
     else:
-        files = (Entry(path, source=evidence.blob(sha), sha256=sha) for path, sha in read.spool.files())
+        folder = str(evidence.blob("0" * 64).parent.parent)  # the evidence folder, worked out once
+        files = (
+            Entry(path, source=os.path.join(folder, sha[:2], sha), sha256=sha)  # evidence.blob(sha), without pathlib
+            for path, sha in read.spool.files()
+        )
     return heapq.merge(files, sorted(data, key=lambda e: e.name), key=lambda e: e.name)
 
 
@@ -195,7 +200,7 @@ def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
     force = forces[0]
     spocs = [c for c in force.contacts if c.role == "spoc"]
     with_email = [c for c in spocs if c.email]
-    save = f"campaignsafe contact save {force.id} --role spoc --name NAME --email EMAIL"
+    save = f"campaignsafe contact save {force.id} --name NAME --email EMAIL"  # --role spoc is the default
     if with_email:
         c = with_email[0]
         return formataddr((c.name or "", c.email or "")), c.name, None

@@ -129,6 +129,21 @@ def signer() -> Signer:
     return Signer(loaded, raw)
 
 
+def key_fingerprint(pem: bytes) -> str | None:
+    """The fingerprint of a private signing key given as its file's bytes (None when it is not an Ed25519 key)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        loaded = serialization.load_ssh_private_key(pem, password=None)
+    except (ValueError, TypeError, UnicodeError):
+        return None
+    if not isinstance(loaded, Ed25519PrivateKey):
+        return None
+    raw = loaded.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return Signer(loaded, raw).fingerprint
+
+
 def _clear_partial(path: Path) -> None:
     """Remove temporary files a killed key write left (``.bundle-signing-key.*.tmp``); called under the lock."""
     for stale in path.parent.glob(f".{path.name}.*.tmp"):

@@ -11,6 +11,7 @@ of rendering the whole :class:`~campaignsafe.exports.model.ExportDocument` at on
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,6 +95,7 @@ def read(
     ``skip_damaged`` (``export --anyway``): then it is left out and named in ``left_out``.
     """
     from campaignsafe.errors import StoreError
+    from campaignsafe.incidents import evidence
 
     wanted = frozenset(FORMATS if bundle else formats)
     info = cs.about()
@@ -103,12 +105,13 @@ def read(
     refs: set[str] = set()
     reports = bool(wanted & {"html", "md"})
     shared = cs.linker(info.producer)  # the links, collected in the same pass
+    folder = str(evidence.blob("0" * 64).parent.parent)  # the evidence folder, worked out once
     with cs.opened(flt) as (store, ids):
         from campaignsafe.incidents import provenance
 
         spool.load_audit(store.conn)
         origins = provenance.of(store.conn, ids)
-        copies = store.copies()
+        copies, server = store.copies(), store.is_server
         left_out: list[int] = []
         n = 0
         for iid in ids:
@@ -138,8 +141,10 @@ def read(
                 for ex in c.objects.evidence:
                     for f in ex.files:
                         spool.add_file(f.bundle_path, f.sha256)
-                        if not copies.exists(f.sha256):
-                            missing.append(f"{ex.exhibit_ref} ({f.original_name})")
+                        if server and not copies.exists(f.sha256):
+                            missing.append(ex.exhibit_ref)  # never the file's name
+                        elif not server and not os.path.isfile(os.path.join(folder, f.sha256[:2], f.sha256)):
+                            missing.append(ex.exhibit_ref)  # evidence.blob(), without pathlib
             if email:
                 refs.update(r.reference for r in c.reports if r.police and r.reference)
             n += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Any
@@ -15,11 +16,13 @@ from campaignsafe.incidents.when import When, day_label, describe
 ROLE_LABELS = {"victim": "Targeted", "suspect": "Suspect", "witness": "Witness", "other": "Also there"}
 
 
+@functools.lru_cache(maxsize=4096)  # an incident's times repeat (occurred, recorded, each exhibit's)
 def when_text(at: datetime, time_known: bool = True) -> str:
     """``Fri 1 May 2026 18:30`` (Europe/London)."""
     return describe(When(at, time_known))
 
 
+@functools.lru_cache(maxsize=4096)
 def day_text(at: datetime) -> str:
     """``Fri 1 May 2026``."""
     return day_label(at)

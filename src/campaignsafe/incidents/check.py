@@ -220,7 +220,7 @@ def _json(text: Any) -> Any:
 def _audit(conn: Conn, report: Report, anchor: Head | None) -> Log:
     log = Log()
     prev, expected = GENESIS, 1
-    hashes: dict[int, str] = {}
+    hashes: dict[int, str] = {}  # only the anchor's entry: a store's whole log would not fit in memory
     chain_bad: set[int] = set()
     for seq, at, action, iid, text, prev_sha, sha in conn.execute(f"SELECT {audit.COLUMNS} FROM audit ORDER BY seq"):
         report.audit_entries += 1
@@ -235,7 +235,8 @@ def _audit(conn: Conn, report: Report, anchor: Head | None) -> Log:
         if detail is None or audit.digest(prev_sha, seq, at, action, iid, detail) != sha:
             report.add(subject, "audit_entry_altered", "its contents no longer match its hash (edited)")
             chain_bad.add(seq)
-        hashes[seq] = sha
+        if anchor is not None and seq == anchor.seq:
+            hashes[seq] = sha
         prev, expected = sha, seq + 1
         note(log, seq, action, iid, detail if isinstance(detail, dict) else {})
     report.head = head(conn)
@@ -257,7 +258,7 @@ def _incidents(conn: Conn, report: Report, log: Log) -> None:
     from campaignsafe.incidents.store import listing_values
 
     cols = "id, created_at, record, record_sha256, " + ", ".join(_LISTING)
-    rows = {int(r[0]): r for r in conn.execute(f"SELECT {cols} FROM incidents ORDER BY id")}
+    rows = {int(r[0]) for r in conn.execute("SELECT id FROM incidents")}  # the records are read one at a time
     report.incidents = len(rows)
     amendments: dict[int, dict[int, Any]] = defaultdict(dict)
     for iid, number, at, text in conn.execute("SELECT incident_id, number, at, amendment FROM amendments"):
@@ -282,7 +283,8 @@ def _incidents(conn: Conn, report: Report, log: Log) -> None:
     for iid in sorted(set(log.created) - set(rows)):
         if live(log, iid):
             report.add(f"incident {iid}", "incident_removed", "missing from the store with no tombstone (deleted)")
-    for iid, row in rows.items():
+    for row in conn.execute(f"SELECT {cols} FROM incidents ORDER BY id"):
+        iid = int(row[0])
         subject = f"incident {iid}"
         made = log.created.get(iid, [])
         if not made:
@@ -396,7 +398,7 @@ def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
                 report.add(subject, "exhibit_repointed", f"points at another stored file than audit entry {seq} names")
         if iid not in incidents:
             report.add(subject, "exhibit_orphaned", f"its incident {iid} is not in the store")
-        for sha in hashes or []:
+        for sha in [] if quick else hashes or []:  # the quick check re-hashes no copies: nothing to keep
             seen.setdefault(sha, subject)
         producer, _slash, num = str(ref).rpartition("/")
         if num.isdigit():

@@ -56,6 +56,18 @@ def note(log: Log, seq: int, action: str, iid: int | None, detail: dict[str, Any
 def _note_import(log: Log, seq: int, detail: dict[str, Any]) -> None:
     """What an ``imported`` entry says (see :mod:`campaignsafe.backup.importing`)."""
     log.imports[seq] = detail
+    for item in detail.get("amended") or [] if isinstance(detail.get("amended"), list) else []:
+        iid = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(iid, int):
+            continue
+        numbers, fields, rows = item.get("numbers"), item.get("fields"), item.get("amendment_rows")
+        for k, number in enumerate(numbers if isinstance(numbers, list) else []):
+            if not isinstance(number, int):
+                continue
+            changed = fields[k] if isinstance(fields, list) and k < len(fields) and isinstance(fields[k], list) else []
+            log.amended[iid][number] = (seq, list(changed))
+            if isinstance(rows, list) and k < len(rows):
+                log.row(("amendments", (iid, number)), seq, rows[k])
     items = detail.get("incidents")
     for item in items if isinstance(items, list) else []:
         iid = item.get("id") if isinstance(item, dict) else None

@@ -25,7 +25,6 @@ from campaignsafe.incidents.models import (
     Location,
     LocationIn,
     StoredFile,
-    visible,
 )
 from campaignsafe.incidents.problems import Problems, pydantic_problems
 from campaignsafe.incidents.store import Deleted, NewEvidence, Store
@@ -60,6 +59,9 @@ class _Copies:
     store: blobs.Blobs
 
 
+NO_SUCH_POSTCODE = "that postcode does not exist in the postcode data (Code-Point Open)"
+
+
 def resolve_location(loc: LocationIn) -> Location:
     """The location with its force and nation, from ``force_id`` if given, else the postcode."""
     from campaignsafe.contact import postcode as pc
@@ -67,10 +69,16 @@ def resolve_location(loc: LocationIn) -> Location:
     data = loc.model_dump()
     if loc.postcode:
         if not pc.looks_like_postcode(loc.postcode):
-            raise InputError(f"{loc.postcode!r} is not a postcode", code="bad_postcode")
+            raise InputError("not a postcode (e.g. SW1A 1AA)", code="bad_postcode")
         from campaignsafe.contact.resolve import resolve
 
-        answer = resolve(loc.postcode)
+        try:
+            answer = resolve(loc.postcode)
+        except CampaignsafeError as exc:  # the lookup's message quotes the postcode: name the field instead
+            exc.message = NO_SUCH_POSTCODE
+            exc.args = (exc.message,)
+            exc.hint = "check it, or give the force instead (--force, or force_id in a file)"
+            raise
         data["postcode"] = answer.postcode or answer.matched or loc.postcode.upper()
         main = answer.main_forces
         if len(main) == 1 or (main and main[0].get("share", 0) >= 0.5):
@@ -81,10 +89,10 @@ def resolve_location(loc: LocationIn) -> Location:
 
 
 def _force(text: str) -> dict[str, Any]:
-    from campaignsafe.contact import places
     from campaignsafe.datafiles import load_json
+    from campaignsafe.incidents.listing import find_force
 
-    place, _exact = places.find(text, kinds=("force",))
+    place = find_force(text)
     nation = load_json("areas.json")["forces"][place.row][3]
     return {"force_id": place.code, "force_name": place.name, "nation": nation}
 
@@ -108,14 +116,11 @@ def _file_problems(raw: Any, base: Path, prefix: str, confined: bool = False) ->
                 continue
             where = f"{prefix}evidence[{i}].{key}"
             if confined and _outside(base, value):
-                out.append(
-                    f"{where}: evidence path {visible(value)} is outside the folder of the import file;"
-                    " put the file beside it"
-                )
+                out.append(f"{where}: the file is outside the folder of the import file; put the file beside it")
                 continue
             found = evidence.problem(str(base / value))
             if found:
-                out.append(f"{where}: {visible(found.replace(str(base / value), value))}")
+                out.append(f"{where}: {found}")
     return out
 
 

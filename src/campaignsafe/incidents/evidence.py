@@ -57,23 +57,23 @@ def problem(path_text: str) -> str | None:
 
 def _open(path_text: str) -> int:
     """Open the original read-only without touching its access time; InputError when impossible."""
-    shown = _shown(path_text)
+    # the file's name and path are never quoted (they may say what the incident was): the caller names the field
     name_problem = usertext.problem(Path(path_text).name, multiline=False, limit=NAME_MAX)
     if name_problem:
         raise InputError(f"an evidence file's name {name_problem} (rename the file)", code="bad_text")
     try:
         st = os.stat(path_text)
     except FileNotFoundError:
-        raise InputError(f"{shown}: no such file", code="missing_file") from None
+        raise InputError("no such file (check the path)", code="missing_file") from None
     except OSError as exc:
-        raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+        raise InputError(f"the file cannot be read ({exc.strerror})", code="unreadable_file") from None
     if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{shown} is a folder, not a file", code="is_a_directory")
+        raise InputError("it is a folder, not a file", code="is_a_directory")
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{shown} is not a regular file", code="unreadable_file")
+        raise InputError("it is not a regular file (a FIFO, device or socket)", code="unreadable_file")
     if paths.inside_home(Path(os.path.realpath(path_text))):  # the store, its key or a stored copy: never evidence
         raise InputError(
-            f"{shown} is inside campaignsafe's data folder, where the record and its signing key are kept",
+            "the file is inside campaignsafe's data folder, where the record and its signing key are kept",
             "give the original file, kept outside that folder",
             code="inside_data_folder",
         )
@@ -85,11 +85,11 @@ def _open(path_text: str) -> int:
                 raise
             fd = os.open(path_text, os.O_RDONLY)  # O_NOATIME needs ownership; plain read-only then
     except OSError as exc:
-        raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+        raise InputError(f"the file cannot be read ({exc.strerror})", code="unreadable_file") from None
     try:
         if _linked_into_home(os.fstat(fd)):
             raise InputError(
-                f"{shown} is another name (a hard link) for a file in campaignsafe's data folder,"
+                "the file is another name (a hard link) for a file in campaignsafe's data folder,"
                 " where the record and its signing key are kept",
                 "give the original file, kept outside that folder",
                 code="inside_data_folder",
@@ -132,10 +132,6 @@ class Ingested:
     repaired: bool = False
 
 
-def _shown(path_text: str) -> str:
-    return path_text if len(path_text) <= 200 else path_text[:200] + "…"
-
-
 def _folder() -> Path:
     """The evidence folder, created 0700; StoreError (touching nothing) when a file is in the way."""
     folder = root()
@@ -148,7 +144,7 @@ def _read(src: int, path_text: str) -> bytes:
     try:
         return os.read(src, CHUNK)
     except OSError as exc:
-        raise InputError(f"{_shown(path_text)}: cannot read it ({exc.strerror})", code="unreadable_file") from None
+        raise InputError(f"an evidence file cannot be read ({exc.strerror})", code="unreadable_file") from None
 
 
 def _copy(src: int, fd: int, tmp: str, path_text: str) -> tuple[str, int]:
@@ -187,7 +183,7 @@ def ingest(path_text: str) -> Ingested:
                 raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
             after = os.fstat(src)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != after.st_size:
-                raise InputError(f"{path_text} changed while it was being copied; try again", code="file_changed")
+                raise InputError("an evidence file changed while it was being copied; try again", code="file_changed")
             created, repaired = _place(Path(tmp), sha)
         finally:
             with contextlib.suppress(OSError):

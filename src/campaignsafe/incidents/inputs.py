@@ -66,7 +66,7 @@ def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str
         if sep and key in (first, *allowed):
             out[key] = value.strip()
         elif sep and re.fullmatch(r"[a-z_]+", key):
-            raise InputError(f"unknown field {key!r} in {what} (use {', '.join((first, *allowed))})", code="bad_flag")
+            raise InputError(f"unknown field in {what} (use {', '.join((first, *allowed))})", code="bad_flag")
         elif part:
             free.append(part)
     if free:
@@ -153,8 +153,14 @@ def in_flag_terms(problem: str) -> str:
     base = re.sub(r"\[\d+\]", "", field)
     for key in (base, base.split(".")[0]):
         if key in FLAG_FOR:
-            return f"{FLAG_FOR[key]}: {rest}"
+            index = re.match(r"evidence\[(\d+)\]", field)  # which one, since the file's name is never shown
+            which = f" (the {_ordinal(int(index.group(1)) + 1)})" if index else ""
+            return f"{FLAG_FOR[key]}{which}: {rest}"
     return problem
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def from_flags(f: dict[str, Any], base: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
@@ -254,8 +260,8 @@ def load_file(path_text: str) -> list[Any]:
     """
     from campaignsafe.inputfiles import read_capped
 
-    raw = read_capped(path_text)
-    name = "standard input" if path_text == "-" else path_text
+    name = "standard input" if path_text == "-" else "the --from-file file"  # its name is never quoted
+    raw = read_capped(path_text, what=name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -85,8 +85,7 @@ def parse_kind(text: str) -> str:
     best = scored[0][0]
     ids = list(dict.fromkeys(ALIASES[a] for r, a in scored if r >= 0.6 and r >= best - 0.05))[:3]
     hint = f"did you mean {' or '.join(ids)}?" if ids else "kinds: " + ", ".join(KINDS)
-    shown = raw if len(raw) <= 40 else raw[:40] + "…"
-    err = InputError(f"unknown kind {shown!r}; {hint}", code="unknown_kind")
+    err = InputError(f"unknown kind; {hint}", code="unknown_kind")  # what was typed is never quoted
     err.suggestions = ids  # type: ignore[attr-defined]
     raise err
 

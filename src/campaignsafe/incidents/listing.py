@@ -163,8 +163,6 @@ def make_filter(
     since: str | None, until: str | None, kind_texts: Sequence[str], force: str | None, unreported: bool
 ) -> Filter:
     """A list filter from the command line's words; ``until`` a date means to the end of that day."""
-    from campaignsafe.incidents import kinds, when
-
     problems: list[str] = []
     flt = Filter(unreported=unreported, profile_force_id=profile_force_id())
 
@@ -175,6 +173,8 @@ def make_filter(
             problems.append(f"{label}: {exc.message}")
             return None
 
+    if since or until:
+        from campaignsafe.incidents import when  # only when asked: the plain list stays lean
     if since:
         got = attempt("--since", lambda: when.parse(since))
         flt.since = got.at if got else None
@@ -182,15 +182,31 @@ def make_filter(
         got = attempt("--until", lambda: when.parse(until))
         if got:
             flt.until = got.at + (timedelta(days=1) if not got.time_known else timedelta(seconds=1))
-    flt.kinds = [k for k in (attempt("--kind", lambda t=t: kinds.parse_kind(t)) for t in kind_texts) if k]
-    if force:
-        from campaignsafe.contact import places
+    if kind_texts:
+        from campaignsafe.incidents import kinds
 
-        found = attempt("--force", lambda: places.find(force, kinds=("force",))[0])
+        flt.kinds = [k for k in (attempt("--kind", lambda t=t: kinds.parse_kind(t)) for t in kind_texts) if k]
+    if force:
+        found = attempt("--force", lambda: find_force(force))
         flt.force_id = found.code if found else None
     if problems:
         raise InputError("; ".join(problems), code="bad_filter")
     return flt
+
+
+def find_force(text: str) -> Any:
+    """The police force (a ``Place``) that ``text`` names by id or name; NotFoundError quoting none of it."""
+    from campaignsafe.contact import places
+
+    try:
+        return places.find(text, kinds=("force",))[0]
+    except CampaignsafeError as exc:
+        message = (
+            "more than one police force matches that name"
+            if exc.code == "place_ambiguous"
+            else "no police force matches that id or name"
+        )
+        raise type(exc)(message, exc.hint, code=exc.code) from None
 
 
 def list_incidents(flt: Filter, path: Path | None = None) -> list[Summary]:

@@ -117,7 +117,7 @@ def reported(
     if refused:
         raise Problems(list(refused.values()))
     if to and to.strip().lower() not in REPORT_LABELS:
-        raise InputError(f"--reported-to: {to!r} is not one of {', '.join(REPORT_LABELS)}", code="bad_report")
+        raise InputError(f"--reported-to: give one of {', '.join(REPORT_LABELS)}", code="bad_report")
     # no --when: the time it was reported is not known, so none is stored; the amendment's own
     # time says when it was recorded, and the report says that instead of inventing a report time.
     moment = when.iso(when.parse(at).at) if at else None

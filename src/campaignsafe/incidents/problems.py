@@ -57,7 +57,12 @@ def pydantic_problems(exc: ValidationError) -> list[str]:
         elif err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _field_names(), n=1)
             msg = "unknown field" + (f" (did you mean {close[0]}?)" if close else "")
+            loc = loc[:-1]  # the unknown key is what the user wrote: never quoted
         elif err["type"] == "literal_error":
             msg = msg.replace("Input should be", "should be")
-        out.append(f"{_where(loc)}: {msg}" if loc else msg)
+        out.append(
+            f"{_where(loc)}: {msg}"
+            if loc
+            else ("an " + msg + " at the top level" if msg.startswith("unknown") else msg)
+        )
     return out

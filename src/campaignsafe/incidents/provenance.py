@@ -61,6 +61,8 @@ def of(conn: Conn, incident_ids: list[int]) -> dict[int, Provenance]:
 
     if not incident_ids or not backend.has_table(conn, "provenance"):
         return {}
+    if not conn.execute("SELECT 1 FROM provenance LIMIT 1").fetchone():  # nothing imported: no lookups
+        return {}
     out: dict[int, Provenance] = {}
     for start in range(0, len(incident_ids), 500):
         chunk = incident_ids[start : start + 500]
@@ -70,7 +72,27 @@ def of(conn: Conn, incident_ids: list[int]) -> dict[int, Provenance]:
         )
         for iid, by, sid, amended, trail, seq in conn.execute(q, chunk):
             out[iid] = Provenance(json.loads(by), sid, json.loads(amended), json.loads(trail), seq)
+    if out:
+        _later_amendments(conn, out)
     return out
+
+
+def _later_amendments(conn: Conn, out: dict[int, Provenance]) -> None:
+    """Who made the amendments a later import added to an incident already held (its ``amended`` list)."""
+    producers = {int(s): json.loads(p) for s, p in conn.execute("SELECT seq, producer FROM imports")}
+    for seq, text in conn.execute("SELECT seq, detail FROM audit WHERE action = 'imported' ORDER BY seq"):
+        detail = json.loads(text)
+        for item in detail.get("amended") or []:
+            prov = out.get(item.get("id"))
+            if prov is None:
+                continue
+            by = producers.get(int(seq), {})
+            known = [prov.recorded_by, *prov.amendments_by, by]
+            for number, initials in zip(item.get("numbers") or [], item.get("amendments_by") or [], strict=False):
+                person = next(
+                    (p for p in known if p.get("initials") == initials), {"initials": initials} if initials else by
+                )
+                prov.amendments_by[number - 1 : number] = [person]  # its place, whatever came before it
 
 
 def label(person: dict[str, Any]) -> str:

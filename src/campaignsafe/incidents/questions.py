@@ -66,11 +66,11 @@ def _no_such_postcode(exc: Exception) -> str:
     from campaignsafe.errors import CampaignsafeError
 
     message = exc.message if isinstance(exc, CampaignsafeError) else str(exc)
-    text = message.replace(" in Code-Point Open 2025.4.0", " (it is not in the October 2025 postcode list)")
+    text = message.replace(" in the postcode data (Code-Point Open)", " (it is not in the October 2025 postcode list)")
     area = getattr(exc, "answer", None)
     forces = [f["name"] for f in getattr(area, "main_forces", [])]
     if area is not None and len(forces) == 1:
-        text += f"; its area, {area.matched}, is covered by {forces[0]}"
+        text += f"; its area is covered by {forces[0]}"  # the area's name is part of what was typed
     return text
 
 
@@ -122,7 +122,7 @@ def _url(value: str, _a: Answers) -> Checked:
     data = inputs.url(value)
     address = data.get("url", "")
     if " " in address or "." not in address:
-        raise InputError(f"{address!r} does not look like a web address", code="bad_url")
+        raise InputError("that does not look like a web address (e.g. https://x.com/…)", code="bad_url")
     if "screenshot" in data:
         _file(data["screenshot"], _a)
     return value.strip(), data.get("platform")

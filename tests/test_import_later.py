@@ -1,0 +1,110 @@
+"""Importing a bundle again after its maker amended an incident: the later amendments come in, once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.backup_helpers import ok, rezip, use_home
+from tests.conftest import run
+from tests.export_helpers import EPOCH, make_record
+
+
+@pytest.fixture
+def two(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """JS's record (in ``home``) exported and imported into AB's (ids 2–4 there: AB has one of their own)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    make_record(tmp_path / "js")
+    bundle = tmp_path / "js-1.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    agent = use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB")
+    ok("report", "--kind", "harassment", "--when", "2026-04-20 17:00", "--place", "Elm Road",
+       "--description", "Shouted at on a doorstep.", "--no-input")  # fmt: skip
+    ok("import", str(bundle))
+    use_home(monkeypatch, home)
+    return home, agent
+
+
+def _amendments(home: Path, iid: int) -> list[str]:
+    conn = sqlite3.connect(home / "incidents.db")
+    try:
+        return [
+            r[0] for r in conn.execute("SELECT amendment FROM amendments WHERE incident_id = ? ORDER BY number", (iid,))
+        ]
+    finally:
+        conn.close()
+
+
+def test_later_amendments_come_in_on_the_next_import(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _js, agent = two
+    ok("incidents", "edit", "1", "--place", "High Street, by the bank", "--reason", "remembered")
+    ok("incidents", "edit", "3", "--kind", "harassment", "--reason", "checked the letter")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, agent)
+    before = {i: _amendments(agent, i) for i in (2, 3, 4)}
+    r = ok("import", str(bundle), "--json")
+    data = r.json
+    assert data["imported"] == [] and data["already_held"] == 3
+    assert sorted((u["id"], u["amendments"]) for u in data["updated"]) == [(2, 1), (4, 1)]
+    after = {i: _amendments(agent, i) for i in (2, 3, 4)}
+    assert after[2][: len(before[2])] == before[2] and len(after[2]) == len(before[2]) + 1
+    assert after[3] == before[3] and len(after[4]) == len(before[4]) + 1
+    assert json.loads(after[2][-1])["changes"][0]["field"] == "location"
+    shown = " ".join(ok("incidents", "show", "2").stdout.split())
+    assert f"Amendment {len(after[2])}" in shown and "by you" not in shown  # made by JS, shown as JS's
+    assert ok("check").stdout.startswith("OK")
+    assert ok("incidents", "show", "2", "--json").json["current"]["location"]["text"] == "High Street, by the bank"
+    again = ok("import", str(bundle), "--json").json  # a third time: nothing more
+    assert again["updated"] == [] and again["imported"] == [] and _amendments(agent, 2) == after[2]
+    assert ok("check").stdout.startswith("OK")
+    out = tmp_path / "ab.zip"
+    ok("export", "--all", "--bundle", str(out))
+    assert run("verify", str(out)).exit_code == 0
+
+
+def test_an_incident_amended_here_since_is_left_as_it_is(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both sides amended it: nothing is merged into the importer's history, and the import says so."""
+    _js, agent = two
+    ok("incidents", "edit", "2", "--kind", "harassment", "--reason", "JS changed it")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, agent)
+    ok("incidents", "edit", "3", "--kind", "hate", "--reason", "AB changed it")
+    before = _amendments(agent, 3)
+    r = ok("import", str(bundle))
+    assert "not added because it was amended here since it was imported" in " ".join(r.stdout.split())
+    assert _amendments(agent, 3) == before
+    data = ok("import", str(bundle), "--json").json
+    assert data["not_updated"] == [{"source_id": 2, "id": 3}] and data["updated"] == []
+    assert ok("check").stdout.startswith("OK")
+
+
+def test_misnumbered_later_amendments_are_refused(
+    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle whose amendments skip a number: exit 3, nothing written."""
+    _js, agent = two
+    ok("incidents", "edit", "1", "--place", "Elsewhere", "--reason", "x")
+    bundle = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+
+    def renumber(m: dict[str, bytes]) -> None:
+        doc = json.loads(m["incidents.json"])
+        doc["incidents"][0]["record"]["amendments"][-1]["number"] = 7
+        m["incidents.json"] = json.dumps(doc).encode()
+
+    forged = rezip(bundle, tmp_path / "forged.zip", renumber)
+    use_home(monkeypatch, agent)
+    before = _amendments(agent, 2)
+    r = run("import", str(forged))
+    assert r.exit_code in (3, 6) and r.stderr.strip()
+    assert _amendments(agent, 2) == before
