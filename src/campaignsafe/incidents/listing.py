@@ -143,10 +143,10 @@ _ROUTES_PG = (
     " FROM jsonb_array_elements(i.reports::jsonb) WITH ORDINALITY AS r(v, n))"
 )
 #: only the columns the ``incidents list`` table shows; the last is :func:`routes_text`'s input
-#: (``{routes}``: ``_ROUTES``, or ``_ROUTES_PG`` on a server store).
+#: (on a server store ``_ROUTES`` is replaced by ``_ROUTES_PG``).
 TABLE_SQL = (
     "SELECT i.id, i.occurred_at, i.time_known, i.kind, i.place, i.force_id, i.force_name,"
-    " (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id), {routes}"
+    f" (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id), {_ROUTES}"
     " FROM incidents i {where} ORDER BY i.occurred_utc, i.id"
 )
 
@@ -231,8 +231,10 @@ def rows(conn: Conn, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...
     from campaignsafe.incidents import backend
 
     where, args = _where(flt)
-    routes = _ROUTES_PG if backend.is_pg(conn) else _ROUTES
-    return list(conn.execute(sql.format(where=where, routes=routes), args).fetchall())
+    query = sql.format(where=where)
+    if backend.is_pg(conn):
+        query = query.replace(_ROUTES, _ROUTES_PG)
+    return list(conn.execute(query, args).fetchall())
 
 
 def list_rows(flt: Filter, sql: str = SUMMARY_SQL, path: Path | None = None) -> list[tuple[Any, ...]]:
