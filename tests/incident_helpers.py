@@ -32,8 +32,25 @@ def write_json(folder: Path, data: Any, name: str = "incident.json") -> Path:
     return path
 
 
+def server_url() -> str | None:
+    """The PostgreSQL store the test runs on (``store_backend``), or None for the SQLite file."""
+    return os.environ.get("CAMPAIGNSAFE_DATABASE_URL") or None
+
+
+def server_rows(sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """Rows of a query on the PostgreSQL store, as its owner (no campaignsafe code in between)."""
+    import psycopg
+
+    url = server_url()
+    assert url
+    with psycopg.connect(url, autocommit=True) as conn:
+        return list(conn.execute(sql, args).fetchall())
+
+
 def count(home: Path, table: str = "incidents") -> int:
     """Rows in a table of the incident database (0 when there is no database)."""
+    if server_url():
+        return int(server_rows(f"SELECT count(*) FROM {table}")[0][0])
     db = home / "incidents.db"
     if not db.exists():
         return 0
@@ -47,7 +64,9 @@ def count(home: Path, table: str = "incidents") -> int:
 
 
 def stored_files(home: Path) -> list[Path]:
-    """Every evidence copy in the store."""
+    """Every evidence copy in the store (on PostgreSQL, named by hash; a partial copy by its staging name)."""
+    if server_url():
+        return sorted(Path(r[0]) for r in server_rows("SELECT DISTINCT sha256 FROM blob_chunks"))
     root = home / "evidence"
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 

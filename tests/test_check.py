@@ -155,7 +155,7 @@ CASES: dict[str, tuple[Tamper, str, str]] = {
 }
 
 
-def test_an_untouched_store_passes(record: list[int]) -> None:
+def test_an_untouched_store_passes(store_backend: str, record: list[int]) -> None:
     """The record made through the CLI checks out, with the chain head stated."""
     r, data = _check()
     assert r.exit_code == 0, data["findings"]
@@ -246,7 +246,7 @@ def test_tampering_with_the_sqlite3_command_is_caught(record: list[int], home: P
     assert r.exit_code == 6 and "incident 3" in _subjects(data)
 
 
-def test_delete_through_campaignsafe_still_works_and_checks_out(record: list[int]) -> None:
+def test_delete_through_campaignsafe_still_works_and_checks_out(store_backend: str, record: list[int]) -> None:
     """The tombstone path deletes an incident with its exhibits and amendments; the record still holds."""
     assert run("incidents", "delete", "1", "--yes").exit_code == 0
     r, data = _check()

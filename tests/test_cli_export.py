@@ -19,8 +19,8 @@ from tests.incident_helpers import flat
 
 
 @pytest.fixture
-def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The three-incident record, exported at a fixed time."""
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_backend: str) -> list[int]:
+    """The three-incident record, exported at a fixed time (on each store)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     return make_record(tmp_path)
 
@@ -255,6 +255,7 @@ def test_unwritable_targets_are_refused_before_anything_is_written(record: list[
     assert r.exit_code == 3 and "it is a folder" in r.stderr
 
 
+@pytest.mark.sqlite_only  # the copy in the data folder; on PostgreSQL: test_pg_store
 def test_missing_stored_copy_stops_the_bundle(record: list[int], tmp_path: Path, home: Path) -> None:
     """A stored evidence copy gone from the data folder: exit 5, the exhibit named, nothing written."""
     sha = hashlib.sha256(PHOTO).hexdigest()
@@ -264,6 +265,7 @@ def test_missing_stored_copy_stops_the_bundle(record: list[int], tmp_path: Path,
     assert not (tmp_path / "b.zip").exists()
 
 
+@pytest.mark.sqlite_only
 def test_changed_stored_copy_stops_the_bundle(record: list[int], tmp_path: Path, home: Path) -> None:
     """A stored copy whose bytes no longer match its hash: exit 5, nothing written, no temporary file left."""
     sha = hashlib.sha256(SHOT).hexdigest()

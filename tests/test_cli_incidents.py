@@ -20,8 +20,9 @@ def _add(when: str, kind: str = "threats", postcode: str | None = None, **extra:
 
 
 @pytest.fixture
-def three() -> list[int]:
-    """Three incidents: Met threats (reported), Scottish harassment, an undated-time Met criminal damage."""
+def three(store_backend: str) -> list[int]:
+    """Three incidents: Met threats (reported), Scottish harassment, an undated-time Met criminal damage
+    (on each store: every test using them runs on SQLite and PostgreSQL)."""
     return [
         _add("2026-04-01 10:00", postcode="SW1A 1AA", reported_to="101; reference=CAD 1"),
         _add("2026-04-15 21:00", kind="harassment", postcode="EH1 1YZ"),
@@ -282,6 +283,7 @@ def test_edit_turns_crlf_into_newlines(three: list[int]) -> None:
     assert run("incidents", "show", "1", "--json").json["current"]["description"] == "line one\nline two"
 
 
+@pytest.mark.sqlite_only  # edits the SQLite file behind campaignsafe's back
 def test_show_escapes_control_characters_saved_before_they_were_refused(three: list[int], home: Path) -> None:
     """A record saved by an older version with an escape sequence in it is shown with the escape visible, not obeyed."""
     import sqlite3

@@ -67,7 +67,8 @@ SEEDED = [
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> None:
+def seeded(tmp_path: Path, store_backend: str) -> None:
+    """The seeded record, on each store."""
     set_initials("Jo Smith")
     _seed(tmp_path, SEEDED)
 
@@ -160,7 +161,7 @@ def test_filters_choose_the_incidents(seeded: None) -> None:
     assert run("incidents", "links", "--kind", "nonsense").exit_code == 3
 
 
-def test_nothing_where_nothing_is_shared(tmp_path: Path) -> None:
+def test_nothing_where_nothing_is_shared(tmp_path: Path, store_backend: str) -> None:
     _seed(
         tmp_path,
         [

@@ -18,8 +18,8 @@ FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--kind", "thre
 
 
 @pytest.fixture
-def incident(home: Path) -> int:
-    """A stored incident and a profile with initials JS."""
+def incident(home: Path, store_backend: str) -> int:
+    """A stored incident and a profile with initials JS (on each store)."""
     set_initials("Jo Smith")
     return int(report_json(*FLAGS)["id"])
 
@@ -31,6 +31,7 @@ def _photo(folder: Path, name: str = "photo.jpg", size: int = 3_000_000) -> Path
     return path
 
 
+@pytest.mark.sqlite_only  # the copy's file in the data folder; on PostgreSQL: test_pg_store
 def test_stored_copy_hashes_to_the_recorded_sha256_and_original_is_unchanged(
     incident: int, tmp_path: Path, home: Path
 ) -> None:
@@ -111,6 +112,7 @@ def test_bad_evidence_files_write_nothing(
     assert count(home, "evidence") == 0 and stored_files(home) == []
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("how", ["direct", "symlink"])
 def test_files_of_the_data_folder_are_never_evidence(how: str, incident: int, tmp_path: Path, home: Path) -> None:
     """The store or its signing key, named directly or through a link, is refused: it never leaves in a bundle."""
@@ -149,6 +151,7 @@ def test_url_seen_time_is_checked(incident: int) -> None:
     assert r.exit_code == 3 and "seen_at" in r.stderr and "in the future" in r.stderr
 
 
+@pytest.mark.sqlite_only
 def test_re_adding_the_original_repairs_a_damaged_stored_copy(incident: int, tmp_path: Path, home: Path) -> None:
     """A stored copy damaged in place (same size) is put right by adding the original again, and the user is told."""
     photo = _photo(tmp_path, size=1000)
@@ -165,6 +168,7 @@ def test_re_adding_the_original_repairs_a_damaged_stored_copy(incident: int, tmp
     assert again["new"] is False and again["repaired"] is False
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_stored_copy_is_restored_by_adding_the_original_again(
     incident: int, tmp_path: Path, home: Path
 ) -> None:
@@ -177,6 +181,7 @@ def test_a_missing_stored_copy_is_restored_by_adding_the_original_again(
     assert sha256_file(home / "evidence" / sha[:2] / sha) == sha
 
 
+@pytest.mark.sqlite_only
 def test_a_file_named_evidence_in_the_data_folder_is_a_store_problem(incident: int, tmp_path: Path, home: Path) -> None:
     """A plain file where the evidence folder should be is reported in one line (exit 5), and left alone."""
     (home / "evidence").write_bytes(b"not a folder")
@@ -194,6 +199,7 @@ def test_a_file_named_evidence_in_the_data_folder_is_a_store_problem(incident: i
     assert r.exit_code == 5 and count(home, "evidence") == 0
 
 
+@pytest.mark.sqlite_only
 def test_a_full_disk_while_copying_evidence_is_a_store_problem(
     incident: int, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -264,6 +270,7 @@ def test_a_file_name_with_control_characters_is_refused_before_anything_is_copie
     assert len(stored) == len({p.name for p in stored})
 
 
+@pytest.mark.sqlite_only  # the data folder's own files
 @pytest.mark.parametrize("target", ["signing-key", "store", "stored-copy", "profile"])
 def test_a_hard_link_to_a_file_of_the_data_folder_is_never_evidence(
     target: str, incident: int, tmp_path: Path, home: Path

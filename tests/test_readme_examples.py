@@ -36,6 +36,19 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "campaignsafe incidents delete 3": (3, "asks (no terminal: exit 3)"),
     "campaignsafe backup campaign.backup --encrypt": (3, "The passphrase is asked twice at a terminal"),
     "campaignsafe restore campaign.age --passphrase-file pass.txt": (5, "into an EMPTY data folder (else exit 5)"),
+    "campaignsafe server init": (3, "With neither `--url` nor the variable, they say which to give and exit 3."),
+    "campaignsafe server add-campaign Bath --password-out bath.password": (
+        3,
+        "With neither `--url` nor the variable, they say which to give and exit 3.",
+    ),
+    "campaignsafe server add-campaign Wells --grant wells_agent": (
+        3,
+        "With neither `--url` nor the variable, they say which to give and exit 3.",
+    ),
+    "campaignsafe server add-hq --login regional_office --password-out hq.password": (
+        3,
+        "With neither `--url` nor the variable, they say which to give and exit 3.",
+    ),
 }
 
 
@@ -106,6 +119,10 @@ HELP_EXPECTED = {
     "campaignsafe checklist run canvassing --profile volunteer-sam --role volunteer": 3,
     "campaignsafe incidents delete 3": 3,
     "campaignsafe restore campaign.age --passphrase-file pass.txt": 5,  # the record is not empty: "else exit 5"
+    # no server named (no --url, no CAMPAIGNSAFE_DATABASE_URL): "say which PostgreSQL server", exit 3
+    "campaignsafe server init": 3,
+    'campaignsafe server add-campaign "Bath" --password-out bath.password': 3,
+    "campaignsafe server add-hq --login regional_office --password-out hq.password": 3,
 }
 
 

@@ -150,7 +150,7 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
     home = paths.home()
     key = signing.signer()  # made on first use, so the backup carries it
     with Store.open() as store:
-        conn = store.conn
+        conn = store.sqlite()
         conn.execute("BEGIN")  # one read snapshot of every table
         try:
             names = rows.tables(conn)
@@ -235,8 +235,9 @@ def _size_of_home() -> int:
 
 def write(out: Path, secret: str | None, created: datetime) -> Written:
     """Write the backup of the whole data folder to ``out`` atomically (age-encrypted with ``secret``)."""
-    from campaignsafe.incidents import evidence
+    from campaignsafe.incidents import backend, evidence
 
+    backend.refuse_server("backup")
     out = paths.check_output(out)
     refuse_inside_home(out)
     with evidence.lock():  # nothing is added or removed while the backup is taken

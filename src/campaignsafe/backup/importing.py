@@ -110,6 +110,26 @@ def _copy_blob(o: reading.Opened, member: str, sha: str) -> bool:
             os.unlink(tmp)
 
 
+def _put(o: reading.Opened, copies: Any, member: str, sha: str) -> bool:
+    """Copy one evidence file out of the zip into the store's copies (files, or the server's chunks)."""
+    from campaignsafe.incidents.blobs import PgBlobs
+
+    if not isinstance(copies, PgBlobs):
+        return _copy_blob(o, member, sha)
+
+    def chunks() -> Iterator[bytes]:
+        with o.open(member) as src:
+            while chunk := src.read(CHUNK):
+                yield chunk
+
+    try:
+        return copies.put(chunks(), sha)
+    except ValueError:
+        raise VerifyError(
+            f"{o.shown}: {member} changed while it was read; nothing was imported", code="verify_failed"
+        ) from None
+
+
 def _refs(item: Incoming) -> Iterator[str]:
     for ev in item.evidence:
         yield str(ev.get("exhibit_ref"))
@@ -117,13 +137,13 @@ def _refs(item: Incoming) -> Iterator[str]:
 
 def import_record(path: Path, passphrase_file: str | None, ask: bool = False) -> Imported:
     """Verify ``path`` (a bundle or a backup) and merge its incidents into this store."""
-    from campaignsafe.incidents import evidence
+    from campaignsafe.incidents import blobs
     from campaignsafe.incidents.store import Store
 
     with reading.opened(path, passphrase_file, ask) as o:
         producer, incoming = from_bundle(o) if o.kind == "bundle" else from_backup(o)
         result = Imported(path, o.kind, o.manifest_sha256, o.signer, producer)
-        with evidence.lock(), Store.open() as store:
+        with blobs.held() as copies, Store.open() as store:
             held = {
                 (r[0], r[1]): int(r[2])
                 for r in store.conn.execute("SELECT record_sha256, created_at, id FROM incidents")
@@ -135,9 +155,9 @@ def import_record(path: Path, passphrase_file: str | None, ask: bool = False) ->
             created: list[str] = []
             try:
                 for sha, member in sorted({s: m for i in new for s, m in i.blobs.items()}.items()):
-                    if evidence.intact(sha):
+                    if copies.intact(sha):
                         result.files_already_held += 1
-                    elif _copy_blob(o, member, sha):
+                    elif _put(o, copies, member, sha):
                         created.append(sha)
                         result.files_copied += 1
                     else:
@@ -149,7 +169,7 @@ def import_record(path: Path, passphrase_file: str | None, ask: bool = False) ->
                         for iid, i, n in later
                     ]
             except BaseException:
-                evidence.remove(created)
+                copies.remove(created)
                 raise
     return result
 
@@ -245,12 +265,7 @@ def _write(
         seq = audit.next_seq(conn)  # the import's entry, written last, once every row's hash is known
         numbers: dict[str, int] = {}
         for item in new:
-            cur = conn.execute(
-                "INSERT INTO incidents (created_at, record, record_sha256, occurred_utc, occurred_at, time_known,"
-                " kind, place) VALUES (?,?,?,?,?,?,?,?)",
-                (item.created_at, item.record_text, item.record_sha256, "", "", 0, "", ""),
-            )
-            iid = int(cur.lastrowid or 0)
+            iid = store.insert_incident(item.created_at, item.record_text, item.record_sha256)
             amendment_rows: list[str] = []
             for raw in item.amendments:
                 a = Amendment.model_validate(raw, context=STORED)
@@ -323,11 +338,7 @@ def _write(
             )
         amended = _add_later(store, later or [])
         for prefix, last in numbers.items():  # never hand out an imported number again
-            conn.execute(
-                "INSERT INTO exhibit_numbers (producer, last) VALUES (?, ?)"
-                " ON CONFLICT (producer) DO UPDATE SET last = max(last, excluded.last)",
-                (prefix, last),
-            )
+            store.raise_number(prefix, last)
         event = (seq, iso(now()), o.kind, o.manifest_sha256, o.signer, json.dumps(producer, ensure_ascii=False))
         detail = {
             "kind": o.kind,

@@ -74,6 +74,9 @@ def _refuse_non_empty(home: Path, shown: str) -> None:
 
 def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Restored:
     """Verify the backup at ``path`` and put it back into the (empty) data folder."""
+    from campaignsafe.incidents import backend
+
+    backend.refuse_server("restore")
     home = paths.home()
     _refuse_non_empty(home, str(path))
     with reading.opened(path, passphrase_file, ask) as o:

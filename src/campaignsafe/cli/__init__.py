@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "restore": ("campaignsafe.cli.backup", "restore", "Put a backup back into an empty data folder."),
     "import": ("campaignsafe.cli.backup", "import_", "Bring another person's bundle or backup into your record."),
     "profile": ("campaignsafe.cli.profile", "profile", "Who keeps the record: name, role, contact, exhibit initials."),
+    "server": ("campaignsafe.cli.server", "app", "Set up a shared PostgreSQL store: campaigns, roles, access."),
     "about": ("campaignsafe.cli.about", "about", "Version, datasets and the attribution the data licences require."),
 }
 

@@ -41,6 +41,8 @@ def link_lines(link: Link, w: int) -> list[str]:
         at = i.occurred_at
         fid, name, source = force_of(i.force_id, i.force_name, None, mine)  # the force every view shows
         where = (name or fid or "no force known") + (" (from your profile)" if source == "profile" else "")
+        if i.campaign:
+            where = f"{i.campaign} campaign, {where}"
         text = f"{at.day} {at:%b %Y}, {kinds.label(i.kind).lower()}, {where}; {', '.join(i.found_in)}"
         out += _wrap(text, f"  incident {i.id}: ", "    ", w)
     return out

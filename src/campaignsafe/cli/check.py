@@ -36,10 +36,10 @@ def check(
     """
     from campaignsafe.errors import VerifyError
     from campaignsafe.incidents import check as core
-    from campaignsafe.incidents.store import Store, db_path
+    from campaignsafe.incidents.store import Store
 
     wanted = core.parse_anchor(anchor) if anchor else None
-    if not db_path().exists():  # nothing recorded yet: nothing to create
+    if not Store.exists():  # nothing recorded yet: nothing to create
         report = core.Report(files_checked=None if quick else 0)
         if wanted is not None:
             report.anchor = {**wanted.as_dict(), "holds": False}

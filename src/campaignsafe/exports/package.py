@@ -97,7 +97,7 @@ def left_out_findings(ids: list[int]) -> list[m.CheckFinding]:
 
 def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Iterator[Entry]:
     """Every file of the bundle except the manifest (``extra`` too), in name order: evidence streams from the store."""
-    from campaignsafe.incidents import evidence
+    from campaignsafe.incidents import backend, evidence
 
     def part(fmt: str) -> Callable[[], Iterator[bytes]]:
         return lambda: read.chunks(fmt)
@@ -110,12 +110,28 @@ def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Iterator
         Entry(m.SCHEMA_FILE, json_.schema_text().encode()),
         *(extra or []),
     ]
-    folder = str(evidence.blob("0" * 64).parent.parent)  # the evidence folder, worked out once
-    files = (
-        Entry(path, source=os.path.join(folder, sha[:2], sha), sha256=sha)  # evidence.blob(sha), without pathlib
-        for path, sha in read.spool.files()
-    )
+    if backend.url():
+        files: Iterator[Entry] = _server_files(read)
+    else:
+        folder = str(evidence.blob("0" * 64).parent.parent)  # the evidence folder, worked out once
+        files = (
+            Entry(path, source=os.path.join(folder, sha[:2], sha), sha256=sha)  # evidence.blob(sha), without pathlib
+            for path, sha in read.spool.files()
+        )
     return heapq.merge(files, sorted(data, key=lambda e: e.name), key=lambda e: e.name)
+
+
+def _server_files(read: stream.Streamed) -> Iterator[Entry]:
+    """The evidence entries of a bundle from the server store: each streamed from its chunks as it is written."""
+    from campaignsafe.incidents import backend, blobs
+
+    conn, _where = backend.connect()
+    try:
+        copies = blobs.of(conn)
+        for path, sha in read.spool.files():
+            yield Entry(path, stream=lambda sha=sha: copies.chunks(sha), sha256=sha)  # type: ignore[misc]
+    finally:
+        conn.close()
 
 
 def write(read: stream.Streamed, out: Path) -> Bundled:

@@ -27,6 +27,7 @@ from campaignsafe.hashing import CHUNK
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from campaignsafe.incidents.backend import Conn
     from campaignsafe.incidents.models import AuditEntry
 
 #: one incident's audit rows as a JSON array of entries, oldest first.
@@ -198,7 +199,7 @@ class Spool:
 
     # -- the audit trail, indexed by incident ----------------------------------------------------
 
-    def load_audit(self, store: sqlite3.Connection) -> None:
+    def load_audit(self, store: Conn) -> None:
         """Copy the store's audit log here, indexed by incident (the log itself has no such index)."""
         from campaignsafe.incidents.audit import COLUMNS
 

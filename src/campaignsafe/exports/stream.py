@@ -111,6 +111,7 @@ def read(
 
         spool.load_audit(store.conn)
         origins = provenance.of(store.conn, ids)
+        copies, server = store.copies(), store.is_server
         left_out: list[int] = []
         n = 0
         for iid in ids:
@@ -141,8 +142,10 @@ def read(
                 for ex in c.objects.evidence:
                     for f in ex.files:
                         spool.add_file(f.bundle_path, f.sha256)
-                        if not os.path.isfile(os.path.join(folder, f.sha256[:2], f.sha256)):  # evidence.blob()
+                        if server and not copies.exists(f.sha256):
                             missing.append(ex.exhibit_ref)  # never the file's name
+                        elif not server and not os.path.isfile(os.path.join(folder, f.sha256[:2], f.sha256)):
+                            missing.append(ex.exhibit_ref)  # evidence.blob(), without pathlib
             if email:
                 refs.update(r.reference for r in c.reports if r.police and r.reference)
             n += 1

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsafe.errors import StoreError
 from campaignsafe.incidents.models import AuditEntry
 from campaignsafe.incidents.when import iso, now
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.backend import Conn
 
 GENESIS = "0" * 64
 COLUMNS = "seq, at, action, incident_id, detail, prev_sha256, sha256"
@@ -64,13 +66,13 @@ def row_digest(table: str, values: Sequence[Any]) -> str:
     return sha256_text(canonical_json(dict(zip(names, values, strict=True))))
 
 
-def next_seq(conn: sqlite3.Connection) -> int:
+def next_seq(conn: Conn) -> int:
     """The sequence number the next entry will get (inside the write transaction)."""
     row = conn.execute("SELECT seq FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     return int(row[0]) + 1 if row else 1
 
 
-def append(conn: sqlite3.Connection, action: str, incident_id: int | None, detail: dict[str, Any]) -> int:
+def append(conn: Conn, action: str, incident_id: int | None, detail: dict[str, Any]) -> int:
     """Add an entry (call inside the write transaction that makes the change); its sequence number."""
     row = conn.execute("SELECT seq, sha256 FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
@@ -90,7 +92,7 @@ def append(conn: sqlite3.Connection, action: str, incident_id: int | None, detai
     return int(seq)
 
 
-def entries(conn: sqlite3.Connection, incident_id: int | None = None) -> list[AuditEntry]:
+def entries(conn: Conn, incident_id: int | None = None) -> list[AuditEntry]:
     """The log (for one incident, or all), oldest first."""
     sql, args = f"SELECT {COLUMNS} FROM audit", []
     if incident_id is not None:
@@ -118,7 +120,7 @@ def damaged(seq: Any) -> StoreError:
     )
 
 
-def verify(conn: sqlite3.Connection) -> list[int]:
+def verify(conn: Conn) -> list[int]:
     """Sequence numbers of entries whose chain does not check out (empty when intact)."""
     bad, prev = [], GENESIS
     for seq, at, action, iid, detail, prev_sha, sha in conn.execute(f"SELECT {COLUMNS} FROM audit ORDER BY seq"):

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from campaignsafe.errors import InputError
-from campaignsafe.incidents import audit, schema
+from campaignsafe.incidents import audit, backend, schema
 from campaignsafe.incidents.audit import GENESIS, sha256_text
+from campaignsafe.incidents.backend import Conn
 from campaignsafe.incidents.checklog import Log, live, note, row_differs
 
 _ANCHOR = re.compile(r"^\s*(\d{1,18})\s*:\s*([0-9a-fA-F]{64})\s*$")
@@ -105,13 +106,13 @@ def parse_anchor(text: str) -> Head:
     return Head(int(m.group(1)), m.group(2).lower())
 
 
-def head(conn: sqlite3.Connection) -> Head | None:
+def head(conn: Conn) -> Head | None:
     """The audit chain's newest entry (None for an empty log)."""
     row = conn.execute("SELECT seq, sha256 FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     return Head(int(row[0]), str(row[1])) if row else None
 
 
-def run(conn: sqlite3.Connection, *, quick: bool = False, anchor: Head | None = None) -> Report:
+def run(conn: Conn, *, quick: bool = False, anchor: Head | None = None) -> Report:
     """Check the open store behind ``conn`` (read only)."""
     report = Report()
     _structure(conn, report)
@@ -122,31 +123,33 @@ def run(conn: sqlite3.Connection, *, quick: bool = False, anchor: Head | None = 
     return report
 
 
-def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+def _tables(conn: Conn) -> set[str]:
+    return backend.tables(conn)
 
 
-def _structure(conn: sqlite3.Connection, report: Report) -> None:
-    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+def _structure(conn: Conn, report: Report) -> None:
+    rows = backend.integrity_rows(conn)
     if rows != ["ok"]:
         report.add(
             "the store",
             "store_damaged",
             f"SQLite's quick_check fails ({len(rows)} problem{'' if len(rows) == 1 else 's'})",
         )
-    present = {
+    present = backend.triggers(conn)
+    done = set(backend.recorded(conn))
+    # on SQLite, a protection dropped and made again under its name doing nothing is seen by its SQL
+    made = {} if backend.is_pg(conn) else _trigger_sql()
+    sql = {} if backend.is_pg(conn) else {
         str(r[0]): " ".join(str(r[1]).split())
         for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    }
-    done = set(schema.recorded(conn))
-    made = _trigger_sql()
+    }  # fmt: skip
     for migration, names in schema.MIGRATION_TRIGGERS.items():
         if migration not in done:  # an older store, checked as it is (see ``pending``)
             continue
         for name in names:
             if name not in present:
                 report.add("the store", "trigger_removed", f"the protection {name} has been removed")
-            elif present[name] != made.get(name):  # dropped and made again under its name, doing nothing
+            elif made and sql.get(name) != made.get(name):
                 report.add("the store", "trigger_altered", f"the protection {name} has been changed")
 
 
@@ -163,7 +166,7 @@ def _trigger_sql() -> dict[str, str]:
         conn.close()
 
 
-def _origins(conn: sqlite3.Connection, report: Report, log: Log) -> None:
+def _origins(conn: Conn, report: Report, log: Log) -> None:
     """Who recorded each imported incident (``provenance``) and each import (``imports``), against the log."""
     have = _tables(conn)
     if "provenance" in have:
@@ -237,7 +240,7 @@ def _json(text: Any) -> Any:
         return None
 
 
-def _audit(conn: sqlite3.Connection, report: Report, anchor: Head | None) -> Log:
+def _audit(conn: Conn, report: Report, anchor: Head | None) -> Log:
     log = Log()
     prev, expected = GENESIS, 1
     hashes: dict[int, str] = {}  # only the anchor's entry: a store's whole log would not fit in memory
@@ -260,10 +263,10 @@ def _audit(conn: sqlite3.Connection, report: Report, anchor: Head | None) -> Log
         prev, expected = sha, seq + 1
         note(log, seq, action, iid, detail if isinstance(detail, dict) else {})
     report.head = head(conn)
-    high = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+    high = backend.sequence_high(conn, "audit")
     last = report.head.seq if report.head else 0
-    if high and int(high[0]) > last:
-        report.add(f"audit entry {last + 1}", "audit_tail_removed", f"entries {last + 1}–{high[0]} have been removed")
+    if high and high > last:
+        report.add(f"audit entry {last + 1}", "audit_tail_removed", f"entries {last + 1}–{high} have been removed")
     if anchor is not None:
         holds = hashes.get(anchor.seq) == anchor.sha256 and not any(s <= anchor.seq for s in chain_bad)
         report.anchor = {**anchor.as_dict(), "holds": holds}
@@ -273,7 +276,7 @@ def _audit(conn: sqlite3.Connection, report: Report, anchor: Head | None) -> Log
     return log
 
 
-def _incidents(conn: sqlite3.Connection, report: Report, log: Log) -> None:
+def _incidents(conn: Conn, report: Report, log: Log) -> None:
     from campaignsafe.incidents.models import STORED, Incident
     from campaignsafe.incidents.store import listing_values
 
@@ -294,9 +297,9 @@ def _incidents(conn: sqlite3.Connection, report: Report, log: Log) -> None:
         if len(made) > 1:
             seqs = " and ".join(str(s) for s, _h in made)
             report.add(f"incident {iid}", "id_reused", f"its id was given twice (audit entries {seqs})")
-    high = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'incidents'").fetchone()
+    high = backend.sequence_high(conn, "incidents")
     top = max([*log.created, *rows, 0])
-    if top and (high is None or int(high[0]) < top):
+    if top and (high is None or high < top):
         report.add(
             "the store", "ids_reset", f"the id counter was set back: the next incident would reuse an id ≤ {top}"
         )
@@ -374,8 +377,8 @@ def _amendments(report: Report, subject: str, logged: dict[int, tuple[int, list[
             )
 
 
-def _evidence(conn: sqlite3.Connection, report: Report, log: Log, quick: bool) -> None:
-    from campaignsafe.incidents import evidence
+def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
+    from campaignsafe.incidents import blobs
 
     incidents = {int(r[0]) for r in conn.execute("SELECT id FROM incidents")}
     seen: dict[str, str] = {}
@@ -443,15 +446,17 @@ def _evidence(conn: sqlite3.Connection, report: Report, log: Log, quick: bool) -
     if quick:
         return
     report.files_checked = 0
+    copies = blobs.of(conn)
+    where = "the database" if backend.is_pg(conn) else "the data folder"
     for sha, subject in sorted(seen.items(), key=lambda kv: kv[1]):
         report.files_checked += 1
-        if not evidence.blob(sha).is_file():
-            report.add(subject, "copy_missing", "its stored copy is missing from the data folder")
-        elif not evidence.intact(sha):
+        if not copies.exists(sha):
+            report.add(subject, "copy_missing", f"its stored copy is missing from {where}")
+        elif not copies.intact(sha):
             report.add(subject, "copy_altered", "its stored copy no longer matches its SHA-256")
 
 
-def record_findings(conn: sqlite3.Connection, incident_id: int) -> list[Finding]:
+def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
     """For ``incidents show``: whether this one record still matches its SHA-256 and its audit entry."""
     row = conn.execute("SELECT record, record_sha256 FROM incidents WHERE id = ?", (incident_id,)).fetchone()
     if row is None:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from campaignsafe.errors import CampaignsafeError, InputError
-from campaignsafe.incidents import evidence, inputs
+from campaignsafe.incidents import blobs, evidence, inputs
 from campaignsafe.incidents.models import (
     Evidence,
     EvidenceIn,
@@ -56,6 +56,7 @@ class _Copies:
 
     created: list[str]
     repaired: list[str]
+    store: blobs.Blobs
 
 
 NO_SUCH_POSTCODE = "that postcode does not exist in the postcode data (Code-Point Open)"
@@ -182,7 +183,7 @@ def _no_initials() -> InputError:
 
 
 def _ingest(path: Path, copies: _Copies) -> StoredFile:
-    got = evidence.ingest(str(path))
+    got = copies.store.ingest(str(path))
     if got.created:
         copies.created.append(got.stored.sha256)
     if got.repaired:
@@ -209,14 +210,14 @@ def save(checked: Sequence[Checked]) -> list[Incident]:
     if not any(c.incident.evidence for c in checked):
         with Store.open() as store:
             return store.add([(c.incident, c.location, []) for c in checked], None)
-    copies = _Copies([], [])
-    with evidence.lock():
+    with blobs.held() as held:
+        copies = _Copies([], [], held)
         try:
             rows = [(c.incident, c.location, _prepare(c.incident.evidence, c.base, copies)) for c in checked]
             with Store.open() as store:
                 return store.add(rows, producer())
         except BaseException:
-            evidence.remove(copies.created)
+            held.remove(copies.created)
             raise
 
 
@@ -235,12 +236,12 @@ def attach(incident_id: int, items: Sequence[EvidenceIn], base: Path | None = No
         initials = producer()
         if not initials:
             raise _no_initials()
-        copies = _Copies([], [])
-        with evidence.lock():
+        with blobs.held() as held:
+            copies = _Copies([], [], held)
             try:
                 added = store.add_evidence(incident_id, _prepare(items, base, copies), initials)
             except BaseException:
-                evidence.remove(copies.created)
+                held.remove(copies.created)
                 raise
     out = []
     for item, new in added:
@@ -254,6 +255,6 @@ def remove(incident_id: int) -> Deleted:
     """Delete an incident and the stored files no other incident uses."""
     with Store.open() as store:
         deleted = store.delete(incident_id)
-        with evidence.lock():
-            deleted.unused_files = evidence.remove([h for h in deleted.unused_files if not store.file_in_use(h)])
+        with blobs.held() as held:
+            deleted.unused_files = held.remove([h for h in deleted.unused_files if not store.file_in_use(h)])
     return deleted

@@ -64,11 +64,15 @@ class LinkedIncident:
     force_id: str | None
     force_name: str | None
     found_in: list[str]
+    #: the campaign it belongs to, on a server store with campaigns (what an HQ role sees); None otherwise
+    campaign: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON shape (``occurred_at`` as ISO 8601)."""
+        """The JSON shape (``occurred_at`` as ISO 8601; ``campaign`` only where the store has campaigns)."""
         out = dict(self.__dict__)
         out["occurred_at"] = self.occurred_at.isoformat()
+        if self.campaign is None:
+            del out["campaign"]
         return out
 
 
@@ -236,9 +240,12 @@ class Linker:
         self.count = 0
         self._seen: dict[tuple[str, str], _Seen] = {}
         self._about: dict[int, tuple[datetime, str, str | None, str | None]] = {}
+        self._campaign: dict[int, str] = {}
 
-    def add(self, incident: Incident) -> None:
-        """Take in one stored incident."""
+    def add(self, incident: Incident, campaign: str | None = None) -> None:
+        """Take in one stored incident (and, on a server store with campaigns, its campaign)."""
+        if campaign:
+            self._campaign[incident.id] = campaign
         self.count += 1
         cur = incident.current()
         for s in sightings(incident, cur):
@@ -261,7 +268,10 @@ class Linker:
                 kind,
                 value,
                 sorted(seen.written),
-                sorted((LinkedIncident(i, *self._about[i], f) for i, f in seen.found_in.items()), key=_when_id),
+                sorted(
+                    (LinkedIncident(i, *self._about[i], f, self._campaign.get(i)) for i, f in seen.found_in.items()),
+                    key=_when_id,
+                ),
             )
             for (kind, value), seen in self._seen.items()
             if len(seen.found_in) > 1
@@ -301,8 +311,9 @@ def in_store(flt: Filter) -> Found:
     prof = profile.load()
     linker = Linker(own_identifiers(prof.name, prof.phone, prof.email))
     with Store.open() as store:
+        campaigns = store.campaigns()
         for incident in _each(store, flt):
-            linker.add(incident)
+            linker.add(incident, campaigns.get(incident.id))
     return Found(linker.count, linker.links(), bool(linker.ignore))
 
 

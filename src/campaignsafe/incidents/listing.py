@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import functools
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsafe.errors import CampaignsafeError, InputError
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.backend import Conn
 
 #: report routes that reach the police (``incidents list --unreported`` means none of these).
 POLICE_ROUTES = frozenset({"999", "101", "online", "police"})
@@ -134,7 +136,14 @@ _ROUTES = (
     " AND coalesce(json_extract(r.value, '$.platform'), '') <> '' THEN 'p:' || json_extract(r.value, '$.platform')"
     " ELSE 'r:' || json_extract(r.value, '$.to') END, char(31)) FROM json_each(i.reports) r)"
 )
-#: only the columns the ``incidents list`` table shows; the last is :func:`routes_text`'s input.
+#: the same on PostgreSQL.
+_ROUTES_PG = (
+    "(SELECT string_agg(CASE WHEN r.v->>'to' = 'platform' AND coalesce(r.v->>'platform', '') <> ''"
+    " THEN 'p:' || (r.v->>'platform') ELSE 'r:' || (r.v->>'to') END, chr(31) ORDER BY r.n)"
+    " FROM jsonb_array_elements(i.reports::jsonb) WITH ORDINALITY AS r(v, n))"
+)
+#: only the columns the ``incidents list`` table shows; the last is :func:`routes_text`'s input
+#: (on a server store ``_ROUTES`` is replaced by ``_ROUTES_PG``).
 TABLE_SQL = (
     "SELECT i.id, i.occurred_at, i.time_known, i.kind, i.place, i.force_id, i.force_name,"
     f" (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id), {_ROUTES}"
@@ -206,7 +215,7 @@ def list_incidents(flt: Filter, path: Path | None = None) -> list[Summary]:
     return [_summary(r, labels, flt.profile_force_id) for r in list_rows(flt, SUMMARY_SQL, path)]
 
 
-def summaries(conn: sqlite3.Connection, flt: Filter) -> list[Summary]:
+def summaries(conn: Conn, flt: Filter) -> list[Summary]:
     """Run the listing query."""
     labels = Labels()
     return [_summary(r, labels, flt.profile_force_id) for r in rows(conn, flt)]
@@ -217,21 +226,24 @@ def _summary(r: Sequence[Any], labels: Labels, mine: str | None) -> Summary:
                    bool(r[10]), r[11])  # fmt: skip
 
 
-def rows(conn: sqlite3.Connection, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...]]:
+def rows(conn: Conn, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...]]:
     """The raw rows of a listing query (``SUMMARY_SQL`` or ``TABLE_SQL``) for ``flt``."""
+    from campaignsafe.incidents import backend
+
     where, args = _where(flt)
-    return conn.execute(sql.format(where=where), args).fetchall()
+    query = sql.format(where=where)
+    if backend.is_pg(conn):
+        query = query.replace(_ROUTES, _ROUTES_PG)
+    return list(conn.execute(query, args).fetchall())
 
 
 def list_rows(flt: Filter, sql: str = SUMMARY_SQL, path: Path | None = None) -> list[tuple[Any, ...]]:
     """:func:`rows` from the store (migrating it if needed): for printing a list with no objects in between."""
-    from campaignsafe import paths
-    from campaignsafe.incidents import schema
+    from campaignsafe.incidents import backend, schema
 
-    db = path or paths.home() / "incidents.db"
-    conn = schema.connect(db)
+    conn, where = backend.connect(path)
     try:
-        with schema.errors(db):
+        with schema.errors(where):
             return rows(conn, flt, sql)
     finally:
         conn.close()

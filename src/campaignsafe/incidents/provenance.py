@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.backend import Conn
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -52,9 +55,11 @@ class Provenance:
     import_seq: int | None = None
 
 
-def of(conn: sqlite3.Connection, incident_ids: list[int]) -> dict[int, Provenance]:
+def of(conn: Conn, incident_ids: list[int]) -> dict[int, Provenance]:
     """The provenance of those of ``incident_ids`` that were imported."""
-    if not incident_ids or not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'provenance'").fetchone():
+    from campaignsafe.incidents import backend
+
+    if not incident_ids or not backend.has_table(conn, "provenance"):
         return {}
     if not conn.execute("SELECT 1 FROM provenance LIMIT 1").fetchone():  # nothing imported: no lookups
         return {}
@@ -72,7 +77,7 @@ def of(conn: sqlite3.Connection, incident_ids: list[int]) -> dict[int, Provenanc
     return out
 
 
-def _later_amendments(conn: sqlite3.Connection, out: dict[int, Provenance]) -> None:
+def _later_amendments(conn: Conn, out: dict[int, Provenance]) -> None:
     """Who made the amendments a later import added to an incident already held (its ``amended`` list)."""
     producers = {int(s): json.loads(p) for s, p in conn.execute("SELECT seq, producer FROM imports")}
     for seq, text in conn.execute("SELECT seq, detail FROM audit WHERE action = 'imported' ORDER BY seq"):
@@ -100,13 +105,11 @@ def label(person: dict[str, Any]) -> str:
 
 def recorders(incident_ids: list[int]) -> dict[int, str | None]:
     """id → the recorder's initials (or name) for each imported incident among ``incident_ids``."""
-    from campaignsafe import paths
-    from campaignsafe.incidents import schema
+    from campaignsafe.incidents import backend, schema
 
-    db = paths.home() / "incidents.db"
-    if not incident_ids or not db.exists():
+    if not incident_ids or not backend.exists():
         return {}
-    conn = schema.connect(db)
+    conn, db = backend.connect()
     try:
         with schema.errors(db):
             return {

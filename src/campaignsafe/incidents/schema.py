@@ -195,8 +195,11 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
 
 
 @contextlib.contextmanager
-def errors(path: Path) -> Iterator[None]:
-    """Turn sqlite3 errors into one-line StoreErrors that name the file, never the data."""
+def errors(path: Path | str) -> Iterator[None]:
+    """Turn sqlite3 errors into one-line StoreErrors that name the file, never the data.
+
+    (A server store's errors are already StoreErrors: :class:`campaignsafe.incidents.backend.PgConn`.)
+    """
     try:
         yield
     except sqlite3.OperationalError as exc:
@@ -216,16 +219,17 @@ def errors(path: Path) -> Iterator[None]:
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"the incident store {path} is damaged ({exc})",
-            f"keep a copy of {path.name} and its folder; do not delete it",
+            f"keep a copy of {getattr(path, 'name', path)} and its folder; do not delete it",
             code="store_corrupt",
         ) from None
 
 
-def damaged_row(path: Path, what: str) -> StoreError:
+def damaged_row(path: Path | str, what: str) -> StoreError:
     """A row that cannot be read back (not JSON, not UTF-8, not a record): exit 5, quoting none of it."""
+    keep = f"keep a copy of {path.name} and its folder" if isinstance(path, Path) else "keep a backup of the database"
     return StoreError(
         f"{what} in the incident store {path} is damaged and cannot be read",
-        f"keep a copy of {path.name} and its folder; do not delete it",
+        f"{keep}; do not delete it",
         code="record_corrupt",
     )
 

@@ -1,4 +1,4 @@
-"""The incident store: SQLite in the data folder, append-only history, a chained audit log.
+"""The incident store: SQLite in the data folder or a PostgreSQL server, append-only history, a chained audit log.
 
 ``Store`` is the API the CLI and the export use::
 
@@ -7,7 +7,8 @@
         rows = store.summaries(Filter())   # list[Summary], for lists and the course of conduct
         store.audit()                      # list[AuditEntry]
 
-Writes happen in ``BEGIN IMMEDIATE`` transactions, so two processes can add at once.
+Writes happen in ``BEGIN IMMEDIATE`` transactions, so two processes can add at once (on a server
+store, a transaction holding the campaign's advisory lock: see :mod:`.backend`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 
 from campaignsafe import paths
 from campaignsafe.errors import InputError, NotFoundError
-from campaignsafe.incidents import audit, listing, schema
+from campaignsafe.incidents import audit, backend, listing, schema
 from campaignsafe.incidents.audit import canonical_json, sha256_text
 from campaignsafe.incidents.listing import Filter, Summary, utc_key
 from campaignsafe.incidents.models import (
@@ -44,6 +45,7 @@ from campaignsafe.incidents.problems import Problems, pydantic_problems
 from campaignsafe.incidents.when import iso, now
 
 if TYPE_CHECKING:
+    from campaignsafe.incidents import blobs
     from campaignsafe.incidents import check as checking
 
 
@@ -78,25 +80,48 @@ class Deleted:
 class Store:
     """An open incident database."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, pending: Sequence[str] = ()) -> None:
+    def __init__(self, conn: backend.Conn, path: backend.Where, pending: Sequence[str] = ()) -> None:
         self.conn = conn
         self.path = path
-        self._sound = False  # PRAGMA quick_check passed: checked once, before the first write
+        # PRAGMA quick_check passed: checked once, before the first write (a server checks itself)
+        self._sound = backend.is_pg(conn)
         #: migrations a store opened read-only lacks (it is read as it is, never upgraded here)
         self.pending = list(pending)
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
-        """Open (creating and migrating) the user's incident database."""
-        path = path or db_path()
-        return cls(schema.connect(path), path)
+        """Open (creating and migrating) the user's incident store: the SQLite file at ``path`` (by default
+        the data folder's), or the PostgreSQL store ``CAMPAIGNSAFE_DATABASE_URL`` names (when no path is given)."""
+        conn, where = backend.connect(path)
+        return cls(conn, where)
+
+    @staticmethod
+    def exists() -> bool:
+        """Whether there is a store to read (the data folder's file, or the server store, which always is)."""
+        return backend.exists()
+
+    @property
+    def is_server(self) -> bool:
+        """Whether this is the PostgreSQL store."""
+        return backend.is_pg(self.conn)
+
+    def sqlite(self) -> sqlite3.Connection:
+        """The SQLite connection, for what reads the file's own tables (backups); StoreError on a server store."""
+        if not isinstance(self.conn, sqlite3.Connection):
+            raise backend.server_refusal("this")
+        return self.conn
+
+    def copies(self) -> blobs.Blobs:
+        """The stored evidence copies this store's exhibits point at (files, or chunks in the server)."""
+        from campaignsafe.incidents import blobs as stored
+
+        return stored.of(self.conn)
 
     @classmethod
     def open_readonly(cls, path: Path | None = None) -> Store:
         """Open the user's incident database for reading only: never created, migrated or changed."""
-        path = path or db_path()
-        conn, pending = schema.connect_readonly(path)
-        return cls(conn, path, pending)
+        conn, where, pending = backend.connect_readonly(path)
+        return cls(conn, where, pending)
 
     def close(self) -> None:
         """Close the connection."""
@@ -114,7 +139,7 @@ class Store:
     def _tx(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; sqlite errors made readable."""
         if not self._sound:
-            schema.quick_check(self.conn, self.path)
+            schema.quick_check(self.conn, self.path)  # type: ignore[arg-type]  # SQLite only
             self._sound = True
         with schema.errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
@@ -145,18 +170,33 @@ class Store:
                 record["location"] = location.model_dump(mode="json")
                 text = canonical_json(record)
                 digest = sha256_text(text)
-                cur = self.conn.execute(
-                    "INSERT INTO incidents (created_at, record, record_sha256, occurred_utc, occurred_at, time_known,"
-                    " kind, place) VALUES (?,?,?,?,?,?,?,?)",
-                    (created, text, digest, "", "", 0, "", ""),
-                )
-                iid = int(cur.lastrowid or 0)
+                iid = self.insert_incident(created, text, digest)
                 self._refresh(iid, Incident.model_validate(_full(iid, created, digest, record), context=STORED))
                 row = audit.row_digest("incidents", (created, text, digest))
                 self._audit("created", iid, {"record_sha256": digest, "row_sha256": row})
                 self._exhibits(iid, exhibits, producer)
                 ids.append(iid)
         return [self.get(i) for i in ids]
+
+    def insert_incident(self, created: str, record_text: str, digest: str) -> int:
+        """Insert an original record (inside a write transaction; listing columns filled by ``_refresh``): its id."""
+        row = self.conn.execute(
+            "INSERT INTO incidents (created_at, record, record_sha256, occurred_utc, occurred_at, time_known,"
+            " kind, place) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+            (created, record_text, digest, "", "", 0, "", ""),
+        ).fetchone()
+        return int(row[0])
+
+    def raise_number(self, producer: str, last: int) -> None:
+        """Make ``producer``'s last exhibit number at least ``last`` (inside a write transaction)."""
+        cur = self.conn.execute(
+            "UPDATE exhibit_numbers SET last = ? WHERE producer = ? AND last < ?", (last, producer, last)
+        )
+        if (
+            cur.rowcount == 0
+            and not self.conn.execute("SELECT 1 FROM exhibit_numbers WHERE producer = ?", (producer,)).fetchone()
+        ):
+            self.conn.execute("INSERT INTO exhibit_numbers (producer, last) VALUES (?, ?)", (producer, last))
 
     def add_evidence(
         self, incident_id: int, exhibits: Sequence[NewEvidence], producer: str | None
@@ -189,11 +229,7 @@ class Store:
                 )
             row = self.conn.execute("SELECT last FROM exhibit_numbers WHERE producer = ?", (producer,)).fetchone()
             number = (row[0] if row else 0) + 1
-            self.conn.execute(
-                "INSERT INTO exhibit_numbers (producer, last) VALUES (?, ?)"
-                " ON CONFLICT (producer) DO UPDATE SET last = excluded.last",
-                (producer, number),
-            )
+            self.raise_number(producer, number)
             item = Evidence(exhibit_ref=f"{producer}/{number}", **ex.__dict__)
             shot = item.screenshot.sha256 if item.screenshot else None
             values = (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json())
@@ -256,9 +292,12 @@ class Store:
             tomb = {"kind": incident.kind, "record_sha256": incident.record_sha256, "exhibits": refs, "sha256": hashes}
             tomb["created_at"] = iso(incident.created_at)
             self._audit("deleted", incident_id, tomb)  # first: the triggers allow a delete only after its tombstone
-            for table in ("evidence", "amendments", "provenance"):
-                self.conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
-            self.conn.execute("DELETE FROM incidents WHERE id = ?", (incident_id,))
+            if self.is_server:  # the tool's roles may not DELETE records: the schema's function does it
+                self.conn.execute("SELECT campaignsafe_delete_incident(?)", (incident_id,))
+            else:
+                for table in ("evidence", "amendments", "provenance"):
+                    self.conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
+                self.conn.execute("DELETE FROM incidents WHERE id = ?", (incident_id,))
         return Deleted(incident_id, refs, [h for h in hashes if not self.file_in_use(h)])
 
     def file_in_use(self, sha256: str) -> bool:
@@ -319,6 +358,12 @@ class Store:
             self._require(incident_id)
         return str(row[0])
 
+    def campaigns(self) -> dict[int, str]:
+        """Each visible incident's campaign, on a server store with campaigns (empty otherwise)."""
+        if not self.is_server:
+            return {}
+        return {int(i): str(c) for i, c in self.conn.execute("SELECT id, campaign FROM incidents WHERE campaign <> ''")}
+
     def ids(self, flt: Filter | None = None) -> list[int]:
         """Ids of the incidents matching ``flt``, oldest first."""
         return [s.id for s in self.summaries(flt)]
@@ -337,8 +382,10 @@ class Store:
         """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`)."""
         from campaignsafe.incidents import check
 
+        backend.one_campaign(self.conn)
         with schema.errors(self.path):
-            self.conn.execute("BEGIN")  # one snapshot, whatever another process writes meanwhile
+            # one snapshot, whatever another process writes meanwhile
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self.is_server else "BEGIN")
             try:
                 report = check.run(self.conn, quick=quick, anchor=anchor)
             finally:

@@ -1,0 +1,200 @@
+"""Where stored evidence copies live: files in the data folder, or chunks in the PostgreSQL store.
+
+Both are content-addressed by SHA-256 and streamed in and out in chunks of 1 MiB, so a large
+file never sits whole in memory. On the server a copy is written into ``blob_chunks`` under a
+staging name inside one transaction and renamed to its hash only once the hash is known (under
+the campaign's write lock), so a killed run leaves nothing, and nothing depends on a shared disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from campaignsafe.errors import InputError
+from campaignsafe.hashing import CHUNK
+from campaignsafe.incidents import backend, evidence
+from campaignsafe.incidents.backend import PgConn
+from campaignsafe.incidents.models import StoredFile, visible
+from campaignsafe.incidents.when import LONDON
+
+
+class Blobs(Protocol):
+    """The stored copies, by SHA-256."""
+
+    def ingest(self, path_text: str) -> evidence.Ingested: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def intact(self, sha256: str) -> bool: ...
+
+    def chunks(self, sha256: str) -> Iterator[bytes]: ...
+
+    def remove(self, shas: Iterable[str]) -> list[str]: ...
+
+
+class FileBlobs:
+    """``evidence/<sha256[:2]>/<sha256>`` in the data folder (see :mod:`.evidence`)."""
+
+    def ingest(self, path_text: str) -> evidence.Ingested:
+        return evidence.ingest(path_text)
+
+    def exists(self, sha256: str) -> bool:
+        return evidence.blob(sha256).is_file()
+
+    def intact(self, sha256: str) -> bool:
+        return evidence.intact(sha256)
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        with evidence.blob(sha256).open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+
+    def remove(self, shas: Iterable[str]) -> list[str]:
+        return evidence.remove(shas)
+
+
+class PgBlobs:
+    """``blobs`` (hash, size) and ``blob_chunks`` (hash, n, bytes) in the server store."""
+
+    def __init__(self, conn: PgConn) -> None:
+        self.conn = conn
+
+    def exists(self, sha256: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        n = 0
+        while True:
+            row = self.conn.execute("SELECT data FROM blob_chunks WHERE sha256 = ? AND n = ?", (sha256, n)).fetchone()
+            if row is None:
+                return
+            yield bytes(row[0])
+            n += 1
+
+    def intact(self, sha256: str) -> bool:
+        if not self.exists(sha256):
+            return False
+        h = hashlib.sha256()
+        for chunk in self.chunks(sha256):
+            h.update(chunk)
+        return h.hexdigest() == sha256
+
+    def _stage(self, chunks: Iterable[bytes]) -> tuple[str, str, int]:
+        """Write ``chunks`` under a staging name (inside the caller's transaction): (name, SHA-256, size)."""
+        staging = f".incoming-{uuid.uuid4().hex}"
+        h, size = hashlib.sha256(), 0
+        for n, chunk in enumerate(chunks):
+            h.update(chunk)
+            size += len(chunk)
+            self.conn.execute("INSERT INTO blob_chunks (sha256, n, data) VALUES (?, ?, ?)", (staging, n, chunk))
+        return staging, h.hexdigest(), size
+
+    def _place(self, staging: str, sha: str, size: int) -> tuple[bool, bool]:
+        """Rename the staged chunks to their hash under the write lock: ``(created, repaired)``."""
+        self.conn.lock_writes()
+        if self.exists(sha):
+            if self.intact(sha):
+                self.conn.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (staging,))
+                return False, False
+            self.conn.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (sha,))
+            self.conn.execute("UPDATE blob_chunks SET sha256 = ? WHERE sha256 = ?", (sha, staging))
+            self.conn.execute("UPDATE blobs SET size = ? WHERE sha256 = ?", (size, sha))
+            return False, True
+        self.conn.execute("UPDATE blob_chunks SET sha256 = ? WHERE sha256 = ?", (sha, staging))
+        self.conn.execute("INSERT INTO blobs (sha256, size) VALUES (?, ?)", (sha, size))
+        return True, False
+
+    def put(self, chunks: Iterable[bytes], sha256: str) -> bool:
+        """Store a copy that must hash to ``sha256`` (ValueError, nothing kept, when it does not): True when new."""
+        self.conn.execute("BEGIN")
+        try:
+            staging, sha, size = self._stage(chunks)
+            if sha != sha256:
+                raise ValueError("the bytes do not have the expected SHA-256")
+            created, _repaired = self._place(staging, sha, size)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.rollback()
+            raise
+        return created
+
+    def ingest(self, path_text: str) -> evidence.Ingested:
+        """Copy one original into the server (streamed, hashed as it goes), as :func:`evidence.ingest` does."""
+        src = evidence._open(path_text)
+        try:
+            before = os.fstat(src)
+            self.conn.execute("BEGIN")
+            try:
+                staging, sha, size = self._stage(_read_all(src, path_text))
+                after = os.fstat(src)
+                if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != after.st_size:
+                    raise InputError(f"{path_text} changed while it was being copied; try again", code="file_changed")
+                created, repaired = self._place(staging, sha, size)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback()
+                raise
+        finally:
+            os.close(src)
+        seconds, nanos = divmod(before.st_mtime_ns, 1_000_000_000)
+        modified = datetime.fromtimestamp(seconds, LONDON) + timedelta(microseconds=nanos // 1000)
+        stored = StoredFile(
+            sha256=sha,
+            original_name=visible(Path(path_text).name or path_text),
+            size=size,
+            modified_at=modified,
+            stored_path=evidence.relative(sha),
+            link_target=evidence._link_target(path_text),
+        )
+        return evidence.Ingested(stored, created, repaired)
+
+    def remove(self, shas: Iterable[str]) -> list[str]:
+        """Delete the copies with these hashes that no exhibit uses (checked again under the lock)."""
+        removed = []
+        for sha in shas:
+            self.conn.begin_write()
+            try:
+                used = self.conn.execute(
+                    "SELECT 1 FROM evidence WHERE file_sha256 = ? OR screenshot_sha256 = ? LIMIT 1", (sha, sha)
+                ).fetchone()
+                if not used and self.exists(sha):
+                    self.conn.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (sha,))
+                    self.conn.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,))
+                    removed.append(sha)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback()
+                raise
+        return removed
+
+
+def _read_all(src: int, path_text: str) -> Iterator[bytes]:
+    while chunk := evidence._read(src, path_text):
+        yield chunk
+
+
+def of(conn: backend.Conn) -> Blobs:
+    """The copies belonging to the open store ``conn``."""
+    return PgBlobs(conn) if isinstance(conn, PgConn) else FileBlobs()
+
+
+@contextlib.contextmanager
+def held() -> Iterator[Blobs]:
+    """The copies, for adding or removing: the data folder's under its lock, or the server's on a connection of
+    their own (the server's transactions and the campaign's write lock keep writers apart)."""
+    if backend.url():
+        conn, _where = backend.connect()
+        try:
+            yield of(conn)
+        finally:
+            conn.close()
+    else:
+        with evidence.lock():
+            yield FileBlobs()
