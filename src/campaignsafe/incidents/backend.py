@@ -288,7 +288,7 @@ def connect_readonly(path: Path | None = None) -> tuple[Conn, Where, list[str]]:
         try:
             done = pg_schema.applied(conn)
             known = [name for name, _fn in schema.MIGRATIONS]
-            pg_schema.refuse_newer(done, known, conn.where)
+            schema.refuse_newer(done, known, conn.where)
         except BaseException:
             conn.close()
             raise

@@ -13,16 +13,11 @@ import hashlib
 import os
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Protocol
 
-from campaignsafe.errors import InputError
 from campaignsafe.hashing import CHUNK
 from campaignsafe.incidents import backend, evidence
 from campaignsafe.incidents.backend import PgConn
-from campaignsafe.incidents.models import StoredFile, visible
-from campaignsafe.incidents.when import LONDON
 
 
 class Blobs(Protocol):
@@ -133,9 +128,7 @@ class PgBlobs:
             self.conn.execute("BEGIN")
             try:
                 staging, sha, size = self._stage(_read_all(src, path_text))
-                after = os.fstat(src)
-                if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != after.st_size:
-                    raise InputError(f"{path_text} changed while it was being copied; try again", code="file_changed")
+                evidence.refuse_changed(src, before, size)
                 created, repaired = self._place(staging, sha, size)
                 self.conn.execute("COMMIT")
             except BaseException:
@@ -143,16 +136,7 @@ class PgBlobs:
                 raise
         finally:
             os.close(src)
-        seconds, nanos = divmod(before.st_mtime_ns, 1_000_000_000)
-        modified = datetime.fromtimestamp(seconds, LONDON) + timedelta(microseconds=nanos // 1000)
-        stored = StoredFile(
-            sha256=sha,
-            original_name=visible(Path(path_text).name or path_text),
-            size=size,
-            modified_at=modified,
-            stored_path=evidence.relative(sha),
-            link_target=evidence._link_target(path_text),
-        )
+        stored = evidence.stored_file(path_text, before, sha, size)
         return evidence.Ingested(stored, created, repaired)
 
     def remove(self, shas: Iterable[str]) -> list[str]:

@@ -181,18 +181,29 @@ def ingest(path_text: str) -> Ingested:
                 sha, size = _copy(src, fd, tmp, path_text)
             except OSError as exc:
                 raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
-            after = os.fstat(src)
-            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != after.st_size:
-                raise InputError("an evidence file changed while it was being copied; try again", code="file_changed")
+            refuse_changed(src, before, size)
             created, repaired = _place(Path(tmp), sha)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     finally:
         os.close(src)
+    stored = stored_file(path_text, before, sha, size)
+    return Ingested(stored, created, repaired)
+
+
+def refuse_changed(src: int, before: os.stat_result, size: int) -> None:
+    """InputError when the open original changed while it was copied (``size`` bytes read)."""
+    after = os.fstat(src)
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or size != after.st_size:
+        raise InputError("an evidence file changed while it was being copied; try again", code="file_changed")
+
+
+def stored_file(path_text: str, before: os.stat_result, sha: str, size: int) -> StoredFile:
+    """How a copied original is described: its hash, name, size, modification time and any link."""
     seconds, nanos = divmod(before.st_mtime_ns, 1_000_000_000)
     modified = datetime.fromtimestamp(seconds, LONDON) + timedelta(microseconds=nanos // 1000)
-    stored = StoredFile(
+    return StoredFile(
         sha256=sha,
         original_name=visible(Path(path_text).name or path_text),
         size=size,
@@ -200,7 +211,6 @@ def ingest(path_text: str) -> Ingested:
         stored_path=relative(sha),
         link_target=_link_target(path_text),
     )
-    return Ingested(stored, created, repaired)
 
 
 def _link_target(path_text: str) -> str | None:

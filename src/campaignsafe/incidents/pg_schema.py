@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from campaignsafe.errors import StoreError
 from campaignsafe.incidents.backend import PgConn
+from campaignsafe.incidents.schema import refuse_newer
 
 C = "campaign TEXT NOT NULL DEFAULT campaignsafe_campaign()"
 
@@ -290,13 +290,3 @@ def migrate(conn: PgConn) -> None:
         conn.rollback()
         raise
     conn.campaign_lock = True
-
-
-def refuse_newer(done: list[str], known: list[str], where: str) -> None:
-    unknown = [name for name in done if name not in known]
-    if unknown:
-        raise StoreError(
-            f"{where} was created by a newer version of campaignsafe (it records migration {unknown[0]!r})",
-            "upgrade campaignsafe to read it; nothing has been changed",
-            code="store_newer",
-        )

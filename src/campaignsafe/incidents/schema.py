@@ -278,7 +278,7 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             done = recorded(conn)
-            _refuse_newer(done, known, path)
+            refuse_newer(done, known, path)
             if known[0] not in done:
                 raise StoreError(
                     f"{path} is not a campaignsafe incident store (it records no migrations)",
@@ -414,7 +414,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         applied(conn)
         conn.execute("COMMIT")
     done = applied(conn)
-    _refuse_newer(done, known, path)
+    refuse_newer(done, known, path)
     if any(name not in done for name in known):
         quick_check(conn, path)
     for name, fn in MIGRATIONS:
@@ -432,11 +432,12 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             raise
 
 
-def _refuse_newer(done: list[str], known: list[str], path: Path) -> None:
+def refuse_newer(done: list[str], known: list[str], where: Path | str) -> None:
+    """Refuse a store (a file, or a server's name) that records a migration this version does not know."""
     unknown = [name for name in done if name not in known]
     if unknown:
         raise StoreError(
-            f"{path} was created by a newer version of campaignsafe (it records migration {unknown[0]!r})",
+            f"{where} was created by a newer version of campaignsafe (it records migration {unknown[0]!r})",
             "upgrade campaignsafe to read it; nothing has been changed",
             code="store_newer",
         )
