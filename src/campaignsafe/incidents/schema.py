@@ -162,6 +162,8 @@ MIGRATION_TRIGGERS: dict[str, tuple[str, ...]] = {
     "0004_provenance": ("provenance_no_update", "imports_no_update", "imports_no_delete"),
     "0005_provenance_no_delete": ("provenance_no_delete",),
 }
+#: the tables a migration after the first makes: a store holding one had that migration applied.
+MIGRATION_TABLES: dict[str, tuple[str, ...]] = {"0004_provenance": ("provenance", "imports")}
 #: the triggers every up-to-date store has.
 TRIGGERS = tuple(name for names in MIGRATION_TRIGGERS.values() for name in names)
 
@@ -192,6 +194,9 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0004_provenance", _provenance),
     ("0005_provenance_no_delete", _provenance_no_delete),
 ]
+#: audit entries carry row hashes (``row_sha256``) only in a store that had applied this migration:
+#: they came in together, so such a store lacking it had rows removed from ``_migrations``.
+ROW_HASHES_SINCE = "0005_provenance_no_delete"
 
 
 @contextlib.contextmanager
