@@ -115,12 +115,22 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
 
 
 def _refuse_other_signer(o: reading.Opened) -> None:
-    """A backup is signed with the key it carries: one signed by any other key is not that record's backup."""
+    """A backup is signed with the key it carries: one signed by any other key is not that record's backup.
+
+    Every signed backup campaignsafe makes carries its key (made before the files are listed), so a
+    signed one without it is refused too: restoring it would leave the record under nobody's key.
+    """
     from campaignsafe.exports import signing
 
     name = archive.FILES + signing.KEY_FILE
-    if o.signer is None or name not in o.digests:  # unsigned (verify notes it), or a backup with no key to compare
+    if o.signer is None:  # unsigned (verify notes it)
         return
+    if name not in o.digests:
+        raise VerifyError(
+            f"{o.shown} was signed by the key {o.signer} but holds no signing key; nothing was written",
+            "campaignsafe puts its key in every backup it signs: get another copy of the backup",
+            code="signer_mismatch",
+        )
     with o.open(name) as fh:
         pem = fh.read(64 * 1024)
     inside = signing.key_fingerprint(pem)
