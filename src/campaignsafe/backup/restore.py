@@ -22,7 +22,7 @@ from campaignsafe.backup import archive, reading
 from campaignsafe.errors import InputError, StoreError, VerifyError
 from campaignsafe.hashing import CHUNK
 
-_STAGING, _ASIDE = ".restoring-", ".replaced-"
+_STAGING, _ASIDE, _OWNER = paths.RESTORING, paths.REPLACED, paths.RESTORE_OWNER
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
         parent = home.parent
         if not parent.exists():
             paths.ensure_private_dir(parent)
-        _clear_stale(home)
+        paths.sweep_restores(home)
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{home.name}{_STAGING}", dir=parent))
         except OSError as exc:
@@ -144,12 +144,6 @@ def _refuse_other_signer(o: reading.Opened) -> None:
         )
 
 
-#: held in a staging folder while its restore runs (see :func:`campaignsafe.paths.hold`)
-_OWNER = ".restore-owner"
-#: a staging folder with no owner file (killed as it was made, or swapping into place) is left this long
-_NO_OWNER_STALE = 3600.0
-
-
 def _hold(staging: Path) -> int:
     """Mark ``staging`` as this running restore's: made and held under another name, then renamed, so
     another restore never finds it made but not yet held (Windows holds no lock: its name at once)."""
@@ -161,27 +155,6 @@ def _hold(staging: Path) -> int:
     if made != _OWNER:
         os.rename(staging / made, staging / _OWNER)
     return fd
-
-
-def _clear_stale(home: Path) -> None:
-    """Remove the staging folders of a restore that was cut short (never the data folder itself), never
-    one that another restore running at the same time still holds."""
-    import time
-
-    for prefix in (_STAGING, _ASIDE):
-        for p in home.parent.glob(f".{home.name}{prefix}*"):
-            if not p.is_dir() or p.is_symlink():
-                continue
-            owner = p / _OWNER
-            if os.path.lexists(owner):
-                stale = paths.abandoned(owner)
-            else:
-                try:
-                    stale = time.time() - p.lstat().st_mtime > _NO_OWNER_STALE
-                except OSError:
-                    stale = False
-            if stale:
-                shutil.rmtree(p, ignore_errors=True)
 
 
 def _files(o: reading.Opened, staging: Path) -> tuple[int, int]:
