@@ -65,9 +65,8 @@ def is_empty(home: Path) -> bool:
 def _refuse_non_empty(home: Path, shown: str) -> None:
     if not is_empty(home):
         raise StoreError(
-            f"the data folder {home} already holds a record; restore only fills an empty one, and nothing was changed",
-            f"to add the backup's incidents to yours: campaignsafe import {shown}"
-            " (or set CAMPAIGNSAFE_HOME to an empty folder)",
+            f"{home} already holds a record: restore fills only an empty data folder; nothing was changed",
+            f"to add its incidents to yours: campaignsafe import {shown} (or set CAMPAIGNSAFE_HOME to an empty folder)",
             code="store_not_empty",
         )
 
