@@ -218,8 +218,8 @@ def errors(path: Path | str) -> Iterator[None]:
             raise StoreError(
                 f"cannot write to the incident store {path}", WRITE_HINT, code="store_unwritable"
             ) from None
-        if "disk is full" in text:
-            raise StoreError(f"cannot write to the incident store {path}: the disk is full", FULL_HINT) from None
+        if "disk is full" in text or ("disk I/O error" in text and _disk_full(path)):
+            raise StoreError(f"cannot use the incident store {path}: the disk is full", FULL_HINT) from None
         raise StoreError(f"the incident store {path} cannot be used ({text})", code="store_error") from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(
@@ -227,6 +227,19 @@ def errors(path: Path | str) -> Iterator[None]:
             f"keep a copy of {getattr(path, 'name', path)} and its folder; do not delete it",
             code="store_corrupt",
         ) from None
+
+
+def _disk_full(path: Path | str) -> bool:
+    """Whether the disk holding the store has (next to) no room left: SQLite says only "disk I/O error" when
+    its shared-memory file cannot grow, for every command, even one that only reads."""
+    import shutil
+
+    if not isinstance(path, Path):  # a server store: its disk is the server's
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 def damaged_row(path: Path | str, what: str) -> StoreError:
