@@ -75,6 +75,11 @@ class Report:
     def passed(self) -> bool:
         return not self.findings
 
+    @property
+    def older_store(self) -> bool:
+        """Whether the store is merely from an older campaignsafe: it lacks migrations, and its log was not altered."""
+        return bool(self.pending_migrations) and not any(f.code in checkschema.CODES for f in self.findings)
+
     def add(self, subject: str, code: str, message: str) -> None:
         self.findings.append(Finding(subject, code, message))
 
