@@ -89,6 +89,26 @@ def test_a_tampered_migration_log_fails_check(
     assert "older campaignsafe" not in text.stdout and "FAILED  the store:" in text.stdout
 
 
+@pytest.mark.parametrize("tamper", [_forget("0005_provenance_no_delete"), _forget("0003_tombstone_only")])
+def test_a_tampered_migration_log_is_refused_for_writing_so_check_still_sees_it(
+    tamper: Tamper, tmp_path: Path, home: Path
+) -> None:
+    """Writing would apply the forgotten migrations again and make the log look whole: refused (exit 5),
+    nothing written, and check still names what was done."""
+    make_record(tmp_path)
+    conn = _db(home)
+    tamper(conn)
+    before = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    conn.close()
+    r = run("report", "--when", "2026-05-01 18:30", "--place", "x", "--kind", "threats", "--description", "d")
+    assert r.exit_code == 5 and "migration log was altered" in r.stderr and "campaignsafe check" in r.stderr
+    conn = _db(home)
+    assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == before
+    conn.close()
+    r = run("check", "--json", "--quick")
+    assert r.exit_code == 6 and any(c.startswith("migration") for c, _n in _findings(r.json))
+
+
 def test_a_removed_migration_s_protections_are_required_again(tmp_path: Path, home: Path) -> None:
     """With 0005 forgotten, its dropped trigger is reported as removed, not excused as never made."""
     make_record(tmp_path)
@@ -132,6 +152,8 @@ def test_a_tampered_migration_log_fails_check_on_the_server(
             conn.execute("DROP TRIGGER provenance_no_delete ON provenance")
         r = run("check", "--json", "--quick")
         assert r.exit_code == 6 and _findings(r.json) == {("migration_unrecorded", "0005_provenance_no_delete")}
+        r = run("report", "--when", "2026-05-01 18:30", "--place", "x", "--kind", "threats", "--description", "d")
+        assert r.exit_code == 5 and "migration log was altered" in r.stderr
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("DELETE FROM _migrations WHERE name = '0002_append_only'")
         r = run("check", "--json", "--quick")

@@ -27,6 +27,17 @@ CODES = ("migration_removed", "migration_unrecorded", "migrations_reordered")
 
 def protections(conn: Conn, report: Report, log: Log) -> None:
     """Findings for a migration log that is not one campaignsafe writes and for missing or altered triggers."""
+    found, had = altered(conn, log.row_hashed)
+    for code, message in found:
+        report.add("the store", code, message)
+    _triggers(conn, report, had, backend.triggers(conn))
+
+
+def altered(conn: Conn, row_hashed: int | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """(code, message) for each way the migration log was altered, and the migrations the store shows it had.
+
+    ``row_hashed``: the first audit entry carrying a row hash (None: none does).
+    """
     known = [name for name, _fn in schema.MIGRATIONS]
     done = [name for name in backend.recorded(conn) if name in known]  # a newer store was refused on opening
     present = backend.triggers(conn)
@@ -36,25 +47,46 @@ def protections(conn: Conn, report: Report, log: Log) -> None:
         made = [*schema.MIGRATION_TRIGGERS.get(name, ()), *schema.MIGRATION_TABLES.get(name, ())]
         if any(t in present or t in tables for t in made):
             had.add(i)
-    if log.row_hashed is not None:
+    if row_hashed is not None:
         had.add(known.index(schema.ROW_HASHES_SINCE))
     needed = known[: max(had) + 1] if had else []
+    found = []
     for name in needed:
         if name in done:
             continue
         if any(known.index(d) > known.index(name) for d in done):
             why = f"although it records {done[-1]}: rows were removed from its migration log"
-            report.add("the store", "migration_removed", f"it no longer records migration {name} {why}")
+            found.append(("migration_removed", f"it no longer records migration {name} {why}"))
         else:
             why = (
-                f"although audit entries from {log.row_hashed} on were written after it"
-                if log.row_hashed is not None and known.index(name) <= known.index(schema.ROW_HASHES_SINCE)
+                f"although audit entries from {row_hashed} on were written after it"
+                if row_hashed is not None and known.index(name) <= known.index(schema.ROW_HASHES_SINCE)
                 else "although its protections or tables are there"
             )
-            report.add("the store", "migration_unrecorded", f"it no longer records migration {name} {why}")
+            found.append(("migration_unrecorded", f"it no longer records migration {name} {why}"))
     if done != known[: len(done)] and set(done) == set(known[: len(done)]):
-        report.add("the store", "migrations_reordered", "its migration log lists migrations out of order (rewritten)")
-    _triggers(conn, report, needed, present)
+        found.append(("migrations_reordered", "its migration log lists migrations out of order (rewritten)"))
+    return found, needed
+
+
+def refuse_altered(conn: Conn, where: object) -> None:
+    """Before migrating: refuse writing (StoreError, exit 5) to a store whose migration log was altered, since
+    applying the forgotten migrations again would make the log look whole and hide what was done."""
+    from campaignsafe.errors import StoreError
+
+    hashed = None
+    if "audit" in backend.tables(conn):
+        row = conn.execute(
+            "SELECT min(seq) FROM audit WHERE detail LIKE ? OR detail LIKE ?", ('%"row_sha256":%', '%"import_sha256":%')
+        ).fetchone()
+        hashed = int(row[0]) if row and row[0] is not None else None
+    found, _had = altered(conn, hashed)
+    if found:
+        raise StoreError(
+            f"the incident store {where} is refused for writing: its migration log was altered",
+            "nothing was written. campaignsafe check names what is wrong; keep a copy of the whole data folder",
+            code="store_corrupt",
+        )
 
 
 def _triggers(conn: Conn, report: Report, migrations: list[str], present: set[str]) -> None:

@@ -434,7 +434,10 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
     done = applied(conn)
     refuse_newer(done, known, path)
     if any(name not in done for name in known):
+        from campaignsafe.incidents import checkschema
+
         quick_check(conn, path)
+        checkschema.refuse_altered(conn, path)
     for name, fn in MIGRATIONS:
         if name in done:
             continue
