@@ -73,6 +73,17 @@ def cases(tmp_path: Path, home: Path) -> dict[str, tuple[list[str], str | None]]
     }
 
 
+def test_a_path_with_spaces_is_never_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data folder on macOS is under "Application Support": its path stays whole on one line."""
+    home = tmp_path / "Library" / "Application Support" / "campaignsafe"
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(home))
+    make_record(tmp_path / "js")
+    ok("backup", str(tmp_path / "b.zip"))
+    for columns in (80, 70, 60):
+        code, lines = _stderr_on_a_terminal(["restore", "b.zip"], tmp_path, columns)
+        assert code == 5 and any(str(home) in line for line in lines), "\n".join(lines)
+
+
 @pytest.mark.parametrize("columns", [80, 50])
 @pytest.mark.parametrize("case", ["when", "restore", "import"])
 def test_error_lines_fit_the_terminal(

@@ -43,10 +43,28 @@ def error_line(message: str, hint: str | None = None) -> None:
             continue
         if total is None:
             sys.stderr.write(text + "\n")
-        else:
-            from campaignsafe.cli._panel import say
+            continue
+        from campaignsafe.cli._panel import lay_out
 
-            say(text, indent, err=True, total=total)
+        body = _paths_whole(text.lstrip(" "))
+        lead = text[: len(text) - len(text.lstrip(" "))]
+        lines = lay_out(body, total, indent, len(lead))
+        sys.stderr.write(lead + "\n".join(lines).replace(_KEEP, " ") + "\n")
+
+
+#: stands for a space inside a path while an error is folded, so the path is never split (the macOS data
+#: folder is under "Application Support")
+_KEEP = "\x00"
+
+
+def _paths_whole(text: str) -> str:
+    """``text`` with the spaces inside the data folder's path and the paths given on the command line kept."""
+    from campaignsafe import paths
+
+    known = {str(paths.home()), *(a for a in sys.argv[1:] if " " in a and (os.sep in a or os.path.exists(a)))}
+    for path in sorted((p for p in known if " " in p), key=len, reverse=True):
+        text = text.replace(path, path.replace(" ", _KEEP))
+    return text
 
 
 def _stderr_width() -> int | None:
