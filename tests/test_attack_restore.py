@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from campaignsafe import paths
 from campaignsafe.backup import restore as restoring
 from tests.backup_helpers import ok, use_home
 from tests.conftest import run
@@ -27,7 +28,7 @@ def test_a_second_restore_leaves_a_running_restores_staging_folder_alone(
     real_store = restoring._store
 
     def store_while_another_restore_starts(o: Any, staging: Path) -> int:
-        restoring._clear_stale(target)  # the other restore, started now
+        paths.sweep_restores(target)  # the other restore, started now
         assert staging.is_dir()
         return real_store(o, staging)
 

@@ -88,6 +88,41 @@ def test_restore_killed_half_way(moment: str, home: Path, tmp_path: Path, monkey
     assert not list(new.parent.glob(".new-laptop.*"))
 
 
+def _modes(folder: Path) -> set[tuple[str, int]]:
+    """(kind, permission bits) of ``folder`` and everything under it."""
+    found = {("dir", folder.stat().st_mode & 0o777)}
+    for p in folder.rglob("*"):
+        found.add(("dir" if p.is_dir() else "file", p.lstat().st_mode & 0o777))
+    return found
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock and permission bits are POSIX")
+@pytest.mark.parametrize("moment", ["files", "store"])
+def test_a_killed_restores_copy_is_private_and_swept_by_the_next_command(
+    moment: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restore killed half-way leaves an unencrypted copy of the record beside the data folder: folders 0700,
+    files 0600, and gone after the next command that opens the data folder (not only the next restore)."""
+    _big_record(tmp_path / "js")
+    backup = tmp_path / "backup.zip"
+    ok("backup", str(backup))
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    if not _kill_when(["restore", str(backup)], new, _staged(new, moment)):
+        assert moment == "store", "the restore finished before it could be killed: make the record bigger"
+        pytest.skip("the restore finished before it could be killed while building the store")
+    left = list(new.parent.glob(f".{new.name}.restoring-*"))
+    assert len(left) == 1 and any((left[0] / "evidence").rglob("*"))
+    assert _modes(left[0]) <= {("dir", 0o700), ("file", 0o600)}, _modes(left[0])
+    env = {**os.environ, "CAMPAIGNSAFE_HOME": str(new)}
+    done = subprocess.run(
+        [sys.executable, "-m", "campaignsafe", "incidents", "list"], env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert not list(new.parent.glob(f".{new.name}.*")), "the killed restore's copy is still there"
+    ok("restore", str(backup))  # the folder holds only an unused store: still restorable
+    assert ok("check").stdout.startswith("OK")
+
+
 def _count(home: Path) -> int:
     conn = sqlite3.connect(home / "incidents.db")
     try:

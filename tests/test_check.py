@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from campaignsafe.incidents import audit
+from campaignsafe.incidents import audit, schema
 from tests.conftest import run
 from tests.export_helpers import make_record
+from tests.old_store_helpers import older_campaignsafe
 
 Tamper = Callable[[sqlite3.Connection, Path], None]
 
@@ -292,21 +293,20 @@ def test_the_protections_refuse_direct_deletes(record: list[int], home: Path) ->
     assert run("check").exit_code == 0
 
 
-def test_an_older_store_gains_the_protections(record: list[int], home: Path) -> None:
-    """A store made before migration 0003 passes check as it is (check never migrates) and gets its
-    triggers the next time another command opens it."""
-    conn = _db(home)
-    _drop(conn, "evidence_no_delete", "amendment_no_delete", "incident_no_delete")
-    conn.execute("DELETE FROM _migrations WHERE name = '0003_tombstone_only'")
-    _drop(conn, "incident_no_renumber", "exhibit_numbers_no_delete", "exhibit_numbers_no_lower")
-    conn.close()
+def test_an_older_store_gains_the_protections(tmp_path: Path, home: Path) -> None:
+    """A store made by a campaignsafe from before migration 0003 (the real runner applied 0001-0002) passes
+    check as it is (check never migrates) and gets its triggers the next time another command opens it."""
+    with older_campaignsafe("0002_append_only"):
+        make_record(tmp_path)
     r, data = _check()
     assert r.exit_code == 0, data["findings"]
-    assert data["pending_migrations"] == ["0003_tombstone_only"]
+    assert data["pending_migrations"] == ["0003_tombstone_only", "0004_provenance", "0005_provenance_no_delete"]
     assert run("incidents", "list").exit_code == 0
     r, data = _check()
-    assert r.exit_code == 0 and data["pending_migrations"] == []
+    assert r.exit_code == 0 and data["pending_migrations"] == [], data["findings"]
     conn = _db(home)
-    names = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    names = [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM evidence WHERE incident_id = 1")
     conn.close()
-    assert "0003_tombstone_only" in names
+    assert names == [name for name, _fn in schema.MIGRATIONS]

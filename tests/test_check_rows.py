@@ -19,6 +19,7 @@ from campaignsafe.incidents import audit
 from tests.backup_helpers import ok, use_home
 from tests.conftest import run
 from tests.export_helpers import EPOCH, make_record
+from tests.old_store_helpers import older_campaignsafe
 
 Tamper = Callable[[sqlite3.Connection], None]
 
@@ -328,14 +329,6 @@ def _state(home: Path) -> tuple[bytes, list[str]]:
     return (home / "incidents.db").read_bytes(), names
 
 
-def _make_older(home: Path) -> None:
-    """The store as campaignsafe left it before migration 0005."""
-    conn = _db(home)
-    conn.execute("DROP TRIGGER provenance_no_delete")
-    conn.execute("DELETE FROM _migrations WHERE name = '0005_provenance_no_delete'")
-    conn.close()
-
-
 def test_check_changes_nothing(record: list[int], home: Path) -> None:
     """check opens the store read-only: the database's bytes are the same afterwards."""
     before = _state(home)
@@ -344,10 +337,11 @@ def test_check_changes_nothing(record: list[int], home: Path) -> None:
     assert _state(home) == before
 
 
-def test_an_older_store_is_checked_as_it_is_not_migrated(record: list[int], home: Path) -> None:
-    """A store lacking a migration passes check with a note naming it, and is left exactly as it was;
+def test_an_older_store_is_checked_as_it_is_not_migrated(tmp_path: Path, home: Path) -> None:
+    """A store made before migration 0005 passes check with a note naming it, and is left exactly as it was;
     the next command that records something upgrades it."""
-    _make_older(home)
+    with older_campaignsafe("0004_provenance"):
+        make_record(tmp_path)
     before = _state(home)
     r = run("check")
     assert r.exit_code == 0, r.stdout

@@ -87,3 +87,19 @@ def test_a_damaged_key_inside_a_re_signed_backup_is_refused(
     use_home(monkeypatch, tmp_path / "new-laptop")
     r = run("restore", str(forged))
     assert r.exit_code == 6 and "cannot be read" in r.stderr
+
+
+def test_a_backup_stripped_of_its_key_and_re_signed_is_refused(
+    backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every signed backup campaignsafe makes carries its key: one signed by someone but holding no key is
+    refused naming the signer, and no foreign identity is adopted (no key appears in the data folder)."""
+    other = _other_key(tmp_path, monkeypatch)
+    forged = _forge(backup, tmp_path / "forged.zip", other, keep_key=False)
+    assert run("verify", str(forged)).exit_code == 0  # consistent on its own
+    target = use_home(monkeypatch, tmp_path / "new-laptop")
+    r = run("restore", str(forged))
+    assert r.exit_code == 6, r.stderr
+    assert other.fingerprint in " ".join(r.stderr.split()) and "holds no signing key" in r.stderr
+    assert not target.exists() or not any(target.iterdir())
+    assert not list(target.parent.glob(f".{target.name}.restoring-*"))

@@ -137,6 +137,48 @@ def abandoned(path: str | Path) -> bool:
         os.close(fd)
 
 
+def sweep(folder: Path, prefixes: tuple[str, ...], owner: str, no_owner_stale: float) -> list[Path]:
+    """Remove the scratch folders in ``folder`` (names starting with one of ``prefixes``) that killed runs left.
+
+    A running one holds its ``owner`` file (see :func:`hold`) and is never taken; one with no owner
+    file (killed as it was made, or while it is being renamed into place) is taken only once it has
+    been left alone ``no_owner_stale`` seconds. Links are never followed.
+    """
+    import shutil
+    import time
+
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not entry.name.startswith(prefixes) or not entry.is_dir(follow_symlinks=False):
+                continue
+            held = Path(entry.path) / owner
+            stale = False
+            if os.path.lexists(held):
+                stale = abandoned(held)
+            else:
+                with contextlib.suppress(OSError):
+                    stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > no_owner_stale
+            if stale:
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
+#: what ``restore`` makes beside the data folder HOME: ``.HOME.restoring-*`` (the record being rebuilt,
+#: unencrypted) and ``.HOME.replaced-*`` (the folder it replaces, while swapping), and its owner file.
+RESTORING, REPLACED, RESTORE_OWNER = ".restoring-", ".replaced-", ".restore-owner"
+#: a restore's folder with no owner file (killed as it was made, or swapping into place) is left this long
+RESTORE_NO_OWNER_STALE = 3600.0
+
+
+def sweep_restores(data: Path | None = None) -> list[Path]:
+    """Remove what a killed ``restore`` left beside the data folder (never one still running)."""
+    data = data or home()
+    names = tuple(f".{data.name}{p}" for p in (RESTORING, REPLACED))
+    return sweep(data.parent, names, RESTORE_OWNER, RESTORE_NO_OWNER_STALE)
+
+
 def clear_partial(path: Path) -> list[Path]:
     """Remove the temporary files a killed write of ``path`` left beside it (``.NAME.xxxxxxxx.tmp``).
 

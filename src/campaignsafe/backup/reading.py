@@ -136,7 +136,7 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
     with source:
         if not zipfile.is_zipfile(source):
             raise InputError(
-                f"{shown} is not a campaignsafe backup or bundle (neither a zip nor an age file)", code="not_a_backup"
+                f"{shown} is not a campaignsafe backup or bundle (not a zip or an age file)", code="not_a_backup"
             )
         try:
             zf = zipfile.ZipFile(source)

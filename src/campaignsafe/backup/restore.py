@@ -22,7 +22,7 @@ from campaignsafe.backup import archive, reading
 from campaignsafe.errors import InputError, StoreError, VerifyError
 from campaignsafe.hashing import CHUNK
 
-_STAGING, _ASIDE = ".restoring-", ".replaced-"
+_STAGING, _ASIDE, _OWNER = paths.RESTORING, paths.REPLACED, paths.RESTORE_OWNER
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,8 @@ def is_empty(home: Path) -> bool:
 def _refuse_non_empty(home: Path, shown: str) -> None:
     if not is_empty(home):
         raise StoreError(
-            f"the data folder {home} already holds a record; restore only fills an empty one, and nothing was changed",
-            f"to add the backup's incidents to yours: campaignsafe import {shown}"
-            " (or set CAMPAIGNSAFE_HOME to an empty folder)",
+            f"{home} already holds a record: restore fills only an empty data folder; nothing was changed",
+            f"to add its incidents to yours: campaignsafe import {shown} (or set CAMPAIGNSAFE_HOME to an empty folder)",
             code="store_not_empty",
         )
 
@@ -90,7 +89,7 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
         parent = home.parent
         if not parent.exists():
             paths.ensure_private_dir(parent)
-        _clear_stale(home)
+        paths.sweep_restores(home)
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{home.name}{_STAGING}", dir=parent))
         except OSError as exc:
@@ -115,12 +114,22 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
 
 
 def _refuse_other_signer(o: reading.Opened) -> None:
-    """A backup is signed with the key it carries: one signed by any other key is not that record's backup."""
+    """A backup is signed with the key it carries: one signed by any other key is not that record's backup.
+
+    Every signed backup campaignsafe makes carries its key (made before the files are listed), so a
+    signed one without it is refused too: restoring it would leave the record under nobody's key.
+    """
     from campaignsafe.exports import signing
 
     name = archive.FILES + signing.KEY_FILE
-    if o.signer is None or name not in o.digests:  # unsigned (verify notes it), or a backup with no key to compare
+    if o.signer is None:  # unsigned (verify notes it)
         return
+    if name not in o.digests:
+        raise VerifyError(
+            f"{o.shown} was signed by the key {o.signer} but holds no signing key; nothing was written",
+            "campaignsafe puts its key in every backup it signs: get another copy of the backup",
+            code="signer_mismatch",
+        )
     with o.open(name) as fh:
         pem = fh.read(64 * 1024)
     inside = signing.key_fingerprint(pem)
@@ -134,12 +143,6 @@ def _refuse_other_signer(o: reading.Opened) -> None:
         )
 
 
-#: held in a staging folder while its restore runs (see :func:`campaignsafe.paths.hold`)
-_OWNER = ".restore-owner"
-#: a staging folder with no owner file (killed as it was made, or swapping into place) is left this long
-_NO_OWNER_STALE = 3600.0
-
-
 def _hold(staging: Path) -> int:
     """Mark ``staging`` as this running restore's: made and held under another name, then renamed, so
     another restore never finds it made but not yet held (Windows holds no lock: its name at once)."""
@@ -151,27 +154,6 @@ def _hold(staging: Path) -> int:
     if made != _OWNER:
         os.rename(staging / made, staging / _OWNER)
     return fd
-
-
-def _clear_stale(home: Path) -> None:
-    """Remove the staging folders of a restore that was cut short (never the data folder itself), never
-    one that another restore running at the same time still holds."""
-    import time
-
-    for prefix in (_STAGING, _ASIDE):
-        for p in home.parent.glob(f".{home.name}{prefix}*"):
-            if not p.is_dir() or p.is_symlink():
-                continue
-            owner = p / _OWNER
-            if os.path.lexists(owner):
-                stale = paths.abandoned(owner)
-            else:
-                try:
-                    stale = time.time() - p.lstat().st_mtime > _NO_OWNER_STALE
-                except OSError:
-                    stale = False
-            if stale:
-                shutil.rmtree(p, ignore_errors=True)
 
 
 def _files(o: reading.Opened, staging: Path) -> tuple[int, int]:

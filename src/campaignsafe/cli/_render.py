@@ -31,10 +31,51 @@ def console(stderr: bool = False) -> Console:
 
 
 def error_line(message: str, hint: str | None = None) -> None:
-    """The one-line error the user sees (plus an optional hint line)."""
-    sys.stderr.write(f"campaignsafe: error: {message}\n")
-    if hint:
-        sys.stderr.write(f"  hint: {hint}\n")
+    """The one-line error the user sees (plus an optional hint line).
+
+    On a terminal each is folded to its width by the one folding rule (``_panel.say``: commands, web
+    addresses and hashes never split; continuation lines indented), so the terminal never breaks a
+    word or a command in two. Anywhere else (a pipe, a log, a test) each stays one line.
+    """
+    total = _stderr_width()
+    for text, indent in ((f"campaignsafe: error: {message}", 4), (f"  hint: {hint}" if hint else "", 8)):
+        if not text:
+            continue
+        if total is None:
+            sys.stderr.write(text + "\n")
+            continue
+        from campaignsafe.cli._panel import lay_out
+
+        body = _paths_whole(text.lstrip(" "))
+        lead = text[: len(text) - len(text.lstrip(" "))]
+        lines = lay_out(body, total, indent, len(lead))
+        sys.stderr.write(lead + "\n".join(lines).replace(_KEEP, " ") + "\n")
+
+
+#: stands for a space inside a path while an error is folded, so the path is never split (the macOS data
+#: folder is under "Application Support")
+_KEEP = "\x00"
+
+
+def _paths_whole(text: str) -> str:
+    """``text`` with the spaces inside the data folder's path and the paths given on the command line kept."""
+    from campaignsafe import paths
+
+    known = {str(paths.home()), *(a for a in sys.argv[1:] if " " in a and (os.sep in a or os.path.exists(a)))}
+    for path in sorted((p for p in known if " " in p), key=len, reverse=True):
+        text = text.replace(path, path.replace(" ", _KEEP))
+    return text
+
+
+def _stderr_width() -> int | None:
+    """The width of the terminal stderr is (COLUMNS when set); None when stderr is not a terminal."""
+    try:
+        if not sys.stderr.isatty():
+            return None
+        columns = os.environ.get("COLUMNS", "")
+        return max(20, int(columns) if columns.isdigit() else os.get_terminal_size(sys.stderr.fileno()).columns)
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def interactive(no_input: bool) -> bool:

@@ -88,7 +88,7 @@ def _print(report: Any) -> None:
         say(f"Anchor {report.anchor['seq']}:{report.anchor['sha256']} {state}.")
     if report.head is not None:
         say(f"Audit chain head: entry {report.head.seq}, SHA-256 {report.head.sha256}")
-    if report.pending_migrations:
+    if report.older_store:
         say(
             f"Note: the store is from an older campaignsafe (it lacks {', '.join(report.pending_migrations)}); "
             "it was checked as it is and not changed. It is upgraded the next time campaignsafe records something."

@@ -59,24 +59,7 @@ NO_OWNER_STALE = 3600.0
 
 def sweep(home: Path) -> list[Path]:
     """Remove the scratch folders of exports killed before they could (their owner file is held by no one)."""
-    import time
-
-    removed = []
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(home):
-            if not entry.name.startswith(PREFIX) or not entry.is_dir(follow_symlinks=False):
-                continue
-            owner = Path(entry.path) / OWNER
-            stale = False
-            if os.path.lexists(owner):
-                stale = paths.abandoned(owner)
-            else:
-                with contextlib.suppress(OSError):
-                    stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > NO_OWNER_STALE
-            if stale:
-                shutil.rmtree(entry.path, ignore_errors=True)
-                removed.append(Path(entry.path))
-    return removed
+    return paths.sweep(home, (PREFIX,), OWNER, NO_OWNER_STALE)
 
 
 class Spool:

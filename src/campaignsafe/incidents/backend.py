@@ -243,6 +243,8 @@ def connect(path: Path | None = None) -> tuple[Conn, Where]:
         return conn, conn.where
     from campaignsafe import paths
 
+    if path is None:  # a killed restore's unencrypted copy beside the data folder goes now, not at the next restore
+        paths.sweep_restores()
     db = path or paths.home() / "incidents.db"
     return schema.connect(db), db
 
@@ -297,6 +299,8 @@ def connect_readonly(path: Path | None = None) -> tuple[Conn, Where, list[str]]:
     from campaignsafe import paths
     from campaignsafe.incidents import schema
 
+    if path is None:
+        paths.sweep_restores()  # not the record: what a killed restore left beside it
     db = path or paths.home() / "incidents.db"
     sconn, pending = schema.connect_readonly(db)
     return sconn, db, pending

@@ -13,16 +13,14 @@ What a check cannot see alone is a rewrite of records *and* the audit chain made
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from campaignsafe.errors import InputError
-from campaignsafe.incidents import audit, backend, schema
+from campaignsafe.incidents import audit, backend, checkschema
 from campaignsafe.incidents.audit import GENESIS, sha256_text
 from campaignsafe.incidents.backend import Conn
 from campaignsafe.incidents.checklog import Log, live, note, row_differs
@@ -77,6 +75,11 @@ class Report:
     def passed(self) -> bool:
         return not self.findings
 
+    @property
+    def older_store(self) -> bool:
+        """Whether the store is merely from an older campaignsafe: it lacks migrations, and its log was not altered."""
+        return bool(self.pending_migrations) and not any(f.code in checkschema.CODES for f in self.findings)
+
     def add(self, subject: str, code: str, message: str) -> None:
         self.findings.append(Finding(subject, code, message))
 
@@ -117,6 +120,7 @@ def run(conn: Conn, *, quick: bool = False, anchor: Head | None = None) -> Repor
     report = Report()
     _structure(conn, report)
     log = _audit(conn, report, anchor)
+    checkschema.protections(conn, report, log)
     _incidents(conn, report, log)
     _evidence(conn, report, log, quick)
     _origins(conn, report, log)
@@ -135,35 +139,6 @@ def _structure(conn: Conn, report: Report) -> None:
             "store_damaged",
             f"SQLite's quick_check fails ({len(rows)} problem{'' if len(rows) == 1 else 's'})",
         )
-    present = backend.triggers(conn)
-    done = set(backend.recorded(conn))
-    # on SQLite, a protection dropped and made again under its name doing nothing is seen by its SQL
-    made = {} if backend.is_pg(conn) else _trigger_sql()
-    sql = {} if backend.is_pg(conn) else {
-        str(r[0]): " ".join(str(r[1]).split())
-        for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    }  # fmt: skip
-    for migration, names in schema.MIGRATION_TRIGGERS.items():
-        if migration not in done:  # an older store, checked as it is (see ``pending``)
-            continue
-        for name in names:
-            if name not in present:
-                report.add("the store", "trigger_removed", f"the protection {name} has been removed")
-            elif made and sql.get(name) != made.get(name):
-                report.add("the store", "trigger_altered", f"the protection {name} has been changed")
-
-
-@functools.cache
-def _trigger_sql() -> dict[str, str]:
-    """Each protection as the migrations make it (spacing aside), from a store built in memory."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        for _name, fn in schema.MIGRATIONS:
-            fn(conn)
-        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        return {str(r[0]): " ".join(str(r[1]).split()) for r in rows}
-    finally:
-        conn.close()
 
 
 def _origins(conn: Conn, report: Report, log: Log) -> None:

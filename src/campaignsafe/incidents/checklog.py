@@ -28,10 +28,14 @@ class Log:
     imported: dict[int, int] = field(default_factory=dict)
     #: ``imported`` entry seq → its detail
     imports: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: the first entry that carries a row hash (only a store with ``schema.ROW_HASHES_SINCE`` has one)
+    row_hashed: int | None = None
 
     def row(self, key: tuple[str, Any], seq: int, digest: Any) -> None:
         if isinstance(digest, str):
             self.rows[key] = (seq, digest)
+            if self.row_hashed is None or seq < self.row_hashed:
+                self.row_hashed = seq
 
 
 def note(log: Log, seq: int, action: str, iid: int | None, detail: dict[str, Any]) -> None:

@@ -270,6 +270,10 @@ def migrate(conn: PgConn) -> None:
     if all(name in done for name in known):
         conn.campaign_lock = True
         return
+    if done:
+        from campaignsafe.incidents import checkschema
+
+        checkschema.refuse_altered(conn, conn.where)
     conn.begin_write()
     try:
         if not applied(conn):

@@ -162,6 +162,8 @@ MIGRATION_TRIGGERS: dict[str, tuple[str, ...]] = {
     "0004_provenance": ("provenance_no_update", "imports_no_update", "imports_no_delete"),
     "0005_provenance_no_delete": ("provenance_no_delete",),
 }
+#: the tables a migration after the first makes: a store holding one had that migration applied.
+MIGRATION_TABLES: dict[str, tuple[str, ...]] = {"0004_provenance": ("provenance", "imports")}
 #: the triggers every up-to-date store has.
 TRIGGERS = tuple(name for names in MIGRATION_TRIGGERS.values() for name in names)
 
@@ -192,6 +194,9 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0004_provenance", _provenance),
     ("0005_provenance_no_delete", _provenance_no_delete),
 ]
+#: audit entries carry row hashes (``row_sha256``) only in a store that had applied this migration:
+#: they came in together, so such a store lacking it had rows removed from ``_migrations``.
+ROW_HASHES_SINCE = "0005_provenance_no_delete"
 
 
 @contextlib.contextmanager
@@ -213,8 +218,8 @@ def errors(path: Path | str) -> Iterator[None]:
             raise StoreError(
                 f"cannot write to the incident store {path}", WRITE_HINT, code="store_unwritable"
             ) from None
-        if "disk is full" in text:
-            raise StoreError(f"cannot write to the incident store {path}: the disk is full", FULL_HINT) from None
+        if "disk is full" in text or ("disk I/O error" in text and _disk_full(path)):
+            raise StoreError(f"cannot use the incident store {path}: the disk is full", FULL_HINT) from None
         raise StoreError(f"the incident store {path} cannot be used ({text})", code="store_error") from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(
@@ -222,6 +227,19 @@ def errors(path: Path | str) -> Iterator[None]:
             f"keep a copy of {getattr(path, 'name', path)} and its folder; do not delete it",
             code="store_corrupt",
         ) from None
+
+
+def _disk_full(path: Path | str) -> bool:
+    """Whether the disk holding the store has (next to) no room left: SQLite says only "disk I/O error" when
+    its shared-memory file cannot grow, for every command, even one that only reads."""
+    import shutil
+
+    if not isinstance(path, Path):  # a server store: its disk is the server's
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 def damaged_row(path: Path | str, what: str) -> StoreError:
@@ -416,7 +434,10 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
     done = applied(conn)
     refuse_newer(done, known, path)
     if any(name not in done for name in known):
+        from campaignsafe.incidents import checkschema
+
         quick_check(conn, path)
+        checkschema.refuse_altered(conn, path)
     for name, fn in MIGRATIONS:
         if name in done:
             continue

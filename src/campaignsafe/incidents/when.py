@@ -65,7 +65,7 @@ _TIME = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?(?P<ap
 _AGO = re.compile(r"(?P<n>\d{1,4}) (?P<unit>min|mins|minute|minutes|hour|hours|hr|hrs|day|days|week|weeks) ago")
 _NUMERIC_DATE = re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{2}|\d{4}))?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-EXAMPLES = "e.g. now, today 18:30, yesterday 9pm, 2026-05-01 18:30 or 1 May 2026 6pm"
+EXAMPLES = "e.g. now, yesterday 9pm, 2026-05-01 18:30 or 1 May 2026 6pm"
 
 
 @dataclass(frozen=True)
