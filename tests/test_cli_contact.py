@@ -326,3 +326,21 @@ def test_jersey_postcode_gives_sourced_emergency_number() -> None:
     r = run("contact", "JE2 3AB")
     assert r.exit_code == 0  # an answer: it names the right police service
     assert "States of Jersey Police" in r.stdout and "Emergency      999" in r.stdout
+
+
+def test_save_merges_into_the_saved_entry_and_says_what_changed() -> None:
+    """Following the email-draft hint (--name ... --email ...) keeps the saved phone; "" clears a field."""
+    spoc = ("contact", "save", "metropolitan", "--name", "DI Jane Example")
+    assert run(*spoc, "--phone", "020 7946 0000").exit_code == 0
+    r = run(*spoc, "--email", "jane@met.police.uk")
+    assert r.exit_code == 0
+    said = " ".join(r.stdout.split())
+    assert "email added" in said and "kept" in said and "phone" in said
+    [c] = run("contact", "saved", "--json").json["contacts"]
+    assert c["phone"] == "020 7946 0000" and c["email"] == "jane@met.police.uk"
+    r = run("contact", "save", "metropolitan", "--phone", "", "--json")  # no --name: the only SPOC
+    assert r.json["changes"] == {"phone": "cleared"}
+    [c] = run("contact", "saved", "--json").json["contacts"]
+    assert "phone" not in c and c["email"] == "jane@met.police.uk" and c["name"] == "DI Jane Example"
+    assert run("contact", "save", "metropolitan", "--name", "DS Other", "--phone", "1").exit_code == 0
+    assert len(run("contact", "saved", "--json").json["contacts"]) == 2  # another name is another contact
