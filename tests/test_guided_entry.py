@@ -274,3 +274,17 @@ def test_guided_entry_fits_the_terminal(columns: int, monkeypatch: pytest.Monkey
     assert r.exit_code == 0, r.stderr
     assert "Check the record before it is saved" in r.stdout and "Saved as incident 1" in r.stdout
     assert_fits(r.stdout, columns, ["campaignsafe contact save metropolitan --role adviser --name NAME"])
+
+
+def test_review_shows_what_happened_in_full(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """The review screen shows every word of a long account, folded at 60 columns, never cut with "…"."""
+    monkeypatch.setenv("COLUMNS", "60")
+    prompts(monkeypatch)
+    long = "He followed me from the station to the office and said he would wait for me tomorrow night"
+    answers = [*FIRST, long, "and kicked the door", "", *REST, ""]
+    r = run("report", input="\n".join(answers) + "\n")
+    assert r.exit_code == 0, r.stderr
+    review = r.stdout.split("Check the record before it is saved", 1)[1].split("Enter (or y) saves it", 1)[0]
+    assert "…" not in review
+    assert " ".join(long.split()) in " ".join(review.split()) and "and kicked the door" in review
+    assert all(len(line) <= 60 for line in review.splitlines())
