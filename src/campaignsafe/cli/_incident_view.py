@@ -122,8 +122,10 @@ def _where(incident: Incident) -> str:
 
 
 def _person(p: Person) -> str:
+    from campaignsafe.exports.text import handle_text
+
     described = p.description if p.description != p.handle else None
-    bits = [p.name, p.handle and (p.handle + (f" on {p.platform}" if p.platform else "")), described]
+    bits = [p.name, handle_text(p), described]
     text = ", ".join(b for b in bits if b)
     return f"{p.role}: {text}" + (f" (contact: {p.contact})" if p.contact else "")
 
