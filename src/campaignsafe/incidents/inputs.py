@@ -115,7 +115,8 @@ def witness(text: str) -> dict[str, Any]:
     data = {"role": "witness", **item(text, "name", ("contact", "description", "handle"), "witness")}
     name, sep, last = data.get("name", "").rpartition(",")
     last = last.strip()
-    if sep and name.strip() and "contact" not in data and (ids.phone(last) or ids.email(last) or _HANDLE_ON.fullmatch(last)):
+    reachable = ids.phone(last) or ids.email(last) or _HANDLE_ON.fullmatch(last)
+    if sep and name.strip() and "contact" not in data and reachable:
         data["name"], data["contact"] = name.strip(), last
     return data
 
