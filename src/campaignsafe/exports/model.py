@@ -284,6 +284,9 @@ class LinkedIncident(Out):
     kind: str
     force_id: str | None = None
     force_name: str | None = None
+    force_source: Literal["postcode", "given", "profile"] | None = Field(
+        None, description="where the force came from, as for the incident (the profile's force for one with none)"
+    )
     found_in: list[str] = Field(description='the fields it was found in, e.g. "suspect\'s handle", "exhibit JS/2"')
 
 
