@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -344,3 +345,30 @@ def test_save_merges_into_the_saved_entry_and_says_what_changed() -> None:
     assert "phone" not in c and c["email"] == "jane@met.police.uk" and c["name"] == "DI Jane Example"
     assert run("contact", "save", "metropolitan", "--name", "DS Other", "--phone", "1").exit_code == 0
     assert len(run("contact", "saved", "--json").json["contacts"]) == 2  # another name is another contact
+
+
+BATCH_QUERIES = ["JE2 4WE", "IM1 1AA", "GY1 1AA", "SW1A 9ZZ", "BFPO 1234", "Gotham", "not a postcode", "ZZ1"]
+
+
+def test_batch_lines_are_the_single_json_answers() -> None:
+    """Each batch line is the single `contact --json` answer, byte for byte once compacted: a Crown
+    Dependency postcode is its police service (not an `outside_uk_police` error), a miss the same error.
+    An answer with forces differs only by the routes and saved contacts the single answer adds."""
+    from campaignsafe.contact.batch import json_text
+
+    queries = [*BATCH_QUERIES, "SW1A 1AA", "SK17", "Kent Police"]
+    lines = run("contact", "--batch", "-", input="\n".join(queries) + "\n").stdout.splitlines()
+    assert len(lines) == len(queries)
+    for query, line in zip(queries, lines, strict=True):
+        single = run("contact", query, "--json")
+        one = json.loads(single.stdout)
+        if query in BATCH_QUERIES:
+            assert line == json_text(one, separators=(",", ":")), query
+            assert (single.exit_code == 0) == ("error" not in one), query
+        else:
+            one.pop("emergency")
+            for f in one["forces"]:
+                del f["routes"], f["saved_contacts"]
+            assert json.loads(line) == one, query
+    crown = [json.loads(x) for x in lines[:3]]
+    assert [c["kind"] for c in crown] == ["crown_dependency"] * 3 and not any("error" in c for c in crown)

@@ -128,11 +128,9 @@ def _crown(query: str, exc: Any, json_out: bool) -> None:
     service = exc.crown
     if json_out:
         from campaignsafe.cli._render import print_json
+        from campaignsafe.contact.resolve import crown_answer
 
-        print_json(
-            {"schema_version": 1, "query": query, "kind": "crown_dependency", "forces": [],
-             "police_service": service, "notes": [exc.message]}
-        )  # fmt: skip
+        print_json(crown_answer(query, exc))
         return
     import shutil
     import textwrap
