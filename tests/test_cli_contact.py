@@ -199,7 +199,7 @@ def test_batch_keeps_order_and_reports_errors(tmp_path: Path) -> None:
     assert lines[2]["error"]["code"] == "place_not_found"
     assert lines[3]["forces"][0]["id"] == "police-scotland"
     assert "error" in lines[4]
-    assert lines[5]["error"]["code"] == "outside_uk_police"
+    assert lines[5]["kind"] == "crown_dependency" and lines[5]["police_service"]["id"] == "jersey"  # an answer
 
 
 def test_batch_from_stdin() -> None:
