@@ -263,7 +263,10 @@ def force_lines(force_id: str | None, nation: str | None, reported: bool = False
     line = ("" if reported else "Report it to ") + f"{name}: "
     line += routes.get("non_emergency_override", {}).get("value", "101")
     online = forces.online_report(routes)
-    line += f", or online at {online}" if "report_online" in routes else f", or online {online}"
+    if "report_online" in routes:
+        line += f", or online at {online}"
+    else:
+        line += f", or online: {online}" if forces.online_route(routes) else f", or online {online}"
     lines = [line]
     saved = contacts.for_force(force_id)
     for c in saved:

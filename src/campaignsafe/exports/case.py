@@ -384,6 +384,8 @@ def _forces(counts: Counter[str], names: dict[str, str], placed: set[str]) -> li
                 from_profile=fid not in placed,
                 non_emergency=str(routes.get("non_emergency_override", {}).get("value", "101")),
                 report_online=routes.get("report_online", {}).get("value"),
+                online=forces.online_report(routes),
+                website=routes.get("website", {}).get("value"),
                 contacts=saved,
             )
         )

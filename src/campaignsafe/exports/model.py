@@ -84,6 +84,10 @@ class Force(Out):
     from_profile: bool = Field(description="true when only the profile's force names it (no place-based force)")
     non_emergency: str
     report_online: str | None = None
+    online: str = Field(
+        "", description="how to report online: the verified link, else the force's own words, else through its website"
+    )
+    website: str | None = None
     contacts: list[Contact]
 
 
