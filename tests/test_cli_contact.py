@@ -314,11 +314,11 @@ def test_every_folder_created_for_private_data_is_private(tmp_path: Path, monkey
 
 
 def test_panel_says_how_to_report_online_when_no_link_is_verified() -> None:
-    """A force without a verified online-report link gets 'through the force's website' and its address."""
+    """A force without a verified online-report link points to its website, whose address is under the panel."""
     r = run("contact", "Avon and Somerset")
     assert r.exit_code == 0, r.stderr
     text = " ".join(r.stdout.split())
-    assert "Report online" in text and "through the force's website" in text
+    assert "Report online" in text and "its website, below: look for 'Report'" in text
     assert "avonandsomerset.police.uk" in text
 
 

@@ -152,7 +152,9 @@ def _room(out: "Console", used: int) -> int:
     import shutil
 
     height = shutil.get_terminal_size((80, 24)).lines
-    prompt = -(-(len(PROMPT_MORE) + 2) // max(1, out.width))
+    from campaignsafe.cli._panel import lay_out
+
+    prompt = len(lay_out(PROMPT_MORE, max(20, out.width - 12)))  # folded as prompt_text folds it
     return max(8, height - used - prompt)
 
 
@@ -162,7 +164,9 @@ def _heading(row: Row, n: int, total: int) -> str:
 
 def _ask(prompt: str) -> tuple[str, str | None]:
     while True:
-        answer = parse_answer(typer.prompt(prompt))
+        from campaignsafe.cli._panel import prompt_text
+
+        answer = parse_answer(typer.prompt(prompt_text(prompt)))
         if answer is not None:
             return answer
         typer.echo(HELP)

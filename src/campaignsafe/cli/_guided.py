@@ -90,7 +90,10 @@ def run(resume: bool, json_out: bool = False) -> Incident:
             if existing is not None and not resume:
                 started = existing.started_at[:16].replace("T", " ")
                 question = f"You have an unfinished report (started {started}). Continue it?"
-                resume = typer.confirm(question, default=True, err=TO_STDERR["on"])
+                from campaignsafe.cli._panel import prompt_text
+
+                asked = prompt_text(question, err=TO_STDERR["on"])
+                resume = typer.confirm(asked, default=True, err=TO_STDERR["on"])
                 if not resume:
                     say_wrapped(
                         "Starting a new report; the unfinished one is replaced once you answer the first question.", ""
