@@ -372,3 +372,13 @@ def test_batch_lines_are_the_single_json_answers() -> None:
             assert json.loads(line) == one, query
     crown = [json.loads(x) for x in lines[:3]]
     assert [c["kind"] for c in crown] == ["crown_dependency"] * 3 and not any("error" in c for c in crown)
+
+
+def test_saved_contacts_are_listed_whole_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`contact saved` cuts nothing short ("metropolit…", "jane@met.p…" were unreadable)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    email = "jane.example@met.police.uk"
+    assert run("contact", "save", "metropolitan", "--name", "DI Jane Example", "--email", email).exit_code == 0
+    out = run("contact", "saved").stdout
+    assert "…" not in out and email in out and "metropolitan" in out and "Election SPOC" in out
+    assert max(len(line) for line in out.splitlines()) <= 80

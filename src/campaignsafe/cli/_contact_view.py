@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaignsafe.cli._render import DANGER, console
+from campaignsafe.cli._render import DANGER
 from campaignsafe.contact.resolve import Answer
 
 KIND_LABELS = {
@@ -153,23 +153,18 @@ def show_crown(service: dict[str, Any]) -> None:
 
 
 def show_saved(items: list[dict[str, Any]]) -> None:
-    """The user's saved contacts as a table."""
-    from rich.table import Table
-
+    """The user's saved contacts, one a block: force and role, then every detail whole (nothing cut short)."""
+    from campaignsafe.cli._panel import BOLD, say, style
     from campaignsafe.contact.contacts import ROLE_LABELS
+    from campaignsafe.contact.forces import force_routes
 
-    out = console()
     if not items:
-        out.print("No saved contacts. Add one: campaignsafe contact save FORCE --role spoc --name NAME --phone PHONE")
+        say("No saved contacts. Add one: campaignsafe contact save FORCE --role spoc --name NAME --phone PHONE", 0)
         return
-    table = Table("Force", "Role", "Name", "Phone", "Email", "Notes")
     for c in items:
-        table.add_row(
-            c["force"],
-            ROLE_LABELS.get(c["role"], c["role"]),
-            *(c.get(k, "") for k in ("name", "phone", "email", "notes")),
-        )
-    out.print(table)
+        name = str((force_routes(c["force"]) or {}).get("name") or c["force"])
+        print(style(f"{name} ({c['force']}): {ROLE_LABELS.get(c['role'], c['role'])}", BOLD))
+        say("  " + _contact_line(c), 4)
 
 
 def force_id_for(text: str) -> str:
