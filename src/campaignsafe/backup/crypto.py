@@ -74,7 +74,7 @@ _WEAK = frozenset((
 def weakness(secret: str) -> str | None:
     """Why ``secret`` is too weak to encrypt a backup with, or None: too short, or obviously guessable."""
     if len(secret) < MIN_LENGTH:
-        return f"the passphrase is too short ({len(secret)} characters; at least {MIN_LENGTH})"
+        return f"the passphrase is too short ({len(secret)} characters, not {MIN_LENGTH} or more)"
     folded = "".join(c for c in secret.casefold() if c.isalnum())
     if len(set(secret)) < 5:
         return "the passphrase repeats too few characters to be hard to guess"
@@ -90,7 +90,7 @@ def _strong(secret: str, where: str) -> str:
     if why:
         raise InputError(
             f"{why}{where}; nothing was written",
-            "use four or more unrelated words, e.g. 'lantern orbit cabbage velvet' (not this example)",
+            "use four or more unrelated words, at least 12 characters in all",
             code="weak_passphrase",
         )
     return secret
