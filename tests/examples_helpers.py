@@ -130,6 +130,8 @@ def _make(value: str, cwd: Path) -> None:
         path.write_text(BACKLOG, encoding="utf-8")
     elif suffix == ".json":
         path.write_text(ONE_INCIDENT, encoding="utf-8")
+    elif value.startswith("pass"):  # a passphrase file (a backup refuses a weak one)
+        path.write_text("lantern orbit cabbage velvet\n", encoding="utf-8")
     elif suffix == ".txt":
         path.write_text("SW1A 1AA\nSK17\nCF10 1EP\nBT1 5GS\nnot a postcode\n", encoding="utf-8")
     else:

@@ -196,7 +196,7 @@ def test_the_passphrase_is_asked_twice_at_a_terminal(
     out = tmp_path / "b.age"
     r = run("backup", str(out), "--encrypt")
     assert r.exit_code == 3 and "differ" in r.stderr and not out.exists()
-    answers = iter(["same one", "same one"])
+    answers = iter(["the same one twice", "the same one twice"])
     ok("backup", str(out), "--encrypt")
     assert out.read_bytes().startswith(MAGIC)
 
@@ -290,3 +290,19 @@ def test_bad_backups_are_refused_and_nothing_is_written(
         assert not list(tmp_path.glob(".target.*"))
     else:
         assert snapshot(target) == before
+
+
+@pytest.mark.parametrize("weak", ["abc", "hunter2", "aaaaaaaaaaaaaaaa", "123456789012", "Password1234", "qwertyqwerty"])
+def test_a_weak_passphrase_is_refused(weak: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`backup --encrypt` refuses a short or guessable passphrase (file or terminal) with exit 3 and a hint;
+    nothing is written."""
+    out = tmp_path / "b.age"
+    r = run("backup", str(out), "--encrypt", "--passphrase-file", str(passphrase_file(tmp_path, weak)))
+    assert r.exit_code == 3, r.stdout
+    said = " ".join(r.stderr.split())
+    assert "passphrase" in said and "nothing was written" in said and "hint" in said and weak not in said
+    assert not out.exists()
+    answers = iter([weak, weak])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
+    assert run("backup", str(out), "--encrypt").exit_code == 3 and not out.exists()

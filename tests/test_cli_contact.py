@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -198,7 +199,7 @@ def test_batch_keeps_order_and_reports_errors(tmp_path: Path) -> None:
     assert lines[2]["error"]["code"] == "place_not_found"
     assert lines[3]["forces"][0]["id"] == "police-scotland"
     assert "error" in lines[4]
-    assert lines[5]["error"]["code"] == "outside_uk_police"
+    assert lines[5]["kind"] == "crown_dependency" and lines[5]["police_service"]["id"] == "jersey"  # an answer
 
 
 def test_batch_from_stdin() -> None:
@@ -313,11 +314,11 @@ def test_every_folder_created_for_private_data_is_private(tmp_path: Path, monkey
 
 
 def test_panel_says_how_to_report_online_when_no_link_is_verified() -> None:
-    """A force without a verified online-report link gets 'through the force's website' and its address."""
+    """A force without a verified online-report link points to its website, whose address is under the panel."""
     r = run("contact", "Avon and Somerset")
     assert r.exit_code == 0, r.stderr
     text = " ".join(r.stdout.split())
-    assert "Report online" in text and "through the force's website" in text
+    assert "Report online" in text and "its website, below: look for 'Report'" in text
     assert "avonandsomerset.police.uk" in text
 
 
@@ -326,3 +327,58 @@ def test_jersey_postcode_gives_sourced_emergency_number() -> None:
     r = run("contact", "JE2 3AB")
     assert r.exit_code == 0  # an answer: it names the right police service
     assert "States of Jersey Police" in r.stdout and "Emergency      999" in r.stdout
+
+
+def test_save_merges_into_the_saved_entry_and_says_what_changed() -> None:
+    """Following the email-draft hint (--name ... --email ...) keeps the saved phone; "" clears a field."""
+    spoc = ("contact", "save", "metropolitan", "--name", "DI Jane Example")
+    assert run(*spoc, "--phone", "020 7946 0000").exit_code == 0
+    r = run(*spoc, "--email", "jane@met.police.uk")
+    assert r.exit_code == 0
+    said = " ".join(r.stdout.split())
+    assert "email added" in said and "kept" in said and "phone" in said
+    [c] = run("contact", "saved", "--json").json["contacts"]
+    assert c["phone"] == "020 7946 0000" and c["email"] == "jane@met.police.uk"
+    r = run("contact", "save", "metropolitan", "--phone", "", "--json")  # no --name: the only SPOC
+    assert r.json["changes"] == {"phone": "cleared"}
+    [c] = run("contact", "saved", "--json").json["contacts"]
+    assert "phone" not in c and c["email"] == "jane@met.police.uk" and c["name"] == "DI Jane Example"
+    assert run("contact", "save", "metropolitan", "--name", "DS Other", "--phone", "1").exit_code == 0
+    assert len(run("contact", "saved", "--json").json["contacts"]) == 2  # another name is another contact
+
+
+BATCH_QUERIES = ["JE2 4WE", "IM1 1AA", "GY1 1AA", "SW1A 9ZZ", "BFPO 1234", "Gotham", "not a postcode", "ZZ1"]
+
+
+def test_batch_lines_are_the_single_json_answers() -> None:
+    """Each batch line is the single `contact --json` answer, byte for byte once compacted: a Crown
+    Dependency postcode is its police service (not an `outside_uk_police` error), a miss the same error.
+    An answer with forces differs only by the routes and saved contacts the single answer adds."""
+    from campaignsafe.contact.batch import json_text
+
+    queries = [*BATCH_QUERIES, "SW1A 1AA", "SK17", "Kent Police"]
+    lines = run("contact", "--batch", "-", input="\n".join(queries) + "\n").stdout.splitlines()
+    assert len(lines) == len(queries)
+    for query, line in zip(queries, lines, strict=True):
+        single = run("contact", query, "--json")
+        one = json.loads(single.stdout)
+        if query in BATCH_QUERIES:
+            assert line == json_text(one, separators=(",", ":")), query
+            assert (single.exit_code == 0) == ("error" not in one), query
+        else:
+            one.pop("emergency")
+            for f in one["forces"]:
+                del f["routes"], f["saved_contacts"]
+            assert json.loads(line) == one, query
+    crown = [json.loads(x) for x in lines[:3]]
+    assert [c["kind"] for c in crown] == ["crown_dependency"] * 3 and not any("error" in c for c in crown)
+
+
+def test_saved_contacts_are_listed_whole_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`contact saved` cuts nothing short ("metropolit…", "jane@met.p…" were unreadable)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    email = "jane.example@met.police.uk"
+    assert run("contact", "save", "metropolitan", "--name", "DI Jane Example", "--email", email).exit_code == 0
+    out = run("contact", "saved").stdout
+    assert "…" not in out and email in out and "metropolitan" in out and "Election SPOC" in out
+    assert max(len(line) for line in out.splitlines()) <= 80

@@ -88,6 +88,7 @@ def test_a_handle_written_three_ways_joins_three_incidents(seeded: None) -> None
         "kind": "online-abuse",
         "force_id": "police-scotland",
         "force_name": two["force_name"],
+        "force_source": "postcode",
         "found_in": ["exhibit JS/1"],
     }
     assert "Scotland" in two["force_name"]

@@ -411,3 +411,16 @@ def test_next_steps_point_to_the_force_website_when_no_online_link_is_verified()
     out = flat(r.stdout)
     assert "Avon and Somerset Constabulary: 101, or online through the force's website," in out
     assert "https://www.avonandsomerset.police.uk" in out
+
+
+def test_a_postcode_that_does_not_exist_is_listed_with_the_other_problems(tmp_path: Path) -> None:
+    """An empty place and description do not hide a postcode that does not exist: all three at once."""
+    r = run("report", "--when", "yesterday", "--place", "", "--postcode", "SW1A 9ZZ", "--kind", "threats",
+            "--description", "")  # fmt: skip
+    assert r.exit_code == 3
+    said = " ".join(r.stderr.split())
+    assert "3 problems" in said and "--postcode: that postcode does not exist" in said
+    assert "--place" in said and "--description" in said
+    bad = minimal(location={"postcode": "SW1A 9ZZ"})  # no place
+    r = run("report", "--from-file", str(write_json(tmp_path, bad)))
+    assert r.exit_code == 3 and "location.postcode: that postcode does not exist" in " ".join(r.stderr.split())

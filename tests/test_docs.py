@@ -33,3 +33,15 @@ def test_no_arguments_shows_help() -> None:
     """Running with no arguments explains itself."""
     r = run()
     assert "contact" in r.stdout + r.stderr
+
+
+def test_the_quick_start_works_without_an_active_venv() -> None:
+    """The first command makes and activates a virtual environment before `pip install .` (Debian's
+    externally-managed Python refuses it otherwise), then answers a postcode; Windows' activate is named."""
+    text = README.read_text(encoding="utf-8")
+    quick = text[text.index("## Quick start") : text.index("<!-- test-command -->")]
+    first = quick.split("```\n", 2)[1].strip()
+    steps = [s.strip() for s in first.split("&&")]
+    assert steps[0] == "python3 -m venv .venv" and steps[1] == ". .venv/bin/activate"
+    assert steps[2] == "pip install ." and steps[3].startswith("campaignsafe contact")
+    assert ".venv\\Scripts\\activate" in quick and "python3-venv" in quick

@@ -99,3 +99,23 @@ def test_bundle_carries_the_links(seeded: None, tmp_path: Path) -> None:
         doc = json.loads(zf.read("incidents.json"))
         assert "## Linked incidents" in zf.read("report.md").decode()
     assert doc["links"][0]["value"] == "x:@angryvoter"
+
+
+def test_linked_incidents_name_the_profile_force_of_an_online_incident(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An online incident's force comes from the profile: "Linked incidents" names it, labelled, as every view does."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert run("profile", "--name", "Jo Smith", "--force", "kent").exit_code == 0
+    online = {"text": "Online"}
+    people = [{"role": "suspect", "handle": "@angryvoter", "platform": "X"}]
+    seeded = [minimal(location=online, kind="online-abuse", platform="X", people=people, occurred_at=f"2026-04-0{d}")
+              for d in (1, 2)]  # fmt: skip
+    assert run("report", "--from-file", str(write_json(tmp_path, seeded)), "--json").exit_code == 0
+    html = export("--all", "--format", "html").stdout
+    section = html[html.index("Linked incidents") :]
+    assert "no force" not in section
+    assert section.count("Kent Police (from the reporting person&#x27;s profile)") == 2
+    [link] = _json("--all")["links"]
+    assert {(i["force_id"], i["force_source"]) for i in link["incidents"]} == {("kent", "profile")}
+    assert run("incidents", "links", "--json").json["links"] == [link]

@@ -274,3 +274,38 @@ def test_guided_entry_fits_the_terminal(columns: int, monkeypatch: pytest.Monkey
     assert r.exit_code == 0, r.stderr
     assert "Check the record before it is saved" in r.stdout and "Saved as incident 1" in r.stdout
     assert_fits(r.stdout, columns, ["campaignsafe contact save metropolitan --role adviser --name NAME"])
+
+
+def test_review_shows_what_happened_in_full(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """The review screen shows every word of a long account, folded at 60 columns, never cut with "…"."""
+    monkeypatch.setenv("COLUMNS", "60")
+    prompts(monkeypatch)
+    long = "He followed me from the station to the office and said he would wait for me tomorrow night"
+    answers = [*FIRST, long, "and kicked the door", "", *REST, ""]
+    r = run("report", input="\n".join(answers) + "\n")
+    assert r.exit_code == 0, r.stderr
+    review = r.stdout.split("Check the record before it is saved", 1)[1].split("Enter (or y) saves it", 1)[0]
+    assert "…" not in review
+    assert " ".join(long.split()) in " ".join(review.split()) and "and kicked the door" in review
+    assert all(len(line) <= 60 for line in review.splitlines())
+
+
+def test_guided_people_and_witnesses_parse_like_the_flags(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """`@x on X` is a handle on X, `Sam Jones, 07700 900123` a name and a contact: links finds both
+    against the same people entered with flags, and `incidents show` names the handle once."""
+    prompts(monkeypatch)
+    rest = ["@angryvoter on X", "", "", "Sam Jones, 07700 900123", "", *REST[3:]]
+    r = run("report", input="\n".join([*FIRST, *DESCRIPTION, "", *rest, ""]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    people = {p["role"]: p for p in run("incidents", "show", "1", "--json").json["people"]}
+    assert people["suspect"]["handle"] == "@angryvoter" and people["suspect"]["platform"] == "X"
+    assert people["witness"]["name"] == "Sam Jones" and people["witness"]["contact"] == "07700 900123"
+    shown = run("incidents", "show", "1").stdout
+    assert shown.count("@angryvoter") == 1 and "Sam Jones (contact: 07700 900123)" in " ".join(shown.split())
+    flags = ("--when", "2026-05-02 10:00", "--place", "Online", "--postcode", "SW1A 1AA", "--kind", "threats")
+    r = run("report", *flags, "--description", "again", "--suspect", "@AngryVoter on X",
+            "--witness", "Sam Jones, 07700 900123")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    links = {x["kind"]: x for x in run("incidents", "links", "--json").json["links"]}
+    assert links["handle"]["value"] == "x:@angryvoter" and len(links["handle"]["incidents"]) == 2
+    assert links["phone"]["value"] == "+447700900123"

@@ -180,3 +180,23 @@ def test_names_fold_case_space_diacritics_and_titles(a: str, b: str) -> None:
 @pytest.mark.parametrize("text", ["Dave", "Mr Smith", "J Smith", "Cllr Dave", "12 34", "", "a b"])
 def test_only_full_names_link(text: str) -> None:
     assert ids.name(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("Sam Jones,@x_1.0779+ onX;"), max_size=40))
+def test_people_and_witness_lines_lose_no_words(text: str) -> None:
+    """Whatever a line holds, splitting a witness's contact or a person's handle and platform keeps every
+    word: the parts read back contain all of the line's non-separator characters."""
+    from campaignsafe.errors import InputError
+    from campaignsafe.incidents import inputs
+
+    try:
+        w = inputs.witness(text)
+        p = inputs.person("suspect", text)
+    except InputError:
+        return
+    words = [x for x in text.replace(";", " ").replace(",", " ").split() if x]
+    kept_w = " ".join(str(v) for k, v in w.items() if k != "role")
+    kept_p = " ".join(str(v) for k, v in p.items() if k != "role")
+    assert all(word.strip(",;") in kept_w for word in words)
+    assert all(word.strip(",;") in kept_p or word == "on" for word in words)

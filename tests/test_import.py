@@ -280,3 +280,19 @@ def test_a_zip_that_is_not_a_bundle_is_refused(tmp_path: Path) -> None:
         zf.writestr("MANIFEST.sha256", "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb  a.txt\n")
     r = run("import", str(odd))
     assert r.exit_code == 3 and "neither a campaignsafe backup nor a bundle" in r.stderr
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_the_list_with_a_by_column_fits_the_terminal(
+    columns: int, candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an import the list gains a "By" column and still fits COLUMNS."""
+    _agent(tmp_path, monkeypatch)
+    ok("import", str(candidate))
+    ok("profile", "--constituency", "Bath")  # an online incident falls to Avon and Somerset Constabulary
+    ok("report", "--when", "2026-05-02 10:00", "--place", "online", "--kind", "threatening-communications",
+       "--description", "x", "--reported-to", "101; reference=CAD 1234; reported_at=2026-05-02 11:00")  # fmt: skip
+    monkeypatch.setenv("COLUMNS", str(columns))
+    table = ok("incidents", "list").stdout
+    assert "Constabulary" in table and "JS" in table and "you" in table
+    assert max(len(line) for line in table.splitlines()) <= columns

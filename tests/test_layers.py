@@ -61,7 +61,8 @@ PUBLIC: dict[str, set[str] | None] = {
     "campaignsafe.incidents.server": ANY,
     "campaignsafe.incidents.store": {"Store", "db_path"},
     "campaignsafe.incidents.when": ANY,
-    "campaignsafe.exports": {"case", "integrity", "package", "signing"},
+    "campaignsafe.exports": {"case", "integrity", "package", "signing", "text"},
+    "campaignsafe.exports.text": {"handle_text", "report_text"},  # one wording in the report and on screen
     "campaignsafe.exports.integrity": {"assess"},
     "campaignsafe.exports.signing": {"signer"},
     "campaignsafe.exports.verify": {"verify", "shown"},

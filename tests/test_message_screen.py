@@ -93,7 +93,7 @@ def test_next_steps_never_break_a_command(columns: int, tmp_path: Path, monkeypa
         out,
         [
             "campaignsafe contact save avon-and-somerset --role adviser --name NAME",
-            "campaignsafe incidents update 1 --reported-to 101 --police-ref REF",
+            "campaignsafe incidents update 1 --reported-to 101 --when TIME --police-ref REF",
             "campaignsafe incidents add-evidence 1 FILE…",
         ],
     )

@@ -159,3 +159,20 @@ def test_guided_review_lists_report_time_for_confirmation(monkeypatch: pytest.Mo
     out = _guided(monkeypatch, [*START, "threats", *MIDDLE, "101", "", "", ""])
     review = out.split("Check the record before it is saved")[1]
     assert "Reported at" in review and "Told the police  yes, 101" in review
+
+
+def test_show_says_when_it_was_reported_or_that_it_was_not_given() -> None:
+    """`incidents show` gives each report's time as given, or says it was not given and when it was recorded;
+    the next steps after `report` show how to record the time with --when."""
+    r = run(
+        "report", *BASE, "--description", "d", "--reported-to", "101; reference=CAD 1; reported_at=2026-05-01 19:05"
+    )
+    assert r.exit_code == 0 and "reported it" in flat(r.stdout)
+    assert "101, reference CAD 1, on Fri 1 May 2026 19:05" in flat(run("incidents", "show", "1").stdout)
+    r = run("report", *BASE, "--description", "d")
+    assert "--reported-to 101 --when TIME --police-ref REF" in flat(r.stdout)
+    assert run("incidents", "update", "2", "--reported-to", "101", "--police-ref", "CAD 2").exit_code == 0
+    shown = flat(run("incidents", "show", "2").stdout)
+    now = shown[shown.index("As it reads now") :]
+    assert "101, reference CAD 2; when it was reported was not given (recorded here" in now
+    assert "Reported not yet" in shown[: shown.index("As it reads now")]  # the record as first saved

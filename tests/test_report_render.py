@@ -72,3 +72,21 @@ def test_report_table_headers_fit_their_columns(tmp_path: Path) -> None:
     for table, text, width, content, to_right in cells:
         assert int(content) <= round(float(width)), f"table {table}: header {text!r} is wider than its column"
         assert float(to_right) >= -0.5, f"{table}: {text!r} runs past its table (or, a bar, into the next column)"
+
+
+def test_cover_gives_every_force_a_way_to_report_online_once(tmp_path: Path) -> None:
+    """Avon and Somerset (no verified form) gets its website, PSNI and Police Scotland their own words on
+    reporting online, once each; `contact` panels likewise show one online row."""
+    from tests.incident_helpers import minimal, write_json
+
+    spots = {"BA1 1AA": "Avon", "BT1 5GS": "PSNI", "EH1 1YZ": "Scotland"}
+    seeded = [minimal(location={"text": "High Street", "postcode": pc}) for pc in spots]
+    assert run("report", "--from-file", str(write_json(tmp_path, seeded))).exit_code == 0
+    html = run("export", "--all", "--format", "html").stdout
+    cover = re.sub(r"<[^>]+>", "\n", html[html.index("<h2>Police</h2>") : html.index("About this report")])
+    assert "https://www.avonandsomerset.police.uk" in cover
+    assert cover.count("Report online") == 3 and "Online contact" not in cover
+    assert cover.count("www.psni.police.uk") == 2  # its own words, then its website
+    for pc in ("BT1 5GS", "EH1 1YZ"):
+        panel = " ".join(run("contact", pc).stdout.split())
+        assert panel.count("Report online") == 1 and "Online contact" not in panel and "Online reporting" not in panel

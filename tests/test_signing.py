@@ -203,3 +203,18 @@ def test_signature_checker_refuses_junk() -> None:
         with pytest.raises(signing.BadSignature):
             signing.check(junk, b"m")
     assert manifest_text([("a", "0" * 64)]) == f"{'0' * 64}  a\n"
+
+
+def test_a_tampered_bundle_says_it_failed_first_and_the_signature_does_not_reassure(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """An altered exhibit in a signed bundle: the first line says FAILED, and no line says the signature is good."""
+    folder = unpack(bundle, tmp_path / "u")
+    photo = next(p for p in (folder / "evidence").iterdir() if p.is_file())
+    photo.write_bytes(photo.read_bytes() + b"x")
+    r = run("verify", str(folder))
+    assert r.exit_code == 6
+    first = r.stdout.splitlines()[0]
+    assert first.startswith("FAILED") and "1 altered" in first
+    said = flat(r.stdout)
+    assert "Signature: good" not in said and "does not vouch for them" in said

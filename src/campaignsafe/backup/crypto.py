@@ -62,10 +62,48 @@ def read_passphrase_file(path: str) -> str:
     return first
 
 
+#: the shortest passphrase a backup is encrypted with: a few unrelated words are easily more.
+MIN_LENGTH = 12
+_WEAK = frozenset((
+    "password", "passphrase", "passw0rd", "qwerty", "qwertyuiop", "asdfgh", "letmein", "welcome", "admin",
+    "iloveyou", "monkey", "dragon", "abc", "abcdef", "abcdefgh", "football", "campaign", "campaignsafe", "secret",
+    "changeme", "trustno1", "sunshine",
+))  # fmt: skip
+
+
+def weakness(secret: str) -> str | None:
+    """Why ``secret`` is too weak to encrypt a backup with, or None: too short, or obviously guessable."""
+    if len(secret) < MIN_LENGTH:
+        return f"the passphrase is too short ({len(secret)} characters, not {MIN_LENGTH} or more)"
+    folded = "".join(c for c in secret.casefold() if c.isalnum())
+    if len(set(secret)) < 5:
+        return "the passphrase repeats too few characters to be hard to guess"
+    if folded and (folded.isdigit() or folded in "0123456789" * 4 or folded in "abcdefghijklmnopqrstuvwxyz"):
+        return "the passphrase is a run of digits or letters, which is easy to guess"
+    if folded.rstrip("0123456789") in _WEAK or any(folded == w * (len(folded) // len(w)) for w in _WEAK):
+        return "the passphrase is a common password, which is easy to guess"
+    return None
+
+
+def _strong(secret: str, where: str) -> str:
+    why = weakness(secret)
+    if why:
+        raise InputError(
+            f"{why}{where}; nothing was written",
+            "use four or more unrelated words, at least 12 characters in all",
+            code="weak_passphrase",
+        )
+    return secret
+
+
 def passphrase(file: str | None, *, confirm: bool, what: str, ask: bool) -> str:
-    """The passphrase from ``file``, else (when ``ask``: at a terminal) asked, twice with ``confirm``."""
+    """The passphrase from ``file``, else (when ``ask``: at a terminal) asked, twice with ``confirm``.
+
+    With ``confirm`` (encrypting) a weak passphrase (see :func:`weakness`) is refused.
+    """
     if file is not None:
-        return read_passphrase_file(file)
+        secret = read_passphrase_file(file)
+        return _strong(secret, f", in --passphrase-file {file}") if confirm else secret
     if not ask:
         raise InputError(
             f"{what} needs a passphrase, and there is no terminal to ask it at",
@@ -77,6 +115,8 @@ def passphrase(file: str | None, *, confirm: bool, what: str, ask: bool) -> str:
     first = getpass.getpass("Passphrase: ")
     if not first:
         raise InputError("the passphrase is empty", code="no_passphrase")
+    if confirm:
+        _strong(first, "")
     if confirm and getpass.getpass("The same passphrase again: ") != first:
         raise InputError("the two passphrases differ; nothing was written", code="passphrase_mismatch")
     return first

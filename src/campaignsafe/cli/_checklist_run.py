@@ -9,6 +9,7 @@ from campaignsafe.guidance.checklist import STATUS_WORDS, Row, View, count, run_
 if TYPE_CHECKING:
     from rich.console import Console
 
+NOTE_ROOM = 30  # columns kept after the prompt for the letter and a short note
 PROMPT = "Answer d/n/a/s/q, then an optional note (? for help)"
 PROMPT_MORE = "Answer d/n/a/s/q or m for more, then an optional note (? for help)"
 HELP = """d  done                  e.g.  d met DS Patel on 3 May
@@ -152,7 +153,9 @@ def _room(out: "Console", used: int) -> int:
     import shutil
 
     height = shutil.get_terminal_size((80, 24)).lines
-    prompt = -(-(len(PROMPT_MORE) + 2) // max(1, out.width))
+    from campaignsafe.cli._panel import lay_out
+
+    prompt = len(lay_out(PROMPT_MORE, max(20, out.width - NOTE_ROOM)))  # folded as prompt_text folds it
     return max(8, height - used - prompt)
 
 
@@ -162,7 +165,9 @@ def _heading(row: Row, n: int, total: int) -> str:
 
 def _ask(prompt: str) -> tuple[str, str | None]:
     while True:
-        answer = parse_answer(typer.prompt(prompt))
+        from campaignsafe.cli._panel import prompt_text
+
+        answer = parse_answer(typer.prompt(prompt_text(prompt, room=NOTE_ROOM)))
         if answer is not None:
             return answer
         typer.echo(HELP)

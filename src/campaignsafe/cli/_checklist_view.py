@@ -52,16 +52,30 @@ def show_list(view: View) -> None:
     out = _console()
     danger(out)
     out.print(f"Checklist for {escape(scope_text(view))}\n")
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 1))
-    table.add_column("Topic (id)", ratio=1, overflow="fold")
-    table.add_column("Progress", width=BAR_WIDTH, no_wrap=True)
-    table.add_column("Done", justify="right", no_wrap=True)
-    for topic, rows in by_topic(view):
-        c = count(rows)
-        table.add_row(f"{escape(topic.title)}\n[dim]{escape(topic.id)}[/]", bar(c.settled, c.total), _done(c))
+    topics = [(topic, count(rows)) for topic, rows in by_topic(view)]
     c = count(view.rows)
+    # one line a topic when its title, id, a bar of 8 or more and the count fit (then the list fits 24 rows)
+    title_w = max(len(t.title) for t, _ in topics)
+    id_w = max(len(t.id) for t, _ in topics)
+    done_w = max(len(_done(x)) for x in [c, *(n for _, n in topics)])
+    bar_w = min(BAR_WIDTH, out.width - title_w - id_w - done_w - 6)  # three gaps of two
+    one_line = bar_w >= 8
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 1))
+    table.add_column("Topic" if one_line else "Topic (id)", ratio=None if one_line else 1, overflow="fold")
+    if one_line:
+        table.add_column("Id", style="dim", no_wrap=True)
+    table.add_column("Progress", width=bar_w if one_line else BAR_WIDTH, no_wrap=True)
+    table.add_column("Done", justify="right", no_wrap=True)
+    width = bar_w if one_line else BAR_WIDTH
+    for topic, n in topics:
+        named = (
+            [escape(topic.title), escape(topic.id)]
+            if one_line
+            else [f"{escape(topic.title)}\n[dim]{escape(topic.id)}[/]"]
+        )
+        table.add_row(*named, bar(n.settled, n.total, width), _done(n))
     table.add_section()
-    table.add_row("[bold]Overall[/]", bar(c.settled, c.total), _done(c))
+    table.add_row("[bold]Overall[/]", *([""] if one_line else []), bar(c.settled, c.total, width), _done(c))
     out.print(table)
     _orphans(out, view)
     if c.settled < c.total:

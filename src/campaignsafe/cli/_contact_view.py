@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaignsafe.cli._render import DANGER, console
+from campaignsafe.cli._render import DANGER
 from campaignsafe.contact.resolve import Answer
 
 KIND_LABELS = {
@@ -17,6 +17,7 @@ KIND_LABELS = {
     "place": "place",
 }
 TEXT_ROUTES = (("election_contacts", "Election contacts"),)
+WEBSITE_BELOW = "its website, below: look for 'Report'; not for emergencies"
 LINK_ROUTES = (("report_online", "Report online"), ("website", "Website"), ("election_page", "Election page"))
 
 
@@ -25,7 +26,7 @@ def show_answer(answer: Answer) -> None:
     longer text (election contacts) full width, said once when forces share it; ``answer`` is complete."""
     from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, wrapped
     from campaignsafe.contact.contacts import ROLE_LABELS
-    from campaignsafe.contact.forces import online_report
+    from campaignsafe.contact.forces import online_report, online_route
 
     out: list[str] = [style(DANGER, BOLD, RED)]
     forces_shown = answer.main_forces
@@ -44,7 +45,9 @@ def show_answer(answer: Answer) -> None:
             rows.append(("", "approximate answer"))
         rows.append(("Emergency", _emergency(common)))
         rows.append(("Non-emergency", _non_emergency(routes, common)))
-        if "report_online" not in routes:  # no verified link: how to report through the force's website
+        if "report_online" not in routes and "website" in routes and not online_route(routes):
+            rows.append(("Report online", WEBSITE_BELOW))  # its address is under the panel
+        elif "report_online" not in routes:  # no verified link: the force's own words, or its website
             rows.append(("Report online", online_report(routes)))
         for key, label in TEXT_ROUTES:  # long text reads better full width, under the panels
             if key in routes:
@@ -66,6 +69,10 @@ def show_answer(answer: Answer) -> None:
         who = "" if len(names) == len(forces_shown) else f" ({', '.join(names)})"
         head = f"{label}{who}: "
         out.append(style(head, BOLD) + wrapped(text, 0, len(head)))
+    import shutil
+
+    if sum(part.count("\n") + 1 for part in out) >= shutil.get_terminal_size((80, 24)).lines:
+        out.append(style(DANGER, BOLD, RED))  # the first line has scrolled away: 999 again, last
     print("\n".join(out))
 
 
@@ -146,23 +153,18 @@ def show_crown(service: dict[str, Any]) -> None:
 
 
 def show_saved(items: list[dict[str, Any]]) -> None:
-    """The user's saved contacts as a table."""
-    from rich.table import Table
-
+    """The user's saved contacts, one a block: force and role, then every detail whole (nothing cut short)."""
+    from campaignsafe.cli._panel import BOLD, say, style
     from campaignsafe.contact.contacts import ROLE_LABELS
+    from campaignsafe.contact.forces import force_routes
 
-    out = console()
     if not items:
-        out.print("No saved contacts. Add one: campaignsafe contact save FORCE --role spoc --name NAME --phone PHONE")
+        say("No saved contacts. Add one: campaignsafe contact save FORCE --role spoc --name NAME --phone PHONE", 0)
         return
-    table = Table("Force", "Role", "Name", "Phone", "Email", "Notes")
     for c in items:
-        table.add_row(
-            c["force"],
-            ROLE_LABELS.get(c["role"], c["role"]),
-            *(c.get(k, "") for k in ("name", "phone", "email", "notes")),
-        )
-    out.print(table)
+        name = str((force_routes(c["force"]) or {}).get("name") or c["force"])
+        print(style(f"{name} ({c['force']}): {ROLE_LABELS.get(c['role'], c['role'])}", BOLD))
+        say("  " + _contact_line(c), 4)
 
 
 def force_id_for(text: str) -> str:

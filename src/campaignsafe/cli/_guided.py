@@ -90,7 +90,10 @@ def run(resume: bool, json_out: bool = False) -> Incident:
             if existing is not None and not resume:
                 started = existing.started_at[:16].replace("T", " ")
                 question = f"You have an unfinished report (started {started}). Continue it?"
-                resume = typer.confirm(question, default=True, err=TO_STDERR["on"])
+                from campaignsafe.cli._panel import prompt_text
+
+                asked = prompt_text(question, err=TO_STDERR["on"])
+                resume = typer.confirm(asked, default=True, err=TO_STDERR["on"])
                 if not resume:
                     say_wrapped(
                         "Starting a new report; the unfinished one is replaced once you answer the first question.", ""
@@ -191,19 +194,23 @@ def _with_default(q: Question, old: str) -> Question:
 
 
 def _show_review(rows: list[tuple[str, str, str]]) -> None:
+    """Every answer in full, each line folded at word boundaries under its label (never cut short)."""
     import shutil
+    import textwrap
 
     w = max(30, shutil.get_terminal_size((80, 24)).columns) - 1
     say()
     say(style("Check the record before it is saved", BOLD))
     label_w = max(len(label) for _q, label, _v in rows)
+    pad = " " * (label_w + 5)
     for i, (_qid, label, value) in enumerate(rows, start=1):
-        first = value.splitlines()[0] if value else ""
-        more = len(value.splitlines()) > 1
         head = f"{i:>2} {label:<{label_w}}  "
-        room = max(8, w - len(head))
-        text = first if len(first) <= room and not more else first[: room - 1].rstrip() + "…"
-        say(head + text)
+        folded: list[str] = []
+        for line in value.splitlines() or [""]:
+            folded += textwrap.wrap(line, max(20, w - len(pad)), break_long_words=False, break_on_hyphens=False) or [""]
+        say((head + folded[0]).rstrip())
+        for line in folded[1:]:
+            say((pad + line).rstrip())
 
 
 def _ask(q: Question, d: Draft, final: bool) -> None:

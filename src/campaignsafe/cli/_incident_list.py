@@ -230,7 +230,6 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
         if not give:
             break
         widths[max(give, key=lambda i: widths[i])] -= 1
-    out = ["  ".join(style(h.ljust(widths[i]), BOLD) for i, h in enumerate(headers)).rstrip()]
     line = "  ".join(f"{{{i}:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
     narrowed = [i for i, (w, n) in enumerate(zip(widths, natural, strict=True)) if w < n]
     folded: dict[tuple[str, int], list[str]] = {}  # the same place or force folds the same way every time
@@ -241,6 +240,11 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
             got = folded[(text, width)] = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
         return got
 
+    heads = [fold(h, widths[i]) for i, h in enumerate(headers)]  # a heading folds like a cell: none is wider
+    out = [
+        "  ".join(style((c[n] if n < len(c) else "").ljust(widths[i]), BOLD) for i, c in enumerate(heads)).rstrip()
+        for n in range(max(map(len, heads)))
+    ]
     for row in rows:
         if not any(len(row[i]) > widths[i] for i in narrowed):
             out.append(line.format(*row).rstrip())

@@ -122,8 +122,10 @@ def _where(incident: Incident) -> str:
 
 
 def _person(p: Person) -> str:
+    from campaignsafe.exports.text import handle_text
+
     described = p.description if p.description != p.handle else None
-    bits = [p.name, p.handle and (p.handle + (f" on {p.platform}" if p.platform else "")), described]
+    bits = [p.name, handle_text(p), described]
     text = ", ".join(b for b in bits if b)
     return f"{p.role}: {text}" + (f" (contact: {p.contact})" if p.contact else "")
 
@@ -150,7 +152,8 @@ def exhibit_line(e: Evidence) -> str:
     return text
 
 
-def _body(incident: Incident) -> list[tuple[str, str]]:
+def _body(incident: Incident, now: bool = False) -> list[tuple[str, str]]:
+    """The record's rows; ``now``: as it reads with its amendments (a report added by one was recorded then)."""
     from campaignsafe.incidents import kinds
 
     rows = [("When", _when(incident)), ("Where", _where(incident))]
@@ -165,8 +168,20 @@ def _body(incident: Incident) -> list[tuple[str, str]]:
         rows.append(("Impact", incident.impact.personal))
     if incident.impact and incident.impact.campaign:
         rows.append(("Campaign", incident.impact.campaign))
-    rows.append(("Reported", "; ".join(incident.reported_to) or "not yet"))
+    rows += _reports(incident, now) or [("Reported", "not yet")]
     return rows
+
+
+def _reports(incident: Incident, now: bool) -> list[tuple[str, str]]:
+    """Each report on its row, with when it was made, or, when that was not given, when it was recorded."""
+    from campaignsafe.exports.case import reports_recorded_at
+    from campaignsafe.exports.text import report_text
+
+    recorded = reports_recorded_at(incident) if now else [incident.created_at] * len(incident.reports)
+    return [
+        ("Reported" if i == 0 else "", report_text(r.to, r.platform, r.reference, r.reported_at, r.notes, at))
+        for i, (r, at) in enumerate(zip(incident.reports, recorded, strict=False))
+    ]
 
 
 def show_incident(incident: Incident, origin: Any = None) -> None:
@@ -205,7 +220,7 @@ def show_incident(incident: Incident, origin: Any = None) -> None:
     if incident.amendments:
         out.append("")
         out.append(style("As it reads now", BOLD))
-        out += _rows(_body(incident.current()))
+        out += _rows(_body(incident.current(), now=True))
     out.append("")
     out += _rows([("SHA-256", f"{incident.record_sha256} (the record as first saved)")])
     print("\n".join(out))
@@ -248,7 +263,10 @@ def force_lines(force_id: str | None, nation: str | None, reported: bool = False
     line = ("" if reported else "Report it to ") + f"{name}: "
     line += routes.get("non_emergency_override", {}).get("value", "101")
     online = forces.online_report(routes)
-    line += f", or online at {online}" if "report_online" in routes else f", or online {online}"
+    if "report_online" in routes:
+        line += f", or online at {online}"
+    else:
+        line += f", or online: {online}" if forces.online_route(routes) else f", or online {online}"
     lines = [line]
     saved = contacts.for_force(force_id)
     for c in saved:
@@ -321,7 +339,9 @@ def show_saved(incident: Incident, profile: Profile) -> None:
         if not any(r.reference for r in police):
             steps.insert(1, f"When you are given a reference, record it: {update} --police-ref REF")
     else:
-        steps.append(f"When you report it, note the reference: {update} --reported-to 101 --police-ref REF")
+        steps.append(
+            f"When you report it, note when and the reference: {update} --reported-to 101 --when TIME --police-ref REF"
+        )
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
     out += [fill(s, "  • ", "    ") for s in steps]
     out.append("")

@@ -29,18 +29,17 @@ def link_lines(link: Link, w: int) -> list[str]:
     """One link: its heading, how it was written, and one line (or more) per incident."""
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.links import KIND_LABELS
-    from campaignsafe.incidents.listing import force_of, profile_force_id
     from campaignsafe.incidents.models import printable
 
-    mine = profile_force_id()
     n = len(link.incidents)
     head = f"{KIND_LABELS[link.kind]}: {printable(link.label)} ({n} incidents)"
     out = [style(line, BOLD) for line in _wrap(head, "", "  ", w)]
     out += _wrap("; ".join(printable(s) for s in link.seen_as), "  written as: ", "    ", w)
     for i in link.incidents:
         at = i.occurred_at
-        fid, name, source = force_of(i.force_id, i.force_name, None, mine)  # the force every view shows
-        where = (name or fid or "no force known") + (" (from your profile)" if source == "profile" else "")
+        where = (i.force_name or i.force_id or "no force known") + (
+            " (from your profile)" if i.force_source == "profile" else ""
+        )
         if i.campaign:
             where = f"{i.campaign} campaign, {where}"
         text = f"{at.day} {at:%b %Y}, {kinds.label(i.kind).lower()}, {where}; {', '.join(i.found_in)}"

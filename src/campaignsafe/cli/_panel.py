@@ -223,3 +223,15 @@ def say(text: str, indent: int = 2, *, err: bool = False, total: int | None = No
     lead = text[: len(text) - len(body)]
     lines = lay_out(body, total or width(), indent, len(lead))
     (sys.stderr if err else sys.stdout).write(lead + "\n".join(lines) + "\n")
+
+
+def prompt_text(text: str, *, err: bool = False, room: int = 12) -> str:
+    """A prompt folded to the terminal: all but its last line printed now, the last returned to prompt with.
+
+    ``room`` keeps space on the last line for what the prompt adds (``[Y/n]: ``) and the answer, so the
+    terminal never wraps a word of the prompt.
+    """
+    lines = lay_out(text, max(20, width() - room))
+    (sys.stderr if err else sys.stdout).write("".join(line + "\n" for line in lines[:-1]))
+    (sys.stderr if err else sys.stdout).flush()
+    return lines[-1] if lines else text

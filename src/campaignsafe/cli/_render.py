@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 DANGER = "In immediate danger: call 999"
+#: spaces at the end of a line, before any closing style codes
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)(?=\n)")
 
 
 def print_json(obj: Any) -> None:
@@ -26,6 +29,10 @@ def console(stderr: bool = False) -> Console:
     class _Console(Console):
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError  # let the root command stop quietly, as for plain output
+
+        def _render_buffer(self, buffer: Any) -> str:
+            # rich keeps the space it wrapped at (and pads some lines): no line ends in spaces
+            return _TRAILING.sub(r"\1", super()._render_buffer(buffer))
 
     return _Console(stderr=stderr, no_color="NO_COLOR" in os.environ or None, highlight=False, soft_wrap=False)
 

@@ -87,7 +87,7 @@ def _print(report: Any) -> None:
         state = "holds" if report.anchor["holds"] else "DOES NOT HOLD"
         say(f"Anchor {report.anchor['seq']}:{report.anchor['sha256']} {state}.")
     if report.head is not None:
-        say(f"Audit chain head: entry {report.head.seq}, SHA-256 {report.head.sha256}")
+        say(f"Audit chain head (for check --anchor later): {report.head.seq}:{report.head.sha256}")
     if report.older_store:
         say(
             f"Note: the store is from an older campaignsafe (it lacks {', '.join(report.pending_migrations)}); "

@@ -128,11 +128,9 @@ def _crown(query: str, exc: Any, json_out: bool) -> None:
     service = exc.crown
     if json_out:
         from campaignsafe.cli._render import print_json
+        from campaignsafe.contact.resolve import crown_answer
 
-        print_json(
-            {"schema_version": 1, "query": query, "kind": "crown_dependency", "forces": [],
-             "police_service": service, "notes": [exc.message]}
-        )  # fmt: skip
+        print_json(crown_answer(query, exc))
         return
     import shutil
     import textwrap
@@ -162,14 +160,18 @@ def save(
     ],
     role: Annotated[str, typer.Option("--role", help="spoc, adviser or officer.")] = "spoc",
     name: Annotated[str | None, typer.Option("--name", help="Their name and rank.")] = None,
-    phone: Annotated[str | None, typer.Option("--phone")] = None,
-    email: Annotated[str | None, typer.Option("--email")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help='Their phone ("" clears it).')] = None,
+    email: Annotated[str | None, typer.Option("--email", help='Their email ("" clears it).')] = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", help="e.g. hours, reference, who gave you the details.")
+        str | None, typer.Option("--notes", help='e.g. hours, reference, who gave you the details ("" clears).')
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Keep the details of a police contact you were given (stored only on this computer).
+
+    Saving again for the same force, role and name (or with no --name, the only contact for that force and
+    role) updates that entry: fields you give replace theirs, fields you leave out are kept, and a field
+    given as "" is cleared.
 
     Example: campaignsafe contact save metropolitan --role spoc --name "DI Jane Smith" --phone "020 7946 0000"
     """
@@ -177,11 +179,19 @@ def save(
     from campaignsafe.cli._render import console, print_json
     from campaignsafe.contact import contacts
 
-    record = contacts.save(force_id_for(force), role, {"name": name, "phone": phone, "email": email, "notes": notes})
+    values = {"name": name, "phone": phone, "email": email, "notes": notes}
+    record, changes = contacts.save(force_id_for(force), role, values)
     if json_out:
-        print_json(record)
-    else:
-        console().print(f"Saved {contacts.ROLE_LABELS[record['role']]} for {record['force']}.")
+        print_json({**record, "changes": changes})
+        return
+    who = contacts.ROLE_LABELS[record["role"]] + (f" {record['name']}" if record.get("name") else "")
+    if not changes:
+        console().print(f"Saved {who} for {record['force']}.")
+        return
+    done = [f"{field} {how}" for field, how in changes.items() if how != "unchanged"]
+    kept = [field for field in contacts.FIELDS if field in record and field not in changes]
+    said = "; ".join(done) if done else "nothing changed"
+    console().print(f"Updated {who} for {record['force']}: {said}" + (f"; kept {', '.join(kept)}." if kept else "."))
 
 
 @app.command("saved")

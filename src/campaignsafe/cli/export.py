@@ -213,6 +213,9 @@ def _print_verify(report: Any, problems: list[tuple[str, list[str]]]) -> None:
     from campaignsafe.cli._panel import counted, say
     from campaignsafe.exports.verify import shown
 
+    if problems:  # the failure first: nothing below reads as "all is well"
+        what = ", ".join(f"{len(names)} {label}" for label, names in problems)
+        say(f"FAILED: the bundle does not match its MANIFEST.sha256 ({what}):")
     for label, names in problems:
         for name in names:
             why = report.unsafe_reasons.get(name) if label == "unsafe" else None
@@ -223,7 +226,12 @@ def _print_verify(report: Any, problems: list[tuple[str, list[str]]]) -> None:
             f"{'matches' if n == 1 else 'match'} {'its' if n == 1 else 'their'} SHA-256.")  # fmt: skip
     say(f"MANIFEST.sha256 itself has SHA-256 {report.manifest_sha256}")
     sig = report.signature
-    if sig.status == "valid":
+    if sig.status == "valid" and problems:
+        say(
+            f"Signature: the manifest is signed with the key {sig.key_fingerprint}, but the files above do not "
+            "match it, so the signature does not vouch for them"
+        )
+    elif sig.status == "valid":
         say(f"Signature: good, made with the key {sig.key_fingerprint}")
     elif sig.status == "invalid":
         say(f"SIGNATURE BAD: {sig.reason}")

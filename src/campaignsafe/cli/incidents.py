@@ -217,7 +217,9 @@ def delete(
         n = counted(len(incident.evidence), "exhibit")
         what = f"incident {incident_id} ({kinds.label(incident.kind)}) and its {n}"
         question = f"Delete {what}? This cannot be undone"
-        if not typer.confirm(question, default=False):
+        from campaignsafe.cli._panel import prompt_text
+
+        if not typer.confirm(prompt_text(question), default=False):
             print("Nothing deleted.")
             return
     deleted = entry.remove(incident_id)

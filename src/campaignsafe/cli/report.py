@@ -80,9 +80,13 @@ With field flags, --from-file or --no-input it never asks; it lists every proble
 Kinds (--kind, or "kind" in a file):
 {help_text()}
 
-\b
 A minimal file (YAML or JSON; a list imports all or none):
-{{"occurred_at": "2026-05-01T18:30", "kind": "threats", "description": "…", "location": {{"text": "High Street", "postcode": "SW1A 1AA"}}}}
+
+\b
+{{"occurred_at": "2026-05-01T18:30",
+ "kind": "threats", "description": "…",
+ "location": {{"text": "High Street",
+              "postcode": "SW1A 1AA"}}}}
 
 {exit_code_help()}
 

@@ -25,7 +25,7 @@ def json_text(obj: Any, **kwargs: Any) -> str:
 
 def answer_line(raw: bytes) -> dict[str, Any]:
     """The JSON object for one input line; never raises for bad input."""
-    from campaignsafe.contact.resolve import resolve
+    from campaignsafe.contact.resolve import crown_answer, resolve
 
     try:
         text = raw.decode("utf-8")
@@ -35,6 +35,9 @@ def answer_line(raw: bytes) -> dict[str, Any]:
     try:
         return resolve(text).to_dict()
     except CampaignsafeError as exc:
+        crown = crown_answer(text, exc)  # an answer, as `contact --json` gives it
+        if crown is not None:
+            return crown
         fallback = getattr(exc, "answer", None)
         out = fallback.to_dict() if fallback is not None else {"schema_version": 1, "query": text[: MAX_QUERY + 1]}
         out["error"] = exc.as_dict()

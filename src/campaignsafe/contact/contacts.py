@@ -54,29 +54,58 @@ def for_force(force_id: str) -> list[dict[str, Any]]:
     return [c for c in load() if c.get("force") == force_id]
 
 
-def save(force_id: str, role: str, values: dict[str, str | None]) -> dict[str, Any]:
-    """Add or replace the contact for (force, role, name); returns the stored record."""
+def save(force_id: str, role: str, values: dict[str, str | None]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Add a contact, or merge the given fields into the saved one; returns (record, what changed).
+
+    The saved entry is the one for (force, role, name), or with no --name the only one for (force, role).
+    A field not given is kept; a field given as "" is cleared. ``changes`` maps each field given to
+    "added", "changed", "cleared" or "unchanged"; it is empty for a new entry.
+    """
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}", "use one of: " + ", ".join(ROLES), code="bad_role")
-    record: dict[str, Any] = {"force": force_id, "role": role}
+    given: dict[str, str] = {}
     for key in FIELDS:
         value = values.get(key)
         if value is not None:
             limit = usertext.LINE_MAX if key == "notes" else usertext.NAME_MAX
-            value = usertext.clean(value, f"--{key}", limit=limit)
-            if value:
-                record[key] = value
-    email = record.get("email")
+            given[key] = usertext.clean(value, f"--{key}", limit=limit)
+    email = given.get("email")
     if email and not EMAIL.fullmatch(email):
         raise InputError("--email is not an email address", "e.g. jane.smith@example.police.uk", code="bad_contact")
-    if not any(k in record for k in ("name", "phone", "email")):
-        raise InputError("give at least a --name, --phone or --email", code="empty_contact")
     path = _file()
     with paths.locked(path):
-        contacts = [c for c in load() if not _same(c, record)]
+        contacts = load()
+        old = _existing(contacts, force_id, role, given.get("name"))
+        record: dict[str, Any] = dict(old) if old is not None else {"force": force_id, "role": role}
+        changes: dict[str, str] = {}
+        for key, value in given.items():
+            before = record.pop(key, None)
+            if value:
+                record[key] = value
+            if old is not None:
+                changes[key] = _change(before, value or None)
+        if not any(k in record for k in ("name", "phone", "email")):
+            raise InputError("give at least a --name, --phone or --email", code="empty_contact")
+        contacts = [c for c in contacts if c is not old]
         contacts.append(record)
         _write(path, contacts)
-    return record
+    return record, changes
+
+
+def _existing(contacts: list[dict[str, Any]], force_id: str, role: str, name: str | None) -> dict[str, Any] | None:
+    """The saved entry a save updates: same force, role and name; with no name, the only one for force and role."""
+    same_role = [c for c in contacts if c.get("force") == force_id and c.get("role") == role]
+    if name:
+        return next((c for c in same_role if c.get("name", "").casefold() == name.casefold()), None)
+    return same_role[0] if len(same_role) == 1 else None
+
+
+def _change(before: str | None, after: str | None) -> str:
+    if before == after:
+        return "unchanged"
+    if after is None:
+        return "cleared"
+    return "added" if before is None else "changed"
 
 
 def remove(force_id: str, role: str | None) -> int:
@@ -87,10 +116,6 @@ def remove(force_id: str, role: str | None) -> int:
         keep = [c for c in contacts if not (c.get("force") == force_id and (role is None or c.get("role") == role))]
         _write(path, keep)
     return len(contacts) - len(keep)
-
-
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return a.get("force") == b.get("force") and a.get("role") == b.get("role") and a.get("name") == b.get("name")
 
 
 def _write(path: Path, contacts: list[dict[str, Any]]) -> None:

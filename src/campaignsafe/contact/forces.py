@@ -21,10 +21,22 @@ def force_routes(force_id: str) -> dict[str, Any] | None:
     return None
 
 
+def online_route(routes: dict[str, Any]) -> dict[str, Any] | None:
+    """The force's own words on reporting online (an other route labelled "Online …"), if it has no verified link."""
+    if "report_online" in routes:
+        return None
+    extras = routes.get("other_routes", [])
+    return next((x for x in extras if str(x.get("label", "")).lower().startswith("online")), None)
+
+
 def online_report(routes: dict[str, Any]) -> str:
-    """How to report online: the verified link, else through the force's own website (never a guessed link)."""
+    """How to report online: the verified link, else the force's own words on it, else through its website
+    (never a guessed link)."""
     if "report_online" in routes:
         return str(routes["report_online"]["value"])
+    own = online_route(routes)
+    if own is not None:
+        return str(own["value"])
     site = routes.get("website", {}).get("value")
     if not site:
         return "through the force's website (not for emergencies)"

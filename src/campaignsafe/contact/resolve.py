@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from campaignsafe.contact import postcode
 from campaignsafe.contact.lookup import EDGE_SHARE, Answer, Hit, HitParts, Lookup
 from campaignsafe.contact.postcode import UNIT_SLOT
-from campaignsafe.errors import InputError, NotFoundError, StoreError
+from campaignsafe.errors import CampaignsafeError, InputError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
     from campaignsafe.contact import places
 
-__all__ = ["Answer", "Hit", "complete", "crown_dependency", "resolve", "resolve_postcode"]
+__all__ = ["Answer", "Hit", "complete", "crown_answer", "crown_dependency", "resolve", "resolve_postcode"]
 
 # ``resolve_postcode``'s fast path reads the shared Lookup's tables (``Lookup.sectors`` and
 # ``Lookup.hit_parts``) straight from these globals; they stay empty until ``_lookup`` runs.
@@ -182,6 +182,20 @@ def _raise_special(kind: str, text: str) -> None:
         raise err
     message, hint = postcode.SPECIAL_MESSAGES[kind]
     raise NotFoundError(message, hint, code=f"{kind.replace('-', '_')}_postcode")
+
+
+def crown_answer(query: str, exc: CampaignsafeError) -> dict[str, Any] | None:
+    """The answer (not an error) for a Jersey, Guernsey or Isle of Man postcode: its own police service.
+
+    What ``contact --json`` prints and ``contact --batch`` writes for the line; None for any other error.
+    """
+    service = getattr(exc, "crown", None)
+    if not service:
+        return None
+    return {
+        "schema_version": 1, "query": query, "kind": "crown_dependency", "forces": [],
+        "police_service": service, "notes": [exc.message],
+    }  # fmt: skip
 
 
 def crown_dependency(cid: str) -> dict[str, Any] | None:

@@ -278,7 +278,7 @@ def _exhibit(ev: Evidence, names: dict[tuple[str, str], str]) -> m.Exhibit:
 # -- the whole export ----------------------------------------------------------------------------
 
 
-def linker(producer: m.Producer) -> Linker:
+def linker(producer: m.Producer, profile_force: str | None = None) -> Linker:
     """A collector of the identifiers the exported incidents share: ``add()`` each stored incident as it is read.
 
     It keeps only the identifiers, so the streamed export feeds it in its one pass over the store.
@@ -286,7 +286,7 @@ def linker(producer: m.Producer) -> Linker:
     """
     from campaignsafe.incidents import links
 
-    return links.Linker(links.own_identifiers(producer.name, producer.phone, producer.email))
+    return links.Linker(links.own_identifiers(producer.name, producer.phone, producer.email), profile_force)
 
 
 def link_models(collected: Linker) -> list[m.Link]:
@@ -384,6 +384,8 @@ def _forces(counts: Counter[str], names: dict[str, str], placed: set[str]) -> li
                 from_profile=fid not in placed,
                 non_emergency=str(routes.get("non_emergency_override", {}).get("value", "101")),
                 report_online=routes.get("report_online", {}).get("value"),
+                online=forces.online_report(routes),
+                website=routes.get("website", {}).get("value"),
                 contacts=saved,
             )
         )

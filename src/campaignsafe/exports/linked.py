@@ -33,7 +33,9 @@ def heading(link: m.Link) -> str:
 
 def row(i: m.LinkedIncident) -> tuple[str, str, str, str]:
     """(when, kind, force, where it was found) for one incident a link joins."""
-    force = i.force_name or i.force_id or "no force recorded"
+    force = i.force_name or i.force_id or "no force known"
+    if i.force_source == "profile":
+        force += " (from the reporting person's profile)"
     return tx.day_text(i.occurred_at), kinds.label(i.kind), force, ", ".join(i.found_in)
 
 

@@ -84,6 +84,10 @@ class Force(Out):
     from_profile: bool = Field(description="true when only the profile's force names it (no place-based force)")
     non_emergency: str
     report_online: str | None = None
+    online: str = Field(
+        "", description="how to report online: the verified link, else the force's own words, else through its website"
+    )
+    website: str | None = None
     contacts: list[Contact]
 
 
@@ -284,6 +288,9 @@ class LinkedIncident(Out):
     kind: str
     force_id: str | None = None
     force_name: str | None = None
+    force_source: Literal["postcode", "given", "profile"] | None = Field(
+        None, description="where the force came from, as for the incident (the profile's force for one with none)"
+    )
     found_in: list[str] = Field(description='the fields it was found in, e.g. "suspect\'s handle", "exhibit JS/2"')
 
 

@@ -117,8 +117,9 @@ def _force_view(f: m.Force) -> ForceView:
     if f.from_profile:
         lines.append("My own force (from my profile), for incidents with no place, such as online abuse.")
     lines.append(f"Non-emergency: {f.non_emergency}")
-    if f.report_online:
-        lines.append(f"Report online: {f.report_online}")
+    lines.append("Report online: " + (f.online or f.report_online or "through the force's website"))
+    if f.website and f.website not in lines[-1]:
+        lines.append(f"Website: {f.website}")
     for c in f.contacts:
         bits = [c.name, c.phone, c.email]
         lines.append(f"{c.role_label}: " + " · ".join(b for b in bits if b) + (f" ({c.notes})" if c.notes else ""))

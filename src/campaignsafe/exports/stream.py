@@ -104,7 +104,7 @@ def read(
     missing: list[str] = []
     refs: set[str] = set()
     reports = bool(wanted & {"html", "md"})
-    shared = cs.linker(info.producer)  # the links, collected in the same pass
+    shared = cs.linker(info.producer, info.profile_force)  # the links, collected in the same pass
     folder = str(evidence.blob("0" * 64).parent.parent)  # the evidence folder, worked out once
     with cs.opened(flt) as (store, ids):
         from campaignsafe.incidents import provenance

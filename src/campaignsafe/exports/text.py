@@ -42,13 +42,22 @@ def size_text(n: int) -> str:
 
 def person_text(p: Person) -> str:
     """``Sam Jones (@sam on X), man in a grey hoodie, contact 07700 900123``."""
-    handle = p.handle and p.handle + (f" on {p.platform}" if p.platform else "")
+    handle = handle_text(p)
     who = p.name or handle or ""
     if p.name and handle:
         who += f" ({handle})"
     bits = [who, p.description if p.description not in (p.handle, p.name) else None]
     text = ", ".join(b for b in bits if b)
     return text + (f", contact {p.contact}" if p.contact else "")
+
+
+def handle_text(p: Person) -> str | None:
+    """``@sam on X``, or None when there is no handle or the description already says it (shown once)."""
+    if not p.handle:
+        return None
+    text = p.handle + (f" on {p.platform}" if p.platform else "")
+    said = (p.description or "").casefold()
+    return None if text.casefold() in said or (p.handle.casefold() in said and not p.platform) else text
 
 
 def location_text(loc: Location) -> str:

@@ -128,13 +128,25 @@ def _location_problem(raw: Any, prefix: str) -> tuple[Location | None, list[str]
     loc = raw.get("location") if isinstance(raw, dict) else None
     try:
         parsed = LocationIn.model_validate(loc)
-    except ValidationError:
-        return None, []  # reported with the rest of the record
+    except ValidationError:  # reported with the rest of the record; its postcode is still checked
+        given = loc.get("postcode") if isinstance(loc, dict) else None
+        return None, _postcode_problem(given, prefix) if isinstance(given, str) and given.strip() else []
     try:
         return resolve_location(parsed), []
     except CampaignsafeError as exc:
         field = "force_id" if parsed.force_id and "force" in exc.message else "postcode"
         return None, [f"{prefix}location.{field}: {exc.message}"]
+
+
+def _postcode_problem(postcode: str, prefix: str) -> list[str]:
+    """A postcode's problem on its own (when the rest of the location is wrong too: all are listed at once)."""
+    try:
+        resolve_location(LocationIn.model_validate({"text": "(checking the postcode)", "postcode": postcode}))
+    except ValidationError:
+        return []  # a postcode the model refuses is already among the record's problems
+    except CampaignsafeError as exc:
+        return [f"{prefix}location.postcode: {exc.message}"]
+    return []
 
 
 def check(items: Sequence[Any], base: Path | None = None) -> list[Checked]:

@@ -75,17 +75,50 @@ def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str
 
 
 def person(role: str, text: str) -> dict[str, Any]:
-    """A person from a flag or an answer; an ``@handle`` in the description is picked out."""
+    """A person from a flag or an answer; an ``@handle`` (and ``on PLATFORM``) in the description is picked out.
+
+    ``@angryvoter on X`` alone is the handle and its platform (no description repeating them).
+    """
     data: dict[str, Any] = {"role": role, **item(text, "description", ("name", "handle", "platform", "contact"), role)}
-    found = _HANDLE.search(data.get("description", ""))
+    desc = data.get("description", "")
+    alone = _HANDLE_ON.fullmatch(desc.strip())
+    if alone and "handle" not in data:
+        data["handle"] = alone.group(1)
+        if alone.group(2) and "platform" not in data:
+            data["platform"] = alone.group(2)
+        del data["description"]
+        return data
+    found = _HANDLE.search(desc)
     if "handle" not in data and found:
         data["handle"] = found.group(1)
+        on = _ON_PLATFORM.match(desc, found.end())
+        if on and "platform" not in data and _known_platform(on.group(1)):
+            data["platform"] = on.group(1)
     return data
 
 
+_HANDLE_ON = re.compile(r"(@[A-Za-z0-9_.]{1,50})(?:\s+on\s+(\S.{0,39}))?")
+_ON_PLATFORM = re.compile(r"\s+on\s+([A-Za-z][\w/.]{0,39})")
+
+
+def _known_platform(name: str) -> bool:
+    from campaignsafe.incidents import identifiers as ids
+
+    pid = ids.platform(name)
+    return bool(pid) and pid in ids.PLATFORMS
+
+
 def witness(text: str) -> dict[str, Any]:
-    """A witness: their name first, then ``contact=…``."""
-    return {"role": "witness", **item(text, "name", ("contact", "description", "handle"), "witness")}
+    """A witness: their name first, then ``contact=…``; ``Sam Jones, 07700 900123`` is a name and a contact."""
+    from campaignsafe.incidents import identifiers as ids
+
+    data = {"role": "witness", **item(text, "name", ("contact", "description", "handle"), "witness")}
+    name, sep, last = data.get("name", "").rpartition(",")
+    last = last.strip()
+    reachable = ids.phone(last) or ids.email(last) or _HANDLE_ON.fullmatch(last)
+    if sep and name.strip() and "contact" not in data and reachable:
+        data["name"], data["contact"] = name.strip(), last
+    return data
 
 
 def vehicle(text: str) -> dict[str, Any]:

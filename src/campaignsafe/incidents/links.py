@@ -66,6 +66,8 @@ class LinkedIncident:
     found_in: list[str]
     #: the campaign it belongs to, on a server store with campaigns (what an HQ role sees); None otherwise
     campaign: str | None = None
+    #: where the force came from (``listing.FORCE_SOURCES``): the place's postcode, as given, or the profile
+    force_source: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape (``occurred_at`` as ISO 8601; ``campaign`` only where the store has campaigns)."""
@@ -235,11 +237,13 @@ class Linker:
     """Collects identifiers incident by incident (one pass; only identifiers and each incident's
     date, kind and force are kept, never the record) and gives the links."""
 
-    def __init__(self, ignore: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(self, ignore: Iterable[tuple[str, str]] = (), profile_force: str | None = None) -> None:
         self.ignore = set(ignore)
+        self.profile_force = profile_force  # the force of an incident with no place-based force
         self.count = 0
         self._seen: dict[tuple[str, str], _Seen] = {}
         self._about: dict[int, tuple[datetime, str, str | None, str | None]] = {}
+        self._source: dict[int, str | None] = {}
         self._campaign: dict[int, str] = {}
 
     def add(self, incident: Incident, campaign: str | None = None) -> None:
@@ -258,8 +262,12 @@ class Linker:
             if s.found_in not in fields:
                 fields.append(s.found_in)
             if incident.id not in self._about:
+                from campaignsafe.incidents.listing import force_of
+
                 loc = cur.location
-                self._about[incident.id] = (cur.occurred_at, cur.kind, loc.force_id, loc.force_name)
+                fid, name, source = force_of(loc.force_id, loc.force_name, loc.postcode, self.profile_force)
+                self._about[incident.id] = (cur.occurred_at, cur.kind, fid, name)
+                self._source[incident.id] = source
 
     def links(self) -> list[Link]:
         """Identifiers in two incidents or more: most incidents first, then by kind (see KINDS) and value."""
@@ -269,7 +277,10 @@ class Linker:
                 value,
                 sorted(seen.written),
                 sorted(
-                    (LinkedIncident(i, *self._about[i], f, self._campaign.get(i)) for i, f in seen.found_in.items()),
+                    (
+                        LinkedIncident(i, *self._about[i], f, self._campaign.get(i), self._source[i])
+                        for i, f in seen.found_in.items()
+                    ),
                     key=_when_id,
                 ),
             )
@@ -309,7 +320,7 @@ def in_store(flt: Filter) -> Found:
     from campaignsafe.incidents.store import Store
 
     prof = profile.load()
-    linker = Linker(own_identifiers(prof.name, prof.phone, prof.email))
+    linker = Linker(own_identifiers(prof.name, prof.phone, prof.email), prof.force_id)
     with Store.open() as store:
         campaigns = store.campaigns()
         for incident in _each(store, flt):

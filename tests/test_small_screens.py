@@ -1,0 +1,78 @@
+"""What a new user saw on 80×24 and 60-column terminals: folded prompts and help, no trailing spaces,
+the checklist on one screen, and 999 still in sight after a tall `contact` answer (issue 11)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+
+
+@pytest.fixture
+def screen_24(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINES", "24")
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+def test_the_checklist_list_fits_24_rows_with_999_first(screen_24: None) -> None:
+    lines = run("checklist").stdout.splitlines()
+    assert lines[0] == "If you are in immediate danger, call 999."
+    assert len(lines) <= 23 and max(map(len, lines)) <= 80, "\n".join(lines)
+    assert any("canvassing" in line and "Canvassing" in line for line in lines)  # title and id on one line
+
+
+def test_checklist_run_without_input_has_no_trailing_spaces(screen_24: None) -> None:
+    r = run("checklist", "run", "--no-input")
+    assert r.exit_code == 3 and r.stdout.count("\n") > 10
+    assert [line for line in r.stdout.splitlines() if line != line.rstrip()] == []
+
+
+@pytest.mark.parametrize("columns", [40, 60])
+def test_prompts_and_the_json_example_in_help_fold_at_word_boundaries(
+    columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checklist prompt and `report --help`'s file example never run past the terminal's edge
+    (where the terminal would break a word)."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
+    lines = run("checklist", "run", input="q\n").stdout.splitlines()
+    asked = [line for line in lines if "optional note" in line or "help):" in line]
+    assert asked and all(len(line) <= columns for line in asked), asked
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": str(columns)}
+    helped = subprocess.run(  # a real process: click sizes help to the terminal
+        [sys.executable, "-m", "campaignsafe", "report", "--help"], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    example = helped[next(i for i, line in enumerate(helped) if "minimal file" in line) :][:7]
+    assert all(
+        len(line) <= max(columns, 50) for line in example
+    )  # click folds help at 50 columns at least and '"postcode": "SW1A 1AA"}}' in "\n".join(example)
+
+
+def test_delete_confirmation_is_folded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tests.incident_helpers import minimal, write_json
+
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
+    assert run("report", "--from-file", str(write_json(tmp_path, minimal()))).exit_code == 0
+    r = run("incidents", "delete", "1", input="n\n")
+    assert "Nothing deleted" in r.stdout
+    assert all(len(line) <= 40 for line in r.stdout.splitlines()), r.stdout
+
+
+def test_a_tall_contact_answer_ends_with_999_and_one_that_fits_does_not(screen_24: None) -> None:
+    """SK17 (two forces) is taller than 24 rows: its last line is the 999 line again; a postcode of one
+    force fits, 999 only on its first line. A force with no verified form says so in one panel row."""
+    tall = run("contact", "SK17").stdout.splitlines()
+    assert tall[0] == tall[-1] == "In immediate danger: call 999"
+    assert [line for line in tall if "Report online" in line] == [
+        line for line in tall if "its website, below: look for 'Report'; not for emergencies" in line
+    ]
+    short = run("contact", "SW1A 1AA").stdout.splitlines()
+    assert short[0] == "In immediate danger: call 999" and len(short) <= 23
+    assert sum("call 999" in line for line in short) == 1
