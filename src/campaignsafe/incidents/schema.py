@@ -433,11 +433,12 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("COMMIT")
     done = applied(conn)
     refuse_newer(done, known, path)
-    if any(name not in done for name in known):
-        from campaignsafe.incidents import checkschema
+    from campaignsafe.incidents import checkschema
 
+    if any(name not in done for name in known):
         quick_check(conn, path)
         checkschema.refuse_altered(conn, path)
+    checkschema.refuse_foreign(conn, path)
     for name, fn in MIGRATIONS:
         if name in done:
             continue
