@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from campaignsafe.backup import restore
 from tests.conftest import run
 
 REPORT = ("report", "--when", "yesterday 9pm", "--place", "High St", "--kind", "threats", "--no-input")
@@ -39,3 +42,49 @@ def test_error_line_never_writes_control_characters_raw(tmp_path: Path) -> None:
         assert "\x1b" not in r.stderr and "\x07" not in r.stderr and "\u202e" not in r.stderr, cmd
         assert len([line for line in r.stderr.splitlines() if line.startswith("campaignsafe: error:")]) == 1
         assert "\\x1b" in r.stderr
+
+
+def _backup(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    assert _report("SECRET kept") == 0
+    out = tmp_path / "b.zip"
+    assert run("backup", str(out)).exit_code == 0
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(tmp_path / "fresh"))
+    return out
+
+
+def _incidents(home: Path) -> list[str]:
+    conn = sqlite3.connect(home / "incidents.db")
+    try:
+        return [str(r[0]) for r in conn.execute("SELECT record FROM incidents")]
+    finally:
+        conn.close()
+
+
+def test_restore_never_deletes_an_incident_reported_while_it_synced(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _backup(home, tmp_path, monkeypatch)
+    real = restore.os.sync
+    monkeypatch.setattr(restore.os, "sync", lambda: (_report("DURING restore"), real()))
+    r = run("restore", str(out))
+    assert r.exit_code == 5 and "already holds a record" in r.stderr
+    assert ["DURING" in rec for rec in _incidents(tmp_path / "fresh")] == [True]
+
+
+def test_restore_never_deletes_an_incident_reported_just_after_its_last_look(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _backup(home, tmp_path, monkeypatch)
+    real, calls = restore._refuse_non_empty, []
+
+    def then_report(where: Path, shown: str) -> None:
+        real(where, shown)
+        calls.append(1)
+        if len(calls) == 2:  # the look before the swap: a report lands just after it
+            assert _report("JUST AFTER") == 0
+
+    monkeypatch.setattr(restore, "_refuse_non_empty", then_report)
+    r = run("restore", str(out))
+    assert r.exit_code == 5 and "already holds a record" in r.stderr
+    assert ["JUST AFTER" in rec for rec in _incidents(tmp_path / "fresh")] == [True]
+    assert not [p for p in tmp_path.iterdir() if ".restoring-" in p.name or ".replaced-" in p.name]

@@ -99,11 +99,11 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
             owner = _hold(staging)
             evidence_files, files = _files(o, staging)
             incidents = _store(o, staging)
-            _refuse_non_empty(home, str(path))  # nothing appeared meanwhile
             if hasattr(os, "sync"):  # every restored file on disk before the record is put in place
                 os.sync()
+            _refuse_non_empty(home, str(path))  # nothing appeared meanwhile (after the sync, which can be slow)
             os.unlink(staging / _OWNER)  # not into the data folder; the folder is fresh, so still left alone
-            _swap(staging, home)
+            _swap(staging, home, str(path))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -268,12 +268,20 @@ def _check(conn: sqlite3.Connection, o: reading.Opened) -> int:
     return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
 
 
-def _swap(staging: Path, home: Path) -> None:
-    """Put the finished staging folder where the data folder is (renames, so all or nothing)."""
+def _swap(staging: Path, home: Path, shown: str) -> None:
+    """Put the finished staging folder where the data folder is (renames, so all or nothing).
+
+    The folder it replaces is looked at once more when moved aside: a record another command began in
+    it since the last look is put back and the restore refused, never deleted with the empty folder.
+    """
     try:
         if home.exists():
             aside = Path(tempfile.mkdtemp(prefix=f".{home.name}{_ASIDE}", dir=home.parent))
             os.rename(home, aside / "old")
+            if not is_empty(aside / "old"):
+                os.rename(aside / "old", home)
+                shutil.rmtree(aside, ignore_errors=True)
+                _refuse_non_empty(home, shown)
             os.rename(staging, home)
             shutil.rmtree(aside, ignore_errors=True)
         else:
