@@ -81,23 +81,7 @@ def refuse_altered(conn: Conn, where: object) -> None:
         hashed = int(row[0]) if row and row[0] is not None else None
     found, _had = altered(conn, hashed)
     if found:
-        raise _refused(where, "its migration log was altered")
-
-
-def refuse_foreign(conn: Conn, where: object) -> None:
-    """Refuse writing (StoreError, exit 5) to a store holding a trigger campaignsafe did not make."""
-    if foreign_triggers(conn):
-        raise _refused(where, "it holds a trigger campaignsafe did not make")
-
-
-def _refused(where: object, why: str) -> Exception:
-    from campaignsafe.errors import StoreError
-
-    return StoreError(
-        f"the incident store {where} is refused for writing: {why}",
-        "nothing was written. campaignsafe check names what is wrong; keep a copy of the whole data folder",
-        code="store_corrupt",
-    )
+        raise schema.refused(where, "its migration log was altered")
 
 
 def _triggers(conn: Conn, report: Report, migrations: list[str], present: set[str]) -> None:
@@ -113,16 +97,8 @@ def _triggers(conn: Conn, report: Report, migrations: list[str], present: set[st
                 report.add("the store", "trigger_removed", f"the protection {name} has been removed")
             elif made and sql.get(name) != made.get(name):
                 report.add("the store", "trigger_altered", f"the protection {name} has been changed")
-    for name in foreign_triggers(conn):
+    for name in schema.foreign_triggers(conn) if isinstance(conn, sqlite3.Connection) else []:
         report.add("the store", "trigger_added", f"it holds a trigger campaignsafe did not make ({visible(name)})")
-
-
-def foreign_triggers(conn: Conn) -> list[str]:
-    """On SQLite, the triggers campaignsafe did not make: one can silently drop or rewrite new rows (a
-    ``BEFORE INSERT ... RAISE(IGNORE)`` on the audit log loses every later entry while commands succeed)."""
-    if backend.is_pg(conn):
-        return []
-    return sorted(n for n in backend.triggers(conn) if n not in schema.TRIGGERS)
 
 
 @functools.cache
