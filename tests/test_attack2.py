@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from campaignsafe.backup import restore
+from tests.backup_helpers import rezip, unsigned
 from tests.conftest import run
 
 REPORT = ("report", "--when", "yesterday 9pm", "--place", "High St", "--kind", "threats", "--no-input")
@@ -88,3 +89,15 @@ def test_restore_never_deletes_an_incident_reported_just_after_its_last_look(
     assert r.exit_code == 5 and "already holds a record" in r.stderr
     assert ["JUST AFTER" in rec for rec in _incidents(tmp_path / "fresh")] == [True]
     assert not [p for p in tmp_path.iterdir() if ".restoring-" in p.name or ".replaced-" in p.name]
+
+
+def test_restore_refuses_a_backup_carrying_a_key_but_with_its_signature_stripped(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stripped of its signature a backup's rows can be rewritten (record hashes and audit chain are
+    public algorithms); restored, the forged record would be signed in future bundles by the real key."""
+    out = _backup(home, tmp_path, monkeypatch)
+    stripped = rezip(out, tmp_path / "stripped.zip", unsigned(lambda members: None))
+    r = run("restore", str(stripped))
+    assert r.exit_code == 6 and "is not signed" in r.stderr
+    assert not (tmp_path / "fresh" / "incidents.db").exists()

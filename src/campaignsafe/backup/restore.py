@@ -117,13 +117,22 @@ def _refuse_other_signer(o: reading.Opened) -> None:
     """A backup is signed with the key it carries: one signed by any other key is not that record's backup.
 
     Every signed backup campaignsafe makes carries its key (made before the files are listed), so a
-    signed one without it is refused too: restoring it would leave the record under nobody's key.
+    signed one without it is refused too: restoring it would leave the record under nobody's key. And
+    every backup carrying a key is signed by it: one that is not (its signature stripped, its rows
+    rewritten with their hashes and audit chain recomputed) would put a forged record under the
+    keeper's genuine key, which then signs bundles of it.
     """
     from campaignsafe.exports import signing
 
     name = archive.FILES + signing.KEY_FILE
-    if o.signer is None:  # unsigned (verify notes it)
-        return
+    if o.signer is None:
+        if name in o.digests:  # campaignsafe signs every backup with the key it carries: this one was re-packed
+            raise VerifyError(
+                f"{o.shown} holds a signing key but is not signed (its signature was removed); nothing was written",
+                "campaignsafe signs every backup with the key in it: get another copy of the backup",
+                code="signer_mismatch",
+            )
+        return  # unsigned and keyless: nothing could sign new bundles as the record's keeper
     if name not in o.digests:
         raise VerifyError(
             f"{o.shown} was signed by the key {o.signer} but holds no signing key; nothing was written",
