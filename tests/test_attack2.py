@@ -101,3 +101,15 @@ def test_restore_refuses_a_backup_carrying_a_key_but_with_its_signature_stripped
     r = run("restore", str(stripped))
     assert r.exit_code == 6 and "is not signed" in r.stderr
     assert not (tmp_path / "fresh" / "incidents.db").exists()
+
+
+def test_restore_names_the_key_that_signed_the_backup(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forger re-signing a whole backup with their own key is only seen by its fingerprint: restore says it."""
+    from campaignsafe.exports import signing
+
+    out = _backup(home, tmp_path, monkeypatch)
+    mine = signing.key_fingerprint((home / signing.KEY_FILE).read_bytes())
+    r = run("restore", str(out), "--json")
+    assert r.exit_code == 0 and mine and r.json["signer"] == mine

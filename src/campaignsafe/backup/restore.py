@@ -35,6 +35,8 @@ class Restored:
     files: int
     manifest_sha256: str
     encrypted: bool
+    #: the fingerprint of the key that signed it (None: unsigned), to compare with the keeper's bundles
+    signer: str | None = None
 
 
 def is_empty(home: Path) -> bool:
@@ -110,7 +112,7 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
         finally:
             if owner is not None:
                 os.close(owner)
-    return Restored(home, incidents, evidence_files, files, o.manifest_sha256, o.encrypted)
+    return Restored(home, incidents, evidence_files, files, o.manifest_sha256, o.encrypted, o.signer)
 
 
 def _refuse_other_signer(o: reading.Opened) -> None:

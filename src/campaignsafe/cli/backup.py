@@ -121,13 +121,15 @@ def restore(
                 "files": done.files,
                 "encrypted": done.encrypted,
                 "manifest_sha256": done.manifest_sha256,
+                "signer": done.signer,
             }
         )
         return
     from campaignsafe.cli._panel import counted, say
 
     say(f"Restored {counted(done.incidents, 'incident')} and {_folder_files(done)} into {done.home}.")
-    say(f"The backup verified: MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
+    signed = f"signed by key {done.signer}" if done.signer else "not signed"
+    say(f"The backup verified ({signed}): MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
 
 
 def import_(
