@@ -113,3 +113,34 @@ def test_restore_names_the_key_that_signed_the_backup(
     mine = signing.key_fingerprint((home / signing.KEY_FILE).read_bytes())
     r = run("restore", str(out), "--json")
     assert r.exit_code == 0 and mine and r.json["signer"] == mine
+
+
+def test_show_does_not_call_an_imported_record_altered(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An imported incident has no 'created' entry (one 'imported' entry names it): show warned it was altered."""
+    out = _backup(home, tmp_path, monkeypatch)
+    assert _report("mine") == 0
+    assert run("import", str(out)).exit_code == 0
+    assert run("check").exit_code == 0
+    shown = run("incidents", "show", "2")
+    assert shown.exit_code == 0 and "WARNING" not in shown.stdout and "SECRET kept" in shown.stdout
+
+
+def test_import_never_prints_the_files_recorder_name_raw(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    out = _backup(home, tmp_path, monkeypatch)
+
+    def rename(members: dict[str, bytes]) -> None:
+        info = json.loads(members["BACKUP.json"])
+        info["producer"] = {"name": "Evil\x1b]0;title\x07\x1b[2J\u202e", "initials": "E\x1bV"}
+        members["BACKUP.json"] = json.dumps(info).encode()
+        members.pop("files/bundle-signing-key", None)
+
+    r = run("import", str(rezip(out, tmp_path / "evil.zip", unsigned(rename))))
+    assert r.exit_code == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
+    assert "E\\x1bV" in r.stdout

@@ -161,8 +161,9 @@ def import_(
 
 def _print_import(done: Any) -> None:
     from campaignsafe.cli._panel import counted, say
+    from campaignsafe.usertext import visible
 
-    who = done.recorded_by_label
+    who = visible(done.recorded_by_label)  # from the file: never raw to the terminal
     signer = f"signed by key {done.signer}" if done.signer else "not signed"
     say(f"Verified {done.path} ({done.kind}, recorded by {who}, {signer}).")
     say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
