@@ -35,6 +35,8 @@ class Restored:
     files: int
     manifest_sha256: str
     encrypted: bool
+    #: the fingerprint of the key that signed it (None: unsigned), to compare with the keeper's bundles
+    signer: str | None = None
 
 
 def is_empty(home: Path) -> bool:
@@ -99,31 +101,40 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
             owner = _hold(staging)
             evidence_files, files = _files(o, staging)
             incidents = _store(o, staging)
-            _refuse_non_empty(home, str(path))  # nothing appeared meanwhile
             if hasattr(os, "sync"):  # every restored file on disk before the record is put in place
                 os.sync()
+            _refuse_non_empty(home, str(path))  # nothing appeared meanwhile (after the sync, which can be slow)
             os.unlink(staging / _OWNER)  # not into the data folder; the folder is fresh, so still left alone
-            _swap(staging, home)
+            _swap(staging, home, str(path))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         finally:
             if owner is not None:
                 os.close(owner)
-    return Restored(home, incidents, evidence_files, files, o.manifest_sha256, o.encrypted)
+    return Restored(home, incidents, evidence_files, files, o.manifest_sha256, o.encrypted, o.signer)
 
 
 def _refuse_other_signer(o: reading.Opened) -> None:
     """A backup is signed with the key it carries: one signed by any other key is not that record's backup.
 
     Every signed backup campaignsafe makes carries its key (made before the files are listed), so a
-    signed one without it is refused too: restoring it would leave the record under nobody's key.
+    signed one without it is refused too: restoring it would leave the record under nobody's key. And
+    every backup carrying a key is signed by it: one that is not (its signature stripped, its rows
+    rewritten with their hashes and audit chain recomputed) would put a forged record under the
+    keeper's genuine key, which then signs bundles of it.
     """
     from campaignsafe.exports import signing
 
     name = archive.FILES + signing.KEY_FILE
-    if o.signer is None:  # unsigned (verify notes it)
-        return
+    if o.signer is None:
+        if name in o.digests:  # campaignsafe signs every backup with the key it carries: this one was re-packed
+            raise VerifyError(
+                f"{o.shown} holds a signing key but is not signed (its signature was removed); nothing was written",
+                "campaignsafe signs every backup with the key in it: get another copy of the backup",
+                code="signer_mismatch",
+            )
+        return  # unsigned and keyless: nothing could sign new bundles as the record's keeper
     if name not in o.digests:
         raise VerifyError(
             f"{o.shown} was signed by the key {o.signer} but holds no signing key; nothing was written",
@@ -268,12 +279,20 @@ def _check(conn: sqlite3.Connection, o: reading.Opened) -> int:
     return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
 
 
-def _swap(staging: Path, home: Path) -> None:
-    """Put the finished staging folder where the data folder is (renames, so all or nothing)."""
+def _swap(staging: Path, home: Path, shown: str) -> None:
+    """Put the finished staging folder where the data folder is (renames, so all or nothing).
+
+    The folder it replaces is looked at once more when moved aside: a record another command began in
+    it since the last look is put back and the restore refused, never deleted with the empty folder.
+    """
     try:
         if home.exists():
             aside = Path(tempfile.mkdtemp(prefix=f".{home.name}{_ASIDE}", dir=home.parent))
             os.rename(home, aside / "old")
+            if not is_empty(aside / "old"):
+                os.rename(aside / "old", home)
+                shutil.rmtree(aside, ignore_errors=True)
+                _refuse_non_empty(home, shown)
             os.rename(staging, home)
             shutil.rmtree(aside, ignore_errors=True)
         else:

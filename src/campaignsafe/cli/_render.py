@@ -44,7 +44,10 @@ def error_line(message: str, hint: str | None = None) -> None:
     addresses and hashes never split; continuation lines indented), so the terminal never breaks a
     word or a command in two. Anywhere else (a pipe, a log, a test) each stays one line.
     """
+    from campaignsafe.usertext import visible  # a name from a hostile file or argument never reaches the terminal raw
+
     total = _stderr_width()
+    message, hint = visible(message), visible(hint) if hint else hint
     for text, indent in ((f"campaignsafe: error: {message}", 4), (f"  hint: {hint}" if hint else "", 8)):
         if not text:
             continue
@@ -67,8 +70,10 @@ _KEEP = "\x00"
 def _paths_whole(text: str) -> str:
     """``text`` with the spaces inside the data folder's path and the paths given on the command line kept."""
     from campaignsafe import paths
+    from campaignsafe.usertext import visible
 
     known = {str(paths.home()), *(a for a in sys.argv[1:] if " " in a and (os.sep in a or os.path.exists(a)))}
+    known = {visible(p) for p in known}
     for path in sorted((p for p in known if " " in p), key=len, reverse=True):
         text = text.replace(path, path.replace(" ", _KEEP))
     return text

@@ -121,13 +121,15 @@ def restore(
                 "files": done.files,
                 "encrypted": done.encrypted,
                 "manifest_sha256": done.manifest_sha256,
+                "signer": done.signer,
             }
         )
         return
     from campaignsafe.cli._panel import counted, say
 
     say(f"Restored {counted(done.incidents, 'incident')} and {_folder_files(done)} into {done.home}.")
-    say(f"The backup verified: MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
+    signed = f"signed by key {done.signer}" if done.signer else "not signed"
+    say(f"The backup verified ({signed}): MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
 
 
 def import_(
@@ -159,8 +161,9 @@ def import_(
 
 def _print_import(done: Any) -> None:
     from campaignsafe.cli._panel import counted, say
+    from campaignsafe.usertext import visible
 
-    who = done.recorded_by_label
+    who = visible(done.recorded_by_label)  # from the file: never raw to the terminal
     signer = f"signed by key {done.signer}" if done.signer else "not signed"
     say(f"Verified {done.path} ({done.kind}, recorded by {who}, {signer}).")
     say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")

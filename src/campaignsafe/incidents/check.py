@@ -440,11 +440,16 @@ def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
     subject = f"incident {incident_id}"
     if sha256_text(str(row[0])) != row[1]:
         report.add(subject, "record_altered", "its record no longer matches its SHA-256 (the words were changed)")
-    made = conn.execute(
-        "SELECT seq, detail FROM audit WHERE incident_id = ? AND action = 'created' ORDER BY seq DESC LIMIT 1",
+    log = Log()  # made here, or brought in by an import (one ``imported`` entry names each incident it added)
+    for seq, action, iid, detail in conn.execute(
+        "SELECT seq, action, incident_id, detail FROM audit"
+        " WHERE (incident_id = ? AND action = 'created') OR action = 'imported' ORDER BY seq",
         (incident_id,),
-    ).fetchone()
-    logged = _json(made[1]) if made else None
-    if not isinstance(logged, dict) or logged.get("record_sha256") != row[1]:
+    ):
+        logged = _json(detail)
+        if isinstance(logged, dict):
+            note(log, int(seq), str(action), iid, logged)
+    made = log.created.get(incident_id, [])
+    if not made or made[-1][1] != row[1]:
         report.add(subject, "record_replaced", "its SHA-256 is not the one the audit log recorded when it was made")
     return report.findings

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from campaignsafe.incidents import backend, schema
 from campaignsafe.incidents.backend import Conn
 from campaignsafe.incidents.checklog import Log
+from campaignsafe.usertext import visible
 
 if TYPE_CHECKING:
     from campaignsafe.incidents.check import Report
@@ -72,8 +73,6 @@ def altered(conn: Conn, row_hashed: int | None) -> tuple[list[tuple[str, str]], 
 def refuse_altered(conn: Conn, where: object) -> None:
     """Before migrating: refuse writing (StoreError, exit 5) to a store whose migration log was altered, since
     applying the forgotten migrations again would make the log look whole and hide what was done."""
-    from campaignsafe.errors import StoreError
-
     hashed = None
     if "audit" in backend.tables(conn):
         row = conn.execute(
@@ -82,11 +81,7 @@ def refuse_altered(conn: Conn, where: object) -> None:
         hashed = int(row[0]) if row and row[0] is not None else None
     found, _had = altered(conn, hashed)
     if found:
-        raise StoreError(
-            f"the incident store {where} is refused for writing: its migration log was altered",
-            "nothing was written. campaignsafe check names what is wrong; keep a copy of the whole data folder",
-            code="store_corrupt",
-        )
+        raise schema.refused(where, "its migration log was altered")
 
 
 def _triggers(conn: Conn, report: Report, migrations: list[str], present: set[str]) -> None:
@@ -102,6 +97,8 @@ def _triggers(conn: Conn, report: Report, migrations: list[str], present: set[st
                 report.add("the store", "trigger_removed", f"the protection {name} has been removed")
             elif made and sql.get(name) != made.get(name):
                 report.add("the store", "trigger_altered", f"the protection {name} has been changed")
+    for name in schema.foreign_triggers(conn) if isinstance(conn, sqlite3.Connection) else []:
+        report.add("the store", "trigger_added", f"it holds a trigger campaignsafe did not make ({visible(name)})")
 
 
 @functools.cache

@@ -438,6 +438,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
 
         quick_check(conn, path)
         checkschema.refuse_altered(conn, path)
+    if foreign_triggers(conn):
+        raise refused(path, "it holds a trigger campaignsafe did not make")
     for name, fn in MIGRATIONS:
         if name in done:
             continue
@@ -451,6 +453,22 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def foreign_triggers(conn: sqlite3.Connection) -> list[str]:
+    """The triggers campaignsafe did not make: one can silently drop or rewrite new rows (a
+    ``BEFORE INSERT ... RAISE(IGNORE)`` on the audit log loses every later entry while commands succeed)."""
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    return sorted(str(r[0]) for r in rows if str(r[0]) not in TRIGGERS)
+
+
+def refused(where: object, why: str) -> StoreError:
+    """The StoreError (exit 5) for a store refused for writing because it was tampered with."""
+    return StoreError(
+        f"the incident store {where} is refused for writing: {why}",
+        "nothing was written. campaignsafe check names what is wrong; keep a copy of the whole data folder",
+        code="store_corrupt",
+    )
 
 
 def refuse_newer(done: list[str], known: list[str], where: Path | str) -> None:
