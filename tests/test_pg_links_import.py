@@ -4,7 +4,6 @@ its own), and ``import`` of a bundle into a campaign."""
 from __future__ import annotations
 
 import hashlib
-import itertools
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from tests.export_helpers import EPOCH, LETTER, PHOTO, SHOT, make_record
 from tests.incident_helpers import minimal, write_json
 
 pytestmark = pytest.mark.postgresql
-_n = itertools.count(1)
 
 
 def _ok(*args: str) -> Any:
@@ -28,7 +26,7 @@ def _ok(*args: str) -> Any:
 
 def _campaigns(server: pgs.Server, tmp_path: Path, *names: str) -> tuple[str, dict[str, str], str]:
     """A store with these campaigns and an HQ login: (admin URL, campaign → member URL, HQ URL)."""
-    n = next(_n)
+    n = next(pgs.numbers)
     admin = server.url(pgs.fresh_database(server))
     _ok("server", "init", "--url", admin)
     urls = {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import itertools
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from tests.incident_helpers import write_json
 
 pytestmark = pytest.mark.postgresql
 
-_n = itertools.count(1)
 DATA = ("incidents", "amendments", "evidence", "exhibit_numbers", "audit", "blobs", "blob_chunks")
 
 
@@ -51,7 +49,7 @@ def _ok(*args: str) -> Any:
 
 def seed(server: pgs.Server, folder: Path, mp: pytest.MonkeyPatch) -> Seeded:
     """init, campaigns A and B and an HQ login; A records two incidents (evidence, an amendment), B one."""
-    n = next(_n)
+    n = next(pgs.numbers)
     admin = server.url(pgs.fresh_database(server))
     mp.setenv("CAMPAIGNSAFE_HOME", str(folder / "home"))
     mp.delenv("CAMPAIGNSAFE_DATABASE_URL", raising=False)
@@ -98,7 +96,7 @@ def test_setup_prints_how_to_connect_and_never_a_password(
     assert r.exit_code == 5 and "server init" in r.stderr
     _ok("server", "init", "--url", admin)
     _ok("server", "init", "--url", admin)  # again: brought up to date, nothing broken
-    n = next(_n)
+    n = next(pgs.numbers)
     out = tmp_path / "frome.password"
     r = _ok("server", "add-campaign", f"Frome {n}", "--url", admin, "--password-out", str(out))
     password = out.read_text().strip()

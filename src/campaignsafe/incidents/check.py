@@ -143,7 +143,12 @@ def _structure(conn: Conn, report: Report) -> None:
         str(r[0]): " ".join(str(r[1]).split())
         for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     }  # fmt: skip
-    for migration, names in schema.MIGRATION_TRIGGERS.items():
+    expected = dict(schema.MIGRATION_TRIGGERS)
+    if backend.is_pg(conn):  # and the server's own (each child row in its incident's campaign)
+        from campaignsafe.incidents import pg_schema
+
+        expected.update(pg_schema.TRIGGERS)
+    for migration, names in expected.items():
         if migration not in done:  # an older store, checked as it is (see ``pending``)
             continue
         for name in names:

@@ -114,6 +114,9 @@ def init(url: str) -> dict[str, Any]:
             for role in (MEMBER, HQ):
                 _create_group(conn, role)
             tables = [*pg_schema.TABLES, "campaigns", "_migrations"]
+            # no role but the owner makes objects beside ours (PostgreSQL before 15 let PUBLIC create in public)
+            schema = conn.execute("SELECT quote_ident(current_schema())").fetchone()[0]
+            conn.execute(f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC")
             conn.execute(f"REVOKE ALL ON {', '.join(tables)} FROM PUBLIC, {MEMBER}, {HQ}")
             conn.execute(f"GRANT SELECT ON {', '.join(tables)} TO {MEMBER}, {HQ}")
             conn.execute(f"GRANT INSERT ON {', '.join(pg_schema.TABLES)} TO {MEMBER}")
