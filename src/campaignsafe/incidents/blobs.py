@@ -71,9 +71,7 @@ class PgBlobs:
 
     def _copies_lock(self, how: str) -> None:
         """``lock_shared``, ``unlock_shared``, ``lock`` or ``unlock`` the campaign's copies lock (this session's)."""
-        self.conn.execute(
-            f"SELECT pg_advisory_{how}(?, hashtext(campaignsafe_campaign()))", (backend.LOCK_CLASS + 1,)
-        )
+        self.conn.execute(f"SELECT pg_advisory_{how}(?, hashtext(campaignsafe_campaign()))", (backend.LOCK_CLASS + 1,))
 
     def exists(self, sha256: str) -> bool:
         return self.conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)).fetchone() is not None
@@ -211,6 +209,7 @@ def held() -> Iterator[Blobs]:
     if backend.url():
         conn, _where = backend.connect()
         try:
+            assert isinstance(conn, PgConn)
             copies = PgBlobs(conn)
             copies._copies_lock("lock_shared")  # a writer in flight: no removal until it is done
             copies.shared = True
