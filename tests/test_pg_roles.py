@@ -220,7 +220,7 @@ def test_no_tool_role_can_rewrite_an_original_amendment_exhibit_or_audit_entry(
 def test_each_campaign_works_on_its_own_record_through_the_cli(
     pg_server: pgs.Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Members list, check, delete and export their own; HQ lists every campaign, checks and exports one at a time."""
+    """Members list, check, delete and export their own; HQ lists and checks every campaign, exports one at a time."""
     s = seed(pg_server, tmp_path, monkeypatch)
     monkeypatch.setenv("CAMPAIGNSAFE_DATABASE_URL", s.urls["a"])
     assert [i["id"] for i in _ok("incidents", "list", "--json").json["incidents"]] == [1, 2]
@@ -240,7 +240,8 @@ def test_each_campaign_works_on_its_own_record_through_the_cli(
     assert [e["exhibit_ref"] for e in _ok("incidents", "show", str(b_id), "--json").json["evidence"]] == ["JS/1"]
     monkeypatch.setenv("CAMPAIGNSAFE_DATABASE_URL", s.urls["hq"])
     assert sorted(i["id"] for i in _ok("incidents", "list", "--json").json["incidents"]) == [1, b_id]
-    r = run("check")
+    assert _ok("check", "--json").json["passed"]  # every campaign, each its own chain
+    r = run("export", "--all", "--bundle", str(tmp_path / "hq.zip"))
     assert r.exit_code == 3 and "CAMPAIGNSAFE_CAMPAIGN=NAME" in r.stderr
     r = run("report", "--when", "now", "--place", "x", "--kind", "threats", "--description", "d")
     assert r.exit_code == 5 and "refused" in r.stderr

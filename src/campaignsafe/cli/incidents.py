@@ -58,13 +58,16 @@ def list_(
     flt = listing.make_filter(since, until, kind or [], force, unreported)
     if json_out:
         rows = listing.list_rows(flt, listing.SUMMARY_SQL)
-        sys.stdout.write(view.json_text(rows, flt.profile_force_id, recorders([r[0] for r in rows])))
+        ids = [r[0] for r in rows]
+        sys.stdout.write(view.json_text(rows, flt.profile_force_id, recorders(ids), listing.campaigns(ids)))
     else:
         from campaignsafe.cli._incident_view import width
 
         rows = listing.list_rows(flt, listing.TABLE_SQL)
-        by = recorders([r[0] for r in rows])
-        view.print_table(rows, width(), flt.profile_force_id, {i: who or "?" for i, who in by.items()})
+        ids = [r[0] for r in rows]
+        by = recorders(ids)
+        named = {i: who or "?" for i, who in by.items()}
+        view.print_table(rows, width(), flt.profile_force_id, named, listing.campaigns(ids))
 
 
 @app.command("links")
