@@ -94,8 +94,9 @@ def _create_group(conn: backend.PgConn, role: str) -> None:
 
 
 def _policies(table: str) -> list[str]:
-    mine = "campaign = campaignsafe_campaign()"
-    hq = "(campaignsafe_campaign() = '' OR campaign = campaignsafe_campaign())"
+    # (SELECT …): the campaign worked out once a query, not once a row
+    mine = "campaign = (SELECT campaignsafe_campaign())"
+    hq = "((SELECT campaignsafe_campaign()) = '' OR campaign = (SELECT campaignsafe_campaign()))"
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"DROP POLICY IF EXISTS member_rows ON {table}",
