@@ -136,3 +136,16 @@ def test_a_member_creates_nothing_beside_the_schema(seeded: Seeded) -> None:
     ):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             _sql(seeded.urls["a"], sql)
+
+
+def test_a_quoted_password_with_a_space_is_scrubbed_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpq's keyword form quotes a password with spaces or quotes: all of it is hidden, and nothing else is
+    (the first word alone used to be taken for the password and cut out of every word it is in)."""
+    from campaignsafe.incidents.backend import scrub
+
+    dsn = f"host={tmp_path} dbname=x user=u password='se cret\\'W0rd'"
+    assert scrub("the server said se cret'W0rd", dsn) == "the server said ***"
+    monkeypatch.setenv("CAMPAIGNSAFE_DATABASE_URL", dsn)
+    r = run("--debug", "incidents", "list")
+    assert r.exit_code == 5 and "cret" not in r.stdout + r.stderr and "***rver" not in r.stderr
+    assert "connection to server" in r.stderr

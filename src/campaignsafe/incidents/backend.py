@@ -50,7 +50,13 @@ def is_pg(conn: Any) -> bool:
 
 def _secrets(dsn: str) -> list[str]:
     found = [m.group(1) for m in re.finditer(r"://[^:/@\s]*:([^@\s]+)@", dsn)]
-    found += [m.group(1) for m in re.finditer(r"password\s*=\s*'?([^'&\s]+)", dsn, re.IGNORECASE)]
+    quoted = r"password\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^'&\s]+))"
+    found += [m.group(1) or m.group(2) or "" for m in re.finditer(quoted, dsn, re.IGNORECASE)]
+    with contextlib.suppress(Exception):  # the password as libpq reads it (quoted, with spaces, escaped)
+        from psycopg.conninfo import conninfo_to_dict
+
+        found.append(str(conninfo_to_dict(dsn).get("password") or ""))
+    found.sort(key=len, reverse=True)  # the whole password before any part of it
     pw = os.environ.get("PGPASSWORD")
     if pw:
         found.append(pw)
