@@ -98,6 +98,10 @@ def test_hq_lists_each_incidents_campaign_and_checks_every_campaign(
         assert s.names["a"] in text and s.names["b"] in text, text
     monkeypatch.setenv("COLUMNS", "120")
     assert "Campaign" in _ok("incidents", "list").stdout
+    first = listed[0]["id"]
+    assert _ok("incidents", "show", str(first), "--json").json["campaign"] == listed[0]["campaign"]
+    shown = " ".join(_ok("incidents", "show", str(first)).stdout.split())
+    assert f"Recorded by campaign {listed[0]['campaign']}" in shown  # not "you": HQ recorded none of them
     data = _ok("check", "--json").json
     assert data["passed"] and data["incidents"] == 3
     assert {c["campaign"]: c["incidents"] for c in data["campaigns"]} == {s.names["a"]: 2, s.names["b"]: 1}
@@ -118,3 +122,27 @@ def test_hq_lists_each_incidents_campaign_and_checks_every_campaign(
     subjects = {f["subject"] for f in r.json["findings"]}
     assert f"campaign {s.names['b']}, incident {b_id}" in subjects, subjects
     assert {c["campaign"]: c["passed"] for c in r.json["campaigns"]} == {s.names["a"]: True, s.names["b"]: False}
+
+
+def test_an_administrator_without_createrole_is_told_what_it_lacks(
+    pg_server: pgs.Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's administrator (``createuser --createrole``): one made without it is told the privilege."""
+    n = next(pgs.numbers)
+    _sql(pg_server.url("postgres"), f"CREATE ROLE plain_admin_{n} LOGIN")
+    _sql(pg_server.url("postgres"), f"CREATE DATABASE plain_{n} OWNER plain_admin_{n}")
+    admin = pg_server.url(f"plain_{n}", user=f"plain_admin_{n}")
+    _sql(
+        pg_server.url("postgres"),
+        "DO $$ BEGIN CREATE ROLE campaignsafe_member NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    )
+    _sql(
+        pg_server.url("postgres"),
+        "DO $$ BEGIN CREATE ROLE campaignsafe_hq NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    )
+    monkeypatch.delenv("CAMPAIGNSAFE_DATABASE_URL", raising=False)
+    _ok("server", "init", "--url", admin)
+    r = run("server", "add-campaign", f"Plain {n}", "--url", admin, "--password-out", str(tmp_path / "p.pw"))
+    assert r.exit_code == 5
+    assert f"ALTER ROLE plain_admin_{n} CREATEROLE" in " ".join(r.stderr.split()), r.stderr
+    assert not (tmp_path / "p.pw").exists()

@@ -169,9 +169,10 @@ def print_table(
     headers = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
     fixed, right = {0, 1, 5}, {0, 5}
     extra: list[str] = []  # the columns after the id: who recorded it, its campaign
+    several = campaigns if len(set((campaigns or {}).values())) > 1 else None  # an HQ role's rows
     for label, header, given, default in (
-        ("by", "By", recorded_by, "you"),
-        ("campaign", "Campaign", campaigns if len(set((campaigns or {}).values())) > 1 else None, ""),
+        ("by", "By", recorded_by, "" if several else "you"),  # HQ recorded none of them
+        ("campaign", "Campaign", several, ""),
     ):
         if not given:
             continue

@@ -114,14 +114,17 @@ def show(incident_id: Id, json_out: JsonOpt = False) -> None:
         audit = store.audit(incident_id)
         origin = provenance.of(store.conn, [incident_id]).get(incident_id)
         findings = store.record_check(incident_id)
+        campaign = store.campaign(incident_id)
     if json_out:
         out = view.record_json(incident, audit) | {"record_check": view.record_check(findings)}
         out["recorded_by"] = origin.recorded_by if origin else None
+        if campaign is not None:
+            out["campaign"] = campaign
         if origin is not None:
             out["provenance"] = origin.__dict__
         print_json(out)
     else:
-        view.show_incident(incident, origin)
+        view.show_incident(incident, origin, campaign)
         view.warn_findings(findings)
 
 

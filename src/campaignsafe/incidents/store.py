@@ -203,6 +203,14 @@ class Store(Recording):
             return {}
         return {int(i): str(c) for i, c in self.conn.execute("SELECT id, campaign FROM incidents WHERE campaign <> ''")}
 
+    def campaign(self, incident_id: int) -> str | None:
+        """The campaign an incident belongs to, on a server store with campaigns (None otherwise)."""
+        if not self.is_server:
+            return None
+        with schema.errors(self.path):
+            row = self.conn.execute("SELECT campaign FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+
     def ids(self, flt: Filter | None = None) -> list[int]:
         """Ids of the incidents matching ``flt``, oldest first."""
         return [s.id for s in self.summaries(flt)]
