@@ -29,6 +29,8 @@ import pytest
 REQUIRE = "CAMPAIGNSAFE_REQUIRE_POSTGRESQL"
 TEMPLATE = "cs_template"
 _names = itertools.count(1)
+#: numbers for campaign and role names, unique across the session (roles are the server's, not a database's)
+numbers = itertools.count(1)
 
 
 def _bin(name: str) -> str | None:

@@ -4,7 +4,6 @@ its own), and ``import`` of a bundle into a campaign."""
 from __future__ import annotations
 
 import hashlib
-import itertools
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from tests.export_helpers import EPOCH, LETTER, PHOTO, SHOT, make_record
 from tests.incident_helpers import minimal, write_json
 
 pytestmark = pytest.mark.postgresql
-_n = itertools.count(1)
 
 
 def _ok(*args: str) -> Any:
@@ -28,7 +26,7 @@ def _ok(*args: str) -> Any:
 
 def _campaigns(server: pgs.Server, tmp_path: Path, *names: str) -> tuple[str, dict[str, str], str]:
     """A store with these campaigns and an HQ login: (admin URL, campaign → member URL, HQ URL)."""
-    n = next(_n)
+    n = next(pgs.numbers)
     admin = server.url(pgs.fresh_database(server))
     _ok("server", "init", "--url", admin)
     urls = {}
@@ -135,3 +133,30 @@ def test_a_bundle_imports_into_a_campaign(
     assert again["already_held"] == 3 and again["imported"] == []
     _ok("export", "--all", "--bundle", str(tmp_path / "office.zip"))
     assert _ok("verify", str(tmp_path / "office.zip"), "--json").json["passed"]
+
+
+def test_each_reads_a_batch_as_get_reads_one(
+    pg_server: pgs.Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``incidents links`` reads in one query a batch is what ``get`` reads an incident at a time: in the
+    order asked, exhibits and amendments in order; an id not in the store is NotFoundError."""
+    from campaignsafe.errors import NotFoundError
+    from campaignsafe.incidents.store import Store
+
+    _admin, urls, _hq = _campaigns(pg_server, tmp_path, "Chew")
+    (tmp_path / "a.jpg").write_bytes(b"a")
+    (tmp_path / "b.jpg").write_bytes(b"b")
+    _ok("profile", "--name", "Jo Smith")
+    _record(tmp_path, urls["Chew"], monkeypatch, [minimal(evidence=[{"path": "a.jpg"}, {"path": "b.jpg"}]), minimal()])
+    _ok("incidents", "edit", "1", "--description", "first change")
+    _ok("incidents", "edit", "1", "--description", "second change")
+    with Store.open() as store:
+        ids = [i for i in reversed(store.ids())]
+        assert [x.model_dump() for x in store.each(ids)] == [store.get(i).model_dump() for i in ids]
+        first = next(x for x in store.each(ids) if len(x.amendments) == 2)
+        assert [e.exhibit_ref for e in first.evidence] == [
+            "JS/1",
+            "JS/2",
+        ] and first.current().description == "second change"
+        with pytest.raises(NotFoundError):
+            list(store.each([*ids, 10**9]))

@@ -12,7 +12,9 @@ and ``sha256sum -c`` check a backup as they check a bundle)::
                                 the manifest signed with the data folder's key, as a bundle is
 
 The store is read inside one read transaction and the evidence folder is locked for the whole
-backup, so the rows and the files are one consistent moment of the record.
+backup, so the rows and the files are one consistent moment of the record. A server store's backup
+is one campaign's record in the same shape (SQLite's tables and columns, its evidence copies under
+``files/evidence/``), so ``restore`` puts it into a laptop's data folder and ``import`` into a campaign.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import hashlib
 import io
 import json
 import os
-import sqlite3
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,30 +142,82 @@ def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         yield "".join(buf).encode("utf-8")
 
 
+@dataclass
+class _Source:
+    """What a backup reads from the open store, the same from either store: SQLite's tables, their rows, the id
+    counters and the migrations; on a server store, one campaign's, with its evidence copies from the server."""
+
+    conn: Any
+    campaign: str | None  # None: the SQLite file; else the server campaign whose record this is
+
+    def tables(self) -> list[str]:
+        from campaignsafe.incidents import rows
+
+        return rows.tables(self.conn) if self.campaign is None else list(rows.sqlite_shape())
+
+    def count(self, table: str) -> int:
+        from campaignsafe.incidents import rows
+
+        if self.campaign is None:
+            return int(self.conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+        return rows.campaign_count(self.conn, table, self.campaign)
+
+    def read(self, table: str) -> Iterator[dict[str, Any]]:
+        from campaignsafe.incidents import rows
+
+        if self.campaign is None:
+            return rows.read(self.conn, table)
+        return rows.campaign_rows(self.conn, table, self.campaign)
+
+    def sequences(self) -> dict[str, int]:
+        from campaignsafe.incidents import rows
+
+        if self.campaign is None:
+            return rows.sequences(self.conn)
+        return rows.campaign_sequences(self.conn, self.campaign)
+
+    def migrations(self) -> list[str]:
+        from campaignsafe.incidents import backend
+
+        return backend.recorded(self.conn)
+
+    def copies(self) -> list[tuple[str, str]]:
+        """(data-folder path, SHA-256) of each evidence copy held in the server (none for the SQLite file)."""
+        if self.campaign is None:
+            return []
+        got = self.conn.execute("SELECT sha256 FROM blobs WHERE campaign = ? ORDER BY sha256", (self.campaign,))
+        return [(f"evidence/{sha[:2]}/{sha}", str(sha)) for (sha,) in got]
+
+
 def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
     """Write the whole backup zip to ``fh``: the manifest text and the counts."""
     from campaignsafe.exports import signing
-    from campaignsafe.incidents import rows, schema
+    from campaignsafe.incidents import backend, schema
     from campaignsafe.incidents.store import Store
 
     home = paths.home()
     key = signing.signer()  # made on first use, so the backup carries it
     with Store.open() as store:
-        conn = store.sqlite()
-        conn.execute("BEGIN")  # one read snapshot of every table
+        conn = store.conn
+        src = _Source(conn, backend.one_campaign(conn, "backup"))
+        # one read snapshot of every table (and, on a server, of its evidence copies)
+        conn.execute("BEGIN" if src.campaign is None else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
-            names = rows.tables(conn)
-            counts = {t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in names}
+            names = src.tables()
+            counts = {t: src.count(t) for t in names}
             files = list(home_files(home))
-            counts["files"] = len(files)
+            if src.campaign is not None:  # the copies are the server's; a laptop's own record is not this one
+                files = [(rel, p) for rel, p in files if not rel.startswith("evidence/")]
+            held = src.copies()
+            counts["files"] = len(files) + len(held)
             producer = _profile()
-            counts["evidence_files"] = sum(1 for rel, _p in files if rel.startswith("evidence/"))
+            counts["evidence_files"] = sum(1 for rel, _p in files if rel.startswith("evidence/")) + len(held)
             info = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
                 "tool": {"name": "campaignsafe", "version": __version__},
                 "created_at": created.isoformat(),
-                "migrations": rows.migrations(conn),
+                "migrations": src.migrations(),
                 "tables": names,
                 "counts": counts,
                 "producer": producer,
@@ -172,7 +225,7 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
             z = _Zip(fh)
             try:
                 with schema.errors(store.path):  # a damaged row: exit 5 with the way out, never an internal error
-                    return _write_entries(z, conn, key, info, files), counts
+                    return _write_entries(z, src, key, info, files, held), counts
             except BaseException:
                 z.discard()
                 raise
@@ -180,18 +233,30 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
             conn.execute("COMMIT")
 
 
-def _write_entries(z: _Zip, conn: sqlite3.Connection, key: Any, info: dict[str, Any], files: list[Any]) -> str:
+def _write_entries(
+    z: _Zip, src: _Source, key: Any, info: dict[str, Any], files: list[Any], held: list[tuple[str, str]]
+) -> str:
     """Every entry of the backup, then its signed manifest (the manifest text)."""
     from campaignsafe.exports import signing
-    from campaignsafe.incidents import check, rows
+    from campaignsafe.incidents import blobs, check
 
     z.add(INFO, iter([(json.dumps(info, ensure_ascii=False, indent=2) + "\n").encode("utf-8")]))
     for t in info["tables"]:
-        z.add(f"{STORE}{t}.jsonl", _jsonl(rows.read(conn, t)))
-    z.add(SEQUENCES, iter([json.dumps(rows.sequences(conn), sort_keys=True).encode("utf-8")]))
+        z.add(f"{STORE}{t}.jsonl", _jsonl(src.read(t)))
+    z.add(SEQUENCES, iter([json.dumps(src.sequences(), sort_keys=True).encode("utf-8")]))
     for rel, p in files:
         z.add(FILES + rel, _file_chunks(p))
-    head = check.head(conn)
+    for rel, sha in held:  # streamed from the server in its chunks; a damaged copy is refused, not carried
+        z.add(FILES + rel, blobs.of(src.conn).chunks(sha))
+        if z.digests[-1][1] != sha:
+            from campaignsafe.errors import StoreError
+
+            raise StoreError(
+                f"the server's copy of an exhibit file ({sha[:12]}…) no longer matches its SHA-256",
+                "run campaignsafe check, which names the exhibit",
+                code="store_damaged",
+            )
+    head = check.head(src.conn)
     identity = signing.identity_for(info["producer"].get("email"))
     for name, text in (
         (signing.PUBLIC_KEY, key.public_line()),
@@ -229,6 +294,13 @@ def _size_of_home() -> int:
     total = 0
     for _rel, p in home_files(home):
         total += p.stat().st_size
+    from campaignsafe.incidents import backend
+
+    if backend.url():  # the evidence copies are the server's
+        from campaignsafe.incidents.store import Store
+
+        with Store.open() as store:
+            return total + int(store.conn.execute("SELECT coalesce(sum(size), 0) FROM blobs").fetchone()[0])
     db = home / DB
     return total + (db.stat().st_size if db.exists() else 0)
 
@@ -237,10 +309,10 @@ def write(out: Path, secret: str | None, created: datetime) -> Written:
     """Write the backup of the whole data folder to ``out`` atomically (age-encrypted with ``secret``)."""
     from campaignsafe.incidents import backend, evidence
 
-    backend.refuse_server("backup")
     out = paths.check_output(out)
     refuse_inside_home(out)
-    with evidence.lock():  # nothing is added or removed while the backup is taken
+    # nothing is added to or removed from the data folder's copies meanwhile (a server's: one snapshot)
+    with contextlib.nullcontext() if backend.url() else evidence.lock():
         if secret is None:
             with paths.atomic_file(out, private=False) as fh:
                 manifest, counts = _write_zip(fh, created)

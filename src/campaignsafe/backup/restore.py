@@ -77,7 +77,14 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
     """Verify the backup at ``path`` and put it back into the (empty) data folder."""
     from campaignsafe.incidents import backend
 
-    backend.refuse_server("restore")
+    if backend.url():
+        raise StoreError(
+            f"restore fills an empty data folder's record, but {backend.ENV} points this record at a PostgreSQL"
+            " server, and nothing was changed",
+            f"to bring the backup's incidents into this campaign: campaignsafe import {path}"
+            f" (or unset {backend.ENV} to restore into the data folder)",
+            code="server_store",
+        )
     home = paths.home()
     _refuse_non_empty(home, str(path))
     with reading.opened(path, passphrase_file, ask) as o:

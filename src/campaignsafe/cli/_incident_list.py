@@ -32,6 +32,8 @@ KEYS = (
     "recorded_by",
 )
 _ROW = "    {\n" + ",\n".join(f'      "{k}": %s' for k in KEYS) + "\n    }"
+#: the same on a server store with campaigns: each incident's campaign last.
+_ROW_CAMPAIGN = _ROW[: -len("\n    }")] + ',\n      "campaign": %s\n    }'
 
 
 def _s(value: str | None) -> str:
@@ -45,13 +47,16 @@ def _list(items: list[str]) -> str:
 
 
 def json_text(
-    rows: Sequence[Sequence[Any]], mine: str | None = None, recorded_by: dict[int, str | None] | None = None
+    rows: Sequence[Sequence[Any]],
+    mine: str | None = None,
+    recorded_by: dict[int, str | None] | None = None,
+    campaigns: dict[int, str] | None = None,
 ) -> str:
     """The document ``json.dumps({"schema_version": 1, "incidents": [...]}, indent=2)`` would give, faster.
 
     ``rows`` are ``listing.SUMMARY_SQL`` rows; ``mine`` is the profile's force, for incidents with
     no place-based force (``listing.force_of``); ``recorded_by`` (id → initials) names who recorded
-    an imported incident.
+    an imported incident; ``campaigns`` (id → name, on a server store with campaigns) adds each one's campaign.
     """
     from campaignsafe.incidents.listing import Labels, force_of
 
@@ -84,8 +89,9 @@ def json_text(
         return got
 
     bools = ("false", "true")
+    template, extra = (_ROW_CAMPAIGN, True) if campaigns else (_ROW, False)
     items = [
-        _ROW
+        template
         % (
             int(r[0]),
             _s(r[1]),
@@ -99,6 +105,7 @@ def json_text(
             bools[bool(r[10])],
             int(r[11]),
             s(by.get(int(r[0]))),
+            *((s((campaigns or {}).get(int(r[0]))),) if extra else ()),
         )
         for r in rows
     ]
@@ -106,12 +113,17 @@ def json_text(
 
 
 def print_table(
-    rows: Sequence[Sequence[Any]], total: int, mine: str | None = None, recorded_by: dict[int, str] | None = None
+    rows: Sequence[Sequence[Any]],
+    total: int,
+    mine: str | None = None,
+    recorded_by: dict[int, str] | None = None,
+    campaigns: dict[int, str] | None = None,
 ) -> None:
     """The incidents as a table (id, when, kind, place, force, evidence, reported to); ``listing.TABLE_SQL`` rows.
 
     ``mine`` is the profile's force (marked ``*``); ``recorded_by`` (id → initials) adds a "By" column
-    for incidents imported from someone else's record.
+    for incidents imported from someone else's record; ``campaigns`` (id → name) a "Campaign" column,
+    when the rows are of more than one campaign (an HQ role's).
     """
     from campaignsafe.incidents import kinds
     from campaignsafe.incidents.controls import printable
@@ -156,13 +168,23 @@ def print_table(
         )
     headers = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
     fixed, right = {0, 1, 5}, {0, 5}
-    if recorded_by:
-        headers.insert(1, "By")
+    extra: list[str] = []  # the columns after the id: who recorded it, its campaign
+    several = campaigns if len(set((campaigns or {}).values())) > 1 else None  # an HQ role's rows
+    for label, header, given, default in (
+        ("by", "By", recorded_by, "" if several else "you"),  # HQ recorded none of them
+        ("campaign", "Campaign", several, ""),
+    ):
+        if not given:
+            continue
+        at = 1 + len(extra)
+        headers.insert(at, header)
         for (iid, *_), row in zip(rows, cells, strict=True):
-            row.insert(1, printable(recorded_by.get(iid, "you")))
-        fixed, right = {0, 1, 2, 6}, {0, 6}
+            row.insert(at, printable(given.get(iid, default)))
+        extra.append(label)
+        fixed = {i if i < at else i + 1 for i in fixed} | ({at} if label == "by" else set())
+        right = {i if i < at else i + 1 for i in right}
     if total < 80 and not fits_whole(headers, cells, total):
-        lines = stacked(cells, bool(recorded_by))  # a narrow terminal: no word is split across lines
+        lines = stacked(cells, extra)  # a narrow terminal: no word is split across lines
     else:
         lines = table(headers, cells, total, fixed=fixed, right=right)
     from campaignsafe.cli._panel import lay_out
@@ -184,17 +206,19 @@ def fits_whole(headers: list[str], rows: list[list[str]], total: int) -> bool:
     return sum(longest) + 2 * (len(headers) - 1) <= total
 
 
-def stacked(rows: list[list[str]], by: bool) -> list[str]:
+def stacked(rows: list[list[str]], extra: Sequence[str] = ()) -> list[str]:
     """Each incident on two lines or more, for a terminal too narrow for the table:
-    ``  1  2026-05-01 18:30  Threats`` then ``High Street · Kent Police · 2 exhibits · reported: 101``."""
+    ``  1  2026-05-01 18:30  Threats`` then ``High Street · Kent Police · 2 exhibits · reported: 101``
+    (``extra``: the labels of the columns after the id, ``by`` and ``campaign``, said after the kind)."""
     from campaignsafe.cli._panel import lay_out, width
 
     total = width()
     out = []
     for row in rows:
-        iid, who, rest = row[0], (row[1] if by else None), row[2:] if by else row[1:]
+        iid, said, rest = row[0], row[1 : 1 + len(extra)], row[1 + len(extra) :]
         when, kind, place, force, evidence, reported = rest
-        head = lay_out(f"{when}  {kind}" + (f" · by {who}" if who else ""), total, 5, 5)
+        more = "".join(f" · {label} {value}" for label, value in zip(extra, said, strict=True) if value)
+        head = lay_out(f"{when}  {kind}{more}", total, 5, 5)
         n = int(evidence)
         told = "not reported" if reported in ("", "-") else f"reported: {reported}"
         tail = [place, force, f"{n} exhibit{'' if n == 1 else 's'}", told]

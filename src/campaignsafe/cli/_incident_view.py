@@ -184,11 +184,12 @@ def _reports(incident: Incident, now: bool) -> list[tuple[str, str]]:
     ]
 
 
-def show_incident(incident: Incident, origin: Any = None) -> None:
+def show_incident(incident: Incident, origin: Any = None, campaign: str | None = None) -> None:
     """The record as first made, its exhibits, then each amendment with what it changed.
 
     ``origin`` (a :class:`~campaignsafe.incidents.provenance.Provenance`) marks an incident
     imported from another person's record: who recorded it, and who made each amendment.
+    ``campaign``: on a server store, the campaign whose record it is (its members recorded it, not "you").
     """
     from campaignsafe.incidents.models import printable, visible
     from campaignsafe.incidents.provenance import label
@@ -198,9 +199,10 @@ def show_incident(incident: Incident, origin: Any = None) -> None:
     out = [style(f"Incident {incident.id}", BOLD) + head[len(f"Incident {incident.id}") :]]
     if origin is not None:
         theirs = f" (their incident {origin.source_id})" if origin.source_id is not None else ""
-        out += _rows([("Recorded by", visible(label(origin.recorded_by)) + theirs + ", imported into your record")])
+        into = f"the record of campaign {printable(campaign)}" if campaign else "your record"
+        out += _rows([("Recorded by", visible(label(origin.recorded_by)) + theirs + f", imported into {into}")])
     else:
-        out += _rows([("Recorded by", "you")])
+        out += _rows([("Recorded by", f"campaign {printable(campaign)}" if campaign else "you")])
     out += _rows(_body(incident))
     out += _rows([("Exhibits" if i == 0 else "", exhibit_line(e)) for i, e in enumerate(incident.evidence)])
     if not incident.evidence:

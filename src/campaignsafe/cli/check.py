@@ -46,7 +46,7 @@ def check(
             report.add(f"audit entry {wanted.seq}", "anchor_mismatch", "the anchor you gave is missing (no record)")
     else:
         with Store.open_readonly() as store:  # read only: never migrated or changed by a check
-            report = store.check(quick=quick, anchor=wanted)
+            report = store.check(quick=quick, anchor=wanted, every_campaign=True)
     failure = None
     if not report.passed:
         n = len(report.findings)
@@ -88,6 +88,11 @@ def _print(report: Any) -> None:
         say(f"Anchor {report.anchor['seq']}:{report.anchor['sha256']} {state}.")
     if report.head is not None:
         say(f"Audit chain head (for check --anchor later): {report.head.seq}:{report.head.sha256}")
+    for c in report.campaigns:  # HQ: every campaign, each its own chain
+        head = c["audit_head"]
+        chain = f"audit chain head {head['seq']}:{head['sha256']}" if head else "no audit entries"
+        state = "holds" if c["passed"] else "DOES NOT HOLD"
+        say(f"Campaign {c['campaign']} {state}: {counted(c['incidents'], 'incident')}; {chain}", 4)
     if report.older_store:
         say(
             f"Note: the store is from an older campaignsafe (it lacks {', '.join(report.pending_migrations)}); "

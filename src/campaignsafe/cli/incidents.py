@@ -58,13 +58,16 @@ def list_(
     flt = listing.make_filter(since, until, kind or [], force, unreported)
     if json_out:
         rows = listing.list_rows(flt, listing.SUMMARY_SQL)
-        sys.stdout.write(view.json_text(rows, flt.profile_force_id, recorders([r[0] for r in rows])))
+        ids = [r[0] for r in rows]
+        sys.stdout.write(view.json_text(rows, flt.profile_force_id, recorders(ids), listing.campaigns(ids)))
     else:
         from campaignsafe.cli._incident_view import width
 
         rows = listing.list_rows(flt, listing.TABLE_SQL)
-        by = recorders([r[0] for r in rows])
-        view.print_table(rows, width(), flt.profile_force_id, {i: who or "?" for i, who in by.items()})
+        ids = [r[0] for r in rows]
+        by = recorders(ids)
+        named = {i: who or "?" for i, who in by.items()}
+        view.print_table(rows, width(), flt.profile_force_id, named, listing.campaigns(ids))
 
 
 @app.command("links")
@@ -111,14 +114,17 @@ def show(incident_id: Id, json_out: JsonOpt = False) -> None:
         audit = store.audit(incident_id)
         origin = provenance.of(store.conn, [incident_id]).get(incident_id)
         findings = store.record_check(incident_id)
+        campaign = store.campaign(incident_id)
     if json_out:
         out = view.record_json(incident, audit) | {"record_check": view.record_check(findings)}
         out["recorded_by"] = origin.recorded_by if origin else None
+        if campaign is not None:
+            out["campaign"] = campaign
         if origin is not None:
             out["provenance"] = origin.__dict__
         print_json(out)
     else:
-        view.show_incident(incident, origin)
+        view.show_incident(incident, origin, campaign)
         view.warn_findings(findings)
 
 

@@ -1,7 +1,6 @@
 """``campaignsafe server``: set up a shared PostgreSQL store, its campaigns and who may see what."""
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -73,8 +72,10 @@ def init(url: UrlOpt = None, json_out: JsonOpt = False) -> None:
 
         print_json({"schema_version": 1, **done})
         return
-    typer.echo(f"Set up {done['store']}: the schema, the roles {', '.join(done['roles'])} and row-level security.")
-    typer.echo("Next: campaignsafe server add-campaign NAME (and add-hq for a role that reads every campaign).")
+    from campaignsafe.cli._panel import say
+
+    say(f"Set up {done['store']}: the schema, the roles {', '.join(done['roles'])} and row-level security.")
+    say("Next: campaignsafe server add-campaign NAME (and add-hq for a role that reads every campaign).")
 
 
 def _password(grant: str | None, file: str | None, out: Path | None, role: str) -> tuple[str | None, Path | None]:
@@ -131,17 +132,21 @@ def _add(kind: str, url: str | None, login: str | None, grant: str | None, file:
 
         print_json({"schema_version": 1, "kind": kind, **done})
         return
+    from campaignsafe.cli._panel import say
+
     who = f"Campaign {name!r}: its role {done['group_role']}; " if name is not None else "HQ (reads every campaign): "
     if done["created"]:
         where = f" (its password is in {written}, readable only by you)" if written else ""
-        typer.echo(f"{who}login role {done['login_role']} created{where}.")
+        say(f"{who}login role {done['login_role']} created{where}.")
     else:
-        typer.echo(f"{who}role {done['login_role']} let in.")
-    typer.echo("Members connect with:")
-    typer.echo(f"  export CAMPAIGNSAFE_DATABASE_URL='{done['connect']}'")
-    typer.echo("and the password in their ~/.pgpass (never in the URL).")
+        say(f"{who}role {done['login_role']} let in.")
+    say("Members connect with:" if name is not None else "HQ connects with:")
+    typer.echo(f"  export CAMPAIGNSAFE_DATABASE_URL='{done['connect']}'")  # whole, to copy: never folded
+    say("and the password in their ~/.pgpass (never in the URL; the file readable only by them, chmod 600), on a line")
+    typer.echo(f"  {done['pgpass']}PASSWORD")
     if written:
-        sys.stderr.write(f"Give {written} to the members in person, then delete it.\n")
+        whom = "the members" if name is not None else "HQ's staff"
+        say(f"Give {written} to {whom} in person, then delete it.", err=True)
 
 
 @app.command("add-campaign")

@@ -50,7 +50,13 @@ def is_pg(conn: Any) -> bool:
 
 def _secrets(dsn: str) -> list[str]:
     found = [m.group(1) for m in re.finditer(r"://[^:/@\s]*:([^@\s]+)@", dsn)]
-    found += [m.group(1) for m in re.finditer(r"password\s*=\s*'?([^'&\s]+)", dsn, re.IGNORECASE)]
+    quoted = r"password\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^'&\s]+))"
+    found += [m.group(1) or m.group(2) or "" for m in re.finditer(quoted, dsn, re.IGNORECASE)]
+    with contextlib.suppress(Exception):  # the password as libpq reads it (quoted, with spaces, escaped)
+        from psycopg.conninfo import conninfo_to_dict
+
+        found.append(str(conninfo_to_dict(dsn).get("password") or ""))
+    found.sort(key=len, reverse=True)  # the whole password before any part of it
     pw = os.environ.get("PGPASSWORD")
     if pw:
         found.append(pw)
@@ -249,12 +255,6 @@ def connect(path: Path | None = None) -> tuple[Conn, Where]:
     return schema.connect(db), db
 
 
-def refuse_server(what: str) -> None:
-    """StoreError (exit 5) for a command that works on the data folder's SQLite store only."""
-    if url():
-        raise server_refusal(what)
-
-
 def server_refusal(what: str) -> StoreError:
     """The StoreError for ``what`` (a command working on the SQLite store only) on a server store."""
     return StoreError(
@@ -264,19 +264,41 @@ def server_refusal(what: str) -> StoreError:
     )
 
 
-def one_campaign(conn: Conn) -> None:
-    """Before a check: an HQ role seeing several campaigns must choose one (each has its own audit chain)."""
+def one_campaign(conn: Conn, what: str = "check") -> str | None:
+    """Before a check, an export or a backup: the one campaign whose record this is (None on SQLite; ``''`` on a
+    server store without campaigns). An HQ role seeing several must choose one (each has its own audit chain)."""
     if not is_pg(conn):
-        return
-    seen = conn.execute("SELECT count(DISTINCT campaign) FROM audit").fetchone()[0]
-    if seen > 1:
+        return None
+    seen = [str(r[0]) for r in conn.execute("SELECT DISTINCT campaign FROM audit ORDER BY 1")]
+    if len(seen) > 1:
         from campaignsafe.errors import InputError
 
         raise InputError(
-            f"this role sees {seen} campaigns' records; each has its own audit chain, checked one at a time",
-            f"choose one: {CAMPAIGN_ENV}=NAME campaignsafe check (or export)",
+            f"this role sees {len(seen)} campaigns' records; each has its own audit chain and exhibit numbers,"
+            f" so {what} takes one at a time",
+            f"choose one: {CAMPAIGN_ENV}=NAME campaignsafe {what}",
             code="choose_campaign",
         )
+    if seen:
+        return seen[0]
+    return str(conn.execute("SELECT campaignsafe_campaign()").fetchone()[0] or "")
+
+
+def campaigns_seen(conn: Conn) -> list[str]:
+    """The campaigns whose records an HQ role sees (empty on SQLite or a server store without campaigns)."""
+    if not is_pg(conn):
+        return []
+    return [str(r[0]) for r in conn.execute("SELECT DISTINCT campaign FROM audit WHERE campaign <> '' ORDER BY 1")]
+
+
+def look_at(conn: Conn, campaign: str) -> bool:
+    """For an HQ role: look at only ``campaign`` from now on (``''``: every one again); whether the server now
+    shows that campaign alone (it does not for a role that row-level security does not apply to, the owner)."""
+    conn.execute("SELECT set_config('campaignsafe.campaign', ?, false)", (campaign,))
+    if not campaign:
+        return True
+    seen = [str(r[0]) for r in conn.execute("SELECT DISTINCT campaign FROM audit")]
+    return seen == [campaign]
 
 
 def connect_readonly(path: Path | None = None) -> tuple[Conn, Where, list[str]]:

@@ -4,6 +4,12 @@ Both are content-addressed by SHA-256 and streamed in and out in chunks of 1 MiB
 file never sits whole in memory. On the server a copy is written into ``blob_chunks`` under a
 staging name inside one transaction and renamed to its hash only once the hash is known (under
 the campaign's write lock), so a killed run leaves nothing, and nothing depends on a shared disk.
+
+Taking back the copies a failed save made must not take one another writer is about to point an
+exhibit at (it found the copy there, so made none of its own). In the data folder one lock is held
+from the first copy to the last write; on the server every writer holds the campaign's copies lock
+shared for as long (:func:`held`), and a removal takes it alone: it waits for the writers in flight
+to finish, then removes only what no exhibit uses.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
+from campaignsafe.errors import StoreError
 from campaignsafe.hashing import CHUNK
 from campaignsafe.incidents import backend, evidence
 from campaignsafe.incidents.backend import PgConn
@@ -60,6 +67,11 @@ class PgBlobs:
 
     def __init__(self, conn: PgConn) -> None:
         self.conn = conn
+        self.shared = False  # holding the campaign's copies lock shared (a writer in flight: see held())
+
+    def _copies_lock(self, how: str) -> None:
+        """``lock_shared``, ``unlock_shared``, ``lock`` or ``unlock`` the campaign's copies lock (this session's)."""
+        self.conn.execute(f"SELECT pg_advisory_{how}(?, hashtext(campaignsafe_campaign()))", (backend.LOCK_CLASS + 1,))
 
     def exists(self, sha256: str) -> bool:
         return self.conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)).fetchone() is not None
@@ -140,7 +152,28 @@ class PgBlobs:
         return evidence.Ingested(stored, created, repaired)
 
     def remove(self, shas: Iterable[str]) -> list[str]:
-        """Delete the copies with these hashes that no exhibit uses (checked again under the lock)."""
+        """Delete the copies with these hashes that no exhibit uses, once no other writer is in flight (checked
+        under the lock). When the others take longer than :data:`backend.WAIT_S`, the copies stay: unused, but
+        never one an exhibit is about to point at."""
+        shas = list(shas)
+        if not shas:
+            return []
+        if self.shared:
+            self._copies_lock("unlock_shared")
+        try:
+            try:
+                self._copies_lock("lock")
+            except StoreError:  # busy: keep them (safe), and keep the caller's own error the one reported
+                return []
+            try:
+                return self._remove_unused(shas)
+            finally:
+                self._copies_lock("unlock")
+        finally:
+            if self.shared:
+                self._copies_lock("lock_shared")
+
+    def _remove_unused(self, shas: list[str]) -> list[str]:
         removed = []
         for sha in shas:
             self.conn.begin_write()
@@ -172,13 +205,17 @@ def of(conn: backend.Conn) -> Blobs:
 @contextlib.contextmanager
 def held() -> Iterator[Blobs]:
     """The copies, for adding or removing: the data folder's under its lock, or the server's on a connection of
-    their own (the server's transactions and the campaign's write lock keep writers apart)."""
+    their own holding the campaign's copies lock shared (see the module's docstring)."""
     if backend.url():
         conn, _where = backend.connect()
         try:
-            yield of(conn)
+            assert isinstance(conn, PgConn)
+            copies = PgBlobs(conn)
+            copies._copies_lock("lock_shared")  # a writer in flight: no removal until it is done
+            copies.shared = True
+            yield copies
         finally:
-            conn.close()
+            conn.close()  # (and the lock with it)
     else:
         with evidence.lock():
             yield FileBlobs()

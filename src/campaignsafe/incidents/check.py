@@ -70,6 +70,8 @@ class Report:
     anchor: dict[str, Any] | None = None
     #: migrations the store lacks: it was checked as it is (an older campaignsafe's), not upgraded
     pending_migrations: list[str] = field(default_factory=list)
+    #: an HQ role's check of every campaign: each one's counts and audit head (its findings are named by it)
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -94,6 +96,7 @@ class Report:
             "anchor": self.anchor,
             "pending_migrations": self.pending_migrations,
             "findings": [f.as_dict() for f in self.findings],
+            **({"campaigns": self.campaigns} if self.campaigns else {}),
         }
 
 

@@ -44,8 +44,9 @@ def altered(conn: Conn, row_hashed: int | None) -> tuple[list[tuple[str, str]], 
     present = backend.triggers(conn)
     tables = backend.tables(conn)
     had = {known.index(name) for name in done}
+    expected = _expected(conn)
     for i, name in enumerate(known):
-        made = [*schema.MIGRATION_TRIGGERS.get(name, ()), *schema.MIGRATION_TABLES.get(name, ())]
+        made = [*expected.get(name, ()), *schema.MIGRATION_TABLES.get(name, ())]
         if any(t in present or t in tables for t in made):
             had.add(i)
     if row_hashed is not None:
@@ -91,14 +92,27 @@ def _triggers(conn: Conn, report: Report, migrations: list[str], present: set[st
         str(r[0]): " ".join(str(r[1]).split())
         for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     }  # fmt: skip
+    expected = _expected(conn)
     for migration in migrations:
-        for name in schema.MIGRATION_TRIGGERS.get(migration, ()):
+        for name in expected.get(migration, ()):
             if name not in present:
                 report.add("the store", "trigger_removed", f"the protection {name} has been removed")
             elif made and sql.get(name) != made.get(name):
                 report.add("the store", "trigger_altered", f"the protection {name} has been changed")
     for name in schema.foreign_triggers(conn) if isinstance(conn, sqlite3.Connection) else []:
         report.add("the store", "trigger_added", f"it holds a trigger campaignsafe did not make ({visible(name)})")
+
+
+def _expected(conn: Conn) -> dict[str, tuple[str, ...]]:
+    """The protections each migration makes on this kind of store (the server adds its campaign guards)."""
+    if not backend.is_pg(conn):
+        return schema.MIGRATION_TRIGGERS
+    from campaignsafe.incidents import pg_schema
+
+    merged = dict(schema.MIGRATION_TRIGGERS)
+    for name, triggers in pg_schema.TRIGGERS.items():
+        merged[name] = (*merged.get(name, ()), *triggers)
+    return merged
 
 
 @functools.cache

@@ -329,5 +329,4 @@ def in_store(flt: Filter) -> Found:
 
 
 def _each(store: Any, flt: Filter) -> Iterator[Incident]:
-    for iid in store.ids(flt):
-        yield store.get(iid)
+    return iter(store.each(store.ids(flt)))

@@ -290,3 +290,19 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
         clauses.append(f"i.id IN ({','.join('?' * len(flt.ids))})")
         args += list(flt.ids)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def campaigns(incident_ids: Sequence[int]) -> dict[int, str]:
+    """id → its campaign for ``incident_ids``, on a server store with campaigns (empty otherwise)."""
+    from campaignsafe.incidents import backend, schema
+
+    if not incident_ids or not backend.url():
+        return {}
+    wanted = set(incident_ids)
+    conn, where = backend.connect()
+    try:
+        with schema.errors(where):
+            got = conn.execute("SELECT id, campaign FROM incidents WHERE campaign <> ''")
+            return {int(i): str(c) for i, c in got if int(i) in wanted}
+    finally:
+        conn.close()

@@ -229,6 +229,83 @@ _PROVENANCE_NO_DELETE = [
     _trigger("provenance_no_delete", "BEFORE DELETE ON provenance", "campaignsafe_tombstone_only"),
 ]
 
+#: the tables whose rows belong to an incident (``incident_id``): each row's campaign must be its incident's.
+CHILDREN = ("amendments", "evidence", "provenance")
+#: every function the schema makes, as ALTER FUNCTION names it.
+FUNCTIONS = (
+    "campaignsafe_campaign_of(name)",
+    "campaignsafe_campaign()",
+    "campaignsafe_audit_high()",
+    "campaignsafe_append_only()",
+    "campaignsafe_tombstone_only()",
+    "campaignsafe_delete_incident(bigint)",
+    "campaignsafe_same_campaign()",
+)
+
+_CAMPAIGN_GUARDS = [
+    # A role's campaign, told only to that role (its login, or a role it may become), to HQ and to the owner.
+    """CREATE OR REPLACE FUNCTION campaignsafe_campaign_of(who name) RETURNS text LANGUAGE plpgsql STABLE
+        SECURITY DEFINER AS $$
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = who) THEN
+            RETURN NULL;
+        END IF;
+        IF NOT (pg_has_role(session_user, who, 'MEMBER') OR pg_has_role(session_user, current_user, 'MEMBER')
+                OR (EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'campaignsafe_hq')
+                    AND pg_has_role(session_user, 'campaignsafe_hq', 'MEMBER'))) THEN
+            RETURN NULL;
+        END IF;
+        RETURN (SELECT c.name FROM campaigns c
+            WHERE c.role = who OR c.role IN (
+                SELECT g.rolname FROM pg_auth_members m
+                JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+                WHERE u.rolname = who)
+            ORDER BY c.name LIMIT 1);
+    END $$""",
+    # The connecting role's campaign (as the role it is now, else its login). A campaign member in no
+    # campaign (``SET ROLE campaignsafe_member``) gets NULL, which matches no row: only a role in none (HQ,
+    # the owner) may choose one to look at with the setting campaignsafe.campaign.
+    """CREATE OR REPLACE FUNCTION campaignsafe_campaign() RETURNS text LANGUAGE plpgsql STABLE AS $$
+    DECLARE mine TEXT := coalesce(campaignsafe_campaign_of(current_user), campaignsafe_campaign_of(session_user));
+    BEGIN
+        IF mine IS NOT NULL THEN
+            RETURN mine;
+        END IF;
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'campaignsafe_member')
+           AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND NOT rolsuper)
+           AND pg_has_role(current_user, 'campaignsafe_member', 'MEMBER') THEN
+            RETURN NULL;
+        END IF;
+        RETURN coalesce(nullif(current_setting('campaignsafe.campaign', true), ''), '');
+    END $$""",
+    # A row of an incident's (an amendment, an exhibit, who recorded it) is in that incident's campaign:
+    # foreign keys ignore row-level security, so without this a member could hang rows on another's incident.
+    """CREATE FUNCTION campaignsafe_same_campaign() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = NEW.incident_id AND i.campaign = NEW.campaign) THEN
+            RAISE EXCEPTION 'a row of % must be in its incident''s campaign', TG_TABLE_NAME
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+    END $$""",
+    *(
+        _trigger(f"{table}_same_campaign", f"BEFORE INSERT ON {table}", "campaignsafe_same_campaign")
+        for table in CHILDREN
+    ),
+    # Every function looks only in the store's own schema (then pg_temp, last): a temporary table named
+    # like one of ours cannot stand in for it inside a SECURITY DEFINER function.
+    """DO $$ DECLARE f TEXT; BEGIN
+        FOREACH f IN ARRAY ARRAY['"""
+    + "', '".join(FUNCTIONS)
+    + """'] LOOP
+            EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
+        END LOOP;
+    END $$""",
+]
+
+#: the protections (triggers) only the server store has, by migration (``check`` reports any missing).
+TRIGGERS: dict[str, tuple[str, ...]] = {"0006_campaign_guards": tuple(f"{t}_same_campaign" for t in CHILDREN)}
+
 #: each named migration's PostgreSQL DDL (the names are schema.MIGRATIONS').
 DDL: dict[str, list[str]] = {
     "0001_initial": _INITIAL,
@@ -236,6 +313,7 @@ DDL: dict[str, list[str]] = {
     "0003_tombstone_only": _TOMBSTONE_ONLY,
     "0004_provenance": _PROVENANCE,
     "0005_provenance_no_delete": _PROVENANCE_NO_DELETE,
+    "0006_campaign_guards": _CAMPAIGN_GUARDS,
 }
 
 #: the tables that hold data (what server init grants on and puts row-level security on).

@@ -88,14 +88,30 @@ def _role_exists(conn: backend.PgConn, role: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)).fetchone() is not None
 
 
+def _create_role(conn: backend.PgConn, sql: str) -> None:
+    """Run a CREATE ROLE: a role without CREATEROLE is told which privilege it lacks."""
+    who = conn.execute("SELECT current_user").fetchone()[0]
+    try:
+        conn.execute(sql)
+    except StoreError as exc:
+        if exc.code != "store_forbidden":
+            raise
+        raise StoreError(
+            f"the role {who} may not create roles, which campaigns and HQ are; nothing was changed",
+            f"as the server's superuser: ALTER ROLE {who} CREATEROLE (or createuser --createrole for a new one)",
+            code="store_forbidden",
+        ) from None
+
+
 def _create_group(conn: backend.PgConn, role: str) -> None:
     if not _role_exists(conn, role):
-        conn.execute(f"CREATE ROLE {_ident(role)} NOLOGIN")
+        _create_role(conn, f"CREATE ROLE {_ident(role)} NOLOGIN")
 
 
 def _policies(table: str) -> list[str]:
-    mine = "campaign = campaignsafe_campaign()"
-    hq = "(campaignsafe_campaign() = '' OR campaign = campaignsafe_campaign())"
+    # (SELECT …): the campaign worked out once a query, not once a row
+    mine = "campaign = (SELECT campaignsafe_campaign())"
+    hq = "((SELECT campaignsafe_campaign()) = '' OR campaign = (SELECT campaignsafe_campaign()))"
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"DROP POLICY IF EXISTS member_rows ON {table}",
@@ -114,6 +130,9 @@ def init(url: str) -> dict[str, Any]:
             for role in (MEMBER, HQ):
                 _create_group(conn, role)
             tables = [*pg_schema.TABLES, "campaigns", "_migrations"]
+            # no role but the owner makes objects beside ours (PostgreSQL before 15 let PUBLIC create in public)
+            schema = conn.execute("SELECT quote_ident(current_schema())").fetchone()[0]
+            conn.execute(f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC")
             conn.execute(f"REVOKE ALL ON {', '.join(tables)} FROM PUBLIC, {MEMBER}, {HQ}")
             conn.execute(f"GRANT SELECT ON {', '.join(tables)} TO {MEMBER}, {HQ}")
             conn.execute(f"GRANT INSERT ON {', '.join(pg_schema.TABLES)} TO {MEMBER}")
@@ -186,7 +205,7 @@ def _login(conn: backend.PgConn, role: str, group: str, password: str | None, gr
     if not grant:
         assert password is not None
         verifier = scram_verifier(password)  # only letters, digits, +/=$: and ':' - safe inside quotes
-        conn.execute(f"CREATE ROLE {_ident(role)} LOGIN PASSWORD '{verifier}'")
+        _create_role(conn, f"CREATE ROLE {_ident(role)} LOGIN PASSWORD '{verifier}'")
     conn.execute(f"GRANT {_ident(group)} TO {_ident(role)}")
     return not grant
 
@@ -213,7 +232,7 @@ def add_campaign(url: str, name: str, login: str | None, grant: str | None, pass
             conn.rollback()
             raise
         return {"campaign": name, "group_role": group, "login_role": role, "created": created,
-                "connect": member_url(url, role)}  # fmt: skip
+                "connect": member_url(url, role), "pgpass": pgpass_line(url, role)}  # fmt: skip
     finally:
         conn.close()
 
@@ -231,7 +250,12 @@ def add_hq(url: str, login: str | None, grant: str | None, password: str | None)
         except BaseException:
             conn.rollback()
             raise
-        return {"login_role": role, "created": created, "connect": member_url(url, role)}
+        return {
+            "login_role": role,
+            "created": created,
+            "connect": member_url(url, role),
+            "pgpass": pgpass_line(url, role),
+        }
     finally:
         conn.close()
 
@@ -261,6 +285,19 @@ def member_url(url: str, role: str) -> str:
         if port:
             query["port"] = port
     return f"postgresql://{netloc}/{quote(db)}" + ("?" + urlencode(query, safe="/") if query else "")
+
+
+def pgpass_line(url: str, role: str) -> str:
+    """The ``~/.pgpass`` line a member adds (``host:port:database:role:`` then the password), from the URL."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    info = {k: str(v) for k, v in conninfo_to_dict(url).items() if v is not None}
+
+    def esc(value: str) -> str:
+        return value.replace("\\", "\\\\").replace(":", "\\:")
+
+    host = info.get("host") or "localhost"
+    return f"{esc(host)}:{info.get('port') or '5432'}:{esc(info.get('dbname') or '*')}:{esc(role)}:"
 
 
 def new_password() -> str:

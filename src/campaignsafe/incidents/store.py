@@ -15,34 +15,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from campaignsafe import paths
-from campaignsafe.errors import InputError, NotFoundError
+from campaignsafe.errors import NotFoundError
 from campaignsafe.incidents import audit, backend, listing, schema
-from campaignsafe.incidents.audit import canonical_json, sha256_text
-from campaignsafe.incidents.listing import Filter, Summary, utc_key
-from campaignsafe.incidents.models import (
-    EDITABLE,
-    STORED,
-    Amendment,
-    AuditEntry,
-    Change,
-    Evidence,
-    Incident,
-    IncidentIn,
-    Location,
-    StoredFile,
-)
-from campaignsafe.incidents.problems import Problems, pydantic_problems
-from campaignsafe.incidents.when import iso, now
+from campaignsafe.incidents.listing import Filter, Summary
+from campaignsafe.incidents.models import STORED, AuditEntry, Incident
+from campaignsafe.incidents.recording import Deleted, NewEvidence, Recording, listing_values, record_data
+
+__all__ = ["Deleted", "NewEvidence", "Store", "db_path", "listing_values"]
 
 if TYPE_CHECKING:
     from campaignsafe.incidents import blobs
@@ -54,31 +40,19 @@ def db_path() -> Path:
     return paths.home() / "incidents.db"
 
 
-@dataclass
-class NewEvidence:
-    """An exhibit ready to be numbered: everything but its reference."""
-
-    type: str
-    added_at: datetime
-    file: StoredFile | None = None
-    url: str | None = None
-    platform: str | None = None
-    seen_at: datetime | None = None
-    screenshot: StoredFile | None = None
-    note: str | None = None
+#: how many incidents :meth:`Store.each` reads from a server in one query, and the query.
+_BATCH = 500
+_EACH_PG = (
+    "SELECT i.id, i.created_at, i.record_sha256, i.record,"
+    " coalesce((SELECT json_agg(e.item::json ORDER BY e.id) FROM evidence e WHERE e.incident_id = i.id)::text, '[]'),"
+    " coalesce((SELECT json_agg(a.amendment::json ORDER BY a.number) FROM amendments a"
+    " WHERE a.incident_id = i.id)::text, '[]')"
+    " FROM incidents i WHERE i.id = ANY(?)"
+)
 
 
-@dataclass
-class Deleted:
-    """What a delete removed: the incident id, its exhibit references and the hashes no longer used."""
-
-    id: int
-    exhibits: list[str]
-    unused_files: list[str] = field(default_factory=list)
-
-
-class Store:
-    """An open incident database."""
+class Store(Recording):
+    """An open incident database (its writes: :class:`.recording.Recording`)."""
 
     def __init__(self, conn: backend.Conn, path: backend.Where, pending: Sequence[str] = ()) -> None:
         self.conn = conn
@@ -153,166 +127,6 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
-    def _audit(self, action: str, incident_id: int | None, detail: dict[str, Any]) -> None:
-        audit.append(self.conn, action, incident_id, detail)
-
-    # -- writing -------------------------------------------------------------------------------
-
-    def add(
-        self, items: Sequence[tuple[IncidentIn, Location, Sequence[NewEvidence]]], producer: str | None
-    ) -> list[Incident]:
-        """Store incidents (with their exhibits) in one transaction: all of them or none."""
-        ids: list[int] = []
-        with self._tx():
-            for incident, location, exhibits in items:
-                created = iso(now())
-                record = incident.model_dump(mode="json", exclude={"evidence", "location"})
-                record["location"] = location.model_dump(mode="json")
-                text = canonical_json(record)
-                digest = sha256_text(text)
-                iid = self.insert_incident(created, text, digest)
-                self._refresh(iid, Incident.model_validate(_full(iid, created, digest, record), context=STORED))
-                row = audit.row_digest("incidents", (created, text, digest))
-                self._audit("created", iid, {"record_sha256": digest, "row_sha256": row})
-                self._exhibits(iid, exhibits, producer)
-                ids.append(iid)
-        return [self.get(i) for i in ids]
-
-    def insert_incident(self, created: str, record_text: str, digest: str) -> int:
-        """Insert an original record (inside a write transaction; listing columns filled by ``_refresh``): its id."""
-        row = self.conn.execute(
-            "INSERT INTO incidents (created_at, record, record_sha256, occurred_utc, occurred_at, time_known,"
-            " kind, place) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
-            (created, record_text, digest, "", "", 0, "", ""),
-        ).fetchone()
-        return int(row[0])
-
-    def raise_number(self, producer: str, last: int) -> None:
-        """Make ``producer``'s last exhibit number at least ``last`` (inside a write transaction)."""
-        cur = self.conn.execute(
-            "UPDATE exhibit_numbers SET last = ? WHERE producer = ? AND last < ?", (last, producer, last)
-        )
-        if (
-            cur.rowcount == 0
-            and not self.conn.execute("SELECT 1 FROM exhibit_numbers WHERE producer = ?", (producer,)).fetchone()
-        ):
-            self.conn.execute("INSERT INTO exhibit_numbers (producer, last) VALUES (?, ?)", (producer, last))
-
-    def add_evidence(
-        self, incident_id: int, exhibits: Sequence[NewEvidence], producer: str | None
-    ) -> list[tuple[Evidence, bool]]:
-        """Add exhibits to an incident: each with True when new, False when that file was already an exhibit."""
-        with self._tx():
-            self._require(incident_id)
-            refs = self._exhibits(incident_id, exhibits, producer)
-        by_ref = {e.exhibit_ref: e for e in self.get(incident_id).evidence}
-        return [(by_ref[ref], new) for ref, new in refs]
-
-    def _exhibits(
-        self, incident_id: int, exhibits: Sequence[NewEvidence], producer: str | None
-    ) -> list[tuple[str, bool]]:
-        refs: list[tuple[str, bool]] = []
-        for ex in exhibits:
-            sha = ex.file.sha256 if ex.file is not None else None
-            if sha and ex.type == "file":
-                dup = self.conn.execute(
-                    "SELECT exhibit_ref FROM evidence WHERE incident_id = ? AND file_sha256 = ?", (incident_id, sha)
-                ).fetchone()
-                if dup:
-                    refs.append((dup[0], False))
-                    continue
-            if not producer:
-                raise InputError(
-                    "exhibit references need your initials",
-                    "set them once: campaignsafe profile --name 'Jo Smith' --initials JS",
-                    code="no_initials",
-                )
-            row = self.conn.execute("SELECT last FROM exhibit_numbers WHERE producer = ?", (producer,)).fetchone()
-            number = (row[0] if row else 0) + 1
-            self.raise_number(producer, number)
-            item = Evidence(exhibit_ref=f"{producer}/{number}", **ex.__dict__)
-            shot = item.screenshot.sha256 if item.screenshot else None
-            values = (incident_id, item.exhibit_ref, iso(item.added_at), sha, shot, item.model_dump_json())
-            self.conn.execute(
-                "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
-                " VALUES (?,?,?,?,?,?)",
-                values,
-            )
-            self._audit(
-                "evidence-added",
-                incident_id,
-                {
-                    "exhibit_ref": item.exhibit_ref,
-                    "type": item.type,
-                    "sha256": item.hashes(),
-                    "row_sha256": audit.row_digest("evidence", values),
-                },
-            )
-            refs.append((item.exhibit_ref, True))
-        return refs
-
-    def amend(self, incident_id: int, new: dict[str, Any], reason: str | None = None) -> Incident:
-        """Record a dated amendment changing ``new``'s fields; the original stays as it was."""
-        with self._tx():
-            current = self._load(incident_id).current()
-            before = current.model_dump(mode="json")
-            unknown = sorted(set(new) - set(EDITABLE))
-            if unknown:
-                raise InputError(f"cannot amend {', '.join(unknown)}", code="not_editable")
-            try:
-                after = Incident.model_validate({**before, **_jsonable(new)}, context=STORED).model_dump(mode="json")
-            except ValidationError as exc:
-                raise Problems(pydantic_problems(exc)) from None
-            changes = [
-                Change(field=k, old=before.get(k), new=after[k])
-                for k in EDITABLE
-                if k in new and canonical_json(before.get(k)) != canonical_json(after[k])
-            ]
-            if not changes:
-                raise InputError("nothing would change: the new values are the same as the record's", code="no_change")
-            number = len(current.amendments) + 1
-            amendment = Amendment(number=number, at=now().replace(microsecond=0), reason=reason, changes=changes)
-            values = (incident_id, number, iso(amendment.at), amendment.model_dump_json())
-            self.conn.execute("INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)", values)
-            self._refresh(incident_id, self._load(incident_id).current())
-            fields = [c.field for c in changes]
-            self._audit(
-                "amended",
-                incident_id,
-                {"number": number, "fields": fields, "row_sha256": audit.row_digest("amendments", values)},
-            )
-        return self.get(incident_id)
-
-    def delete(self, incident_id: int) -> Deleted:
-        """Delete an incident, keeping a tombstone (no text) in the audit log."""
-        with self._tx():
-            incident = self._load(incident_id)
-            refs = [e.exhibit_ref for e in incident.evidence]
-            hashes = sorted({h for e in incident.evidence for h in e.hashes()})
-            tomb = {"kind": incident.kind, "record_sha256": incident.record_sha256, "exhibits": refs, "sha256": hashes}
-            tomb["created_at"] = iso(incident.created_at)
-            self._audit("deleted", incident_id, tomb)  # first: the triggers allow a delete only after its tombstone
-            if self.is_server:  # the tool's roles may not DELETE records: the schema's function does it
-                self.conn.execute("SELECT campaignsafe_delete_incident(?)", (incident_id,))
-            else:
-                for table in ("evidence", "amendments", "provenance"):
-                    self.conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
-                self.conn.execute("DELETE FROM incidents WHERE id = ?", (incident_id,))
-        return Deleted(incident_id, refs, [h for h in hashes if not self.file_in_use(h)])
-
-    def file_in_use(self, sha256: str) -> bool:
-        """Whether any exhibit still holds the stored file with this hash."""
-        q = "SELECT 1 FROM evidence WHERE file_sha256 = ? OR screenshot_sha256 = ? LIMIT 1"
-        with schema.errors(self.path):
-            return self.conn.execute(q, (sha256, sha256)).fetchone() is not None
-
-    def _refresh(self, iid: int, cur: Incident) -> None:
-        """Keep the listing columns in step with the record as it now reads."""
-        values = listing_values(cur)
-        self.conn.execute(
-            f"UPDATE incidents SET {', '.join(f'{k}=?' for k in values)} WHERE id=?", (*values.values(), iid)
-        )
-
     # -- reading -------------------------------------------------------------------------------
 
     def _require(self, incident_id: int) -> None:
@@ -328,7 +142,7 @@ class Store:
         if row is None:
             self._require(incident_id)
         try:
-            data = _full(incident_id, row[0], row[1], json.loads(row[2]))
+            data = record_data(incident_id, row[0], row[1], json.loads(row[2]))
             data["evidence"] = [
                 json.loads(r[0])
                 for r in self.conn.execute(
@@ -350,6 +164,31 @@ class Store:
         with schema.errors(self.path):
             return self._load(incident_id)
 
+    def each(self, incident_ids: Sequence[int]) -> Iterator[Incident]:
+        """The incidents with these ids, in that order, as :meth:`get` reads them (a missing one: NotFoundError).
+
+        On a server store, 500 at a time, each batch one query with its exhibits and amendments gathered by
+        the server (rather than three round trips an incident)."""
+        if not self.is_server:
+            for iid in incident_ids:
+                yield self.get(iid)
+            return
+        for start in range(0, len(incident_ids), _BATCH):
+            batch = list(incident_ids[start : start + _BATCH])
+            with schema.errors(self.path):
+                got = {int(r[0]): r[1:] for r in self.conn.execute(_EACH_PG, (batch,))}
+            for iid in batch:
+                row = got.get(iid)
+                if row is None:
+                    self._require(iid)
+                    continue
+                try:
+                    data = record_data(iid, row[0], row[1], json.loads(row[2]))
+                    data["evidence"], data["amendments"] = json.loads(row[3]), json.loads(row[4])
+                    yield Incident.model_validate(data, context=STORED)
+                except (ValueError, TypeError, KeyError, RecursionError):
+                    raise schema.damaged_row(self.path, f"incident {iid}") from None
+
     def record_text(self, incident_id: int) -> str:
         """The original record exactly as stored: the canonical JSON that ``record_sha256`` hashes."""
         with schema.errors(self.path):
@@ -363,6 +202,14 @@ class Store:
         if not self.is_server:
             return {}
         return {int(i): str(c) for i, c in self.conn.execute("SELECT id, campaign FROM incidents WHERE campaign <> ''")}
+
+    def campaign(self, incident_id: int) -> str | None:
+        """The campaign an incident belongs to, on a server store with campaigns (None otherwise)."""
+        if not self.is_server:
+            return None
+        with schema.errors(self.path):
+            row = self.conn.execute("SELECT campaign FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        return str(row[0]) if row and row[0] else None
 
     def ids(self, flt: Filter | None = None) -> list[int]:
         """Ids of the incidents matching ``flt``, oldest first."""
@@ -378,11 +225,25 @@ class Store:
         with schema.errors(self.path):
             return audit.entries(self.conn, incident_id)
 
-    def check(self, quick: bool = False, anchor: checking.Head | None = None) -> checking.Report:
-        """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`)."""
+    def check(
+        self,
+        quick: bool = False,
+        anchor: checking.Head | None = None,
+        every_campaign: bool = False,
+        what: str = "check",
+    ) -> checking.Report:
+        """Re-prove the whole store (see :mod:`campaignsafe.incidents.check`); for an HQ role seeing several
+        campaigns and ``every_campaign``, each campaign in turn, its findings named by it (else ``what``, the
+        command, is refused for such a role)."""
+        seen = backend.campaigns_seen(self.conn) if every_campaign and anchor is None else []
+        if len(seen) > 1:
+            return self._check_each(seen, quick)
+        backend.one_campaign(self.conn, what)
+        return self._check_one(quick, anchor)
+
+    def _check_one(self, quick: bool, anchor: checking.Head | None) -> checking.Report:
         from campaignsafe.incidents import check
 
-        backend.one_campaign(self.conn)
         with schema.errors(self.path):
             # one snapshot, whatever another process writes meanwhile
             self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self.is_server else "BEGIN")
@@ -392,6 +253,32 @@ class Store:
                 self.conn.execute("COMMIT")
         report.pending_migrations = list(self.pending)
         return report
+
+    def _check_each(self, campaigns: list[str], quick: bool) -> checking.Report:
+        from campaignsafe.incidents import check
+
+        total = check.Report(files_checked=None if quick else 0, pending_migrations=list(self.pending))
+        try:
+            for name in campaigns:
+                if not backend.look_at(self.conn, name):  # a role row-level security does not narrow
+                    backend.look_at(self.conn, "")
+                    backend.one_campaign(self.conn)
+                one = self._check_one(quick, None)
+                total.findings += [
+                    check.Finding(f"campaign {name}, {f.subject}", f.code, f.message) for f in one.findings
+                ]
+                total.incidents += one.incidents
+                total.exhibits += one.exhibits
+                total.audit_entries += one.audit_entries
+                if one.files_checked is not None and total.files_checked is not None:
+                    total.files_checked += one.files_checked
+                head = one.head.as_dict() if one.head else None
+                total.campaigns.append(
+                    {"campaign": name, "passed": one.passed, "incidents": one.incidents, "audit_head": head}
+                )
+        finally:
+            backend.look_at(self.conn, os.environ.get(backend.CAMPAIGN_ENV, "").strip())
+        return total
 
     def record_check(self, incident_id: int) -> list[checking.Finding]:
         """Whether one record still matches its SHA-256 and its audit entry (empty when it does)."""
@@ -404,38 +291,3 @@ class Store:
         """Sequence numbers of audit entries whose hash chain does not check out (empty when intact)."""
         with schema.errors(self.path):
             return audit.verify(self.conn)
-
-
-def listing_values(cur: Incident) -> dict[str, Any]:
-    """The listing columns as the record plus its amendments say (``cur`` is ``Incident.current()``)."""
-    return {
-        "occurred_utc": utc_key(cur.occurred_at),
-        "occurred_at": iso(cur.occurred_at),
-        "time_known": int(cur.time_known),
-        "kind": cur.kind,
-        "place": cur.location.text,
-        "postcode": cur.location.postcode,
-        "force_id": cur.location.force_id,
-        "force_name": cur.location.force_name,
-        "reports": json.dumps([r.model_dump(include={"to", "platform", "reference"}) for r in cur.reports]),
-        "police_reported": int(cur.police_reported),
-        "amendment_count": len(cur.amendments),
-    }
-
-
-def _full(iid: int, created: str, digest: str, record: dict[str, Any]) -> dict[str, Any]:
-    return {"id": iid, "created_at": created, "record_sha256": digest, **record}
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        if hasattr(v, "model_dump"):
-            out[k] = v.model_dump(mode="json")
-        elif isinstance(v, list):
-            out[k] = [x.model_dump(mode="json") if hasattr(x, "model_dump") else x for x in v]
-        elif isinstance(v, datetime):
-            out[k] = iso(v)
-        else:
-            out[k] = v
-    return out
