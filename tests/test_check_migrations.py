@@ -61,10 +61,10 @@ def _findings(data: dict[str, Any]) -> set[tuple[str, str]]:
     ("tamper", "expected"),
     [
         # the hole this closes: the newest migration forgotten, its trigger dropped (row hashes give it away)
-        (_forget("0005_provenance_no_delete"), {("migration_unrecorded", "0005_provenance_no_delete")}),
-        (_forget("0005_provenance_no_delete", drop=False), {("migration_unrecorded", "0005_provenance_no_delete")}),
+        (_forget("0005_provenance_no_delete", "0006_campaign_guards"), {("migration_unrecorded", "0005_provenance_no_delete")}),
+        (_forget("0005_provenance_no_delete", "0006_campaign_guards", drop=False), {("migration_unrecorded", "0005_provenance_no_delete")}),
         (
-            _forget("0003_tombstone_only", "0004_provenance", "0005_provenance_no_delete"),
+            _forget("0003_tombstone_only", "0004_provenance", "0005_provenance_no_delete", "0006_campaign_guards"),
             {("migration_unrecorded", n) for n in ("0003_tombstone_only", "0004_provenance", ROW_HASHES)},
         ),
         # a migration in the middle forgotten: the log is not a prefix of the known migrations
@@ -124,7 +124,7 @@ def test_an_old_store_whose_newest_migration_is_forgotten_is_refused(tmp_path: P
     with older_campaignsafe("0004_provenance"):
         make_record(tmp_path)
     r = run("check", "--json", "--quick")
-    assert r.exit_code == 0 and r.json["pending_migrations"] == ["0005_provenance_no_delete"], r.json["findings"]
+    assert r.exit_code == 0 and r.json["pending_migrations"] == ["0005_provenance_no_delete", "0006_campaign_guards"], r.json["findings"]
     conn = _db(home)
     _forget("0004_provenance")(conn)
     conn.close()
@@ -148,10 +148,14 @@ def test_a_tampered_migration_log_fails_check_on_the_server(
         make_record(tmp_path)
         assert run("check", "--json", "--quick").exit_code == 0
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DELETE FROM _migrations WHERE name = '0005_provenance_no_delete'")
+            conn.execute("DELETE FROM _migrations WHERE name IN ('0005_provenance_no_delete', '0006_campaign_guards')")
             conn.execute("DROP TRIGGER provenance_no_delete ON provenance")
         r = run("check", "--json", "--quick")
-        assert r.exit_code == 6 and _findings(r.json) == {("migration_unrecorded", "0005_provenance_no_delete")}
+        # the server's campaign guards (0006) are still there, so 0006 is seen as forgotten too
+        assert r.exit_code == 6 and _findings(r.json) == {
+            ("migration_unrecorded", "0005_provenance_no_delete"),
+            ("migration_unrecorded", "0006_campaign_guards"),
+        }
         r = run("report", "--when", "2026-05-01 18:30", "--place", "x", "--kind", "threats", "--description", "d")
         assert r.exit_code == 5 and "migration log was altered" in r.stderr
         with psycopg.connect(url, autocommit=True) as conn:
