@@ -127,33 +127,3 @@ def test_anyway_with_every_selected_row_damaged_writes_nothing(record: list[int]
     r = run("export", "2", "--anyway", "--bundle", str(out))
     assert r.exit_code == 5 and "every incident selected is damaged" in r.stderr and not out.exists()
     assert CANARY not in r.stderr
-
-
-@pytest.mark.parametrize("how", ["in a child", "here", "child failed"])
-def test_the_check_beside_the_reading_changes_nothing(
-    how: str, record: list[int], home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The check run in a forked child while the record is read, run here (no fork, as on Windows), or run
-    here again after the child could not: the same bundle and reports, the same refusal of a tampered record."""
-    import os
-
-    from campaignsafe.exports import integrity
-
-    def export(name: str, *extra: str) -> tuple[int, str, bytes | None]:
-        out = tmp_path / how / name
-        out.parent.mkdir(parents=True, exist_ok=True)
-        r = run("export", "--all", "--bundle", str(out), *extra)
-        return r.exit_code, r.stderr, out.read_bytes() if out.exists() else None
-
-    baseline = export("before.zip")
-    if how == "here":
-        monkeypatch.delattr(os, "fork")
-    elif how == "child failed":
-        monkeypatch.setattr(integrity, "_outcome", lambda anyway: ("again", None))
-    code, err, data = export("clean.zip")
-    assert (code, data) == (baseline[0], baseline[2]) and code == 0 and data is not None
-    _tamper(home)
-    code, err, data = export("tampered.zip")
-    assert code == 6 and "does not check out" in err and data is None
-    code, err, data = export("anyway.zip", "--anyway")
-    assert code == 0 and data is not None and b"FAILED" in members(tmp_path / how / "anyway.zip")["report.md"]

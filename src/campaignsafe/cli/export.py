@@ -71,30 +71,24 @@ def export(
     for target in (output, eml, bundle):
         if target and target != "-":
             paths.check_output(target)
-    pending = integrity.begin(anyway)  # the check, beside the reading where it can be
+    checked = integrity.assess(anyway)
+    if bundle or eml or fmt_name in ("html", "md", "json"):
+        from campaignsafe.exports import signing
 
-    def checked_now() -> Any:
-        checked = pending()
-        if bundle or eml or fmt_name in ("html", "md", "json"):
-            from campaignsafe.exports import signing
-
-            checked.signing_key = signing.signer().fingerprint  # made on first use
-        return checked
-
+        checked.signing_key = signing.signer().fingerprint  # made on first use
     text_wanted = bool(output or fmt or not (bundle or eml))
     formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
     from campaignsafe.cli._panel import counted
 
     with package.prepared(
-        flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked_now, anyway=anyway
+        flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked, anyway=anyway
     ) as read:
-        checked = read.meta.integrity
         if read.left_out:
             _say(
                 f"Warning: incident {', '.join(map(str, read.left_out))} cannot be read from the store and is left "
                 "out of this export (named on the report's cover and in the JSON). See: campaignsafe check"
             )
-        if checked is not None and not checked.passed:
+        if not checked.passed:
             n = len(checked.findings)
             _say(
                 f"Warning: exported although the record does not check out ({counted(n, 'problem')}, "

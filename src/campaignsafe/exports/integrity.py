@@ -8,13 +8,7 @@ written and stops on any that no longer matches.
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable
-from typing import Any
-
-from campaignsafe import errors
-from campaignsafe.errors import CampaignsafeError, VerifyError
+from campaignsafe.errors import VerifyError
 from campaignsafe.exports import model as m
 
 
@@ -40,67 +34,6 @@ def assess(anyway: bool = False) -> m.Integrity:
         findings=[m.CheckFinding(**f.as_dict()) for f in report.findings],
         audit_head=head,
     )
-
-
-def begin(anyway: bool = False) -> Callable[[], m.Integrity]:
-    """Start :func:`assess`; the function returned gives its result, or raises its error.
-
-    With a local store on a system that forks, the check runs in a child process while the export
-    reads and renders the record into its scratch folder (on a second core it costs no time); its
-    outcome is collected before anything is written, and its error, if any, is the one reported.
-    Elsewhere it runs here and now, as before.
-    """
-    from campaignsafe.incidents import backend
-
-    if not hasattr(os, "fork") or backend.url():
-        done = assess(anyway)
-        return lambda: done
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: check, send the outcome, and end without running anything of the parent's
-        try:
-            os.close(r)
-            with os.fdopen(w, "w", encoding="utf-8") as out:
-                out.write(json.dumps(_outcome(anyway)))
-        finally:
-            os._exit(0)
-    os.close(w)
-    got: list[m.Integrity] = []
-
-    def result() -> m.Integrity:
-        if got:
-            return got[0]
-        with os.fdopen(r, encoding="utf-8") as fh:
-            text = fh.read()
-        os.waitpid(pid, 0)
-        outcome: list[Any] = json.loads(text) if text else ["again", None]
-        kind, value = outcome
-        if kind == "error":
-            raise _error(value)
-        got.append(m.Integrity.model_validate_json(value) if kind == "ok" else assess(anyway))
-        return got[0]
-
-    return result
-
-
-def _outcome(anyway: bool) -> tuple[str, Any]:
-    """What the child sends: the integrity as JSON, the error to raise, or ``again`` (check in the parent)."""
-    try:
-        return "ok", assess(anyway).model_dump_json()
-    except CampaignsafeError as exc:
-        return "error", [type(exc).__name__, exc.message, exc.hint, exc.code, exc.exit_code, exc.details]
-    except BaseException:  # anything else (even an interrupt): the parent runs the check itself
-        return "again", None
-
-
-def _error(value: list[Any]) -> CampaignsafeError:
-    name, message, hint, code, exit_code, details = value
-    cls = getattr(errors, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, CampaignsafeError)):
-        cls = CampaignsafeError
-    exc = cls(message, hint, code=code)
-    exc.exit_code, exc.details = exit_code, details
-    return exc
 
 
 def head_text(integrity: m.Integrity | None) -> str | None:

@@ -61,14 +61,11 @@ def prepared(
     *,
     bundle: bool = False,
     email: bool = False,
-    integrity: Callable[[], m.Integrity] | None = None,
+    integrity: m.Integrity | None = None,
     anyway: bool = False,
 ) -> Iterator[stream.Streamed]:
     """The selected incidents read once into ``formats`` (every format for a bundle), ready to write.
 
-    ``integrity`` gives the check's outcome (see :func:`.integrity.begin`: it may still be running
-    while the record is read); it is asked for before the block starts, and its error, if it has
-    one, is raised rather than any error of the reading.
     With ``anyway`` (``export --anyway``) an incident whose stored row cannot be read is left out
     and named among the integrity findings, so the report's cover and the JSON say so.
     The export's scratch folder lives as long as the block; it is removed when the block ends.
@@ -77,22 +74,12 @@ def prepared(
     from campaignsafe.exports.spool import Spool
 
     with Spool.open() as spool:
-        try:
-            read = stream.read(
-                flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway
-            )
-        except KeyboardInterrupt:
-            raise
-        except BaseException:
-            if integrity is not None:
-                integrity()  # the record does not check out: that is what to say
-            raise
-        checked = integrity() if integrity is not None else None
-        if read.left_out and checked is not None:
-            checked.passed = False
-            checked.exported_despite_findings = True
-            checked.findings.extend(left_out_findings(read.left_out))
-        read.meta.integrity = checked  # the check before the export, on the cover and in the JSON
+        read = stream.read(flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway)
+        if read.left_out and integrity is not None:
+            integrity.passed = False
+            integrity.exported_despite_findings = True
+            integrity.findings.extend(left_out_findings(read.left_out))
+        read.meta.integrity = integrity  # the check before the export, on the cover and in the JSON
         yield read
 
 
