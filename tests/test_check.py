@@ -302,7 +302,12 @@ def test_an_older_store_gains_the_protections(tmp_path: Path, home: Path) -> Non
         make_record(tmp_path)
     r, data = _check()
     assert r.exit_code == 0, data["findings"]
-    assert data["pending_migrations"] == ["0003_tombstone_only", "0004_provenance", "0005_provenance_no_delete", "0006_campaign_guards"]
+    assert data["pending_migrations"] == [
+        "0003_tombstone_only",
+        "0004_provenance",
+        "0005_provenance_no_delete",
+        "0006_campaign_guards",
+    ]
     assert run("incidents", "list").exit_code == 0
     r, data = _check()
     assert r.exit_code == 0 and data["pending_migrations"] == [], data["findings"]

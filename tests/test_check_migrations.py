@@ -61,8 +61,14 @@ def _findings(data: dict[str, Any]) -> set[tuple[str, str]]:
     ("tamper", "expected"),
     [
         # the hole this closes: the newest migration forgotten, its trigger dropped (row hashes give it away)
-        (_forget("0005_provenance_no_delete", "0006_campaign_guards"), {("migration_unrecorded", "0005_provenance_no_delete")}),
-        (_forget("0005_provenance_no_delete", "0006_campaign_guards", drop=False), {("migration_unrecorded", "0005_provenance_no_delete")}),
+        (
+            _forget("0005_provenance_no_delete", "0006_campaign_guards"),
+            {("migration_unrecorded", "0005_provenance_no_delete")},
+        ),
+        (
+            _forget("0005_provenance_no_delete", "0006_campaign_guards", drop=False),
+            {("migration_unrecorded", "0005_provenance_no_delete")},
+        ),
         (
             _forget("0003_tombstone_only", "0004_provenance", "0005_provenance_no_delete", "0006_campaign_guards"),
             {("migration_unrecorded", n) for n in ("0003_tombstone_only", "0004_provenance", ROW_HASHES)},
@@ -124,7 +130,9 @@ def test_an_old_store_whose_newest_migration_is_forgotten_is_refused(tmp_path: P
     with older_campaignsafe("0004_provenance"):
         make_record(tmp_path)
     r = run("check", "--json", "--quick")
-    assert r.exit_code == 0 and r.json["pending_migrations"] == ["0005_provenance_no_delete", "0006_campaign_guards"], r.json["findings"]
+    assert r.exit_code == 0 and r.json["pending_migrations"] == ["0005_provenance_no_delete", "0006_campaign_guards"], (
+        r.json["findings"]
+    )
     conn = _db(home)
     _forget("0004_provenance")(conn)
     conn.close()

@@ -348,7 +348,10 @@ def test_an_older_store_is_checked_as_it_is_not_migrated(tmp_path: Path, home: P
     text = " ".join(r.stdout.split())
     assert "lacks 0005_provenance_no_delete" in text and "not changed" in text
     data = run("check", "--json").json
-    assert data["passed"] is True and data["pending_migrations"] == ["0005_provenance_no_delete", "0006_campaign_guards"]
+    assert data["passed"] is True and data["pending_migrations"] == [
+        "0005_provenance_no_delete",
+        "0006_campaign_guards",
+    ]
     assert _state(home) == before
     ok("incidents", "edit", "2", "--kind", "harassment", "--reason", "checked")
     assert "0005_provenance_no_delete" in _state(home)[1]

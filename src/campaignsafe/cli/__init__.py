@@ -1,19 +1,13 @@
-"""The ``campaignsafe`` command: every sub-command, and the one place errors become exit codes.
+"""The ``campaignsafe`` command: its sub-commands and the console-script entry point.
 
-Sub-commands live in their own modules and are imported only when used, so
-``campaignsafe contact`` never pays for the incident store or the checklist.
+The typer program lives in :mod:`campaignsafe.cli._app` (``app`` here is it, loaded on first use).
+:func:`main` answers a plain ``campaignsafe incidents list`` without loading typer at all
+(:mod:`campaignsafe.cli._list_fast`); everything else runs the typer program.
 """
 
-import importlib
 import os
 import sys
-from typing import Annotated, Any
-
-import typer
-from typer.core import TyperGroup
-
-from campaignsafe import __version__
-from campaignsafe.errors import CampaignsafeError, exit_code_help
+from typing import Any
 
 #: command name → (module, attribute, one-line help). A Typer attribute becomes a group.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -33,114 +27,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class App(TyperGroup):
-    """Root group: loads sub-commands lazily and maps every error to a message and an exit code."""
+def __getattr__(name: str) -> Any:
+    """``app``, ``App`` and the rest of the typer program, imported only when asked for."""
+    if name.startswith("_"):  # a sub-module being imported, or a dunder: not the typer program's
+        raise AttributeError(name)
+    import importlib
 
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: Any, name: str) -> Any:
-        if name not in COMMANDS:
-            return None
-        from campaignsafe.cli._usage import tidy
-
-        module, attr, _help = COMMANDS[name]
-        obj = getattr(importlib.import_module(module), attr)
-        if isinstance(obj, typer.Typer):
-            return tidy(typer.main.get_group(obj))
-        sub = typer.Typer(add_completion=False, rich_markup_mode=None)
-        sub.command(name)(obj)
-        return tidy(typer.main.get_command(sub))
-
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
-            from campaignsafe.cli._usage import no_such_command
-            from campaignsafe.errors import CampaignsafeError
-
-            message, hint = no_such_command(args[0], ctx)
-            exc = CampaignsafeError(message, hint, code="usage")
-            exc.exit_code = 2
-            raise exc
-        return super().resolve_command(ctx, args)
-
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, info[2]) for name, info in COMMANDS.items()])
-
-    def invoke(self, ctx: Any) -> Any:
-        from campaignsafe.cli._render import error_line
-
-        try:
-            return super().invoke(ctx)
-        except CampaignsafeError as exc:
-            error_line(exc.message, exc.hint)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            error_line("interrupted")
-            raise typer.Exit(130) from None
-        except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(0) from None
-        except Exception as exc:
-            from campaignsafe.cli._usage import is_usage_error, words
-
-            if is_usage_error(exc) and not _debug():
-                error_line(*words(exc))
-                raise typer.Exit(2) from None
-            if type(exc).__module__.startswith("typer"):
-                raise
-            if _debug():
-                from campaignsafe.cli._tracebacks import redacted_traceback
-
-                sys.stderr.write(redacted_traceback(exc))
-                raise typer.Exit(1) from None
-            error_line(
-                f"internal error ({type(exc).__name__}); nothing you entered has been lost",
-                "run again with --debug (or CAMPAIGNSAFE_DEBUG=1) to see the details",
-            )
-            raise typer.Exit(1) from None
-
-
-def _debug() -> bool:
-    return os.environ.get("CAMPAIGNSAFE_DEBUG", "") not in ("", "0")
-
-
-app = typer.Typer(
-    cls=App,
-    epilog=exit_code_help(),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from campaignsafe.cli._panel import say
-        from campaignsafe.versions import about_data
-
-        data = about_data()
-        print(f"campaignsafe {__version__}")
-        for d in data["datasets"]:
-            say(f"  {d['name']}: {d['version']} ({d['date']})", 4)
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and data versions.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show internal errors in full.")] = False,
-) -> None:
-    """Offline safety tools for UK election candidates and agents.
-
-    If you are in immediate danger, call 999.
-    """
-    if debug:
-        os.environ["CAMPAIGNSAFE_DEBUG"] = "1"
+    return getattr(importlib.import_module("campaignsafe.cli._app"), name)
 
 
 def main() -> None:
@@ -151,11 +44,13 @@ def main() -> None:
     """
     if sys.stdin is None:  # started with stdin closed (`<&-`): read as an empty input instead
         sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
-    try:
-        app()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    from campaignsafe.cli import _list_fast
+
+    code = _list_fast.run(sys.argv[1:])
+    if code is None:  # not a plain list: the whole typer program
+        from campaignsafe.cli._app import run
+
+        code = run()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -31,7 +31,15 @@ KEYS = (
     "amendments",
     "recorded_by",
 )
-_ROW = "    {\n" + ",\n".join(f'      "{k}": %s' for k in KEYS) + "\n    }"
+
+
+def _lines(keys: Sequence[str]) -> str:
+    return ",\n".join(f'      "{k}": %s' for k in keys)
+
+
+#: an incident's object with its middle (time_known … force_source, which repeat from row to row) as one value
+_ROW = "    {\n" + _lines(KEYS[:2]) + ",\n%s,\n" + _lines(KEYS[9:]) + "\n    }"
+_MIDDLE = _lines(KEYS[2:9])
 #: the same on a server store with campaigns: each incident's campaign last.
 _ROW_CAMPAIGN = _ROW[: -len("\n    }")] + ',\n      "campaign": %s\n    }'
 
@@ -89,27 +97,48 @@ def json_text(
         return got
 
     bools = ("false", "true")
-    template, extra = (_ROW_CAMPAIGN, True) if campaigns else (_ROW, False)
-    items = [
-        template
-        % (
-            int(r[0]),
+    middles: dict[tuple[Any, ...], str] = {}
+    items = []
+    for r in rows:
+        key = (r[2], r[3], r[4], r[5], r[6], r[7])
+        middle = middles.get(key)
+        if middle is None:
+            middle = middles[key] = _MIDDLE % (bools[bool(r[2])], s(r[3]), s(r[4]), s(r[5]), *map(s, force(r)))
+        iid = int(r[0])
+        who = by.get(iid)
+        values = (
+            iid,
             _s(r[1]),
-            bools[bool(r[2])],
-            s(r[3]),
-            s(r[4]),
-            s(r[5]),
-            *(s(x) for x in force(r)),
+            middle,
             int(r[8]),
             routes(r[9]),
             bools[bool(r[10])],
             int(r[11]),
-            s(by.get(int(r[0]))),
-            *((s((campaigns or {}).get(int(r[0]))),) if extra else ()),
+            "null" if who is None else s(who),
         )
-        for r in rows
-    ]
+        items.append(_ROW_CAMPAIGN % (*values, s(campaigns.get(iid))) if campaigns else _ROW % values)
     return '{\n  "schema_version": 1,\n  "incidents": [\n' + ",\n".join(items) + "\n  ]\n}\n"
+
+
+def show(
+    since: str | None, until: str | None, kinds: Sequence[str], force: str | None, unreported: bool, json_out: bool
+) -> None:
+    """``incidents list`` with these options: the JSON or the table, on stdout (both command paths run this)."""
+    from campaignsafe.incidents import listing
+    from campaignsafe.incidents.provenance import recorders
+
+    flt = listing.make_filter(since, until, kinds, force, unreported)
+    if json_out:
+        rows = listing.list_rows(flt, listing.SUMMARY_SQL)
+        ids = [r[0] for r in rows]
+        sys.stdout.write(json_text(rows, flt.profile_force_id, recorders(ids), listing.campaigns(ids)))
+    else:
+        from campaignsafe.cli._incident_view import width
+
+        rows = listing.list_rows(flt, listing.TABLE_SQL)
+        ids = [r[0] for r in rows]
+        named = {i: who or "?" for i, who in recorders(ids).items()}
+        print_table(rows, width(), flt.profile_force_id, named, listing.campaigns(ids))
 
 
 def print_table(

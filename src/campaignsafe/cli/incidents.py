@@ -49,25 +49,9 @@ def list_(
 
     Example: campaignsafe incidents list --since 2026-04-01 --unreported
     """
-    import sys
-
     from campaignsafe.cli import _incident_list as view
-    from campaignsafe.incidents import listing
-    from campaignsafe.incidents.provenance import recorders
 
-    flt = listing.make_filter(since, until, kind or [], force, unreported)
-    if json_out:
-        rows = listing.list_rows(flt, listing.SUMMARY_SQL)
-        ids = [r[0] for r in rows]
-        sys.stdout.write(view.json_text(rows, flt.profile_force_id, recorders(ids), listing.campaigns(ids)))
-    else:
-        from campaignsafe.cli._incident_view import width
-
-        rows = listing.list_rows(flt, listing.TABLE_SQL)
-        ids = [r[0] for r in rows]
-        by = recorders(ids)
-        named = {i: who or "?" for i, who in by.items()}
-        view.print_table(rows, width(), flt.profile_force_id, named, listing.campaigns(ids))
+    view.show(since, until, kind or [], force, unreported, json_out)
 
 
 @app.command("links")

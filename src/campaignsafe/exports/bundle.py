@@ -7,6 +7,8 @@ works on the unpacked folder as well as ``campaignsafe verify``.
 from __future__ import annotations
 
 import hashlib
+import io
+import shutil
 import stat
 import sys
 import tempfile
@@ -15,6 +17,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from campaignsafe import paths
 from campaignsafe.errors import InputError, StoreError
@@ -120,7 +123,8 @@ def write_bundle(
     with (
         paths.atomic_file(out, private=False) as fh,
         tempfile.TemporaryFile(dir=out.parent) as lines,
-        zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as zf,
+        tempfile.TemporaryFile(dir=out.parent) as central,
+        _LeanZip(fh, central) as zf,
     ):
         for e in entries:
             if not safe_name(e.name) or e.name == MANIFEST or (previous is not None and e.name <= previous):
@@ -141,6 +145,8 @@ def write_bundle(
                 digest = h.hexdigest()
             lines.write(f"{digest}  {e.name}\n".encode())
             files += 1
+            if len(zf.filelist) >= _SPILL:
+                zf.spill()
             if e.sha256 is not None and digest != e.sha256:
                 changed.append(e.name)
         if changed:  # raised inside the block: the half-written zip is removed, nothing replaced
@@ -160,6 +166,68 @@ def write_bundle(
             lines.seek(0)
             zf.writestr(_info(signature_name), sign(lines.read()))
     return Manifest(h.hexdigest(), files)
+
+
+#: entries whose central directory records are kept in memory before they go to disk
+_SPILL = 1000
+#: the end of central directory record (no comment): its signature and size
+_END_SIGNATURE, _END = b"PK\x05\x06", 22
+
+
+class _LeanZip(zipfile.ZipFile):
+    """A ``ZipFile`` (mode "w") that keeps its central directory in a file, not a ZipInfo per entry.
+
+    Every ``_SPILL`` entries (see :meth:`spill`) their directory records, made by zipfile's own
+    code, go to ``central``; when the zip closes they are copied after the last entry and the end
+    records written as zipfile writes them. The bytes are exactly those of a plain ``ZipFile``, and a
+    bundle of 200,000 files no longer holds 75 MB of ZipInfo until it closes.
+    """
+
+    def __init__(self, file: IO[bytes], central: IO[bytes]) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL)
+        self._central = central
+        self._spilled = 0
+
+    def spill(self) -> None:
+        """Move the directory records of the entries written so far to ``central``."""
+        if not self.filelist:
+            return
+        self._central.write(_records(self.filelist))
+        self._spilled += len(self.filelist)
+        self.filelist.clear()
+        self.NameToInfo.clear()
+
+    def _write_end_record(self) -> None:
+        self.spill()
+        self._central.seek(0)
+        assert self.fp is not None
+        shutil.copyfileobj(self._central, self.fp)
+        self.filelist = _Counted(self._spilled)  # counted in the end record, already written above
+        super()._write_end_record()  # type: ignore[misc]
+
+
+class _Counted(list[zipfile.ZipInfo]):
+    """No entries to write, but ``n`` of them to count."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _records(infos: list[zipfile.ZipInfo]) -> bytes:
+    """The central directory records of ``infos``, as ``ZipFile`` writes them when it closes."""
+    scratch = zipfile.ZipFile(io.BytesIO(), "w")
+    scratch.filelist = infos
+    scratch._write_end_record()  # type: ignore[attr-defined]
+    assert scratch.fp is not None
+    data = scratch.fp.getvalue()  # type: ignore[attr-defined]
+    scratch.filelist = []
+    scratch.close()
+    assert data[-_END:].startswith(_END_SIGNATURE)  # fewer than 65,536 records: no ZIP64 end
+    return bytes(data[:-_END])
 
 
 def _put(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:

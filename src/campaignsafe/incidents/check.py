@@ -122,11 +122,11 @@ def run(conn: Conn, *, quick: bool = False, anchor: Head | None = None) -> Repor
     """Check the open store behind ``conn`` (read only)."""
     report = Report()
     _structure(conn, report)
-    log = _audit(conn, report, anchor)
-    checkschema.protections(conn, report, log)
-    _incidents(conn, report, log)
-    _evidence(conn, report, log, quick)
-    _origins(conn, report, log)
+    with _audit(conn, report, anchor) as log:
+        checkschema.protections(conn, report, log)
+        _incidents(conn, report, log)
+        _evidence(conn, report, log, quick)
+        _origins(conn, report, log)
     return report
 
 
@@ -271,23 +271,22 @@ def _incidents(conn: Conn, report: Report, log: Log) -> None:
                 "amendment_altered",
                 f"amendment {number} no longer matches what audit entry {seq} recorded (its values were changed)",
             )
-    for iid, made in sorted(log.created.items()):
-        if len(made) > 1:
-            seqs = " and ".join(str(s) for s, _h in made)
-            report.add(f"incident {iid}", "id_reused", f"its id was given twice (audit entries {seqs})")
+    for iid, twice in log.reused_ids():
+        seqs = " and ".join(str(s) for s in twice)
+        report.add(f"incident {iid}", "id_reused", f"its id was given twice (audit entries {seqs})")
     high = backend.sequence_high(conn, "incidents")
-    top = max([*log.created, *rows, 0])
+    top = max(log.top_created(), max(rows, default=0))
     if top and (high is None or high < top):
         report.add(
             "the store", "ids_reset", f"the id counter was set back: the next incident would reuse an id ≤ {top}"
         )
-    for iid in sorted(set(log.created) - set(rows)):
-        if live(log, iid):
+    for iid in log.created_ids():
+        if iid not in rows and live(log, iid):
             report.add(f"incident {iid}", "incident_removed", "missing from the store with no tombstone (deleted)")
     for row in conn.execute(f"SELECT {cols} FROM incidents ORDER BY id"):
         iid = int(row[0])
         subject = f"incident {iid}"
-        made = log.created.get(iid, [])
+        made = log.created(iid)
         if not made:
             report.add(subject, "no_audit_entry", "has no entry in the audit log (added outside campaignsafe)")
         elif not live(log, iid):
@@ -308,7 +307,7 @@ def _incidents(conn: Conn, report: Report, log: Log) -> None:
                 "row_altered",
                 f"its stored record, hash or time of recording differs from what audit entry {seq} recorded",
             )
-        _amendments(report, subject, log.amended.get(iid, {}), amendments.get(iid, {}))
+        _amendments(report, subject, log.amended(iid), amendments.get(iid, {}))
         data = _json(record)
         try:
             full = {"id": iid, "created_at": row[1], "record_sha256": digest, **data}
@@ -386,7 +385,7 @@ def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
             report.add(subject, "exhibit_unreadable", "its entry cannot be read")
         elif sorted(h for h in (file_sha, shot_sha) if h) != hashes:
             report.add(subject, "exhibit_altered", "its file columns do not match its entry")
-        entries = log.exhibits.get(ref, [])
+        entries = log.exhibits(ref)
         if not entries:
             report.add(subject, "no_audit_entry", "has no entry in the audit log (added outside campaignsafe)")
         else:
@@ -404,7 +403,7 @@ def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
         producer, _slash, num = str(ref).rpartition("/")
         if num.isdigit():
             used[producer] = max(used[producer], int(num))
-    for ref, entries in sorted(log.exhibits.items()):
+    for ref, entries in log.all_exhibits():
         producer, _slash, num = ref.rpartition("/")
         if num.isdigit():
             used[producer] = max(used[producer], int(num))
@@ -413,7 +412,7 @@ def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
         iid = entries[-1][1]
         if ref in refs or iid is None:
             continue
-        tombs = log.deleted.get(iid, [])
+        tombs = log.deleted(iid)
         if not any(ref in (d.get("exhibits") or []) for _s, d in tombs):
             report.add(f"exhibit {ref}", "exhibit_removed", f"of incident {iid} is missing from the store (deleted)")
     for producer, top in sorted(used.items()):
@@ -443,16 +442,16 @@ def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
     subject = f"incident {incident_id}"
     if sha256_text(str(row[0])) != row[1]:
         report.add(subject, "record_altered", "its record no longer matches its SHA-256 (the words were changed)")
-    log = Log()  # made here, or brought in by an import (one ``imported`` entry names each incident it added)
-    for seq, action, iid, detail in conn.execute(
-        "SELECT seq, action, incident_id, detail FROM audit"
-        " WHERE (incident_id = ? AND action = 'created') OR action = 'imported' ORDER BY seq",
-        (incident_id,),
-    ):
-        logged = _json(detail)
-        if isinstance(logged, dict):
-            note(log, int(seq), str(action), iid, logged)
-    made = log.created.get(incident_id, [])
+    with Log() as log:  # made here, or brought in by an import (one ``imported`` entry names each it added)
+        for seq, action, iid, detail in conn.execute(
+            "SELECT seq, action, incident_id, detail FROM audit"
+            " WHERE (incident_id = ? AND action = 'created') OR action = 'imported' ORDER BY seq",
+            (incident_id,),
+        ):
+            logged = _json(detail)
+            if isinstance(logged, dict):
+                note(log, int(seq), str(action), iid, logged)
+        made = log.created(incident_id)
     if not made or made[-1][1] != row[1]:
         report.add(subject, "record_replaced", "its SHA-256 is not the one the audit log recorded when it was made")
     return report.findings
