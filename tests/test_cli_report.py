@@ -354,6 +354,19 @@ def test_control_characters_in_flags_are_refused_and_listed_together(home: Path)
     assert "\x1b" not in err and nothing_written(home)
 
 
+def test_several_problems_are_listed_one_a_line(home: Path) -> None:
+    """Each problem is on a line of its own, never run together with a written-out backslash-n."""
+    r = run("report", "--when", "now", "--place", "High St")
+    assert r.exit_code == 3
+    lines = r.stderr.splitlines()
+    assert lines[:3] == [
+        "campaignsafe: error: 2 problems, nothing was saved:",
+        "  - --kind: is required",
+        "  - --description: is required",
+    ]
+    assert "\\n" not in r.stderr and nothing_written(home)
+
+
 def test_bidirectional_overrides_are_refused(home: Path) -> None:
     """A right-to-left override (text that reads differently from its bytes) is refused like a control character."""
     r = run(
