@@ -354,6 +354,35 @@ def test_control_characters_in_flags_are_refused_and_listed_together(home: Path)
     assert "\x1b" not in err and nothing_written(home)
 
 
+def test_an_exhibits_hash_lines_up_under_its_name(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After saving, and after add-evidence, the SHA-256 continues under the file name, not a column off."""
+    monkeypatch.setenv("COLUMNS", "80")
+    set_initials()
+    (tmp_path / "photo.jpg").write_bytes(b"jpeg")
+    (tmp_path / "letter.pdf").write_bytes(b"pdf")
+    saved = run("report", *FLAGS, "--description", "x", "--evidence", str(tmp_path / "photo.jpg"))
+    added = run("incidents", "add-evidence", "1", str(tmp_path / "letter.pdf"))
+    for out, name in ((saved.stdout, "photo.jpg"), (added.stdout, "letter.pdf")):
+        lines = out.splitlines()
+        first = next(i for i, line in enumerate(lines) if name in line)
+        digest = lines[first + 1]
+        assert len(digest.strip()) == 64, out
+        assert len(digest) - len(digest.lstrip()) == lines[first].index(name), out
+
+
+def test_several_problems_are_listed_one_a_line(home: Path) -> None:
+    """Each problem is on a line of its own, never run together with a written-out backslash-n."""
+    r = run("report", "--when", "now", "--place", "High St")
+    assert r.exit_code == 3
+    lines = r.stderr.splitlines()
+    assert lines[:3] == [
+        "campaignsafe: error: 2 problems, nothing was saved:",
+        "  - --kind: is required",
+        "  - --description: is required",
+    ]
+    assert "\\n" not in r.stderr and nothing_written(home)
+
+
 def test_bidirectional_overrides_are_refused(home: Path) -> None:
     """A right-to-left override (text that reads differently from its bytes) is refused like a control character."""
     r = run(

@@ -197,9 +197,22 @@ def test_html_report_follows_the_statement_order(record: list[int]) -> None:
     assert positions == sorted(positions)
     assert "Jo Smith" in page and "07700 900000" in page and "Metropolitan Police Service" in page
     assert "3 incidents from Wed 1 Apr 2026 to Fri 1 May 2026 (31 days)" in page
-    assert "<th>As first recorded</th><th>Amended to</th>" in page
+    assert "<th>Before</th><th>Amended to</th>" in page
     assert "Wed 1 Apr 2026 10:00</td>" in page and "Wed 1 Apr 2026 10:15</td>" in page
     assert "JS/1" in page and re.search(r'<code class="hash">[0-9a-f]{64}</code>', page)
+
+
+def test_a_second_amendment_does_not_call_the_first_ones_value_first_recorded(home: Path) -> None:
+    """Amended twice, the second amendment's old value is the first amendment's, labelled as what it was before."""
+    base = ("--place", "High Street", "--kind", "threats", "--description", "x")
+    assert run("report", "--when", "2026-05-01 18:30", *base).exit_code == 0
+    for when in ("2026-05-01 18:45", "2026-05-01 19:00"):
+        assert run("incidents", "edit", "1", "--when", when, "--reason", "phone log").exit_code == 0
+    text = run("export", "1", "--format", "md").stdout
+    page = run("export", "1", "--format", "html").stdout
+    assert "As first recorded: Fri 1 May 2026 18:45" not in text
+    assert "  - Before: Fri 1 May 2026 18:45\n  - Amended to: Fri 1 May 2026 19:00" in text
+    assert "<th>As first recorded</th>" not in page and "<th>Before</th><th>Amended to</th>" in page
 
 
 # -- markdown ------------------------------------------------------------------------------------
@@ -217,7 +230,7 @@ def test_markdown_reads_as_plain_text(record: list[int]) -> None:
     assert long == []
     assert '> He said "you will regret standing"  \n> Then he spat at the leaflets.\n' in text
     assert "| April 2026 | 2 |" in text
-    assert "  - As first recorded: Wed 1 Apr 2026 10:00\n  - Amended to: Wed 1 Apr 2026 10:15" in text
+    assert "  - Before: Wed 1 Apr 2026 10:00\n  - Amended to: Wed 1 Apr 2026 10:15" in text
     headings = [line for line in text.splitlines() if line.startswith("### ") and ". " in line[:8]]
     assert headings[:7] == [
         "### 1. Who I am",

@@ -327,7 +327,7 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     head = fill(f"Saved as incident {incident.id} ({kinds.label(incident.kind)}, {_when(incident)}).")
     name = f"Saved as incident {incident.id}"
     out = [style(name, BOLD) + head[len(name) :]]
-    out += [fill(exhibit_line(e), "  ", "       ") for e in incident.evidence]
+    out += [fill(exhibit_line(e), "  ", " " * (len(e.exhibit_ref) + 4)) for e in incident.evidence]
     out.append("")
     out.append(style("If anyone is in danger now, call 999.", BOLD, RED))
     out.append(style("Next steps", BOLD))

@@ -42,13 +42,18 @@ def error_line(message: str, hint: str | None = None) -> None:
 
     On a terminal each is folded to its width by the one folding rule (``_panel.say``: commands, web
     addresses and hashes never split; continuation lines indented), so the terminal never breaks a
-    word or a command in two. Anywhere else (a pipe, a log, a test) each stays one line.
+    word or a command in two. Anywhere else (a pipe, a log, a test) each stays one line. A message of
+    several lines (each problem of an input) is shown line by line.
     """
     from campaignsafe.usertext import visible  # a name from a hostile file or argument never reaches the terminal raw
 
     total = _stderr_width()
-    message, hint = visible(message), visible(hint) if hint else hint
-    for text, indent in ((f"campaignsafe: error: {message}", 4), (f"  hint: {hint}" if hint else "", 8)):
+    # the message's own line breaks (several problems, one a line) are kept; every other control is escaped
+    first, *rest = (visible(line) for line in message.split("\n"))
+    hint = visible(hint) if hint else hint
+    texts = [(f"campaignsafe: error: {first}", 4), *((line, 6) for line in rest)]
+    texts.append((f"  hint: {hint}" if hint else "", 8))
+    for text, indent in texts:
         if not text:
             continue
         if total is None:

@@ -263,7 +263,8 @@ def add_evidence(
     from campaignsafe.cli._panel import counted, say
 
     for a in added:
-        say(view.exhibit_line(a.evidence) + ("" if a.new else "  (already an exhibit of this incident)"), 6)
+        line = view.exhibit_line(a.evidence) + ("" if a.new else "  (already an exhibit of this incident)")
+        say(line, len(a.evidence.exhibit_ref) + 2)  # continued under the file name
         if a.repaired:
             say(f"  stored copy of {a.evidence.exhibit_ref} repaired: it matches its recorded SHA-256 again", 4)
     repaired = sum(a.repaired for a in added)

@@ -293,7 +293,7 @@ def _amendments(b: vw.Amendments) -> str:
         reason = f"<p>Reason: {e(a.reason)}</p>" if a.reason else ""
         out.append(
             f'<div class="amendment"><h4>{e(a.title)}</h4>{reason}<table class="diff">'
-            "<thead><tr><th>Field</th><th>As first recorded</th><th>Amended to</th></tr></thead>"
+            "<thead><tr><th>Field</th><th>Before</th><th>Amended to</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
         )
     return "".join(out)

@@ -145,7 +145,7 @@ def _amendments(b: vw.Amendments) -> list[str]:
             out += [*wrap(f"Reason: {a.reason}"), ""]
         for label, before, after in a.changes:
             out.append(f"- {label}")
-            out += wrap(before, "  - As first recorded: ", "    ")
+            out += wrap(before, "  - Before: ", "    ")
             out += wrap(after, "  - Amended to: ", "    ")
         out.append("")
     return out

@@ -5,7 +5,7 @@ SPOC, the period covered, the 999 line), the course-of-conduct summary, and each
 in the order a police officer takes a witness statement (MG11): who I am; when and where;
 what happened, in the exact words; who was there; the effect on me; what I have already
 reported; the exhibits I produce, with references and SHA-256; then any amendments, each
-changed field shown as first recorded beside its amended value. Everything here is plain
+changed field shown as it read before beside its amended value. Everything here is plain
 text; the renderers escape it.
 """
 
@@ -302,8 +302,8 @@ def _amendments(case: m.Case) -> list[Block]:
         ]
         items.append(AmendmentView(f"Amendment {a.number}, {when_text(a.at)}{author}", a.reason, changes))
     intro = Para(
-        "The sections above read as the record does now. Each change below shows the field as first recorded "
-        "beside the amended value; the original record is kept unchanged.",
+        "The sections above read as the record does now. Each change below shows the field as it read before "
+        "that amendment beside the amended value; the original record is kept unchanged.",
         keep=True,
     )
     return [intro, Amendments(items)]

@@ -56,7 +56,7 @@ class Exhibits:
 
 @dataclass
 class AmendmentView:
-    """One amendment: when, why, and each field as first recorded beside its new value."""
+    """One amendment: when, why, and each field as it read before beside its new value."""
 
     title: str
     reason: str | None
