@@ -204,8 +204,9 @@ def delete(
             raise InputError("deleting needs confirmation: add --yes", code="needs_confirmation")
         from campaignsafe.cli._panel import counted
 
-        n = counted(len(incident.evidence), "exhibit")
-        what = f"incident {incident_id} ({kinds.label(incident.kind)}) and its {n}"
+        what = f"incident {incident_id} ({kinds.label(incident.kind)})"
+        if incident.evidence:
+            what += f" and its {counted(len(incident.evidence), 'exhibit')}"
         question = f"Delete {what}? This cannot be undone"
         from campaignsafe.cli._panel import prompt_text
 
