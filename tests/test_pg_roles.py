@@ -140,6 +140,7 @@ def test_a_server_from_before_kept_copies_needs_init_again_and_then_keeps_them(
     for sql in (
         "DROP TRIGGER blobs_kept ON blobs",
         "DROP TRIGGER blob_chunks_kept ON blob_chunks",
+        "DROP TRIGGER blob_chunks_staged_only ON blob_chunks",
         *(f"DROP FUNCTION {f}" for f in reversed(pg_copies.COPY_FUNCTIONS)),
         "DELETE FROM _migrations WHERE name = '0007_copies_kept'",
         "GRANT UPDATE (sha256) ON blob_chunks TO campaignsafe_member",
@@ -242,6 +243,7 @@ REWRITES = [
     "UPDATE blob_chunks SET sha256 = 'x'",
     "UPDATE blob_chunks SET data = 'forged'",
     "DELETE FROM blob_chunks",
+    "INSERT INTO blob_chunks (sha256, n, data) SELECT sha256, 99, 'appended' FROM blobs",
     "ALTER TABLE blob_chunks DISABLE TRIGGER blob_chunks_kept",
     "ALTER TABLE audit DISABLE TRIGGER audit_no_update",
     "DROP TRIGGER audit_no_delete ON audit",

@@ -65,6 +65,9 @@ DDL = [
     " EXECUTE FUNCTION campaignsafe_copies_kept()",
     "CREATE TRIGGER blob_chunks_kept BEFORE UPDATE OR DELETE ON blob_chunks FOR EACH ROW"
     " EXECUTE FUNCTION campaignsafe_copies_kept()",
+    # a writer adds chunks only under a staging name: never one more chunk onto a stored copy
+    "CREATE TRIGGER blob_chunks_staged_only BEFORE INSERT ON blob_chunks FOR EACH ROW"
+    " WHEN (NEW.sha256 NOT LIKE '.incoming-%') EXECUTE FUNCTION campaignsafe_copies_kept()",
     # Give a copy staged by this transaction (chunks under ``.incoming-…``) its hash: 'created' when the
     # campaign had no copy with that hash; 'repaired' when it had one whose bytes no longer hash to it and the
     # staged bytes do (checked here, on the server); 'kept' (the staged chunks dropped) when its copy is intact.
@@ -121,4 +124,4 @@ DDL = [
 ]
 
 #: the triggers this migration makes (``check`` reports either one missing).
-TRIGGERS = ("blobs_kept", "blob_chunks_kept")
+TRIGGERS = ("blobs_kept", "blob_chunks_kept", "blob_chunks_staged_only")
