@@ -307,6 +307,7 @@ def test_an_older_store_gains_the_protections(tmp_path: Path, home: Path) -> Non
         "0004_provenance",
         "0005_provenance_no_delete",
         "0006_campaign_guards",
+        "0007_copies_kept",
     ]
     assert run("incidents", "list").exit_code == 0
     r, data = _check()

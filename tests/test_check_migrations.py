@@ -62,15 +62,21 @@ def _findings(data: dict[str, Any]) -> set[tuple[str, str]]:
     [
         # the hole this closes: the newest migration forgotten, its trigger dropped (row hashes give it away)
         (
-            _forget("0005_provenance_no_delete", "0006_campaign_guards"),
+            _forget("0005_provenance_no_delete", "0006_campaign_guards", "0007_copies_kept"),
             {("migration_unrecorded", "0005_provenance_no_delete")},
         ),
         (
-            _forget("0005_provenance_no_delete", "0006_campaign_guards", drop=False),
+            _forget("0005_provenance_no_delete", "0006_campaign_guards", "0007_copies_kept", drop=False),
             {("migration_unrecorded", "0005_provenance_no_delete")},
         ),
         (
-            _forget("0003_tombstone_only", "0004_provenance", "0005_provenance_no_delete", "0006_campaign_guards"),
+            _forget(
+                "0003_tombstone_only",
+                "0004_provenance",
+                "0005_provenance_no_delete",
+                "0006_campaign_guards",
+                "0007_copies_kept",
+            ),
             {("migration_unrecorded", n) for n in ("0003_tombstone_only", "0004_provenance", ROW_HASHES)},
         ),
         # a migration in the middle forgotten: the log is not a prefix of the known migrations
@@ -130,9 +136,11 @@ def test_an_old_store_whose_newest_migration_is_forgotten_is_refused(tmp_path: P
     with older_campaignsafe("0004_provenance"):
         make_record(tmp_path)
     r = run("check", "--json", "--quick")
-    assert r.exit_code == 0 and r.json["pending_migrations"] == ["0005_provenance_no_delete", "0006_campaign_guards"], (
-        r.json["findings"]
-    )
+    assert r.exit_code == 0 and r.json["pending_migrations"] == [
+        "0005_provenance_no_delete",
+        "0006_campaign_guards",
+        "0007_copies_kept",
+    ], r.json["findings"]
     conn = _db(home)
     _forget("0004_provenance")(conn)
     conn.close()
@@ -156,13 +164,17 @@ def test_a_tampered_migration_log_fails_check_on_the_server(
         make_record(tmp_path)
         assert run("check", "--json", "--quick").exit_code == 0
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DELETE FROM _migrations WHERE name IN ('0005_provenance_no_delete', '0006_campaign_guards')")
+            conn.execute(
+                "DELETE FROM _migrations WHERE name IN"
+                " ('0005_provenance_no_delete', '0006_campaign_guards', '0007_copies_kept')"
+            )
             conn.execute("DROP TRIGGER provenance_no_delete ON provenance")
         r = run("check", "--json", "--quick")
-        # the server's campaign guards (0006) are still there, so 0006 is seen as forgotten too
+        # the server's campaign guards (0006) and kept copies (0007) are still there: both seen as forgotten
         assert r.exit_code == 6 and _findings(r.json) == {
             ("migration_unrecorded", "0005_provenance_no_delete"),
             ("migration_unrecorded", "0006_campaign_guards"),
+            ("migration_unrecorded", "0007_copies_kept"),
         }
         r = run("report", "--when", "2026-05-01 18:30", "--place", "x", "--kind", "threats", "--description", "d")
         assert r.exit_code == 5 and "migration log was altered" in r.stderr

@@ -351,6 +351,7 @@ def test_an_older_store_is_checked_as_it_is_not_migrated(tmp_path: Path, home: P
     assert data["passed"] is True and data["pending_migrations"] == [
         "0005_provenance_no_delete",
         "0006_campaign_guards",
+        "0007_copies_kept",
     ]
     assert _state(home) == before
     ok("incidents", "edit", "2", "--kind", "harassment", "--reason", "checked")

@@ -121,6 +121,44 @@ def test_setup_prints_how_to_connect_and_never_a_password(
     assert run("server", "add-campaign", "bad;name", "--url", admin).exit_code == 3
 
 
+def test_a_server_from_before_kept_copies_needs_init_again_and_then_keeps_them(
+    pg_server: pgs.Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server set up before 0007_copies_kept (members could delete copies): its members are told to have
+    `server init` run; once it is, they can no longer delete or rename a copy."""
+    from campaignsafe.incidents import pg_copies
+
+    admin = pg_server.url(pgs.fresh_database(pg_server))
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CAMPAIGNSAFE_DATABASE_URL", raising=False)
+    _ok("server", "init", "--url", admin)
+    n = next(pgs.numbers)
+    out = tmp_path / "p.password"
+    member = _ok("server", "add-campaign", f"Old {n}", "--url", admin, "--password-out", str(out), "--json").json[
+        "connect"
+    ]
+    for sql in (
+        "DROP TRIGGER blobs_kept ON blobs",
+        "DROP TRIGGER blob_chunks_kept ON blob_chunks",
+        "DROP TRIGGER blob_chunks_staged_only ON blob_chunks",
+        *(f"DROP FUNCTION {f}" for f in reversed(pg_copies.COPY_FUNCTIONS)),
+        "DELETE FROM _migrations WHERE name = '0007_copies_kept'",
+        "GRANT UPDATE (sha256) ON blob_chunks TO campaignsafe_member",
+        "GRANT DELETE ON blobs, blob_chunks TO campaignsafe_member",
+    ):
+        _sql(admin, sql)
+    monkeypatch.setenv("CAMPAIGNSAFE_DATABASE_URL", member)
+    r = run("incidents", "list")
+    assert r.exit_code == 5 and "0007_copies_kept" in r.stderr and "server init" in r.stderr, r.stderr
+    monkeypatch.delenv("CAMPAIGNSAFE_DATABASE_URL")
+    _ok("server", "init", "--url", admin)
+    monkeypatch.setenv("CAMPAIGNSAFE_DATABASE_URL", member)
+    _ok("incidents", "list")
+    for sql in ("DELETE FROM blob_chunks", "UPDATE blob_chunks SET sha256 = 'x'", "DELETE FROM blobs"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _sql(member, sql)
+
+
 def _count(url: str, table: str) -> int:
     return int(_sql(url, f"SELECT count(*) FROM {table}")[0][0])
 
@@ -140,8 +178,6 @@ def test_a_member_cannot_change_or_add_to_another_campaign(seeded: Seeded) -> No
     # the rows it may change in its own campaign are invisible in another's: nothing matches
     assert _sql(a, "UPDATE incidents SET kind = 'other' WHERE campaign = %s", other) == 0
     assert _sql(a, "UPDATE exhibit_numbers SET last = last + 10 WHERE campaign = %s", other) == 0
-    assert _sql(a, "DELETE FROM blob_chunks WHERE campaign = %s", other) == 0
-    assert _sql(a, "DELETE FROM blobs WHERE campaign = %s", other) == 0
     with pytest.raises(psycopg.errors.InsufficientPrivilege):  # row-level security's WITH CHECK
         _sql(
             a,
@@ -174,6 +210,8 @@ def test_a_member_cannot_change_or_add_to_another_campaign(seeded: Seeded) -> No
         "DELETE FROM blobs",
         "DELETE FROM blob_chunks",
         "SELECT campaignsafe_delete_incident(1)",
+        "SELECT campaignsafe_remove_copy('x')",
+        "SELECT campaignsafe_place_copy('.incoming-x', 'x', 0)",
     ],
 )
 def test_hq_changes_nothing(seeded: Seeded, sql: str) -> None:
@@ -199,6 +237,14 @@ REWRITES = [
     "UPDATE audit_high SET seq = 0",
     "DELETE FROM exhibit_numbers",
     "UPDATE provenance SET recorded_by = '{}'",
+    "UPDATE blobs SET size = 0",
+    "UPDATE blobs SET sha256 = 'x'",
+    "DELETE FROM blobs",
+    "UPDATE blob_chunks SET sha256 = 'x'",
+    "UPDATE blob_chunks SET data = 'forged'",
+    "DELETE FROM blob_chunks",
+    "INSERT INTO blob_chunks (sha256, n, data) SELECT sha256, 99, 'appended' FROM blobs",
+    "ALTER TABLE blob_chunks DISABLE TRIGGER blob_chunks_kept",
     "ALTER TABLE audit DISABLE TRIGGER audit_no_update",
     "DROP TRIGGER audit_no_delete ON audit",
     "ALTER TABLE incidents DISABLE ROW LEVEL SECURITY",
@@ -215,6 +261,65 @@ def test_no_tool_role_can_rewrite_an_original_amendment_exhibit_or_audit_entry(
         _sql(seeded.urls[role], sql)
     after = {t: _sql(seeded.admin, f"SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM {t} t") for t in DATA}
     assert after == before
+
+
+def _digest(url: str) -> dict[str, Any]:
+    return {t: _sql(url, f"SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM {t} t") for t in DATA}
+
+
+def _unused_copy(seeded: Seeded, key: str, data: bytes) -> str:
+    """A copy in campaign ``key`` that no exhibit uses (what a failed save leaves), put there by the owner."""
+    sha = hashlib.sha256(data).hexdigest()
+    campaign = seeded.names[key]
+    _sql(seeded.admin, "INSERT INTO blobs (campaign, sha256, size) VALUES (%s, %s, %s)", campaign, sha, len(data))
+    _sql(
+        seeded.admin, "INSERT INTO blob_chunks (campaign, sha256, n, data) VALUES (%s, %s, 0, %s)", campaign, sha, data
+    )
+    return sha
+
+
+def test_a_copy_is_taken_back_only_by_its_campaign_and_only_while_no_exhibit_uses_it(seeded: Seeded) -> None:
+    a, b = seeded.urls["a"], seeded.urls["b"]
+    used = _sql(a, "SELECT file_sha256 FROM evidence WHERE file_sha256 IS NOT NULL")[0][0]
+    before = _digest(seeded.admin)
+    assert _sql(a, "SELECT campaignsafe_remove_copy(%s)", used) == [(False,)]  # an exhibit points at it
+    assert _digest(seeded.admin) == before
+    left = _unused_copy(seeded, "b", b"a failed save's copy in campaign b")
+    before = _digest(seeded.admin)
+    assert _sql(a, "SELECT campaignsafe_remove_copy(%s)", left) == [(False,)]  # not campaign a's copy
+    assert _digest(seeded.admin) == before
+    assert _sql(b, "SELECT campaignsafe_remove_copy(%s)", left) == [(True,)]  # its own campaign takes it back
+    assert _sql(seeded.admin, "SELECT count(*) FROM blob_chunks WHERE sha256 = %s", left) == [(0,)]
+    assert _sql(seeded.admin, "SELECT count(*) FROM blobs WHERE sha256 = %s", left) == [(0,)]
+
+
+def test_placing_a_copy_never_replaces_an_intact_one_nor_renames_a_stored_one(seeded: Seeded) -> None:
+    a = seeded.urls["a"]
+    used = _sql(a, "SELECT file_sha256 FROM evidence WHERE file_sha256 IS NOT NULL")[0][0]
+    before = _digest(seeded.admin)
+    with psycopg.connect(a) as conn:  # one transaction: forged bytes staged, then offered under the real hash
+        conn.execute("INSERT INTO blob_chunks (sha256, n, data) VALUES ('.incoming-forged', 0, 'forged')")
+        assert conn.execute("SELECT campaignsafe_place_copy('.incoming-forged', %s, 6)", (used,)).fetchone() == (
+            "kept",
+        )
+        conn.commit()
+    assert _digest(seeded.admin) == before  # the stored copy intact, the forged chunks not kept
+    with pytest.raises(psycopg.errors.InvalidParameterValue):  # a stored copy is not a staged one
+        _sql(a, "SELECT campaignsafe_place_copy(%s, 'x', 0)", used)
+    assert _digest(seeded.admin) == before
+
+
+def test_a_copy_granted_away_by_mistake_is_still_kept_by_the_server(seeded: Seeded) -> None:
+    """Privileges aside, the server's triggers refuse a tool role's UPDATE or DELETE of a stored copy."""
+    before = _digest(seeded.admin)
+    _sql(seeded.admin, "GRANT UPDATE, DELETE ON blobs, blob_chunks TO campaignsafe_member")
+    try:
+        for sql in ("DELETE FROM blob_chunks", "UPDATE blobs SET size = 0"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="stored copies are kept"):
+                _sql(seeded.urls["a"], sql)
+    finally:
+        _sql(seeded.admin, "REVOKE UPDATE, DELETE ON blobs, blob_chunks FROM campaignsafe_member")
+    assert _digest(seeded.admin) == before
 
 
 def test_each_campaign_works_on_its_own_record_through_the_cli(

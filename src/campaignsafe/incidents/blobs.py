@@ -4,6 +4,8 @@ Both are content-addressed by SHA-256 and streamed in and out in chunks of 1 MiB
 file never sits whole in memory. On the server a copy is written into ``blob_chunks`` under a
 staging name inside one transaction and renamed to its hash only once the hash is known (under
 the campaign's write lock), so a killed run leaves nothing, and nothing depends on a shared disk.
+The tool's roles can add copies but never update or delete one: renaming, repairing and taking
+back go through the server's functions ``campaignsafe_place_copy`` and ``campaignsafe_remove_copy``.
 
 Taking back the copies a failed save made must not take one another writer is about to point an
 exhibit at (it found the copy there, so made none of its own). In the data folder one lock is held
@@ -104,19 +106,14 @@ class PgBlobs:
         return staging, h.hexdigest(), size
 
     def _place(self, staging: str, sha: str, size: int) -> tuple[bool, bool]:
-        """Rename the staged chunks to their hash under the write lock: ``(created, repaired)``."""
+        """Give the staged chunks their hash under the write lock: ``(created, repaired)``. The tool's roles may
+        not rename or delete a copy's chunks: ``campaignsafe_place_copy`` does, as the schema's owner, and
+        replaces a copy only when its bytes no longer hash to it and the staged ones do."""
         self.conn.lock_writes()
-        if self.exists(sha):
-            if self.intact(sha):
-                self.conn.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (staging,))
-                return False, False
-            self.conn.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (sha,))
-            self.conn.execute("UPDATE blob_chunks SET sha256 = ? WHERE sha256 = ?", (sha, staging))
-            self.conn.execute("UPDATE blobs SET size = ? WHERE sha256 = ?", (size, sha))
-            return False, True
-        self.conn.execute("UPDATE blob_chunks SET sha256 = ? WHERE sha256 = ?", (sha, staging))
-        self.conn.execute("INSERT INTO blobs (sha256, size) VALUES (?, ?)", (sha, size))
-        return True, False
+        if self.exists(sha) and self.intact(sha):
+            return False, False  # the caller rolls back: the staged chunks are not kept
+        how = self.conn.execute("SELECT campaignsafe_place_copy(?, ?, ?)", (staging, sha, size)).fetchone()[0]
+        return how == "created", how == "repaired"
 
     def put(self, chunks: Iterable[bytes], sha256: str) -> bool:
         """Store a copy that must hash to ``sha256`` (ValueError, nothing kept, when it does not): True when new."""
@@ -125,8 +122,8 @@ class PgBlobs:
             staging, sha, size = self._stage(chunks)
             if sha != sha256:
                 raise ValueError("the bytes do not have the expected SHA-256")
-            created, _repaired = self._place(staging, sha, size)
-            self.conn.execute("COMMIT")
+            created, repaired = self._place(staging, sha, size)
+            self.conn.execute("COMMIT" if created or repaired else "ROLLBACK")
         except BaseException:
             self.conn.rollback()
             raise
@@ -142,7 +139,7 @@ class PgBlobs:
                 staging, sha, size = self._stage(_read_all(src, path_text))
                 evidence.refuse_changed(src, before, size)
                 created, repaired = self._place(staging, sha, size)
-                self.conn.execute("COMMIT")
+                self.conn.execute("COMMIT" if created or repaired else "ROLLBACK")
             except BaseException:
                 self.conn.rollback()
                 raise
@@ -178,12 +175,7 @@ class PgBlobs:
         for sha in shas:
             self.conn.begin_write()
             try:
-                used = self.conn.execute(
-                    "SELECT 1 FROM evidence WHERE file_sha256 = ? OR screenshot_sha256 = ? LIMIT 1", (sha, sha)
-                ).fetchone()
-                if not used and self.exists(sha):
-                    self.conn.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (sha,))
-                    self.conn.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,))
+                if self.conn.execute("SELECT campaignsafe_remove_copy(?)", (sha,)).fetchone()[0]:
                     removed.append(sha)
                 self.conn.execute("COMMIT")
             except BaseException:

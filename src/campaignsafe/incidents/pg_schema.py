@@ -13,13 +13,18 @@ SQLite's tables a server store has:
 - ``blobs`` and ``blob_chunks``: the evidence itself, content-addressed, in chunks of 1 MiB, so
   nothing depends on a shared disk;
 - ``campaignsafe_delete_incident(id)``: the one way to delete an incident (after its tombstone),
-  so the roles the tool connects as need no DELETE on records, exhibits or amendments.
+  so the roles the tool connects as need no DELETE on records, exhibits or amendments; and
+  :mod:`.pg_copies`' functions, the one way to rename, repair or take back an evidence copy.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from campaignsafe.errors import StoreError
+from campaignsafe.incidents import pg_copies
 from campaignsafe.incidents.backend import PgConn
 from campaignsafe.incidents.schema import refuse_newer
 
@@ -242,6 +247,7 @@ FUNCTIONS = (
     "campaignsafe_same_campaign()",
 )
 
+
 _CAMPAIGN_GUARDS = [
     # A role's campaign, told only to that role (its login, or a role it may become), to HQ and to the owner.
     """CREATE OR REPLACE FUNCTION campaignsafe_campaign_of(who name) RETURNS text LANGUAGE plpgsql STABLE
@@ -294,17 +300,14 @@ _CAMPAIGN_GUARDS = [
     ),
     # Every function looks only in the store's own schema (then pg_temp, last): a temporary table named
     # like one of ours cannot stand in for it inside a SECURITY DEFINER function.
-    """DO $$ DECLARE f TEXT; BEGIN
-        FOREACH f IN ARRAY ARRAY['"""
-    + "', '".join(FUNCTIONS)
-    + """'] LOOP
-            EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
-        END LOOP;
-    END $$""",
+    pg_copies.search_path(FUNCTIONS),
 ]
 
 #: the protections (triggers) only the server store has, by migration (``check`` reports any missing).
-TRIGGERS: dict[str, tuple[str, ...]] = {"0006_campaign_guards": tuple(f"{t}_same_campaign" for t in CHILDREN)}
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    "0006_campaign_guards": tuple(f"{t}_same_campaign" for t in CHILDREN),
+    "0007_copies_kept": pg_copies.TRIGGERS,
+}
 
 #: each named migration's PostgreSQL DDL (the names are schema.MIGRATIONS').
 DDL: dict[str, list[str]] = {
@@ -314,6 +317,7 @@ DDL: dict[str, list[str]] = {
     "0004_provenance": _PROVENANCE,
     "0005_provenance_no_delete": _PROVENANCE_NO_DELETE,
     "0006_campaign_guards": _CAMPAIGN_GUARDS,
+    "0007_copies_kept": pg_copies.DDL,
 }
 
 #: the tables that hold data (what server init grants on and puts row-level security on).
@@ -329,6 +333,17 @@ TABLES = (
     "provenance",
     "imports",
 )
+
+
+@contextlib.contextmanager
+def forbidden_as(message: str, hint: str, code: str = "store_forbidden") -> Iterator[None]:
+    """Say what a privilege the server refused (``store_forbidden``) means here: ``message``, ``hint``."""
+    try:
+        yield
+    except StoreError as exc:
+        if exc.code != "store_forbidden":
+            raise
+        raise StoreError(message, hint, code=code) from None
 
 
 def applied(conn: PgConn) -> list[str]:
@@ -363,8 +378,13 @@ def migrate(conn: PgConn) -> None:
         for name in known:
             if name in done:
                 continue
-            for sql in DDL[name]:
-                conn.execute(sql)
+            with forbidden_as(
+                f"{conn.where} needs the migration {name}, which only its owner may apply; nothing was changed",
+                "run once, with the administrator's URL: campaignsafe server init",
+                "server_not_initialised",
+            ):
+                for sql in DDL[name]:
+                    conn.execute(sql)
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
             conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, stamp))
         conn.execute("COMMIT")

@@ -190,6 +190,10 @@ def _campaign_guards(conn: sqlite3.Connection) -> None:
     """Nothing on SQLite: one file is one campaign (the server store's rows are kept to their incident's)."""
 
 
+def _copies_kept(conn: sqlite3.Connection) -> None:
+    """Nothing on SQLite: its copies are files (the server store's copies change only through its functions)."""
+
+
 #: every migration, in order. Names are recorded in ``_migrations``; never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0001_initial", _initial),
@@ -198,6 +202,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0004_provenance", _provenance),
     ("0005_provenance_no_delete", _provenance_no_delete),
     ("0006_campaign_guards", _campaign_guards),
+    ("0007_copies_kept", _copies_kept),
 ]
 #: audit entries carry row hashes (``row_sha256``) only in a store that had applied this migration:
 #: they came in together, so such a store lacking it had rows removed from ``_migrations``.

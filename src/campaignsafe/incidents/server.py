@@ -4,11 +4,11 @@
 and creates two group roles:
 
 - ``campaignsafe_member``: what a campaign's roles may do. SELECT and INSERT; UPDATE of only the
-  listing columns (kept in step with amendments), the exhibit counter and the staging name of an
-  evidence copy being written; DELETE of only evidence copies no exhibit uses. Never UPDATE or DELETE
-  of an original, an amendment, an exhibit or the audit log: an incident is deleted only through
-  ``campaignsafe_delete_incident`` (after its tombstone). Row-level security limits every table to
-  the rows of the member's campaign, in reading and in writing.
+  listing columns (kept in step with amendments) and the exhibit counter. Never UPDATE or DELETE
+  of an original, an amendment, an exhibit, the audit log or a stored evidence copy: an incident is
+  deleted only through ``campaignsafe_delete_incident`` (after its tombstone), a copy is named,
+  repaired or taken back only through ``campaignsafe_place_copy`` / ``campaignsafe_remove_copy``.
+  Row-level security limits every table to the rows of the member's campaign, in reading and in writing.
 - ``campaignsafe_hq``: SELECT on every campaign's rows, and nothing else.
 
 ``add-campaign NAME`` makes the campaign's role ``cs_campaign_<name>`` (a member of
@@ -91,16 +91,11 @@ def _role_exists(conn: backend.PgConn, role: str) -> bool:
 def _create_role(conn: backend.PgConn, sql: str) -> None:
     """Run a CREATE ROLE: a role without CREATEROLE is told which privilege it lacks."""
     who = conn.execute("SELECT current_user").fetchone()[0]
-    try:
+    with pg_schema.forbidden_as(
+        f"the role {who} may not create roles, which campaigns and HQ are; nothing was changed",
+        f"as the server's superuser: ALTER ROLE {who} CREATEROLE (or createuser --createrole for a new one)",
+    ):
         conn.execute(sql)
-    except StoreError as exc:
-        if exc.code != "store_forbidden":
-            raise
-        raise StoreError(
-            f"the role {who} may not create roles, which campaigns and HQ are; nothing was changed",
-            f"as the server's superuser: ALTER ROLE {who} CREATEROLE (or createuser --createrole for a new one)",
-            code="store_forbidden",
-        ) from None
 
 
 def _create_group(conn: backend.PgConn, role: str) -> None:
@@ -138,9 +133,10 @@ def init(url: str) -> dict[str, Any]:
             conn.execute(f"GRANT INSERT ON {', '.join(pg_schema.TABLES)} TO {MEMBER}")
             conn.execute(f"GRANT UPDATE ({_LISTING}) ON incidents TO {MEMBER}")
             conn.execute(f"GRANT UPDATE (last) ON exhibit_numbers TO {MEMBER}")
-            conn.execute(f"GRANT UPDATE (sha256) ON blob_chunks TO {MEMBER}")
-            conn.execute(f"GRANT UPDATE (size) ON blobs TO {MEMBER}")
-            conn.execute(f"GRANT DELETE ON blobs, blob_chunks TO {MEMBER}")
+            # stored copies: added (INSERT), never updated or deleted but through the functions (as the owner)
+            copies = "campaignsafe_place_copy(text, text, bigint), campaignsafe_remove_copy(text)"
+            conn.execute(f"REVOKE ALL ON FUNCTION {copies} FROM PUBLIC, {HQ}")
+            conn.execute(f"GRANT EXECUTE ON FUNCTION {copies} TO {MEMBER}")
             conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {MEMBER}")
             conn.execute(f"GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {HQ}")
             conn.execute("REVOKE ALL ON FUNCTION campaignsafe_delete_incident(BIGINT) FROM PUBLIC")
