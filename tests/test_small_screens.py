@@ -76,3 +76,25 @@ def test_a_tall_contact_answer_ends_with_999_and_one_that_fits_does_not(screen_2
     short = run("contact", "SW1A 1AA").stdout.splitlines()
     assert short[0] == "In immediate danger: call 999" and len(short) <= 23
     assert sum("call 999" in line for line in short) == 1
+
+
+def test_a_saved_report_taller_than_the_screen_ends_with_its_id_and_999(
+    screen_24: None, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a report with several exhibits the answer is taller than 24 rows: its last line says again
+    what was saved and to call 999 in danger; on a tall terminal it is said once, near the top."""
+    files = []
+    for i in range(4):
+        f = home.parent / f"photo{i}.jpg"
+        f.write_bytes(b"x" * (i + 1))
+        files += ["--evidence", str(f)]
+    run("profile", "--initials", "JS")
+    args = ["report", "--when", "2026-05-01 18:30", "--place", "High St", "--postcode", "SW1A 1AA"]
+    r = run(*args, "--kind", "threats", "--description", "d", *files)
+    lines = r.stdout.splitlines()
+    assert r.exit_code == 0 and len(lines) >= 24
+    assert lines[-1] == "Saved as incident 1. If anyone is in danger now, call 999."
+    assert lines[0].startswith("Saved as incident 1 ")
+    monkeypatch.setenv("LINES", "200")
+    tall = run(*args, "--kind", "threats", "--description", "d").stdout.splitlines()
+    assert sum("call 999" in line for line in tall) == 1 and "call 999" not in tall[-1]

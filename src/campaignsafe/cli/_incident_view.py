@@ -349,4 +349,9 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     out.append("")
     for line in offences_lines(incident.kind, nation):
         out.append(fill(line.removeprefix("  • "), "  • ", "    ") if line.startswith("  • ") else fill(line))
+    import shutil
+
+    if sum(part.count("\n") + 1 for part in out) >= shutil.get_terminal_size((80, 24)).lines:
+        # the first lines have scrolled away: what was saved, and 999, again last
+        out += ["", style(fill(f"{name}. If anyone is in danger now, call 999."), BOLD, RED)]
     print("\n".join(out))
