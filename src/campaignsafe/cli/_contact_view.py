@@ -24,7 +24,7 @@ LINK_ROUTES = (("report_online", "Report online"), ("website", "Website"), ("ele
 def show_answer(answer: Answer) -> None:
     """Danger line first, then one panel per force (boundary slivers left out), then each force's
     longer text (election contacts) full width, said once when forces share it; ``answer`` is complete."""
-    from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, wrapped
+    from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, taller_than_screen, wrapped
     from campaignsafe.contact.contacts import ROLE_LABELS
     from campaignsafe.contact.forces import online_report, online_route
 
@@ -69,9 +69,7 @@ def show_answer(answer: Answer) -> None:
         who = "" if len(names) == len(forces_shown) else f" ({', '.join(names)})"
         head = f"{label}{who}: "
         out.append(style(head, BOLD) + wrapped(text, 0, len(head)))
-    import shutil
-
-    if sum(part.count("\n") + 1 for part in out) >= shutil.get_terminal_size((80, 24)).lines:
+    if taller_than_screen(out):
         out.append(style(DANGER, BOLD, RED))  # the first line has scrolled away: 999 again, last
     print("\n".join(out))
 

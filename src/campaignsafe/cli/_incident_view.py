@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING, Any
 
-from campaignsafe.cli._panel import BOLD, RED, style
+from campaignsafe.cli._panel import BOLD, RED, style, taller_than_screen
 
 if TYPE_CHECKING:
     from campaignsafe.incidents.models import AuditEntry, Evidence, Incident, Person
@@ -349,9 +349,7 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     out.append("")
     for line in offences_lines(incident.kind, nation):
         out.append(fill(line.removeprefix("  • "), "  • ", "    ") if line.startswith("  • ") else fill(line))
-    import shutil
-
-    if sum(part.count("\n") + 1 for part in out) >= shutil.get_terminal_size((80, 24)).lines:
+    if taller_than_screen(out):
         # the first lines have scrolled away: what was saved, and 999, again last
         out += ["", style(fill(f"{name}. If anyone is in danger now, call 999."), BOLD, RED)]
     print("\n".join(out))
