@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from seeding import seed, timed
+from seeding import paired, seed
 
 
 def run_quiet(cmd: list[str], env: dict[str, str]) -> None:
@@ -40,7 +40,7 @@ def run_quiet(cmd: list[str], env: dict[str, str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
     from campaignsafe.incidents.listing import SUMMARY_SQL, TABLE_SQL, Filter
@@ -81,36 +81,47 @@ def main() -> None:
                 (
                     "`incidents list --json`",
                     "`sqlite3 -json` (same SELECT)",
-                    timed(lambda: run_quiet([exe, "incidents", "list", "--json"], env), args.repeat),
-                    timed(lambda: run_quiet([shell, "-json", str(db), sql], env), args.repeat),
+                    *paired(
+                        lambda: run_quiet([exe, "incidents", "list", "--json"], env),
+                        lambda: run_quiet([shell, "-json", str(db), sql], env),
+                        args.repeat,
+                    ),
                 )
             )
             rows.append(
                 (
                     "`incidents list` (table)",
                     "`sqlite3 -column -header` (same SELECT)",
-                    timed(lambda: run_quiet([exe, "incidents", "list"], env), args.repeat),
-                    timed(lambda: run_quiet([shell, "-column", "-header", str(db), table_sql], env), args.repeat),
+                    *paired(
+                        lambda: run_quiet([exe, "incidents", "list"], env),
+                        lambda: run_quiet([shell, "-column", "-header", str(db), table_sql], env),
+                        args.repeat,
+                    ),
                 )
             )
             rows.append(
                 (
                     "`python -c 'import typer'` (no incidents read: the start-up floor of any typer command)",
                     "`sqlite3 -json` (same SELECT)",
-                    timed(lambda: run_quiet([sys.executable, "-c", "import typer"], env), args.repeat),
-                    timed(lambda: run_quiet([shell, "-json", str(db), sql], env), args.repeat),
+                    *paired(
+                        lambda: run_quiet([sys.executable, "-c", "import typer"], env),
+                        lambda: run_quiet([shell, "-json", str(db), sql], env),
+                        args.repeat,
+                    ),
                 )
             )
         rows.append(
             (
                 "`Store.summaries()` + `json.dumps`",
                 "raw `sqlite3` + `json.dumps` (same SELECT)",
-                timed(ours_in_process, args.repeat),
-                timed(raw_in_process, args.repeat),
+                *paired(ours_in_process, raw_in_process, args.repeat),
             )
         )
     print("**Incident list** (`bench_incidents.py`)\n")
-    print(f"{n_inc:,} incidents, {n_ev:,} evidence items (seeded in {seeded:.1f} s); median of {args.repeat} runs\n")
+    print(
+        f"{n_inc:,} incidents, {n_ev:,} evidence items (seeded in {seeded:.1f} s); "
+        f"medians of {args.repeat} runs of each, taking turns with its baseline\n"
+    )
     print("| campaignsafe | seconds | baseline | seconds | ratio |")
     print("|---|---:|---|---:|---:|")
     for ours, base, t_ours, t_base in rows:

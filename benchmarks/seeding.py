@@ -35,6 +35,24 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def paired(ours: Callable[[], object], base: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median wall times of ``ours`` and ``base``, run by turns ``repeat`` times each (after a warm-up of each).
+
+    Taking turns means a machine that gets busier or quieter during the run slows both alike,
+    so their ratio stays meaningful on a shared machine.
+    """
+    ours()
+    base()
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(repeat):
+        for fn, times in ((ours, a), (base, b)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return statistics.median(a), statistics.median(b)
+
+
 def seed(home: Path, incidents: int, files: int = 1, urls: int = 1) -> int:
     """``incidents`` incidents with ``files`` file and ``urls`` URL exhibits each; returns the file count."""
     os.environ["CAMPAIGNSAFE_HOME"] = str(home)

@@ -144,7 +144,6 @@ def sweep(folder: Path, prefixes: tuple[str, ...], owner: str, no_owner_stale: f
     file (killed as it was made, or while it is being renamed into place) is taken only once it has
     been left alone ``no_owner_stale`` seconds. Links are never followed.
     """
-    import shutil
     import time
 
     removed = []
@@ -160,6 +159,8 @@ def sweep(folder: Path, prefixes: tuple[str, ...], owner: str, no_owner_stale: f
                 with contextlib.suppress(OSError):
                     stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > no_owner_stale
             if stale:
+                import shutil  # only now: every store open sweeps, and there is seldom anything to remove
+
                 shutil.rmtree(entry.path, ignore_errors=True)
                 removed.append(Path(entry.path))
     return removed

@@ -7,7 +7,6 @@ and what repeats (report labels, kind labels, force names) is worked out once.
 from __future__ import annotations
 
 import sys
-import textwrap
 from collections.abc import Sequence
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from typing import Any
@@ -90,33 +89,33 @@ def json_text(
             got = texts[value] = _s(value)
         return got
 
-    def routes(reports_json: str) -> str:
-        got = reported.get(reports_json)
-        if got is None:
-            got = reported[reports_json] = _list(labels(reports_json))
-        return got
-
     bools = ("false", "true")
-    middles: dict[tuple[Any, ...], str] = {}
-    items = []
+    middles: dict[Sequence[Any], str] = {}
+    items: list[str] = []
+    # the loop below runs once a row: names bound locally, each repeating value worked out once
+    append, middle_of, routes_of, by_id = items.append, middles.get, reported.get, by.get
+    row_text = _ROW_CAMPAIGN if campaigns else _ROW
     for r in rows:
-        key = (r[2], r[3], r[4], r[5], r[6], r[7])
-        middle = middles.get(key)
+        key = r[2:8]  # time_known … force_name: what the middle of the object is made of
+        middle = middle_of(key)
         if middle is None:
             middle = middles[key] = _MIDDLE % (bools[bool(r[2])], s(r[3]), s(r[4]), s(r[5]), *map(s, force(r)))
-        iid = int(r[0])
-        who = by.get(iid)
+        routes = routes_of(r[9])
+        if routes is None:
+            routes = reported[r[9]] = _list(labels(r[9]))
+        iid = r[0]
+        who = by_id(iid)
         values = (
             iid,
             _s(r[1]),
             middle,
-            int(r[8]),
-            routes(r[9]),
+            r[8],
+            routes,
             bools[bool(r[10])],
             int(r[11]),
             "null" if who is None else s(who),
         )
-        items.append(_ROW_CAMPAIGN % (*values, s(campaigns.get(iid))) if campaigns else _ROW % values)
+        append(row_text % (*values, s(campaigns.get(iid))) if campaigns else row_text % values)
     return '{\n  "schema_version": 1,\n  "incidents": [\n' + ",\n".join(items) + "\n  ]\n}\n"
 
 
@@ -125,20 +124,16 @@ def show(
 ) -> None:
     """``incidents list`` with these options: the JSON or the table, on stdout (both command paths run this)."""
     from campaignsafe.incidents import listing
-    from campaignsafe.incidents.provenance import recorders
 
     flt = listing.make_filter(since, until, kinds, force, unreported)
     if json_out:
-        rows = listing.list_rows(flt, listing.SUMMARY_SQL)
-        ids = [r[0] for r in rows]
-        sys.stdout.write(json_text(rows, flt.profile_force_id, recorders(ids), listing.campaigns(ids)))
+        rows, by, campaigns = listing.list_rows(flt, listing.SUMMARY_SQL)
+        sys.stdout.write(json_text(rows, flt.profile_force_id, by, campaigns))
     else:
         from campaignsafe.cli._incident_view import width
 
-        rows = listing.list_rows(flt, listing.TABLE_SQL)
-        ids = [r[0] for r in rows]
-        named = {i: who or "?" for i, who in recorders(ids).items()}
-        print_table(rows, width(), flt.profile_force_id, named, listing.campaigns(ids))
+        rows, by, campaigns = listing.list_rows(flt, listing.TABLE_SQL)
+        print_table(rows, width(), flt.profile_force_id, {i: who or "?" for i, who in by.items()}, campaigns)
 
 
 def print_table(
@@ -285,6 +280,8 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
         widths[max(give, key=lambda i: widths[i])] -= 1
     line = "  ".join(f"{{{i}:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
     narrowed = [i for i, (w, n) in enumerate(zip(widths, natural, strict=True)) if w < n]
+    import textwrap  # the table's only: ``--json`` never loads it
+
     folded: dict[tuple[str, int], list[str]] = {}  # the same place or force folds the same way every time
 
     def fold(text: str, width: int) -> list[str]:

@@ -11,9 +11,7 @@ whole).
 
 import os
 import re
-import shutil
 import sys
-import textwrap
 
 BOLD, RED, YELLOW, RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[0m"
 URL = re.compile(r"https?://\S+")
@@ -32,11 +30,15 @@ def style(text: str, *codes: str) -> str:
 
 def width() -> int:
     """Terminal width (honours COLUMNS), kept between 40 and 100 columns."""
+    import shutil  # here, not at the top: ``incidents list --json`` imports this module and never asks
+
     return max(40, min(100, shutil.get_terminal_size((80, 24)).columns))
 
 
 def taller_than_screen(parts: list[str]) -> bool:
     """Whether ``parts`` (printed one a line) fill the terminal, so that their first lines scroll away."""
+    import shutil
+
     return sum(part.count("\n") + 1 for part in parts) >= shutil.get_terminal_size((80, 24)).lines
 
 
@@ -46,6 +48,8 @@ def fold(rows: list[tuple[str, str]], value_w: int) -> list[tuple[str, str]]:
     A command to type that fits the column is never split (it gets a line of its own); any other
     word too long for the column (a long e-mail address in a note) is cut, to keep the border whole.
     """
+    import textwrap
+
     out: list[tuple[str, str]] = []
     for label, value in rows:
         folded = fold_words(str(value), value_w)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from campaignsafe.errors import CampaignsafeError, InputError
 
@@ -88,22 +87,42 @@ def force_of(
     return None, None, None
 
 
-@dataclass
 class Filter:
-    """Which incidents to list: a time window (``until`` exclusive), kinds, a force, unreported only."""
+    """Which incidents to list: a time window (``until`` exclusive), kinds, a force, unreported only.
 
-    since: datetime | None = None
-    until: datetime | None = None
-    kinds: Sequence[str] = ()
-    force_id: str | None = None
-    unreported: bool = False
-    ids: Sequence[int] = ()
-    #: the profile's force: incidents with no place-based force fall to it (as every view shows).
-    profile_force_id: str | None = None
+    ``profile_force_id`` is the profile's force: incidents with no place-based force fall to it
+    (as every view shows). A plain class rather than a dataclass: ``incidents list`` would load
+    ``dataclasses`` (and ``inspect``) for it alone, a tenth of its own time.
+    """
+
+    __slots__ = ("force_id", "ids", "kinds", "profile_force_id", "since", "unreported", "until")
+
+    def __init__(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Sequence[str] = (),
+        force_id: str | None = None,
+        unreported: bool = False,
+        ids: Sequence[int] = (),
+        profile_force_id: str | None = None,
+    ) -> None:
+        self.since, self.until, self.kinds, self.force_id = since, until, kinds, force_id
+        self.unreported, self.ids, self.profile_force_id = unreported, ids, profile_force_id
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filter) and self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"Filter({', '.join(f'{n}={getattr(self, n)!r}' for n in self.__slots__)})"
 
 
-@dataclass
-class Summary:
+class Summary(NamedTuple):
     """One incident as listed: its current values and counts."""
 
     id: int
@@ -122,7 +141,7 @@ class Summary:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape used by ``incidents list --json``."""
-        return dict(self.__dict__)
+        return self._asdict()
 
 
 SUMMARY_SQL = (
@@ -209,12 +228,6 @@ def find_force(text: str) -> Any:
         raise type(exc)(message, exc.hint, code=exc.code) from None
 
 
-def list_incidents(flt: Filter, path: Path | None = None) -> list[Summary]:
-    """Open the store read-only in spirit (migrating it if needed) and list the matching incidents."""
-    labels = Labels()
-    return [_summary(r, labels, flt.profile_force_id) for r in list_rows(flt, SUMMARY_SQL, path)]
-
-
 def summaries(conn: Conn, flt: Filter) -> list[Summary]:
     """Run the listing query."""
     labels = Labels()
@@ -237,16 +250,49 @@ def rows(conn: Conn, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...
     return list(conn.execute(query, args).fetchall())
 
 
-def list_rows(flt: Filter, sql: str = SUMMARY_SQL, path: Path | None = None) -> list[tuple[Any, ...]]:
-    """:func:`rows` from the store (migrating it if needed): for printing a list with no objects in between."""
+def list_rows(
+    flt: Filter, sql: str = SUMMARY_SQL, path: Path | None = None
+) -> tuple[list[tuple[Any, ...]], dict[int, str | None], dict[int, str]]:
+    """:func:`rows` from the store (migrating it if needed), for printing a list with no objects in between.
+
+    Also, from the same connection: id → who recorded it (initials, else name; None when not
+    given) for each imported incident listed, and id → campaign on a server store with campaigns.
+    """
     from campaignsafe.incidents import backend, schema
 
     conn, where = backend.connect(path)
     try:
         with schema.errors(where):
-            return rows(conn, flt, sql)
+            got = rows(conn, flt, sql)
+            wanted = {int(r[0]) for r in got}
+            return got, _recorders(conn, wanted), _campaigns(conn, wanted)
     finally:
         conn.close()
+
+
+def _recorders(conn: Conn, wanted: set[int]) -> dict[int, str | None]:
+    from campaignsafe.incidents import backend
+
+    if not wanted or not backend.has_table(conn, "provenance"):
+        return {}
+    out: dict[int, str | None] = {}
+    for iid, by in conn.execute("SELECT incident_id, recorded_by FROM provenance"):
+        if int(iid) in wanted:
+            try:
+                person = json.loads(by)
+                out[int(iid)] = (person.get("initials") or person.get("name")) if isinstance(person, dict) else None
+            except (ValueError, TypeError, RecursionError):  # damaged: listed, not fatal (check says what)
+                out[int(iid)] = None
+    return out
+
+
+def _campaigns(conn: Conn, wanted: set[int]) -> dict[int, str]:
+    from campaignsafe.incidents import backend
+
+    if not wanted or not backend.is_pg(conn):
+        return {}
+    got = conn.execute("SELECT id, campaign FROM incidents WHERE campaign <> ''")
+    return {int(i): str(c) for i, c in got if int(i) in wanted}
 
 
 class Labels:
@@ -290,19 +336,3 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
         clauses.append(f"i.id IN ({','.join('?' * len(flt.ids))})")
         args += list(flt.ids)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), args
-
-
-def campaigns(incident_ids: Sequence[int]) -> dict[int, str]:
-    """id → its campaign for ``incident_ids``, on a server store with campaigns (empty otherwise)."""
-    from campaignsafe.incidents import backend, schema
-
-    if not incident_ids or not backend.url():
-        return {}
-    wanted = set(incident_ids)
-    conn, where = backend.connect()
-    try:
-        with schema.errors(where):
-            got = conn.execute("SELECT id, campaign FROM incidents WHERE campaign <> ''")
-            return {int(i): str(c) for i, c in got if int(i) in wanted}
-    finally:
-        conn.close()

@@ -101,20 +101,3 @@ def label(person: dict[str, Any]) -> str:
     if name and initials:
         return f"{initials} ({name})"
     return str(name or initials or "someone else (not named)")
-
-
-def recorders(incident_ids: list[int]) -> dict[int, str | None]:
-    """id → the recorder's initials (or name) for each imported incident among ``incident_ids``."""
-    from campaignsafe.incidents import backend, schema
-
-    if not incident_ids or not backend.exists():
-        return {}
-    conn, db = backend.connect()
-    try:
-        with schema.errors(db):
-            return {
-                iid: p.recorded_by.get("initials") or p.recorded_by.get("name")
-                for iid, p in of(conn, incident_ids).items()
-            }
-    finally:
-        conn.close()
