@@ -212,8 +212,9 @@ class Store(Recording):
         return str(row[0]) if row and row[0] else None
 
     def ids(self, flt: Filter | None = None) -> list[int]:
-        """Ids of the incidents matching ``flt``, oldest first."""
-        return [s.id for s in self.summaries(flt)]
+        """Ids of the incidents matching ``flt``, oldest first (read alone: a list of 100,000 summaries is 70 MB)."""
+        with schema.errors(self.path):
+            return listing.ids(self.conn, flt or Filter())
 
     def summaries(self, flt: Filter | None = None) -> list[Summary]:
         """The incidents matching ``flt`` as listed, oldest first (current values)."""
