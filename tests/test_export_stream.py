@@ -28,11 +28,26 @@ KINDS = ["threats", "online-abuse", "harassment", "criminal-damage"]
 @pytest.fixture
 def many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """A profile and MANY incidents over several months, two files each (all named photo.jpg), one amended."""
+    return _record(MANY, tmp_path, monkeypatch)
+
+
+#: enough incidents that every part file is written in several pieces and the zip's directory is
+#: moved to disk more than once (``spool._PIECE``, ``bundle._SPILL``), as in a large campaign's export
+THOUSANDS = 1_200
+
+
+@pytest.fixture
+def thousands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The same record as ``many`` with THOUSANDS incidents."""
+    return _record(THOUSANDS, tmp_path, monkeypatch)
+
+
+def _record(count: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     assert run("profile", "--name", "Jo Smith", "--role", "candidate", "--email", "jo@example.org").exit_code == 0
     files = tmp_path / "files"
     items: list[dict[str, Any]] = []
-    for n in range(MANY):
+    for n in range(count):
         folder = files / str(n)
         folder.mkdir(parents=True)
         (folder / "photo.jpg").write_bytes(b"\xff\xd8" + n.to_bytes(4, "big") * 50)
@@ -50,7 +65,7 @@ def many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     r = run("report", "--from-file", str(write_json(files, items)), "--json")
     assert r.exit_code == 0, r.stderr
     assert run("incidents", "edit", "2", "--when", "2026-02-03 09:00", "--reason", "checked").exit_code == 0
-    return MANY
+    return count
 
 
 def _export(out: Path) -> dict[str, bytes]:
@@ -66,6 +81,21 @@ def _export(out: Path) -> dict[str, bytes]:
 
 def test_streamed_export_validates_verifies_and_repeats(many: int, tmp_path: Path) -> None:
     """Many incidents: the JSON fits the schema, verify and sha256sum -c pass, and a second export is identical."""
+    _validates_verifies_and_repeats(many, tmp_path)
+
+
+@pytest.mark.slow
+def test_streamed_export_of_thousands_validates_verifies_and_repeats(thousands: int, tmp_path: Path) -> None:
+    """The same of 1,200 incidents and 2,400 evidence files: written in pieces, the zip's directory spilled."""
+    from campaignsafe.exports import bundle, spool
+
+    assert 2 * thousands > 2 * bundle._SPILL
+    _validates_verifies_and_repeats(thousands, tmp_path)
+    md = (tmp_path / "one" / "all.md").read_bytes()
+    assert len(md) > 3 * spool._PIECE  # written to its part file in several pieces
+
+
+def _validates_verifies_and_repeats(many: int, tmp_path: Path) -> None:
     first = _export(tmp_path / "one")
     doc = json.loads(first["all.json"])
     assert len(doc["incidents"]) == many

@@ -42,6 +42,12 @@ def main() -> None:
     Everything is written and closed by the time a command returns, so the process ends
     with ``os._exit`` and skips tearing down the interpreter (about 10 ms of a lookup).
     """
+    import gc
+
+    # Collect cycles after 50,000 new objects rather than 700: a command makes its objects and drops
+    # them by reference counting, and an export of 10,000 incidents spent about a tenth of its time
+    # in collections that found nothing. Cycles are still collected, only less often.
+    gc.set_threshold(50_000)
     if sys.stdin is None:  # started with stdin closed (`<&-`): read as an empty input instead
         sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
     from campaignsafe.cli import _list_fast

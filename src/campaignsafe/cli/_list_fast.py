@@ -57,9 +57,6 @@ def run(argv: list[str]) -> int | None:
     opts = parse(argv)
     if opts is None or os.environ.get("CAMPAIGNSAFE_DEBUG", "") not in ("", "0"):
         return None
-    import gc
-
-    gc.disable()  # a process of a fraction of a second that makes no cycles: collecting would find nothing
     real, held = sys.stdout, _Held(sys.stdout)
     try:
         from campaignsafe.cli._incident_list import show
