@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """campaignsafe benchmarks: every figure beside a baseline measured in the same run.
 
-    pip install . && python benchmarks/run.py [--runs N] [--update-readme] [--saved DIR] [--only lookups|batch]
+    pip install . && python benchmarks/run.py [--runs N] [--update-readme] [--saved DIR] [--skip NAME]
+                                              [--only lookups|batch]
 
 Runs the declared benchmarks below, then every ``benchmarks/bench_*.py`` script (each prints
 a markdown section), and prints one markdown report. ``--update-readme`` also writes it into
@@ -286,10 +287,15 @@ def table(title: str, rows: list[tuple[str, str, str]], head: tuple[str, str, st
     return "\n".join(out) + "\n"
 
 
-def extra_benchmarks(saved: Path | None = None) -> list[str]:
-    """Run every benchmarks/bench_*.py and collect its markdown (or take ``saved/bench_x.md``, its earlier output)."""
+def extra_benchmarks(saved: Path | None = None, skip: tuple[str, ...] = ()) -> list[str]:
+    """Run every benchmarks/bench_*.py and collect its markdown (or take ``saved/bench_x.md``, its earlier output).
+
+    Scripts named in ``skip`` (``postgres`` for ``bench_postgres.py``) are left out of the report.
+    """
     sections = []
     for script in sorted(HERE.glob("bench_*.py")):
+        if script.stem.removeprefix("bench_") in skip:
+            continue
         kept = saved / f"{script.stem}.md" if saved else None
         if kept is not None and kept.is_file():
             sections.append(kept.read_text(encoding="utf-8").strip() + "\n")
@@ -315,6 +321,13 @@ def main() -> int:
         type=Path,
         metavar="DIR",
         help="use DIR/bench_x.md (that script's own output, saved) instead of running bench_x.py again",
+    )
+    ap.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave bench_NAME.py out (e.g. postgres: a quarter of an hour, its figures kept in its README section)",
     )
     args = ap.parse_args()
     compile_package()
@@ -342,7 +355,7 @@ def main() -> int:
         table("Lookups (100,000 real postcodes)", bench_lookups(sample_file), ("what", "rate", "")),
         table("Batch", batch_rows(sample_file, len(sample), max(3, args.runs // 5)), ("what", "rate", "memory")),
         table("Shipped data", bench_size(), ("file", "size", "")),
-        *extra_benchmarks(args.saved),
+        *extra_benchmarks(args.saved, tuple(args.skip)),
     ]
     os.unlink(sample_file)
     report = "\n".join(parts)
