@@ -104,7 +104,7 @@ def test_edit_keeps_the_original_beside_the_amendment(three: list[int]) -> None:
     r = run("incidents", "edit", "1", "--when", "2026-04-01 10:15", "--add-witness", "Sam; contact=0770",
             "--reason", "checked my phone log")  # fmt: skip
     assert r.exit_code == 0, r.stderr
-    assert "Incident 1: amendment 1 recorded (occurred_at, people)." in r.stdout
+    assert "Incident 1: amendment 1 recorded (when, people)." in r.stdout  # as show and the report name them
     d = run("incidents", "show", "1", "--json").json
     assert d["occurred_at"] == "2026-04-01T10:00:00+01:00"
     assert d["current"]["occurred_at"] == "2026-04-01T10:15:00+01:00"
@@ -112,7 +112,9 @@ def test_edit_keeps_the_original_beside_the_amendment(three: list[int]) -> None:
     assert [c["field"] for c in d["amendments"][0]["changes"]] == ["occurred_at", "people"]
     text = flat(run("incidents", "show", "1").stdout)
     assert "Amendment 1" in text and "was: Wed 1 Apr 2026 10:00" in text and "now: Wed 1 Apr 2026 10:15" in text
-    assert "added: role: witness, name: Sam, contact: 0770" in text
+    assert "When was: Wed 1 Apr 2026 10:00" in text  # the field as the view names it, not occurred_at
+    assert "People added: witness: Sam" in text and "0770" in text.split("People added:")[1][:80]
+    assert "occurred_at" not in text
     assert "As it reads now" in text
     listed = run("incidents", "list", "--json").json["incidents"][0]
     assert listed["occurred_at"] == "2026-04-01T10:15:00+01:00" and listed["amendments"] == 1

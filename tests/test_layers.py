@@ -62,7 +62,8 @@ PUBLIC: dict[str, set[str] | None] = {
     "campaignsafe.incidents.store": {"Store", "db_path"},
     "campaignsafe.incidents.when": ANY,
     "campaignsafe.exports": {"case", "integrity", "package", "signing", "text"},
-    "campaignsafe.exports.text": {"handle_text", "report_text"},  # one wording in the report and on screen
+    # one wording in the report and on screen
+    "campaignsafe.exports.text": {"handle_text", "report_text", "field_text", "FIELD_LABELS"},
     "campaignsafe.exports.integrity": {"assess"},
     "campaignsafe.exports.signing": {"signer"},
     "campaignsafe.exports.verify": {"verify", "shown"},

@@ -191,6 +191,7 @@ def show_incident(incident: Incident, origin: Any = None, campaign: str | None =
     imported from another person's record: who recorded it, and who made each amendment.
     ``campaign``: on a server store, the campaign whose record it is (its members recorded it, not "you").
     """
+    from campaignsafe.exports.text import FIELD_LABELS
     from campaignsafe.incidents.models import printable, visible
     from campaignsafe.incidents.provenance import label
     from campaignsafe.incidents.when import When, describe
@@ -217,8 +218,8 @@ def show_incident(incident: Incident, origin: Any = None, campaign: str | None =
         head = f"Amendment {a.number} · {describe(When(a.at))}{by}{reason}"
         out.append(style(fill(head), BOLD))
         for c in a.changes:
-            lines = _change(c.old, c.new)
-            out += _rows([(c.field, lines[0][1]), *lines[1:]])
+            lines = _change(c.field, c.old, c.new)
+            out += _rows([(FIELD_LABELS.get(c.field, c.field), lines[0][1]), *lines[1:]])
     if incident.amendments:
         out.append("")
         out.append(style("As it reads now", BOLD))
@@ -228,30 +229,13 @@ def show_incident(incident: Incident, origin: Any = None, campaign: str | None =
     print("\n".join(out))
 
 
-def _change(old: Any, new: Any) -> list[tuple[str, str]]:
-    """An amendment's change as lines: items added to a list, or the old and new values."""
+def _change(field: str, old: Any, new: Any) -> list[tuple[str, str]]:
+    """An amendment's change as lines, worded as the report words it: items added to a list, or old and new values."""
+    from campaignsafe.exports.text import field_text
+
     if isinstance(old, list) and isinstance(new, list) and new[: len(old)] == old and len(new) > len(old):
-        return [("", "added: " + _value(x)) for x in new[len(old) :]]
-    return [("", "was: " + _value(old)), ("", "now: " + _value(new))]
-
-
-def _value(v: Any) -> str:
-    from datetime import datetime
-
-    if v is None or v == [] or v == "":
-        return "(none)"
-    if isinstance(v, list):
-        return "; ".join(_value(x) for x in v)
-    if isinstance(v, dict):
-        return ", ".join(f"{k}: {_value(x)}" for k, x in v.items() if x not in (None, "", []))
-    if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":
-        try:
-            from campaignsafe.incidents.when import When, describe
-
-            return describe(When(datetime.fromisoformat(v)))
-        except ValueError:
-            return v
-    return str(v)
+        return [("", "added: " + field_text(field, [x])) for x in new[len(old) :]]
+    return [("", "was: " + field_text(field, old)), ("", "now: " + field_text(field, new))]
 
 
 def force_lines(force_id: str | None, nation: str | None, reported: bool = False) -> list[str]:

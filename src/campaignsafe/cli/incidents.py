@@ -177,7 +177,10 @@ def _after_change(incident: Any, json_out: bool) -> None:
     from campaignsafe.cli._panel import say
 
     a = incident.amendments[-1]
-    say(f"Incident {incident.id}: amendment {a.number} recorded ({', '.join(c.field for c in a.changes)}).")
+    from campaignsafe.exports.text import FIELD_LABELS
+
+    changed = ", ".join(FIELD_LABELS.get(c.field, c.field).lower() for c in a.changes)
+    say(f"Incident {incident.id}: amendment {a.number} recorded ({changed}).")
     say(f"The original is kept; see both: campaignsafe incidents show {incident.id}")
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from campaignsafe.exports import model as m
 from campaignsafe.exports.text import (
+    FIELD_LABELS,
     ROLE_LABELS,
     day_text,
     field_text,
@@ -61,20 +62,6 @@ CHECKING = (
     "every file: check the unpacked bundle with `sha256sum -c MANIFEST.sha256`, or the zip with "
     "`campaignsafe verify`."
 )
-FIELD_LABELS = {
-    "occurred_at": "When",
-    "time_known": "Time of day known",
-    "kind": "Kind",
-    "platform": "Platform or service",
-    "description": "What happened",
-    "location": "Where",
-    "people": "People",
-    "vehicles": "Vehicles",
-    "impact": "Effect",
-    "reports": "Reports made",
-}
-
-
 # -- the cover -----------------------------------------------------------------------------------
 
 

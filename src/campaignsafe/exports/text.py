@@ -96,6 +96,21 @@ def impact_text(impact: Impact | None) -> str:
     return "; ".join(f"{label}: {text}" for label, text in parts if text) or "(none)"
 
 
+#: an amended field's name as the report and ``incidents show`` say it
+FIELD_LABELS = {
+    "occurred_at": "When",
+    "time_known": "Time of day known",
+    "kind": "Kind",
+    "platform": "Platform or service",
+    "description": "What happened",
+    "location": "Where",
+    "people": "People",
+    "vehicles": "Vehicles",
+    "impact": "Effect",
+    "reports": "Reports made",
+}
+
+
 def field_text(name: str, value: Any) -> str:
     """An amended field's value (as stored, JSON) as text."""
     if value is None or value == [] or value == "":
