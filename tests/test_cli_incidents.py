@@ -200,6 +200,18 @@ def test_deleted_ids_are_never_reused(three: list[int]) -> None:
     assert _add("2026-05-02 09:00") == 4
 
 
+def test_a_deleted_incident_is_said_to_be_deleted(three: list[int]) -> None:
+    """show, edit and export of a deleted id say it was deleted and when, not that it never was (exit 4)."""
+    assert run("incidents", "delete", "3", "--yes").exit_code == 0
+    for argv in (["incidents", "show", "3"], ["incidents", "edit", "3", "--kind", "threats"], ["export", "3"]):
+        r = run(*argv)
+        assert r.exit_code == 4, argv
+        assert "incident 3 was deleted on " in r.stderr and "tombstone stays in the audit log" in r.stderr, argv
+        assert "no incident 3" not in r.stderr
+    r = run("export", "2", "3", "42")  # one deleted, one never made: each said as it is
+    assert r.exit_code == 4 and "no incident 42" in r.stderr and "incident 3 was deleted" in r.stderr
+
+
 def test_show_missing_incident() -> None:
     """Showing an id that does not exist is a not-found with a hint."""
     r = run("incidents", "show", "42")

@@ -80,11 +80,7 @@ def opened(flt: Filter) -> Iterator[tuple[Store, list[int]]]:
             found = set(store.ids(Filter(ids=flt.ids)))
             missing = [i for i in flt.ids if i not in found]
             if missing:
-                raise NotFoundError(
-                    f"no incident {', '.join(map(str, missing))}",
-                    "list them: campaignsafe incidents list",
-                    code="incident_not_found",
-                )
+                raise store.not_found(missing)
         ids = store.ids(flt)
         if not ids:
             raise NotFoundError(

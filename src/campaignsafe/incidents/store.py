@@ -18,11 +18,12 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from campaignsafe import paths
-from campaignsafe.errors import NotFoundError
+from campaignsafe.errors import CampaignsafeError, NotFoundError
 from campaignsafe.incidents import audit, backend, listing, schema
 from campaignsafe.incidents.listing import Filter, Summary
 from campaignsafe.incidents.models import STORED, AuditEntry, Incident
@@ -131,9 +132,27 @@ class Store(Recording):
 
     def _require(self, incident_id: int) -> None:
         if not self.conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone():
-            raise NotFoundError(
-                f"no incident {incident_id}", "list them: campaignsafe incidents list", code="incident_not_found"
-            )
+            raise self.not_found([incident_id])
+
+    def not_found(self, incident_ids: Sequence[int]) -> NotFoundError:
+        """The error for ids no incident has: those deleted are said to be, with when (their tombstone's time)."""
+        from campaignsafe.incidents.when import When, describe
+
+        deleted: dict[int, str] = {}
+        # the audit log unreadable (damaged, or a server error): say only that there is no such incident
+        with contextlib.suppress(sqlite3.Error, CampaignsafeError, ValueError, TypeError):
+            for iid, at in self.conn.execute(
+                "SELECT incident_id, max(at) FROM audit WHERE action = 'deleted' AND incident_id IN"
+                f" ({','.join('?' * len(incident_ids))}) GROUP BY incident_id",
+                list(incident_ids),
+            ):
+                deleted[int(iid)] = describe(When(datetime.fromisoformat(str(at))))
+        gone = [i for i in incident_ids if i not in deleted]
+        parts = [f"no incident {', '.join(map(str, gone))}"] if gone else []
+        parts += [
+            f"incident {i} was deleted on {at} (its tombstone stays in the audit log)" for i, at in deleted.items()
+        ]
+        return NotFoundError("; ".join(parts), "list them: campaignsafe incidents list", code="incident_not_found")
 
     def _load(self, incident_id: int) -> Incident:
         row = self.conn.execute(
