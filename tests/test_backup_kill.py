@@ -176,3 +176,18 @@ def test_backup_killed_half_way(home: Path, tmp_path: Path) -> None:
     ok("backup", str(out))
     assert ok("verify", str(out)).stdout.startswith("OK")
     assert [p.name for p in out_dir.iterdir()] == ["campaign.zip"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock and permission bits are POSIX")
+def test_check_with_no_record_yet_sweeps_a_killed_restores_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check` before anything is recorded (a restore killed on a new laptop) still removes the abandoned copy."""
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    left = tmp_path / f".{new.name}.restoring-x1y2z3"
+    (left / "evidence").mkdir(parents=True)
+    (left / "evidence" / "photo.jpg").write_bytes(b"unencrypted evidence")
+    (left / ".restore-owner").write_bytes(b"")  # its owner file, held by no running restore
+    r = ok("check")
+    assert r.stdout.startswith("OK")
+    assert not left.exists(), "the killed restore's copy is still there"

@@ -34,12 +34,17 @@ def check(
 
     Example: campaignsafe check --anchor 12:3f5a…
     """
+    from campaignsafe import paths
     from campaignsafe.errors import VerifyError
     from campaignsafe.incidents import check as core
     from campaignsafe.incidents.store import Store
 
     wanted = core.parse_anchor(anchor) if anchor else None
     if not Store.exists():  # nothing recorded yet: nothing to create
+        from campaignsafe.incidents import backend
+
+        if not backend.url():  # but a killed restore's unencrypted copy beside the data folder goes, as elsewhere
+            paths.sweep_restores()
         report = core.Report(files_checked=None if quick else 0)
         if wanted is not None:
             report.anchor = {**wanted.as_dict(), "holds": False}
