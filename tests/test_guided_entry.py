@@ -158,6 +158,18 @@ def test_resume_without_a_draft_says_so(monkeypatch: pytest.MonkeyPatch) -> None
     assert r.exit_code == 4 and "no unfinished report" in r.stderr
 
 
+def test_a_postcode_in_the_place_is_offered_as_the_postcode(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """A postcode typed as part of "where" is the postcode question's default: Enter takes it (and finds the force)."""
+    prompts(monkeypatch)
+    answers = ["2026-05-01 18:30", "Outside the office, 12 High St, sw1a1aa", "", "2", *DESCRIPTION, "", *REST]
+    r = run("report", input="\n".join(answers) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "[SW1A 1AA]" in r.stdout  # shown as the default before it is taken
+    incident = _stored(home)
+    assert incident.location.postcode == "SW1A 1AA" and incident.location.force_id == "metropolitan"
+    assert incident.location.text == "Outside the office, 12 High St, sw1a1aa"  # the place as typed
+
+
 def test_resume_without_prompts_uses_the_draft_and_flags(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     """`report --resume --no-input` finishes a draft with flags for what is still missing."""
     prompts(monkeypatch)

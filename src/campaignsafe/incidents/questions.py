@@ -8,6 +8,7 @@ typed), so resuming later never changes their meaning.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -80,6 +81,15 @@ def _force(value: str, _a: Answers) -> Checked:
 
     loc = resolve_location(LocationIn(text="-", force_id=value))
     return loc.force_id, loc.force_name
+
+
+_POSTCODE_IN_TEXT = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}[0-9][0-9A-Z]?) ?([0-9][A-Z]{2})(?![A-Z0-9])")
+
+
+def _postcode_in_place(a: Answers) -> str | None:
+    """A full postcode written in the answer to "where", offered as the postcode (Enter takes it)."""
+    found = _POSTCODE_IN_TEXT.search(str(a.get("place") or "").upper())
+    return f"{found[1]} {found[2]}" if found else None
 
 
 def _profile_force(_a: Answers) -> str | None:
@@ -197,7 +207,8 @@ QUESTIONS: list[Question] = [
     Question("when", "When did it happen?", "e.g. now, today 18:30, yesterday 9pm, 1 May 2026 6pm",
              required=True, default=lambda a: "now", check=_when),
     Question("place", "Where did it happen?", "an address, street, venue, or 'online'", required=True),
-    Question("postcode", "Postcode of that place", "optional: it finds the police force", check=_postcode),
+    Question("postcode", "Postcode of that place", "optional: it finds the police force",
+             default=_postcode_in_place, check=_postcode),
     Question("force", "Which police force covers it?", "its name, e.g. Kent Police",
              default=_profile_force, ask_if=_no_force, check=_force),
     Question("kind", "What kind of incident was it?", "a number from the list, or its name",
