@@ -149,6 +149,7 @@ SUMMARY_SQL = (
     " (SELECT count(*) FROM evidence e WHERE e.incident_id = i.id), i.reports, i.police_reported,"
     " i.amendment_count FROM incidents i {where} ORDER BY i.occurred_utc, i.id"
 )
+_FROM = " FROM incidents i "
 #: only the ids, in the listing's order (an export of 100,000 incidents needs no more to begin)
 IDS_SQL = "SELECT i.id FROM incidents i {where} ORDER BY i.occurred_utc, i.id"
 #: where each report went (the platform's name for a platform), as ``report_label`` names it before the reference.
@@ -270,9 +271,14 @@ def list_rows(
     conn, where = backend.connect(path)
     try:
         with schema.errors(where):
-            got = rows(conn, flt, sql)
-            wanted = {int(r[0]) for r in got}
-            return got, _recorders(conn, wanted), _campaigns(conn, wanted)
+            server = backend.is_pg(conn)
+            # on a server, each row's campaign comes last in the same query (the columns before it are unchanged)
+            got = rows(conn, flt, sql.replace(_FROM, ", i.campaign" + _FROM, 1) if server else sql)
+            campaigns: dict[int, str] = {}
+            if server:
+                campaigns = {int(r[0]): str(r[-1]) for r in got if r[-1]}
+                got = [r[:-1] for r in got]
+            return got, _recorders(conn, {int(r[0]) for r in got}), campaigns
     finally:
         conn.close()
 
@@ -291,15 +297,6 @@ def _recorders(conn: Conn, wanted: set[int]) -> dict[int, str | None]:
             except (ValueError, TypeError, RecursionError):  # damaged: listed, not fatal (check says what)
                 out[int(iid)] = None
     return out
-
-
-def _campaigns(conn: Conn, wanted: set[int]) -> dict[int, str]:
-    from campaignsafe.incidents import backend
-
-    if not wanted or not backend.is_pg(conn):
-        return {}
-    got = conn.execute("SELECT id, campaign FROM incidents WHERE campaign <> ''")
-    return {int(i): str(c) for i, c in got if int(i) in wanted}
 
 
 class Labels:
