@@ -51,13 +51,21 @@ def test_a_folder_is_not_a_passphrase_file(tmp_path: Path) -> None:
         crypto.read_passphrase_file(str(tmp_path))
 
 
-def test_encrypt_and_decrypt_round_trip() -> None:
-    """pyrage's passphrase mode: what is sealed opens with the same passphrase, and only with it."""
-    sealed = crypto.encrypt(b"the record", "pass")
-    assert sealed.startswith(crypto.MAGIC)
-    assert crypto.decrypt(sealed, "pass", "x") == b"the record"
-    with pytest.raises(InputError, match="cannot decrypt"):
-        crypto.decrypt(sealed, "other", "x")
+def test_seal_and_unseal_round_trip() -> None:
+    """What is sealed opens with the same passphrase, and only with it (exit 3, cannot_decrypt, otherwise)."""
+    import io
+
+    out = io.BytesIO()
+    sealed = crypto.sealer(out, "pass")
+    sealed.write(b"the record")
+    sealed.close()
+    assert out.getvalue().startswith(crypto.MAGIC)
+    plain = io.BytesIO()
+    assert crypto.unseal(io.BytesIO(out.getvalue()), plain, "pass", "x") == len(b"the record")
+    assert plain.getvalue() == b"the record"
+    with pytest.raises(InputError, match="cannot decrypt") as exc:
+        crypto.unseal(io.BytesIO(out.getvalue()), io.BytesIO(), "other", "x")
+    assert exc.value.code == "cannot_decrypt"
 
 
 @pytest.mark.parametrize(

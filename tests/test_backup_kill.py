@@ -160,22 +160,46 @@ def test_import_killed_half_way(moment: str, home: Path, tmp_path: Path, monkeyp
     assert ok("import", str(bundle), "--json").json["imported"] == []
 
 
-def test_backup_killed_half_way(home: Path, tmp_path: Path) -> None:
-    """A backup killed while it writes leaves no backup file (never half of one); the next backup
-    clears the partial file and writes one that verifies."""
+@pytest.mark.parametrize("encrypt", [False, True], ids=["plain", "encrypted"])
+def test_backup_killed_half_way(encrypt: bool, home: Path, tmp_path: Path) -> None:
+    """A backup killed while it writes leaves no backup file (never half of one), and an encrypted one
+    leaves nothing unencrypted on the disk; the next backup clears the partial file and writes one that
+    verifies (an encrypted one: that restores)."""
+    from tests.backup_helpers import passphrase_file
+
     _big_record(tmp_path / "js")
     out_dir = tmp_path / "usb"
     out_dir.mkdir()
-    out = out_dir / "campaign.zip"
+    out = out_dir / ("campaign.age" if encrypt else "campaign.zip")
+    extra = ["--encrypt", "--passphrase-file", str(passphrase_file(tmp_path))] if encrypt else []
 
     def writing() -> bool:
-        return any(p.stat().st_size > (1 << 20) for p in out_dir.glob(".campaign.zip.*.tmp"))
+        return any(p.stat().st_size > (1 << 20) for p in out_dir.glob(f".{out.name}.*.tmp"))
 
-    assert _kill_when(["backup", str(out)], home, writing), "the backup finished before it could be killed"
+    partial: list[bytes] = []
+
+    def caught() -> bool:
+        if not writing():
+            return False
+        partial.extend(p.read_bytes() for p in out_dir.glob(f".{out.name}.*.tmp"))
+        return True
+
+    assert _kill_when(["backup", str(out), *extra], home, caught), "the backup finished before it could be killed"
     assert not out.exists()
-    ok("backup", str(out))
-    assert ok("verify", str(out)).stdout.startswith("OK")
-    assert [p.name for p in out_dir.iterdir()] == ["campaign.zip"]
+    if encrypt:  # sealed as it was written: the part on disk is ciphertext only
+        assert partial and all(p.startswith(b"age-encryption.org/v1") for p in partial)
+        assert not any(b"BACKUP.json" in p or b"incidents" in p or b"PK\x03\x04" in p for p in partial)
+    ok("backup", str(out), *extra)
+    if encrypt:
+        target = tmp_path / "restored"
+        env = {**os.environ, "CAMPAIGNSAFE_HOME": str(target)}
+        done = subprocess.run(
+            [sys.executable, "-m", "campaignsafe", "restore", str(out), *extra[1:]], env=env, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr
+    else:
+        assert ok("verify", str(out)).stdout.startswith("OK")
+    assert [p.name for p in out_dir.iterdir()] == [out.name]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="flock and permission bits are POSIX")

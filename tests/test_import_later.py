@@ -151,28 +151,6 @@ def test_incidents_before_the_export_facts_are_refused(
     assert r.exit_code == 3 and "is not a campaignsafe export" in r.stderr
 
 
-def test_an_encrypted_file_over_the_cap_is_refused_with_the_way_out(
-    two: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from campaignsafe.backup import crypto
-    from tests.backup_helpers import passphrase_file
-
-    _js, agent = two
-    secret = passphrase_file(tmp_path)
-    sealed = tmp_path / "js.age"
-    ok("backup", str(sealed), "--encrypt", "--passphrase-file", str(secret))
-    monkeypatch.setattr(crypto, "MAX_SIZE", 1000)
-    use_home(monkeypatch, agent)
-    r = run("import", str(sealed), "--passphrase-file", str(secret))
-    assert r.exit_code == 3 and "too large to encrypt or decrypt in memory" in r.stderr and "age -d" in r.stderr
-    use_home(monkeypatch, tmp_path / "empty")
-    r = run("restore", str(sealed), "--passphrase-file", str(secret))
-    assert r.exit_code == 3 and "too large to encrypt or decrypt in memory" in r.stderr
-    use_home(monkeypatch, agent)  # and one is never written that restore would then refuse
-    r = run("backup", str(tmp_path / "big.age"), "--encrypt", "--passphrase-file", str(secret))
-    assert r.exit_code == 3 and "age -p" in r.stderr and not (tmp_path / "big.age").exists()
-
-
 KILL_IN_LATER = """
 import os, signal, sys
 from campaignsafe.backup import importing

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import zipfile
@@ -288,23 +287,6 @@ def refuse_inside_home(out: Path) -> None:
         )
 
 
-def _size_of_home() -> int:
-    """About how large a backup of the data folder is: its files and the store (as rows, about the same)."""
-    home = paths.home()
-    total = 0
-    for _rel, p in home_files(home):
-        total += p.stat().st_size
-    from campaignsafe.incidents import backend
-
-    if backend.url():  # the evidence copies are the server's
-        from campaignsafe.incidents.store import Store
-
-        with Store.open() as store:
-            return total + int(store.conn.execute("SELECT coalesce(sum(size), 0) FROM blobs").fetchone()[0])
-    db = home / DB
-    return total + (db.stat().st_size if db.exists() else 0)
-
-
 def write(out: Path, secret: str | None, created: datetime) -> Written:
     """Write the backup of the whole data folder to ``out`` atomically (age-encrypted with ``secret``)."""
     from campaignsafe.incidents import backend, evidence
@@ -319,21 +301,11 @@ def write(out: Path, secret: str | None, created: datetime) -> Written:
         else:
             from campaignsafe.backup import crypto
 
-            hint = (
-                "write it unencrypted to an encrypted drive, or encrypt it yourself with the age tool:"
-                " campaignsafe backup campaign.zip, then age -p -o campaign.age campaign.zip"
-            )
-            if _size_of_home() > crypto.MAX_SIZE:  # refused before anything is read into memory
-                raise crypto.too_large("the data folder", hint)
-            # In memory, never on disk: an unencrypted copy must not be left behind by a crash.
-            buf = io.BytesIO()
-            manifest, counts = _write_zip(buf, created)
-            if buf.tell() > crypto.MAX_SIZE:
-                raise crypto.too_large("the backup", hint)
-            sealed = crypto.encrypt(buf.getbuffer().tobytes(), secret)
-            buf.close()
+            # sealed as it is written: only the encrypted bytes ever reach the disk
             with paths.atomic_file(out, private=False) as fh:
-                fh.write(sealed)
+                sealed = crypto.sealer(fh, secret)
+                manifest, counts = _write_zip(sealed, created)  # type: ignore[arg-type]  # zipfile writes a stream
+                sealed.close()
     digest = hashlib.sha256(manifest.encode("utf-8")).hexdigest()
     return Written(
         out,

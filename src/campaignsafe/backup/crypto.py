@@ -1,32 +1,24 @@
-"""Passphrase encryption in the age file format (through ``pyrage``), and getting the passphrase.
+"""Passphrase encryption in the age file format (streamed, :mod:`.agefile`), and getting the passphrase.
 
 The passphrase is asked at a terminal (twice when encrypting) or read from the first line of
 ``--passphrase-file``; it is never taken from the command line, where other users and the
-shell history can see it. pyrage's passphrase mode works on whole byte strings, so an
-encrypted backup is held in memory (about twice its size) while it is encrypted or decrypted.
+shell history can see it. A backup is sealed as it is written and opened as it is read, 64 KiB
+at a time, so memory does not grow with its size.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from campaignsafe.errors import InputError
+
+if TYPE_CHECKING:
+    from campaignsafe.backup import agefile
 
 #: the first line of every age file.
 MAGIC = b"age-encryption.org/v1\n"
 MAX_PASSPHRASE_FILE = 4096
-#: the largest backup encrypted or decrypted (in memory, about twice its size is needed): a backup
-#: written encrypted is never one that ``restore`` would then refuse to decrypt.
-MAX_SIZE = 4 << 30
-
-
-def too_large(what: str, hint: str) -> InputError:
-    """Refusing a file too large for pyrage's whole-bytes passphrase mode (exit 3)."""
-    return InputError(
-        f"{what} is over {MAX_SIZE >> 30} GiB, too large to encrypt or decrypt in memory; nothing was written",
-        hint,
-        code="too_large",
-    )
 
 
 def is_age(path: Path) -> bool:
@@ -122,21 +114,21 @@ def passphrase(file: str | None, *, confirm: bool, what: str, ask: bool) -> str:
     return first
 
 
-def encrypt(data: bytes, secret: str) -> bytes:
-    """``data`` as an age file encrypted to ``secret`` (scrypt recipient)."""
-    from pyrage import passphrase as pp
+def sealer(out: IO[bytes], secret: str) -> agefile.Sealer:
+    """A stream that writes what it is given to ``out`` as an age file encrypted to ``secret`` (scrypt)."""
+    from campaignsafe.backup import agefile
 
-    return bytes(pp.encrypt(data, secret))
+    return agefile.Sealer(out, secret)
 
 
-def decrypt(data: bytes, secret: str, shown: str) -> bytes:
-    """The plaintext of an age file; InputError for a wrong passphrase or a damaged file."""
-    from pyrage import DecryptError
-    from pyrage import passphrase as pp
+def unseal(src: IO[bytes], dst: IO[bytes], secret: str, shown: str) -> int:
+    """Write the plaintext of the age file ``src`` to ``dst`` (its size); InputError for a wrong passphrase or
+    a damaged or cut-short file (what ``dst`` got by then is to be discarded)."""
+    from campaignsafe.backup import agefile
 
     try:
-        return bytes(pp.decrypt(data, secret))
-    except DecryptError:
+        return agefile.unseal(src, dst, secret)
+    except agefile.AgeError:
         raise InputError(
             f"cannot decrypt {shown}: wrong passphrase, or the file is damaged or cut short; nothing was written",
             "check the passphrase (its file's first line), or try another copy of the backup",

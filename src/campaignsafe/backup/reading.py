@@ -1,9 +1,8 @@
 """Opening a backup or a bundle to read it back: decrypt, refuse bombs, verify, then identify.
 
-Nothing is trusted before the manifest checks out: ``opened()`` decrypts an age file (in
-memory: pyrage's passphrase mode has no streaming form, so one over ``crypto.MAX_SIZE`` is
-refused with the way to decrypt it first with ``age -d``), refuses a zip that would expand far
-beyond its own size, re-hashes every entry against ``MANIFEST.sha256`` and only then reads
+Nothing is trusted before the manifest checks out: ``opened()`` decrypts an age file (streamed
+into a temporary file the system removes, so a crash leaves nothing unencrypted), refuses a zip
+that would expand far beyond its own size, re-hashes every entry against ``MANIFEST.sha256`` and only then reads
 ``BACKUP.json`` or ``incidents.json`` (the latter member by member, see :meth:`Opened.members`).
 """
 
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from campaignsafe import paths
 from campaignsafe.backup import archive, crypto
 from campaignsafe.errors import InputError, VerifyError
 
@@ -123,14 +123,10 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
     encrypted = crypto.is_age(path)
     source: IO[bytes]
     if encrypted:
-        if path.stat().st_size > crypto.MAX_SIZE:
-            raise crypto.too_large(
-                shown, f"decrypt it first with the age tool (age -d -o campaign.zip {shown}), then give campaign.zip"
-            )
         secret = crypto.passphrase(passphrase_file, confirm=False, what=f"{shown} is encrypted: it", ask=ask)
-        data = crypto.decrypt(path.read_bytes(), secret, shown)
-        source, size = io.BytesIO(data), len(data)
-        del data
+        source = _decrypted(path, secret, shown)
+        size = source.tell()
+        source.seek(0)
     else:
         source, size = path.open("rb"), path.stat().st_size
     with source:
@@ -145,6 +141,24 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
         with zf:
             _bomb(zf, size, shown)
             yield _verified(zf, shown, encrypted)
+
+
+def _decrypted(path: Path, secret: str, shown: str) -> IO[bytes]:
+    """The plaintext of the age file at ``path`` in an anonymous temporary file (removed when closed, or
+    by the system if the process dies), beside the data folder: on the disk the record is restored to."""
+    import tempfile
+
+    try:
+        plain = tempfile.TemporaryFile(dir=paths.home().parent)  # noqa: SIM115 - closed by the caller
+    except OSError:  # that folder cannot be written: the system's temporary folder
+        plain = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        with path.open("rb") as src:
+            crypto.unseal(src, plain, secret, shown)
+    except BaseException:
+        plain.close()
+        raise
+    return plain
 
 
 def _verified(zf: zipfile.ZipFile, shown: str, encrypted: bool) -> Opened:
