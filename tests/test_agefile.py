@@ -38,6 +38,8 @@ def opened(sealed: bytes, secret: str = SECRET) -> bytes:
     return out.getvalue()
 
 
+#: the header of an age file made for a key (the age tool's X25519 recipient), not a passphrase
+X25519 = b"age-encryption.org/v1\n-> X25519 " + b"A" * 43 + b"\n" + b"B" * 43 + b"\n--- " + b"C" * 43 + b"\n"
 SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 17]
 
 
@@ -79,8 +81,9 @@ def test_wrong_passphrase_and_every_damage_is_refused() -> None:
     """A wrong passphrase, any changed byte, a cut at any chunk boundary and bytes added at the end: each refused."""
     data = os.urandom(2 * CHUNK + 100)
     sealed = seal(data)
-    with pytest.raises(AgeError, match="wrong passphrase"):
+    with pytest.raises(AgeError, match="wrong passphrase") as exc:
         opened(sealed, "not the passphrase")
+    assert exc.value.kind == "wrong_passphrase"
     header_end = sealed.index(b"\n--- ") + 49
     for at in [*range(0, header_end, 7), header_end + 3, header_end + 16 + 5, len(sealed) - 1]:
         bad = bytearray(sealed)
@@ -101,12 +104,13 @@ def test_files_it_does_not_open_are_refused_at_once() -> None:
     """Not an age file, a recipient other than a passphrase, or a work factor beyond the age tool's limit."""
     with pytest.raises(AgeError):
         opened(b"PK\x03\x04 a zip")
-    x25519 = b"age-encryption.org/v1\n-> X25519 " + b"A" * 43 + b"\n" + b"B" * 43 + b"\n--- " + b"C" * 43 + b"\n"
-    with pytest.raises(AgeError, match="passphrase"):
-        opened(x25519 + bytes(40))
+    with pytest.raises(AgeError, match="passphrase") as exc:
+        opened(X25519 + bytes(40))
+    assert exc.value.kind == "not_passphrase"
     huge = seal(b"x").replace(b" %d\n" % FAST, b" 40\n", 1)
-    with pytest.raises(AgeError, match="work factor"):
+    with pytest.raises(AgeError, match="work factor") as exc:
         opened(huge)
+    assert exc.value.kind == "too_costly"
 
 
 @pytest.mark.skipif(shutil.which("age") is None, reason="the age tool is not installed (apt-get install age)")
@@ -123,3 +127,47 @@ def test_the_age_tool_opens_what_it_seals(tmp_path: Path) -> None:
     assert _age_decrypt(src, tmp_path / "x", SECRET) == 0
     assert (tmp_path / "x").read_bytes() == data
     assert _age_decrypt(src, tmp_path / "y", "not it") != 0
+
+
+_VALID = seal(os.urandom(CHUNK + 300))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, len(_VALID) - 1), st.integers(1, 255)), max_size=3),
+    st.integers(0, len(_VALID)),
+    st.binary(max_size=40),
+)
+def test_a_changed_file_is_refused_never_misread(flips: list[tuple[int, int]], cut: int, tail: bytes) -> None:
+    """Any bytes changed, the file cut anywhere, anything added: AgeError (never another error, never wrong bytes)."""
+    bad = bytearray(_VALID)
+    for at, mask in flips:
+        bad[at] ^= mask
+    damaged = bytes(bad[:cut]) + tail
+    if damaged == _VALID:
+        return
+    with pytest.raises(AgeError):
+        opened(damaged)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_anything_after_the_first_line_is_refused_cleanly(rest: bytes) -> None:
+    """A file that starts like age and goes on with anything at all: refused with AgeError, at once."""
+    with pytest.raises(AgeError):
+        opened(agefile.MAGIC + rest)
+
+
+def test_restore_of_a_file_encrypted_to_a_key_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An age file made for a key (not a passphrase) is refused with what it is and the way out (exit 3)."""
+    from tests.backup_helpers import passphrase_file, use_home
+    from tests.conftest import run
+
+    keyed = tmp_path / "keyed.age"
+    keyed.write_bytes(
+        b"age-encryption.org/v1\n-> X25519 " + b"A" * 43 + b"\n" + b"B" * 43 + b"\n--- " + b"C" * 43 + b"\n"
+    )
+    use_home(monkeypatch, tmp_path / "new")
+    r = run("restore", str(keyed), "--passphrase-file", str(passphrase_file(tmp_path)))
+    assert r.exit_code == 3 and "not encrypted with a passphrase" in r.stderr and "age -d -i KEY" in r.stderr
+    assert not (tmp_path / "new").exists()

@@ -31,7 +31,13 @@ _HEADER_MAX = 1024  # an scrypt header is about 150 bytes
 
 
 class AgeError(ValueError):
-    """The file is not an age file this module opens, the passphrase is wrong, or the file is damaged or cut short."""
+    """Why an age file does not open: ``kind`` is ``not_passphrase`` (not an age file, or one encrypted to a
+    key), ``too_costly`` (a work factor over the limit, or no memory for it), ``wrong_passphrase`` or ``damaged``
+    (changed, cut short or added to)."""
+
+    def __init__(self, message: str, kind: str = "damaged") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def _b64(data: bytes) -> bytes:
@@ -122,14 +128,18 @@ def unseal(src: IO[bytes], dst: IO[bytes], secret: str) -> int:
     head = src.read(len(MAGIC) + _HEADER_MAX)
     m = _STANZA.match(head, len(MAGIC)) if head.startswith(MAGIC) else None
     if m is None:
-        raise AgeError("not an age file with one passphrase (scrypt) stanza")
+        raise AgeError("not an age file with one passphrase (scrypt) stanza", "not_passphrase")
     salt, work_factor, wrapped, mac = _unb64(m[1]), int(m[2]), _unb64(m[3]), _unb64(m[4])
     if work_factor > MAX_WORK_FACTOR:
-        raise AgeError(f"its scrypt work factor ({work_factor}) is over {MAX_WORK_FACTOR}")
+        raise AgeError(f"its scrypt work factor ({work_factor}) is over {MAX_WORK_FACTOR}", "too_costly")
     try:
-        file_key = ChaCha20Poly1305(_scrypt_key(secret, salt, work_factor)).decrypt(bytes(12), wrapped, None)
+        key = _scrypt_key(secret, salt, work_factor)
+    except MemoryError:
+        raise AgeError(f"not enough memory for its scrypt work factor ({work_factor})", "too_costly") from None
+    try:
+        file_key = ChaCha20Poly1305(key).decrypt(bytes(12), wrapped, None)
     except InvalidTag:
-        raise AgeError("wrong passphrase") from None
+        raise AgeError("wrong passphrase", "wrong_passphrase") from None
     signed = head[: m.end(3) + len(b"\n---")]
     if not hmac.compare_digest(hmac.new(_hkdf(file_key, b"", b"header"), signed, sha256).digest(), mac):
         raise AgeError("the header has been changed")

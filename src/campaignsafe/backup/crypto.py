@@ -128,9 +128,16 @@ def unseal(src: IO[bytes], dst: IO[bytes], secret: str, shown: str) -> int:
 
     try:
         return agefile.unseal(src, dst, secret)
-    except agefile.AgeError:
+    except agefile.AgeError as exc:
+        if exc.kind == "not_passphrase":
+            message = "it is not encrypted with a passphrase (an age file encrypted to a key opens with age -d -i KEY)"
+            hint = "decrypt it with the age tool first, then give the zip"
+        elif exc.kind == "too_costly":
+            message = "its passphrase key derivation asks for more memory than is allowed or available"
+            hint = "decrypt it with the age tool first (age -d -o campaign.zip FILE), then give the zip"
+        else:
+            message = "wrong passphrase, or the file is damaged or cut short"
+            hint = "check the passphrase (its file's first line), or try another copy of the backup"
         raise InputError(
-            f"cannot decrypt {shown}: wrong passphrase, or the file is damaged or cut short; nothing was written",
-            "check the passphrase (its file's first line), or try another copy of the backup",
-            code="cannot_decrypt",
+            f"cannot decrypt {shown}: {message}; nothing was written", hint, code="cannot_decrypt"
         ) from None
