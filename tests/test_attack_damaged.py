@@ -52,3 +52,29 @@ def test_an_audit_entry_that_is_not_json_is_exit_5_or_left_out_never_an_internal
         assert "Zq7Canary" not in out.read_text()
     r = run("export", "--all", "--anyway", "--bundle", str(tmp_path / "b.zip"))
     assert r.exit_code == 0, r.stderr
+
+
+def test_a_tombstone_whose_time_is_out_of_range_is_still_a_not_found_exit_4(home: Path, tmp_path: Path) -> None:
+    """A 'deleted' audit entry at year 1 (or 9999) with an offset: show, edit and export were an internal
+    error (OverflowError, exit 1) once a deleted id was said to be deleted with its time; they say there
+    is no such incident (exit 4), as they did before."""
+    from campaignsafe.errors import NotFoundError
+    from campaignsafe.incidents.store import Store
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    for iid, at in ((7, "0001-01-01T00:00:00+01:00"), (8, "9999-12-31T23:59:59-01:00")):
+        conn.execute(
+            "INSERT INTO audit (at, action, incident_id, detail, prev_sha256, sha256)"
+            " VALUES (?, 'deleted', ?, '{}', ?, ?)",
+            (at, iid, "0" * 64, "0" * 64),
+        )
+    conn.close()
+    edit = ["incidents", "edit", "8", "--kind", "threats"]
+    for argv in (["incidents", "show", "7"], edit, ["export", "1", "7", "8", "--anyway"]):
+        r = run(*argv)
+        assert r.exit_code == 4, (argv, r.stderr)
+        assert "internal error" not in r.stderr and "no incident" in r.stderr, argv
+    with Store.open() as store:
+        err = store.not_found([7, 8, 9])
+    assert isinstance(err, NotFoundError) and err.code == "incident_not_found"
