@@ -78,3 +78,30 @@ def test_a_tombstone_whose_time_is_out_of_range_is_still_a_not_found_exit_4(home
     with Store.open() as store:
         err = store.not_found([7, 8, 9])
     assert isinstance(err, NotFoundError) and err.code == "incident_not_found"
+
+
+def test_an_amendment_with_an_odd_old_value_is_shown_never_an_internal_error(home: Path, tmp_path: Path) -> None:
+    """An amendment row edited behind campaignsafe's back so that a kind was the number 5, or a time was at
+    year 1: ``incidents show`` was an internal error (TypeError, OverflowError) once it worded values as the
+    report does; it shows the value as stored, and the report (export --anyway) does too."""
+    import json
+
+    from campaignsafe.exports.text import field_text
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("incidents", "edit", "1", "--kind", "harassment", "--when", "2026-05-01 19:00", "--reason", "r")
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER amendment_no_update")
+    data = json.loads(conn.execute("SELECT amendment FROM amendments WHERE incident_id = 1").fetchone()[0])
+    for change in data["changes"]:
+        change["old"] = {"kind": 5, "occurred_at": "0001-01-01T00:00:00+01:00"}[change["field"]]
+    conn.execute("UPDATE amendments SET amendment = ? WHERE incident_id = 1", (json.dumps(data),))
+    conn.close()
+    r = run("incidents", "show", "1")
+    assert r.exit_code == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "Kind was: 5 now: Harassment" in text and "When was: 0001-01-01T00:00:00+01:00" in text
+    out = tmp_path / "report.md"
+    r = run("export", "1", "--anyway", "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert field_text("kind", True) == "true" and field_text("kind", ["threats"]) == '["threats"]'
