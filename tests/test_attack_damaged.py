@@ -105,3 +105,33 @@ def test_an_amendment_with_an_odd_old_value_is_shown_never_an_internal_error(hom
     r = run("export", "1", "--anyway", "-o", str(out))
     assert r.exit_code == 0, r.stderr
     assert field_text("kind", True) == "true" and field_text("kind", ["threats"]) == '["threats"]'
+
+
+def test_an_imported_incidents_recorder_that_is_not_text_is_listed_as_not_named(home: Path, tmp_path: Path) -> None:
+    """A provenance row whose initials or name are a number, a list or an object: ``incidents list`` (table
+    and --json, the fast path and typer's) was an internal error; the incident is listed, its recorder not
+    named (as for a recorder that is not JSON at all), the same by every path."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    for _ in range(4):
+        ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    for iid, by in ((1, {"initials": 5}), (2, {"initials": ["A"], "name": {"n": 1}}), (3, {"initials": "\x1b[2JJS"})):
+        conn.execute(
+            "INSERT INTO provenance (incident_id, recorded_by, source_id, import_seq) VALUES (?, ?, 1, 1)",
+            (iid, json.dumps(by)),
+        )
+    conn.close()
+    listed = run("incidents", "list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [i["recorded_by"] for i in listed.json["incidents"]] == [None, None, "\x1b[2JJS", None]
+    table = run("incidents", "list")
+    assert table.exit_code == 0, table.stderr
+    assert [line.split()[1] for line in table.stdout.splitlines()[1:5]] == ["?", "?", "\\x1b[2JJS", "you"]
+    fast = [sys.executable, "-c", "from campaignsafe.cli import main; main()", "incidents", "list"]
+    for extra, want in (([], table.stdout), (["--json"], listed.stdout)):
+        p = subprocess.run([*fast, *extra], capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"})
+        assert (p.returncode, p.stdout, p.stderr) == (0, want, "")

@@ -287,7 +287,8 @@ def _recorders(conn: Conn, wanted: set[int]) -> dict[int, str | None]:
         if int(iid) in wanted:
             try:
                 person = json.loads(by)
-                out[int(iid)] = (person.get("initials") or person.get("name")) if isinstance(person, dict) else None
+                who = (person.get("initials") or person.get("name")) if isinstance(person, dict) else None
+                out[int(iid)] = who if isinstance(who, str) else None  # a number, a list: damaged, not named
             except (ValueError, TypeError, RecursionError):  # damaged: listed, not fatal (check says what)
                 out[int(iid)] = None
     return out
