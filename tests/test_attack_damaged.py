@@ -135,3 +135,15 @@ def test_an_imported_incidents_recorder_that_is_not_text_is_listed_as_not_named(
     for extra, want in (([], table.stdout), (["--json"], listed.stdout)):
         p = subprocess.run([*fast, *extra], capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"})
         assert (p.returncode, p.stdout, p.stderr) == (0, want, "")
+
+
+def test_a_force_written_with_terminal_codes_is_listed_escaped(home: Path, tmp_path: Path) -> None:
+    """A force id edited in the store to hold terminal codes (clear the screen): ``incidents list`` printed
+    them raw in the Force column (the place was escaped, the force was not)."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("UPDATE incidents SET force_id = char(27) || '[2J' || char(155) || 'H', force_name = NULL")
+    conn.close()
+    r = run("incidents", "list")
+    assert r.exit_code == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x9b" not in r.stdout and "\\x1b[2J" in r.stdout

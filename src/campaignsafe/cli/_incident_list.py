@@ -169,7 +169,7 @@ def print_table(
 
             force_id, force_name, mark, from_profile = mine, name_of(mine), "*", True
         if force_id not in short:
-            short[force_id] = _short_force(force_id, force_name)
+            short[force_id] = printable(_short_force(force_id, force_name))  # a stored value: escaped as the place is
         if kind not in kind_labels:
             kind_labels[kind] = kinds.label(kind)
         if reports not in reported_text:
