@@ -147,3 +147,19 @@ def test_a_force_written_with_terminal_codes_is_listed_escaped(home: Path, tmp_p
     r = run("incidents", "list")
     assert r.exit_code == 0, r.stderr
     assert "\x1b" not in r.stdout and "\x9b" not in r.stdout and "\\x1b[2J" in r.stdout
+
+
+def test_reports_whose_route_is_not_text_are_listed_as_unreadable_in_json(home: Path, tmp_path: Path) -> None:
+    """The reports column edited to name a route as a number or a platform as an object: ``incidents list
+    --json`` was an internal error; the incident is listed, its reports said to be unreadable (as for
+    reports that are not JSON)."""
+    for _ in range(3):
+        ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("""UPDATE incidents SET reports = '[{"to": 5}]' WHERE id = 1""")
+    conn.execute("""UPDATE incidents SET reports = '[{"to": "platform", "platform": {"a": 1}}]' WHERE id = 2""")
+    conn.close()
+    r = run("incidents", "list", "--json")
+    assert r.exit_code == 0, r.stderr
+    routes = [i["reported_to"] for i in r.json["incidents"]]
+    assert routes == [["(unreadable: run campaignsafe check)"]] * 2 + [[]]

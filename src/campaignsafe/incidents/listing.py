@@ -314,6 +314,8 @@ class Labels:
         if got is None:
             try:
                 got = [report_label(r["to"], r.get("platform"), r.get("reference")) for r in json.loads(reports_json)]
+                if not all(isinstance(x, str) for x in got):  # a route or a platform that is not text
+                    raise TypeError
             except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # damaged: listed, not fatal
                 got = ["(unreadable: run campaignsafe check)"]
             self._seen[reports_json] = got
