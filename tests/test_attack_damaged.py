@@ -163,3 +163,18 @@ def test_reports_whose_route_is_not_text_are_listed_as_unreadable_in_json(home: 
     assert r.exit_code == 0, r.stderr
     routes = [i["reported_to"] for i in r.json["incidents"]]
     assert routes == [["(unreadable: run campaignsafe check)"]] * 2 + [[]]
+
+
+def test_an_amendment_count_that_is_not_a_number_is_listed_as_not_known(home: Path, tmp_path: Path) -> None:
+    """The amendment count set to text with sqlite3 (no protection stops it; check finds it): ``incidents
+    list --json`` was an internal error; every incident is listed, that one's count null (not known)."""
+    for _ in range(3):
+        ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("UPDATE incidents SET amendment_count = 'many' WHERE id = 1")
+    conn.execute("UPDATE incidents SET amendment_count = 9e999 WHERE id = 2")
+    conn.close()
+    r = run("incidents", "list", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert [(i["id"], i["amendments"]) for i in r.json["incidents"]] == [(1, None), (2, None), (3, 0)]
+    assert run("check").exit_code == 6
