@@ -52,3 +52,129 @@ def test_an_audit_entry_that_is_not_json_is_exit_5_or_left_out_never_an_internal
         assert "Zq7Canary" not in out.read_text()
     r = run("export", "--all", "--anyway", "--bundle", str(tmp_path / "b.zip"))
     assert r.exit_code == 0, r.stderr
+
+
+def test_a_tombstone_whose_time_is_out_of_range_is_still_a_not_found_exit_4(home: Path, tmp_path: Path) -> None:
+    """A 'deleted' audit entry at year 1 (or 9999) with an offset: show, edit and export were an internal
+    error (OverflowError, exit 1) once a deleted id was said to be deleted with its time; they say there
+    is no such incident (exit 4), as they did before."""
+    from campaignsafe.errors import NotFoundError
+    from campaignsafe.incidents.store import Store
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    for iid, at in ((7, "0001-01-01T00:00:00+01:00"), (8, "9999-12-31T23:59:59-01:00")):
+        conn.execute(
+            "INSERT INTO audit (at, action, incident_id, detail, prev_sha256, sha256)"
+            " VALUES (?, 'deleted', ?, '{}', ?, ?)",
+            (at, iid, "0" * 64, "0" * 64),
+        )
+    conn.close()
+    edit = ["incidents", "edit", "8", "--kind", "threats"]
+    for argv in (["incidents", "show", "7"], edit, ["export", "1", "7", "8", "--anyway"]):
+        r = run(*argv)
+        assert r.exit_code == 4, (argv, r.stderr)
+        assert "internal error" not in r.stderr and "no incident" in r.stderr, argv
+    with Store.open() as store:
+        err = store.not_found([7, 8, 9])
+    assert isinstance(err, NotFoundError) and err.code == "incident_not_found"
+
+
+def test_an_amendment_with_an_odd_old_value_is_shown_never_an_internal_error(home: Path, tmp_path: Path) -> None:
+    """An amendment row edited behind campaignsafe's back so that a kind was the number 5, or a time was at
+    year 1: ``incidents show`` was an internal error (TypeError, OverflowError) once it worded values as the
+    report does; it shows the value as stored, and the report (export --anyway) does too."""
+    import json
+
+    from campaignsafe.exports.text import field_text
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("incidents", "edit", "1", "--kind", "harassment", "--when", "2026-05-01 19:00", "--reason", "r")
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER amendment_no_update")
+    data = json.loads(conn.execute("SELECT amendment FROM amendments WHERE incident_id = 1").fetchone()[0])
+    for change in data["changes"]:
+        change["old"] = {"kind": 5, "occurred_at": "0001-01-01T00:00:00+01:00"}[change["field"]]
+    conn.execute("UPDATE amendments SET amendment = ? WHERE incident_id = 1", (json.dumps(data),))
+    conn.close()
+    r = run("incidents", "show", "1")
+    assert r.exit_code == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "Kind was: 5 now: Harassment" in text and "When was: 0001-01-01T00:00:00+01:00" in text
+    out = tmp_path / "report.md"
+    r = run("export", "1", "--anyway", "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert field_text("kind", True) == "true" and field_text("kind", ["threats"]) == '["threats"]'
+
+
+def test_an_imported_incidents_recorder_that_is_not_text_is_listed_as_not_named(home: Path, tmp_path: Path) -> None:
+    """A provenance row whose initials or name are a number, a list or an object: ``incidents list`` (table
+    and --json, the fast path and typer's) was an internal error; the incident is listed, its recorder not
+    named (as for a recorder that is not JSON at all), the same by every path."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    for _ in range(4):
+        ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    for iid, by in ((1, {"initials": 5}), (2, {"initials": ["A"], "name": {"n": 1}}), (3, {"initials": "\x1b[2JJS"})):
+        conn.execute(
+            "INSERT INTO provenance (incident_id, recorded_by, source_id, import_seq) VALUES (?, ?, 1, 1)",
+            (iid, json.dumps(by)),
+        )
+    conn.close()
+    listed = run("incidents", "list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [i["recorded_by"] for i in listed.json["incidents"]] == [None, None, "\x1b[2JJS", None]
+    table = run("incidents", "list")
+    assert table.exit_code == 0, table.stderr
+    assert [line.split()[1] for line in table.stdout.splitlines()[1:5]] == ["?", "?", "\\x1b[2JJS", "you"]
+    fast = [sys.executable, "-c", "from campaignsafe.cli import main; main()", "incidents", "list"]
+    for extra, want in (([], table.stdout), (["--json"], listed.stdout)):
+        p = subprocess.run([*fast, *extra], capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"})
+        assert (p.returncode, p.stdout, p.stderr) == (0, want, "")
+
+
+def test_a_force_written_with_terminal_codes_is_listed_escaped(home: Path, tmp_path: Path) -> None:
+    """A force id edited in the store to hold terminal codes (clear the screen): ``incidents list`` printed
+    them raw in the Force column (the place was escaped, the force was not)."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("UPDATE incidents SET force_id = char(27) || '[2J' || char(155) || 'H', force_name = NULL")
+    conn.close()
+    r = run("incidents", "list")
+    assert r.exit_code == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x9b" not in r.stdout and "\\x1b[2J" in r.stdout
+
+
+def test_reports_whose_route_is_not_text_are_listed_as_unreadable_in_json(home: Path, tmp_path: Path) -> None:
+    """The reports column edited to name a route as a number or a platform as an object: ``incidents list
+    --json`` was an internal error; the incident is listed, its reports said to be unreadable (as for
+    reports that are not JSON)."""
+    for _ in range(3):
+        ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("""UPDATE incidents SET reports = '[{"to": 5}]' WHERE id = 1""")
+    conn.execute("""UPDATE incidents SET reports = '[{"to": "platform", "platform": {"a": 1}}]' WHERE id = 2""")
+    conn.close()
+    r = run("incidents", "list", "--json")
+    assert r.exit_code == 0, r.stderr
+    routes = [i["reported_to"] for i in r.json["incidents"]]
+    assert routes == [["(unreadable: run campaignsafe check)"]] * 2 + [[]]
+
+
+def test_an_amendment_count_that_is_not_a_number_is_listed_as_not_known(home: Path, tmp_path: Path) -> None:
+    """The amendment count set to text with sqlite3 (no protection stops it; check finds it): ``incidents
+    list --json`` was an internal error; every incident is listed, that one's count null (not known)."""
+    for _ in range(3):
+        ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("UPDATE incidents SET amendment_count = 'many' WHERE id = 1")
+    conn.execute("UPDATE incidents SET amendment_count = 9e999 WHERE id = 2")
+    conn.close()
+    r = run("incidents", "list", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert [(i["id"], i["amendments"]) for i in r.json["incidents"]] == [(1, None), (2, None), (3, 0)]
+    assert run("check").exit_code == 6

@@ -47,6 +47,14 @@ def _s(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
 
 
+def _count(value: Any) -> int | str:
+    """A stored count that is not an integer: as one if it reads as one, else ``null`` (damaged: not known)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return "null"
+
+
 def _list(items: list[str]) -> str:
     if not items:
         return "[]"
@@ -112,7 +120,7 @@ def json_text(
             r[8],
             routes,
             bools[bool(r[10])],
-            int(r[11]),
+            r[11] if type(r[11]) is int else _count(r[11]),
             "null" if who is None else s(who),
         )
         append(row_text % (*values, s(campaigns.get(iid))) if campaigns else row_text % values)
@@ -169,7 +177,7 @@ def print_table(
 
             force_id, force_name, mark, from_profile = mine, name_of(mine), "*", True
         if force_id not in short:
-            short[force_id] = _short_force(force_id, force_name)
+            short[force_id] = printable(_short_force(force_id, force_name))  # a stored value: escaped as the place is
         if kind not in kind_labels:
             kind_labels[kind] = kinds.label(kind)
         if reports not in reported_text:

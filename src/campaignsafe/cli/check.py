@@ -40,11 +40,8 @@ def check(
     from campaignsafe.incidents.store import Store
 
     wanted = core.parse_anchor(anchor) if anchor else None
-    if not Store.exists():  # nothing recorded yet: nothing to create
-        from campaignsafe.incidents import backend
-
-        if not backend.url():  # but a killed restore's unencrypted copy beside the data folder goes, as elsewhere
-            paths.sweep_restores()
+    if not Store.exists():  # nothing recorded yet (never a server store): nothing to create
+        paths.sweep_restores()  # but a killed restore's unencrypted copy beside the data folder goes, as elsewhere
         report = core.Report(files_checked=None if quick else 0)
         if wanted is not None:
             report.anchor = {**wanted.as_dict(), "holds": False}

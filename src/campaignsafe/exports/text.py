@@ -120,7 +120,7 @@ def field_text(name: str, value: Any) -> str:
             return when_text(datetime.fromisoformat(value))
         if name == "time_known":
             return "yes" if value else "no"
-        if name == "kind":
+        if name == "kind" and isinstance(value, str):
             return kinds.label(value)
         if name == "location":
             loc = Location.model_validate(value, context=STORED)
@@ -135,7 +135,7 @@ def field_text(name: str, value: Any) -> str:
         if name == "reports":
             rs = [Report.model_validate(r, context=STORED) for r in value]
             return "; ".join(report_text(r.to, r.platform, r.reference, r.reported_at, r.notes) for r in rs)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, OverflowError):  # not a value of that field (damaged): as stored
         pass
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 

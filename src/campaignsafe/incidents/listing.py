@@ -293,7 +293,8 @@ def _recorders(conn: Conn, wanted: set[int]) -> dict[int, str | None]:
         if int(iid) in wanted:
             try:
                 person = json.loads(by)
-                out[int(iid)] = (person.get("initials") or person.get("name")) if isinstance(person, dict) else None
+                who = (person.get("initials") or person.get("name")) if isinstance(person, dict) else None
+                out[int(iid)] = who if isinstance(who, str) else None  # a number, a list: damaged, not named
             except (ValueError, TypeError, RecursionError):  # damaged: listed, not fatal (check says what)
                 out[int(iid)] = None
     return out
@@ -310,6 +311,8 @@ class Labels:
         if got is None:
             try:
                 got = [report_label(r["to"], r.get("platform"), r.get("reference")) for r in json.loads(reports_json)]
+                if not all(isinstance(x, str) for x in got):  # a route or a platform that is not text
+                    raise TypeError
             except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # damaged: listed, not fatal
                 got = ["(unreadable: run campaignsafe check)"]
             self._seen[reports_json] = got

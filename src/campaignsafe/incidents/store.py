@@ -139,8 +139,8 @@ class Store(Recording):
         from campaignsafe.incidents.when import When, describe
 
         deleted: dict[int, str] = {}
-        # the audit log unreadable (damaged, or a server error): say only that there is no such incident
-        with contextlib.suppress(sqlite3.Error, CampaignsafeError, ValueError, TypeError):
+        # the audit log unreadable (damaged, a time out of range, a server error): say only there is no such incident
+        with contextlib.suppress(sqlite3.Error, CampaignsafeError, ValueError, TypeError, OverflowError):
             for iid, at in self.conn.execute(
                 "SELECT incident_id, max(at) FROM audit WHERE action = 'deleted' AND incident_id IN"
                 f" ({','.join('?' * len(incident_ids))}) GROUP BY incident_id",
