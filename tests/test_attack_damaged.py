@@ -178,3 +178,47 @@ def test_an_amendment_count_that_is_not_a_number_is_listed_as_not_known(home: Pa
     assert r.exit_code == 0, r.stderr
     assert [(i["id"], i["amendments"]) for i in r.json["incidents"]] == [(1, None), (2, None), (3, 0)]
     assert run("check").exit_code == 6
+
+
+def test_an_audit_head_changed_to_no_hash_is_exported_anyway_without_stating_it(home: Path, tmp_path: Path) -> None:
+    """A last audit entry whose sha256 is not a hash (appended with sqlite3: nothing stops an insert) made
+    `export --anyway` an internal error; the export goes ahead, its cover saying the check FAILED and
+    stating no audit chain head it cannot vouch for."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("report", "--from-file", str(write_json(tmp_path, minimal(), "second.json")))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute(
+        "INSERT INTO audit (seq, at, action, incident_id, detail, prev_sha256, sha256)"
+        " SELECT max(seq) + 1, '2026-12-02T10:00:00+00:00', 'amended', NULL, '{}', 'x', 'NOTHEX' FROM audit"
+    )
+    conn.close()
+    assert run("export", "--all", "-o", str(tmp_path / "refused.md")).exit_code == 6
+    r = run("export", "--all", "--anyway", "-o", str(tmp_path / "out.md"))
+    assert r.exit_code == 0, r.stderr
+    text = (tmp_path / "out.md").read_text()
+    assert "Record check: FAILED" in text and "Audit chain head" not in text and "NOTHEX" not in text
+    assert text.count("## Incident ") == 2
+
+
+def test_an_amendment_changed_to_a_value_its_field_cannot_hold_is_exit_5(home: Path, tmp_path: Path) -> None:
+    """An amendment edited in the store so that it no longer applies (people set to a string) made `show`
+    and `export --anyway` internal errors; show says the incident is damaged (exit 5), the export leaves
+    it out and names it, and the list still lists it."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("report", "--from-file", str(write_json(tmp_path, minimal(), "second.json")))
+    ok("incidents", "edit", "1", "--kind", "harassment", "--reason", "checked")
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER amendment_no_update")
+    conn.execute(
+        "UPDATE amendments SET amendment = json_set(amendment, '$.changes[0].field', 'people',"
+        " '$.changes[0].new', 'Zq7Canary')"
+    )
+    conn.close()
+    r = run("incidents", "show", "1")
+    assert r.exit_code == 5 and "incident 1 in the incident store" in r.stderr and "damaged" in r.stderr, r.stderr
+    assert "Zq7Canary" not in r.stderr and "internal error" not in r.stderr
+    r = run("export", "--all", "--anyway", "-o", str(tmp_path / "out.md"))
+    assert r.exit_code == 0, r.stderr
+    assert "incident 1 cannot be read" in " ".join(r.stdout.split() + r.stderr.split())
+    assert "Zq7Canary" not in (tmp_path / "out.md").read_text()
+    assert run("incidents", "list").exit_code == 0

@@ -174,7 +174,7 @@ class Store(Recording):
                     "SELECT amendment FROM amendments WHERE incident_id = ? ORDER BY number", (incident_id,)
                 )
             ]
-            return Incident.model_validate(data, context=STORED)
+            return _applies(Incident.model_validate(data, context=STORED))
         except (ValueError, TypeError, KeyError, RecursionError):  # ValidationError and JSONDecodeError included
             raise schema.damaged_row(self.path, f"incident {incident_id}") from None
 
@@ -204,7 +204,7 @@ class Store(Recording):
                 try:
                     data = record_data(iid, row[0], row[1], json.loads(row[2]))
                     data["evidence"], data["amendments"] = json.loads(row[3]), json.loads(row[4])
-                    yield Incident.model_validate(data, context=STORED)
+                    yield _applies(Incident.model_validate(data, context=STORED))
                 except (ValueError, TypeError, KeyError, RecursionError):
                     raise schema.damaged_row(self.path, f"incident {iid}") from None
 
@@ -311,3 +311,10 @@ class Store(Recording):
         """Sequence numbers of audit entries whose hash chain does not check out (empty when intact)."""
         with schema.errors(self.path):
             return audit.verify(self.conn)
+
+
+def _applies(incident: Incident) -> Incident:
+    """``incident``, once its amendments are known to apply (an amendment changed in the store to a value its
+    field cannot hold would otherwise fail wherever the record is read as it is now)."""
+    incident.current()
+    return incident
