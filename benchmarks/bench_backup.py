@@ -5,9 +5,8 @@ and ``tar -xzf`` of it into an empty one. That is the floor for any tool that pa
 files with compression; a backup also reads every row of the store inside one snapshot, hashes
 every file for its manifest, and a restore re-hashes everything, rebuilds the store in one
 transaction and runs ``check`` before the record is put in place. Peak memory is each process's
-own (``wait4``). The encrypted backup is held in memory while it is encrypted (pyrage's
-passphrase mode takes whole byte strings), so its peak grows with the size of the backup, on
-top of the fixed memory of age's scrypt key derivation.
+own (``wait4``). An encrypted backup is sealed and opened 64 KiB at a time, so its peak is the
+fixed memory of age's scrypt key derivation (256 MiB at the work factor campaignsafe writes).
 
 Run after ``pip install .``:  python benchmarks/bench_backup.py [--incidents 10000] [--repeat 1]
 """

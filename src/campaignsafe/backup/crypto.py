@@ -11,13 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from campaignsafe.backup.agefile import MAGIC as MAGIC  # the first line of every age file
 from campaignsafe.errors import InputError
 
 if TYPE_CHECKING:
     from campaignsafe.backup import agefile
-
-#: the first line of every age file.
-MAGIC = b"age-encryption.org/v1\n"
 MAX_PASSPHRASE_FILE = 4096
 
 
