@@ -49,7 +49,7 @@ def test_what_it_seals_pyrage_opens_and_what_pyrage_seals_it_opens(size: int) ->
     data = os.urandom(size)
     sealed = seal(data, size // 3)
     assert sealed.startswith(agefile.MAGIC)
-    assert not data or data[:32] not in sealed  # nothing of the plaintext shows
+    assert len(data) < 16 or data[:16] not in sealed  # nothing of the plaintext shows (a byte or two may, by chance)
     assert bytes(pp.decrypt(sealed, SECRET)) == data
     assert opened(sealed) == data
     if size in (0, CHUNK + 1):  # pyrage calibrates its work factor (seconds, a GiB): two sizes are enough
@@ -130,6 +130,7 @@ def test_the_age_tool_opens_what_it_seals(tmp_path: Path) -> None:
 
 
 _VALID = seal(os.urandom(CHUNK + 300))
+_WORK_FACTOR = range(_VALID.index(b" %d\n" % FAST) + 1, _VALID.index(b" %d\n" % FAST) + 3)
 
 
 @settings(max_examples=150, deadline=None)
@@ -142,7 +143,8 @@ def test_a_changed_file_is_refused_never_misread(flips: list[tuple[int, int]], c
     """Any bytes changed, the file cut anywhere, anything added: AgeError (never another error, never wrong bytes)."""
     bad = bytearray(_VALID)
     for at, mask in flips:
-        bad[at] ^= mask
+        if at not in _WORK_FACTOR:  # a changed work factor is refused too, but "22" would cost 4 GiB to find out
+            bad[at] ^= mask
     damaged = bytes(bad[:cut]) + tail
     if damaged == _VALID:
         return
