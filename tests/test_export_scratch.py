@@ -128,7 +128,7 @@ def test_a_backup_never_carries_a_scratch_folder(record: list[int], home: Path, 
     stale = home / ".export-stale000"
     stale.mkdir(mode=0o700)
     (stale / "json").write_text("a killed export's part file")
-    assert not any(rel.startswith(".export-") for rel, _p in home_files(home))
+    assert not any(rel.startswith(".export-") for rel in home_files(home))
     out = tmp_path / "b.zip"
     r = run("backup", str(out))
     assert r.exit_code == 0, r.stderr

@@ -45,7 +45,7 @@ def is_empty(home: Path) -> bool:
         return True
     if not home.is_dir():
         return False
-    for _found in archive.home_files(home):
+    if archive.home_files(home):
         return False
     db = home / archive.DB
     if not db.exists():
