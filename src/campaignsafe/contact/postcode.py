@@ -22,6 +22,8 @@ _OUTWARD_FULL = re.compile(
     r"(?:[A-Z][0-9]|[A-Z][0-9][0-9]|[A-Z]{2}[0-9]|[A-Z]{2}[0-9][0-9]|[A-Z][0-9][A-Z]|[A-Z]{2}[0-9][A-Z])"
 )
 _FULL = re.compile(r"([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9])([A-Z]{2})")
+#: a full postcode written among other words (one space or none between its halves)
+_IN_TEXT = re.compile(rf"(?<![A-Z0-9])({_OUTWARD.pattern}) ?([0-9][A-Z]{{2}})(?![A-Z0-9])")
 _JUNK = re.compile(r"[^A-Z0-9]")
 _POSTCODE_CHARS = re.compile(r"[A-Za-z0-9\s]+")
 _DIGIT = re.compile(r"[0-9]")
@@ -124,6 +126,12 @@ def check_text(text: str) -> str:
     if has_control(stripped):
         raise InputError("query contains control characters or unreadable bytes", code="unreadable_query")
     return stripped
+
+
+def find_in(text: str) -> str | None:
+    """The first full postcode written in ``text`` (``"12 High St, sw1a1aa"`` → ``SW1A 1AA``), else None."""
+    found = _IN_TEXT.search(text.upper())
+    return f"{found[1]} {found[2]}" if found else None
 
 
 def looks_like_postcode(text: str) -> bool:

@@ -8,7 +8,6 @@ typed), so resuming later never changes their meaning.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -83,13 +82,11 @@ def _force(value: str, _a: Answers) -> Checked:
     return loc.force_id, loc.force_name
 
 
-_POSTCODE_IN_TEXT = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}[0-9][0-9A-Z]?) ?([0-9][A-Z]{2})(?![A-Z0-9])")
-
-
 def _postcode_in_place(a: Answers) -> str | None:
     """A full postcode written in the answer to "where", offered as the postcode (Enter takes it)."""
-    found = _POSTCODE_IN_TEXT.search(str(a.get("place") or "").upper())
-    return f"{found[1]} {found[2]}" if found else None
+    from campaignsafe.contact import postcode
+
+    return postcode.find_in(str(a.get("place") or ""))
 
 
 def _profile_force(_a: Answers) -> str | None:
