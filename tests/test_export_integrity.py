@@ -127,3 +127,88 @@ def test_anyway_with_every_selected_row_damaged_writes_nothing(record: list[int]
     r = run("export", "2", "--anyway", "--bundle", str(out))
     assert r.exit_code == 5 and "every incident selected is damaged" in r.stderr and not out.exists()
     assert CANARY not in r.stderr
+
+
+# -- the check runs in a child process beside the export -------------------------------------------
+
+
+def _child_answer() -> dict[str, object]:
+    """What the export's child process prints, run as the export runs it."""
+    import json
+    import os
+    import subprocess
+
+    from campaignsafe.exports import integrity
+
+    out = subprocess.run(integrity._CHILD, capture_output=True, env=os.environ.copy(), check=True, timeout=120)
+    assert out.stderr == b""
+    return dict(json.loads(out.stdout))
+
+
+def test_the_child_gives_what_check_quick_gives(record: list[int], home: Path) -> None:
+    """The export's check, run in its own process, finds what `check --quick` finds: nothing, then the tamper."""
+    quick = run("check", "--quick", "--json").json
+    answer = _child_answer()["report"]
+    assert isinstance(answer, dict)
+    assert answer["audit_head"] == quick["audit_head"] and answer["findings"] == [] and answer["incidents"] == 3
+    _tamper(home)
+    answer = _child_answer()["report"]
+    assert isinstance(answer, dict)
+    assert answer["findings"] == run("check", "--quick", "--json").json["findings"] != []
+
+
+def test_the_childs_error_is_raised_as_its_own(record: list[int], home: Path) -> None:
+    """A store the child cannot read (one from a newer campaignsafe): its error crosses as its class, code and
+    words, and the export refuses it with that message and exit 5."""
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("INSERT INTO _migrations VALUES ('9999_from_the_future', '2030-01-01T00:00:00Z')")
+    conn.close()
+    error = _child_answer()["error"]
+    assert isinstance(error, dict) and error["class"] == "StoreError" and error["code"] == "store_newer"
+    from campaignsafe.errors import StoreError
+    from campaignsafe.exports import integrity
+
+    raised = integrity._error(dict(error))
+    assert isinstance(raised, StoreError) and raised.code == "store_newer" and raised.hint == error.get("hint")
+    r = run("export", "--all", "--format", "json")
+    assert r.exit_code == 5 and " ".join(error["message"].split()) in " ".join(r.stderr.split())
+
+
+@pytest.mark.parametrize(
+    "child",
+    [
+        ["/nonexistent/python"],  # cannot be started
+        ["{python}", "-c", "print('not json')"],  # says something else
+        ["{python}", "-c", "import os; os._exit(9)"],  # dies without a word
+        ["{python}", "-c", 'print(\'{"error": {"class": "Path", "message": "x", "code": "y"}}\')'],
+    ],
+)
+def test_without_the_childs_answer_the_export_checks_itself(
+    record: list[int], home: Path, monkeypatch: pytest.MonkeyPatch, child: list[str]
+) -> None:
+    """No usable answer from the child: the check runs in the export's process, and still stops a tampered record."""
+    import sys
+
+    from campaignsafe.exports import integrity
+
+    monkeypatch.setattr(integrity, "_CHILD", [part.replace("{python}", sys.executable) for part in child])
+    doc = run("export", "--all", "--format", "json").json
+    assert doc["export"]["integrity"]["passed"] is True and doc["export"]["integrity"]["audit_head"]["seq"] > 0
+    _tamper(home)
+    r = run("export", "--all", "--format", "json")
+    assert r.exit_code == 6 and "incident 2" in r.stderr and r.stdout == ""
+
+
+def test_a_child_still_checking_is_ended_with_the_export(record: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export left before asking (an error, ^C): its child does not linger."""
+    import sys
+    import time
+
+    from campaignsafe.exports import integrity
+
+    monkeypatch.setattr(integrity, "_CHILD", [sys.executable, "-c", "import time; time.sleep(60)"])
+    t0 = time.monotonic()
+    with integrity.Beside(anyway=False) as check:
+        proc = check._proc
+        assert proc is not None and proc.poll() is None
+    assert proc.poll() is not None and time.monotonic() - t0 < 30

@@ -64,7 +64,7 @@ PUBLIC: dict[str, set[str] | None] = {
     "campaignsafe.exports": {"case", "integrity", "package", "signing", "text"},
     # one wording in the report and on screen
     "campaignsafe.exports.text": {"handle_text", "report_text", "field_text", "FIELD_LABELS"},
-    "campaignsafe.exports.integrity": {"assess"},
+    "campaignsafe.exports.integrity": {"Beside"},
     "campaignsafe.exports.signing": {"signer"},
     "campaignsafe.exports.verify": {"verify", "shown"},
     "campaignsafe.backup": {"archive", "crypto", "importing", "restore"},

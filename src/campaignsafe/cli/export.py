@@ -71,42 +71,60 @@ def export(
     for target in (output, eml, bundle):
         if target and target != "-":
             paths.check_output(target)
-    checked = integrity.assess(anyway)
-    if bundle or eml or fmt_name in ("html", "md", "json"):
-        from campaignsafe.exports import signing
+    with integrity.Beside(anyway) as check:  # the record check, in a child process while this one reads
+        signing_key = None
+        if bundle or eml or fmt_name in ("html", "md", "json"):
+            from campaignsafe.exports import signing
 
-        checked.signing_key = signing.signer().fingerprint  # made on first use
-    text_wanted = bool(output or fmt or not (bundle or eml))
-    formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
+            signing_key = signing.signer().fingerprint  # made on first use
+        text_wanted = bool(output or fmt or not (bundle or eml))
+        formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
+        with package.prepared(
+            flt, chosen, formats, bundle=bool(bundle), email=bool(eml), checked=check.result, anyway=anyway
+        ) as read:
+            checked = check.result()  # the same answer ``prepared`` put on the cover and in the JSON
+            checked.signing_key = signing_key
+            _written(read, checked, bundle, eml, output, fmt_name, text_wanted)
+
+
+def _written(read: Any, checked: Any, bundle: Text, eml: Text, output: Text, fmt: str, text_wanted: bool) -> None:
+    """Say what the export found, then write the bundle, the email draft and the format asked for."""
     from campaignsafe.cli._panel import counted
 
-    with package.prepared(
-        flt, chosen, formats, bundle=bool(bundle), email=bool(eml), integrity=checked, anyway=anyway
-    ) as read:
-        if read.left_out:
-            _say(
-                f"Warning: incident {', '.join(map(str, read.left_out))} cannot be read from the store and is left "
-                "out of this export (named on the report's cover and in the JSON). See: campaignsafe check"
-            )
-        if not checked.passed:
-            n = len(checked.findings)
-            _say(
-                f"Warning: exported although the record does not check out ({counted(n, 'problem')}, "
-                "listed on the report's cover). See them: campaignsafe check"
-            )
-        _warn_profile(read.meta)
-        bundled = package.write(read, Path(bundle)) if bundle else None
-        if bundled is not None:
-            _say(
-                f"Wrote {bundled.path}: {counted(read.incidents, 'incident')}, "
-                f"{counted(bundled.evidence_files, 'evidence file')}; {counted(bundled.files - 1, 'file')} listed "
-                f"with their SHA-256 in MANIFEST.sha256 (what verify checks), which is signed. "
-                f"Check it: campaignsafe verify {bundled.path}"
-            )
-        if eml:
-            _write_eml(read, bundled, eml)
-        if text_wanted:
-            _write_text(output, read.chunks(fmt_name))
+    if read.left_out:
+        _say(
+            f"Warning: incident {', '.join(map(str, read.left_out))} cannot be read from the store and is left "
+            "out of this export (named on the report's cover and in the JSON). See: campaignsafe check"
+        )
+    if not checked.passed:
+        n = len(checked.findings)
+        _say(
+            f"Warning: exported although the record does not check out ({counted(n, 'problem')}, "
+            "listed on the report's cover). See them: campaignsafe check"
+        )
+    _warn_profile(read.meta)
+    bundled = package_write(read, bundle)
+    if eml:
+        _write_eml(read, bundled, eml)
+    if text_wanted:
+        _write_text(output, read.chunks(fmt))
+
+
+def package_write(read: Any, bundle: Text) -> Any:
+    """The bundle written (and said so), or None when none was asked for."""
+    from campaignsafe.cli._panel import counted
+    from campaignsafe.exports import package
+
+    if not bundle:
+        return None
+    bundled = package.write(read, Path(bundle))
+    _say(
+        f"Wrote {bundled.path}: {counted(read.incidents, 'incident')}, "
+        f"{counted(bundled.evidence_files, 'evidence file')}; {counted(bundled.files - 1, 'file')} listed "
+        f"with their SHA-256 in MANIFEST.sha256 (what verify checks), which is signed. "
+        f"Check it: campaignsafe verify {bundled.path}"
+    )
+    return bundled
 
 
 def _say(message: str) -> None:

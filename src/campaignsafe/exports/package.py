@@ -61,20 +61,32 @@ def prepared(
     *,
     bundle: bool = False,
     email: bool = False,
-    integrity: m.Integrity | None = None,
+    checked: Callable[[], m.Integrity] | None = None,
     anyway: bool = False,
 ) -> Iterator[stream.Streamed]:
     """The selected incidents read once into ``formats`` (every format for a bundle), ready to write.
 
+    ``checked`` gives the record check's answer (:class:`~campaignsafe.exports.integrity.Beside`), asked
+    once the incidents are read and before anything is yielded: a failed check stops the export then,
+    and it speaks before any error of the read's own, as when the check ran first.
     With ``anyway`` (``export --anyway``) an incident whose stored row cannot be read is left out
     and named among the integrity findings, so the report's cover and the JSON say so.
     The export's scratch folder lives as long as the block; it is removed when the block ends.
     """
+    from campaignsafe.errors import CampaignsafeError
     from campaignsafe.exports.case import export_time
     from campaignsafe.exports.spool import Spool
 
     with Spool.open() as spool:
-        read = stream.read(flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway)
+        try:
+            read = stream.read(
+                flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway
+            )
+        except CampaignsafeError:
+            if checked is not None:
+                checked()  # a record that does not check out is the reason to give
+            raise
+        integrity = checked() if checked is not None else None
         if read.left_out and integrity is not None:
             integrity.passed = False
             integrity.exported_despite_findings = True
