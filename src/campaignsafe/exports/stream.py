@@ -96,6 +96,7 @@ def read(
     """
     from campaignsafe.errors import StoreError
     from campaignsafe.incidents import evidence
+    from campaignsafe.incidents.schema import damaged_row
 
     wanted = frozenset(FORMATS if bundle else formats)
     info = cs.about()
@@ -114,9 +115,10 @@ def read(
         copies, server = store.copies(), store.is_server
         left_out: list[int] = []
         n = 0
-        for iid in ids:
+        for iid, orig in store.readable(ids):
             try:
-                orig = store.get(iid)
+                if orig is None:
+                    raise damaged_row(store.path, f"incident {iid}")
                 trail = spool.audit(iid)
             except StoreError as exc:
                 if not skip_damaged or exc.code != "record_corrupt":

@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaignsafe import paths
 from campaignsafe.errors import CampaignsafeError, NotFoundError
@@ -41,7 +41,7 @@ def db_path() -> Path:
     return paths.home() / "incidents.db"
 
 
-#: how many incidents :meth:`Store.each` reads from a server in one query, and the query.
+#: how many incidents :meth:`Store.readable` reads at a time, and the query that reads them from a server.
 _BATCH = 500
 _EACH_PG = (
     "SELECT i.id, i.created_at, i.record_sha256, i.record,"
@@ -155,28 +155,39 @@ class Store(Recording):
         return NotFoundError("; ".join(parts), "list them: campaignsafe incidents list", code="incident_not_found")
 
     def _load(self, incident_id: int) -> Incident:
-        row = self.conn.execute(
-            "SELECT created_at, record_sha256, record FROM incidents WHERE id = ?", (incident_id,)
-        ).fetchone()
+        row = self._rows([incident_id]).get(incident_id)
         if row is None:
-            self._require(incident_id)
-        try:
-            data = record_data(incident_id, row[0], row[1], json.loads(row[2]))
-            data["evidence"] = [
-                json.loads(r[0])
-                for r in self.conn.execute(
-                    "SELECT item FROM evidence WHERE incident_id = ? ORDER BY id", (incident_id,)
-                )
-            ]
-            data["amendments"] = [
-                json.loads(r[0])
-                for r in self.conn.execute(
-                    "SELECT amendment FROM amendments WHERE incident_id = ? ORDER BY number", (incident_id,)
-                )
-            ]
-            return _applies(Incident.model_validate(data, context=STORED))
-        except (ValueError, TypeError, KeyError, RecursionError):  # ValidationError and JSONDecodeError included
-            raise schema.damaged_row(self.path, f"incident {incident_id}") from None
+            raise self.not_found([incident_id])
+        incident = _incident(incident_id, *row)
+        if incident is None:
+            raise schema.damaged_row(self.path, f"incident {incident_id}")
+        return incident
+
+    def _rows(self, ids: list[int]) -> dict[int, tuple[Any, Any, Any, Any, Any]]:
+        """Each incident's stored row (when, hash, record) with its exhibits' and amendments' JSON, each in order
+        (a list of each one's text; from a server, the server's JSON array of them)."""
+        if self.is_server:
+            return {int(r[0]): tuple(r[1:6]) for r in self.conn.execute(_EACH_PG, (ids,))}
+        marks = ",".join("?" * len(ids))
+        got: dict[int, tuple[Any, Any, Any, list[Any], list[Any]]] = {
+            int(r[0]): (r[1], r[2], r[3], [], [])
+            for r in self.conn.execute(
+                f"SELECT id, created_at, record_sha256, record FROM incidents WHERE id IN ({marks})", ids
+            )
+        }
+        for iid, item in self.conn.execute(
+            f"SELECT incident_id, item FROM evidence WHERE incident_id IN ({marks}) ORDER BY id", ids
+        ):
+            if iid in got:
+                got[iid][3].append(item)
+        for iid, text in self.conn.execute(
+            f"SELECT incident_id, amendment FROM amendments WHERE incident_id IN ({marks})"
+            " ORDER BY incident_id, number",
+            ids,
+        ):
+            if iid in got:
+                got[iid][4].append(text)
+        return got
 
     def get(self, incident_id: int) -> Incident:
         """One incident as first recorded, with its exhibits and amendments (``.current()`` applies them)."""
@@ -184,29 +195,27 @@ class Store(Recording):
             return self._load(incident_id)
 
     def each(self, incident_ids: Sequence[int]) -> Iterator[Incident]:
-        """The incidents with these ids, in that order, as :meth:`get` reads them (a missing one: NotFoundError).
+        """The incidents with these ids, in that order, as :meth:`get` reads them (a missing one: NotFoundError;
+        a damaged one: StoreError)."""
+        for iid, incident in self.readable(incident_ids):
+            if incident is None:
+                raise schema.damaged_row(self.path, f"incident {iid}")
+            yield incident
 
-        On a server store, 500 at a time, each batch one query with its exhibits and amendments gathered by
-        the server (rather than three round trips an incident)."""
-        if not self.is_server:
-            for iid in incident_ids:
-                yield self.get(iid)
-            return
+    def readable(self, incident_ids: Sequence[int]) -> Iterator[tuple[int, Incident | None]]:
+        """Each id with its incident, in order, or with None when its stored row cannot be read (a missing one:
+        NotFoundError). Read 500 at a time, each batch three queries (one on a server, which gathers each
+        incident's exhibits and amendments), rather than three an incident."""
         for start in range(0, len(incident_ids), _BATCH):
             batch = list(incident_ids[start : start + _BATCH])
             with schema.errors(self.path):
-                got = {int(r[0]): r[1:] for r in self.conn.execute(_EACH_PG, (batch,))}
+                got = self._rows(batch)
             for iid in batch:
                 row = got.get(iid)
                 if row is None:
-                    self._require(iid)
-                    continue
-                try:
-                    data = record_data(iid, row[0], row[1], json.loads(row[2]))
-                    data["evidence"], data["amendments"] = json.loads(row[3]), json.loads(row[4])
-                    yield _applies(Incident.model_validate(data, context=STORED))
-                except (ValueError, TypeError, KeyError, RecursionError):
-                    raise schema.damaged_row(self.path, f"incident {iid}") from None
+                    with schema.errors(self.path):
+                        raise self.not_found([iid])
+                yield iid, _incident(iid, *row)
 
     def record_text(self, incident_id: int) -> str:
         """The original record exactly as stored: the canonical JSON that ``record_sha256`` hashes."""
@@ -311,6 +320,21 @@ class Store(Recording):
         """Sequence numbers of audit entries whose hash chain does not check out (empty when intact)."""
         with schema.errors(self.path):
             return audit.verify(self.conn)
+
+
+def _incident(iid: int, created: Any, digest: Any, record: Any, items: Any, amendments: Any) -> Incident | None:
+    """A stored incident as the model reads it (None: its row, an exhibit or an amendment cannot be read).
+
+    ``items`` and ``amendments``: each one's stored text in order, or (from a server) one JSON array of them."""
+    try:
+        data = record_data(iid, created, digest, json.loads(record))
+        data["evidence"] = json.loads(items) if isinstance(items, str) else [json.loads(t) for t in items]
+        data["amendments"] = (
+            json.loads(amendments) if isinstance(amendments, str) else [json.loads(t) for t in amendments]
+        )
+        return _applies(Incident.model_validate(data, context=STORED))
+    except (ValueError, TypeError, KeyError, RecursionError):  # ValidationError and JSONDecodeError included
+        return None
 
 
 def _applies(incident: Incident) -> Incident:
