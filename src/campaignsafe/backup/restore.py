@@ -13,7 +13,9 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -286,6 +288,41 @@ def _check(conn: sqlite3.Connection, o: reading.Opened) -> int:
     return int(conn.execute("SELECT count(*) FROM incidents").fetchone()[0])
 
 
+@contextlib.contextmanager
+def _write_lock(db: Path) -> Iterator[None]:
+    """Hold the write lock of the (empty) store being replaced while it is moved aside.
+
+    Every campaignsafe write begins by taking this lock and then checks that the data folder's store
+    is still the file it opened (``Store._tx``): one that waited here is refused, never written into
+    the folder about to be deleted. On Windows a folder with an open file cannot be renamed at all, so
+    there the rename itself refuses while another command has the store open.
+    """
+    if sys.platform == "win32" or not db.is_file():
+        yield
+        return
+    from campaignsafe.incidents import schema
+
+    conn = sqlite3.connect(db, timeout=schema.BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # not a database, say, is left to is_empty(), which refuses it
+            if "locked" in str(exc) or "busy" in str(exc):  # still busy after the timeout
+                raise StoreError(
+                    f"cannot restore into {db.parent}: another campaignsafe command is writing to it; nothing was"
+                    " changed",
+                    "let it finish, then restore again",
+                    code="store_locked",
+                ) from None
+        except sqlite3.DatabaseError:
+            pass
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        conn.close()
+
+
 def _swap(staging: Path, home: Path, shown: str) -> None:
     """Put the finished staging folder where the data folder is (renames, so all or nothing).
 
@@ -294,13 +331,14 @@ def _swap(staging: Path, home: Path, shown: str) -> None:
     """
     try:
         if home.exists():
-            aside = Path(tempfile.mkdtemp(prefix=f".{home.name}{_ASIDE}", dir=home.parent))
-            os.rename(home, aside / "old")
-            if not is_empty(aside / "old"):
-                os.rename(aside / "old", home)
-                shutil.rmtree(aside, ignore_errors=True)
-                _refuse_non_empty(home, shown)
-            os.rename(staging, home)
+            with _write_lock(home / archive.DB):  # a writer waits, then finds its file replaced and saves nothing
+                aside = Path(tempfile.mkdtemp(prefix=f".{home.name}{_ASIDE}", dir=home.parent))
+                os.rename(home, aside / "old")
+                if not is_empty(aside / "old"):
+                    os.rename(aside / "old", home)
+                    shutil.rmtree(aside, ignore_errors=True)
+                    _refuse_non_empty(home, shown)
+                os.rename(staging, home)
             shutil.rmtree(aside, ignore_errors=True)
         else:
             os.rename(staging, home)

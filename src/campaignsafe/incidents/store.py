@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from campaignsafe import paths
-from campaignsafe.errors import CampaignsafeError, NotFoundError
+from campaignsafe.errors import CampaignsafeError, NotFoundError, StoreError
 from campaignsafe.incidents import audit, backend, listing, schema
 from campaignsafe.incidents.listing import Filter, Summary
 from campaignsafe.incidents.models import STORED, AuditEntry, Incident
@@ -58,6 +58,8 @@ class Store(Recording):
     def __init__(self, conn: backend.Conn, path: backend.Where, pending: Sequence[str] = ()) -> None:
         self.conn = conn
         self.path = path
+        #: the SQLite file this connection opened (device, inode): a write into a file since replaced is refused
+        self._file = _identity(path) if isinstance(path, Path) else None
         # PRAGMA quick_check passed: checked once, before the first write (a server checks itself)
         self._sound = backend.is_pg(conn)
         #: migrations a store opened read-only lacks (it is read as it is, never upgraded here)
@@ -119,6 +121,7 @@ class Store(Recording):
         with schema.errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
+                self._still_in_place()
                 yield
             except BaseException:
                 # sqlite may already have rolled back (a full disk): the first error is the one to report
@@ -127,6 +130,20 @@ class Store(Recording):
                         self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+
+    def _still_in_place(self) -> None:
+        """Refuse to write (StoreError) when the data folder's store is no longer the file this connection has.
+
+        A ``restore`` into this (empty) data folder renames it aside while holding the store's write lock; a
+        write that waited for that lock would otherwise go into the old file, which restore then deletes."""
+        if self._file is None or _identity(self.path) == self._file:  # type: ignore[arg-type]  # a Path here
+            return
+        raise StoreError(
+            f"the incident store {self.path} was replaced (a restore put a record in place) while this command"
+            " ran: nothing was saved",
+            "run the command again: it writes into the restored record",
+            code="store_replaced",
+        )
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -335,6 +352,15 @@ def _incident(iid: int, created: Any, digest: Any, record: Any, items: Any, amen
         return _applies(Incident.model_validate(data, context=STORED))
     except (ValueError, TypeError, KeyError, RecursionError):  # ValidationError and JSONDecodeError included
         return None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file's (device, inode), or None when there is no file there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _applies(incident: Incident) -> Incident:
