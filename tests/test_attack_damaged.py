@@ -222,3 +222,40 @@ def test_an_amendment_changed_to_a_value_its_field_cannot_hold_is_exit_5(home: P
     assert "incident 1 cannot be read" in " ".join(r.stdout.split() + r.stderr.split())
     assert "Zq7Canary" not in (tmp_path / "out.md").read_text()
     assert run("incidents", "list").exit_code == 0
+
+
+def test_json_output_escapes_c1_controls_separators_and_bidi_controls(home: Path, tmp_path: Path) -> None:
+    """A place edited in the store to hold U+009B (CSI: opens a terminal escape), U+2028 and a right-to-left
+    override: the list's --json (its fast path and typer's; every --json goes through jsontext) writes them
+    as \\u escapes, and the JSON still reads back the same value."""
+    import json as jsonlib
+    import os
+    import subprocess
+    import sys
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from campaignsafe.jsontext import UNSAFE, json_text
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    hostile = "High\x9b2J Street\u2028\u202eevil\x7f"
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("UPDATE incidents SET place = ?", (hostile,))
+    conn.close()
+    listed = run("incidents", "list", "--json")
+    fast = subprocess.run(
+        [sys.executable, "-c", "from campaignsafe.cli import main; main()", "incidents", "list", "--json"],
+        capture_output=True, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    for text in (listed.stdout, fast.stdout):
+        assert not UNSAFE.search(text) and "\\u009b" in text and "\\u202e" in text and "\\u2028" in text
+        assert jsonlib.loads(text)["incidents"][0]["place"] == hostile
+    assert fast.stdout == listed.stdout
+
+    @given(st.text())
+    def same_value_nothing_unsafe(value: str) -> None:
+        text = json_text({"v": value, value: [value]}, indent=2)
+        assert not UNSAFE.search(text) and jsonlib.loads(text) == {"v": value, value: [value]}
+
+    same_value_nothing_unsafe()

@@ -354,7 +354,7 @@ def test_batch_lines_are_the_single_json_answers() -> None:
     """Each batch line is the single `contact --json` answer, byte for byte once compacted: a Crown
     Dependency postcode is its police service (not an `outside_uk_police` error), a miss the same error.
     An answer with forces differs only by the routes and saved contacts the single answer adds."""
-    from campaignsafe.contact.batch import json_text
+    from campaignsafe.jsontext import json_text
 
     queries = [*BATCH_QUERIES, "SW1A 1AA", "SK17", "Kent Police"]
     lines = run("contact", "--batch", "-", input="\n".join(queries) + "\n").stdout.splitlines()

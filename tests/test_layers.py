@@ -14,6 +14,7 @@ ANY = None  # any public (non-underscore) name of the module
 PUBLIC: dict[str, set[str] | None] = {
     "campaignsafe": {"__version__", "paths", "profile", "usertext", "inputfiles"},
     "campaignsafe.usertext": ANY,
+    "campaignsafe.jsontext": ANY,
     "campaignsafe.errors": ANY,
     "campaignsafe.paths": {"write_output"},
     "campaignsafe.profile": ANY,

@@ -12,6 +12,7 @@ from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_as
 from typing import Any
 
 from campaignsafe.cli._panel import BOLD, style
+from campaignsafe.jsontext import escape_unsafe
 
 #: ``incidents list --json``: the keys of each incident, in order (see ``listing.Summary``).
 KEYS = (
@@ -44,7 +45,7 @@ _ROW_CAMPAIGN = _ROW[: -len("\n    }")] + ',\n      "campaign": %s\n    }'
 
 
 def _s(value: str | None) -> str:
-    return "null" if value is None else encode_basestring(value)
+    return "null" if value is None else escape_unsafe(encode_basestring(value))
 
 
 def _count(value: Any) -> int | str:
@@ -58,7 +59,7 @@ def _count(value: Any) -> int | str:
 def _list(items: list[str]) -> str:
     if not items:
         return "[]"
-    return "[\n" + ",\n".join("        " + encode_basestring(i) for i in items) + "\n      ]"
+    return "[\n" + ",\n".join("        " + escape_unsafe(encode_basestring(i)) for i in items) + "\n      ]"
 
 
 def json_text(

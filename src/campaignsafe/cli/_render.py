@@ -17,7 +17,7 @@ _TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)(?=\n)")
 
 def print_json(obj: Any) -> None:
     """One JSON document on stdout."""
-    from campaignsafe.contact.batch import json_text
+    from campaignsafe.jsontext import json_text
 
     sys.stdout.write(json_text(obj, indent=2) + "\n")
 

@@ -9,18 +9,7 @@ from typing import IO, Any, BinaryIO
 from campaignsafe.contact.postcode import MAX_QUERY
 from campaignsafe.errors import CampaignsafeError, InputError
 from campaignsafe.inputfiles import LINE_MAX, lines
-
-#: characters JSON allows raw in a string that line-splitting readers take as a line end.
-_LINE_ENDS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
-
-
-def json_text(obj: Any, **kwargs: Any) -> str:
-    """``obj`` as JSON (UTF-8 kept readable) with U+2028, U+2029 and U+0085 escaped."""
-    text = json.dumps(obj, ensure_ascii=False, **kwargs)
-    if any(ch in text for ch in _LINE_ENDS):
-        for ch, escaped in _LINE_ENDS.items():
-            text = text.replace(ch, escaped)
-    return text
+from campaignsafe.jsontext import json_text
 
 
 def answer_line(raw: bytes) -> dict[str, Any]:
