@@ -49,6 +49,8 @@ def _trail_reader() -> TypeAdapter[list[AuditEntry]]:
 
 #: text is kept for a part until it reaches about this many characters, then written in one piece.
 _PIECE = 1 << 18
+#: evidence files noted are put into the table this many at a time.
+_FILES_AT_ONCE = 1000
 
 
 PREFIX = ".export-"
@@ -77,6 +79,7 @@ class Spool:
         paths.hold(self._owner)
         if made != OWNER:
             os.rename(folder / made, folder / OWNER)
+        self._new_files: list[tuple[str, str]] = []  # evidence files not yet in the table (put in together)
         self._pending: dict[str, list[str]] = {}  # text not yet written, by part (written in big pieces)
         self._sizes: dict[str, int] = {}
         os.close(
@@ -171,13 +174,21 @@ class Spool:
 
     def add_file(self, path: str, sha256: str) -> None:
         """Note that the bundle holds ``path`` with these bytes (the blob with this SHA-256)."""
-        self.db.execute("INSERT INTO files VALUES (?, ?)", (path, sha256))
+        self._new_files.append((path, sha256))
+        if len(self._new_files) >= _FILES_AT_ONCE:
+            self._file_rows()
+
+    def _file_rows(self) -> None:
+        self.db.executemany("INSERT INTO files VALUES (?, ?)", self._new_files)
+        self._new_files.clear()
 
     def files(self) -> Iterator[tuple[str, str]]:
         """(bundle path, SHA-256) of every evidence file, in path order (the bundle's order)."""
+        self._file_rows()
         yield from self.db.execute("SELECT path, sha256 FROM files ORDER BY path")
 
     def count_files(self) -> int:
+        self._file_rows()
         return int(self.db.execute("SELECT count(*) FROM files").fetchone()[0])
 
     # -- the audit trail, indexed by incident ----------------------------------------------------
