@@ -357,17 +357,18 @@ def _amendments(report: Report, subject: str, logged: dict[int, tuple[int, list[
 def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
     from campaignsafe.incidents import blobs
 
-    incidents = {int(r[0]) for r in conn.execute("SELECT id FROM incidents")}
     seen: dict[str, str] = {}
     numbers = {str(p): int(n) for p, n in conn.execute("SELECT producer, last FROM exhibit_numbers")}
     used: dict[str, int] = defaultdict(int)
-    refs = set()
-    for iid, ref, added, file_sha, shot_sha, text in conn.execute(
-        "SELECT incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item FROM evidence ORDER BY id"
+    # whether each exhibit's incident is in the store comes with its row, and the references held go to the
+    # log's disk (a set of every reference and incident id was the largest thing a check kept)
+    for iid, ref, added, file_sha, shot_sha, text, orphaned in conn.execute(
+        "SELECT e.incident_id, e.exhibit_ref, e.added_at, e.file_sha256, e.screenshot_sha256, e.item,"
+        " i.id IS NULL FROM evidence e LEFT JOIN incidents i ON i.id = e.incident_id ORDER BY e.id"
     ):
         report.exhibits += 1
         subject = f"exhibit {ref}"
-        refs.add(ref)
+        log.hold(ref)
         seq = row_differs(log, ("evidence", ref), (iid, ref, added, file_sha, shot_sha, text))
         if seq is not None:
             report.add(
@@ -396,21 +397,21 @@ def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
                 )
             if hashes is not None and logged != hashes:
                 report.add(subject, "exhibit_repointed", f"points at another stored file than audit entry {seq} names")
-        if iid not in incidents:
+        if orphaned:
             report.add(subject, "exhibit_orphaned", f"its incident {iid} is not in the store")
         for sha in [] if quick else hashes or []:  # the quick check re-hashes no copies: nothing to keep
             seen.setdefault(sha, subject)
         producer, _slash, num = str(ref).rpartition("/")
         if num.isdigit():
             used[producer] = max(used[producer], int(num))
-    for ref, entries in log.all_exhibits():
+    for ref, held, entries in log.all_exhibits():
         producer, _slash, num = ref.rpartition("/")
         if num.isdigit():
             used[producer] = max(used[producer], int(num))
         if len(entries) > 1:
             report.add(f"exhibit {ref}", "exhibit_reused", "its reference was given twice")
         iid = entries[-1][1]
-        if ref in refs or iid is None:
+        if held or iid is None:
             continue
         tombs = log.deleted(iid)
         if not any(ref in (d.get("exhibits") or []) for _s, d in tombs):

@@ -25,6 +25,8 @@ _TABLES = (
     # a reference as UTF-8 bytes: ordered as Python orders the text, and any text at all fits
     "CREATE TABLE exhibits (ref BLOB, seq INTEGER, iid INTEGER, hashes BLOB)",
     "CREATE TABLE rows (tbl TEXT, key BLOB, seq INTEGER, digest BLOB)",
+    # the exhibit references the store holds (noted as the evidence table is read)
+    "CREATE TABLE held (ref BLOB)",
 )
 _INDEXES = (
     "CREATE INDEX created_iid ON created (iid)",
@@ -39,6 +41,7 @@ _INSERT = {
     "amended": "INSERT INTO amended VALUES (?, ?, ?, ?)",
     "exhibits": "INSERT INTO exhibits VALUES (?, ?, ?, ?)",
     "rows": "INSERT INTO rows VALUES (?, ?, ?, ?)",
+    "held": "INSERT INTO held VALUES (?)",
 }
 _BATCH = 5000
 
@@ -126,6 +129,12 @@ class Log:
             if self.row_hashed is None or seq < self.row_hashed:
                 self.row_hashed = seq
 
+    def hold(self, ref: Any) -> None:
+        """Note that the store holds exhibit ``ref`` (see :meth:`all_exhibits`); a reference that is not text
+        names no exhibit the log added."""
+        if isinstance(ref, str):
+            self._add("held", (_utf8(ref),))
+
     # -- reading, as the tables are compared with it --------------------------------------------
 
     def created(self, iid: int) -> list[tuple[int, Any]]:
@@ -188,20 +197,27 @@ class Log:
         )
         yield from _grouped(self.db.execute(q))
 
-    def all_exhibits(self) -> Iterator[tuple[str, list[tuple[int, int | None, list[str]]]]]:
-        """Every exhibit the log says was added, in reference order, with its entries (as ``exhibits``)."""
+    def all_exhibits(self) -> Iterator[tuple[str, bool, list[tuple[int, int | None, list[str]]]]]:
+        """Every exhibit the log says was added, in reference order: whether the store holds it (:meth:`hold`,
+        every reference noted before the first one is read), and its entries (as ``exhibits``)."""
         self._ready()
-        q = "SELECT ref, seq, iid, hashes FROM exhibits ORDER BY ref, rowid"
+        self._flush("held")
+        self.db.execute("CREATE INDEX IF NOT EXISTS held_ref ON held (ref)")
+        q = (
+            "SELECT ref, EXISTS (SELECT 1 FROM held WHERE held.ref = exhibits.ref), seq, iid, hashes"
+            " FROM exhibits ORDER BY ref, rowid"
+        )
         ref: bytes | None = None
+        held = False
         entries: list[tuple[int, int | None, list[str]]] = []
-        for r, seq, iid, h in self.db.execute(q):
+        for r, in_store, seq, iid, h in self.db.execute(q):
             if r != ref:
                 if ref is not None:
-                    yield ref.decode("utf-8", "surrogatepass"), entries
-                ref, entries = r, []
+                    yield ref.decode("utf-8", "surrogatepass"), held, entries
+                ref, held, entries = r, bool(in_store), []
             entries.append((seq, iid, marshal.loads(h)))
         if ref is not None:
-            yield ref.decode("utf-8", "surrogatepass"), entries
+            yield ref.decode("utf-8", "surrogatepass"), held, entries
 
 
 def _utf8(text: str) -> bytes:
