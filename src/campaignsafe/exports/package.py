@@ -157,7 +157,7 @@ def write(read: stream.Streamed, out: Path) -> Bundled:
     from campaignsafe.exports import signing
 
     key = signing.signer()
-    manifest = write_bundle(entries(read, _signing_entries(read.meta, key)), out, key.sign, signing.SIGNATURE)
+    manifest = write_bundle(entries(read, _signing_entries(read.meta, key)), out, key.sign_sha512, signing.SIGNATURE)
     return Bundled(out.expanduser(), manifest.files + 1, read.spool.count_files(), manifest.sha256)
 
 

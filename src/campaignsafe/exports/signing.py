@@ -86,8 +86,12 @@ class Signer:
 
     def sign(self, message: bytes) -> bytes:
         """An armoured SSH signature of ``message`` (namespace campaignsafe-bundle, SHA-512)."""
+        return self.sign_sha512(hashlib.sha512(message).digest())
+
+    def sign_sha512(self, digest: bytes) -> bytes:
+        """The same signature, made from the message's SHA-512 (what SSH signs), so a long message can stream."""
         signed = _MAGIC + _string(NAMESPACE.encode()) + _string(b"") + _string(b"sha512")
-        signed += _string(hashlib.sha512(message).digest())
+        signed += _string(digest)
         sig = _string(_KEY_TYPE) + _string(self.private.sign(signed))
         body = _MAGIC + struct.pack(">I", 1) + _string(self.blob) + _string(NAMESPACE.encode()) + _string(b"")
         body += _string(b"sha512") + _string(sig)
