@@ -215,6 +215,18 @@ def test_a_second_amendment_does_not_call_the_first_ones_value_first_recorded(ho
     assert "<th>As first recorded</th>" not in page and "<th>Before</th><th>Amended to</th>" in page
 
 
+def test_a_place_that_names_its_postcode_does_not_say_it_twice(home: Path, tmp_path: Path) -> None:
+    """The guided report offers the postcode written in the place; the report's heading and index then gave
+    "Outside the library, Bath BA1 1SU, BA1 1SU". Once; a place without it still gets ", POSTCODE"."""
+    named = minimal(location={"text": "Outside the library, Bath ba1 1su", "postcode": "BA1 1SU"})
+    plain = minimal(location={"text": "High Street", "postcode": "BA1 1SU"})
+    assert run("report", "--from-file", str(write_json(tmp_path, [named, plain]))).exit_code == 0
+    for fmt in ("md", "html"):
+        text = run("export", "--all", "--format", fmt).stdout
+        assert "ba1 1su, BA1 1SU" not in text and "Outside the library, Bath ba1 1su" in text
+        assert "High Street, BA1 1SU" in text
+
+
 # -- markdown ------------------------------------------------------------------------------------
 
 

@@ -114,6 +114,22 @@ def test_closed_pipe_after_rich_output_exits_quietly() -> None:
     assert r.stdout.strip() == "0", r.stderr
 
 
+def test_an_error_said_into_a_closed_pipe_keeps_its_exit_code() -> None:
+    """`campaignsafe contact Kingston 2>&1 | head -8`: the answer is read, then the error line meets a reader
+    that went away; the exit code is still the error's (4: the name is not one force's), not an internal
+    error's 1."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone once the answer on stdout was taken
+    try:
+        p = subprocess.run(
+            [sys.executable, "-m", "campaignsafe", "contact", "Kingston"],
+            stdout=subprocess.DEVNULL, stderr=write, env={**os.environ, "COLUMNS": "80"}, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert p.returncode == 4
+
+
 def test_export_of_an_impossible_id_is_a_usage_error() -> None:
     """An id too large for the store is refused as usage (exit 2), not an internal error."""
     r = run("export", "99999999999999999999")

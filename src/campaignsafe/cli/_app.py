@@ -52,8 +52,6 @@ class App(TyperGroup):
             formatter.write_dl([(name, info[2]) for name, info in COMMANDS.items()])
 
     def invoke(self, ctx: Any) -> Any:
-        from campaignsafe.cli._render import error_line
-
         try:
             return super().invoke(ctx)
         except CampaignsafeError as exc:
@@ -83,6 +81,16 @@ class App(TyperGroup):
                 "run again with --debug (or CAMPAIGNSAFE_DEBUG=1) to see the details",
             )
             raise typer.Exit(1) from None
+
+
+def error_line(message: str, hint: str | None = None) -> None:
+    """The error said on stderr; a reader that went away (``2>&1 | head``) does not change the exit code."""
+    from campaignsafe.cli import _render
+
+    try:
+        _render.error_line(message, hint)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
 
 
 def _debug() -> bool:

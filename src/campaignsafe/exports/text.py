@@ -61,8 +61,10 @@ def handle_text(p: Person) -> str | None:
 
 
 def location_text(loc: Location) -> str:
-    """``High Street, SW1A 1AA``."""
-    return loc.text + (f", {loc.postcode}" if loc.postcode else "")
+    """``High Street, SW1A 1AA``; the place alone when its words already give the postcode (``Bath BA1 1SU``)."""
+    if not loc.postcode or loc.postcode.replace(" ", "") in loc.text.upper().replace(" ", ""):
+        return loc.text
+    return f"{loc.text}, {loc.postcode}"
 
 
 def report_text(
