@@ -145,6 +145,19 @@ def test_url_needs_a_url_and_screenshot_needs_url(incident: int, tmp_path: Path)
     assert r.exit_code == 3 and "go with --url" in r.stderr
 
 
+def test_add_evidence_names_a_bad_file_by_its_place_on_the_command_line(incident: int, tmp_path: Path) -> None:
+    """A missing file among several is "FILE (the 2nd)", a missing screenshot "--screenshot" (it said
+    "evidence[1].path", counted from 0, in terms the command never uses); no file's name is shown."""
+    photo = str(_photo(tmp_path, size=1))
+    r = run("incidents", "add-evidence", str(incident), photo, str(tmp_path / "nosuch-secret.jpg"))
+    assert r.exit_code == 3 and "FILE (the 2nd): no such file" in r.stderr and "nosuch-secret" not in r.stderr
+    r = run("incidents", "add-evidence", str(incident), str(tmp_path / "gone.jpg"))
+    assert r.exit_code == 3 and "error: FILE: no such file" in r.stderr
+    url = ("--url", "https://x.com/a/status/1", "--screenshot", str(tmp_path / "gone.png"))
+    r = run("incidents", "add-evidence", str(incident), photo, *url)
+    assert r.exit_code == 3 and "--screenshot: no such file" in r.stderr and "evidence[" not in r.stderr
+
+
 def test_url_seen_time_is_checked(incident: int) -> None:
     """A URL's seen-at time follows the same rules as any time: not in the future."""
     r = run("incidents", "add-evidence", str(incident), "--url", "https://x.com/a/status/1", "--seen-at", "tomorrow")

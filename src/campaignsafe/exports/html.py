@@ -58,7 +58,7 @@ table.grid { margin: 1mm 0 3mm; font-size: 9pt; }
 table.grid th { background: #eee; border-bottom: 0.4mm solid #333; }
 table.grid td { border-bottom: 0.2mm solid #ccc; }
 td.n, th.n { text-align: right; white-space: nowrap; }
-span.bar { display: inline-block; height: 2.6mm; background: #555; vertical-align: -0.3mm; }  /* a month's total of every kind, so no kind's colour (the span, not the bar <col>) */
+span.bar { display: inline-block; height: 2.6mm; background: #555; vertical-align: -0.3mm; }  /* all kinds */
 .twocol { display: flex; gap: 6mm; }
 .twocol > div:first-child { flex: 5 1 0; }
 .twocol > div:last-child { flex: 8 1 0; }

@@ -187,12 +187,13 @@ def in_flag_terms(problem: str) -> str:
     for key in (base, base.split(".")[0]):
         if key in FLAG_FOR:
             index = re.match(r"evidence\[(\d+)\]", field)  # which one, since the file's name is never shown
-            which = f" (the {_ordinal(int(index.group(1)) + 1)})" if index else ""
+            which = f" (the {ordinal(int(index.group(1)) + 1)})" if index else ""
             return f"{FLAG_FOR[key]}{which}: {rest}"
     return problem
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``11th``, ``23rd``."""
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 

@@ -163,4 +163,21 @@ def add_evidence(
         items = [EvidenceIn.model_validate(r) for r in raw]
     except ValidationError as exc:
         raise Problems(pydantic_problems(exc)) from None
-    return entry.attach(incident_id, items)
+    try:
+        return entry.attach(incident_id, items)
+    except Problems as exc:
+        raise Problems([_as_given(p, len(files)) for p in exc.problems]) from None
+
+
+def _as_given(problem: str, files: int) -> str:
+    """``evidence[1].path: no such file`` → ``FILE (the 2nd): no such file``, in the command's own terms
+    (``--url``, ``--screenshot``; the URL's item comes after the files). The file's name is never shown."""
+    import re
+
+    found = re.match(r"evidence\[(\d+)\](\.\w+)?: ", problem)
+    if not found:
+        return problem
+    i, rest = int(found[1]), problem[found.end() :]
+    if i < files:
+        return f"FILE (the {inputs.ordinal(i + 1)}): {rest}" if files > 1 else f"FILE: {rest}"
+    return f"{'--screenshot' if found[2] == '.screenshot' else '--url'}: {rest}"
