@@ -6,7 +6,7 @@ Exit codes (also listed in every command's ``--help``):
 code meaning
 ==== =========================================================
 0    success
-1    internal error (a bug: run with --debug for details)
+1    internal error (a bug: run campaignsafe --debug COMMAND … for details)
 2    usage error (unknown option, missing argument)
 3    input not understood (malformed postcode, bad date, bad file)
 4    well-formed but not found (unknown postcode, no such incident)
@@ -22,7 +22,7 @@ from typing import Any
 
 EXIT_CODES: dict[int, str] = {
     0: "success",
-    1: "internal error (run with --debug for details)",
+    1: "internal error (for details: campaignsafe --debug COMMAND …)",
     2: "usage error",
     3: "input not understood",
     4: "not found",

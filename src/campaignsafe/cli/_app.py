@@ -78,7 +78,7 @@ class App(TyperGroup):
                 raise typer.Exit(1) from None
             error_line(
                 f"internal error ({type(exc).__name__}); nothing you entered has been lost",
-                "run again with --debug (or CAMPAIGNSAFE_DEBUG=1) to see the details",
+                "to see the details, run it again as campaignsafe --debug COMMAND … (or with CAMPAIGNSAFE_DEBUG=1)",
             )
             raise typer.Exit(1) from None
 
