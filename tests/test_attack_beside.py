@@ -1,0 +1,70 @@
+"""Attacks on the export's check beside it, the batched read, restore's write lock and the JSON escapes:
+each asserts what a user would notice (a write said saved and lost, a file written by a refused export,
+an internal error)."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.backup_helpers import full_record, ok, use_home
+from tests.conftest import run
+
+posix = pytest.mark.skipif(sys.platform == "win32", reason="Windows refuses to rename a folder with an open file")
+
+
+@posix
+def test_a_write_into_an_older_empty_store_waiting_on_restores_lock_is_not_lost(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty store from an older campaignsafe (a migration to apply): a report that opens it while
+    restore swaps the folder waits on restore's lock to migrate it, then must not save into the file
+    restore deletes (it said 'Saved' and the incident was nowhere)."""
+    from campaignsafe.backup import restore as restoring
+    from campaignsafe.errors import StoreError
+    from campaignsafe.incidents.store import Store
+    from tests.test_restore_writer_race import _incident
+
+    full_record(tmp_path)
+    backup = tmp_path / "backup.zip"
+    ok("backup", str(backup))
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    ok("incidents", "list")  # an empty store, as an older campaignsafe left it: one migration short
+    conn = sqlite3.connect(new / "incidents.db", isolation_level=None)
+    conn.execute("DELETE FROM _migrations WHERE name = '0007_copies_kept'")
+    conn.close()
+    outcome: list[object] = []
+
+    def write() -> None:  # a report in another process, begun as restore moves the folder aside
+        try:
+            with Store.open() as store:
+                outcome.append(store.add([_incident(store)], None))  # type: ignore[list-item]
+        except StoreError as exc:
+            outcome.append(exc)
+
+    writer = threading.Thread(target=write)
+    real_rename = restoring.os.rename
+
+    def rename(src: object, dst: object) -> None:
+        if Path(str(src)) == new and not writer.is_alive() and not outcome:
+            writer.start()
+            writer.join(0.5)  # its migration waits for the write lock restore holds
+        real_rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(restoring.os, "rename", rename)
+    try:
+        ok("restore", str(backup))
+    finally:
+        writer.join(30)
+    monkeypatch.undo()
+    use_home(monkeypatch, tmp_path / "new-laptop")
+    [result] = outcome
+    listed = run("incidents", "list", "--json").json["incidents"]
+    saved = not isinstance(result, StoreError)
+    assert not saved or len(listed) == 4, "the write was said to be saved, but the restored record lacks it"
+    assert isinstance(result, StoreError) and result.code == "store_replaced"
+    assert len(listed) == 3 and ok("check").stdout.startswith("OK")
