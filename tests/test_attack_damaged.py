@@ -259,3 +259,20 @@ def test_json_output_escapes_c1_controls_separators_and_bidi_controls(home: Path
         assert not UNSAFE.search(text) and jsonlib.loads(text) == {"v": value, value: [value]}
 
     same_value_nothing_unsafe()
+
+
+def test_an_amendment_stored_as_bytes_is_a_finding_not_an_internal_error(home: Path, tmp_path: Path) -> None:
+    """An amendment (or its time) changed in the store to a BLOB: check and every export were an internal
+    error (TypeError hashing the row); now the record does not check out (exit 6) and --anyway exports it."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("incidents", "edit", "1", "--kind", "harassment")
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER amendment_no_update")
+    conn.execute("UPDATE amendments SET amendment = CAST(amendment AS BLOB) WHERE incident_id = 1")
+    conn.close()
+    r = run("check", "--quick")
+    assert r.exit_code == 6 and "incident 1" in r.stdout + r.stderr, r.stderr
+    r = run("export", "--all", "--format", "json")
+    assert r.exit_code == 6 and "internal error" not in r.stderr and r.stdout == ""
+    doc = run("export", "--all", "--anyway", "--format", "json").json
+    assert doc["export"]["integrity"]["passed"] is False
