@@ -13,6 +13,7 @@ import pytest
 
 from tests.backup_helpers import full_record, ok, use_home
 from tests.conftest import run
+from tests.incident_helpers import minimal, write_json
 
 posix = pytest.mark.skipif(sys.platform == "win32", reason="Windows refuses to rename a folder with an open file")
 
@@ -68,3 +69,19 @@ def test_a_write_into_an_older_empty_store_waiting_on_restores_lock_is_not_lost(
     assert not saved or len(listed) == 4, "the write was said to be saved, but the restored record lacks it"
     assert isinstance(result, StoreError) and result.code == "store_replaced"
     assert len(listed) == 3 and ok("check").stdout.startswith("OK")
+
+
+def test_an_export_refused_for_a_tampered_record_makes_no_signing_key(home: Path, tmp_path: Path) -> None:
+    """Nothing is written when the record does not check out (exit 6): not even the bundle signing key,
+    which the export made in the data folder before the check (run beside it) had answered."""
+    from tests.test_export_integrity import _tamper
+
+    for n in range(2):
+        ok("report", "--from-file", str(write_json(tmp_path, minimal(description=f"said {n}"), f"{n}.json")))
+    _tamper(home)
+    before = sorted(p.name for p in home.iterdir())
+    for argv in (["--format", "json"], ["--bundle", str(tmp_path / "b.zip")], ["--eml", str(tmp_path / "d.eml")]):
+        r = run("export", "--all", *argv)
+        assert r.exit_code == 6 and "nothing was written" in r.stderr, r.stderr
+        assert sorted(p.name for p in home.iterdir()) == before, argv
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["0.json", "1.json", "home"])
