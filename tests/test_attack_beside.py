@@ -85,3 +85,19 @@ def test_an_export_refused_for_a_tampered_record_makes_no_signing_key(home: Path
         assert r.exit_code == 6 and "nothing was written" in r.stderr, r.stderr
         assert sorted(p.name for p in home.iterdir()) == before, argv
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["0.json", "1.json", "home"])
+
+
+def test_the_export_runs_no_python_file_of_the_folder_it_is_run_in(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check's child was started as 'python -m', which puts the current folder first on the import
+    path: an export run in a folder holding, say, decimal.py ran that file (and checked in-process)."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    here = tmp_path / "documents"
+    here.mkdir()
+    for name in ("decimal", "uuid", "csv", "email", "html", "json", "sqlite3", "typing_extensions", "pydantic"):
+        (here / f"{name}.py").write_text(f"open({str(here / ('RAN-' + name))!r}, 'w').close()\n")
+    monkeypatch.chdir(here)
+    doc = run("export", "--all", "--format", "json").json
+    assert doc["export"]["integrity"]["passed"] is True
+    assert sorted(p.name for p in here.glob("RAN-*")) == []
