@@ -101,3 +101,32 @@ def test_the_export_runs_no_python_file_of_the_folder_it_is_run_in(
     doc = run("export", "--all", "--format", "json").json
     assert doc["export"]["integrity"]["passed"] is True
     assert sorted(p.name for p in here.glob("RAN-*")) == []
+
+
+def test_a_lone_surrogate_in_a_stored_report_is_escaped_in_the_lists_json(home: Path, tmp_path: Path) -> None:
+    """A report's platform or reference changed in the store to a JSON escape of half a surrogate pair
+    ('\\ud800'): incidents list --json was an internal error on both its paths (UnicodeEncodeError as it
+    printed); it is written as its \\u escape, and the JSON reads back the same value."""
+    import json as jsonlib
+    import os
+    import subprocess
+
+    from campaignsafe.jsontext import json_text
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute(
+        "UPDATE incidents SET reports = ?",
+        ('[{"to": "platform", "platform": "X\\ud800"}, {"to": "police", "reference": "R\\udfff\\u009b"}]',),
+    )
+    conn.close()
+    listed = run("incidents", "list", "--json")
+    fast = subprocess.run(
+        [sys.executable, "-c", "from campaignsafe.cli import main; main()", "incidents", "list", "--json"],
+        capture_output=True, env=dict(os.environ),
+    )  # fmt: skip
+    assert listed.exit_code == 0 and fast.returncode == 0, fast.stderr
+    assert fast.stdout.decode() == listed.stdout and "\\ud800" in listed.stdout and "\\udfff" in listed.stdout
+    labels = jsonlib.loads(listed.stdout)["incidents"][0]["reported_to"]
+    assert any("X\ud800" in label for label in labels) and any("R\udfff\x9b" in label for label in labels)
+    assert json_text(["\ud800", "a\udc00b"]).encode() == b'["\\ud800", "a\\udc00b"]'
