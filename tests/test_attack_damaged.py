@@ -259,3 +259,51 @@ def test_json_output_escapes_c1_controls_separators_and_bidi_controls(home: Path
         assert not UNSAFE.search(text) and jsonlib.loads(text) == {"v": value, value: [value]}
 
     same_value_nothing_unsafe()
+
+
+def test_an_amendment_stored_as_bytes_is_a_finding_not_an_internal_error(home: Path, tmp_path: Path) -> None:
+    """An amendment (or its time) changed in the store to a BLOB: check and every export were an internal
+    error (TypeError hashing the row); now the record does not check out (exit 6) and --anyway exports it."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("incidents", "edit", "1", "--kind", "harassment")
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER amendment_no_update")
+    conn.execute("UPDATE amendments SET amendment = CAST(amendment AS BLOB) WHERE incident_id = 1")
+    conn.close()
+    r = run("check", "--quick")
+    assert r.exit_code == 6 and "incident 1" in r.stdout + r.stderr, r.stderr
+    r = run("export", "--all", "--format", "json")
+    assert r.exit_code == 6 and "internal error" not in r.stderr and r.stdout == ""
+    doc = run("export", "--all", "--anyway", "--format", "json").json
+    assert doc["export"]["integrity"]["passed"] is False
+
+
+def test_a_listed_column_stored_as_bytes_is_a_damaged_row_exit_5(home: Path, tmp_path: Path) -> None:
+    """The place, kind, time, postcode or force of an incident changed in the store to a BLOB: incidents
+    list --json (both paths), and the table for those it shows, were an internal error (TypeError); they say a
+    stored row is damaged (exit 5), as they do for a row that is not UTF-8, and quote none of it (the table
+    names a force by its id)."""
+    import os
+    import subprocess
+    import sys
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    for column in ("occurred_at", "kind", "place", "postcode", "force_id", "force_name"):
+        conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+        before = conn.execute(f"SELECT {column} FROM incidents").fetchone()[0]
+        conn.execute(f"UPDATE incidents SET {column} = CAST('Zq7Canary' AS BLOB)")
+        conn.close()
+        for argv in (["incidents", "list"], ["incidents", "list", "--json"]):
+            r = run(*argv)
+            fast = subprocess.run(
+                [sys.executable, "-c", "from campaignsafe.cli import main; main()", *argv],
+                capture_output=True, text=True, env=dict(os.environ),
+            )  # fmt: skip
+            shown = "--json" in argv or column in ("occurred_at", "kind", "place")  # the table shows no postcode
+            for code, err in ((r.exit_code, r.stderr), (fast.returncode, fast.stderr)):
+                assert code == (5 if shown else 0) and "internal error" not in err, (column, argv, err)
+                assert "Zq7Canary" not in err and (not shown or "a stored row in the incident store" in err)
+        conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+        conn.execute(f"UPDATE incidents SET {column} = ?", (before,))
+        conn.close()
+    assert ok("incidents", "list", "--json").json["incidents"][0]["place"] == "High Street"

@@ -13,8 +13,9 @@ from typing import Any
 
 #: characters JSON allows raw in a string that are escaped all the same: DEL and the C1 controls (U+009B opens a
 #: terminal escape, U+0085 is a line end to some readers), line and paragraph separators, and bidirectional
-#: overrides and isolates (text that reads otherwise than its bytes). The JSON's values are unchanged.
-UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: overrides and isolates (text that reads otherwise than its bytes), and half a surrogate pair (a '\ud800' in JSON
+#: read from the store: it has no UTF-8, so printing it raw failed). The JSON's values are unchanged.
+UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escaped(m: re.Match[str]) -> str:

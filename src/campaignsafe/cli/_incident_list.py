@@ -135,14 +135,16 @@ def show(
     from campaignsafe.incidents import listing
 
     flt = listing.make_filter(since, until, kinds, force, unreported)
-    if json_out:
-        rows, by, campaigns = listing.list_rows(flt, listing.SUMMARY_SQL)
-        sys.stdout.write(json_text(rows, flt.profile_force_id, by, campaigns))
-    else:
-        from campaignsafe.cli._incident_view import width
+    rows, by, campaigns = listing.list_rows(flt, listing.SUMMARY_SQL if json_out else listing.TABLE_SQL)
+    try:
+        if json_out:
+            sys.stdout.write(json_text(rows, flt.profile_force_id, by, campaigns))
+        else:
+            from campaignsafe.cli._incident_view import width
 
-        rows, by, campaigns = listing.list_rows(flt, listing.TABLE_SQL)
-        print_table(rows, width(), flt.profile_force_id, {i: who or "?" for i, who in by.items()}, campaigns)
+            print_table(rows, width(), flt.profile_force_id, {i: who or "?" for i, who in by.items()}, campaigns)
+    except TypeError as exc:  # a listed column changed in the store to bytes (a BLOB)
+        raise listing.unreadable(exc) from None
 
 
 def print_table(

@@ -72,18 +72,17 @@ def export(
         if target and target != "-":
             paths.check_output(target)
     with integrity.Beside(anyway) as check:  # the record check, in a child process while this one reads
-        signing_key = None
-        if bundle or eml or fmt_name in ("html", "md", "json"):
-            from campaignsafe.exports import signing
-
-            signing_key = signing.signer().fingerprint  # made on first use
         text_wanted = bool(output or fmt or not (bundle or eml))
         formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
         with package.prepared(
             flt, chosen, formats, bundle=bool(bundle), email=bool(eml), checked=check.result, anyway=anyway
         ) as read:
             checked = check.result()  # the same answer ``prepared`` put on the cover and in the JSON
-            checked.signing_key = signing_key
+            if bundle or eml or fmt_name in ("html", "md", "json"):
+                from campaignsafe.exports import signing
+
+                # made on first use: only once the check has answered (a refused export makes nothing)
+                checked.signing_key = signing.signer().fingerprint
             _written(read, checked, bundle, eml, output, fmt_name, text_wanted)
 
 

@@ -25,8 +25,9 @@ from campaignsafe import errors
 from campaignsafe.errors import CampaignsafeError, VerifyError
 from campaignsafe.exports import model as m
 
-#: what the child runs: ``python -m campaignsafe.exports.integrity``
-_CHILD = [sys.executable, "-m", "campaignsafe.exports.integrity"]
+#: what the child runs: ``python -m campaignsafe.exports.integrity``; ``-P``: the current folder is not put first
+#: on its import path (a decimal.py or json.py where the user runs the export would be run)
+_CHILD = [sys.executable, "-P", "-m", "campaignsafe.exports.integrity"]
 
 
 def _findings() -> dict[str, Any]:

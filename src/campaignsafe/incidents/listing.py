@@ -283,6 +283,17 @@ def list_rows(
         conn.close()
 
 
+def unreadable(exc: TypeError) -> Exception:
+    """What to raise when a listed row could not be written out: a column changed in a SQLite store to bytes (a
+    BLOB) is a damaged row (exit 5), as one that is not UTF-8 is; anything else is ``exc`` itself."""
+    from campaignsafe import paths
+    from campaignsafe.incidents import backend, schema
+
+    if backend.url():
+        return exc
+    return schema.damaged_row(paths.home() / "incidents.db", "a stored row")
+
+
 def _recorders(conn: Conn, wanted: set[int]) -> dict[int, str | None]:
     from campaignsafe.incidents import backend
 

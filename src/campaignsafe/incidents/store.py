@@ -69,8 +69,14 @@ class Store(Recording):
     def open(cls, path: Path | None = None) -> Store:
         """Open (creating and migrating) the user's incident store: the SQLite file at ``path`` (by default
         the data folder's), or the PostgreSQL store ``CAMPAIGNSAFE_DATABASE_URL`` names (when no path is given)."""
+        # the file as found before connecting: a migration may wait on a restore's lock, and by the time it is
+        # done the data folder's file is the restored one, while this connection still has the old
+        found = _identity(path or db_path()) if path is not None or not backend.url() else None
         conn, where = backend.connect(path)
-        return cls(conn, where)
+        store = cls(conn, where)
+        if found is not None and store._file is not None:
+            store._file = found
+        return store
 
     @staticmethod
     def exists() -> bool:
