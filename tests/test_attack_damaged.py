@@ -307,3 +307,29 @@ def test_a_listed_column_stored_as_bytes_is_a_damaged_row_exit_5(home: Path, tmp
         conn.execute(f"UPDATE incidents SET {column} = ?", (before,))
         conn.close()
     assert ok("incidents", "list", "--json").json["incidents"][0]["place"] == "High Street"
+
+
+def test_an_amendment_or_exhibit_column_stored_as_bytes_is_a_finding_not_an_internal_error(
+    home: Path, tmp_path: Path
+) -> None:
+    """An amendment's incident id, or an exhibit's screenshot hash, changed in the store to a BLOB: check and every
+    export were an internal error (int() of bytes; bytes sorted with text); now the record does not check out."""
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8 photo")
+    ok("profile", "--name", "Jo Smith", "--initials", "JS")
+    ok("report", "--from-file", str(write_json(tmp_path, minimal(evidence=[{"path": "photo.jpg"}]))))
+    ok("incidents", "edit", "1", "--kind", "harassment")
+    for trigger, sql in (
+        ("amendment_no_update", "UPDATE amendments SET incident_id = X'00ff'"),
+        ("evidence_no_update", "UPDATE evidence SET screenshot_sha256 = CAST('deadbeef' AS BLOB)"),
+    ):
+        conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+        conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute(sql)
+        conn.close()
+        r = run("check", "--json")
+        assert r.exit_code == 6 and r.json["findings"], r.stderr
+        r = run("export", "--all", "--format", "json")
+        assert r.exit_code == 6 and "internal error" not in r.stderr and r.stdout == ""
+    codes = {f["code"] for f in run("check", "--json").json["findings"]}
+    assert {"amendment_unreadable", "exhibit_altered"} <= codes

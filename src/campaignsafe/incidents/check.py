@@ -263,7 +263,11 @@ def _incidents(conn: Conn, report: Report, log: Log) -> None:
     report.incidents = len(rows)
     amendments: dict[int, dict[int, Any]] = defaultdict(dict)
     for iid, number, at, text in conn.execute("SELECT incident_id, number, at, amendment FROM amendments"):
-        amendments[int(iid)][int(number)] = text
+        try:
+            amendments[int(iid)][int(number)] = text
+        except (TypeError, ValueError):  # its incident or number changed in the store to something else (bytes)
+            report.add("the store", "amendment_unreadable", "an amendment's incident or number is not a number")
+            continue
         seq = row_differs(log, ("amendments", (iid, number)), (iid, number, at, text))
         if seq is not None:
             report.add(
@@ -375,16 +379,17 @@ def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
                 subject, "exhibit_edited", f"its entry no longer matches what audit entry {seq} recorded (edited)"
             )
         item = _json(text)
-        hashes = (
-            sorted(
-                f["sha256"] for f in ((item or {}).get("file"), (item or {}).get("screenshot")) if isinstance(f, dict)
-            )
+        named = (
+            [f.get("sha256") for f in (item.get("file"), item.get("screenshot")) if isinstance(f, dict)]
             if isinstance(item, dict)
             else None
         )
+        texts = [h for h in named if isinstance(h, str)] if named is not None else None
+        hashes = sorted(texts) if texts is not None and named is not None and len(texts) == len(named) else None
+        columns = [h for h in (file_sha, shot_sha) if h]
         if hashes is None:
             report.add(subject, "exhibit_unreadable", "its entry cannot be read")
-        elif sorted(h for h in (file_sha, shot_sha) if h) != hashes:
+        elif not all(isinstance(h, str) for h in columns) or sorted(columns) != hashes:  # a column made bytes: altered
             report.add(subject, "exhibit_altered", "its file columns do not match its entry")
         entries = log.exhibits(ref)
         if not entries:
