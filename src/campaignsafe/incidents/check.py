@@ -384,12 +384,10 @@ def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
             if isinstance(item, dict)
             else None
         )
-        texts = [h for h in named if isinstance(h, str)] if named is not None else None
-        hashes = sorted(texts) if texts is not None and named is not None and len(texts) == len(named) else None
-        columns = [h for h in (file_sha, shot_sha) if h]
+        hashes = _sorted_texts(named) if named is not None else None
         if hashes is None:
             report.add(subject, "exhibit_unreadable", "its entry cannot be read")
-        elif not all(isinstance(h, str) for h in columns) or sorted(columns) != hashes:  # a column made bytes: altered
+        elif _sorted_texts([h for h in (file_sha, shot_sha) if h]) != hashes:  # a column made bytes: altered
             report.add(subject, "exhibit_altered", "its file columns do not match its entry")
         entries = log.exhibits(ref)
         if not entries:
@@ -437,6 +435,11 @@ def _evidence(conn: Conn, report: Report, log: Log, quick: bool) -> None:
             report.add(subject, "copy_missing", f"its stored copy is missing from {where}")
         elif not copies.intact(sha):
             report.add(subject, "copy_altered", "its stored copy no longer matches its SHA-256")
+
+
+def _sorted_texts(values: list[Any]) -> list[str] | None:
+    """The values sorted, when every one is text (None: one was changed in the store to something else)."""
+    return sorted(values) if all(isinstance(v, str) for v in values) else None
 
 
 def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
