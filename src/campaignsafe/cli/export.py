@@ -102,14 +102,14 @@ def _written(read: Any, checked: Any, bundle: Text, eml: Text, output: Text, fmt
             "listed on the report's cover). See them: campaignsafe check"
         )
     _warn_profile(read.meta)
-    bundled = package_write(read, bundle)
+    bundled = _write_bundle(read, bundle)
     if eml:
         _write_eml(read, bundled, eml)
     if text_wanted:
         _write_text(output, read.chunks(fmt))
 
 
-def package_write(read: Any, bundle: Text) -> Any:
+def _write_bundle(read: Any, bundle: Text) -> Any:
     """The bundle written (and said so), or None when none was asked for."""
     from campaignsafe.cli._panel import counted
     from campaignsafe.exports import package
