@@ -313,6 +313,11 @@ def _split(text: str) -> tuple[str, str, str, str] | None:
     return pid, host, path, parts.query
 
 
+def is_web_address(text: str) -> bool:
+    """Whether ``text`` is an http or https address with a dotted host (``x.com/a`` counts: no scheme is https)."""
+    return _split(text) is not None
+
+
 def url(text: str | None) -> str | None:
     """``x.com/angryvoter/status/1`` from ``https://twitter.com/AngryVoter/status/1?s=20``; else None."""
     if not text or not isinstance(text, str):

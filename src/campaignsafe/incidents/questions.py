@@ -127,9 +127,10 @@ def _file(value: str, _a: Answers) -> Checked:
 
 def _url(value: str, _a: Answers) -> Checked:
     data = inputs.url(value)
-    address = data.get("url", "")
-    if " " in address or "." not in address:
-        raise InputError("that does not look like a web address (e.g. https://x.com/…)", code="bad_url")
+    from campaignsafe.incidents.identifiers import is_web_address
+
+    if not is_web_address(data.get("url", "")):
+        raise InputError("that is not a web address (e.g. https://x.com/name/status/1)", code="bad_url")
     if "screenshot" in data:
         _file(data["screenshot"], _a)
     return value.strip(), data.get("platform")
