@@ -8,7 +8,9 @@ import pty
 import shutil
 import subprocess
 import zipfile
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -93,6 +95,15 @@ def test_a_backup_verifies_with_verify_and_sha256sum(backed_up: tuple[Path, dict
                 cwd=folder, stdin=manifest, capture_output=True, text=True,
             )  # fmt: skip
         assert signed.returncode == 0 and "Good" in signed.stdout, signed.stderr
+
+
+def test_every_file_in_a_backup_is_dated_when_it_was_made(backed_up: tuple[Path, dict[str, object]]) -> None:
+    """Unpacked, each file shows the backup's own time (UK time), not a made-up date."""
+    out, _ = backed_up
+    with zipfile.ZipFile(out) as zf:
+        created = datetime.fromisoformat(json.loads(zf.read("BACKUP.json"))["created_at"])
+        local = created.astimezone(ZoneInfo("Europe/London"))
+        assert {i.date_time for i in zf.infolist()} == {(*local.timetuple()[:5], local.second // 2 * 2)}
 
 
 def test_restore_refuses_a_folder_that_holds_a_record(backed_up: tuple[Path, dict[str, object]], home: Path) -> None:

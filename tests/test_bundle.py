@@ -137,3 +137,15 @@ def test_email_draft_parses_back() -> None:
     parts = list(msg.iter_attachments())
     assert parts[0].get_filename() == "report.html"
     assert parts[0].get_content() == "<html></html>"
+
+
+def test_zip_dates_are_uk_time_and_never_before_1980() -> None:
+    """Zip dates have no time zone: a summer export is dated in BST, and a time before 1980 (the format's
+    first year, e.g. ``SOURCE_DATE_EPOCH=0``) is 1 January 1980 rather than an error."""
+    from datetime import datetime
+
+    from campaignsafe.exports.bundle import zip_time
+
+    assert zip_time(datetime(2026, 7, 1, 12, 0, 1, tzinfo=UTC)) == (2026, 7, 1, 13, 0, 1)
+    assert zip_time(datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)) == (2026, 12, 1, 12, 0, 0)
+    assert zip_time(datetime(1970, 1, 1, tzinfo=UTC)) == (1980, 1, 1, 0, 0, 0)

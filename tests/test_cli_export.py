@@ -8,8 +8,10 @@ import json
 import shutil
 import subprocess
 import zipfile
+from datetime import datetime
 from email import policy
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -88,9 +90,11 @@ def test_bundle_holds_reports_data_schema_and_every_original(record: list[int], 
     manifest = files["MANIFEST.sha256"].decode()
     assert f"{hashlib.sha256(PHOTO).hexdigest()}  evidence/JS-1_photo.jpg\n" in manifest
     assert out.stat().st_mode & 0o777 == 0o600
-    with zipfile.ZipFile(out) as zf:
-        assert all(i.date_time == (2000, 1, 1, 0, 0, 0) for i in zf.infolist())
     data = json.loads(files["incidents.json"])
+    exported = datetime.fromisoformat(data["export"]["exported_at"]).astimezone(ZoneInfo("Europe/London"))
+    with zipfile.ZipFile(out) as zf:  # every file dated the export, in UK time (zip keeps even seconds)
+        stamp = (*exported.timetuple()[:5], exported.second // 2 * 2)
+        assert {i.date_time for i in zf.infolist()} == {stamp}
     paths = [f["bundle_path"] for c in data["incidents"] for e in c["objects"]["evidence"] for f in e["files"]]
     assert sorted(paths) == sorted(n for n in files if n.startswith("evidence/"))
 

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from campaignsafe import __version__, paths
 from campaignsafe.errors import InputError
-from campaignsafe.exports.bundle import _SPILL, MANIFEST, _info, _LeanZip, manifest_text, safe_name
+from campaignsafe.exports.bundle import _SPILL, MANIFEST, _info, _LeanZip, manifest_text, safe_name, zip_time
 from campaignsafe.exports.spool import PREFIX as SCRATCH_PREFIX
 from campaignsafe.hashing import CHUNK
 
@@ -98,17 +98,18 @@ class Written:
 class _Zip:
     """A zip being written entry by entry, each hashed as it streams, for the manifest."""
 
-    def __init__(self, fh: IO[bytes]) -> None:
+    def __init__(self, fh: IO[bytes], created: datetime) -> None:
         # the zip's directory waits in an unnamed temporary file, not as a ZipInfo an entry (see _LeanZip)
         self._central = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish() or discard()
         self.zf = _LeanZip(fh, self._central)
+        self._stamp = zip_time(created)  # every entry dated the backup's time
         self.digests: list[tuple[str, str]] = []
 
     def add(self, name: str, chunks: Iterator[bytes]) -> None:
         if not safe_name(name) or name == MANIFEST:
             raise InputError(f"cannot back up a file named {name!r}", code="bad_backup")
         h = hashlib.sha256()
-        with self.zf.open(_info(name), "w", force_zip64=True) as dest:
+        with self.zf.open(_info(name, self._stamp), "w", force_zip64=True) as dest:
             for chunk in chunks:
                 h.update(chunk)
                 dest.write(chunk)
@@ -127,9 +128,9 @@ class _Zip:
         manifest = manifest_text(self.digests)
         self.digests.clear()
         data = manifest.encode("utf-8")  # encoded once, for the zip and the signature alike
-        self.zf.writestr(_info(MANIFEST), data)
+        self.zf.writestr(_info(MANIFEST, self._stamp), data)
         if sign is not None:
-            self.zf.writestr(_info(signature_name), sign(data))
+            self.zf.writestr(_info(signature_name, self._stamp), sign(data))
         self.zf.close()
         self._central.close()
         return manifest
@@ -235,7 +236,7 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
                 "counts": counts,
                 "producer": producer,
             }
-            z = _Zip(fh)
+            z = _Zip(fh, created)
             try:
                 with schema.errors(store.path):  # a damaged row: exit 5 with the way out, never an internal error
                     return _write_entries(z, src, key, info, files, held), counts

@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -25,8 +26,9 @@ from campaignsafe.errors import InputError, StoreError
 from campaignsafe.hashing import CHUNK
 
 MANIFEST = "MANIFEST.sha256"
-# Every entry gets the same timestamp, so the same export gives the same bytes.
-ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+#: an entry's date when none is given (a zip cannot say "no date"; 1980 is its first year).
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+DateTime = tuple[int, int, int, int, int, int]
 #: files already compressed (images, video, audio, archives, office documents): stored as they are,
 #: since deflating them again costs time and saves nothing.
 _PACKED = "jpg jpeg png gif webp heic heif avif mp4 m4v mov webm mkv 3gp mp3 m4a aac ogg oga opus amr flac"
@@ -85,6 +87,19 @@ class Manifest:
     files: int
 
 
+def zip_time(when: datetime | None) -> DateTime:
+    """The date every entry of a zip gets: ``when`` (the export's or the backup's time) in UK time, as zip
+    dates carry no time zone; so the same export (``SOURCE_DATE_EPOCH``) gives the same bytes."""
+    if when is None:
+        return ZIP_TIME
+    from campaignsafe.incidents.when import LONDON
+
+    local = when.astimezone(LONDON) if when.tzinfo is not None else when
+    if local.year < 1980:  # before the zip format's first date
+        return ZIP_TIME
+    return (min(local.year, 2107), local.month, local.day, local.hour, local.minute, local.second)
+
+
 def few(items: list[str], limit: int = 5) -> str:
     """``a, b, c`` — or the first ``limit`` and how many more."""
     more = len(items) - limit
@@ -111,9 +126,13 @@ def exhibit_of(name: str) -> str:
 
 
 def write_bundle(
-    entries: Iterable[Entry], out: Path, sign_sha512: Callable[[bytes], bytes] | None = None, signature_name: str = ""
+    entries: Iterable[Entry],
+    out: Path,
+    sign_sha512: Callable[[bytes], bytes] | None = None,
+    signature_name: str = "",
+    when: datetime | None = None,
 ) -> Manifest:
-    """Write ``entries`` plus ``MANIFEST.sha256`` (last) to the zip ``out`` atomically.
+    """Write ``entries`` plus ``MANIFEST.sha256`` (last) to the zip ``out`` atomically, each entry dated ``when``.
 
     A list is put in name order; any other iterable must already be in name order, so a bundle of
     any size streams: each file is hashed as it is written and only the manifest's lines wait, on
@@ -125,6 +144,7 @@ def write_bundle(
     changed: list[str] = []
     previous: str | None = None
     files = 0
+    stamp = zip_time(when)
     out = out.expanduser()
     with (
         paths.atomic_file(out, private=False) as fh,
@@ -141,10 +161,10 @@ def write_bundle(
             data = e.whole()
             if data is not None:
                 digest = hashlib.sha256(data).hexdigest()
-                _put(zf, _info(e.name), data)
+                _put(zf, _info(e.name, stamp), data)
             else:
                 h = hashlib.sha256()
-                with zf.open(_info(e.name), "w", force_zip64=True) as dest:
+                with zf.open(_info(e.name, stamp), "w", force_zip64=True) as dest:
                     for chunk in e.chunks():
                         h.update(chunk)
                         dest.write(chunk)
@@ -164,13 +184,13 @@ def write_bundle(
             )
         lines.seek(0)
         h, h512 = hashlib.sha256(), hashlib.sha512()
-        with zf.open(_info(MANIFEST), "w") as dest:
+        with zf.open(_info(MANIFEST, stamp), "w") as dest:
             while chunk := lines.read(CHUNK):
                 h.update(chunk)
                 h512.update(chunk)
                 dest.write(chunk)
         if sign_sha512 is not None:  # from the hash: the manifest of 200,000 files is 24 MB
-            zf.writestr(_info(signature_name), sign_sha512(h512.digest()))
+            zf.writestr(_info(signature_name, stamp), sign_sha512(h512.digest()))
     return Manifest(h.hexdigest(), files)
 
 
@@ -260,8 +280,8 @@ def _put(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
     zf.NameToInfo[info.filename] = info
 
 
-def _info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+def _info(name: str, date_time: DateTime = ZIP_TIME) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=date_time)
     _stem, dot, ext = name.rpartition(".")
     stored = dot and "/" not in ext and f".{ext.lower()}" in COMPRESSED
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED

@@ -157,7 +157,8 @@ def write(read: stream.Streamed, out: Path) -> Bundled:
     from campaignsafe.exports import signing
 
     key = signing.signer()
-    manifest = write_bundle(entries(read, _signing_entries(read.meta, key)), out, key.sign_sha512, signing.SIGNATURE)
+    files = entries(read, _signing_entries(read.meta, key))
+    manifest = write_bundle(files, out, key.sign_sha512, signing.SIGNATURE, when=read.meta.exported_at)
     return Bundled(out.expanduser(), manifest.files + 1, read.spool.count_files(), manifest.sha256)
 
 
