@@ -66,7 +66,7 @@ def test_run_first_screen_shows_the_999_line_and_the_item(
     r = run("checklist", "run", input="q\n")
     assert r.exit_code == 0, r.stderr
     screen = _first_screen(r.stdout)
-    prompt_rows = -(-len("Answer d/n/a/s/q or m for more, then an optional note (? for help): ") // columns)
+    prompt_rows = -(-len("Answer d/n/a/s/q/m and any note (? for help): ") // columns)
     assert len(screen) - 1 + prompt_rows <= 24, "\n".join(screen)
     assert screen[0] in ("If you are in immediate danger, call 999.", "In immediate danger: call 999.")
     first = next(i for _t, i in content.load_guidance().items() if i.priority == "essential")

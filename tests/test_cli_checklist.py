@@ -358,3 +358,22 @@ def test_not_yet_items_are_in_next() -> None:
 def test_run_counts_items_as_item_n_of_total() -> None:
     r = run("checklist", "run", "--no-input")
     assert "Item 1 of " in r.stdout and "to go" not in r.stdout
+
+
+def test_run_without_a_terminal_names_the_command_that_shows_the_whole_item() -> None:
+    """With nothing to type into, the summary ends with the `checklist show` command, not "type m"."""
+    r = run("checklist", "run", "--no-input")
+    shown = " ".join(r.stdout.split())
+    assert r.exit_code == 3 and "type m" not in shown
+    first = next(line for line in r.stdout.splitlines() if line.startswith("essential · "))
+    item = first.rsplit(" · ", 1)[1]
+    assert f"campaignsafe checklist show {item}" in shown
+    assert run("checklist", "show", item).exit_code == 0
+
+
+def test_the_prompt_is_one_line_in_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The question under each item fits one 80-column line with room left for the answer and a note."""
+    monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
+    lines = run("checklist", "run", input="q\n").stdout.splitlines()
+    asked = [line for line in lines if line.startswith("Answer d/n/a/s/q")]
+    assert asked and all("(? for help):" in line and len(line) <= 50 for line in asked), asked

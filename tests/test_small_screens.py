@@ -38,7 +38,7 @@ def test_prompts_and_the_json_example_in_help_fold_at_word_boundaries(
     monkeypatch.setenv("COLUMNS", str(columns))
     monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
     lines = run("checklist", "run", input="q\n").stdout.splitlines()
-    asked = [line for line in lines if "optional note" in line or "help):" in line]
+    asked = [line for line in lines if "any note" in line or "help):" in line]
     assert asked and all(len(line) <= columns for line in asked), asked
     import os
     import subprocess

@@ -10,8 +10,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 NOTE_ROOM = 30  # columns kept after the prompt for the letter and a short note
-PROMPT = "Answer d/n/a/s/q, then an optional note (? for help)"
-PROMPT_MORE = "Answer d/n/a/s/q or m for more, then an optional note (? for help)"
+#: short enough to stay on one line in 80 columns with room for the answer (``m``: the line above says what it does)
+PROMPT = "Answer d/n/a/s/q and any note (? for help)"
+PROMPT_MORE = "Answer d/n/a/s/q/m and any note (? for help)"
 HELP = """d  done                  e.g.  d met DS Patel on 3 May
 n  not yet               (kept on your list; `checklist next` shows it)
 a  not applicable        e.g.  a we have no office
@@ -97,7 +98,8 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
     for line in head:
         out.print(line)
     if not asking:
-        brief, _more = item_brief(out, view.guidance, queue[0], _heading(queue[0], 1, len(queue)), _room(out, used))
+        first = _heading(queue[0], 1, len(queue))
+        brief, _more = item_brief(out, view.guidance, queue[0], first, _room(out, used), asking=False)
         out.print(brief, crop=False)
         from campaignsafe.errors import InputError
 

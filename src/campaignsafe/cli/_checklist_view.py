@@ -149,10 +149,12 @@ def _item_head(row: Row, heading: str | None, compact: bool, mark: str = "") -> 
     return parts
 
 
-def item_brief(out: "Console", guidance: Guidance, row: Row, heading: str, room: int) -> "tuple[RenderableType, bool]":
+def item_brief(
+    out: "Console", guidance: Guidance, row: Row, heading: str, room: int, asking: bool = True
+) -> "tuple[RenderableType, bool]":
     """The item as ``checklist run`` shows it in at most ``room`` rows: whole when it fits, else its
-    head and the first sentences of its detail with a line saying ``m`` shows the rest; and whether
-    anything was left out."""
+    head and the first sentences of its detail with a line saying ``m`` shows the rest (not
+    ``asking``: the command that shows it); and whether anything was left out."""
     import re
 
     from rich.console import Group
@@ -162,7 +164,11 @@ def item_brief(out: "Console", guidance: Guidance, row: Row, heading: str, room:
     if _height(out, whole) <= room:
         return whole, False
     n = len(row.item.sources)
-    more = Text(f"More: type m for the whole item and its {n} source{'' if n == 1 else 's'}.", style="dim")
+    sources = f"{n} source{'' if n == 1 else 's'}"
+    if asking:
+        more = Text(f"More: type m for the whole item and its {sources}.", style="dim")
+    else:
+        more = Text(f"The whole item and its {sources}: campaignsafe checklist show {row.item.id}", style="dim")
     head = [*_item_head(row, heading, compact=True), Text("")]
     left = room - _height(out, Group(*head, more))
     detail = " ".join(row.item.detail.split())
