@@ -9,7 +9,7 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaignsafe.cli._incident_list import json_text, table
+from campaignsafe.cli._incident_list import column_widths, json_text, table
 from campaignsafe.incidents.listing import _ROUTES, Labels, force_of, routes_text
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
@@ -60,20 +60,13 @@ def test_list_json_is_what_json_dumps_gives(rows: list[tuple[object, ...]]) -> N
 
 
 def _slow_table(headers: list[str], rows: list[list[str]], total: int, right: set[int], fixed: set[int]) -> list[str]:
-    """The table as it was drawn cell by cell before the fast path."""
-    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    widths = list(natural)
-    flexible = [i for i in range(len(headers)) if i not in fixed]
-    longest = {
-        i: max([len(w) for c in [headers[i], *(r[i] for r in rows)] for w in c.split()] or [0]) for i in flexible
-    }
-    while sum(widths) > total - 2 * (len(headers) - 1):
-        # the widest column gives way first, but not below its longest word while another can
-        give = [i for i in flexible if widths[i] > max(6, longest[i])] or [i for i in flexible if widths[i] > 6]
-        if not give:
-            break
-        widths[max(give, key=lambda i: widths[i])] -= 1
-    out = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
+    """The table as it was drawn cell by cell before the fast path (the same widths)."""
+    widths, _natural = column_widths(headers, rows, total, fixed)
+    heads = [textwrap.wrap(h, widths[i], break_on_hyphens=False) or [""] for i, h in enumerate(headers)]
+    out = [
+        "  ".join((c[n] if n < len(c) else "").ljust(widths[i]) for i, c in enumerate(heads)).rstrip()
+        for n in range(max(map(len, heads)))
+    ]
     for row in rows:
         cells = [
             [c] if len(c) <= widths[i] else textwrap.wrap(c, widths[i], break_on_hyphens=False) or [""]
@@ -109,3 +102,45 @@ def test_table_routes_from_sql_match_the_report_labels(reports_json: str) -> Non
     (routes,) = conn.execute(f"SELECT {_ROUTES} FROM (SELECT ? AS reports) i", (reports_json,)).fetchone()
     labels = Labels()(reports_json)
     assert routes_text(routes) == (", ".join(dict.fromkeys(x.split(" (ref")[0] for x in labels)) or "-")
+
+
+HEADERS = ["Id", "When", "Kind", "Place", "Force", "Ev.", "Reported to"]
+REALISTIC = [
+    [str(n), "2026-05-01 18:30", kind, place, force, "2", reported]
+    for n, (kind, place, force, reported) in enumerate(
+        [
+            ("Threats", "High Street", "Met", "101"),
+            ("Online abuse", "Princes Street", "Police Scotland", "-"),
+            ("Harassment", "Queen Street", "South Wales", "-"),
+            ("In-person abuse", "online", "", "101"),
+            ("Stalking or following", "Market Square", "Avon and Somerset", "999, platform"),
+        ]
+        * 4,
+        1,
+    )
+]
+
+
+def test_at_80_columns_the_heading_gives_way_before_the_places() -> None:
+    """At 80 columns "Reported to" folds under its heading rather than a street name being cut in two,
+    and the table takes fewer lines than narrowing the widest column first did."""
+    lines = table(HEADERS, REALISTIC, 80, fixed={0, 1, 5}, right={0, 5})
+    assert lines[0].endswith("Reported") and lines[1].strip() == "to"
+    assert all(len(line) <= 80 for line in lines)
+    body = "\n".join(lines)
+    assert "Queen Street" in body and "High Street" in body  # each on one line
+    widest_first = 1 + len(REALISTIC) * 2  # every row folded in two, as before
+    assert len(lines) < widest_first - 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(cell, min_size=4, max_size=4), min_size=1, max_size=8), st.integers(20, 120))
+def test_column_widths_fit_when_they_can_and_keep_words_whole_while_another_can_give(
+    rows: list[list[str]], total: int
+) -> None:
+    """The widths fit ``total`` unless every flexible column is down to 6; none is wider than it needs."""
+    headers = ["Id", "When", "Place", "Ev."]
+    widths, natural = column_widths(headers, rows, total, {0, 1})
+    assert all(w <= n for w, n in zip(widths, natural, strict=True)) and widths[:2] == natural[:2]
+    if sum(widths) + 2 * 3 > total:
+        assert widths[2] <= 6 and widths[3] <= 6

@@ -7,7 +7,7 @@ and what repeats (report labels, kind labels, force names) is worked out once.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from typing import Any
 
@@ -263,12 +263,47 @@ def stacked(rows: list[list[str]], extra: Sequence[str] = ()) -> list[str]:
 
 
 def _short_force(force_id: str | None, name: str | None) -> str:
+    """The force as the table names it: its short name (``Met``, ``PSNI``), else its name without
+    "Police" or "Constabulary" at the end (``Kent``, ``Avon and Somerset``): the column is headed Force."""
     from campaignsafe.contact.forces import force_routes
 
     if not force_id:
         return ""
     routes = force_routes(force_id) or {}
-    return str(routes.get("short_name") or name or force_id)
+    short = routes.get("short_name")
+    if short:
+        return str(short)
+    full = str(name or force_id)
+    plain = full.split(" (", 1)[0]  # "Guernsey Police (Bailiwick Law Enforcement)"
+    for suffix in (" Police", " Constabulary"):
+        if plain.endswith(suffix) and plain != suffix.strip():
+            return plain[: -len(suffix)]
+    return full
+
+
+def column_widths(
+    headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
+) -> tuple[list[int], list[int]]:
+    """Each column's width in a table of ``total`` columns, and the width it would take unfolded.
+
+    While the table is too wide, the column narrowed by one is the one whose narrowing adds the fewest
+    lines (a heading that folds costs one line; ``Reported to`` gives way before a place), the widest
+    of equals; none goes below its longest word while another can give way, nor ``fixed`` ones at all.
+    """
+    columns = list(zip(*rows, strict=True)) or [()] * len(headers)
+    natural = [max(len(h), max(map(len, col), default=0)) for h, col in zip(headers, columns, strict=True)]
+    widths = list(natural)
+    room = total - 2 * (len(headers) - 1)
+    flexible = [i for i in range(len(headers)) if i not in fixed]
+    words = {i: max((len(w) for c in (headers[i], *columns[i]) for w in c.split()), default=0) for i in flexible}
+    if sum(widths) > room:
+        lines_of = _line_counter(headers, rows, flexible)
+        while sum(widths) > room:
+            give = [i for i in flexible if widths[i] > max(6, words[i])] or [i for i in flexible if widths[i] > 6]
+            if not give:
+                break
+            widths[min(give, key=lambda i: (lines_of(widths, i), -widths[i]))] -= 1
+    return widths, natural
 
 
 def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int], right: set[int]) -> list[str]:
@@ -277,18 +312,7 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
     Drawn without rich; a row whose cells all fit is one ``str.format`` call, so a list of
     thousands of incidents prints in a fraction of the time.
     """
-    columns = list(zip(*rows, strict=True)) or [()] * len(headers)
-    natural = [max(len(h), max(map(len, col), default=0)) for h, col in zip(headers, columns, strict=True)]
-    widths = list(natural)
-    room = total - 2 * (len(headers) - 1)
-    flexible = [i for i in range(len(headers)) if i not in fixed]
-    # narrow the widest column first, but not below its longest word while another can give way
-    words = {i: max((len(w) for c in (headers[i], *columns[i]) for w in c.split()), default=0) for i in flexible}
-    while sum(widths) > room:
-        give = [i for i in flexible if widths[i] > max(6, words[i])] or [i for i in flexible if widths[i] > 6]
-        if not give:
-            break
-        widths[max(give, key=lambda i: widths[i])] -= 1
+    widths, natural = column_widths(headers, rows, total, fixed)
     line = "  ".join(f"{{{i}:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
     narrowed = [i for i, (w, n) in enumerate(zip(widths, natural, strict=True)) if w < n]
     import textwrap  # the table's only: ``--json`` never loads it
@@ -318,3 +342,35 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
                 parts.append(text.rjust(widths[i]) if i in right else text.ljust(widths[i]))
             out.append("  ".join(parts).rstrip())
     return out
+
+
+#: rows the table's column widths are chosen on (the last ones: a long list's end is what stays on screen)
+_SAMPLE = 200
+
+
+def _line_counter(headers: list[str], rows: list[list[str]], flexible: list[int]) -> Callable[[list[int], int], int]:
+    """``lines(widths, i)``: how many lines the headings and the last rows take with column ``i`` one narrower."""
+    from collections import Counter
+
+    seen = Counter(tuple(row[i] for i in flexible) for row in rows[-_SAMPLE:])
+    seen[tuple(headers[i] for i in flexible)] += 1
+    known: dict[tuple[str, int], int] = {}
+
+    def need(text: str, width: int) -> int:  # lines of ``text`` folded at word boundaries into ``width``
+        got = known.get((text, width))
+        if got is None:
+            got, used = 1, -1
+            for word in text.split():
+                if used + 1 + len(word) <= width:
+                    used += 1 + len(word)
+                else:
+                    got, used = (got + 1, len(word)) if used >= 0 else (got, len(word))
+                    got += max(0, -(-len(word) // width) - 1)  # a word longer than the column is broken
+            known[(text, width)] = got
+        return got
+
+    def lines(widths: list[int], narrower: int) -> int:
+        w = [widths[i] - (i == narrower) for i in flexible]
+        return sum(n * max(need(c, wi) for c, wi in zip(cells, w, strict=True)) for cells, n in seen.items())
+
+    return lines
