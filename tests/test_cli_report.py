@@ -453,3 +453,17 @@ def test_a_postcode_that_does_not_exist_is_listed_with_the_other_problems(tmp_pa
     bad = minimal(location={"postcode": "SW1A 9ZZ"})  # no place
     r = run("report", "--from-file", str(write_json(tmp_path, bad)))
     assert r.exit_code == 3 and "location.postcode: that postcode does not exist" in " ".join(r.stderr.split())
+
+
+def test_a_file_without_a_location_says_what_one_looks_like_for_abuse_online(home: Path, tmp_path: Path) -> None:
+    """Left out, ``location`` is named with both forms it can take (a street, or online); with
+    ``{"text": "online"}`` the same file is saved."""
+    data = minimal(kind="online-abuse")
+    del data["location"]
+    r = run("report", "--from-file", str(write_json(tmp_path, data)))
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "location: is required (where it happened:" in said and '{"text": "online"}' in said
+    assert count(home) == 0
+    data["location"] = {"text": "online"}
+    r = run("report", "--from-file", str(write_json(tmp_path, data)), "--json")
+    assert r.exit_code == 0 and r.json["incidents"][0]["location"]["text"] == "online"

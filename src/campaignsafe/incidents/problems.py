@@ -28,6 +28,10 @@ class Problems(InputError):
         return {**super().as_dict(), "problems": self.problems}
 
 
+#: what a missing ``location`` needs (a file for abuse online has no street to give)
+_WHERE_HINT = ' (where it happened: {"text": "High Street", "postcode": "SW1A 1AA"}, or {"text": "online"})'
+
+
 def _field_names() -> list[str]:
     """Every field name an incident file may use (for "did you mean")."""
     from campaignsafe.incidents import models
@@ -53,7 +57,7 @@ def pydantic_problems(exc: ValidationError) -> list[str]:
         loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
         msg = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "missing":
-            msg = "is required"
+            msg = "is required" + (_WHERE_HINT if loc[-1:] == ("location",) else "")
         elif err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _field_names(), n=1)
             msg = "unknown field" + (f" (did you mean {close[0]}?)" if close else "")
