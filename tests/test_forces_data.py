@@ -91,7 +91,7 @@ def test_every_fact_has_a_source_and_a_checked_date() -> None:
 
 
 def test_crown_dependency_numbers_are_sourced_and_isle_of_man_is_not_guessed(forces: ForcesFile) -> None:
-    """Jersey's 999 and 612612 come from the force's own pages; Guernsey's 999 too; no Isle of Man number is shipped."""
+    """Jersey's 999 and 612612 come from the force's own pages; Guernsey's 999 too; the Isle of Man's 999 only."""
     by_id = {c.id: c for c in forces.crown_dependencies}
     jersey = by_id["jersey"]
     assert jersey.emergency is not None and jersey.emergency.value == "999"
@@ -100,9 +100,10 @@ def test_crown_dependency_numbers_are_sourced_and_isle_of_man_is_not_guessed(for
     assert all(forces.sources[k].url.startswith("https://jersey.police.uk/") for k in jersey.emergency.sources)
     guernsey = by_id["guernsey"]
     assert guernsey.emergency is not None and guernsey.emergency.sources == ["guernsey-control-room"]
-    iom = by_id["isle-of-man"]
-    assert iom.emergency is None and iom.non_emergency is None
-    assert "could not confirm" in iom.note
+    iom = by_id["isle-of-man"]  # 999 from the Government's control room page; no non-emergency number guessed
+    assert iom.emergency is not None and iom.emergency.value == "999" and iom.emergency.sources == ["iom-esjcr"]
+    assert forces.sources["iom-esjcr"].url.startswith("https://www.gov.im/")
+    assert iom.non_emergency is None and "could not confirm its non-emergency number" in iom.note
 
 
 def test_election_contacts_say_no_national_list_not_no_public_list(forces: ForcesFile) -> None:
