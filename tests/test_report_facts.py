@@ -72,7 +72,7 @@ def test_online_incident_has_one_force_everywhere() -> None:
                           "--platform", "X", "--description", "a post")["id"])  # fmt: skip
     listed = run("incidents", "list", "--json").json["incidents"][0]
     assert (listed["force_id"], listed["force_source"]) == ("kent", "profile")
-    assert "Kent Police*" in run("incidents", "list").stdout
+    assert "Kent*" in run("incidents", "list").stdout  # the table names it as its Force column can
     assert [i["id"] for i in run("incidents", "list", "--force", "kent", "--json").json["incidents"]] == [int(iid)]
     shown = run("incidents", "show", iid, "--json").json
     assert shown["force"] == {"id": "kent", "name": "Kent Police", "source": "profile"}

@@ -67,7 +67,7 @@ def test_report_table_headers_fit_their_columns(tmp_path: Path) -> None:
     found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.DOTALL)
     assert found, dom[-2000:]
     cells = [line.split("|") for line in found.group(1).splitlines()]
-    assert {c[1] for c in cells} >= {"Kind", "Incidents", "Month", "By kind", "Exhibits"}
+    assert {c[1] for c in cells} >= {"Kind", "Incidents", "Month", "By kind", "Exhibits", "Amended"}
     assert any(c[0] == "bar" for c in cells)
     for table, text, width, content, to_right in cells:
         assert int(content) <= round(float(width)), f"table {table}: header {text!r} is wider than its column"
@@ -90,3 +90,15 @@ def test_cover_gives_every_force_a_way_to_report_online_once(tmp_path: Path) -> 
     for pc in ("BT1 5GS", "EH1 1YZ"):
         panel = " ".join(run("contact", pc).stdout.split())
         assert panel.count("Report online") == 1 and "Online contact" not in panel and "Online reporting" not in panel
+
+
+def test_the_index_says_which_incidents_were_amended_under_its_own_heading(tmp_path: Path) -> None:
+    """The chronological index's last column is headed Amended and says yes or no for every incident."""
+    make_record(tmp_path)
+    html = tmp_path / "report.html"
+    assert run("export", "--all", "--format", "html", "-o", str(html)).exit_code == 0
+    text = html.read_text(encoding="utf-8")
+    index = text[text.index("<th>Id</th>") : text.index("</tbody>", text.index("<th>Id</th>"))]
+    assert '<th class="n">Exhibits</th><th>Amended</th>' in index
+    said = re.findall(r'<td class="nowrap">(yes|no)</td></tr>', index)
+    assert len(said) == index.count("<tr>") == 3 and said.count("yes") == 1  # the record has one amended incident

@@ -132,7 +132,7 @@ def chrono(r: vw.ChronoRow) -> str:
     return (
         f'<tr><td><a href="#{r.anchor}">{r.id}</a></td><td>{e(r.when)}</td><td>{e(r.kind)}</td>'
         f'<td>{e(r.place)}</td><td>{e(r.reported)}</td><td class="n">{r.exhibits}</td>'
-        f'<td class="nowrap">{"amended" if r.amended else ""}</td></tr>'
+        f'<td class="nowrap">{"yes" if r.amended else "no"}</td></tr>'
     )
 
 
@@ -218,7 +218,7 @@ def _conduct(v: vw.ConductView) -> str:
         "<h3>Every incident, oldest first</h3>"
         '<table class="grid chrono"><col class="id"><col class="when"><col><col><col><col class="num">'
         '<col class="flag"><thead><tr><th>Id</th><th>When</th><th>Kind</th><th>Where</th><th>Reported to</th>'
-        '<th class="n">Exhibits</th><th></th></tr></thead><tbody>'
+        '<th class="n">Exhibits</th><th>Amended</th></tr></thead><tbody>'
     )
 
 
