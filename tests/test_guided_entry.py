@@ -140,6 +140,19 @@ def test_bad_answers_are_asked_again(monkeypatch: pytest.MonkeyPatch, home: Path
     assert "did you mean threats?" in out
     assert "no such file" in out
     _assert_first_answers_kept(home)
+    after = out[out.index("did you mean threats?") :]
+    assert "Type y for threats" in after and "12  Other" not in after.split("What happened")[0]  # no menu again
+
+
+def test_a_kind_with_several_or_no_close_matches_shows_the_menu_again(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """With nothing to say y to, the numbered kinds are printed again under the reason."""
+    prompts(monkeypatch)
+    answers = [*FIRST[:3], "zzzzzz", "2", *DESCRIPTION, *REST]
+    out = run("report", input="\n".join(answers) + "\n\n").stdout
+    after = out[out.index("unknown kind") :]
+    assert "Type y for" not in after.split("What happened")[0] and "12  Other" in after
 
 
 def test_draft_is_private(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:

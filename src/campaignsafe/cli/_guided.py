@@ -267,7 +267,7 @@ def _ask_line(q: Question, d: Draft, final: bool) -> None:
             if len(found) == 1:
                 offered = found[0]
                 say(f"  Type y for {found[0]}, or another answer.")
-            if q.id == "kind":
+            if q.id == "kind" and len(found) != 1:  # with one "did you mean", y is all it takes
                 _kind_menu()
             continue
         d.answer(q.id, normal)
