@@ -214,3 +214,14 @@ def test_the_batch_shortcut_for_junk_gives_the_full_answer(text: str) -> None:
     line = miss_line(text)
     if line is not None:
         assert json.loads(line) == answer_line(text.encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("Hul", "Kingston upon Hull"), ("Bth", "Bath"), ("Yrk", "York")])
+def test_a_three_letter_typo_is_suggested_never_answered(typed: str, meant: str) -> None:
+    """A word too short to correct safely (one letter from many words) is not taken as the place meant,
+    but the miss suggests the names one typo away, so `contact Hul` still leads to Hull."""
+    r = run("contact", typed)
+    assert r.exit_code == 4 and "Emergency" not in r.stdout
+    said = " ".join(r.stderr.split())
+    assert f"no constituency, council or police force matches '{typed}'" in said
+    assert f"did you mean: {meant}" in said

@@ -301,29 +301,54 @@ class Matcher:
             out.append(w)
         return " ".join(out)
 
+    def _one_typo_from_short(self, word: str) -> list[str]:
+        """Telling name words one typo from ``word`` when it is too short to be corrected (``hul`` → hull):
+        offered as suggestions, never taken as the answer."""
+        if len(word) != MIN_TYPO_WORD - 1 or word in self.words or word.isdigit():
+            return []
+        from rapidfuzz.distance import OSA
+
+        get = self.deletions.get
+        near = {c for d in (word, *_deletes(word)) for c in get(d, ())}
+        return sorted(c for c in near if c not in GENERIC and OSA.distance(word, c) <= 1)
+
     def names_nothing(self, key: str) -> bool:
-        """Whether no word of ``key`` is, or is one typo from, a word of any name: then no name can match."""
+        """Whether no word of ``key`` is, or is one typo from, a name word: then nothing matches or is suggested."""
         for w in key.split():
             if w in self.words or (len(w) >= MIN_TYPO_WORD and not w.isdigit() and self.correct(w) != w):
+                return False
+            if self._one_typo_from_short(w):  # suggested on a miss
                 return False
         return True
 
     def suggestions(self, fixed: str, kinds: tuple[str, ...] = tuple(KIND_ORDER), n: int = 5) -> list[str]:
         """Names plausibly meant by a query that named none (``fixed``: as ``match`` corrected it).
 
-        Only names that share a telling word with it, ranked by rapidfuzz's WRatio.
+        Only names that share a telling word with it, ranked by rapidfuzz's WRatio; a word too short to be
+        corrected (``hul``) counts as each telling name word one typo from it (``hull``).
         """
-        words = [w for w in fixed.split() if w in self.words and w not in GENERIC and len(w) >= 3]
+        typed = fixed.split()
+        words = [w for w in typed if w in self.words and w not in GENERIC and len(w) >= 3]
+        keys = [variants(fixed)[-1]]
+        for i, w in enumerate(typed):
+            for near in self._one_typo_from_short(w):
+                words.append(near)
+                keys.append(variants(" ".join([*typed[:i], near, *typed[i + 1 :]]))[-1])
         if not words:
             return []
-        key = variants(fixed)[-1]
-        candidates = {k for w in words for k in self.words[w] if self._kept(k, kinds)}
+        candidates = list({k for w in words for k in self.words[w] if self._kept(k, kinds)})
         if not candidates:
             return []
         from rapidfuzz import fuzz, process
 
-        ranked = process.extract(key, list(candidates), scorer=fuzz.WRatio, limit=3 * n, score_cutoff=SUGGEST_SCORE)
-        return _unique_names([p for k, _score, _i in ranked for p in self._kept(k, kinds)])[:n]
+        best: dict[str, float] = {}
+        for key in keys:
+            for k, score, _i in process.extract(
+                key, candidates, scorer=fuzz.WRatio, limit=3 * n, score_cutoff=SUGGEST_SCORE
+            ):
+                best[k] = max(score, best.get(k, 0.0))
+        ranked = sorted(best, key=lambda k: (-best[k], k))
+        return _unique_names([p for k in ranked for p in self._kept(k, kinds)])[:n]
 
 
 def _deletes(word: str) -> list[str]:
