@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.backup_helpers import ok
 from tests.conftest import run
 from tests.incident_helpers import minimal, write_json
@@ -307,6 +309,23 @@ def test_a_listed_column_stored_as_bytes_is_a_damaged_row_exit_5(home: Path, tmp
         conn.execute(f"UPDATE incidents SET {column} = ?", (before,))
         conn.close()
     assert ok("incidents", "list", "--json").json["incidents"][0]["place"] == "High Street"
+
+
+def test_a_type_error_of_the_listing_itself_is_an_internal_error_not_damage(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a stored BLOB makes a failed list "a stored row is damaged": a TypeError in the listing's own code
+    (a bug) on sound rows is reported as an internal error (exit 1), never as damage to the record."""
+    from campaignsafe.cli import _incident_list
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise TypeError("a bug in the listing")
+
+    monkeypatch.setattr(_incident_list, "json_text", broken)
+    r = run("incidents", "list", "--json")
+    assert r.exit_code == 1 and "internal error" in r.stderr and "damaged" not in r.stderr
 
 
 def test_an_amendment_or_exhibit_column_stored_as_bytes_is_a_finding_not_an_internal_error(

@@ -144,7 +144,7 @@ def show(
 
             print_table(rows, width(), flt.profile_force_id, {i: who or "?" for i, who in by.items()}, campaigns)
     except TypeError as exc:  # a listed column changed in the store to bytes (a BLOB)
-        raise listing.unreadable(exc) from None
+        raise listing.unreadable(exc, rows) from None
 
 
 def print_table(

@@ -15,6 +15,8 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from campaignsafe.exports import case as cs
 from campaignsafe.exports import csv_, html, json_, linked, markdown
@@ -23,6 +25,9 @@ from campaignsafe.exports import statement as st
 from campaignsafe.exports.spool import Spool
 from campaignsafe.exports.timeline import Tally
 from campaignsafe.incidents.listing import Filter
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.models import AuditEntry, Incident
 
 FORMATS = ("json", "csv", "html", "md")
 
@@ -96,7 +101,6 @@ def read(
     """
     from campaignsafe.errors import StoreError
     from campaignsafe.incidents import evidence
-    from campaignsafe.incidents.schema import damaged_row
 
     wanted = frozenset(FORMATS if bundle else formats)
     info = cs.about()
@@ -117,16 +121,14 @@ def read(
         n = 0
         for iid, orig in store.readable(ids):
             try:
-                if orig is None:
-                    raise damaged_row(store.path, f"incident {iid}")
-                trail = spool.audit(iid)
+                incident, trail = _readable(spool, store.path, iid, orig)
             except StoreError as exc:
                 if not skip_damaged or exc.code != "record_corrupt":
                     raise
                 left_out.append(iid)
                 continue
-            shared.add(orig)
-            c, cur = cs.case_of(orig, trail, info.producer, spool, origins.get(iid), info.profile_force)
+            shared.add(incident)
+            c, cur = cs.case_of(incident, trail, info.producer, spool, origins.get(iid), info.profile_force)
             totals.add(c, cur, info.profile_force)
             if "json" in wanted:
                 spool.write("json", json_.case_text(c, n == 0))
@@ -163,3 +165,13 @@ def read(
     return Streamed(
         meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs, totals.recorded_by(), links, left_out
     )
+
+
+def _readable(spool: Spool, where: Path | str, iid: int, orig: Incident | None) -> tuple[Incident, list[AuditEntry]]:
+    """The incident and its audit trail from the scratch copy; StoreError (``record_corrupt``) when its row could
+    not be read (``orig`` is None) or its trail is damaged, which ``export --anyway`` leaves out."""
+    if orig is None:
+        from campaignsafe.incidents.schema import damaged_row
+
+        raise damaged_row(where, f"incident {iid}")
+    return orig, spool.audit(iid)

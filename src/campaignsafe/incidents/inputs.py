@@ -178,6 +178,15 @@ FLAG_FOR = {
 }
 
 
+_EVIDENCE_PROBLEM = re.compile(r"evidence\[(\d+)\](?:\.(\w+))?: ")
+
+
+def evidence_problem(problem: str) -> tuple[int, str | None, str] | None:
+    """``evidence[1].path: no such file`` → ``(1, "path", "no such file")``; None for another field's problem."""
+    found = _EVIDENCE_PROBLEM.match(problem)
+    return (int(found[1]), found[2], problem[found.end() :]) if found else None
+
+
 def in_flag_terms(problem: str) -> str:
     """``occurred_at: is required`` → ``--when: is required`` (lists keep their position)."""
     field, sep, rest = problem.partition(": ")
@@ -186,8 +195,8 @@ def in_flag_terms(problem: str) -> str:
     base = re.sub(r"\[\d+\]", "", field)
     for key in (base, base.split(".")[0]):
         if key in FLAG_FOR:
-            index = re.match(r"evidence\[(\d+)\]", field)  # which one, since the file's name is never shown
-            which = f" (the {ordinal(int(index.group(1)) + 1)})" if index else ""
+            item = evidence_problem(problem)  # which one, since the file's name is never shown
+            which = f" (the {ordinal(item[0] + 1)})" if item else ""
             return f"{FLAG_FOR[key]}{which}: {rest}"
     return problem
 

@@ -283,13 +283,14 @@ def list_rows(
         conn.close()
 
 
-def unreadable(exc: TypeError) -> Exception:
-    """What to raise when a listed row could not be written out: a column changed in a SQLite store to bytes (a
-    BLOB) is a damaged row (exit 5), as one that is not UTF-8 is; anything else is ``exc`` itself."""
+def unreadable(exc: TypeError, rows: Sequence[Sequence[Any]]) -> Exception:
+    """What to raise when listed ``rows`` could not be written out: a column changed in a SQLite store to bytes
+    (a BLOB) is a damaged row (exit 5), as one that is not UTF-8 is; any other TypeError is ``exc`` itself (a
+    bug, reported as one)."""
     from campaignsafe import paths
     from campaignsafe.incidents import backend, schema
 
-    if backend.url():
+    if backend.url() or not any(type(v) is bytes for r in rows for v in r):
         return exc
     return schema.damaged_row(paths.home() / "incidents.db", "a stored row")
 

@@ -172,12 +172,10 @@ def add_evidence(
 def _as_given(problem: str, files: int) -> str:
     """``evidence[1].path: no such file`` → ``FILE (the 2nd): no such file``, in the command's own terms
     (``--url``, ``--screenshot``; the URL's item comes after the files). The file's name is never shown."""
-    import re
-
-    found = re.match(r"evidence\[(\d+)\](\.\w+)?: ", problem)
-    if not found:
+    item = inputs.evidence_problem(problem)
+    if item is None:
         return problem
-    i, rest = int(found[1]), problem[found.end() :]
+    i, field, rest = item
     if i < files:
         return f"FILE (the {inputs.ordinal(i + 1)}): {rest}" if files > 1 else f"FILE: {rest}"
-    return f"{'--screenshot' if found[2] == '.screenshot' else '--url'}: {rest}"
+    return f"{'--screenshot' if field == 'screenshot' else '--url'}: {rest}"

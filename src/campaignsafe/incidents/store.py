@@ -55,11 +55,19 @@ _EACH_PG = (
 class Store(Recording):
     """An open incident database (its writes: :class:`.recording.Recording`)."""
 
-    def __init__(self, conn: backend.Conn, path: backend.Where, pending: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        conn: backend.Conn,
+        path: backend.Where,
+        pending: Sequence[str] = (),
+        found: tuple[int, int] | None = None,
+    ) -> None:
         self.conn = conn
         self.path = path
-        #: the SQLite file this connection opened (device, inode): a write into a file since replaced is refused
-        self._file = _identity(path) if isinstance(path, Path) else None
+        #: the SQLite file and its (device, inode) as found when opened (``found``, else now): a write into a
+        #: file since replaced is refused
+        self._db = path if isinstance(path, Path) else None
+        self._file = found or (_identity(self._db) if self._db is not None else None)
         # PRAGMA quick_check passed: checked once, before the first write (a server checks itself)
         self._sound = backend.is_pg(conn)
         #: migrations a store opened read-only lacks (it is read as it is, never upgraded here)
@@ -73,10 +81,7 @@ class Store(Recording):
         # done the data folder's file is the restored one, while this connection still has the old
         found = _identity(path or db_path()) if path is not None or not backend.url() else None
         conn, where = backend.connect(path)
-        store = cls(conn, where)
-        if found is not None and store._file is not None:
-            store._file = found
-        return store
+        return cls(conn, where, found=found if isinstance(where, Path) else None)
 
     @staticmethod
     def exists() -> bool:
@@ -142,7 +147,7 @@ class Store(Recording):
 
         A ``restore`` into this (empty) data folder renames it aside while holding the store's write lock; a
         write that waited for that lock would otherwise go into the old file, which restore then deletes."""
-        if self._file is None or _identity(self.path) == self._file:  # type: ignore[arg-type]  # a Path here
+        if self._db is None or self._file is None or _identity(self._db) == self._file:
             return
         raise StoreError(
             f"the incident store {self.path} was replaced (a restore put a record in place) while this command"
