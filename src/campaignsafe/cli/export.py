@@ -75,7 +75,7 @@ def export(
         text_wanted = bool(output or fmt or not (bundle or eml))
         formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
         with package.prepared(
-            flt, chosen, formats, bundle=bool(bundle), email=bool(eml), checked=check.result, anyway=anyway
+            flt, chosen, formats, bundle=bool(bundle), email=bool(eml), check=check, anyway=anyway
         ) as read:
             checked = check.result()  # the same answer ``prepared`` put on the cover and in the JSON
             if bundle or eml or fmt_name in ("html", "md", "json"):

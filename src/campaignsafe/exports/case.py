@@ -72,10 +72,11 @@ def selection(
 
 @contextlib.contextmanager
 def opened(flt: Filter) -> Iterator[tuple[Store, list[int]]]:
-    """The store, open, and the ids of the selected incidents in order; refuses ids that do not exist."""
+    """The store, open in one snapshot (an incident recorded, changed or deleted meanwhile is not half seen), and
+    the ids of the selected incidents in order; refuses ids that do not exist."""
     from campaignsafe.incidents.store import Store
 
-    with Store.open() as store:
+    with Store.open() as store, store.snapshot():
         if flt.ids:
             found = set(store.ids(Filter(ids=flt.ids)))
             missing = [i for i in flt.ids if i not in found]

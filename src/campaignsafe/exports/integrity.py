@@ -17,13 +17,16 @@ import json
 import subprocess
 import sys
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from campaignsafe import errors
 from campaignsafe.errors import CampaignsafeError, VerifyError
 from campaignsafe.exports import model as m
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.store import Store
 
 #: what the child runs: ``python -m campaignsafe.exports.integrity``; ``-P``: the current folder is not put first
 #: on its import path (a decimal.py or json.py where the user runs the export would be run)
@@ -75,7 +78,7 @@ class Beside:
         from campaignsafe.incidents.store import Store
 
         self.anyway = anyway
-        self._answer: m.Integrity | None = None
+        self._answer: m.Integrity | CampaignsafeError | None = None
         Store.open().close()  # made or brought up to date here first, so the child only reads
         try:
             self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -93,10 +96,33 @@ class Beside:
             self._proc.wait()
 
     def result(self) -> m.Integrity:
-        """The check's answer for the export (VerifyError when it failed, unless ``anyway``; its StoreError as is)."""
+        """The check's answer for the export (VerifyError when it failed, unless ``anyway``; its StoreError as is),
+        the same every time it is asked."""
         if self._answer is None:
-            self._answer = judged(self._report(), self.anyway)
+            try:
+                self._answer = judged(self._report(), self.anyway)
+            except CampaignsafeError as exc:
+                self._answer = exc
+        if isinstance(self._answer, CampaignsafeError):
+            raise self._answer
         return self._answer
+
+    def of_snapshot(self, store: Store) -> m.Integrity:
+        """The answer for exactly what the export read in ``store``'s open snapshot: the child's, when it saw the
+        same audit chain head (every change to the record adds an entry), else the check run again in it."""
+        from campaignsafe.incidents import check
+
+        answer = self.result()
+        now, stated = check.head(store.conn), answer.audit_head
+        if (stated and (stated.seq, stated.sha256)) == (now and (now.seq, now.sha256)):
+            return answer
+        # a report, change or deletion between the child's snapshot and the export's: checked again in the export's
+        self._answer = None
+        try:
+            self._answer = judged(store.check_in_snapshot().as_dict(), self.anyway)
+        except CampaignsafeError as exc:
+            self._answer = exc
+        return self.result()
 
     def _report(self) -> dict[str, Any]:
         out = b""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from email.utils import formataddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaignsafe.errors import InputError, StoreError
 from campaignsafe.exports import json_, stream
@@ -25,6 +25,9 @@ from campaignsafe.exports import model as m
 from campaignsafe.exports import text as tx
 from campaignsafe.exports.bundle import Entry, few, write_bundle
 from campaignsafe.incidents.listing import Filter
+
+if TYPE_CHECKING:
+    from campaignsafe.exports.integrity import Beside
 
 FORMATS = stream.FORMATS
 SUFFIXES = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
@@ -61,14 +64,15 @@ def prepared(
     *,
     bundle: bool = False,
     email: bool = False,
-    checked: Callable[[], m.Integrity] | None = None,
+    check: Beside | None = None,
     anyway: bool = False,
 ) -> Iterator[stream.Streamed]:
     """The selected incidents read once into ``formats`` (every format for a bundle), ready to write.
 
-    ``checked`` gives the record check's answer (:class:`~campaignsafe.exports.integrity.Beside`), asked
-    once the incidents are read and before anything is yielded: a failed check stops the export then,
-    and it speaks before any error of the read's own, as when the check ran first.
+    ``check`` (:class:`~campaignsafe.exports.integrity.Beside`) gives the record check's answer for the
+    snapshot the incidents were read in, asked once they are read and before anything is yielded: a
+    failed check stops the export then, and it speaks before any error of the read's own, as when the
+    check ran first.
     With ``anyway`` (``export --anyway``) an incident whose stored row cannot be read is left out
     and named among the integrity findings, so the report's cover and the JSON say so.
     The export's scratch folder lives as long as the block; it is removed when the block ends.
@@ -80,19 +84,18 @@ def prepared(
     with Spool.open() as spool:
         try:
             read = stream.read(
-                flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway
+                flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway, check=check
             )
         except CampaignsafeError:
-            if checked is not None:
-                checked()  # a record that does not check out is the reason to give
+            if check is not None:
+                check.result()  # a record that does not check out is the reason to give
             raise
-        integrity = checked() if checked is not None else None
+        integrity = read.meta.integrity
         if read.left_out and integrity is not None:
             integrity.passed = False
             integrity.exported_despite_findings = True
             integrity.findings.extend(left_out_findings(read.left_out))
-        read.meta.integrity = integrity  # the check before the export, on the cover and in the JSON
-        yield read
+        yield read  # the check's answer on the cover and in the JSON
 
 
 def left_out_findings(ids: list[int]) -> list[m.CheckFinding]:

@@ -27,6 +27,7 @@ from campaignsafe.exports.timeline import Tally
 from campaignsafe.incidents.listing import Filter
 
 if TYPE_CHECKING:
+    from campaignsafe.exports.integrity import Beside
     from campaignsafe.incidents.models import AuditEntry, Incident
 
 FORMATS = ("json", "csv", "html", "md")
@@ -93,11 +94,14 @@ def read(
     bundle: bool = False,
     email: bool = False,
     skip_damaged: bool = False,
+    check: Beside | None = None,
 ) -> Streamed:
-    """Read the selected incidents once, rendering each into ``formats`` (all of them for a bundle).
+    """Read the selected incidents once, in one snapshot, rendering each into ``formats`` (all of them for a bundle).
 
     A stored incident that cannot be read stops the export (StoreError, exit 5), unless
     ``skip_damaged`` (``export --anyway``): then it is left out and named in ``left_out``.
+    ``check`` (the record check beside the export) gives ``meta.integrity``, for the snapshot read: asked
+    once every incident is read, while the snapshot is still open.
     """
     from campaignsafe.errors import StoreError
     from campaignsafe.incidents import evidence
@@ -160,7 +164,9 @@ def read(
                 "see which: campaignsafe check. Keep a copy of the data folder",
                 code="record_corrupt",
             )
+        integrity = check.of_snapshot(store) if check is not None else None
     meta = cs.meta(info, chosen, exported_at, totals.forces())
+    meta.integrity = integrity
     links = cs.link_models(shared)
     return Streamed(
         meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs, totals.recorded_by(), links, left_out

@@ -299,17 +299,33 @@ class Store(Recording):
         return self._check_one(quick, anchor)
 
     def _check_one(self, quick: bool, anchor: checking.Head | None) -> checking.Report:
+        with self.snapshot():
+            return self._checked(quick, anchor)
+
+    def _checked(self, quick: bool, anchor: checking.Head | None) -> checking.Report:
         from campaignsafe.incidents import check
 
         with schema.errors(self.path):
-            # one snapshot, whatever another process writes meanwhile
-            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self.is_server else "BEGIN")
-            try:
-                report = check.run(self.conn, quick=quick, anchor=anchor)
-            finally:
-                self.conn.execute("COMMIT")
+            report = check.run(self.conn, quick=quick, anchor=anchor)
         report.pending_migrations = list(self.pending)
         return report
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read in the block sees the store as it was when the block began, whatever another process
+        writes meanwhile (a read transaction: SQLite's, or PostgreSQL's REPEATABLE READ)."""
+        with schema.errors(self.path):
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self.is_server else "BEGIN")
+        try:
+            yield
+        finally:
+            with schema.errors(self.path):
+                self.conn.execute("COMMIT")
+
+    def check_in_snapshot(self, what: str = "export") -> checking.Report:
+        """The quick check inside the :meth:`snapshot` block already open: of exactly what the block reads."""
+        backend.one_campaign(self.conn, what)
+        return self._checked(True, None)
 
     def _check_each(self, campaigns: list[str], quick: bool) -> checking.Report:
         from campaignsafe.incidents import check
