@@ -319,3 +319,27 @@ def test_a_weak_passphrase_is_refused(weak: str, home: Path, tmp_path: Path, mon
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
     assert run("backup", str(out), "--encrypt").exit_code == 3 and not out.exists()
+
+
+def test_the_manifest_lists_entries_by_name_whatever_order_they_were_written_in(tmp_path: Path) -> None:
+    """The backup's lines wait on disk, not in memory: written out of order, the manifest still lists every
+    entry once, by name, and the SHA-256 and count the backup reports are those of the manifest written."""
+    import hashlib
+    from datetime import UTC
+
+    from campaignsafe.backup.archive import _Zip
+
+    out = tmp_path / "z.zip"
+    names = [f"files/evidence/{n:03d}" for n in range(2500)]
+    shuffled = names[1::2] + names[::2]
+    with out.open("wb") as fh:
+        z = _Zip(fh, datetime(2026, 5, 1, 12, tzinfo=UTC))
+        for name in shuffled:
+            z.add(name, iter([name.encode()]))
+        digest, listed = z.finish()
+    with zipfile.ZipFile(out) as zf:
+        manifest = zf.read("MANIFEST.sha256")
+    lines = manifest.decode().splitlines()
+    assert [line.split("  ", 1)[1] for line in lines] == sorted(names) and listed == len(names)
+    assert digest == hashlib.sha256(manifest).hexdigest()
+    assert lines[0] == f"{hashlib.sha256(names[0].encode()).hexdigest()}  {names[0]}"

@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,14 +97,23 @@ class Written:
 
 
 class _Zip:
-    """A zip being written entry by entry, each hashed as it streams, for the manifest."""
+    """A zip being written entry by entry, each hashed as it streams, for the manifest.
+
+    The manifest's lines wait in a temporary database on disk (entries come in no particular order, the
+    manifest lists them by name), so a backup of 200,000 files holds none of them in memory.
+    """
 
     def __init__(self, fh: IO[bytes], created: datetime) -> None:
         # the zip's directory waits in an unnamed temporary file, not as a ZipInfo an entry (see _LeanZip)
         self._central = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish() or discard()
         self.zf = _LeanZip(fh, self._central)
         self._stamp = zip_time(created)  # every entry dated the backup's time
-        self.digests: list[tuple[str, str]] = []
+        self._lines = sqlite3.connect("", isolation_level=None)  # "": a private file SQLite removes when closed
+        self._lines.execute("PRAGMA cache_size = -2000")  # at most ~2 MB of it in memory
+        self._lines.execute("CREATE TABLE lines (name TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID")
+        self._lines.execute("BEGIN")
+        #: the SHA-256 of the entry added last
+        self.last = ""
 
     def add(self, name: str, chunks: Iterator[bytes]) -> None:
         if not safe_name(name) or name == MANIFEST:
@@ -113,7 +123,11 @@ class _Zip:
             for chunk in chunks:
                 h.update(chunk)
                 dest.write(chunk)
-        self.digests.append((name, h.hexdigest()))
+        self.last = h.hexdigest()
+        try:
+            self._lines.execute("INSERT INTO lines VALUES (?, ?)", (name, self.last))
+        except sqlite3.IntegrityError:
+            raise InputError(f"cannot back up two files named {name!r}", code="bad_backup") from None
         if len(self.zf.filelist) >= _SPILL:
             self.zf.spill()
 
@@ -123,17 +137,26 @@ class _Zip:
         with contextlib.suppress(Exception):
             self.zf.close()
         self._central.close()
+        self._lines.close()
 
-    def finish(self, sign: Any = None, signature_name: str = "") -> str:
-        manifest = manifest_text(self.digests)
-        self.digests.clear()
-        data = manifest.encode("utf-8")  # encoded once, for the zip and the signature alike
-        self.zf.writestr(_info(MANIFEST, self._stamp), data)
-        if sign is not None:
-            self.zf.writestr(_info(signature_name, self._stamp), sign(data))
+    def finish(self, sign_sha512: Any = None, signature_name: str = "") -> tuple[str, int]:
+        """Write ``MANIFEST.sha256`` (every entry by name) and its signature, made from the manifest's SHA-512
+        as it streams; close the zip. The manifest's SHA-256 and how many files it lists."""
+        h, h512, listed = hashlib.sha256(), hashlib.sha512(), 0
+        with self.zf.open(_info(MANIFEST, self._stamp), "w") as dest:
+            rows = self._lines.execute("SELECT name, digest FROM lines ORDER BY name")
+            while batch := rows.fetchmany(1000):
+                chunk = manifest_text(batch, ordered=True).encode("utf-8")
+                h.update(chunk)
+                h512.update(chunk)
+                dest.write(chunk)
+                listed += len(batch)
+        if sign_sha512 is not None:
+            self.zf.writestr(_info(signature_name, self._stamp), sign_sha512(h512.digest()))
         self.zf.close()
         self._central.close()
-        return manifest
+        self._lines.close()
+        return h.hexdigest(), listed
 
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
@@ -203,8 +226,8 @@ class _Source:
         return [(f"evidence/{sha[:2]}/{sha}", str(sha)) for (sha,) in got]
 
 
-def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
-    """Write the whole backup zip to ``fh``: the manifest text and the counts."""
+def _write_zip(fh: IO[bytes], created: datetime) -> tuple[tuple[str, int], dict[str, int]]:
+    """Write the whole backup zip to ``fh``: the manifest's SHA-256 and length in files, and the counts."""
     from campaignsafe.exports import signing
     from campaignsafe.incidents import backend, schema
     from campaignsafe.incidents.store import Store
@@ -249,8 +272,8 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[str, dict[str, int]]:
 
 def _write_entries(
     z: _Zip, src: _Source, key: Any, info: dict[str, Any], files: list[Any], held: list[tuple[str, str]]
-) -> str:
-    """Every entry of the backup, then its signed manifest (the manifest text)."""
+) -> tuple[str, int]:
+    """Every entry of the backup, then its signed manifest (its SHA-256, and how many files it lists)."""
     from campaignsafe.exports import signing
     from campaignsafe.incidents import blobs, check
 
@@ -263,7 +286,7 @@ def _write_entries(
         z.add(FILES + rel, _file_chunks(home / rel))
     for rel, sha in held:  # streamed from the server in its chunks; a damaged copy is refused, not carried
         z.add(FILES + rel, blobs.of(src.conn).chunks(sha))
-        if z.digests[-1][1] != sha:
+        if z.last != sha:
             from campaignsafe.errors import StoreError
 
             raise StoreError(
@@ -279,7 +302,7 @@ def _write_entries(
         (signing.HOW_TO, signing.how_to(identity, key.fingerprint, head.text() if head else None)),
     ):
         z.add(name, iter([text.encode("utf-8")]))
-    return z.finish(key.sign, signing.SIGNATURE)
+    return z.finish(key.sign_sha512, signing.SIGNATURE)
 
 
 def _profile() -> dict[str, Any]:
@@ -322,13 +345,7 @@ def write(out: Path, secret: str | None, created: datetime) -> Written:
                 sealed = crypto.sealer(fh, secret)
                 manifest, counts = _write_zip(sealed, created)  # type: ignore[arg-type]  # zipfile writes a stream
                 sealed.close()
-    digest = hashlib.sha256(manifest.encode("utf-8")).hexdigest()
+    digest, listed = manifest
     return Written(
-        out,
-        counts.get("incidents", 0),
-        counts["evidence_files"],
-        counts["files"],
-        digest,
-        secret is not None,
-        manifest.count("\n"),
+        out, counts.get("incidents", 0), counts["evidence_files"], counts["files"], digest, secret is not None, listed
     )
