@@ -125,12 +125,12 @@ def test_guided_harassment_is_not_asked_the_platform(monkeypatch: pytest.MonkeyP
     assert run("incidents", "show", "2", "--json").json["platform"] == "X"
 
 
-def test_guided_y_accepts_the_suggested_kind_and_an_unknown_kind_shows_the_menu(
+def test_guided_y_accepts_the_suggested_kind_without_the_menu_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = _guided(monkeypatch, [*START, "thraets", "y", *MIDDLE, "", ""])
     assert "did you mean threats?" in out
-    assert out.count("2  Threats") == 2  # the numbered menu again, not the raw ids
+    assert out.count("2  Threats") == 1  # the numbered menu once: y takes the one suggestion
     assert "kinds: in-person-abuse" not in out
     assert run("incidents", "show", "1", "--json").json["kind"] == "threats"
 
