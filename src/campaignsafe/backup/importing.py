@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from campaignsafe import paths
 from campaignsafe.backup import reading
 from campaignsafe.backup.sources import Incoming, from_backup, from_bundle
 from campaignsafe.errors import InputError, VerifyError
@@ -79,8 +80,9 @@ class Imported:
 # -- writing -------------------------------------------------------------------------------------
 
 
-def _copy_blob(o: reading.Opened, member: str, sha: str) -> bool:
-    """Copy one evidence file out of the zip into the store (hashed as it streams); True when created."""
+def _copy_blob(o: reading.Opened, member: str, sha: str, unsynced: set[Path]) -> bool:
+    """Copy one evidence file out of the zip into the store (hashed as it streams); True when created.
+    Its folder joins ``unsynced``, flushed once before the import is committed (not once a file)."""
     from campaignsafe.incidents import evidence, schema
 
     folder = evidence._folder()
@@ -103,19 +105,19 @@ def _copy_blob(o: reading.Opened, member: str, sha: str) -> bool:
             raise VerifyError(
                 f"{o.shown}: an evidence file changed while it was read; nothing was imported", code="verify_failed"
             )
-        created, _repaired = evidence._place(Path(tmp), sha)
+        created, _repaired = evidence._place(Path(tmp), sha, unsynced)
         return created
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
 
 
-def _put(o: reading.Opened, copies: Any, member: str, sha: str) -> bool:
+def _put(o: reading.Opened, copies: Any, member: str, sha: str, unsynced: set[Path]) -> bool:
     """Copy one evidence file out of the zip into the store's copies (files, or the server's chunks)."""
     from campaignsafe.incidents.blobs import PgBlobs
 
     if not isinstance(copies, PgBlobs):
-        return _copy_blob(o, member, sha)
+        return _copy_blob(o, member, sha, unsynced)
 
     def chunks() -> Iterator[bytes]:
         with o.open(member) as src:
@@ -153,15 +155,18 @@ def import_record(path: Path, passphrase_file: str | None, ask: bool = False) ->
             later = _later_amendments(store, incoming, held, result)
             _refuse_taken_refs(o, store, new)
             created: list[str] = []
+            unsynced: set[Path] = set()  # evidence folders given new copies, flushed before the commit
             try:
                 for sha, member in sorted({s: m for i in new for s, m in i.blobs.items()}.items()):
                     if copies.intact(sha):
                         result.files_already_held += 1
-                    elif _put(o, copies, member, sha):
+                    elif _put(o, copies, member, sha, unsynced):
                         created.append(sha)
                         result.files_copied += 1
                     else:
                         result.files_copied += 1
+                for folder in sorted(unsynced):
+                    paths.fsync_dir(folder)
                 if new or later:
                     result.mapping = _write(store, o, producer, new, later)
                     result.updated = [

@@ -234,11 +234,13 @@ def intact(sha256: str) -> bool:
         return False
 
 
-def _place(tmp: Path, sha: str) -> tuple[bool, bool]:
+def _place(tmp: Path, sha: str, unsynced: set[Path] | None = None) -> tuple[bool, bool]:
     """Put the finished copy in place: ``(created, repaired)``.
 
     A stored copy already there is kept only when its SHA-256 is right; a damaged one (of any
     size) is replaced atomically by the fresh bytes, so adding the original again repairs it.
+    Its folder is flushed to disk now, or (``unsynced``) added to the folders the caller flushes,
+    once each, before the record that names the copy is committed.
     """
     final = blob(sha)
     paths.ensure_private_dir(final.parent)
@@ -251,7 +253,10 @@ def _place(tmp: Path, sha: str) -> tuple[bool, bool]:
                 return False, False
             os.replace(tmp, final)
             created, repaired = False, True
-        paths.fsync_dir(final.parent)
+        if unsynced is None:
+            paths.fsync_dir(final.parent)
+        else:
+            unsynced.add(final.parent)
     except OSError as exc:
         raise schema.os_failure("store a copy of the evidence in", final.parent, exc) from None
     return created, repaired
