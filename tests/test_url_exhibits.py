@@ -28,6 +28,15 @@ REFUSED = [
     "https://exa mple.com/",
     "http://[::1]/",
     "vbscript:msgbox",
+    "javascript:alert(1)%2F%2F@x.com",  # the scheme hidden as a user name before a host
+    "mailto:someone@example.org",
+    "https://evil.example@x.com/a",
+    "https://x.com/a\u200bb",  # a zero-width space inside: copied, it is not the address shown
+    "https://x\u3164.com/a",  # a Hangul filler in the host
+    "https://_._",
+    "https://1.1",
+    "https://x.com:0/a",
+    "x.com\\a",
 ]
 KEPT = ["https://x.com/angryvoter/status/1", "x.com/angryvoter/status/1", "http://www.example.org/page?id=3"]
 FLAGS = ("--when", "2026-05-01 18:30", "--place", "online", "--kind", "online-abuse", "--description", "posts")
@@ -95,7 +104,8 @@ def test_only_http_addresses_with_a_dotted_host_count(text: str) -> None:
     """Whatever the text, an address accepted has no space in it and is http(s) or bare ``host.tld/…``."""
     if is_web_address(text):
         raw = text.strip()
-        assert not any(c.isspace() for c in raw)
-        scheme = raw.split("://", 1)[0].lower() if "://" in raw else "https"
-        assert scheme in ("http", "https")
-        assert "." in raw
+        assert not any(c.isspace() or not c.isprintable() for c in raw)
+        scheme, sep, rest = raw.partition("://")
+        assert scheme.lower() in ("http", "https") if sep else "://" not in raw
+        host = (rest if sep else raw).split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        assert "@" not in host and "." in host and host.isascii()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from typing import Any
 
-from campaignsafe.cli._panel import BOLD, style
+from campaignsafe.cli._panel import BOLD, cells, cut, style
 from campaignsafe.jsontext import escape_unsafe
 
 #: ``incidents list --json``: the keys of each incident, in order (see ``listing.Summary``).
@@ -219,7 +219,7 @@ def print_table(
         fixed = {i if i < at else i + 1 for i in fixed} | ({at} if label == "by" else set())
         right = {i if i < at else i + 1 for i in right}
     if total < 80 and not fits_whole(headers, cells, total):
-        lines = stacked(cells, extra)  # a narrow terminal: no word is split across lines
+        lines = stacked(cells, extra, total)  # a narrow terminal: no word is split across lines
     else:
         lines = table(headers, cells, total, fixed=fixed, right=right)
     from campaignsafe.cli._panel import lay_out
@@ -237,17 +237,17 @@ def fits_whole(headers: list[str], rows: list[list[str]], total: int) -> bool:
     longest = [max(len(w) for w in h.split()) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
-            longest[i] = max(longest[i], max((len(w) for w in cell.split()), default=0))
+            longest[i] = max(longest[i], max((cells(w) for w in cell.split()), default=0))
     return sum(longest) + 2 * (len(headers) - 1) <= total
 
 
-def stacked(rows: list[list[str]], extra: Sequence[str] = ()) -> list[str]:
+def stacked(rows: list[list[str]], extra: Sequence[str] = (), total: int | None = None) -> list[str]:
     """Each incident on two lines or more, for a terminal too narrow for the table:
     ``  1  2026-05-01 18:30  Threats`` then ``High Street · Kent Police · 2 exhibits · reported: 101``
     (``extra``: the labels of the columns after the id, ``by`` and ``campaign``, said after the kind)."""
     from campaignsafe.cli._panel import lay_out, width
 
-    total = width()
+    total = total or width()
     out = []
     for row in rows:
         iid, said, rest = row[0], row[1 : 1 + len(extra)], row[1 + len(extra) :]
@@ -258,7 +258,8 @@ def stacked(rows: list[list[str]], extra: Sequence[str] = ()) -> list[str]:
         told = "not reported" if reported in ("", "-") else f"reported: {reported}"
         tail = [place, force, f"{n} exhibit{'' if n == 1 else 's'}", told]
         out += [f"{iid:>3}  {head[0]}", *head[1:]]
-        out += ["     " + line.lstrip() for line in lay_out(" · ".join(x for x in tail if x), total, 5, 5)]
+        folded = lay_out(" · ".join(x for x in tail if x), total, 5, 5)
+        out += ["     " + line.lstrip() for line in folded if line.strip()]  # (a word of its own leaves a blank)
     return out
 
 
@@ -288,21 +289,27 @@ def column_widths(
 
     While the table is too wide, the column narrowed by one is the one whose narrowing adds the fewest
     lines (a heading that folds costs one line; ``Reported to`` gives way before a place), the widest
-    of equals; none goes below its longest word while another can give way, nor ``fixed`` ones at all.
+    of equals; none goes below its longest word while another can give way (then the column with the
+    longest word gives), nor ``fixed`` ones at all.
     """
     columns = list(zip(*rows, strict=True)) or [()] * len(headers)
-    natural = [max(len(h), max(map(len, col), default=0)) for h, col in zip(headers, columns, strict=True)]
+    natural = [max(len(h), _widest(col)) for h, col in zip(headers, columns, strict=True)]
     widths = list(natural)
     room = total - 2 * (len(headers) - 1)
     flexible = [i for i in range(len(headers)) if i not in fixed]
-    words = {i: max((len(w) for c in (headers[i], *columns[i]) for w in c.split()), default=0) for i in flexible}
+    words = {i: max((cells(w) for c in (headers[i], *columns[i]) for w in c.split()), default=0) for i in flexible}
     if sum(widths) > room:
         lines_of = _line_counter(headers, rows, flexible)
         while sum(widths) > room:
-            give = [i for i in flexible if widths[i] > max(6, words[i])] or [i for i in flexible if widths[i] > 6]
+            give = [i for i in flexible if widths[i] > max(6, words[i])]
+            if give:
+                widths[min(give, key=lambda i: (lines_of(widths, i), -widths[i]))] -= 1
+                continue
+            # a word must be split: the longest one, which reads badly in any width, rather than a short one
+            give = [i for i in flexible if widths[i] > 6]
             if not give:
                 break
-            widths[min(give, key=lambda i: (lines_of(widths, i), -widths[i]))] -= 1
+            widths[min(give, key=lambda i: (-words[i], lines_of(widths, i), -widths[i]))] -= 1
     return widths, natural
 
 
@@ -322,8 +329,16 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
     def fold(text: str, width: int) -> list[str]:
         got = folded.get((text, width))
         if got is None:
-            got = folded[(text, width)] = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+            if text.isascii() or cells(text) == len(text):
+                got = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+            else:  # wide characters: folded by the columns they take
+                got = _fold_cells(text, width)
+            folded[(text, width)] = got
         return got
+
+    def pad(text: str, width: int, at_right: bool) -> str:
+        gap = " " * (width - cells(text))
+        return gap + text if at_right else text + gap
 
     heads = [fold(h, widths[i]) for i, h in enumerate(headers)]  # a heading folds like a cell: none is wider
     out = [
@@ -331,16 +346,54 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
         for n in range(max(map(len, heads)))
     ]
     for row in rows:
-        if not any(len(row[i]) > widths[i] for i in narrowed):
-            out.append(line.format(*row).rstrip())
+        if "".join(row).isascii():  # a character a column: str.format and textwrap count right
+            if not any(len(row[i]) > widths[i] for i in narrowed):
+                out.append(line.format(*row).rstrip())
+                continue
+            folds = [[c] if len(c) <= widths[i] else fold(c, widths[i]) for i, c in enumerate(row)]
+            for n in range(max(len(c) for c in folds)):
+                parts = []
+                for i, c in enumerate(folds):
+                    text = c[n] if n < len(c) else ""
+                    parts.append(text.rjust(widths[i]) if i in right else text.ljust(widths[i]))
+                out.append("  ".join(parts).rstrip())
             continue
-        cells = [[c] if len(c) <= widths[i] else fold(c, widths[i]) for i, c in enumerate(row)]
-        for n in range(max(len(c) for c in cells)):
-            parts = []
-            for i, c in enumerate(cells):
-                text = c[n] if n < len(c) else ""
-                parts.append(text.rjust(widths[i]) if i in right else text.ljust(widths[i]))
+        folds = [[c] if cells(c) <= widths[i] else fold(c, widths[i]) for i, c in enumerate(row)]
+        for n in range(max(len(c) for c in folds)):
+            parts = [pad(c[n] if n < len(c) else "", widths[i], i in right) for i, c in enumerate(folds)]
             out.append("  ".join(parts).rstrip())
+    return out
+
+
+def _widest(column: Sequence[str]) -> int:
+    """The columns the widest cell takes (characters, but two for a wide one)."""
+    widest = max(map(len, column), default=0)
+    wide = [c for c in column if not c.isascii()]
+    return max(widest, max(map(cells, wide), default=0)) if wide else widest
+
+
+def _fold_cells(text: str, width: int) -> list[str]:
+    """``text`` folded at spaces into lines of at most ``width`` terminal columns, a word wider than that cut."""
+    out: list[str] = []
+    line = ""
+    for word in text.split():
+        while cells(word) > width:  # cut: Chinese or Japanese has no spaces to fold at
+            room = width - cells(line) - 1 if line else width
+            if room < 1:
+                out.append(line)
+                line, room = "", width
+            head, word = cut(word, room)
+            out.append(f"{line} {head}" if line else head)
+            line = ""
+        if not line:
+            line = word
+        elif cells(line) + 1 + cells(word) <= width:
+            line = f"{line} {word}"
+        else:
+            out.append(line)
+            line = word
+    if line or not out:
+        out.append(line)
     return out
 
 
@@ -361,11 +414,12 @@ def _line_counter(headers: list[str], rows: list[list[str]], flexible: list[int]
         if got is None:
             got, used = 1, -1
             for word in text.split():
-                if used + 1 + len(word) <= width:
-                    used += 1 + len(word)
+                size = cells(word)
+                if used + 1 + size <= width:
+                    used += 1 + size
                 else:
-                    got, used = (got + 1, len(word)) if used >= 0 else (got, len(word))
-                    got += max(0, -(-len(word) // width) - 1)  # a word longer than the column is broken
+                    got, used = (got + 1, size) if used >= 0 else (got, size)
+                    got += max(0, -(-size // width) - 1)  # a word longer than the column is broken
             known[(text, width)] = got
         return got
 

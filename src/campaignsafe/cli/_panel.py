@@ -18,6 +18,36 @@ URL = re.compile(r"https?://\S+")
 _MOVED = "the address below"
 
 
+def cells(text: str) -> int:
+    """The terminal columns ``text`` takes: a wide character (Chinese, Japanese, most emoji) two, a combining or
+    format character none (ASCII: its length, at once)."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    n = 0
+    for c in text:
+        if c.isascii():
+            n += 1
+        elif unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf"):
+            continue
+        else:
+            n += 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+    return n
+
+
+def cut(text: str, room: int) -> tuple[str, str]:
+    """``text`` split where the first part takes at most ``room`` columns (at least one character)."""
+    if text.isascii():
+        return text[: max(1, room)], text[max(1, room) :]
+    used = 0
+    for i, c in enumerate(text):
+        used += cells(c)
+        if used > room and i:
+            return text[:i], text[i:]
+    return text, ""
+
+
 def colour_enabled() -> bool:
     """Colour only on a terminal, and never with NO_COLOR set."""
     return "NO_COLOR" not in os.environ and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
@@ -181,9 +211,9 @@ def fold_words(text: str, room: int, first_room: int | None = None) -> list[tupl
         for word, whole, gap in tokens(para):
             limit = first_room if not out else room
             candidate = f"{line}{gap or ' '}{word}" if line else word
-            if len(candidate) <= limit:
+            if cells(candidate) <= limit:
                 line = candidate
-            elif whole or len(word) > room:
+            elif whole or cells(word) > room:
                 if line or not out:
                     out.append((False, line))
                 out.append((True, word))
@@ -205,8 +235,8 @@ def lay_out(text: str, total: int, indent: int = 0, first: int | None = None) ->
     out = []
     for i, (own, line) in enumerate(lines):
         if i == 0:
-            out.append(line if not own or first + len(line) <= total else "\n" + line)
-        elif own and indent + len(line) > total:
+            out.append(line if not own or first + cells(line) <= total else "\n" + line)
+        elif own and indent + cells(line) > total:
             out.append(line)
         else:
             out.append(" " * indent + line if line else "")

@@ -224,6 +224,7 @@ def delete(
                 "deleted": deleted.id,
                 "exhibits": deleted.exhibits,
                 "files_removed": deleted.unused_files,
+                "files_kept": deleted.kept_files,
             }
         )
     else:
@@ -234,6 +235,13 @@ def delete(
             "1 stored file no longer used was removed" if removed == 1
             else f"{removed} stored files no longer used were removed"
         )  # fmt: skip
+        if deleted.kept_files:
+            n = len(deleted.kept_files)
+            gone = (
+                f"{'its stored file' if n == 1 else f'{n} stored files'} no longer used {'was' if n == 1 else 'were'}"
+                " kept, as another campaignsafe (an export or a backup) was using the evidence folder; kept copies"
+                " only take space"
+            )
         say(f"Deleted incident {deleted.id}; {gone}.")
 
 

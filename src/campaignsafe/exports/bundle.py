@@ -97,7 +97,9 @@ def zip_time(when: datetime | None) -> DateTime:
     local = when.astimezone(LONDON) if when.tzinfo is not None else when
     if local.year < 1980:  # before the zip format's first date
         return ZIP_TIME
-    return (min(local.year, 2107), local.month, local.day, local.hour, local.minute, local.second)
+    if local.year > 2107:  # after its last
+        return (2107, 12, 31, 23, 59, 58)
+    return (local.year, local.month, local.day, local.hour, local.minute, local.second)
 
 
 def few(items: list[str], limit: int = 5) -> str:

@@ -33,14 +33,20 @@ if TYPE_CHECKING:
 
 #: the reproducible-builds convention: a fixed "now" (seconds since 1970) for byte-identical exports.
 EPOCH_ENV = "SOURCE_DATE_EPOCH"
+#: 9999-12-31 23:59:59 UTC less a day, so the time is within the year 9999 in any time zone
+_LAST_EPOCH = 253_402_214_399
 
 
 def export_time() -> datetime:
     """The export's time: ``SOURCE_DATE_EPOCH`` when set, else now (Europe/London, whole seconds)."""
     raw = os.environ.get(EPOCH_ENV, "").strip()
     if raw:
-        if not raw.isdigit():
-            raise InputError(f"{EPOCH_ENV} must be whole seconds since 1970, not {raw[:30]!r}", code="bad_epoch")
+        # ASCII digits only ("²" is a digit to str.isdigit), and no later than the last second of 9999
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > _LAST_EPOCH:
+            raise InputError(
+                f"{EPOCH_ENV} must be whole seconds since 1970, up to {_LAST_EPOCH} (the end of 9999)",
+                code="bad_epoch",
+            )
         return datetime.fromtimestamp(int(raw), LONDON)
     return now().replace(microsecond=0)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date
 from email.utils import formataddr
@@ -80,8 +80,11 @@ def prepared(
     from campaignsafe.errors import CampaignsafeError
     from campaignsafe.exports.case import export_time
     from campaignsafe.exports.spool import Spool
+    from campaignsafe.incidents import blobs
 
-    with Spool.open() as spool:
+    # a bundle holds the evidence copies as backup does, so none the snapshot lists is removed (an incident
+    # deleted meanwhile) before it is written: adding and removing copies waits for it
+    with blobs.held() if bundle else contextlib.nullcontext(), Spool.open() as spool:
         try:
             read = stream.read(
                 flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway, check=check
@@ -110,7 +113,7 @@ def left_out_findings(ids: list[int]) -> list[m.CheckFinding]:
     ]
 
 
-def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Iterator[Entry]:
+def entries(read: stream.Streamed, extra: list[Entry] | None = None) -> Generator[Entry, None, None]:
     """Every file of the bundle except the manifest (``extra`` too), in name order: evidence streams from the store."""
     from campaignsafe.incidents import backend, evidence
 
@@ -160,8 +163,8 @@ def write(read: stream.Streamed, out: Path) -> Bundled:
     from campaignsafe.exports import signing
 
     key = signing.signer()
-    files = entries(read, _signing_entries(read.meta, key))
-    manifest = write_bundle(files, out, key.sign_sha512, signing.SIGNATURE, when=read.meta.exported_at)
+    with contextlib.closing(entries(read, _signing_entries(read.meta, key))) as files:  # closed with the scratch open
+        manifest = write_bundle(files, out, key.sign_sha512, signing.SIGNATURE, when=read.meta.exported_at)
     return Bundled(out.expanduser(), manifest.files + 1, read.spool.count_files(), manifest.sha256)
 
 

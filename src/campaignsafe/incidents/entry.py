@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from campaignsafe.errors import CampaignsafeError, InputError
+from campaignsafe.errors import CampaignsafeError, InputError, StoreError
 from campaignsafe.incidents import blobs, evidence, inputs
 from campaignsafe.incidents.models import (
     Evidence,
@@ -267,6 +267,12 @@ def remove(incident_id: int) -> Deleted:
     """Delete an incident and the stored files no other incident uses."""
     with Store.open() as store:
         deleted = store.delete(incident_id)
-        with blobs.held() as held:
-            deleted.unused_files = held.remove([h for h in deleted.unused_files if not store.file_in_use(h)])
+        unused = [h for h in deleted.unused_files if not store.file_in_use(h)]
+        try:
+            with blobs.held() as held:  # waits for an export or a backup holding the copies (up to a minute)
+                deleted.unused_files = held.remove(unused)
+        except StoreError as exc:
+            if exc.code != "store_locked":
+                raise
+            deleted.unused_files, deleted.kept_files = [], unused  # the incident is deleted: say so, keep these
     return deleted

@@ -313,9 +313,44 @@ def _split(text: str) -> tuple[str, str, str, str] | None:
     return pid, host, path, parts.query
 
 
+#: characters a terminal or browser shows as nothing (Hangul and braille fillers; format characters are refused
+#: by their category)
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
 def is_web_address(text: str) -> bool:
-    """Whether ``text`` is an http or https address with a dotted host (``x.com/a`` counts: no scheme is https)."""
-    return _split(text) is not None
+    """Whether ``text`` is an http or https address (``x.com/a``: no scheme, as typed) whose host is a plain
+    domain name: letters, digits and hyphens (punycode for others), with a dotted top-level part of letters.
+
+    Refused: any other scheme, however hidden (``javascript:…@x.com`` reads as a user name before a host),
+    a user name or password in the address, backslashes, spaces, control, format and invisible characters,
+    IP addresses, a port out of range. Stricter than :func:`url`, which only compares addresses.
+    """
+    raw = text.strip()
+    if not raw or len(raw) > 2_000 or "\\" in raw:
+        return False
+    for c in raw:
+        if c.isspace() or c in _INVISIBLE or (not c.isascii() and unicodedata.category(c)[0] in "CZ"):
+            return False
+        if c.isascii() and not c.isprintable():
+            return False
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        rest = raw
+    elif scheme.lower() not in ("http", "https"):
+        return False
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        return False
+    host, colon, port = authority.partition(":")
+    if colon and not (port.isascii() and port.isdigit() and 0 < int(port) < 65_536):
+        return False
+    labels = host.removesuffix(".").split(".")
+    if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        return False
+    top = labels[-1]
+    return (top.isalpha() and len(top) >= 2) or (top.lower().startswith("xn--") and len(top) > 4)
 
 
 def url(text: str | None) -> str | None:

@@ -55,6 +55,8 @@ class Deleted:
     id: int
     exhibits: list[str]
     unused_files: list[str] = field(default_factory=list)
+    #: unused copies kept because another command held the evidence folder too long (they only take space)
+    kept_files: list[str] = field(default_factory=list)
 
 
 class Recording:
