@@ -120,9 +120,25 @@ def test_guided_harassment_is_not_asked_the_platform(monkeypatch: pytest.MonkeyP
     out = _guided(monkeypatch, [*START, "harassment", *MIDDLE, "", ""])
     assert "Which platform or service?" not in out
     assert run("incidents", "show", "1", "--json").json["platform"] is None
-    out = _guided(monkeypatch, ["2026-05-02 10:00", "online", "", "", "online-abuse", "X", *MIDDLE, "", "", ""])
-    assert "Which platform or service?" in out
+    online = ["2026-05-02 10:00", "online", "", "", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
+    out = _guided(monkeypatch, [*online, "", "", ""])
+    assert out.index("What happened?") < out.index("Which platform or service?")  # in the README's order
     assert run("incidents", "show", "2", "--json").json["platform"] == "X"
+
+
+def test_guided_force_from_the_profile_is_recorded_as_the_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enter on the force offered from the profile (an online incident) records no force as given: the
+    record says it is the profile's, as `report --place online` by flags does; typing a force gives it."""
+    assert run("profile", "--name", "Jo Smith", "--force", "kent").exit_code == 0
+    online = ["2026-05-02 10:00", "online", "", "", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
+    out = _guided(monkeypatch, [*online, "", "", ""])
+    assert "Kent Police, from your profile" in " ".join(out.split())
+    assert "Kent Police (from your profile)" in out  # on the review screen
+    shown = run("incidents", "show", "1", "--json").json
+    assert shown["force"] == {"id": "kent", "name": "Kent Police", "source": "profile"}
+    given = ["2026-05-03 10:00", "online", "", "sussex", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
+    _guided(monkeypatch, [*given, "", "", ""])
+    assert run("incidents", "show", "2", "--json").json["force"]["source"] == "given"
 
 
 def test_guided_y_accepts_the_suggested_kind_without_the_menu_again(

@@ -105,7 +105,7 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
 
         raise InputError(
             "checklist run asks about each item, so it needs a terminal (nothing was changed)",
-            "run it in a terminal, or record answers with `campaignsafe checklist mark ITEM done|todo|na`",
+            "run it in a terminal, or record answers with: campaignsafe checklist mark ITEM done|todo|na",
             code="no_terminal",
         )
     saved = 0

@@ -250,6 +250,10 @@ def _ask_line(q: Question, d: Draft, final: bool) -> None:
     offered: str | None = None  # a "did you mean …?" that 'y' accepts
     while True:
         value = ask(default or "", bool(default)).strip()
+        if q.default_unsaid and default and value == default:  # not an answer: the record says where it came from
+            d.answer(q.id, "")
+            say_wrapped(f"→ {default}, from your profile (the record says so, not that you gave it)", "  ", "    ")
+            return
         if offered and value.lower() in YES:
             value = offered
         offered = None

@@ -67,7 +67,7 @@ table.grid col.num { width: 22mm; }  /* "Incidents" in bold 9pt is 16.5mm, plus 
 table.grid col.bar { width: 15mm; }  /* the longest bar, 11mm, inside its 1.6mm padding */
 table.grid col.id { width: 8mm; }
 table.grid col.when { width: 27mm; }
-table.grid col.flag { width: 18mm; }
+table.grid col.flag { width: 21mm; }  /* "Amended" in bold 9pt is 16.6mm, plus 3.2mm of padding */
 table.grid td.nowrap { white-space: nowrap; }
 figure { margin: 2mm 0 3mm; break-inside: avoid; }
 figcaption { font-size: 8.5pt; color: #444; }

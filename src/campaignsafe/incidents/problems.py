@@ -29,7 +29,7 @@ class Problems(InputError):
 
 
 #: what a missing ``location`` needs (a file for abuse online has no street to give)
-_WHERE_HINT = ' (where it happened: {"text": "High Street", "postcode": "SW1A 1AA"}, or {"text": "online"})'
+_WHERE_HINT = " (where it happened: a street or venue, with its postcode if known, or online)"
 
 
 def _field_names() -> list[str]:

@@ -33,6 +33,9 @@ class Question:
     default: Callable[[Answers], str | None] | None = None
     ask_if: Callable[[Answers], bool] | None = None
     check: Callable[[str, Answers], Checked] | None = None
+    #: Enter on the default records no answer: the record falls back to where the default came from (the
+    #: profile's force), marked so, rather than stating it as given
+    default_unsaid: bool = False
 
     def applies(self, answers: Answers) -> bool:
         """Whether the question is asked, given the answers so far."""
@@ -208,13 +211,13 @@ QUESTIONS: list[Question] = [
     Question("postcode", "Postcode of that place", "optional: it finds the police force",
              default=_postcode_in_place, check=_postcode),
     Question("force", "Which police force covers it?", "its name, e.g. Kent Police",
-             default=_profile_force, ask_if=_no_force, check=_force),
+             default=_profile_force, ask_if=_no_force, check=_force, default_unsaid=True),
     Question("kind", "What kind of incident was it?", "a number from the list, or its name",
              required=True, check=_kind),
-    Question("platform", "Which platform or service?", "just its name, e.g. X, Facebook, email, phone, letter",
-             ask_if=_platform_fits),
     Question("description", "What happened?",
              "exact words in quotes; an empty line ends it", shape="text", required=True),
+    Question("platform", "Which platform or service?", "just its name, e.g. X, Facebook, email, phone, letter",
+             ask_if=_platform_fits),
     Question("people", "Who did it?",
              "one person a line: appearance, clothing, name or @handle if known", shape="lines",
              check=_person("suspect")),
@@ -272,7 +275,7 @@ def to_raw(a: Answers) -> dict[str, Any]:
 #: short labels for the review screen, in the order the questions are asked.
 REVIEW_LABELS = {
     "when": "When", "place": "Where", "postcode": "Postcode", "force": "Police force", "kind": "Kind",
-    "platform": "Platform", "description": "What happened", "people": "Who did it", "vehicles": "Vehicles",
+    "description": "What happened", "platform": "Platform", "people": "Who did it", "vehicles": "Vehicles",
     "witnesses": "Witnesses", "files": "Evidence files", "urls": "Web addresses", "initials": "Your initials",
     "impact": "Effect on you", "campaign_impact": "On the campaign", "reported_police": "Told the police",
     "reported_at": "Reported at", "police_ref": "Police ref.", "platform_ref": "Platform report",
@@ -284,7 +287,10 @@ def review(a: Answers) -> list[tuple[str, str, str]]:
     out = []
     for q in QUESTIONS:
         if q.applies(a):
-            out.append((q.id, REVIEW_LABELS.get(q.id, q.id), _shown(q.id, a.get(q.id))))
+            shown = _shown(q.id, a.get(q.id))
+            if q.default_unsaid and not a.get(q.id) and q.default and (fallback := q.default(a)):
+                shown = f"{fallback} (from your profile)"
+            out.append((q.id, REVIEW_LABELS.get(q.id, q.id), shown))
     return out
 
 
