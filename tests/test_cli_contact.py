@@ -382,3 +382,12 @@ def test_saved_contacts_are_listed_whole_at_80_columns(monkeypatch: pytest.Monke
     out = run("contact", "saved").stdout
     assert "…" not in out and email in out and "metropolitan" in out and "Election SPOC" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_saving_a_contact_names_the_force_as_people_say_it() -> None:
+    """The confirmation names the force (not its id) and the role in running text."""
+    r = run("contact", "save", "metropolitan", "--name", "DI Jane Example")
+    assert r.exit_code == 0
+    assert " ".join(r.stdout.split()) == "Saved your election SPOC DI Jane Example for Metropolitan Police Service."
+    r = run("contact", "save", "metropolitan", "--phone", "020 7946 0000")
+    assert " ".join(r.stdout.split()).startswith("Updated your election SPOC DI Jane Example for Metropolitan")

@@ -184,14 +184,20 @@ def save(
     if json_out:
         print_json({**record, "changes": changes})
         return
-    who = contacts.ROLE_LABELS[record["role"]] + (f" {record['name']}" if record.get("name") else "")
+    from campaignsafe.incidents.listing import force_name
+
+    label = contacts.ROLE_LABELS[record["role"]]
+    who = (label[0].lower() + label[1:] if label.startswith("Election") else label) + (
+        f" {record['name']}" if record.get("name") else ""
+    )  # "your election SPOC", as the guidance says it
+    force = force_name(record["force"]) or record["force"]
     if not changes:
-        console().print(f"Saved {who} for {record['force']}.")
+        console().print(f"Saved your {who} for {force}.")
         return
     done = [f"{field} {how}" for field, how in changes.items() if how != "unchanged"]
     kept = [field for field in contacts.FIELDS if field in record and field not in changes]
     said = "; ".join(done) if done else "nothing changed"
-    console().print(f"Updated {who} for {record['force']}: {said}" + (f"; kept {', '.join(kept)}." if kept else "."))
+    console().print(f"Updated your {who} for {force}: {said}" + (f"; kept {', '.join(kept)}." if kept else "."))
 
 
 @app.command("saved")
