@@ -391,3 +391,16 @@ def test_saving_a_contact_names_the_force_as_people_say_it() -> None:
     assert " ".join(r.stdout.split()) == "Saved your election SPOC DI Jane Example for Metropolitan Police Service."
     r = run("contact", "save", "metropolitan", "--phone", "020 7946 0000")
     assert " ".join(r.stdout.split()).startswith("Updated your election SPOC DI Jane Example for Metropolitan")
+
+
+@pytest.mark.parametrize(
+    ("named", "service"),
+    [("Jersey", "States of Jersey Police"), ("isle of man", "Isle of Man Constabulary"),
+     ("Sark", "Guernsey Police (Bailiwick Law Enforcement)"), ("Guernsey Police", "Guernsey Police")],
+)  # fmt: skip
+def test_a_crown_dependency_by_name_gets_its_own_police_service(named: str, service: str) -> None:
+    """`contact Jersey` answers as a Jersey postcode does (its own police, outside UK forces), not "no match"."""
+    r = run("contact", named, "--json")
+    assert r.json["kind"] == "crown_dependency" and r.json["police_service"]["name"].startswith(service)
+    shown = " ".join(run("contact", named).stdout.split())
+    assert "a Crown Dependency outside UK police forces" in shown and "999" in shown

@@ -40,7 +40,20 @@ def resolve(query: str) -> Answer:
         _raise_special(special, text)
     if shaped:
         return _lookup().resolve(postcode.parse(text), query)
+    named = _CROWN_NAMES.get(" ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split()))
+    if named:
+        _raise_special(f"crown:{named}", text, by_name=True)
     return _place(text, query)
+
+
+#: the Crown Dependencies and their police services by name (``contact Jersey``), as their postcodes are answered:
+#: the Bailiwick of Guernsey's islands are Guernsey Police's, as the GY postcodes are
+_CROWN_NAMES = {
+    "jersey": "jersey", "bailiwick of jersey": "jersey", "states of jersey police": "jersey",
+    "jersey police": "jersey", "guernsey": "guernsey", "bailiwick of guernsey": "guernsey",
+    "guernsey police": "guernsey", "alderney": "guernsey", "sark": "guernsey", "herm": "guernsey",
+    "isle of man": "isle-of-man", "isle of man constabulary": "isle-of-man", "isle of man police": "isle-of-man",
+}  # fmt: skip
 
 
 def complete(ans: Answer) -> Answer:
@@ -159,7 +172,7 @@ def _several(found: places.Match, text: str, query: str) -> Answer:
     return ans
 
 
-def _raise_special(kind: str, text: str) -> None:
+def _raise_special(kind: str, text: str, by_name: bool = False) -> None:
     if kind.startswith("crown:"):
         cid = kind.split(":", 1)[1]
         service = crown_dependency(cid)
@@ -173,8 +186,9 @@ def _raise_special(kind: str, text: str) -> None:
             }[cid]
         )
         island = {"jersey": "Jersey", "guernsey": "the Bailiwick of Guernsey", "isle-of-man": "the Isle of Man"}[cid]
+        where = f"{island[0].upper()}{island[1:]} is" if by_name else f"{text.strip().upper()} is in {island},"
         err = NotFoundError(
-            f"{text.strip().upper()} is in {island}, a Crown Dependency outside UK police forces: contact the {name}",
+            f"{where} a Crown Dependency outside UK police forces: contact the {name}",
             f"in an emergency call {service['emergency']['value']}" if service and service.get("emergency") else None,
             code="outside_uk_police",
         )

@@ -80,11 +80,13 @@ def prepared(
     from campaignsafe.errors import CampaignsafeError
     from campaignsafe.exports.case import export_time
     from campaignsafe.exports.spool import Spool
-    from campaignsafe.incidents import blobs
+    from campaignsafe.incidents import backend, blobs, evidence
 
     # a bundle holds the evidence copies as backup does, so none the snapshot lists is removed (an incident
-    # deleted meanwhile) before it is written: adding and removing copies waits for it
-    with blobs.held() if bundle else contextlib.nullcontext(), Spool.open() as spool:
+    # deleted meanwhile) before it is written: adding and removing copies waits for it (with no copies yet,
+    # there is nothing to hold, and a refused export leaves not even a lock file)
+    hold = bundle and (backend.url() is not None or evidence.root().is_dir())
+    with blobs.held() if hold else contextlib.nullcontext(), Spool.open() as spool:
         try:
             read = stream.read(
                 flt, chosen, export_time(), formats, spool, bundle=bundle, email=email, skip_damaged=anyway, check=check
