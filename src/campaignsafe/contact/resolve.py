@@ -40,10 +40,15 @@ def resolve(query: str) -> Answer:
         _raise_special(special, text)
     if shaped:
         return _lookup().resolve(postcode.parse(text), query)
-    named = _CROWN_NAMES.get(" ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split()))
+    named = crown_named(text)
     if named:
         _raise_special(f"crown:{named}", text, by_name=True)
     return _place(text, query)
+
+
+def crown_named(text: str) -> str | None:
+    """The Crown Dependency ``text`` names (``jersey``, ``guernsey``, ``isle-of-man``), or None."""
+    return _CROWN_NAMES.get(" ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split()))
 
 
 #: the Crown Dependencies and their police services by name (``contact Jersey``), as their postcodes are answered:
