@@ -160,6 +160,14 @@ def verify(path: Path) -> VerifyReport:
         with zipfile.ZipFile(path) as zf:
             return _check_zip(zf, path)
     except zipfile.BadZipFile:
+        from campaignsafe.backup.crypto import is_age
+
+        if is_age(path):  # an encrypted backup (restore and import decrypt it, and check it as they do)
+            raise InputError(
+                f"{path} is an encrypted backup: verify reads it once decrypted",
+                f"decrypt it first, then verify that: age -d -o backup.zip {path} && campaignsafe verify backup.zip",
+                code="not_a_bundle",
+            ) from None
         raise InputError(f"{path} is not a zip file or a bundle folder", code="not_a_bundle") from None
     except _ZIP_ERRORS as exc:
         raise InputError(f"{path} is damaged and cannot be read as a zip ({exc})", code="not_a_bundle") from None
