@@ -38,8 +38,7 @@ def miss_line(text: str) -> str | None:
 
     The same object ``answer_line`` gives; a batch of junk costs about what a batch of names does.
     """
-    from campaignsafe.contact import places, postcode
-    from campaignsafe.contact.resolve import crown_named
+    from campaignsafe.contact import places, postcode, resolve
 
     stripped = text.strip()
     if (
@@ -49,7 +48,7 @@ def miss_line(text: str) -> str | None:
         or stripped[:4].upper() == "BFPO"
         or postcode.has_control(stripped)
         or not places.names_nothing(stripped)
-        or crown_named(stripped)
+        or resolve.crown_named(stripped)
     ):
         return None
     message = f"no constituency, council or police force matches {stripped!r}"

@@ -314,23 +314,23 @@ class Matcher:
 
     def names_nothing(self, key: str) -> bool:
         """Whether no word of ``key`` is, or is one typo from, a name word: then nothing matches or is suggested."""
-        for w in key.split():
+        words = key.split()
+        for w in words:
             if w in self.words or (len(w) >= MIN_TYPO_WORD and not w.isdigit() and self.correct(w) != w):
                 return False
-            if self._one_typo_from_short(w):  # suggested on a miss
-                return False
-        return True
+        # a short word alone is suggested on a miss
+        return not (len(words) == 1 and len(words[0]) == MIN_TYPO_WORD - 1 and self._one_typo_from_short(words[0]))
 
     def suggestions(self, fixed: str, kinds: tuple[str, ...] = tuple(KIND_ORDER), n: int = 5) -> list[str]:
         """Names plausibly meant by a query that named none (``fixed``: as ``match`` corrected it).
 
-        Only names that share a telling word with it, ranked by rapidfuzz's WRatio; a word too short to be
-        corrected (``hul``) counts as each telling name word one typo from it (``hull``).
+        Only names that share a telling word with it, ranked by rapidfuzz's WRatio; a query of one word too
+        short to be corrected (``hul``) counts as each telling name word one typo from it (``hull``).
         """
         typed = fixed.split()
         words = [w for w in typed if w in self.words and w not in GENERIC and len(w) >= 3]
         keys = [variants(fixed)[-1]]
-        for i, w in enumerate(typed):
+        for i, w in enumerate(typed if len(typed) == 1 else ()):  # "Hul": a short word alone, a name cut short
             for near in self._one_typo_from_short(w):
                 words.append(near)
                 keys.append(variants(" ".join([*typed[:i], near, *typed[i + 1 :]]))[-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from array import array
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,10 @@ def resolve(query: str) -> Answer:
 
 def crown_named(text: str) -> str | None:
     """The Crown Dependency ``text`` names (``jersey``, ``guernsey``, ``isle-of-man``), or None."""
-    return _CROWN_NAMES.get(" ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split()))
+    low = text.casefold()
+    if not _CROWN_WORDS.search(low):  # most text: no character-by-character look
+        return None
+    return _CROWN_NAMES.get(" ".join("".join(c if c.isalnum() else " " for c in low).split()))
 
 
 #: the Crown Dependencies and their police services by name (``contact Jersey``), as their postcodes are answered:
@@ -59,6 +63,8 @@ _CROWN_NAMES = {
     "guernsey police": "guernsey", "alderney": "guernsey", "sark": "guernsey", "herm": "guernsey",
     "isle of man": "isle-of-man", "isle of man constabulary": "isle-of-man", "isle of man police": "isle-of-man",
 }  # fmt: skip
+#: a word every one of those names holds
+_CROWN_WORDS = re.compile("jersey|guernsey|alderney|sark|herm|man")
 
 
 def complete(ans: Answer) -> Answer:
