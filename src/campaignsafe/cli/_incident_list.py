@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from typing import Any
 
-from campaignsafe.cli._panel import BOLD, cells, cut, style
+from campaignsafe.cli._panel import BOLD, cut_at_width, style, text_width
 from campaignsafe.jsontext import escape_unsafe
 
 #: ``incidents list --json``: the keys of each incident, in order (see ``listing.Summary``).
@@ -219,7 +219,7 @@ def print_table(
         fixed = {i if i < at else i + 1 for i in fixed} | ({at} if label == "by" else set())
         right = {i if i < at else i + 1 for i in right}
     if total < 80 and not fits_whole(headers, cells, total):
-        lines = stacked(cells, extra, total)  # a narrow terminal: no word is split across lines
+        lines = stacked(cells, total, extra)  # a narrow terminal: no word is split across lines
     else:
         lines = table(headers, cells, total, fixed=fixed, right=right)
     from campaignsafe.cli._panel import lay_out
@@ -237,17 +237,16 @@ def fits_whole(headers: list[str], rows: list[list[str]], total: int) -> bool:
     longest = [max(len(w) for w in h.split()) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
-            longest[i] = max(longest[i], max((cells(w) for w in cell.split()), default=0))
+            longest[i] = max(longest[i], max((text_width(w) for w in cell.split()), default=0))
     return sum(longest) + 2 * (len(headers) - 1) <= total
 
 
-def stacked(rows: list[list[str]], extra: Sequence[str] = (), total: int | None = None) -> list[str]:
+def stacked(rows: list[list[str]], total: int, extra: Sequence[str] = ()) -> list[str]:
     """Each incident on two lines or more, for a terminal too narrow for the table:
     ``  1  2026-05-01 18:30  Threats`` then ``High Street · Kent Police · 2 exhibits · reported: 101``
     (``extra``: the labels of the columns after the id, ``by`` and ``campaign``, said after the kind)."""
-    from campaignsafe.cli._panel import lay_out, width
+    from campaignsafe.cli._panel import lay_out
 
-    total = total or width()
     out = []
     for row in rows:
         iid, said, rest = row[0], row[1 : 1 + len(extra)], row[1 + len(extra) :]
@@ -297,7 +296,7 @@ def column_widths(
     widths = list(natural)
     room = total - 2 * (len(headers) - 1)
     flexible = [i for i in range(len(headers)) if i not in fixed]
-    words = {i: max((cells(w) for c in (headers[i], *columns[i]) for w in c.split()), default=0) for i in flexible}
+    words = {i: max((text_width(w) for c in (headers[i], *columns[i]) for w in c.split()), default=0) for i in flexible}
     if sum(widths) > room:
         lines_of = _line_counter(headers, rows, flexible)
         while sum(widths) > room:
@@ -329,16 +328,12 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
     def fold(text: str, width: int) -> list[str]:
         got = folded.get((text, width))
         if got is None:
-            if text.isascii() or cells(text) == len(text):
+            if text.isascii() or text_width(text) == len(text):
                 got = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
             else:  # wide characters: folded by the columns they take
-                got = _fold_cells(text, width)
+                got = _fold_by_width(text, width)
             folded[(text, width)] = got
         return got
-
-    def pad(text: str, width: int, at_right: bool) -> str:
-        gap = " " * (width - cells(text))
-        return gap + text if at_right else text + gap
 
     heads = [fold(h, widths[i]) for i, h in enumerate(headers)]  # a heading folds like a cell: none is wider
     out = [
@@ -346,21 +341,18 @@ def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int]
         for n in range(max(map(len, heads)))
     ]
     for row in rows:
-        if "".join(row).isascii():  # a character a column: str.format and textwrap count right
-            if not any(len(row[i]) > widths[i] for i in narrowed):
-                out.append(line.format(*row).rstrip())
-                continue
-            folds = [[c] if len(c) <= widths[i] else fold(c, widths[i]) for i, c in enumerate(row)]
-            for n in range(max(len(c) for c in folds)):
-                parts = []
-                for i, c in enumerate(folds):
-                    text = c[n] if n < len(c) else ""
-                    parts.append(text.rjust(widths[i]) if i in right else text.ljust(widths[i]))
-                out.append("  ".join(parts).rstrip())
+        plain = "".join(row).isascii()  # a character a column: str.format, len and textwrap count right
+        if plain and not any(len(row[i]) > widths[i] for i in narrowed):
+            out.append(line.format(*row).rstrip())
             continue
-        folds = [[c] if cells(c) <= widths[i] else fold(c, widths[i]) for i, c in enumerate(row)]
+        size = len if plain else text_width
+        folds = [[c] if size(c) <= widths[i] else fold(c, widths[i]) for i, c in enumerate(row)]
         for n in range(max(len(c) for c in folds)):
-            parts = [pad(c[n] if n < len(c) else "", widths[i], i in right) for i, c in enumerate(folds)]
+            parts = []
+            for i, c in enumerate(folds):
+                text = c[n] if n < len(c) else ""
+                w = widths[i] if plain else widths[i] - text_width(text) + len(text)  # ljust counts characters
+                parts.append(text.rjust(w) if i in right else text.ljust(w))
             out.append("  ".join(parts).rstrip())
     return out
 
@@ -369,25 +361,25 @@ def _widest(column: Sequence[str]) -> int:
     """The columns the widest cell takes (characters, but two for a wide one)."""
     widest = max(map(len, column), default=0)
     wide = [c for c in column if not c.isascii()]
-    return max(widest, max(map(cells, wide), default=0)) if wide else widest
+    return max(widest, max(map(text_width, wide), default=0)) if wide else widest
 
 
-def _fold_cells(text: str, width: int) -> list[str]:
+def _fold_by_width(text: str, width: int) -> list[str]:
     """``text`` folded at spaces into lines of at most ``width`` terminal columns, a word wider than that cut."""
     out: list[str] = []
     line = ""
     for word in text.split():
-        while cells(word) > width:  # cut: Chinese or Japanese has no spaces to fold at
-            room = width - cells(line) - 1 if line else width
+        while text_width(word) > width:  # cut: Chinese or Japanese has no spaces to fold at
+            room = width - text_width(line) - 1 if line else width
             if room < 1:
                 out.append(line)
                 line, room = "", width
-            head, word = cut(word, room)
+            head, word = cut_at_width(word, room)
             out.append(f"{line} {head}" if line else head)
             line = ""
         if not line:
             line = word
-        elif cells(line) + 1 + cells(word) <= width:
+        elif text_width(line) + 1 + text_width(word) <= width:
             line = f"{line} {word}"
         else:
             out.append(line)
@@ -414,7 +406,7 @@ def _line_counter(headers: list[str], rows: list[list[str]], flexible: list[int]
         if got is None:
             got, used = 1, -1
             for word in text.split():
-                size = cells(word)
+                size = text_width(word)
                 if used + 1 + size <= width:
                     used += 1 + size
                 else:
@@ -425,6 +417,6 @@ def _line_counter(headers: list[str], rows: list[list[str]], flexible: list[int]
 
     def lines(widths: list[int], narrower: int) -> int:
         w = [widths[i] - (i == narrower) for i in flexible]
-        return sum(n * max(need(c, wi) for c, wi in zip(cells, w, strict=True)) for cells, n in seen.items())
+        return sum(n * max(need(c, wi) for c, wi in zip(texts, w, strict=True)) for texts, n in seen.items())
 
     return lines

@@ -18,7 +18,7 @@ URL = re.compile(r"https?://\S+")
 _MOVED = "the address below"
 
 
-def cells(text: str) -> int:
+def text_width(text: str) -> int:
     """The terminal columns ``text`` takes: a wide character (Chinese, Japanese, most emoji) two, a combining or
     format character none (ASCII: its length, at once)."""
     if text.isascii():
@@ -36,13 +36,13 @@ def cells(text: str) -> int:
     return n
 
 
-def cut(text: str, room: int) -> tuple[str, str]:
+def cut_at_width(text: str, room: int) -> tuple[str, str]:
     """``text`` split where the first part takes at most ``room`` columns (at least one character)."""
     if text.isascii():
         return text[: max(1, room)], text[max(1, room) :]
     used = 0
     for i, c in enumerate(text):
-        used += cells(c)
+        used += text_width(c)
         if used > room and i:
             return text[:i], text[i:]
     return text, ""
@@ -211,9 +211,9 @@ def fold_words(text: str, room: int, first_room: int | None = None) -> list[tupl
         for word, whole, gap in tokens(para):
             limit = first_room if not out else room
             candidate = f"{line}{gap or ' '}{word}" if line else word
-            if cells(candidate) <= limit:
+            if text_width(candidate) <= limit:
                 line = candidate
-            elif whole or cells(word) > room:
+            elif whole or text_width(word) > room:
                 if line or not out:
                     out.append((False, line))
                 out.append((True, word))
@@ -235,8 +235,8 @@ def lay_out(text: str, total: int, indent: int = 0, first: int | None = None) ->
     out = []
     for i, (own, line) in enumerate(lines):
         if i == 0:
-            out.append(line if not own or first + cells(line) <= total else "\n" + line)
-        elif own and indent + cells(line) > total:
+            out.append(line if not own or first + text_width(line) <= total else "\n" + line)
+        elif own and indent + text_width(line) > total:
             out.append(line)
         else:
             out.append(" " * indent + line if line else "")
