@@ -318,8 +318,7 @@ class Matcher:
         for w in words:
             if w in self.words or (len(w) >= MIN_TYPO_WORD and not w.isdigit() and self.correct(w) != w):
                 return False
-        # a short word alone is suggested on a miss
-        return not (len(words) == 1 and len(words[0]) == MIN_TYPO_WORD - 1 and self._one_typo_from_short(words[0]))
+        return not (len(words) == 1 and self._one_typo_from_short(words[0]))  # a short word alone: suggested
 
     def suggestions(self, fixed: str, kinds: tuple[str, ...] = tuple(KIND_ORDER), n: int = 5) -> list[str]:
         """Names plausibly meant by a query that named none (``fixed``: as ``match`` corrected it).
@@ -330,10 +329,10 @@ class Matcher:
         typed = fixed.split()
         words = [w for w in typed if w in self.words and w not in GENERIC and len(w) >= 3]
         keys = [variants(fixed)[-1]]
-        for i, w in enumerate(typed if len(typed) == 1 else ()):  # "Hul": a short word alone, a name cut short
-            for near in self._one_typo_from_short(w):
+        if len(typed) == 1:  # "Hul": a short word alone, a name cut short
+            for near in self._one_typo_from_short(typed[0]):
                 words.append(near)
-                keys.append(variants(" ".join([*typed[:i], near, *typed[i + 1 :]]))[-1])
+                keys.append(variants(near)[-1])
         if not words:
             return []
         candidates = list({k for w in words for k in self.words[w] if self._kept(k, kinds)})

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -99,13 +100,17 @@ class Beside:
         """The check's answer for the export (VerifyError when it failed, unless ``anyway``; its StoreError as is),
         the same every time it is asked."""
         if self._answer is None:
-            try:
-                self._answer = judged(self._report(), self.anyway)
-            except CampaignsafeError as exc:
-                self._answer = exc
+            self._answer = self._judged(self._report)
         if isinstance(self._answer, CampaignsafeError):
             raise self._answer
         return self._answer
+
+    def _judged(self, report: Callable[[], dict[str, Any]]) -> m.Integrity | CampaignsafeError:
+        """What :func:`judged` makes of ``report()``, or the error either of them raised (kept, to raise again)."""
+        try:
+            return judged(report(), self.anyway)
+        except CampaignsafeError as exc:
+            return exc
 
     def of_snapshot(self, store: Store) -> m.Integrity:
         """The answer for exactly what the export read in ``store``'s open snapshot: the child's, when it saw the
@@ -117,11 +122,7 @@ class Beside:
         if (stated and (stated.seq, stated.sha256)) == (now and (now.seq, now.sha256)):
             return answer
         # a report, change or deletion between the child's snapshot and the export's: checked again in the export's
-        self._answer = None
-        try:
-            self._answer = judged(store.check_in_snapshot().as_dict(), self.anyway)
-        except CampaignsafeError as exc:
-            self._answer = exc
+        self._answer = self._judged(lambda: store.check_in_snapshot().as_dict())
         return self.result()
 
     def _report(self) -> dict[str, Any]:

@@ -176,13 +176,6 @@ class Location(LocationIn):
 NOT_A_WEB_ADDRESS = "url is not a web address (one such as https://x.com/name/status/1)"
 
 
-def web_address(text: str) -> bool:
-    """Whether ``text`` is an http(s) address with a dotted host (the scheme may be left off)."""
-    from campaignsafe.incidents.identifiers import is_web_address
-
-    return is_web_address(text)
-
-
 class EvidenceIn(Model):
     """Evidence to add: a file ``path``, or a ``url`` with an optional ``screenshot`` file."""
 
@@ -197,8 +190,11 @@ class EvidenceIn(Model):
     def _one_of(self) -> EvidenceIn:
         if bool(self.path) == bool(self.url):
             raise ValueError("give either a file path or a url")
-        if self.url and not web_address(self.url):  # never quoted: it is what the user wrote about an incident
-            raise ValueError(NOT_A_WEB_ADDRESS)
+        if self.url:
+            from campaignsafe.incidents.identifiers import is_web_address
+
+            if not is_web_address(self.url):  # never quoted: it is what the user wrote about an incident
+                raise ValueError(NOT_A_WEB_ADDRESS)
         if self.path and (self.screenshot or self.seen_at or self.platform):
             raise ValueError("screenshot, seen_at and platform go with a url")
         return self
