@@ -33,7 +33,16 @@ from typing import IO, Any
 
 from campaignsafe import __version__, paths
 from campaignsafe.errors import InputError
-from campaignsafe.exports.bundle import _SPILL, MANIFEST, _info, _LeanZip, manifest_text, safe_name, zip_time
+from campaignsafe.exports.bundle import (
+    _SPILL,
+    MANIFEST,
+    _info,
+    _LeanZip,
+    manifest_text,
+    safe_name,
+    write_manifest,
+    zip_time,
+)
 from campaignsafe.exports.spool import PREFIX as SCRATCH_PREFIX
 from campaignsafe.hashing import CHUNK
 
@@ -140,23 +149,18 @@ class _Zip:
         self._lines.close()
 
     def finish(self, sign_sha512: Any = None, signature_name: str = "") -> tuple[str, int]:
-        """Write ``MANIFEST.sha256`` (every entry by name) and its signature, made from the manifest's SHA-512
-        as it streams; close the zip. The manifest's SHA-256 and how many files it lists."""
-        h, h512, listed = hashlib.sha256(), hashlib.sha512(), 0
-        with self.zf.open(_info(MANIFEST, self._stamp), "w") as dest:
-            rows = self._lines.execute("SELECT name, digest FROM lines ORDER BY name")
-            while batch := rows.fetchmany(1000):
-                chunk = manifest_text(batch, ordered=True).encode("utf-8")
-                h.update(chunk)
-                h512.update(chunk)
-                dest.write(chunk)
-                listed += len(batch)
-        if sign_sha512 is not None:
-            self.zf.writestr(_info(signature_name, self._stamp), sign_sha512(h512.digest()))
+        """Write ``MANIFEST.sha256`` (every entry by name) and its signature (:func:`write_manifest`); close the
+        zip. The manifest's SHA-256 and how many files it lists."""
+        (listed,) = self._lines.execute("SELECT count(*) FROM lines").fetchone()
+        rows = self._lines.execute("SELECT name, digest FROM lines ORDER BY name")
+        chunks = (
+            manifest_text(batch, ordered=True).encode("utf-8") for batch in iter(lambda: rows.fetchmany(1000), [])
+        )
+        digest = write_manifest(self.zf, chunks, self._stamp, sign_sha512, signature_name)
         self.zf.close()
         self._central.close()
         self._lines.close()
-        return h.hexdigest(), listed
+        return digest, int(listed)
 
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
