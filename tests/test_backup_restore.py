@@ -317,10 +317,36 @@ def test_a_weak_passphrase_is_refused(weak: str, home: Path, tmp_path: Path, mon
     said = " ".join(r.stderr.split())
     assert "passphrase" in said and "nothing was written" in said and "hint" in said and weak not in said
     assert not out.exists()
-    answers = iter([weak, weak])
+    answers = iter([weak, weak, weak])  # at a terminal: three tries, then refused
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
-    assert run("backup", str(out), "--encrypt").exit_code == 3 and not out.exists()
+    r = run("backup", str(out), "--encrypt")
+    assert r.exit_code == 3 and not out.exists() and weak not in r.stderr.replace("12 or more", "")
+    assert next(answers, None) is None
+
+
+def test_a_weak_passphrase_at_a_terminal_is_asked_again(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule is said before the first prompt; a short passphrase is met with the reason and another try
+    (never the passphrase itself), and a strong one then encrypts the backup."""
+    prompts: list[str] = []
+    answers = iter(["short", "four unrelated words here", "four unrelated words here"])
+
+    def ask(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("getpass.getpass", ask)
+    monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: not no_input)
+    out = tmp_path / "b.age"
+    r = run("backup", str(out), "--encrypt")
+    assert r.exit_code == 0, r.stderr
+    assert prompts == ["Passphrase: ", "Passphrase: ", "The same passphrase again: "]
+    said = " ".join(r.stderr.split())
+    assert said.index("12 or more characters") < said.index("too short (5 characters") < said.index("try another")
+    assert "short" not in said.replace("too short", "")
+    assert out.read_bytes().startswith(MAGIC)
 
 
 def test_the_manifest_lists_entries_by_name_whatever_order_they_were_written_in(tmp_path: Path) -> None:

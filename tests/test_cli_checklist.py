@@ -141,6 +141,18 @@ def test_finished_run_revisits_not_yet_items(terminal: None) -> None:
     assert "That was the last item" in r.stdout
 
 
+def test_a_finished_topic_names_the_command_that_reviews_it(terminal: None) -> None:
+    """With every item of a topic answered, run says so and names `checklist show` for that topic (and the
+    profile it was run for), not every topic."""
+    for item in guidance.load_guidance().topic("wellbeing-and-support").items:
+        run("checklist", "mark", item.id, "done", "--profile", "agent")
+    r = run("checklist", "run", "wellbeing-and-support", "--profile", "agent")
+    assert r.exit_code == 0
+    said = " ".join(r.stdout.split())
+    assert "Review them: campaignsafe checklist show wellbeing-and-support --profile agent" in said
+    assert "--all" not in said
+
+
 def test_run_without_a_terminal_changes_nothing() -> None:
     """Piped into another program, run shows the next item, explains, and exits 3 without prompting."""
     r = run("checklist", "run", input="d\n")

@@ -30,6 +30,15 @@ def three(store_backend: str) -> list[int]:
     ]
 
 
+def test_list_json_writes_each_moment_as_show_json_does(store_backend: str) -> None:
+    """A winter (GMT) and a summer (BST) incident: `incidents list --json` gives the same occurred_at text as
+    `incidents show --json` (``…Z`` in GMT, ``…+01:00`` in BST), so a script can compare them."""
+    ids = [_add("2026-01-10 09:00"), _add("2026-07-10 09:00")]
+    listed = {i["id"]: i["occurred_at"] for i in run("incidents", "list", "--json").json["incidents"]}
+    shown = {i: run("incidents", "show", str(i), "--json").json["occurred_at"] for i in ids}
+    assert listed == shown == {ids[0]: "2026-01-10T09:00:00Z", ids[1]: "2026-07-10T09:00:00+01:00"}
+
+
 def test_list_json_has_the_columns(three: list[int]) -> None:
     """list --json gives each incident's id, when, kind, place, force, evidence count, reports and recorder."""
     r = run("incidents", "list", "--json")
@@ -185,7 +194,8 @@ def test_delete_needs_confirmation(three: list[int], home: Path, monkeypatch: py
     assert r.exit_code == 3 and "--yes" in r.stderr
     prompts(monkeypatch)
     r = run("incidents", "delete", "1", input="n\n")
-    assert "Delete incident 1 (Threats)? This cannot be undone" in " ".join(r.stdout.split())
+    said = " ".join(r.stdout.split())
+    assert "This deletes incident 1 (Threats). It cannot be undone. Delete incident 1? [y/N]" in said
     assert "exhibits" not in r.stdout and "Nothing deleted" in r.stdout
     assert count(home) == 3
     r = run("incidents", "delete", "1", input="y\n")

@@ -93,13 +93,14 @@ def test_next_steps_never_break_a_command(columns: int, tmp_path: Path, monkeypa
         out,
         [
             "campaignsafe contact save avon-and-somerset --role adviser --name NAME",
-            "campaignsafe incidents update 1 --reported-to 101 --when TIME --police-ref REF",
+            "campaignsafe incidents update 1 --reported-to 101 --police-ref REF",
             "campaignsafe incidents add-evidence 1 FILE…",
         ],
     )
     assert "…," not in out and "--police-ref …" not in out  # no placeholder that reads as text cut short
-    if columns >= 80:  # at 80 columns even the longest force id's command fits the screen
+    if columns >= 80:  # at 80 columns even the longest force id's command fits the screen, indented
         assert not [line for line in out.splitlines() if len(line) > columns]
+        assert "    campaignsafe incidents update 1 --reported-to 101 --police-ref REF" in out.splitlines()
 
 
 def _photo(folder: Path) -> Path:

@@ -165,7 +165,7 @@ def test_guided_review_shows_the_record_and_changes_an_answer(monkeypatch: pytes
 def test_guided_postcode_that_does_not_exist_says_so_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
     out = _guided(monkeypatch, [START[0], START[1], "SW1A 9ZZ", "SW1A 1AA", "threats", *MIDDLE, "", ""])
     text = flat(out)
-    assert "that postcode does not exist (it is not in the October 2025 postcode list)" in text
+    assert "that postcode does not exist (it is not in the postcode list of October 2025)" in text
     assert "covered by Metropolitan Police Service" in text
     assert "shown as approximate" not in text
     assert max(len(line) for line in out.splitlines()) <= 80
@@ -186,7 +186,7 @@ def test_show_says_when_it_was_reported_or_that_it_was_not_given() -> None:
     assert r.exit_code == 0 and "reported it" in flat(r.stdout)
     assert "101, reference CAD 1, on Fri 1 May 2026 19:05" in flat(run("incidents", "show", "1").stdout)
     r = run("report", *BASE, "--description", "d")
-    assert "--reported-to 101 --when TIME --police-ref REF" in flat(r.stdout)
+    assert "--reported-to 101 --police-ref REF (add --when TIME if it was not just now)" in flat(r.stdout)
     assert run("incidents", "update", "2", "--reported-to", "101", "--police-ref", "CAD 2").exit_code == 0
     shown = flat(run("incidents", "show", "2").stdout)
     now = shown[shown.index("As it reads now") :]

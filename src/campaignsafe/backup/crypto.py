@@ -8,6 +8,7 @@ at a time, so memory does not grow with its size.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -102,12 +103,24 @@ def passphrase(file: str | None, *, confirm: bool, what: str, ask: bool) -> str:
         )
     import getpass
 
-    first = getpass.getpass("Passphrase: ")
-    if not first:
-        raise InputError("the passphrase is empty", code="no_passphrase")
-    if confirm:
-        _strong(first, "")
-    if confirm and getpass.getpass("The same passphrase again: ") != first:
+    if not confirm:
+        first = getpass.getpass("Passphrase: ")
+        if not first:
+            raise InputError("the passphrase is empty", code="no_passphrase")
+        return first
+    # the rule is said before the first try, and a weak passphrase is asked again (three tries in all)
+    sys.stderr.write(f"Choose a passphrase of {MIN_LENGTH} or more characters: four or more unrelated words.\n")
+    for tries_left in (2, 1, 0):
+        first = getpass.getpass("Passphrase: ")
+        if not first:
+            raise InputError("the passphrase is empty", code="no_passphrase")
+        why = weakness(first)
+        if why is None:
+            break
+        if not tries_left:
+            _strong(first, "")
+        sys.stderr.write(f"{why[0].upper()}{why[1:]}: try another.\n")
+    if getpass.getpass("The same passphrase again: ") != first:
         raise InputError("the two passphrases differ; nothing was written", code="passphrase_mismatch")
     return first
 

@@ -50,13 +50,11 @@ def parse_answer(raw: str) -> tuple[str, str | None] | None:
     return action, rest.strip() or None
 
 
-def carry_on_command(view: View, topic: str | None) -> str:
-    """The command that picks up where this run stopped."""
+def carry_on_command(view: View, topic: str | None, verb: str = "run") -> str:
+    """The command that picks up where this run stopped (``verb`` show: that reviews the same items)."""
     from campaignsafe.guidance import progress
 
-    parts = ["campaignsafe checklist run"]
-    if topic:
-        parts.append(topic)
+    parts = [f"campaignsafe checklist {verb}", topic or ("--all" if verb == "show" else "")]
     if view.scope.profile != progress.DEFAULT_PROFILE:
         parts.append(f"--profile {view.scope.profile}")
     defaults = view.progress.defaults
@@ -64,7 +62,7 @@ def carry_on_command(view: View, topic: str | None) -> str:
         parts.append(f"--role {view.scope.role or 'all'}")
     if view.scope.nation != defaults.nation:
         parts.append(f"--nation {view.scope.nation or 'all'}")
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 def walk(view: View, topic: str | None, no_input: bool) -> None:
@@ -87,7 +85,7 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
     if not queue:
         out.print(head[0])
         out.print()
-        say(out, "Every item here is done or not applicable. Review them: campaignsafe checklist show --all")
+        say(out, f"Every item here is done or not applicable. Review them: {carry_on_command(view, topic, 'show')}")
         return
     if revisit:
         head.append(f"Every item has an answer; going through the {len(queue)} you marked 'not yet'.")

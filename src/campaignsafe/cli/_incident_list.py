@@ -114,9 +114,12 @@ def json_text(
             routes = reported[r[9]] = _list(labels(r[9]))
         iid = r[0]
         who = by_id(iid)
+        at = r[1]
+        if type(at) is str and at.endswith("+00:00"):
+            at = at[:-6] + "Z"  # as every other JSON of campaignsafe's writes a moment in GMT
         values = (
             iid,
-            _s(r[1]),
+            _s(at),
             middle,
             r[8],
             routes,

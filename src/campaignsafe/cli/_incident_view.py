@@ -326,7 +326,8 @@ def show_saved(incident: Incident, profile: Profile) -> None:
             steps.insert(1, f"When you are given a reference, record it: {update} --police-ref REF")
     else:
         steps.append(
-            f"When you report it, note when and the reference: {update} --reported-to 101 --when TIME --police-ref REF"
+            f"When you have reported it, record that and the reference: {update} --reported-to 101 --police-ref REF"
+            " (add --when TIME if it was not just now)"
         )
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
     out += [fill(s, "  • ", "    ") for s in steps]

@@ -22,7 +22,8 @@ def about(json_out: JsonOpt = False) -> None:
     say(data["disclaimer"], 0)
     out.print("\n[bold]Data[/]")
     for d in data["datasets"]:
-        say(f"  {d['name']}: version {d['version']} ({d['date']})", 4)
+        when = "" if d["date"] == d["version"] else f" ({d['date']})"  # a dated version says its date once
+        say(f"  {d['name']}: version {d['version']}{when}", 4)
     say(f"  {data['postcodes']:,} GB postcodes; Northern Ireland (BT) postcodes answered by district", 4)
     out.print("\n[bold]Attribution[/]")
     for line in data["attribution"]:

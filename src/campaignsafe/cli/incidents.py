@@ -210,10 +210,10 @@ def delete(
         what = f"incident {incident_id} ({kinds.label(incident.kind)})"
         if incident.evidence:
             what += f" and its {counted(len(incident.evidence), 'exhibit')}"
-        question = f"Delete {what}? This cannot be undone"
-        from campaignsafe.cli._panel import prompt_text
+        from campaignsafe.cli._panel import say
 
-        if not typer.confirm(prompt_text(question), default=False):
+        say(f"This deletes {what}. It cannot be undone.", 0)
+        if not typer.confirm(f"Delete incident {incident_id}?", default=False):
             print("Nothing deleted.")
             return
     deleted = entry.remove(incident_id)

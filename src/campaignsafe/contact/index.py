@@ -115,6 +115,15 @@ class Areas:
         self.methods: list[str] = raw["methods"]
         self.bt_districts = set(raw["bt_districts"])
 
+    def postcode_list(self) -> str:
+        """The postcode list built in, as a user knows it: ``the postcode list of October 2025``."""
+        from datetime import date
+
+        for d in self.raw["datasets"]:
+            if d["id"] == "codepoint-open":
+                return f"the postcode list of {date.fromisoformat(d['date']):%B %Y}"
+        return "the postcode list"
+
     def force_id(self, index: int) -> str:
         return self.forces[index][0]
 

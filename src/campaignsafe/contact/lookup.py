@@ -298,7 +298,8 @@ class Lookup:
         combo = self.index.unit(p.outward, p.digit, p.unit)
         if combo is None:
             err = NotFoundError(
-                f"postcode {p.display} does not exist in Code-Point Open 2025.4.0", code="postcode_not_found"
+                f"postcode {p.display} does not exist (it is not in {self.areas.postcode_list()})",
+                code="postcode_not_found",
             )
             district = self.index.district(p.outward)
             if district is not None:

@@ -59,9 +59,6 @@ class _Copies:
     store: blobs.Blobs
 
 
-NO_SUCH_POSTCODE = "that postcode does not exist in the postcode data (Code-Point Open)"
-
-
 def resolve_location(loc: LocationIn) -> Location:
     """The location with its force and nation, from ``force_id`` if given, else the postcode."""
     from campaignsafe.contact import postcode as pc
@@ -75,7 +72,11 @@ def resolve_location(loc: LocationIn) -> Location:
         try:
             answer = resolve(loc.postcode)
         except CampaignsafeError as exc:  # the lookup's message quotes the postcode: name the field instead
-            exc.message = NO_SUCH_POSTCODE
+            from campaignsafe.contact.index import Areas
+
+            exc.message = "that postcode does not exist"
+            if exc.code == "postcode_not_found":  # its district exists: perhaps newer than the list built in
+                exc.message += f" (it is not in {Areas().postcode_list()})"
             exc.args = (exc.message,)
             exc.hint = "check it, or give the force instead (--force, or force_id in a file)"
             raise

@@ -68,8 +68,7 @@ def _no_such_postcode(exc: Exception) -> str:
     """Plain words for a postcode that does not exist, naming its area's force where one is clear."""
     from campaignsafe.errors import CampaignsafeError
 
-    message = exc.message if isinstance(exc, CampaignsafeError) else str(exc)
-    text = message.replace(" in the postcode data (Code-Point Open)", " (it is not in the October 2025 postcode list)")
+    text = exc.message if isinstance(exc, CampaignsafeError) else str(exc)
     area = getattr(exc, "answer", None)
     forces = [f["name"] for f in getattr(area, "main_forces", [])]
     if area is not None and len(forces) == 1:
