@@ -120,7 +120,7 @@ def test_guided_harassment_is_not_asked_the_platform(monkeypatch: pytest.MonkeyP
     out = _guided(monkeypatch, [*START, "harassment", *MIDDLE, "", ""])
     assert "Which platform or service?" not in out
     assert run("incidents", "show", "1", "--json").json["platform"] is None
-    online = ["2026-05-02 10:00", "online", "", "", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
+    online = ["2026-05-02 10:00", "online", "", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
     out = _guided(monkeypatch, [*online, "", "", ""])
     assert out.index("What happened?") < out.index("Which platform or service?")  # in the README's order
     assert run("incidents", "show", "2", "--json").json["platform"] == "X"
@@ -130,15 +130,30 @@ def test_guided_force_from_the_profile_is_recorded_as_the_profiles(monkeypatch: 
     """Enter on the force offered from the profile (an online incident) records no force as given: the
     record says it is the profile's, as `report --place online` by flags does; typing a force gives it."""
     assert run("profile", "--name", "Jo Smith", "--force", "kent").exit_code == 0
-    online = ["2026-05-02 10:00", "online", "", "", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
+    online = ["2026-05-02 10:00", "online", "", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
     out = _guided(monkeypatch, [*online, "", "", ""])
     assert "Kent Police, from your profile" in " ".join(out.split())
+    assert "Postcode of that place" not in out  # an online incident has no place to give the postcode of
     assert "Kent Police (from your profile)" in out  # on the review screen
     shown = run("incidents", "show", "1", "--json").json
     assert shown["force"] == {"id": "kent", "name": "Kent Police", "source": "profile"}
-    given = ["2026-05-03 10:00", "online", "", "sussex", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
+    given = ["2026-05-03 10:00", "online", "sussex", "online-abuse", MIDDLE[0], MIDDLE[1], "X", *MIDDLE[2:]]
     _guided(monkeypatch, [*given, "", "", ""])
     assert run("incidents", "show", "2", "--json").json["force"]["source"] == "given"
+
+
+def test_guided_says_back_each_evidence_file_it_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An evidence file typed in guided entry is said back (its name and size) before anything is saved, so a
+    wrong file is noticed; the saved incident holds it as an exhibit."""
+    assert run("profile", "--name", "Jo Smith", "--initials", "JS").exit_code == 0
+    photo = tmp_path / "doorstep.jpg"
+    photo.write_bytes(b"\xff\xd8" + bytes(2500))
+    files = ["", "", "", str(photo), ""]  # people, vehicles, witnesses end; one file, then end
+    out = _guided(monkeypatch, [*START, "threats", MIDDLE[0], MIDDLE[1], *files, "", "", "", "", ""])
+    said = " ".join(out.split())
+    assert "→ doorstep.jpg, 2.5 kB: copied in when the incident is saved" in said
+    assert said.index("doorstep.jpg, 2.5 kB") < said.index("Saved as incident 1")
+    assert run("incidents", "show", "1", "--json").json["evidence"][0]["file"]["original_name"] == "doorstep.jpg"
 
 
 def test_guided_y_accepts_the_suggested_kind_without_the_menu_again(

@@ -130,20 +130,13 @@ def _person(p: Person) -> str:
     return f"{p.role}: {text}" + (f" (contact: {p.contact})" if p.contact else "")
 
 
-def _size(n: int) -> str:
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n = n / 1000  # type: ignore[assignment]
-    return str(n)
-
-
 def exhibit_line(e: Evidence) -> str:
     """``JS/1  photo.jpg, 1.2 MB, SHA-256 ab12…`` or the URL form."""
+    from campaignsafe.incidents.models import size_text
     from campaignsafe.incidents.when import When, describe
 
     if e.type == "file" and e.file:
-        return f"{e.exhibit_ref}  {e.file.described()}, {_size(e.file.size)}, SHA-256 {e.file.sha256}"
+        return f"{e.exhibit_ref}  {e.file.described()}, {size_text(e.file.size)}, SHA-256 {e.file.sha256}"
     text = f"{e.exhibit_ref}  {e.url}" + (f" ({e.platform})" if e.platform else "")
     if e.seen_at:
         text += f", seen {describe(When(e.seen_at))}"

@@ -11,6 +11,7 @@ from campaignsafe.exports import model as m
 from campaignsafe.incidents import kinds
 from campaignsafe.incidents.listing import report_label
 from campaignsafe.incidents.models import STORED, Impact, Location, Person, Report, Vehicle
+from campaignsafe.incidents.models import size_text as size_text
 from campaignsafe.incidents.when import When, day_label, describe
 
 ROLE_LABELS = {"victim": "Targeted", "suspect": "Suspect", "witness": "Witness", "other": "Also there"}
@@ -26,18 +27,6 @@ def when_text(at: datetime, time_known: bool = True) -> str:
 def day_text(at: datetime) -> str:
     """``Fri 1 May 2026``."""
     return day_label(at)
-
-
-def size_text(n: int) -> str:
-    """``532 bytes``, ``1.2 MB``."""
-    if n < 1000:
-        return f"{n} bytes"
-    value = float(n)
-    for unit in ("kB", "MB", "GB", "TB"):
-        value /= 1000
-        if value < 1000 or unit == "TB":
-            break
-    return f"{value:.1f} {unit}"
 
 
 def person_text(p: Person) -> str:

@@ -218,6 +218,18 @@ class StoredFile(Model):
         return self.original_name
 
 
+def size_text(n: int) -> str:
+    """``532 bytes``, ``1.2 MB``."""
+    if n < 1000:
+        return f"{n} bytes"
+    value = float(n)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            break
+    return f"{value:.1f} {unit}"
+
+
 class Evidence(Model):
     """An exhibit: a file, or a web address with an optional screenshot."""
 

@@ -124,7 +124,10 @@ def _file(value: str, _a: Answers) -> Checked:
     problem = evidence.problem(path)
     if problem:
         raise InputError(problem, code="bad_file")
-    return path, None
+    from campaignsafe.incidents.models import size_text
+
+    # said back, so a wrong file is seen before saving (its name was checked as text by evidence.problem)
+    return path, f"{os.path.basename(path)}, {size_text(os.path.getsize(path))}: copied in when the incident is saved"
 
 
 def _url(value: str, _a: Answers) -> Checked:
@@ -208,7 +211,7 @@ QUESTIONS: list[Question] = [
              required=True, default=lambda a: "now", check=_when),
     Question("place", "Where did it happen?", "an address, street, venue, or 'online'", required=True),
     Question("postcode", "Postcode of that place", "optional: it finds the police force",
-             default=_postcode_in_place, check=_postcode),
+             default=_postcode_in_place, ask_if=lambda a: not _online(a), check=_postcode),
     Question("force", "Which police force covers it?", "its name, e.g. Kent Police",
              default=_profile_force, ask_if=_no_force, check=_force, default_unsaid=True),
     Question("kind", "What kind of incident was it?", "a number from the list, or its name",
