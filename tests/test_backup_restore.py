@@ -63,6 +63,22 @@ def test_restore_gives_the_same_store(
         assert len(deleted) == 1 and deleted[0].incident_id == 4
 
 
+def test_without_sync_each_restored_file_is_flushed(
+    backed_up: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where there is no sync() to call before the restored folder is put in place (Windows), every file the
+    restore writes is flushed to disk itself first; the restored record checks out."""
+    out, before = backed_up
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    flushed: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.delattr(os, "sync", raising=False)
+    monkeypatch.setattr(os, "fsync", lambda fd: (flushed.append(fd), real_fsync(fd))[1])
+    r = ok("restore", str(out), "--json")
+    assert snapshot(new) == before and ok("check").stdout.startswith("OK")
+    assert len(flushed) >= r.json["files"] > 0
+
+
 def test_an_anchor_given_before_the_backup_still_holds(
     backed_up: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

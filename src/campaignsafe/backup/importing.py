@@ -15,11 +15,7 @@ as it is, and said so (``not_updated``).
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -83,33 +79,17 @@ class Imported:
 def _copy_blob(o: reading.Opened, member: str, sha: str, unsynced: set[Path]) -> bool:
     """Copy one evidence file out of the zip into the store (hashed as it streams); True when created.
     Its folder joins ``unsynced``, flushed once before the import is committed (not once a file)."""
-    from campaignsafe.incidents import evidence, schema
+    from campaignsafe.incidents import evidence
 
-    folder = evidence._folder()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=folder)
-    except OSError as exc:
-        raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
-    try:
-        h = hashlib.sha256()
-        try:
-            with os.fdopen(fd, "wb") as out, o.open(member) as src:
-                while chunk := src.read(CHUNK):
-                    h.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-        except OSError as exc:
-            raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
-        if h.hexdigest() != sha:
+    def same(got: str, _size: int) -> None:
+        if got != sha:
             raise VerifyError(
                 f"{o.shown}: an evidence file changed while it was read; nothing was imported", code="verify_failed"
             )
-        created, _repaired = evidence._place(Path(tmp), sha, unsynced)
-        return created
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+
+    with o.open(member) as src:
+        _sha, _size, created, _repaired = evidence.store_chunks(iter(lambda: src.read(CHUNK), b""), same, unsynced)
+    return created
 
 
 def _put(o: reading.Opened, copies: Any, member: str, sha: str, unsynced: set[Path]) -> bool:

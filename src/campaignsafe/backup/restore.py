@@ -204,6 +204,9 @@ def _copy_out(o: reading.Opened, name: str, dest: Path, digest: str) -> None:
             while chunk := src.read(CHUNK):
                 h.update(chunk)
                 out.write(chunk)
+            if not hasattr(os, "sync"):  # Windows: no sync() before the swap, so each file is flushed itself
+                out.flush()
+                os.fsync(out.fileno())
     except OSError as exc:
         raise StoreError(
             f"cannot restore {dest}: {exc.strerror}", "check the free space", code="store_unwritable"

@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -147,45 +147,64 @@ def _read(src: int, path_text: str) -> bytes:
         raise InputError(f"an evidence file cannot be read ({exc.strerror})", code="unreadable_file") from None
 
 
-def _copy(src: int, fd: int, tmp: str, path_text: str) -> tuple[str, int]:
-    """Stream the original into the open temporary file: its SHA-256 and size (OSError from writing)."""
-    digest = hashlib.sha256()
-    size = 0
-    with os.fdopen(fd, "wb") as out:
-        paths.make_private(out.fileno(), tmp)
-        while chunk := _read(src, path_text):
-            digest.update(chunk)
-            out.write(chunk)
-            size += len(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    return digest.hexdigest(), size
+def _chunks(src: int, path_text: str) -> Iterator[bytes]:
+    while chunk := _read(src, path_text):
+        yield chunk
+
+
+def store_chunks(
+    chunks: Iterable[bytes],
+    before_placing: Callable[[str, int], None] | None = None,
+    unsynced: set[Path] | None = None,
+) -> tuple[str, int, bool, bool]:
+    """Stream bytes into the store as one copy, hashing as it goes: ``(sha256, size, created, repaired)``.
+
+    The copy is written to a temporary file and flushed; ``before_placing(sha256, size)`` may then
+    refuse it (by raising), else it is put in place under its hash (see :func:`_place`, which also
+    says what ``unsynced`` is for). StoreError (one line, with the folder and the reason) when it
+    cannot be written: a file in the way, no permission, a full disk.
+    """
+    folder = _folder()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+    except OSError as exc:
+        raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                paths.make_private(out.fileno(), tmp)
+                for chunk in chunks:
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
+        sha = digest.hexdigest()
+        if before_placing is not None:
+            before_placing(sha, size)
+        created, repaired = _place(Path(tmp), sha, unsynced)
+        return sha, size, created, repaired
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def ingest(path_text: str) -> Ingested:
     """Copy one file into the store (streaming, hashing as it goes) and describe it.
 
-    InputError when the original cannot be read; StoreError (one line, with the path and the
-    reason) when the copy cannot be written: a file in the way, no permission, a full disk.
+    InputError when the original cannot be read or changed while it was copied; StoreError when
+    the copy cannot be written (see :func:`store_chunks`).
     """
     src = _open(path_text)
     try:
         before = os.fstat(src)
-        folder = _folder()
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=folder)
-        except OSError as exc:
-            raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
-        try:
-            try:
-                sha, size = _copy(src, fd, tmp, path_text)
-            except OSError as exc:
-                raise schema.os_failure("store a copy of the evidence in", folder, exc) from None
-            refuse_changed(src, before, size)
-            created, repaired = _place(Path(tmp), sha)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        sha, size, created, repaired = store_chunks(
+            _chunks(src, path_text), lambda _sha, size: refuse_changed(src, before, size)
+        )
     finally:
         os.close(src)
     stored = stored_file(path_text, before, sha, size)
