@@ -415,7 +415,7 @@ def test_a_full_disk_while_copying_evidence_says_so(
     def full(*_a: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("campaignsafe.incidents.evidence._copy", full)
+    monkeypatch.setattr("campaignsafe.incidents.evidence.os.fsync", full)  # the copy's bytes cannot be kept
     r = run("report", *FLAGS, "--description", "x", "--evidence", str(photo))
     assert r.exit_code == 5, r.stderr
     assert "No space left on device" in r.stderr and "the disk is full" in r.stderr

@@ -5,7 +5,9 @@ hash to its ``record_sha256`` and every exhibit's file must be the one the manif
 nothing is imported. Each new incident keeps its original record byte for byte, its
 ``created_at``, exhibit references, evidence items and amendments; who recorded it, their id
 and their audit trail go into ``provenance``. Local ids are new. The import is one audit entry
-(``imported``) naming the manifest's SHA-256 and the signer. An incident already held (the
+(``imported``) naming the manifest's SHA-256 and the signer, one for each :data:`BATCH` incidents
+of a large file (each with its own ``imports`` row), all in one transaction: the file is read,
+checked and written a batch at a time, so memory does not grow with it. An incident already held (the
 same record, recorded at the same moment) is not added again, so importing twice adds nothing,
 and an evidence file already held is not copied again; but when the file carries amendments
 made since the held copy was imported (the held ones are exactly its first ones), those later
@@ -93,23 +95,19 @@ def _copy_blob(o: reading.Opened, member: str, sha: str, unsynced: set[Path]) ->
 
 
 def _put(o: reading.Opened, copies: Any, member: str, sha: str, unsynced: set[Path]) -> bool:
-    """Copy one evidence file out of the zip into the store's copies (files, or the server's chunks)."""
+    """Copy one evidence file out of the zip into the store's copies (files, or the server's chunks inside the
+    import's transaction); True when created."""
     from campaignsafe.incidents.blobs import PgBlobs
 
     if not isinstance(copies, PgBlobs):
         return _copy_blob(o, member, sha, unsynced)
-
-    def chunks() -> Iterator[bytes]:
-        with o.open(member) as src:
-            while chunk := src.read(CHUNK):
-                yield chunk
-
-    try:
-        return copies.put(chunks(), sha)
-    except ValueError:
-        raise VerifyError(
-            f"{o.shown}: {member} changed while it was read; nothing was imported", code="verify_failed"
-        ) from None
+    with o.open(member) as src:
+        try:
+            return copies.put_within(iter(lambda: src.read(CHUNK), b""), sha)
+        except ValueError:
+            raise VerifyError(
+                f"{o.shown}: {member} changed while it was read; nothing was imported", code="verify_failed"
+            ) from None
 
 
 def _refs(item: Incoming) -> Iterator[str]:
@@ -117,46 +115,103 @@ def _refs(item: Incoming) -> Iterator[str]:
         yield str(ev.get("exhibit_ref"))
 
 
+#: incidents written under one audit entry (and one ``imports`` row): a large file is recorded as several
+#: imports of the same manifest, one after another, so no entry (and nothing held meanwhile) grows with it
+BATCH = 1000
+
+
 def import_record(path: Path, passphrase_file: str | None, ask: bool = False) -> Imported:
-    """Verify ``path`` (a bundle or a backup) and merge its incidents into this store."""
+    """Verify ``path`` (a bundle or a backup) and merge its incidents into this store.
+
+    The incidents are read, checked and written a batch at a time, all in one transaction: a file that
+    fails anywhere (an incident that does not check out, a taken exhibit reference, a full disk) leaves
+    the record as it was, and the evidence copies made for it are removed again.
+    """
+    from campaignsafe.exports.spool import Spool
     from campaignsafe.incidents import blobs
     from campaignsafe.incidents.store import Store
 
-    with reading.opened(path, passphrase_file, ask) as o:
-        producer, incoming = from_bundle(o) if o.kind == "bundle" else from_backup(o)
+    with reading.opened(path, passphrase_file, ask) as o, Spool.open() as scratch:
+        producer, incoming = from_bundle(o) if o.kind == "bundle" else from_backup(o, scratch.db)
         result = Imported(path, o.kind, o.manifest_sha256, o.signer, producer)
         with blobs.held() as copies, Store.open() as store:
             held = {
                 (r[0], r[1]): int(r[2])
                 for r in store.conn.execute("SELECT record_sha256, created_at, id FROM incidents")
             }
-            new = [i for i in incoming if (i.record_sha256, i.created_at) not in held]
-            result.already_held = len(incoming) - len(new)
-            later = _later_amendments(store, incoming, held, result)
-            _refuse_taken_refs(o, store, new)
-            created: list[str] = []
-            unsynced: set[Path] = set()  # evidence folders given new copies, flushed before the commit
+            copying = _Copying(blobs.of(store.conn))  # (the server's under the write lock the transaction holds)
             try:
-                for sha, member in sorted({s: m for i in new for s, m in i.blobs.items()}.items()):
-                    if copies.intact(sha):
-                        result.files_already_held += 1
-                    elif _put(o, copies, member, sha, unsynced):
-                        created.append(sha)
-                        result.files_copied += 1
-                    else:
-                        result.files_copied += 1
-                for folder in sorted(unsynced):
-                    paths.fsync_dir(folder)
-                if new or later:
-                    result.mapping = _write(store, o, producer, new, later)
-                    result.updated = [
-                        {"source_id": i.source_id, "id": iid, "amendments": len(i.amendments) - n}
-                        for iid, i, n in later
-                    ]
+                with store._tx():
+                    for batch in _batches(incoming):
+                        new = _not_held(batch, held)
+                        result.already_held += len(batch) - len(new)
+                        later = _later_amendments(store, batch, held, result)
+                        _refuse_taken_refs(o, store, new)
+                        _copy_files(o, new, result, copying)
+                        if new or later:
+                            mapping = _write(store, o, producer, new, later)
+                            result.mapping += mapping
+                            held.update(
+                                ((i.record_sha256, i.created_at), m["id"]) for m, i in zip(mapping, new, strict=True)
+                            )
+                            result.updated += [
+                                {"source_id": i.source_id, "id": iid, "amendments": len(i.amendments) - n}
+                                for iid, i, n in later
+                            ]
+                    for folder in sorted(copying.unsynced):
+                        paths.fsync_dir(folder)
             except BaseException:
-                copies.remove(created)
+                copies.remove(copying.created)
                 raise
     return result
+
+
+def _not_held(batch: list[Incoming], held: dict[tuple[str, str], int]) -> list[Incoming]:
+    """The incidents of ``batch`` this store does not hold (one the file lists twice, once)."""
+    keys: set[tuple[str, str]] = set()
+    out = []
+    for item in batch:
+        key = (item.record_sha256, item.created_at)
+        if key not in held and key not in keys:
+            keys.add(key)
+            out.append(item)
+    return out
+
+
+def _batches(incoming: Iterator[Incoming]) -> Iterator[list[Incoming]]:
+    batch: list[Incoming] = []
+    for item in incoming:
+        batch.append(item)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    yield batch  # the last (perhaps empty: a file of no incidents, or a multiple of BATCH)
+
+
+@dataclass
+class _Copying:
+    """The evidence copies an import makes, file by file (see :func:`_copy_files`)."""
+
+    copies: Any  # the store's: the data folder's files, or the server's chunks on the store's own connection
+    done: set[str] = field(default_factory=set)  # every file this import has seen to, held or copied
+    created: list[str] = field(default_factory=list)  # files made here, removed again if the import fails
+    unsynced: set[Path] = field(default_factory=set)  # folders given new copies, flushed before the commit
+
+
+def _copy_files(o: reading.Opened, new: list[Incoming], result: Imported, c: _Copying) -> None:
+    """Copy the new incidents' evidence files into the store, each once in the whole import; counted in
+    ``result``. The server's copies are made inside the import's transaction (rolled back with it); the data
+    folder's are files, noted in ``c.created``."""
+    from campaignsafe.incidents.blobs import PgBlobs
+
+    for sha, member in sorted({s: m for i in new for s, m in i.blobs.items() if s not in c.done}.items()):
+        c.done.add(sha)
+        if c.copies.intact(sha):
+            result.files_already_held += 1
+            continue
+        if _put(o, c.copies, member, sha, c.unsynced) and not isinstance(c.copies, PgBlobs):
+            c.created.append(sha)
+        result.files_copied += 1
 
 
 def _normal(raw: Any) -> str:
@@ -238,7 +293,7 @@ def _write(
     later: list[tuple[int, Incoming, int]] | None = None,
 ) -> list[dict[str, Any]]:
     """Insert every new incident, its exhibits and amendments, the provenance, the later amendments of
-    held incidents, and the one audit entry."""
+    held incidents, and their one audit entry and ``imports`` row (inside the import's transaction)."""
     from campaignsafe.incidents import audit
     from campaignsafe.incidents.models import STORED, Amendment, Evidence
     from campaignsafe.incidents.when import iso, now
@@ -246,100 +301,95 @@ def _write(
     conn = store.conn
     mapping: list[dict[str, Any]] = []
     logged: list[dict[str, Any]] = []  # what the audit entry says of each incident: no text, only hashes and names
-    with store._tx():
-        seq = audit.next_seq(conn)  # the import's entry, written last, once every row's hash is known
-        numbers: dict[str, int] = {}
-        for item in new:
-            iid = store.insert_incident(item.created_at, item.record_text, item.record_sha256)
-            amendment_rows: list[str] = []
-            for raw in item.amendments:
-                a = Amendment.model_validate(raw, context=STORED)
-                values: tuple[Any, ...] = (iid, a.number, iso(a.at), a.model_dump_json())
-                conn.execute("INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)", values)
-                amendment_rows.append(audit.row_digest("amendments", values))
-            exhibit_rows: dict[str, str] = {}
-            for raw in item.evidence:
-                e = Evidence.model_validate(raw, context=STORED)
-                values = (
-                    iid,
-                    e.exhibit_ref,
-                    iso(e.added_at),
-                    e.file.sha256 if e.file else None,
-                    e.screenshot.sha256 if e.screenshot else None,
-                    e.model_dump_json(),
-                )
-                conn.execute(
-                    "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
-                    " VALUES (?,?,?,?,?,?)",
-                    values,
-                )
-                exhibit_rows[e.exhibit_ref] = audit.row_digest("evidence", values)
-                prefix, _sep, number = e.exhibit_ref.rpartition("/")
-                if prefix and number.isdigit():
-                    numbers[prefix] = max(numbers.get(prefix, 0), int(number))
-            stored = store._load(iid)
-            store._refresh(iid, stored.current())
-            refs = [str(e.get("exhibit_ref")) for e in item.evidence]
-            mapping.append(
-                {
-                    "source_id": item.source_id,
-                    "id": iid,
-                    "record_sha256": item.record_sha256,
-                    "exhibits": len(refs),
-                    "exhibit_refs": refs,
-                    "amendments": len(item.amendments),
-                    "recorded_by": item.recorded_by.get("initials"),
-                }
-            )
-            origin = (
+    seq = audit.next_seq(conn)  # the import's entry, written last, once every row's hash is known
+    numbers: dict[str, int] = {}
+    for item in new:
+        iid = store.insert_incident(item.created_at, item.record_text, item.record_sha256)
+        amendment_rows: list[str] = []
+        for raw in item.amendments:
+            a = Amendment.model_validate(raw, context=STORED)
+            values: tuple[Any, ...] = (iid, a.number, iso(a.at), a.model_dump_json())
+            conn.execute("INSERT INTO amendments (incident_id, number, at, amendment) VALUES (?,?,?,?)", values)
+            amendment_rows.append(audit.row_digest("amendments", values))
+        exhibit_rows: dict[str, str] = {}
+        for raw in item.evidence:
+            e = Evidence.model_validate(raw, context=STORED)
+            values = (
                 iid,
-                json.dumps(item.recorded_by, ensure_ascii=False),
-                item.source_id,
-                json.dumps(item.amendments_by, ensure_ascii=False),
-                json.dumps(item.source_audit, ensure_ascii=False, default=str),
-                seq,
+                e.exhibit_ref,
+                iso(e.added_at),
+                e.file.sha256 if e.file else None,
+                e.screenshot.sha256 if e.screenshot else None,
+                e.model_dump_json(),
             )
             conn.execute(
-                "INSERT INTO provenance (incident_id, recorded_by, source_id, amendments_by, source_audit, import_seq)"
+                "INSERT INTO evidence (incident_id, exhibit_ref, added_at, file_sha256, screenshot_sha256, item)"
                 " VALUES (?,?,?,?,?,?)",
-                origin,
+                values,
             )
-            logged.append(
-                {
-                    "id": iid,
-                    "source_id": item.source_id,
-                    "record_sha256": item.record_sha256,
-                    "row_sha256": audit.row_digest(
-                        "incidents", (item.created_at, item.record_text, item.record_sha256)
-                    ),
-                    "exhibits": [
-                        {"exhibit_ref": e.exhibit_ref, "sha256": e.hashes(), "row_sha256": exhibit_rows[e.exhibit_ref]}
-                        for e in stored.evidence
-                    ],
-                    "amendments": [[c.field for c in a.changes] for a in stored.amendments],
-                    "amendment_rows": amendment_rows,
-                    "provenance_sha256": audit.row_digest("provenance", origin),
-                }
-            )
-        amended = _add_later(store, later or [])
-        for prefix, last in numbers.items():  # never hand out an imported number again
-            store.raise_number(prefix, last)
-        event = (seq, iso(now()), o.kind, o.manifest_sha256, o.signer, json.dumps(producer, ensure_ascii=False))
-        detail = {
-            "kind": o.kind,
-            "manifest_sha256": o.manifest_sha256,
-            "signer": o.signer,
-            "producer": producer.get("initials"),
-            "incidents": logged,
-            "import_sha256": audit.row_digest("imports", event),
-        }
-        if amended:
-            detail["amended"] = amended
-        if audit.append(conn, "imported", None, detail) != seq:
-            raise RuntimeError("the audit log moved during the import")
-        conn.execute(
-            "INSERT INTO imports (seq, at, kind, manifest_sha256, signer, producer) VALUES (?,?,?,?,?,?)", event
+            exhibit_rows[e.exhibit_ref] = audit.row_digest("evidence", values)
+            prefix, _sep, number = e.exhibit_ref.rpartition("/")
+            if prefix and number.isdigit():
+                numbers[prefix] = max(numbers.get(prefix, 0), int(number))
+        stored = store._load(iid)
+        store._refresh(iid, stored.current())
+        refs = [str(e.get("exhibit_ref")) for e in item.evidence]
+        mapping.append(
+            {
+                "source_id": item.source_id,
+                "id": iid,
+                "record_sha256": item.record_sha256,
+                "exhibits": len(refs),
+                "exhibit_refs": refs,
+                "amendments": len(item.amendments),
+                "recorded_by": item.recorded_by.get("initials"),
+            }
         )
+        origin = (
+            iid,
+            json.dumps(item.recorded_by, ensure_ascii=False),
+            item.source_id,
+            json.dumps(item.amendments_by, ensure_ascii=False),
+            json.dumps(item.source_audit, ensure_ascii=False, default=str),
+            seq,
+        )
+        conn.execute(
+            "INSERT INTO provenance (incident_id, recorded_by, source_id, amendments_by, source_audit, import_seq)"
+            " VALUES (?,?,?,?,?,?)",
+            origin,
+        )
+        logged.append(
+            {
+                "id": iid,
+                "source_id": item.source_id,
+                "record_sha256": item.record_sha256,
+                "row_sha256": audit.row_digest("incidents", (item.created_at, item.record_text, item.record_sha256)),
+                "exhibits": [
+                    {"exhibit_ref": e.exhibit_ref, "sha256": e.hashes(), "row_sha256": exhibit_rows[e.exhibit_ref]}
+                    for e in stored.evidence
+                ],
+                "amendments": [[c.field for c in a.changes] for a in stored.amendments],
+                "amendment_rows": amendment_rows,
+                "provenance_sha256": audit.row_digest("provenance", origin),
+            }
+        )
+    amended = _add_later(store, later or [])
+    for prefix, last in numbers.items():  # never hand out an imported number again
+        store.raise_number(prefix, last)
+    event = (seq, iso(now()), o.kind, o.manifest_sha256, o.signer, json.dumps(producer, ensure_ascii=False))
+    detail = {
+        "kind": o.kind,
+        "manifest_sha256": o.manifest_sha256,
+        "signer": o.signer,
+        "producer": producer.get("initials"),
+        "incidents": logged,
+        "import_sha256": audit.row_digest("imports", event),
+    }
+    if amended:
+        detail["amended"] = amended
+    if audit.append(conn, "imported", None, detail) != seq:
+        raise RuntimeError("the audit log moved during the import")
+    conn.execute("INSERT INTO imports (seq, at, kind, manifest_sha256, signer, producer) VALUES (?,?,?,?,?,?)", event)
     return mapping
 
 

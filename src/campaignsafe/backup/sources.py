@@ -9,7 +9,8 @@ Who recorded each incident (and each amendment) comes along, through any earlier
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,23 +85,34 @@ def _validate(o: reading.Opened, where: str, full: dict[str, Any]) -> None:
 # -- a bundle ----------------------------------------------------------------------------
 
 
-def from_bundle(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
-    """The incidents of a bundle's ``incidents.json``, read one at a time (never the whole document at once)."""
-    producer: dict[str, Any] | None = None
-    listed = False
-    out: list[Incoming] = []
-    for key, value in o.members(reading.BUNDLE_JSON, "incidents"):
+def from_bundle(o: reading.Opened) -> tuple[dict[str, Any], Iterator[Incoming]]:
+    """Who made the bundle, and the incidents of its ``incidents.json`` one at a time, each checked as it is
+    read (never the whole document at once): InputError or VerifyError, from the iterator too, for what fails."""
+    members = o.members(reading.BUNDLE_JSON, "incidents")
+    for key, value in members:
         if key == "export":
             producer = _export_facts(o, value)
-        elif key in ("incidents", "incidents[]"):
-            if producer is None or (key == "incidents" and value != []):
+            return producer, _bundle_incidents(o, members, producer)
+        if key in ("incidents", "incidents[]"):
+            break
+    raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
+
+
+def _bundle_incidents(
+    o: reading.Opened, members: Iterator[tuple[str, Any]], producer: dict[str, Any]
+) -> Iterator[Incoming]:
+    listed = False
+    n = 0
+    for key, value in members:
+        if key in ("incidents", "incidents[]"):
+            if key == "incidents" and value != []:
                 raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
             listed = True
             if key == "incidents[]":
-                out.append(_shaped(o, len(out) + 1, value, producer))
-    if producer is None or not listed:
+                n += 1
+                yield _shaped(o, n, value, producer)
+    if not listed:
         raise InputError(f"{o.shown}: {reading.BUNDLE_JSON} is not a campaignsafe export", code="bad_bundle")
-    return producer, out
 
 
 def _export_facts(o: reading.Opened, meta: Any) -> dict[str, Any]:
@@ -189,14 +201,33 @@ def _incoming(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) ->
 # -- a backup ----------------------------------------------------------------------------
 
 
-def _grouped(o: reading.Opened, table: str) -> dict[int, list[dict[str, Any]]]:
-    name = f"{archive.STORE}{table}.jsonl"
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if name in o.digests:
-        for row in o.jsonl(name):
-            if isinstance(row.get("incident_id"), int):
-                out[row["incident_id"]].append(row)
-    return out
+#: the backup's tables whose rows belong to one incident each, kept on disk by incident while the incidents are read
+GROUPED = ("evidence", "amendments", "audit", "provenance")
+
+
+def _group(o: reading.Opened, db: sqlite3.Connection) -> None:
+    """Put the rows of :data:`GROUPED` into ``db``, by incident, in the order the backup lists them."""
+    db.execute(
+        "CREATE TABLE grouped (tbl TEXT, incident_id INTEGER, n INTEGER, row TEXT,"
+        " PRIMARY KEY (tbl, incident_id, n)) WITHOUT ROWID"
+    )
+    for table in GROUPED:
+        name = f"{archive.STORE}{table}.jsonl"
+        if name in o.digests:
+            rows = enumerate(o.jsonl(name))
+            db.executemany(
+                "INSERT INTO grouped VALUES (?, ?, ?, ?)",
+                (
+                    (table, row["incident_id"], n, json.dumps(row))  # escaped: a lone surrogate stays text
+                    for n, row in rows
+                    if type(row.get("incident_id")) is int
+                ),
+            )
+
+
+def _rows(db: sqlite3.Connection, table: str, iid: int) -> list[dict[str, Any]]:
+    got = db.execute("SELECT row FROM grouped WHERE tbl = ? AND incident_id = ? ORDER BY n", (table, iid))
+    return [json.loads(r[0]) for r in got]
 
 
 def _loads(o: reading.Opened, text: Any, what: str) -> Any:
@@ -206,28 +237,32 @@ def _loads(o: reading.Opened, text: Any, what: str) -> Any:
         raise InputError(f"{o.shown}: {what} is not JSON", code="bad_backup") from None
 
 
-def from_backup(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
+def from_backup(o: reading.Opened, db: sqlite3.Connection) -> tuple[dict[str, Any], Iterator[Incoming]]:
+    """Who made the backup, and its incidents one at a time, each checked as it is read. Each incident's
+    exhibits, amendments, audit trail and provenance wait in ``db`` (a scratch database) meanwhile."""
+    _group(o, db)
     producer = _person(o.info.get("producer"))
-    evidence, amendments = _grouped(o, "evidence"), _grouped(o, "amendments")
-    audit, prov = _grouped(o, "audit"), _grouped(o, "provenance")
-    out = []
+    return producer, _backup_incidents(o, db, producer)
+
+
+def _backup_incidents(o: reading.Opened, db: sqlite3.Connection, producer: dict[str, Any]) -> Iterator[Incoming]:
     for row in o.jsonl(f"{archive.STORE}incidents.jsonl"):
         iid, text = row.get("id"), row.get("record")
         where = f"incident {iid} of the backup"
-        if not isinstance(iid, int) or not isinstance(text, str):
+        if type(iid) is not int or not isinstance(text, str):
             raise InputError(f"{o.shown}: {where} is not a stored incident", code="bad_backup")
         _check_record(o, where, text, row.get("record_sha256"))
-        items = [_loads(o, e.get("item"), f"an exhibit of {where}") for e in evidence.get(iid, [])]
-        changes = [_loads(o, a.get("amendment"), f"an amendment of {where}") for a in amendments.get(iid, [])]
+        items = [_loads(o, e.get("item"), f"an exhibit of {where}") for e in _rows(db, "evidence", iid)]
+        changes = [_loads(o, a.get("amendment"), f"an amendment of {where}") for a in _rows(db, "amendments", iid)]
         changes.sort(key=lambda a: a.get("number", 0) if isinstance(a, dict) else 0)
         full = {**_loads(o, text, where), "id": iid, "created_at": row.get("created_at")}
         _validate(o, where, {**full, "record_sha256": row["record_sha256"], "evidence": items, "amendments": changes})
         entries = []
-        for a in audit.get(iid, []):
+        for a in _rows(db, "audit", iid):
             entries.append({**a, "detail": _loads(o, a.get("detail"), f"the audit trail of {where}")})
         trail = [{"store_of": producer, "entries": entries}]
         recorded_by, amendments_by = producer, [producer] * len(changes)
-        for p in prov.get(iid, []):
+        for p in _rows(db, "provenance", iid):
             recorded_by = _person(_loads(o, p.get("recorded_by"), where)) or producer
             given = [_person(x) for x in _loads(o, p.get("amendments_by"), where) or []]
             amendments_by = (given + amendments_by)[: len(changes)]
@@ -243,10 +278,7 @@ def from_backup(o: reading.Opened) -> tuple[dict[str, Any], list[Incoming]]:
                 if o.digests.get(member) != sha:
                     raise _disagrees(o, f"the evidence copy for exhibit {ev.get('exhibit_ref')} is missing")
                 blobs[sha] = member
-        out.append(
-            Incoming(
-                iid, _moment(o, row["created_at"], where), text, row["record_sha256"], items, changes,
-                recorded_by, amendments_by, trail, blobs,
-            )
+        yield Incoming(
+            iid, _moment(o, row["created_at"], where), text, row["record_sha256"], items, changes,
+            recorded_by, amendments_by, trail, blobs,
         )  # fmt: skip
-    return producer, out

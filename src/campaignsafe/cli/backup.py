@@ -142,7 +142,8 @@ def import_(
     """Bring another person's record into yours: each incident kept as they recorded it, with their exhibits.
 
     The bundle or backup is verified first. Their records, exhibit references (JS/1) and hashes are
-    kept unchanged and shown as recorded by them; the import is one entry in your audit log.
+    kept unchanged and shown as recorded by them; the import is one entry in your audit log (one for each
+    1,000 incidents of a large file).
     Importing the same bundle again adds nothing; evidence you already hold is not copied twice.
 
     Example: campaignsafe import police.zip
@@ -159,6 +160,10 @@ def import_(
     _print_import(done)
 
 
+#: imported incidents listed one a line; a large file's others are counted (``--json`` lists every one)
+SHOWN = 20
+
+
 def _print_import(done: Any) -> None:
     from campaignsafe.cli._panel import counted, say
     from campaignsafe.usertext import visible
@@ -167,8 +172,10 @@ def _print_import(done: Any) -> None:
     signer = f"signed by key {done.signer}" if done.signer else "not signed"
     say(f"Verified {done.path} ({done.kind}, recorded by {who}, {signer}).")
     say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
-    for m in done.mapping:
+    for m in done.mapping[:SHOWN]:
         say(f"  their incident {m['source_id']} -> your incident {m['id']}  ({counted(m['exhibits'], 'exhibit')})", 4)
+    if len(done.mapping) > SHOWN:
+        say(f"  … and {len(done.mapping) - SHOWN:,} more (import --json lists every one)", 4)
     for m in done.updated:
         added = f"{counted(m['amendments'], 'later amendment')} added"
         say(f"  their incident {m['source_id']} -> your incident {m['id']}  ({added})", 4)
