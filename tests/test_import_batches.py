@@ -117,3 +117,39 @@ def test_a_backup_imports_a_batch_at_a_time(tmp_path: Path, monkeypatch: pytest.
     for one, whole in zip(*shown, strict=True):
         assert one["record_sha256"] == whole["record_sha256"] and one["amendments"] == whole["amendments"]
         assert one["evidence"] == whole["evidence"]
+
+
+def test_show_checks_an_imported_record_against_the_import_that_brought_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`incidents show` of an imported incident finds the `imported` entry that made it (one batch of several):
+    a true record shows no warning; its record and hash rewritten, or its provenance pointed at another import,
+    shows the warning."""
+    import sqlite3
+
+    from campaignsafe.incidents import audit
+
+    bundle = _bundle(tmp_path, monkeypatch)
+    monkeypatch.setattr(importing, "BATCH", 1)
+    ok("import", str(bundle))
+    for n in (1, 2, 3):
+        shown = ok("incidents", "show", str(n), "--json").json["record_check"]
+        assert shown["matches"] is True and shown["findings"] == []
+    conn = sqlite3.connect(tmp_path / "agent" / "incidents.db")
+    conn.execute("DROP TRIGGER IF EXISTS record_no_update")
+    (text,) = conn.execute("SELECT record FROM incidents WHERE id = 3").fetchone()
+    forged = text.replace('"kind":', '"kind" :', 1)  # the same record to a reader, other bytes
+    assert forged != text
+    conn.execute("UPDATE incidents SET record = ?, record_sha256 = ? WHERE id = 3", (forged, audit.sha256_text(forged)))
+    conn.execute("DROP TRIGGER IF EXISTS provenance_no_update")
+    conn.execute("UPDATE provenance SET import_seq = (SELECT import_seq FROM provenance WHERE incident_id = 1)"
+                 " WHERE incident_id = 2")  # fmt: skip
+    conn.commit()
+    conn.close()
+    assert ok("incidents", "show", "1", "--json").json["record_check"]["matches"] is True
+    for n, code in ((2, "provenance_altered"), (3, "record_replaced")):
+        r = ok("incidents", "show", str(n))
+        assert "WARNING" in r.stdout
+        found = ok("incidents", "show", str(n), "--json").json["record_check"]["findings"]
+        assert [f["code"] for f in found] == [code]
+    assert {"provenance_altered", "record_replaced"} <= {f["code"] for f in run("check", "--json").json["findings"]}

@@ -82,10 +82,10 @@ def record_check(findings: list[Any]) -> dict[str, Any]:
 
 
 def warn_findings(findings: list[Any]) -> None:
-    """Say loudly, after the record, that it does not match its hash (and what to do)."""
+    """Say loudly, after the record, that it does not check out (why, and what to do)."""
     if not findings:
         return
-    lines = [style("WARNING: this record does not match its SHA-256; it may have been altered.", BOLD)]
+    lines = [style("WARNING: this record may have been altered:", BOLD)]  # each finding says why
     lines += [f"  {f.message}" for f in findings]
     lines.append("  Check the whole record: campaignsafe check")
     print("\n".join(lines))

@@ -119,7 +119,7 @@ def read(
         from campaignsafe.incidents import provenance
 
         spool.load_audit(store.conn)
-        origins = provenance.of(store.conn, ids)
+        origins = provenance.Origins(store.conn, ids)  # read a few hundred at a time, as the incidents are
         copies, server = store.copies(), store.is_server
         left_out: list[int] = []
         n = 0

@@ -451,16 +451,29 @@ def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
     subject = f"incident {incident_id}"
     if sha256_text(str(row[0])) != row[1]:
         report.add(subject, "record_altered", "its record no longer matches its SHA-256 (the words were changed)")
-    with Log() as log:  # made here, or brought in by an import (one ``imported`` entry names each it added)
+    # made here, or brought in by an import: the ``imported`` entry its provenance names (not every import's,
+    # which would make each ``show`` read every import ever made; a provenance row changed or removed finds
+    # no entry that made it, and says so)
+    imported = ""
+    if backend.has_table(conn, "provenance"):  # (a store from before imports has none)
+        imported = " OR seq IN (SELECT import_seq FROM provenance WHERE incident_id = ?)"
+    with Log() as log:
         for seq, action, iid, detail in conn.execute(
             "SELECT seq, action, incident_id, detail FROM audit"
-            " WHERE (incident_id = ? AND action = 'created') OR action = 'imported' ORDER BY seq",
-            (incident_id,),
+            f" WHERE (incident_id = ? AND action = 'created'){imported} ORDER BY seq",
+            (incident_id, incident_id) if imported else (incident_id,),
         ):
             logged = _json(detail)
             if isinstance(logged, dict):
                 note(log, int(seq), str(action), iid, logged)
         made = log.created(incident_id)
-    if not made or made[-1][1] != row[1]:
+        brought = log.imported.get(incident_id)
+    if not made and imported and brought is None and _has_provenance(conn, incident_id):
+        report.add(subject, "provenance_altered", "its provenance names an import that did not bring it in")
+    elif not made or made[-1][1] != row[1]:
         report.add(subject, "record_replaced", "its SHA-256 is not the one the audit log recorded when it was made")
     return report.findings
+
+
+def _has_provenance(conn: Conn, incident_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM provenance WHERE incident_id = ?", (incident_id,)).fetchone() is not None

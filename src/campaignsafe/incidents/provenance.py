@@ -55,44 +55,75 @@ class Provenance:
     import_seq: int | None = None
 
 
-def of(conn: Conn, incident_ids: list[int]) -> dict[int, Provenance]:
-    """The provenance of those of ``incident_ids`` that were imported."""
-    from campaignsafe.incidents import backend
+#: imported incidents' provenance read at once (an export asks for its incidents' in order)
+_AT_ONCE = 500
 
-    if not incident_ids or not backend.has_table(conn, "provenance"):
-        return {}
-    if not conn.execute("SELECT 1 FROM provenance LIMIT 1").fetchone():  # nothing imported: no lookups
-        return {}
-    out: dict[int, Provenance] = {}
-    for start in range(0, len(incident_ids), 500):
-        chunk = incident_ids[start : start + 500]
+
+def of(conn: Conn, incident_ids: list[int]) -> dict[int, Provenance]:
+    """The provenance of those of ``incident_ids`` that were imported (all at once: for a few ids)."""
+    origins = Origins(conn, incident_ids)
+    return {iid: p for iid in incident_ids if (p := origins.get(iid)) is not None}
+
+
+class Origins:
+    """The provenance of the imported incidents among ``incident_ids``, read a few hundred at a time as they are
+    asked for, so an export of many imported incidents (which asks in ``incident_ids`` order) never holds
+    every incident's trail at once."""
+
+    def __init__(self, conn: Conn, incident_ids: list[int]) -> None:
+        from campaignsafe.incidents import backend
+
+        self.conn, self.ids = conn, incident_ids
+        self._place: dict[int, int] = {}
+        self._later: dict[int, list[tuple[dict[str, Any], list[Any], list[Any]]]] = {}
+        imported = incident_ids and backend.has_table(conn, "provenance")
+        if imported and conn.execute("SELECT 1 FROM provenance LIMIT 1").fetchone():  # nothing imported: no lookups
+            self._place = {iid: n for n, iid in enumerate(incident_ids)}
+            self._later = _later_amendments(conn)
+        self._read: range = range(0)
+        self._held: dict[int, Provenance] = {}
+
+    def get(self, incident_id: int) -> Provenance | None:
+        n = self._place.get(incident_id)
+        if n is None:
+            return None
+        if n not in self._read:
+            self._read = range(n, min(n + _AT_ONCE, len(self.ids)))
+            self._held = self._rows(self.ids[n : n + _AT_ONCE])
+        return self._held.get(incident_id)
+
+    def _rows(self, chunk: list[int]) -> dict[int, Provenance]:
         q = (
             "SELECT incident_id, recorded_by, source_id, amendments_by, source_audit, import_seq FROM provenance"
             f" WHERE incident_id IN ({','.join('?' * len(chunk))})"
         )
-        for iid, by, sid, amended, trail, seq in conn.execute(q, chunk):
-            out[iid] = Provenance(json.loads(by), sid, json.loads(amended), json.loads(trail), seq)
-    if out:
-        _later_amendments(conn, out)
-    return out
+        out = {}
+        for iid, by, sid, amended, trail, seq in self.conn.execute(q, chunk):
+            prov = out[iid] = Provenance(json.loads(by), sid, json.loads(amended), json.loads(trail), seq)
+            for by_import, numbers, initials in self._later.get(iid, []):
+                known = [prov.recorded_by, *prov.amendments_by, by_import]
+                for number, who in zip(numbers, initials, strict=False):
+                    person = next(
+                        (p for p in known if p.get("initials") == who), {"initials": who} if who else by_import
+                    )
+                    prov.amendments_by[number - 1 : number] = [person]  # its place, whatever came before it
+        return out
 
 
-def _later_amendments(conn: Conn, out: dict[int, Provenance]) -> None:
-    """Who made the amendments a later import added to an incident already held (its ``amended`` list)."""
+def _later_amendments(conn: Conn) -> dict[int, list[tuple[dict[str, Any], list[Any], list[Any]]]]:
+    """Who made the amendments a later import added to an incident already held (each import entry's ``amended``
+    list): incident id → (that import's producer, the amendments' numbers, their makers' initials), oldest first.
+    Only the entries that name such amendments are read."""
     producers = {int(s): json.loads(p) for s, p in conn.execute("SELECT seq, producer FROM imports")}
-    for seq, text in conn.execute("SELECT seq, detail FROM audit WHERE action = 'imported' ORDER BY seq"):
-        detail = json.loads(text)
-        for item in detail.get("amended") or []:
-            prov = out.get(item.get("id"))
-            if prov is None:
-                continue
-            by = producers.get(int(seq), {})
-            known = [prov.recorded_by, *prov.amendments_by, by]
-            for number, initials in zip(item.get("numbers") or [], item.get("amendments_by") or [], strict=False):
-                person = next(
-                    (p for p in known if p.get("initials") == initials), {"initials": initials} if initials else by
-                )
-                prov.amendments_by[number - 1 : number] = [person]  # its place, whatever came before it
+    out: dict[int, list[tuple[dict[str, Any], list[Any], list[Any]]]] = {}
+    for seq, text in conn.execute(
+        "SELECT seq, detail FROM audit WHERE action = 'imported' AND detail LIKE ? ORDER BY seq", ('%"amended"%',)
+    ):
+        for item in json.loads(text).get("amended") or []:
+            if isinstance(item, dict) and isinstance(item.get("id"), int):
+                by = producers.get(int(seq), {})
+                out.setdefault(item["id"], []).append((by, item.get("numbers") or [], item.get("amendments_by") or []))
+    return out
 
 
 def label(person: dict[str, Any]) -> str:
