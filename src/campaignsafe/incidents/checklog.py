@@ -258,7 +258,8 @@ def note(log: Log, seq: int, action: str, iid: int | None, detail: dict[str, Any
 
 def _note_import(log: Log, seq: int, detail: dict[str, Any]) -> None:
     """What an ``imported`` entry says (see :mod:`campaignsafe.backup.importing`)."""
-    log.imports[seq] = detail
+    # what the ``imports`` row is checked against; the lists of incidents are noted below, not kept whole
+    log.imports[seq] = {k: detail.get(k) for k in ("import_sha256", "kind", "manifest_sha256", "signer", "producer")}
     for item in detail.get("amended") or [] if isinstance(detail.get("amended"), list) else []:
         iid = item.get("id") if isinstance(item, dict) else None
         if not isinstance(iid, int):
