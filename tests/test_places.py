@@ -216,6 +216,16 @@ def test_the_batch_shortcut_for_junk_gives_the_full_answer(text: str) -> None:
         assert json.loads(line) == answer_line(text.encode("utf-8", "surrogatepass"))
 
 
+@pytest.mark.parametrize(("typed", "meant"), [("Man", "Manchester"), ("Lee", "Leeds"), ("Bri", "Bridgend")])
+def test_a_three_letter_start_of_a_name_suggests_the_names_it_begins(typed: str, meant: str) -> None:
+    """Three letters that begin a name (`contact Man`) suggest the names they begin, first, rather than the
+    names one letter away (Môn), and are never taken as the answer."""
+    r = run("contact", typed)
+    assert r.exit_code == 4 and "Emergency" not in r.stdout
+    said = " ".join(r.stderr.split())
+    assert f"did you mean: {meant};" in said and "Anglesey" not in said
+
+
 @pytest.mark.parametrize(("typed", "meant"), [("Hul", "Kingston upon Hull"), ("Bth", "Bath"), ("Yrk", "York")])
 def test_a_three_letter_typo_is_suggested_never_answered(typed: str, meant: str) -> None:
     """A word too short to correct safely (one letter from many words) is not taken as the place meant,

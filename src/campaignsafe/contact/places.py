@@ -191,6 +191,7 @@ class Matcher:
                 for w in p.name.split():
                     self.spelling.setdefault(fold(w), w.strip(",()"))
         self.deletions: dict[str, set[str]] = {}
+        self._sorted: list[str] | None = None  # the name words in order, made when a short word is looked up
         self.heads: set[str] = set()  # every start and end of a word: one typo leaves one of them whole
         self.tails: set[str] = set()
         for w in self.words:
@@ -302,15 +303,23 @@ class Matcher:
         return " ".join(out)
 
     def _one_typo_from_short(self, word: str) -> list[str]:
-        """Telling name words one typo from ``word`` when it is too short to be corrected (``hul`` → hull):
-        offered as suggestions, never taken as the answer."""
+        """Telling name words one typo from ``word``, or beginning with it, when it is too short to be corrected
+        (``hul`` → hull, ``man`` → manchester): offered as suggestions, never taken as the answer."""
         if len(word) != MIN_TYPO_WORD - 1 or word in self.words or word.isdigit():
             return []
+        from bisect import bisect_left
+
         from rapidfuzz.distance import OSA
 
         get = self.deletions.get
         near = {c for d in (word, *_deletes(word)) for c in get(d, ())}
-        return sorted(c for c in near if c not in GENERIC and OSA.distance(word, c) <= 1)
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+        at = bisect_left(self._sorted, word)
+        while at < len(self._sorted) and self._sorted[at].startswith(word):  # a name cut short
+            near.add(self._sorted[at])
+            at += 1
+        return sorted(c for c in near if c not in GENERIC and (c.startswith(word) or OSA.distance(word, c) <= 1))
 
     def names_nothing(self, key: str) -> bool:
         """Whether no word of ``key`` is, or is one typo from, a name word: then nothing matches or is suggested."""
