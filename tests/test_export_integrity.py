@@ -37,8 +37,12 @@ def test_every_export_states_the_audit_chain_head(record: list[int], tmp_path: P
     assert doc["export"]["integrity"]["passed"] is True
     head = doc["export"]["integrity"]["audit_head"]
     assert f"{head['seq']}:{head['sha256']}" == anchor
-    assert anchor in run("export", "--all", "--format", "md").stdout
-    assert anchor in run("export", "--all", "--format", "html").stdout
+    md = run("export", "--all", "--format", "md").stdout
+    assert f"- Check it later: campaignsafe check --anchor {anchor}" in " ".join(md.split())
+    html = run("export", "--all", "--format", "html").stdout
+    # whole in monospace on the cover (a printed hash broken mid-way is easily mistyped), and the command
+    assert f'<td><code class="mono">{anchor}</code></td>' in html
+    assert f'<th>Check it later</th><td><code class="mono">campaignsafe check --anchor {anchor}</code>' in html
     out = tmp_path / "police.eml"
     assert run("export", "--all", "--eml", str(out)).exit_code == 0
     msg = email.message_from_bytes(out.read_bytes(), policy=policy.default)

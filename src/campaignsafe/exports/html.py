@@ -160,8 +160,19 @@ def _code_spans(text: str) -> str:
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
-def _kv(rows: list[tuple[str, str]]) -> str:
-    body = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
+#: a value set in monospace on the cover: an audit chain head (``SEQ:SHA256``) or a command to type
+_TYPED = re.compile(r"\d+:[0-9a-f]{64}|campaignsafe [a-z]")
+
+
+def _kv(rows: list[tuple[str, str]], typed: bool = False) -> str:
+    """A table of labels and values; with ``typed`` (the cover's facts, never the user's words) a head or a
+    command is set in monospace, whole or broken at a space."""
+    body = "".join(
+        f'<tr><th>{e(k)}</th><td><code class="mono">{e(v)}</code></td></tr>'
+        if typed and _TYPED.match(v)
+        else f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>"
+        for k, v in rows
+    )
     return f'<table class="kv">{body}</table>'
 
 
@@ -188,7 +199,7 @@ def _cover(c: vw.CoverView) -> str:
         f'<div class="card"><h2>Who is reporting</h2>{_kv(c.reporter)}</div>'
         f'<div class="card"><h2>Police</h2>{forces}</div>'
         "</div>"
-        f"<h2>About this report</h2>{_kv(c.facts)}"
+        f"<h2>About this report</h2>{_kv(c.facts, typed=True)}"
         f'<p class="small">{_code_spans(st.CHECKING)}</p>'
         "</section>"
     )
