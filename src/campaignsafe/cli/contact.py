@@ -186,10 +186,7 @@ def save(
         return
     from campaignsafe.incidents.listing import force_name
 
-    label = contacts.ROLE_LABELS[record["role"]]
-    who = (label[0].lower() + label[1:] if label.startswith("Election") else label) + (
-        f" {record['name']}" if record.get("name") else ""
-    )  # "your election SPOC", as the guidance says it
+    who = contacts.ROLE_IN_TEXT[record["role"]] + (f" {record['name']}" if record.get("name") else "")
     force = force_name(record["force"]) or record["force"]
     if not changes:
         console().print(f"Saved your {who} for {force}.")

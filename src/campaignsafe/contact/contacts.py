@@ -12,6 +12,8 @@ from campaignsafe.errors import InputError, StoreError
 
 ROLES = ("spoc", "adviser", "officer")
 ROLE_LABELS = {"spoc": "Election SPOC", "adviser": "Force Elected-Official Adviser", "officer": "Officer"}
+#: the same inside a sentence ("your election SPOC", as the guidance says it)
+ROLE_IN_TEXT = {"spoc": "election SPOC", "adviser": "Force Elected-Official Adviser", "officer": "officer"}
 FIELDS = ("name", "phone", "email", "notes")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
