@@ -109,3 +109,18 @@ def test_only_http_addresses_with_a_dotted_host_count(text: str) -> None:
         assert scheme.lower() in ("http", "https") if sep else "://" not in raw
         host = (rest if sep else raw).split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
         assert "@" not in host and "." in host and host.isascii()
+
+
+def test_when_a_web_page_was_seen_is_recorded_only_as_given(home: Path) -> None:
+    """A URL given without seen_at says nothing of when it was seen (not the moment it was recorded, which the
+    user never said); given, it is kept and shown in the statement."""
+    set_initials()
+    assert run("report", *FLAGS, "--url", "https://x.com/a/status/1").exit_code == 0
+    assert run("report", *FLAGS, "--url", "https://x.com/a/status/2; seen_at=2026-05-01 18:40").exit_code == 0
+    first, second = (run("incidents", "show", n, "--json").json["evidence"][0] for n in ("1", "2"))
+    assert first["seen_at"] is None and first["added_at"]
+    assert second["seen_at"].startswith("2026-05-01T18:40")
+    assert "seen" not in run("export", "1", "--format", "md").stdout.split("Exhibits")[-1]
+    assert "seen Fri 1 May 2026 18:40" in " ".join(run("export", "2", "--format", "md").stdout.split())
+    r = run("incidents", "add-evidence", "1", "--url", "https://x.com/a/status/3", "--json")
+    assert r.exit_code == 0 and run("incidents", "show", "1", "--json").json["evidence"][1]["seen_at"] is None

@@ -213,8 +213,8 @@ def _prepare(items: Sequence[EvidenceIn], base: Path, copies: _Copies) -> list[N
             continue
         shot = _ingest(base / ev.screenshot, copies) if ev.screenshot else None
         platform = ev.platform or inputs.platform_of(ev.url or "")
-        seen = ev.seen_at or added
-        out.append(NewEvidence("url", added, None, ev.url, platform, seen, shot, ev.note))
+        # when it was seen only as the user gave it: never the time it was recorded (added_at says that)
+        out.append(NewEvidence("url", added, None, ev.url, platform, ev.seen_at, shot, ev.note))
     return out
 
 
