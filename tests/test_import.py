@@ -296,3 +296,35 @@ def test_the_list_with_a_by_column_fits_the_terminal(
     table = ok("incidents", "list").stdout
     assert "Somerset" in table and "JS" in table and "you" in table  # the force as the table names it
     assert max(len(line) for line in table.splitlines()) <= columns
+
+
+def test_an_imported_incident_never_takes_the_importers_force(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An online incident (no place-based force) recorded by a Kent candidate, imported by an agent whose profile
+    says Sussex: nowhere is it said to be Sussex's "from your profile" (list, table, show, links, export,
+    `--force sussex`); the agent's own online incident still is."""
+    ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
+    args = ("--when", "2026-05-01 18:30", "--place", "online", "--kind", "online-abuse", "--platform", "X")
+    ok("report", *args, "--description", "posts", "--suspect", "an account; handle=@troll")
+    bundle = tmp_path / "js.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
+    ok("import", str(bundle))
+    ok("report", *args, "--description", "more posts", "--suspect", "the same account; handle=@troll")
+    listed = {i["id"]: i for i in ok("incidents", "list", "--json").json["incidents"]}
+    assert (listed[1]["force_id"], listed[1]["force_source"]) == (None, None)
+    assert (listed[2]["force_id"], listed[2]["force_source"]) == ("sussex", "profile")
+    table = ok("incidents", "list").stdout.splitlines()
+    mine, theirs = (next(line for line in table if line.lstrip().startswith(n)) for n in ("2 ", "1 "))
+    assert "Sussex*" in mine and "Sussex" not in theirs
+    assert ok("incidents", "show", "1", "--json").json["force"] is None
+    assert "not known (no postcode or force given)" in flat(ok("incidents", "show", "1").stdout)
+    assert [i["id"] for i in ok("incidents", "list", "--force", "sussex", "--json").json["incidents"]] == [2]
+    doc = ok("export", "--all", "--format", "json").json
+    by_id = {c["id"]: c for c in doc["incidents"]}
+    assert by_id[1]["locations"][0].get("force_id") is None and by_id[1]["force_source"] is None
+    assert (by_id[2]["locations"][0]["force_id"], by_id[2]["force_source"]) == ("sussex", "profile")
+    linked = flat(ok("incidents", "links").stdout)
+    assert "incident 1" in linked and linked.count("Sussex Police (from your profile)") == 1

@@ -79,12 +79,12 @@ def json_text(
     by = recorded_by or {}
 
     labels = Labels()
-    forces: dict[tuple[Any, Any, bool], tuple[str | None, str | None, str | None]] = {}
+    forces: dict[tuple[Any, Any, bool, bool], tuple[str | None, str | None, str | None]] = {}
 
-    def force(r: Sequence[Any]) -> tuple[str | None, str | None, str | None]:
-        key = (r[6], r[7], bool(r[5]))
-        if key not in forces:
-            forces[key] = force_of(r[6], r[7], r[5], mine)
+    def force(r: Sequence[Any], imported: bool) -> tuple[str | None, str | None, str | None]:
+        key = (r[6], r[7], bool(r[5]), imported)
+        if key not in forces:  # another person's incident never takes this profile's force
+            forces[key] = force_of(r[6], r[7], r[5], None if imported else mine)
         return forces[key]
 
     if not rows:
@@ -99,16 +99,19 @@ def json_text(
         return got
 
     bools = ("false", "true")
-    middles: dict[Sequence[Any], str] = {}
+    middles: dict[tuple[Any, ...], str] = {}
     items: list[str] = []
     # the loop below runs once a row: names bound locally, each repeating value worked out once
     append, middle_of, routes_of, by_id = items.append, middles.get, reported.get, by.get
     row_text = _ROW_CAMPAIGN if campaigns else _ROW
     for r in rows:
-        key = r[2:8]  # time_known … force_name: what the middle of the object is made of
+        imported = r[0] in by
+        key = (*r[2:8], imported)  # time_known … force_name: what the middle of the object is made of
         middle = middle_of(key)
         if middle is None:
-            middle = middles[key] = _MIDDLE % (bools[bool(r[2])], s(r[3]), s(r[4]), s(r[5]), *map(s, force(r)))
+            middle = middles[key] = _MIDDLE % (
+                bools[bool(r[2])], s(r[3]), s(r[4]), s(r[5]), *map(s, force(r, imported))
+            )  # fmt: skip
         routes = routes_of(r[9])
         if routes is None:
             routes = reported[r[9]] = _list(labels(r[9]))
@@ -176,9 +179,11 @@ def print_table(
     places: dict[str, str] = {}
     cells = []
     from_profile = False
+    imported = recorded_by or {}
     for iid, occurred, time_known, kind, place, force_id, force_name, evidence_count, reports in rows:
         mark = ""
-        if force_id is None and mine:  # no place-based force: the profile's, marked (listing.force_of)
+        if force_id is None and mine and iid not in imported:  # no place-based force: the profile's (force_of);
+            # never for another person's incident (imported), which this profile's force is not
             from campaignsafe.incidents.listing import force_name as name_of
 
             force_id, force_name, mark, from_profile = mine, name_of(mine), "*", True

@@ -100,7 +100,7 @@ def show(incident_id: Id, json_out: JsonOpt = False) -> None:
         findings = store.record_check(incident_id)
         campaign = store.campaign(incident_id)
     if json_out:
-        out = view.record_json(incident, audit) | {"record_check": view.record_check(findings)}
+        out = view.record_json(incident, audit, origin is not None) | {"record_check": view.record_check(findings)}
         out["recorded_by"] = origin.recorded_by if origin else None
         if campaign is not None:
             out["campaign"] = campaign
@@ -172,7 +172,12 @@ def _after_change(incident: Any, json_out: bool) -> None:
     from campaignsafe.cli._render import print_json
 
     if json_out:
-        print_json(view.record_json(incident))
+        from campaignsafe.incidents import provenance
+        from campaignsafe.incidents.store import Store
+
+        with Store.open() as store:  # another person's incident never takes this profile's force
+            imported = bool(provenance.of(store.conn, [incident.id]))
+        print_json(view.record_json(incident, imported=imported))
         return
     from campaignsafe.cli._panel import say
 

@@ -142,7 +142,8 @@ def case_of(
         for part, stored in files_of(ev)
     }
     cur = orig.current()
-    return _case(orig, cur, audit, _origin(prov, orig, producer), producer, names, profile_force), cur
+    mine = None if prov is not None else profile_force  # another person's incident: this profile's force is not theirs
+    return _case(orig, cur, audit, _origin(prov, orig, producer), producer, names, mine), cur
 
 
 def meta(info: About, chosen: m.Selection, exported_at: datetime, forces: list[m.Force]) -> m.ExportMeta:
@@ -317,7 +318,7 @@ class Totals:
         self.tally.add(case.event.occurred_at.astimezone(LONDON), case.event.kind)
         self.reported += any(r.police for r in case.reports)
         self.exhibits += len(case.objects.evidence)
-        fid = cur.location.force_id or profile_force
+        fid = cur.location.force_id or (None if case.provenance is not None else profile_force)
         if fid:
             self.force_counts[fid] += 1
             if cur.location.force_id:

@@ -131,8 +131,9 @@ def read(
                     raise
                 left_out.append(iid)
                 continue
-            shared.add(incident)
-            c, cur = cs.case_of(incident, trail, info.producer, spool, origins.get(iid), info.profile_force)
+            origin = origins.get(iid)
+            shared.add(incident, imported=origin is not None)
+            c, cur = cs.case_of(incident, trail, info.producer, spool, origin, info.profile_force)
             totals.add(c, cur, info.profile_force)
             if "json" in wanted:
                 spool.write("json", json_.case_text(c, n == 0))

@@ -246,7 +246,7 @@ class Linker:
         self._source: dict[int, str | None] = {}
         self._campaign: dict[int, str] = {}
 
-    def add(self, incident: Incident, campaign: str | None = None) -> None:
+    def add(self, incident: Incident, campaign: str | None = None, imported: bool = False) -> None:
         """Take in one stored incident (and, on a server store with campaigns, its campaign)."""
         if campaign:
             self._campaign[incident.id] = campaign
@@ -265,7 +265,8 @@ class Linker:
                 from campaignsafe.incidents.listing import force_of
 
                 loc = cur.location
-                fid, name, source = force_of(loc.force_id, loc.force_name, loc.postcode, self.profile_force)
+                mine = None if imported else self.profile_force  # (another person's: not this profile's force)
+                fid, name, source = force_of(loc.force_id, loc.force_name, loc.postcode, mine)
                 self._about[incident.id] = (cur.occurred_at, cur.kind, fid, name)
                 self._source[incident.id] = source
 
@@ -323,9 +324,19 @@ def in_store(flt: Filter) -> Found:
     linker = Linker(own_identifiers(prof.name, prof.phone, prof.email), prof.force_id)
     with Store.open() as store:
         campaigns = store.campaigns()
+        imported = _imported(store.conn)
         for incident in _each(store, flt):
-            linker.add(incident, campaigns.get(incident.id))
+            linker.add(incident, campaigns.get(incident.id), incident.id in imported)
     return Found(linker.count, linker.links(), bool(linker.ignore))
+
+
+def _imported(conn: Any) -> set[int]:
+    """The ids of the incidents imported from another person's record."""
+    from campaignsafe.incidents import backend
+
+    if not backend.has_table(conn, "provenance"):
+        return set()
+    return {int(r[0]) for r in conn.execute("SELECT incident_id FROM provenance")}
 
 
 def _each(store: Any, flt: Filter) -> Iterator[Incident]:

@@ -76,6 +76,7 @@ def force_of(
     force_id: str | None, name: str | None, postcode: str | None, profile_force: str | None
 ) -> tuple[str | None, str | None, str | None]:
     """An incident's one force ``(id, name, source)``: the place's, else the profile's; ``source`` says which.
+    (Callers pass no ``profile_force`` for an incident imported from another person's record.)
 
     Every view (list, filter, show, report, CSV, JSON) uses this, so an incident's force is the
     same value everywhere and always labelled with where it came from (``FORCE_SOURCES``).
@@ -234,7 +235,9 @@ def find_force(text: str) -> Any:
 def summaries(conn: Conn, flt: Filter) -> list[Summary]:
     """Run the listing query."""
     labels = Labels()
-    return [_summary(r, labels, flt.profile_force_id) for r in rows(conn, flt)]
+    got = rows(conn, flt)
+    imported = _recorders(conn, {int(r[0]) for r in got})  # (another person's: never this profile's force)
+    return [_summary(r, labels, None if r[0] in imported else flt.profile_force_id) for r in got]
 
 
 def ids(conn: Conn, flt: Filter) -> list[int]:
@@ -331,6 +334,10 @@ class Labels:
         return list(got)
 
 
+#: an incident recorded here, not imported from another person's record (whose force is never this profile's)
+NOT_IMPORTED = "NOT EXISTS (SELECT 1 FROM provenance p WHERE p.incident_id = i.id)"
+
+
 def _where(flt: Filter) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
@@ -343,8 +350,8 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
     if flt.kinds:
         clauses.append(f"i.kind IN ({','.join('?' * len(flt.kinds))})")
         args += list(flt.kinds)
-    if flt.force_id and flt.force_id == flt.profile_force_id:
-        clauses.append("(i.force_id = ? OR i.force_id IS NULL)")
+    if flt.force_id and flt.force_id == flt.profile_force_id:  # with those that fall to the profile's force
+        clauses.append(f"(i.force_id = ? OR (i.force_id IS NULL AND {NOT_IMPORTED}))")
         args.append(flt.force_id)
     elif flt.force_id:
         clauses.append("i.force_id = ?")
