@@ -250,6 +250,19 @@ def test_format_follows_the_output_suffix(record: list[int], tmp_path: Path) -> 
     assert run("export", "--all", "-o", str(tmp_path / "missing" / "x.md")).exit_code == 3
 
 
+def test_a_file_type_campaignsafe_does_not_write_is_refused(record: list[int], tmp_path: Path) -> None:
+    """-o report.pdf (or .docx) is refused with how to get a PDF, instead of Markdown in a file named .pdf that
+    would not open; -o notes.txt writes the Markdown text, and --format decides whatever the name."""
+    for name in ("report.pdf", "report.docx"):
+        r = run("export", "--all", "-o", str(tmp_path / name))
+        assert r.exit_code == 3 and "does not write" in r.stderr and not (tmp_path / name).exists()
+    r = run("export", "--all", "-o", str(tmp_path / "again.pdf"))
+    assert "export --format html and print it to PDF from your browser" in " ".join(r.stderr.split())
+    assert export("--all", "-o", str(tmp_path / "notes.txt")).exit_code == 0
+    assert (tmp_path / "notes.txt").read_text().startswith("# Record of incidents")
+    assert export("--all", "--format", "html", "-o", str(tmp_path / "r.pdf.html")).exit_code == 0
+
+
 def test_unwritable_targets_are_refused_before_anything_is_written(record: list[int], tmp_path: Path) -> None:
     """An email draft in a missing folder is refused at once: the bundle asked for alongside is not written."""
     r = run("export", "--all", "--bundle", str(tmp_path / "b.zip"), "--eml", str(tmp_path / "nope" / "d.eml"))

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from campaignsafe.exports.integrity import Beside
 
 FORMATS = stream.FORMATS
-SUFFIXES = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+SUFFIXES = {
+    ".json": "json", ".csv": "csv", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".txt": "md",
+}  # fmt: skip
 REPORT_HTML, REPORT_MD, DATA_JSON, DATA_CSV = "report.html", "report.md", "incidents.json", "incidents.csv"
 
 
@@ -42,7 +44,15 @@ def format_for(output: str | None, fmt: str | None) -> str:
             raise InputError("--format: unknown format", "use json, csv, html or md", code="bad_format")
         return name
     if output and output != "-":
-        return SUFFIXES.get(Path(output).suffix.lower(), "md")
+        suffix = Path(output).suffix.lower()
+        if suffix and suffix not in SUFFIXES:  # e.g. .pdf or .docx: Markdown in it would be a broken file
+            pdf = "; for a PDF, export --format html and print it to PDF from your browser" if suffix == ".pdf" else ""
+            raise InputError(
+                f"-o: campaignsafe does not write {suffix} files",
+                f"name the file .html, .md, .json or .csv, or give --format{pdf}",
+                code="bad_format",
+            )
+        return SUFFIXES.get(suffix, "md")
     return "md"
 
 
