@@ -207,3 +207,14 @@ def test_show_says_when_it_was_reported_or_that_it_was_not_given() -> None:
     now = shown[shown.index("As it reads now") :]
     assert "101, reference CAD 2; when it was reported was not given (recorded here" in now
     assert "Reported not yet" in shown[: shown.index("As it reads now")]  # the record as first saved
+
+
+def test_an_online_incident_lists_the_offences_of_its_forces_nation() -> None:
+    """An online incident falls to the profile's force: the offences listed after saving are that nation's
+    (Scotland's for Police Scotland), not every UK nation's; with no force known, every nation's."""
+    args = ("report", "--when", "2026-05-01 18:30", "--place", "online", "--kind", "online-abuse", "--description", "d")
+    out = flat(run(*args).stdout)
+    assert "Offences that may apply (any UK nation)" in out
+    assert run("profile", "--name", "Jo Smith", "--force", "police-scotland").exit_code == 0
+    out = flat(run(*args).stdout)
+    assert "Offences that may apply (Scotland)" in out and "Online Safety Act 2023 s.181" not in out

@@ -301,10 +301,14 @@ def _made(r: Any) -> str:
 
 def show_saved(incident: Incident, profile: Profile) -> None:
     """After saving: the id, what may apply, and what to do next."""
+    from campaignsafe.contact import forces
     from campaignsafe.incidents import kinds
 
     loc = incident.location
     (force_id, _name, source), nation = incident_force(incident), loc.nation
+    if nation is None and force_id:  # online, say: the law where its force is (the profile's)
+        found = (forces.force_routes(force_id) or {}).get("nation")
+        nation = found if found in ("england", "wales", "scotland", "northern-ireland") else None  # (not BTP's GB)
     head = fill(f"Saved as incident {incident.id} ({kinds.label(incident.kind)}, {_when(incident)}).")
     name = f"Saved as incident {incident.id}"
     out = [style(name, BOLD) + head[len(name) :]]
