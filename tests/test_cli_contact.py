@@ -266,7 +266,17 @@ def test_about_carries_attribution() -> None:
 def test_version() -> None:
     """--version prints the tool and data versions."""
     r = run("--version")
-    assert r.exit_code == 0 and r.stdout.startswith("campaignsafe ") and "2025.4.0" in r.stdout
+    assert r.exit_code == 0 and r.stdout.startswith("campaignsafe ") and "2025.4.0 (2025-10-20)" in r.stdout
+    import re
+
+    for out in (r.stdout, run("about").stdout):  # a version that is its date says it once
+        assert not re.search(r"(\d{4}-\d\d-\d\d) \(\1\)", out), out
+
+
+def test_each_note_under_an_answer_is_a_sentence() -> None:
+    """The notes under a contact answer end with a full stop (the PSNI's note did not)."""
+    notes = [line for line in run("contact", "BT1 1AA").stdout.split("Note: ")[1:]]
+    assert notes and all(" ".join(n.split("\n╭")[0].split()).endswith(".") for n in notes)
 
 
 def test_batch_answers_equal_single_answers(tmp_path: Path) -> None:

@@ -134,6 +134,7 @@ def test_guided_force_from_the_profile_is_recorded_as_the_profiles(monkeypatch: 
     out = _guided(monkeypatch, [*online, "", "", ""])
     assert "Kent Police, from your profile" in " ".join(out.split())
     assert "Postcode of that place" not in out  # an online incident has no place to give the postcode of
+    assert "Any vehicles?" not in out
     assert "Kent Police (from your profile)" in out  # on the review screen
     shown = run("incidents", "show", "1", "--json").json
     assert shown["force"] == {"id": "kent", "name": "Kent Police", "source": "profile"}

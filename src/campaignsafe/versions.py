@@ -28,3 +28,8 @@ def about_data() -> dict[str, Any]:
         "attribution": areas["attribution"],
         "disclaimer": "campaignsafe gives information, not legal advice. If you are in immediate danger, call 999.",
     }
+
+
+def dataset_version(d: dict[str, Any]) -> str:
+    """``2025.4.0 (2025-10-20)``; a version that is its date once (``2026-12-02``)."""
+    return d["version"] if d["date"] == d["version"] else f"{d['version']} ({d['date']})"

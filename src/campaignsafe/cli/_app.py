@@ -111,12 +111,12 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         from campaignsafe.cli._panel import say
-        from campaignsafe.versions import about_data
+        from campaignsafe.versions import about_data, dataset_version
 
         data = about_data()
         print(f"campaignsafe {__version__}")
         for d in data["datasets"]:
-            say(f"  {d['name']}: {d['version']} ({d['date']})", 4)
+            say(f"  {d['name']}: {dataset_version(d)}", 4)
         raise typer.Exit()
 
 

@@ -33,7 +33,10 @@ def show_answer(answer: Answer) -> None:
     where = _where(answer)
     if len(forces_shown) > 1:
         out.append(wrapped(f"{len(forces_shown)} police forces cover {where}; if unsure which, call 101."))
-    out += [style("Note: ", YELLOW) + wrapped(note, 6) for note in answer.notes]
+    out += [
+        style("Note: ", YELLOW) + wrapped(note if note.endswith((".", "?", "!")) else note + ".", 6)
+        for note in answer.notes
+    ]
     common = answer.common
     said_once: dict[tuple[str, str], list[str]] = {}  # (label, text) → the forces it is for
     for f in forces_shown:

@@ -252,7 +252,9 @@ def _ask_line(q: Question, d: Draft, final: bool) -> None:
         value = ask(default or "", bool(default)).strip()
         if q.default_unsaid and default and value == default:  # not an answer: the record says where it came from
             d.answer(q.id, "")
-            say_wrapped(f"→ {default}, from your profile (the record says so, not that you gave it)", "  ", "    ")
+            say_wrapped(
+                f"→ {default}, from your profile (recorded as your profile's force, not one you named)", "  ", "    "
+            )
             return
         if offered and value.lower() in YES:
             value = offered

@@ -9,7 +9,7 @@ def about(json_out: JsonOpt = False) -> None:
     Example: campaignsafe about --json
     """
     from campaignsafe.cli._render import console, print_json
-    from campaignsafe.versions import about_data
+    from campaignsafe.versions import about_data, dataset_version
 
     data = about_data()
     if json_out:
@@ -22,8 +22,7 @@ def about(json_out: JsonOpt = False) -> None:
     say(data["disclaimer"], 0)
     out.print("\n[bold]Data[/]")
     for d in data["datasets"]:
-        when = "" if d["date"] == d["version"] else f" ({d['date']})"  # a dated version says its date once
-        say(f"  {d['name']}: version {d['version']}{when}", 4)
+        say(f"  {d['name']}: version {dataset_version(d)}", 4)
     say(f"  {data['postcodes']:,} GB postcodes; Northern Ireland (BT) postcodes answered by district", 4)
     out.print("\n[bold]Attribution[/]")
     for line in data["attribution"]:
