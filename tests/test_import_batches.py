@@ -74,12 +74,12 @@ def test_a_file_larger_than_a_batch_is_one_import_in_several_entries(
     assert ok("check", "--json").json["audit_entries"] == 2
 
 
-def test_an_incident_that_fails_after_a_batch_was_written_imports_nothing(
+def test_an_incident_that_fails_after_others_were_copied_in_imports_nothing(
     store_backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One incident a batch: the third incident's record does not match its hash, found after two batches (and
-    their evidence) were written. Nothing is imported, no evidence copy is left, the error names no text from
-    the file, and the good file then imports in full."""
+    """One incident a batch: the third incident's record does not match its hash, found after the first two (and
+    their evidence) were copied in and set aside. Nothing is imported, no evidence copy is left, the error names
+    no text from the file, and the good file then imports in full."""
     bundle = _bundle(tmp_path, monkeypatch)
 
     def third_changed(members: dict[str, bytes]) -> None:

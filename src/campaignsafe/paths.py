@@ -180,6 +180,22 @@ def sweep_restores(data: Path | None = None) -> list[Path]:
     return sweep(data.parent, names, RESTORE_OWNER, RESTORE_NO_OWNER_STALE)
 
 
+#: an export's or import's scratch folder in the data folder (see ``exports.spool``), and its owner file
+SCRATCH, SCRATCH_OWNER = ".export-", "owner"
+#: a scratch folder with no owner file (killed as it was made, or an older campaignsafe's) is swept after this
+SCRATCH_NO_OWNER_STALE = 3600.0
+
+
+def sweep_leftovers(data: Path | None = None) -> list[Path]:
+    """What killed commands left: a restore's copy beside the data folder, an export's or import's scratch folder
+    in it (which can hold a decrypted backup's rows); never one a running command holds."""
+    data = data or home()
+    found = sweep_restores(data)
+    if data.is_dir():
+        found += sweep(data, (SCRATCH,), SCRATCH_OWNER, SCRATCH_NO_OWNER_STALE)
+    return found
+
+
 def clear_partial(path: Path) -> list[Path]:
     """Remove the temporary files a killed write of ``path`` left beside it (``.NAME.xxxxxxxx.tmp``).
 

@@ -249,6 +249,9 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[tuple[str, int], dict[
             files = home_files(home)
             if src.campaign is not None:  # the copies are the server's; a laptop's own record is not this one
                 files = [rel for rel in files if not rel.startswith("evidence/")]
+            else:  # a copy no exhibit uses (left by a killed import, say) is not part of the record
+                used = {v for r in conn.execute("SELECT file_sha256, screenshot_sha256 FROM evidence") for v in r if v}
+                files = [rel for rel in files if not rel.startswith("evidence/") or rel.rsplit("/", 1)[-1] in used]
             held = src.copies()
             counts["files"] = len(files) + len(held)
             producer = _profile()

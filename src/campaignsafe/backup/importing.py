@@ -17,6 +17,7 @@ as it is, and said so (``not_updated``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -95,15 +96,14 @@ def _copy_blob(o: reading.Opened, member: str, sha: str, unsynced: set[Path]) ->
 
 
 def _put(o: reading.Opened, copies: Any, member: str, sha: str, unsynced: set[Path]) -> bool:
-    """Copy one evidence file out of the zip into the store's copies (files, or the server's chunks inside the
-    import's transaction); True when created."""
+    """Copy one evidence file out of the zip into the store's copies (files, or the server's chunks)."""
     from campaignsafe.incidents.blobs import PgBlobs
 
     if not isinstance(copies, PgBlobs):
         return _copy_blob(o, member, sha, unsynced)
     with o.open(member) as src:
         try:
-            return copies.put_within(iter(lambda: src.read(CHUNK), b""), sha)
+            return copies.put(iter(lambda: src.read(CHUNK), b""), sha)
         except ValueError:
             raise VerifyError(
                 f"{o.shown}: {member} changed while it was read; nothing was imported", code="verify_failed"
@@ -123,59 +123,75 @@ BATCH = 1000
 def import_record(path: Path, passphrase_file: str | None, ask: bool = False) -> Imported:
     """Verify ``path`` (a bundle or a backup) and merge its incidents into this store.
 
-    The incidents are read, checked and written a batch at a time, all in one transaction: a file that
-    fails anywhere (an incident that does not check out, a taken exhibit reference, a full disk) leaves
-    the record as it was, and the evidence copies made for it are removed again.
+    Two passes, so memory does not grow with the file and the store's write lock is held only while writing:
+    first every incident is read and checked, its evidence copied in, and it is set aside in the import's
+    scratch database; then all of them are written, a batch at a time, in one transaction. A file that fails
+    anywhere (an incident that does not check out, a taken exhibit reference, a full disk) leaves the record as
+    it was, and the evidence copies made for it are removed again.
     """
     from campaignsafe.exports.spool import Spool
     from campaignsafe.incidents import blobs
     from campaignsafe.incidents.store import Store
 
     with reading.opened(path, passphrase_file, ask) as o, Spool.open() as scratch:
-        producer, incoming = from_bundle(o) if o.kind == "bundle" else from_backup(o, scratch.db)
+        with scratch.errors():
+            staged = _Staged(scratch.db, o)
+            producer, incoming = from_bundle(o) if o.kind == "bundle" else from_backup(o, scratch.db)
         result = Imported(path, o.kind, o.manifest_sha256, o.signer, producer)
         with blobs.held() as copies, Store.open() as store:
-            held = {
-                (r[0], r[1]): int(r[2])
-                for r in store.conn.execute("SELECT record_sha256, created_at, id FROM incidents")
-            }
-            copying = _Copying(blobs.of(store.conn))  # (the server's under the write lock the transaction holds)
+            copying = _Copying(copies)
             try:
+                held = _held(store)  # (read again inside the write: this is only to copy no file held already)
+                with scratch.errors():
+                    for item in incoming:
+                        if (item.record_sha256, item.created_at) not in held:
+                            _copy_files(o, item, result, copying)
+                        staged.add(item)
+                for folder in sorted(copying.unsynced):
+                    paths.fsync_dir(folder)
                 with store._tx():
-                    for batch in _batches(incoming):
-                        new = _not_held(batch, held)
-                        result.already_held += len(batch) - len(new)
-                        later = _later_amendments(store, batch, held, result)
-                        _refuse_taken_refs(o, store, new)
-                        _copy_files(o, new, result, copying)
-                        if new or later:
-                            mapping = _write(store, o, producer, new, later)
-                            result.mapping += mapping
-                            held.update(
-                                ((i.record_sha256, i.created_at), m["id"]) for m, i in zip(mapping, new, strict=True)
-                            )
-                            result.updated += [
-                                {"source_id": i.source_id, "id": iid, "amendments": len(i.amendments) - n}
-                                for iid, i, n in later
-                            ]
-                    for folder in sorted(copying.unsynced):
-                        paths.fsync_dir(folder)
+                    held, added = _held(store), set[tuple[str, str]]()
+                    with scratch.errors():
+                        for batch in _batches(staged.items()):
+                            _write_batch(store, o, producer, batch, held, added, result)
             except BaseException:
                 copies.remove(copying.created)
                 raise
     return result
 
 
-def _not_held(batch: list[Incoming], held: dict[tuple[str, str], int]) -> list[Incoming]:
-    """The incidents of ``batch`` this store does not hold (one the file lists twice, once)."""
-    keys: set[tuple[str, str]] = set()
-    out = []
+def _held(store: Any) -> dict[tuple[str, str], int]:
+    """(record_sha256, created_at) → id of every incident the store holds: the same incident, recorded at the same
+    moment, is not added again."""
+    return {(r[0], r[1]): int(r[2]) for r in store.conn.execute("SELECT record_sha256, created_at, id FROM incidents")}
+
+
+def _write_batch(
+    store: Any,
+    o: reading.Opened,
+    producer: dict[str, Any],
+    batch: list[Incoming],
+    held: dict[tuple[str, str], int],
+    added: set[tuple[str, str]],
+    result: Imported,
+) -> None:
+    """Write one batch's new incidents, and the later amendments of those held, under one audit entry. An incident
+    the file lists twice is written once and never said to be held already."""
+    new = []
     for item in batch:
         key = (item.record_sha256, item.created_at)
-        if key not in held and key not in keys:
-            keys.add(key)
-            out.append(item)
-    return out
+        if key in held:
+            result.already_held += 1
+        elif key not in added:
+            added.add(key)
+            new.append(item)
+    later = _later_amendments(store, batch, held, result)
+    _refuse_taken_refs(o, store, new)
+    if new or later:
+        result.mapping += _write(store, o, producer, new, later)
+        result.updated += [
+            {"source_id": i.source_id, "id": iid, "amendments": len(i.amendments) - n} for iid, i, n in later
+        ]
 
 
 def _batches(incoming: Iterator[Incoming]) -> Iterator[list[Incoming]]:
@@ -188,28 +204,49 @@ def _batches(incoming: Iterator[Incoming]) -> Iterator[list[Incoming]]:
     yield batch  # the last (perhaps empty: a file of no incidents, or a multiple of BATCH)
 
 
+class _Staged:
+    """The file's incidents, checked, set aside in the scratch database between the two passes."""
+
+    def __init__(self, db: Any, o: reading.Opened) -> None:
+        self.db, self.o, self.n = db, o, 0
+        db.execute("CREATE TABLE staged (n INTEGER PRIMARY KEY, item TEXT NOT NULL)")
+
+    def add(self, item: Incoming) -> None:
+        text = json.dumps(dataclasses.asdict(item), ensure_ascii=False, default=str)
+        try:
+            self.db.execute("INSERT INTO staged VALUES (?, ?)", (self.n, text))
+        except UnicodeEncodeError:  # a lone surrogate (escaped in the file's JSON): not text a store can keep
+            raise InputError(
+                f"{self.o.shown}: an incident holds text that is not valid Unicode; nothing was imported",
+                code="bad_bundle" if self.o.kind == "bundle" else "bad_backup",
+            ) from None
+        self.n += 1
+
+    def items(self) -> Iterator[Incoming]:
+        for (text,) in self.db.execute("SELECT item FROM staged ORDER BY n"):
+            yield Incoming(**json.loads(text))
+
+
 @dataclass
 class _Copying:
     """The evidence copies an import makes, file by file (see :func:`_copy_files`)."""
 
-    copies: Any  # the store's: the data folder's files, or the server's chunks on the store's own connection
+    copies: Any  # the store's: the data folder's files, or the server's chunks
     done: set[str] = field(default_factory=set)  # every file this import has seen to, held or copied
-    created: list[str] = field(default_factory=list)  # files made here, removed again if the import fails
+    created: list[str] = field(default_factory=list)  # copies made here, removed again if the import fails
     unsynced: set[Path] = field(default_factory=set)  # folders given new copies, flushed before the commit
 
 
-def _copy_files(o: reading.Opened, new: list[Incoming], result: Imported, c: _Copying) -> None:
-    """Copy the new incidents' evidence files into the store, each once in the whole import; counted in
-    ``result``. The server's copies are made inside the import's transaction (rolled back with it); the data
-    folder's are files, noted in ``c.created``."""
-    from campaignsafe.incidents.blobs import PgBlobs
-
-    for sha, member in sorted({s: m for i in new for s, m in i.blobs.items() if s not in c.done}.items()):
+def _copy_files(o: reading.Opened, item: Incoming, result: Imported, c: _Copying) -> None:
+    """Copy an incident's evidence files into the store, each once in the whole import; counted in ``result``."""
+    for sha, member in sorted(item.blobs.items()):
+        if sha in c.done:
+            continue
         c.done.add(sha)
         if c.copies.intact(sha):
             result.files_already_held += 1
             continue
-        if _put(o, c.copies, member, sha, c.unsynced) and not isinstance(c.copies, PgBlobs):
+        if _put(o, c.copies, member, sha, c.unsynced):
             c.created.append(sha)
         result.files_copied += 1
 

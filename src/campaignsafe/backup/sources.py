@@ -19,6 +19,9 @@ from pydantic import ValidationError
 from campaignsafe.backup import archive, reading
 from campaignsafe.errors import InputError, VerifyError
 
+#: the whole numbers a store keeps (SQLite's and PostgreSQL's 64-bit integers): a larger id is not a stored one
+STORED_INT = range(-(2**63), 2**63)
+
 #: the parts of a stored incident that are not its original record.
 NOT_ORIGINAL = ("id", "created_at", "record_sha256", "evidence", "amendments")
 
@@ -153,7 +156,9 @@ def _incoming(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) ->
     if not isinstance(case, dict) or not isinstance(rec, dict):
         raise InputError(f"{o.shown}: incident {n} in {reading.BUNDLE_JSON} has no record", code="bad_bundle")
     iid = rec.get("id")  # named only when it is a number: never text from the file
-    where = f"incident {iid if isinstance(iid, int) and not isinstance(iid, bool) else n} in {reading.BUNDLE_JSON}"
+    where = f"incident {iid if type(iid) is int and iid in STORED_INT else n} in {reading.BUNDLE_JSON}"
+    if iid is not None and (type(iid) is not int or iid not in STORED_INT):
+        raise InputError(f"{o.shown}: {where} has no valid id", code="bad_bundle")
     _validate(o, where, rec)
     text = canonical_json({k: v for k, v in rec.items() if k not in NOT_ORIGINAL})
     _check_record(o, where, text, rec.get("record_sha256"))
@@ -220,7 +225,7 @@ def _group(o: reading.Opened, db: sqlite3.Connection) -> None:
                 (
                     (table, row["incident_id"], n, json.dumps(row))  # escaped: a lone surrogate stays text
                     for n, row in rows
-                    if type(row.get("incident_id")) is int
+                    if type(row.get("incident_id")) is int and row["incident_id"] in STORED_INT
                 ),
             )
 
@@ -249,7 +254,8 @@ def _backup_incidents(o: reading.Opened, db: sqlite3.Connection, producer: dict[
     for row in o.jsonl(f"{archive.STORE}incidents.jsonl"):
         iid, text = row.get("id"), row.get("record")
         where = f"incident {iid} of the backup"
-        if type(iid) is not int or not isinstance(text, str):
+        if type(iid) is not int or iid not in STORED_INT or not isinstance(text, str):
+            where = f"incident {iid if type(iid) is int and iid in STORED_INT else '(no id)'} of the backup"
             raise InputError(f"{o.shown}: {where} is not a stored incident", code="bad_backup")
         _check_record(o, where, text, row.get("record_sha256"))
         items = [_loads(o, e.get("item"), f"an exhibit of {where}") for e in _rows(db, "evidence", iid)]

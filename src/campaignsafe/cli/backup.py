@@ -191,6 +191,11 @@ def _print_import(done: Any) -> None:
             " because this file is not signed by the key that signed the one it was imported from",
             4,
         )
-    held = f"; {done.already_held} already in your record" if done.already_held else ""
-    copied = f", {counted(done.files_copied, 'evidence file')} copied, {done.files_already_held} already held"
+    held = f"; {done.already_held:,} already in your record" if done.already_held else ""
+    if done.updated:
+        held += f" ({counted(len(done.updated), 'incident')} given later amendments)"
+    kept = len(done.not_updated) + len(done.other_signer)
+    if kept:
+        held += f"; {counted(kept, 'incident')} with later amendments not added (see above)"
+    copied = f", {counted(done.files_copied, 'evidence file')} copied, {done.files_already_held:,} already held"
     say(f"Imported {counted(len(done.mapping), 'incident')}{held}{copied}.")

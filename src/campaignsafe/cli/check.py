@@ -41,7 +41,7 @@ def check(
 
     wanted = core.parse_anchor(anchor) if anchor else None
     if not Store.exists():  # nothing recorded yet (never a server store): nothing to create
-        paths.sweep_restores()  # but a killed restore's unencrypted copy beside the data folder goes, as elsewhere
+        paths.sweep_leftovers()  # but a killed restore's or import's unencrypted copy goes, as elsewhere
         report = core.Report(files_checked=None if quick else 0)
         if wanted is not None:
             report.anchor = {**wanted.as_dict(), "holds": False}

@@ -53,14 +53,12 @@ _PIECE = 1 << 18
 _FILES_AT_ONCE = 1000
 
 
-PREFIX = ".export-"
-OWNER = "owner"
-#: a scratch folder with no owner file (killed as it was made, or an older campaignsafe's) is swept after this
-NO_OWNER_STALE = 3600.0
+PREFIX, OWNER, NO_OWNER_STALE = paths.SCRATCH, paths.SCRATCH_OWNER, paths.SCRATCH_NO_OWNER_STALE
 
 
 def sweep(home: Path) -> list[Path]:
-    """Remove the scratch folders of exports killed before they could (their owner file is held by no one)."""
+    """Remove the scratch folders of exports and imports killed before they could (their owner file is held by no
+    one)."""
     return paths.sweep(home, (PREFIX,), OWNER, NO_OWNER_STALE)
 
 
@@ -144,13 +142,22 @@ class Spool:
         pending.clear()
         self._sizes[part] = 0
 
-    def _full(self, exc: OSError) -> StoreError:
+    def _full(self, exc: OSError | sqlite3.Error) -> StoreError:
         """The scratch folder (in the data folder) cannot be written: said so, not blamed on the export's target."""
+        why = (exc.strerror if isinstance(exc, OSError) else str(exc)) or type(exc).__name__
         return StoreError(
-            f"cannot write the export's scratch files in {self.folder.parent}: {exc.strerror or type(exc).__name__}",
-            "the export works in your data folder while it runs: free some space on that disk and try again",
+            f"cannot write the scratch files in {self.folder.parent}: {why}",
+            "an export or import works in your data folder while it runs: free some space on that disk and try again",
             code="store_unwritable",
         )
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        """The scratch database's failures (a full disk) as StoreError, as its part files' are."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise self._full(exc) from None
 
     def replay(self, part: str) -> Iterator[bytes]:
         """The bytes appended to ``part`` so far (nothing when it was never written), in chunks."""

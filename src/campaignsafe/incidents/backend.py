@@ -249,8 +249,8 @@ def connect(path: Path | None = None) -> tuple[Conn, Where]:
         return conn, conn.where
     from campaignsafe import paths
 
-    if path is None:  # a killed restore's unencrypted copy beside the data folder goes now, not at the next restore
-        paths.sweep_restores()
+    if path is None:  # a killed restore's or import's unencrypted copy goes now, not at the next restore or import
+        paths.sweep_leftovers()
     db = path or paths.home() / "incidents.db"
     return schema.connect(db), db
 
@@ -322,7 +322,7 @@ def connect_readonly(path: Path | None = None) -> tuple[Conn, Where, list[str]]:
     from campaignsafe.incidents import schema
 
     if path is None:
-        paths.sweep_restores()  # not the record: what a killed restore left beside it
+        paths.sweep_leftovers()  # not the record: what a killed restore or import left
     db = path or paths.home() / "incidents.db"
     sconn, pending = schema.connect_readonly(db)
     return sconn, db, pending

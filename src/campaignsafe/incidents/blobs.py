@@ -129,17 +129,6 @@ class PgBlobs:
             raise
         return created
 
-    def put_within(self, chunks: Iterable[bytes], sha256: str) -> bool:
-        """:meth:`put` inside the caller's write transaction, which rolls the copy back with everything else: for a
-        copy not held intact (the caller looked, in the same transaction). True when new, False when repaired."""
-        staging, sha, size = self._stage(chunks)
-        if sha != sha256:
-            raise ValueError("the bytes do not have the expected SHA-256")
-        created, repaired = self._place(staging, sha, size)
-        if not (created or repaired):
-            raise RuntimeError("a copy the transaction found missing or damaged was held intact")
-        return created
-
     def ingest(self, path_text: str) -> evidence.Ingested:
         """Copy one original into the server (streamed, hashed as it goes), as :func:`evidence.ingest` does."""
         src = evidence._open(path_text)

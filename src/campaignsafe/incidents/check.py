@@ -452,27 +452,38 @@ def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
     if sha256_text(str(row[0])) != row[1]:
         report.add(subject, "record_altered", "its record no longer matches its SHA-256 (the words were changed)")
     # made here, or brought in by an import: the ``imported`` entry its provenance names (not every import's,
-    # which would make each ``show`` read every import ever made; a provenance row changed or removed finds
-    # no entry that made it, and says so)
-    imported = ""
-    if backend.has_table(conn, "provenance"):  # (a store from before imports has none)
-        imported = " OR seq IN (SELECT import_seq FROM provenance WHERE incident_id = ?)"
+    # which would make each ``show`` read every import ever made)
+    has_table = backend.has_table(conn, "provenance")  # (a store from before imports has none)
+    origin = has_table and _has_provenance(conn, incident_id)
+    made = _made(
+        conn, incident_id, "seq IN (SELECT import_seq FROM provenance WHERE incident_id = ?)" if origin else ""
+    )
+    if not made and has_table and not origin:  # no 'created' entry and no provenance: was its provenance removed?
+        made = _made(conn, incident_id, "action = 'imported'")  # (every import read: only for a record in doubt)
+        if made:
+            report.add(subject, "provenance_removed", "who recorded it (an import brought it in) is missing (deleted)")
+    if not made and origin:
+        report.add(subject, "provenance_altered", "its provenance and the import it names disagree (one was edited)")
+    elif not made or made[-1][1] != row[1]:
+        report.add(subject, "record_replaced", "its SHA-256 is not the one the audit log recorded when it was made")
+    return report.findings
+
+
+def _made(conn: Conn, incident_id: int, imports: str) -> list[Any]:
+    """What the audit log says of how incident ``incident_id`` was made: its 'created' entry, or (``imports``: a
+    condition on the entries to read) the import that brought it in."""
+    extra = f" OR ({imports})" if imports else ""
+    args = (incident_id, incident_id) if "?" in imports else (incident_id,)
     with Log() as log:
         for seq, action, iid, detail in conn.execute(
-            "SELECT seq, action, incident_id, detail FROM audit"
-            f" WHERE (incident_id = ? AND action = 'created'){imported} ORDER BY seq",
-            (incident_id, incident_id) if imported else (incident_id,),
+            f"SELECT seq, action, incident_id, detail FROM audit WHERE (incident_id = ? AND action = 'created'){extra}"
+            " ORDER BY seq",
+            args,
         ):
             logged = _json(detail)
             if isinstance(logged, dict):
                 note(log, int(seq), str(action), iid, logged)
-        made = log.created(incident_id)
-        brought = log.imported.get(incident_id)
-    if not made and imported and brought is None and _has_provenance(conn, incident_id):
-        report.add(subject, "provenance_altered", "its provenance names an import that did not bring it in")
-    elif not made or made[-1][1] != row[1]:
-        report.add(subject, "record_replaced", "its SHA-256 is not the one the audit log recorded when it was made")
-    return report.findings
+        return list(log.created(incident_id))
 
 
 def _has_provenance(conn: Conn, incident_id: int) -> bool:
