@@ -52,3 +52,17 @@ def test_unmatched_constituency_is_kept_as_typed() -> None:
     """A ward or division not in the constituency list is kept as typed."""
     run("profile", "--constituency", "Abbey Ward")
     assert run("profile", "--json").json["constituency"] == "Abbey Ward"
+
+
+def test_a_constituency_it_does_not_know_says_the_force_was_not_set_from_it() -> None:
+    """A ward (or a misspelt constituency) is kept as written, and the user is told their police force was not
+    set from it and how to set it; a known constituency sets the force with no such note."""
+    r = run("profile", "--name", "Ann Lee", "--constituency", "Abbey ward, Bath")
+    said = " ".join(r.stdout.split())
+    assert r.exit_code == 0 and "Constituency Abbey ward, Bath" in said
+    assert "your police force is not set: set it with campaignsafe profile --force FORCE" in said
+    r = run("profile", "--constituency", "Bath")
+    assert "Avon and Somerset" in r.stdout and "Note:" not in r.stdout
+    r = run("profile", "--constituency", "Nowhereville")
+    assert "your police force is still Avon and Somerset Constabulary" in " ".join(r.stdout.split())
+    assert run("profile", "--force", "kent").exit_code == 0

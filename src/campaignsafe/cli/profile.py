@@ -45,6 +45,28 @@ def profile(
     if before.initials and current.initials != before.initials:
         print(f"Exhibits already numbered keep {before.initials}/…; new ones will be {current.initials}/1, …")
     _show(current)
+    if constituency and not force and not _known_constituency(constituency):
+        from campaignsafe.cli._panel import say
+
+        now = _force_name(current.force_id)
+        kept = f"is still {now}" if now else "is not set"
+        say(
+            "Note: that is not a Westminster constituency campaignsafe knows (a ward or division is kept as you "
+            f"wrote it), so your police force {kept}: set it with campaignsafe profile --force FORCE "
+            "(e.g. --force kent), or find it with campaignsafe contact POSTCODE.",
+            6,
+        )
+
+
+def _known_constituency(text: str) -> bool:
+    from campaignsafe.contact import places
+    from campaignsafe.errors import CampaignsafeError
+
+    try:
+        places.find(text, kinds=("constituency",))
+    except CampaignsafeError:
+        return False
+    return True
 
 
 def _force_name(force_id: str | None) -> str | None:
