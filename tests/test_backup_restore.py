@@ -189,8 +189,12 @@ def test_encrypted_backup_opens_with_age_and_with_restore(
     assert "encrypted with your passphrase" in flat(r.stdout)
     data = out.read_bytes()
     assert data.startswith(MAGIC) and b"incidents" not in data and b"Jo Smith" not in data
-    r = run("verify", str(out))  # says what it is and how to check it, not "not a zip file"
-    assert r.exit_code == 3 and "is an encrypted backup" in r.stderr and "age -d -o backup.zip" in r.stderr
+    r = run("verify", str(out))  # with no terminal to ask the passphrase at: how to give it, not "not a zip file"
+    assert r.exit_code == 3 and "needs a passphrase" in r.stderr and "--passphrase-file" in r.stderr
+    checked = ok("verify", str(out), "--passphrase-file", str(passphrase_file(tmp_path)), "--json").json
+    assert checked["passed"] is True and checked["signature"]["status"] == "valid", checked
+    wrong = run("verify", str(out), "--passphrase-file", str(passphrase_file(tmp_path, "not the passphrase at all")))
+    assert wrong.exit_code == 3 and "wrong passphrase" in wrong.stderr
     if shutil.which("age") is None:
         pytest.skip("the age tool is not installed (apt-get install age)")
     plain = tmp_path / "plain.zip"

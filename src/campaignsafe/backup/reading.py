@@ -124,7 +124,7 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
     source: IO[bytes]
     if encrypted:
         secret = crypto.passphrase(passphrase_file, confirm=False, what=f"{shown} is encrypted: it", ask=ask)
-        source = _decrypted(path, secret, shown)
+        source = decrypted(path, secret, shown)
         size = source.tell()
         source.seek(0)
     else:
@@ -143,7 +143,7 @@ def opened(path: Path, passphrase_file: str | None, ask: bool = False) -> Iterat
             yield _verified(zf, shown, encrypted)
 
 
-def _decrypted(path: Path, secret: str, shown: str) -> IO[bytes]:
+def decrypted(path: Path, secret: str, shown: str) -> IO[bytes]:
     """The plaintext of the age file at ``path`` in an anonymous temporary file (removed when closed, or
     by the system if the process dies), beside the data folder: on the disk the record is restored to."""
     import tempfile

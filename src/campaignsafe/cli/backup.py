@@ -6,17 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from campaignsafe.cli._options import JsonOpt
-
-PassFile = Annotated[
-    str | None,
-    typer.Option(
-        "--passphrase-file",
-        help="Read the passphrase from the first line of FILE (for scripts). Never give it on the command line.",
-        metavar="FILE",
-        show_default=False,
-    ),
-]
+from campaignsafe.cli._options import JsonOpt, PassFile
 
 
 def _say(message: str) -> None:
@@ -82,8 +72,7 @@ def _print_written(done: Any) -> None:
     )
     say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
     say("Keep the backup somewhere other than this laptop.")
-    if not done.encrypted:
-        say(f"Check it: campaignsafe verify {done.path}")
+    say(f"Check it: campaignsafe verify {done.path}" + (" (it asks the passphrase)" if done.encrypted else ""))
 
 
 def _folder_files(done: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from campaignsafe.cli._options import JsonOpt
+from campaignsafe.cli._options import JsonOpt, PassFile
 
 
 def _opt(name: str, text: str, metavar: str | None = None, *aliases: str) -> Any:
@@ -169,8 +169,13 @@ def _write_eml(read: Any, bundled: Any, target: str) -> None:
 def verify(
     path: Annotated[
         Path,
-        typer.Argument(help="A bundle zip, or the folder it was unpacked into.", metavar="BUNDLE", show_default=False),
+        typer.Argument(
+            help="A bundle zip, the folder it was unpacked into, or a backup (encrypted too).",
+            metavar="BUNDLE",
+            show_default=False,
+        ),
     ],
+    passphrase_file: PassFile = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Re-check every file of an evidence bundle against its MANIFEST.sha256, and the manifest's signature.
@@ -183,12 +188,13 @@ def verify(
 
     Example: campaignsafe verify police.zip
     """
+    from campaignsafe.cli._render import interactive
     from campaignsafe.errors import CampaignsafeError, VerifyError
     from campaignsafe.exports.verify import shown
     from campaignsafe.exports.verify import verify as check
 
     try:
-        report = check(path)
+        report = check(path, passphrase_file, interactive(False))  # (an encrypted backup asks its passphrase)
     except CampaignsafeError as exc:
         if json_out:
             from campaignsafe.cli._render import print_json

@@ -143,8 +143,10 @@ def parse_manifest(raw: bytes) -> dict[str, str]:
     return out
 
 
-def verify(path: Path) -> VerifyReport:
-    """Re-check every hash and the signature of a bundle zip or an unpacked bundle folder."""
+def verify(path: Path, passphrase_file: str | None = None, ask: bool = False) -> VerifyReport:
+    """Re-check every hash and the signature of a bundle zip, an unpacked bundle folder, or a backup (an encrypted
+    one is decrypted into an anonymous temporary file first: the passphrase from ``passphrase_file``, else asked
+    when ``ask``)."""
     path = path.expanduser()
     try:
         st = path.stat()
@@ -162,12 +164,8 @@ def verify(path: Path) -> VerifyReport:
     except zipfile.BadZipFile:
         from campaignsafe.backup.crypto import is_age
 
-        if is_age(path):  # an encrypted backup (restore and import decrypt it, and check it as they do)
-            raise InputError(
-                f"{path} is an encrypted backup: verify reads it once decrypted",
-                f"decrypt it first, then verify that: age -d -o backup.zip {path} && campaignsafe verify backup.zip",
-                code="not_a_bundle",
-            ) from None
+        if is_age(path):  # an encrypted backup: checked as restore and import check it, decrypted
+            return _verify_sealed(path, passphrase_file, ask)
         raise InputError(f"{path} is not a zip file or a bundle folder", code="not_a_bundle") from None
     except _ZIP_ERRORS as exc:
         raise InputError(f"{path} is damaged and cannot be read as a zip ({exc})", code="not_a_bundle") from None
@@ -406,3 +404,21 @@ def _verify_folder(root: Path) -> VerifyReport:
 
     _signature(report, raw, small, listed)
     return report
+
+
+def _verify_sealed(path: Path, passphrase_file: str | None, ask: bool) -> VerifyReport:
+    """An encrypted backup, decrypted into an anonymous temporary file (gone when closed) and checked as a zip."""
+    from campaignsafe.backup import crypto, reading
+
+    secret = crypto.passphrase(passphrase_file, confirm=False, what=f"{path} is encrypted: verifying it", ask=ask)
+    with reading.decrypted(path, secret, str(path)) as plain:
+        plain.seek(0)
+        try:
+            with zipfile.ZipFile(plain) as zf:
+                return _check_zip(zf, path)
+        except zipfile.BadZipFile:
+            raise InputError(
+                f"{path} decrypts, but not to a zip: not a campaignsafe backup", code="not_a_bundle"
+            ) from None
+        except _ZIP_ERRORS as exc:
+            raise InputError(f"{path} is damaged and cannot be read as a zip ({exc})", code="not_a_bundle") from None
