@@ -163,6 +163,9 @@ def test_the_importer_amends_an_imported_incident(
     assert ok("check").stdout.startswith("OK")
     md = ok("export", "2", "--format", "md").stdout
     assert "by Jo Smith" in md and "by Alex Brown" in md
+    # the statement is Jo's: that Alex's amendment is in it is said where it starts, not only at its end
+    said = " ".join(md.split("### 1. Who I am")[1].split("### 2.")[0].split())
+    assert "It has since been amended by Alex Brown, agent (amendment 2)" in said and "candidate (amend" not in said
 
 
 def test_a_backup_can_be_imported_too(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -184,10 +184,12 @@ def _month(month: str, short: bool = False) -> str:
 def incident(case: m.Case, producer: m.Producer) -> IncidentView:
     """The incident as a witness statement is ordered."""
     ev, loc = case.event, case.locations[0]
+    me = producer  # who makes this export: the maker of any amendment not made in the other person's record
     if case.provenance is not None:  # recorded by someone else: they make the statement and produce the exhibits
         producer = case.provenance.recorded_by
+    who = _who_i_am(producer, case.provenance is not None) + _amended_by_others(case, me)
     parts = [
-        Part("Who I am", [Para(_who_i_am(producer, case.provenance is not None))]),
+        Part("Who I am", [Para(who)]),
         Part("When and where", [Rows(_when_where(case))]),
         Part("What happened", [Quote(ev.description)]),
         Part("Who was there", _who_was_there(case)),
@@ -196,7 +198,7 @@ def incident(case: m.Case, producer: m.Producer) -> IncidentView:
         Part("The exhibits I produce", [_exhibits(case)] if case.objects.evidence else [Para("None yet.")]),
     ]
     if case.record.amendments:
-        parts.append(Part("Amendments", _amendments(case)))
+        parts.append(Part("Amendments", _amendments(case, me)))
     heading = f"Incident {case.id}: {ev.kind_label}"
     subtitle = f"{when_text(ev.occurred_at, ev.time_known)} · {location_text(loc)}"
     footer = f"Recorded {when_text(ev.recorded_at)}. SHA-256 of the record as first saved: {ev.record_sha256}"
@@ -278,11 +280,41 @@ def _exhibits(case: m.Case) -> Exhibits:
     return Exhibits(rows)
 
 
-def _amendments(case: m.Case) -> list[Block]:
+def _amendment_authors(case: m.Case, me: m.Producer) -> list[m.Producer | None]:
+    """Who made each amendment of an imported incident (those after the other person's record's, this export's
+    maker); None for each amendment of an incident recorded here (its maker is the statement's)."""
+    if case.provenance is None:
+        return [None] * len(case.record.amendments)
+    by = case.provenance.amendments_by
+    return [by[a.number - 1] if a.number <= len(by) else me for a in case.record.amendments]
+
+
+def _amended_by_others(case: m.Case, me: m.Producer) -> str:
+    """For an imported incident amended by someone other than its recorder: who, so no amended words read as
+    the recorder's own."""
+    if case.provenance is None:
+        return ""
+    recorder = who_line(case.provenance.recorded_by)
+    others: dict[str, list[int]] = {}
+    for a, p in zip(case.record.amendments, _amendment_authors(case, me), strict=True):
+        if p is not None and who_line(p) != recorder:
+            others.setdefault(who_line(p), []).append(a.number)
+    if not others:
+        return ""
+    said = "; ".join(
+        f"{who} ({'amendment' if len(ns) == 1 else 'amendments'} {', '.join(map(str, ns))})"
+        for who, ns in others.items()
+    )
+    return (
+        f" It has since been amended by {said}: the sections below read as amended, and each change, with who "
+        "made it, is under Amendments."
+    )
+
+
+def _amendments(case: m.Case, me: m.Producer) -> list[Block]:
     items = []
-    by = case.provenance.amendments_by if case.provenance else []
-    for a in case.record.amendments:
-        author = f", by {who_line(by[a.number - 1])}" if a.number <= len(by) else ""
+    for a, by in zip(case.record.amendments, _amendment_authors(case, me), strict=True):
+        author = f", by {who_line(by)}" if by is not None else ""
         changes = [
             (FIELD_LABELS.get(c.field, c.field), field_text(c.field, c.old), field_text(c.field, c.new))
             for c in a.changes
