@@ -222,14 +222,16 @@ def test_a_passphrase_is_never_taken_from_the_command_line(home: Path, tmp_path:
 def test_the_passphrase_is_asked_twice_at_a_terminal(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """At a terminal the passphrase is asked twice; two different answers write nothing."""
-    answers = iter(["one passphrase", "another"])
+    """At a terminal the passphrase is asked twice; a second typing that differs is asked again from the start
+    (three tries), and three that differ write nothing."""
+    answers = iter(["one passphrase", "another"] * 3)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     monkeypatch.setattr("campaignsafe.cli._render.interactive", lambda no_input: True)
     out = tmp_path / "b.age"
     r = run("backup", str(out), "--encrypt")
-    assert r.exit_code == 3 and "differ" in r.stderr and not out.exists()
-    answers = iter(["the same one twice", "the same one twice"])
+    assert r.exit_code == 3 and "differ; nothing was written" in r.stderr and not out.exists()
+    assert r.stderr.count("The two passphrases differ: try again.") == 2
+    answers = iter(["the same one twice", "a slip of the finger", "the same one twice", "the same one twice"])
     ok("backup", str(out), "--encrypt")
     assert out.read_bytes().startswith(MAGIC)
 
@@ -364,7 +366,7 @@ def test_a_weak_passphrase_at_a_terminal_is_asked_again(
     assert r.exit_code == 0, r.stderr
     assert prompts == ["Passphrase: ", "Passphrase: ", "The same passphrase again: "]
     said = " ".join(r.stderr.split())
-    assert said.index("12 or more characters") < said.index("too short (5 characters") < said.index("try another")
+    assert said.index("12 or more characters") < said.index("too short (5 characters") < said.index("try again")
     assert "short" not in said.replace("too short", "")
     assert out.read_bytes().startswith(MAGIC)
 

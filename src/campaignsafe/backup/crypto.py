@@ -108,7 +108,8 @@ def passphrase(file: str | None, *, confirm: bool, what: str, ask: bool) -> str:
         if not first:
             raise InputError("the passphrase is empty", code="no_passphrase")
         return first
-    # the rule is said before the first try, and a weak passphrase is asked again (three tries in all)
+    # the rule is said before the first try; a weak passphrase, or a second typing that differs, is asked again
+    # (three tries in all)
     sys.stderr.write(f"Choose a passphrase of {MIN_LENGTH} or more characters: four or more unrelated words.\n")
     for tries_left in (2, 1, 0):
         first = getpass.getpass("Passphrase: ")
@@ -116,13 +117,15 @@ def passphrase(file: str | None, *, confirm: bool, what: str, ask: bool) -> str:
             raise InputError("the passphrase is empty", code="no_passphrase")
         why = weakness(first)
         if why is None:
-            break
-        if not tries_left:
+            if getpass.getpass("The same passphrase again: ") == first:
+                return first
+            if not tries_left:
+                raise InputError("the two passphrases differ; nothing was written", code="passphrase_mismatch")
+            why = "the two passphrases differ"
+        elif not tries_left:
             _strong(first, "")
-        sys.stderr.write(f"{why[0].upper()}{why[1:]}: try another.\n")
-    if getpass.getpass("The same passphrase again: ") != first:
-        raise InputError("the two passphrases differ; nothing was written", code="passphrase_mismatch")
-    return first
+        sys.stderr.write(f"{why[0].upper()}{why[1:]}: try again.\n")
+    raise AssertionError("unreachable: the last try returns or raises")
 
 
 def sealer(out: IO[bytes], secret: str) -> agefile.Sealer:
