@@ -389,3 +389,17 @@ def test_the_prompt_is_one_line_in_80_columns(monkeypatch: pytest.MonkeyPatch) -
     lines = run("checklist", "run", input="q\n").stdout.splitlines()
     asked = [line for line in lines if line.startswith("Answer d/n/a/s/q")]
     assert asked and all("(? for help):" in line and len(line) <= 50 for line in asked), asked
+
+
+def test_an_item_marked_not_applicable_keeps_the_overview_one_line_a_topic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80x24, one item marked not applicable no longer doubles the overview's height (the 999 line stayed on
+    screen only without it): each topic counts the items that apply, and a line says the others are left out."""
+    monkeypatch.setenv("COLUMNS", "80")
+    run("checklist", "mark", "canvassing.never-alone", "na")
+    out = run("checklist").stdout
+    lines = out.rstrip("\n").splitlines()
+    assert len(lines) <= 23 and lines[0].startswith("If you are in immediate danger")
+    canvassing = next(line for line in lines if line.startswith("Canvassing"))
+    total = len(guidance.load_guidance().topic("canvassing").items)
+    assert "canvassing" in canvassing and canvassing.rstrip().endswith(f"0/{total - 1}")
+    assert "Items marked not applicable (1) are not counted" in " ".join(out.split())

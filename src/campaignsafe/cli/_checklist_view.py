@@ -73,10 +73,12 @@ def show_list(view: View) -> None:
             if one_line
             else [f"{escape(topic.title)}\n[dim]{escape(topic.id)}[/]"]
         )
-        table.add_row(*named, bar(n.settled, n.total, width), _done(n))
+        table.add_row(*named, bar(n.done, n.total - n.na, width), _done(n))
     table.add_section()
-    table.add_row("[bold]Overall[/]", *([""] if one_line else []), bar(c.settled, c.total, width), _done(c))
+    table.add_row("[bold]Overall[/]", *([""] if one_line else []), bar(c.done, c.total - c.na, width), _done(c))
     out.print(table)
+    if c.na:
+        say(out, f"Items marked not applicable ({c.na}) are not counted: campaignsafe checklist show TOPIC lists them.")
     _orphans(out, view)
     if c.settled < c.total:
         out.print()
@@ -93,8 +95,8 @@ def say(out: "Console", text: str) -> None:
 
 
 def _done(c: Any) -> str:
-    na = f", {c.na} n/a" if c.na else ""
-    return f"{c.done}/{c.total}{na}"
+    """``3/12``: done of the items that apply (those marked not applicable are left out, and said so below)."""
+    return f"{c.done}/{c.total - c.na}"
 
 
 def _orphans(out: "Console", view: View) -> None:
