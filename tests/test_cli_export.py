@@ -148,6 +148,24 @@ def test_email_draft_is_addressed_to_the_saved_spoc(record: list[int], tmp_path:
     assert out.stat().st_mode & 0o777 == 0o600
 
 
+def test_email_draft_is_copied_to_the_saved_adviser(record: list[int], tmp_path: Path) -> None:
+    """A saved Force Elected-Official Adviser with an email is copied in (Cc), the SPOC still addressed; the user
+    is told; without the adviser's email there is no Cc."""
+    spoc = ("contact", "save", "metropolitan", "--role", "spoc", "--name", "DI Jane Example")
+    assert run(*spoc, "--email", "jane.example@met.police.uk").exit_code == 0
+    adviser = ("contact", "save", "metropolitan", "--role", "adviser", "--name", "PS Kim Example")
+    assert run(*adviser).exit_code == 0
+    out = tmp_path / "draft.eml"
+    export("--all", "--eml", str(out))
+    assert email.message_from_bytes(out.read_bytes(), policy=policy.default)["Cc"] is None
+    assert run(*adviser, "--email", "kim.example@met.police.uk").exit_code == 0
+    r = export("--all", "--eml", str(out))
+    assert "copied to your Force Elected-Official Adviser PS Kim Example" in " ".join(r.stderr.split())
+    msg = email.message_from_bytes(out.read_bytes(), policy=policy.default)
+    assert msg["To"] == "DI Jane Example <jane.example@met.police.uk>"
+    assert msg["Cc"] == "PS Kim Example <kim.example@met.police.uk>"
+
+
 def test_email_draft_is_byte_identical_for_the_same_export(record: list[int], tmp_path: Path) -> None:
     """With SOURCE_DATE_EPOCH fixed, the same export gives the same draft, Message-ID and boundary included."""
     first, second = tmp_path / "one.eml", tmp_path / "two.eml"

@@ -161,6 +161,8 @@ def _write_eml(read: Any, bundled: Any, target: str) -> None:
     draft = package.email(read, read.text("html"), bundled)
     path = write_file(target, draft.data)
     addressed = f"addressed to {draft.to}" if draft.to else "not addressed"
+    if draft.cc:
+        addressed += f", copied to your Force Elected-Official Adviser {draft.cc}"
     _say(f"Wrote {path}: an email draft {addressed}, the report attached. Open it in your mail client; it is not sent.")
     if draft.note:
         _say(f"Note: {draft.note}")

@@ -21,12 +21,16 @@ def draft(
     body: str,
     attachments: list[tuple[str, bytes, str]],
     when: datetime,
+    cc: str | None = None,
 ) -> bytes:
     """The draft as bytes. ``attachments`` are (file name, bytes, MIME type such as text/html)."""
-    digest = _digest((to or "", sender or "", subject, when.isoformat(), body), attachments)
+    fields = (to or "", sender or "", subject, when.isoformat(), body) + ((cc,) if cc else ())
+    digest = _digest(fields, attachments)
     msg = EmailMessage(policy=SMTP)
     if to:
         msg["To"] = to
+    if cc:
+        msg["Cc"] = cc
     if sender:
         msg["From"] = sender
     msg["Subject"] = subject

@@ -204,6 +204,7 @@ class Draft:
     data: bytes
     to: str | None
     note: str | None
+    cc: str | None = None  # the force's elected-official adviser, told as the guidance says (Operation Ford)
 
 
 def _recipient(meta: m.ExportMeta) -> tuple[str | None, str | None, str | None]:
@@ -264,6 +265,7 @@ def email(read: stream.Streamed, report_html: str, bundled: Bundled | None = Non
     from campaignsafe.exports.eml import draft
 
     to, spoc_name, note = _recipient(read.meta)
+    cc = _adviser(read.meta)
     p = read.meta.producer
     sender = formataddr((p.name or "", p.email)) if p.email else None
     s = read.summary
@@ -281,8 +283,20 @@ def email(read: stream.Streamed, report_html: str, bundled: Bundled | None = Non
         body=body,
         attachments=[(name, report_html.encode("utf-8"), "text/html")],
         when=read.meta.exported_at,
+        cc=cc,
     )
-    return Draft(data, to, note)
+    return Draft(data, to, note, cc)
+
+
+def _adviser(meta: m.ExportMeta) -> str | None:
+    """The saved Force Elected-Official Adviser (with an email) of the incidents' one force, to copy the draft to:
+    the adviser looks after candidates' security and takes no crime reports, but is to be told of them."""
+    if len(meta.forces) != 1:
+        return None
+    for c in meta.forces[0].contacts:
+        if c.role == "adviser" and c.email:
+            return formataddr((c.name or "", c.email))
+    return None
 
 
 def _body(read: stream.Streamed, spoc_name: str | None, note: str | None, bundled: Bundled | None) -> str:
