@@ -18,7 +18,7 @@ PUBLIC: dict[str, set[str] | None] = {
     "campaignsafe.errors": ANY,
     "campaignsafe.paths": {"write_output"},
     "campaignsafe.profile": ANY,
-    "campaignsafe.versions": {"about_data"},
+    "campaignsafe.versions": {"about_data", "dataset_version"},
     "campaignsafe.contact": {"batch", "contacts", "forces", "places", "resolve"},
     "campaignsafe.contact.resolve": set(RESOLVE_API),
     "campaignsafe.contact.batch": {"run_batch", "json_text"},

@@ -67,10 +67,10 @@ def export(
     from campaignsafe.exports import case, integrity, package
 
     flt, chosen = case.selection(ids or [], all_, since, until, kind or [], force)
-    fmt_name = package.format_for(output, fmt)
-    for target in (output, eml, bundle):
+    for target in (output, eml, bundle):  # a path into the data folder is refused before anything else is said
         if target and target != "-":
             paths.check_output(target)
+    fmt_name = package.format_for(output, fmt)
     with integrity.Beside(anyway) as check:  # the record check, in a child process while this one reads
         text_wanted = bool(output or fmt or not (bundle or eml))
         formats = ({fmt_name} if text_wanted else set()) | ({"html"} if eml else set())
