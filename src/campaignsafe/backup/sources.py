@@ -253,10 +253,10 @@ def from_backup(o: reading.Opened, db: sqlite3.Connection) -> tuple[dict[str, An
 def _backup_incidents(o: reading.Opened, db: sqlite3.Connection, producer: dict[str, Any]) -> Iterator[Incoming]:
     for row in o.jsonl(f"{archive.STORE}incidents.jsonl"):
         iid, text = row.get("id"), row.get("record")
-        where = f"incident {iid} of the backup"
         if type(iid) is not int or iid not in STORED_INT or not isinstance(text, str):
-            where = f"incident {iid if type(iid) is int and iid in STORED_INT else '(no id)'} of the backup"
-            raise InputError(f"{o.shown}: {where} is not a stored incident", code="bad_backup")
+            named = iid if type(iid) is int and iid in STORED_INT else "(with no valid id)"  # never the file's text
+            raise InputError(f"{o.shown}: incident {named} of the backup is not a stored incident", code="bad_backup")
+        where = f"incident {iid} of the backup"
         _check_record(o, where, text, row.get("record_sha256"))
         items = [_loads(o, e.get("item"), f"an exhibit of {where}") for e in _rows(db, "evidence", iid)]
         changes = [_loads(o, a.get("amendment"), f"an amendment of {where}") for a in _rows(db, "amendments", iid)]
