@@ -403,3 +403,10 @@ def test_an_item_marked_not_applicable_keeps_the_overview_one_line_a_topic(monke
     total = len(guidance.load_guidance().topic("canvassing").items)
     assert "canvassing" in canvassing and canvassing.rstrip().endswith(f"0/{total - 1}")
     assert "Items marked not applicable (1) are not counted" in " ".join(out.split())
+
+
+def test_the_offences_list_says_what_it_covers_in_words() -> None:
+    """The count line names the kind in words and where the offences apply, not "for every UK nation"."""
+    said = " ".join(run("checklist", "offences", "--kind", "threats").stdout.split())
+    assert "offences that may apply to threats across the UK (each says where it applies)." in said
+    assert "offences in Scotland." in " ".join(run("checklist", "offences", "--nation", "scotland").stdout.split())

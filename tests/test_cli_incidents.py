@@ -325,3 +325,15 @@ def test_show_escapes_control_characters_saved_before_they_were_refused(three: l
         r = run("incidents", *args)
         assert r.exit_code == 0, r.stderr
         assert "\x1b" not in r.stdout and "Hi\\x1b[31m" in r.stdout
+
+
+def test_a_window_may_end_in_the_future(three: list[int]) -> None:
+    """`--until` next year lists everything so far and `--since tomorrow` lists nothing: a filter's window may
+    reach past now (only an incident's own time may not be in the future)."""
+    r = run("incidents", "list", "--until", "2099-01-01", "--json")
+    assert r.exit_code == 0 and [i["id"] for i in r.json["incidents"]] == three
+    r = run("incidents", "list", "--since", "2099-01-01", "--json")
+    assert r.exit_code == 0 and r.json["incidents"] == []
+    assert (
+        run("report", "--when", "2099-01-01", "--place", "x", "--kind", "threats", "--description", "d").exit_code == 3
+    )

@@ -60,12 +60,11 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None) 
     out = console()
     danger(out)
     out.print(" ".join(disclaimer().split()), style="bold")
-    where = NATION_NAMES[nation] if nation else "every UK nation"
-    out.print(
-        f"{len(found)} offence{'' if len(found) == 1 else 's'} for {where}"
-        + (f", incident kind {escape(kind)}" if kind else "")
-        + "."
-    )
+    from campaignsafe.incidents import kinds
+
+    where = f"in {NATION_NAMES[nation]}" if nation else "across the UK (each says where it applies)"
+    what = f" that may apply to {escape(kinds.label(kind).lower())}" if kind else ""
+    out.print(f"{len(found)} offence{'' if len(found) == 1 else 's'}{what} {where}.")
     for o in found:
         out.print()
         out.print(FullRule(Text.from_markup(f"[bold]{escape(o.title)}[/]")))

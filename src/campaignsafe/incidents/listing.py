@@ -199,10 +199,10 @@ def make_filter(
     if since or until:
         from campaignsafe.incidents import when  # only when asked: the plain list stays lean
     if since:
-        got = attempt("--since", lambda: when.parse(since))
+        got = attempt("--since", lambda: when.parse(since, future=True))  # (a window may reach past now)
         flt.since = got.at if got else None
     if until:
-        got = attempt("--until", lambda: when.parse(until))
+        got = attempt("--until", lambda: when.parse(until, future=True))
         if got:
             flt.until = got.at + (timedelta(days=1) if not got.time_known else timedelta(seconds=1))
     if kind_texts:

@@ -81,8 +81,9 @@ def now() -> datetime:
     return datetime.now(LONDON)
 
 
-def parse(text: str, *, clock: datetime | None = None) -> When:
-    """Parse ``text`` (relative words count from ``clock``, default now); raise ``InputError`` and nothing else."""
+def parse(text: str, *, clock: datetime | None = None, future: bool = False) -> When:
+    """Parse ``text`` (relative words count from ``clock``, default now); raise ``InputError`` and nothing else.
+    A moment in the future is refused (an incident cannot have happened yet) unless ``future`` (a filter's end)."""
     if not isinstance(text, str):
         raise InputError(f"a date and time is needed ({EXAMPLES})", code="bad_date")
     current = (clock or now()).astimezone(LONDON)
@@ -101,8 +102,8 @@ def parse(text: str, *, clock: datetime | None = None) -> When:
         raise InputError(f"not a date and time I understand ({EXAMPLES})", code="bad_date")
     if when.at.year < MIN_YEAR:
         raise InputError(f"the date is before {MIN_YEAR}", code="bad_date")
-    future = when.at > current + SKEW if when.time_known else when.at.date() > current.date()
-    if future:
+    later = when.at > current + SKEW if when.time_known else when.at.date() > current.date()
+    if later and not future:
         raise InputError("the date and time is in the future; give when it happened", code="future_date")
     return when
 
