@@ -410,3 +410,11 @@ def test_the_offences_list_says_what_it_covers_in_words() -> None:
     said = " ".join(run("checklist", "offences", "--kind", "threats").stdout.split())
     assert "offences that may apply to threats across the UK (each says where it applies)." in said
     assert "offences in Scotland." in " ".join(run("checklist", "offences", "--nation", "scotland").stdout.split())
+
+
+def test_an_answer_not_understood_is_said_so_before_the_help(terminal: None) -> None:
+    """`x` gets "not understood" and the letters; `?` gets the letters alone; neither saves anything."""
+    r = run("checklist", "run", input="x\n?\nq\n")
+    said = " ".join(r.stdout.split())
+    assert said.count("That answer was not understood: start it with one of these letters.") == 1
+    assert said.count("n not yet") == 2 and progress.load(None).answers == {}

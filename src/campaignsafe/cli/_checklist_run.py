@@ -167,9 +167,12 @@ def _ask(prompt: str) -> tuple[str, str | None]:
     while True:
         from campaignsafe.cli._panel import prompt_text
 
-        answer = parse_answer(typer.prompt(prompt_text(prompt, room=NOTE_ROOM)))
+        raw = typer.prompt(prompt_text(prompt, room=NOTE_ROOM))
+        answer = parse_answer(raw)
         if answer is not None:
             return answer
+        if raw.strip() != "?":  # help asked for is given; anything else is said not to be understood first
+            typer.echo("That answer was not understood: start it with one of these letters.")
         typer.echo(HELP)
 
 

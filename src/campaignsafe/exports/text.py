@@ -84,7 +84,7 @@ def impact_text(impact: Impact | None) -> str:
     if impact is None:
         return "(none)"
     parts = [("on me", impact.personal), ("on the campaign", impact.campaign)]
-    return "; ".join(f"{label}: {text}" for label, text in parts if text) or "(none)"
+    return " · ".join(f"{label}: {text}" for label, text in parts if text) or "(none)"  # (the words may end in ".")
 
 
 #: an amended field's name as the report and ``incidents show`` say it
