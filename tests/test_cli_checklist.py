@@ -157,7 +157,7 @@ def test_run_without_a_terminal_changes_nothing() -> None:
     """Piped into another program, run shows the next item, explains, and exits 3 without prompting."""
     r = run("checklist", "run", input="d\n")
     assert r.exit_code == 3
-    assert "needs a terminal" in r.stderr and "checklist mark" in r.stderr
+    assert "needs a terminal" in r.stderr and f"checklist mark {ESSENTIALS[0]} done" in " ".join(r.stderr.split())
     assert guidance.load_guidance().item(ESSENTIALS[0])[1].title in r.stdout
     assert progress.load(None).answers == {}
 
@@ -418,3 +418,11 @@ def test_an_answer_not_understood_is_said_so_before_the_help(terminal: None) -> 
     said = " ".join(r.stdout.split())
     assert said.count("That answer was not understood: start it with one of these letters.") == 1
     assert said.count("n not yet") == 2 and progress.load(None).answers == {}
+
+
+def test_run_says_the_not_yet_items_come_after_the_rest() -> None:
+    """With one item marked 'not yet', the run's head says so, so "Item 1 of 135" under "136 items" adds up."""
+    run("checklist", "mark", "canvassing.never-alone", "todo")
+    said = " ".join(run("checklist", "run", "--no-input").stdout.split())
+    total = sum(len(t.items) for t in guidance.load_guidance().topics)
+    assert f"Marked 'not yet': 1, asked after these {total - 1}." in said and f"Item 1 of {total - 1}" in said

@@ -89,6 +89,8 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
         return
     if revisit:
         head.append(f"Every item has an answer; going through the {len(queue)} you marked 'not yet'.")
+    elif later := sum(1 for r in scope if r.answer is not None and r.status == "todo"):
+        head.append(f"Marked 'not yet': {later}, asked after these {len(queue)}.")
     asking = _render.interactive(no_input)
     if asking:
         head.append("Each answer is saved at once; stop with q or Ctrl-C and run this again to carry on.")
@@ -103,7 +105,8 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
 
         raise InputError(
             "checklist run asks about each item, so it needs a terminal (nothing was changed)",
-            "run it in a terminal, or record answers with: campaignsafe checklist mark ITEM done|todo|na",
+            f"run it in a terminal, or record answers with: campaignsafe checklist mark {queue[0].item.id}"
+            " done|todo|na",
             code="no_terminal",
         )
     saved = 0
