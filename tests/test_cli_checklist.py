@@ -426,3 +426,12 @@ def test_run_says_the_not_yet_items_come_after_the_rest() -> None:
     said = " ".join(run("checklist", "run", "--no-input").stdout.split())
     total = sum(len(t.items) for t in guidance.load_guidance().topics)
     assert f"Marked 'not yet': 1, asked after these {total - 1}." in said and f"Item 1 of {total - 1}" in said
+
+
+def test_reset_says_how_many_answers_it_set_aside() -> None:
+    """reset counts what it sets aside: one answer, then (a profile with only its saved role) none."""
+    run("checklist", "mark", "canvassing.never-alone", "done")
+    assert "Its one answer so far is set aside in" in " ".join(run("checklist", "reset").stdout.split())
+    assert run("checklist", "profiles", "--save", "--role", "agent").exit_code == 0
+    said = " ".join(run("checklist", "reset").stdout.split())
+    assert "It had no answers yet; its file is set aside in" in said and "its role agent is kept" in said

@@ -275,8 +275,13 @@ def reset(profile: ProfileOpt = None, json_out: JsonOpt = False) -> None:
     Example: campaignsafe checklist reset --profile sam
     """
     from campaignsafe.cli._render import print_json
+    from campaignsafe.errors import CampaignsafeError
     from campaignsafe.guidance import progress
 
+    try:
+        answered: int | None = len(progress.load(profile).answers)
+    except CampaignsafeError:  # a damaged file (reset is its way out) or none: counted as unknown
+        answered = None
     aside = progress.reset(profile)
     kept = progress.load(profile).defaults
     if json_out:
@@ -287,9 +292,12 @@ def reset(profile: ProfileOpt = None, json_out: JsonOpt = False) -> None:
         settings = [f"role {kept.role}" if kept.role else "", f"nation {kept.nation}" if kept.nation else ""]
         named = " and ".join(x for x in settings if x)
         still = f" (its {named} {'are' if ' and ' in named else 'is'} kept)" if named else ""
-        say(
-            f"Profile {progress.profile_name(profile)} starts again{still}. Its answers so far are set aside in {aside}"
-        )
+        had = "Its answers so far are"
+        if answered == 0:
+            had = "It had no answers yet; its file is"
+        elif answered is not None:
+            had = f"Its {answered} answers so far are" if answered > 1 else "Its one answer so far is"
+        say(f"Profile {progress.profile_name(profile)} starts again{still}. {had} set aside in {aside}")
 
 
 @app.command("offences")
