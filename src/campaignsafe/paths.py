@@ -186,14 +186,17 @@ SCRATCH, SCRATCH_OWNER = ".export-", "owner"
 SCRATCH_NO_OWNER_STALE = 3600.0
 
 
+def sweep_scratch(data: Path) -> list[Path]:
+    """Remove the scratch folders of exports and imports killed before they could (their owner file is held by no
+    one); a folder a running command holds is left alone."""
+    return sweep(data, (SCRATCH,), SCRATCH_OWNER, SCRATCH_NO_OWNER_STALE)
+
+
 def sweep_leftovers(data: Path | None = None) -> list[Path]:
     """What killed commands left: a restore's copy beside the data folder, an export's or import's scratch folder
     in it (which can hold a decrypted backup's rows); never one a running command holds."""
     data = data or home()
-    found = sweep_restores(data)
-    if data.is_dir():
-        found += sweep(data, (SCRATCH,), SCRATCH_OWNER, SCRATCH_NO_OWNER_STALE)
-    return found
+    return sweep_restores(data) + (sweep_scratch(data) if data.is_dir() else [])
 
 
 def clear_partial(path: Path) -> list[Path]:

@@ -6,8 +6,8 @@ nothing is imported. Each new incident keeps its original record byte for byte, 
 ``created_at``, exhibit references, evidence items and amendments; who recorded it, their id
 and their audit trail go into ``provenance``. Local ids are new. The import is one audit entry
 (``imported``) naming the manifest's SHA-256 and the signer, one for each :data:`BATCH` incidents
-of a large file (each with its own ``imports`` row), all in one transaction: the file is read,
-checked and written a batch at a time, so memory does not grow with it. An incident already held (the
+of a large file (each with its own ``imports`` row), all in one transaction. The file is read in two
+passes (see :func:`import_record`), so memory does not grow with it. An incident already held (the
 same record, recorded at the same moment) is not added again, so importing twice adds nothing,
 and an evidence file already held is not copied again; but when the file carries amendments
 made since the held copy was imported (the held ones are exactly its first ones), those later

@@ -99,14 +99,16 @@ def json_text(
         return got
 
     bools = ("false", "true")
-    middles: dict[tuple[Any, ...], str] = {}
+    middles: dict[Sequence[Any], str] = {}
     items: list[str] = []
     # the loop below runs once a row: names bound locally, each repeating value worked out once
     append, middle_of, routes_of, by_id = items.append, middles.get, reported.get, by.get
     row_text = _ROW_CAMPAIGN if campaigns else _ROW
     for r in rows:
         imported = r[0] in by
-        key = (*r[2:8], imported)  # time_known … force_name: what the middle of the object is made of
+        # time_known … force_name: what the middle of the object is made of (and whose: another person's
+        # incident never takes this profile's force)
+        key: Sequence[Any] = (*r[2:8], True) if imported else r[2:8]
         middle = middle_of(key)
         if middle is None:
             middle = middles[key] = _MIDDLE % (

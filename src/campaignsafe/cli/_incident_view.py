@@ -307,8 +307,10 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     loc = incident.location
     (force_id, _name, source), nation = incident_force(incident), loc.nation
     if nation is None and force_id:  # online, say: the law where its force is (the profile's)
+        from campaignsafe.guidance.content import NATION_NAMES
+
         found = (forces.force_routes(force_id) or {}).get("nation")
-        nation = found if found in ("england", "wales", "scotland", "northern-ireland") else None  # (not BTP's GB)
+        nation = found if found in NATION_NAMES else None  # one of the four (not BTP's great-britain)
     head = fill(f"Saved as incident {incident.id} ({kinds.label(incident.kind)}, {_when(incident)}).")
     name = f"Saved as incident {incident.id}"
     out = [style(name, BOLD) + head[len(name) :]]

@@ -101,6 +101,16 @@ class Index:
         return v - 1 if v else None
 
 
+def postcode_list() -> str:
+    """The postcode list built in, as a user knows it: ``the postcode list of October 2025``."""
+    from datetime import date
+
+    for d in load_json("areas.json")["datasets"]:
+        if d["id"] == "codepoint-open":
+            return f"the postcode list of {date.fromisoformat(d['date']):%B %Y}"
+    return "the postcode list"
+
+
 class Areas:
     """Names and codes of forces, councils and constituencies (``areas.json``)."""
 
@@ -114,15 +124,6 @@ class Areas:
         self.combos: list[list[int]] = raw["combos"]
         self.methods: list[str] = raw["methods"]
         self.bt_districts = set(raw["bt_districts"])
-
-    def postcode_list(self) -> str:
-        """The postcode list built in, as a user knows it: ``the postcode list of October 2025``."""
-        from datetime import date
-
-        for d in self.raw["datasets"]:
-            if d["id"] == "codepoint-open":
-                return f"the postcode list of {date.fromisoformat(d['date']):%B %Y}"
-        return "the postcode list"
 
     def force_id(self, index: int) -> str:
         return self.forces[index][0]

@@ -9,7 +9,7 @@ from array import array
 from collections import Counter
 from typing import Any, NamedTuple
 
-from campaignsafe.contact.index import Areas, Index
+from campaignsafe.contact.index import Areas, Index, postcode_list
 from campaignsafe.contact.postcode import UNIT_INDEX, Parsed
 from campaignsafe.errors import NotFoundError
 
@@ -298,7 +298,7 @@ class Lookup:
         combo = self.index.unit(p.outward, p.digit, p.unit)
         if combo is None:
             err = NotFoundError(
-                f"postcode {p.display} does not exist (it is not in {self.areas.postcode_list()})",
+                f"postcode {p.display} does not exist (it is not in {postcode_list()})",
                 code="postcode_not_found",
             )
             district = self.index.district(p.outward)

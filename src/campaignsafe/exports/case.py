@@ -130,8 +130,8 @@ def case_of(
     taken: Taken,
     prov: Any = None,
     profile_force: str | None = None,
-) -> tuple[m.Case, Incident]:
-    """One incident as a case (its evidence named against ``taken``), and the incident as it reads now.
+) -> m.Case:
+    """One incident as a case (its evidence named against ``taken``), as it reads now.
 
     ``prov`` is the incident's provenance when it was imported from someone else's record;
     ``profile_force`` is the force of an incident with no place-based force (labelled as such).
@@ -141,9 +141,8 @@ def case_of(
         for ev in orig.evidence
         for part, stored in files_of(ev)
     }
-    cur = orig.current()
     mine = None if prov is not None else profile_force  # another person's incident: this profile's force is not theirs
-    return _case(orig, cur, audit, _origin(prov, orig, producer), producer, names, mine), cur
+    return _case(orig, orig.current(), audit, _origin(prov, orig, producer), producer, names, mine)
 
 
 def meta(info: About, chosen: m.Selection, exported_at: datetime, forces: list[m.Force]) -> m.ExportMeta:
@@ -311,19 +310,19 @@ class Totals:
         self.recorders: dict[str, list[int]] = {}  # who recorded which incidents (who_line → ids)
         self.merged = False  # some incident was imported from someone else's record
 
-    def add(self, case: m.Case, cur: Incident, profile_force: str | None) -> None:
+    def add(self, case: m.Case) -> None:
         who = who_line(case.people.reporting_person)
         self.recorders.setdefault(who, []).append(case.id)
         self.merged = self.merged or case.provenance is not None
         self.tally.add(case.event.occurred_at.astimezone(LONDON), case.event.kind)
         self.reported += any(r.police for r in case.reports)
         self.exhibits += len(case.objects.evidence)
-        fid = cur.location.force_id or (None if case.provenance is not None else profile_force)
-        if fid:
-            self.force_counts[fid] += 1
-            if cur.location.force_id:
-                self.placed.add(fid)
-                self.force_names.setdefault(fid, cur.location.force_name or fid)
+        loc = case.locations[0]  # its one force, as case_of worked it out (the profile's only when so marked)
+        if loc.force_id:
+            self.force_counts[loc.force_id] += 1
+            if case.force_source != "profile":
+                self.placed.add(loc.force_id)
+                self.force_names.setdefault(loc.force_id, loc.force_name or loc.force_id)
 
     def recorded_by(self) -> str | None:
         """``Jo Smith (JS): incidents 1, 2; Alex Brown (AB): incident 3`` for a merged record, else None."""

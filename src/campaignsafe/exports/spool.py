@@ -56,10 +56,7 @@ _FILES_AT_ONCE = 1000
 PREFIX, OWNER, NO_OWNER_STALE = paths.SCRATCH, paths.SCRATCH_OWNER, paths.SCRATCH_NO_OWNER_STALE
 
 
-def sweep(home: Path) -> list[Path]:
-    """Remove the scratch folders of exports and imports killed before they could (their owner file is held by no
-    one)."""
-    return paths.sweep(home, (PREFIX,), OWNER, NO_OWNER_STALE)
+sweep = paths.sweep_scratch
 
 
 class Spool:

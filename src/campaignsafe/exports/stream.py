@@ -133,8 +133,8 @@ def read(
                 continue
             origin = origins.get(iid)
             shared.add(incident, imported=origin is not None)
-            c, cur = cs.case_of(incident, trail, info.producer, spool, origin, info.profile_force)
-            totals.add(c, cur, info.profile_force)
+            c = cs.case_of(incident, trail, info.producer, spool, origin, info.profile_force)
+            totals.add(c)
             if "json" in wanted:
                 spool.write("json", json_.case_text(c, n == 0))
             if "csv" in wanted:

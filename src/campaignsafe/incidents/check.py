@@ -455,9 +455,8 @@ def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
     # which would make each ``show`` read every import ever made)
     has_table = backend.has_table(conn, "provenance")  # (a store from before imports has none)
     origin = has_table and _has_provenance(conn, incident_id)
-    made = _made(
-        conn, incident_id, "seq IN (SELECT import_seq FROM provenance WHERE incident_id = ?)" if origin else ""
-    )
+    its_import = "seq IN (SELECT import_seq FROM provenance WHERE incident_id = ?)"
+    made = _made(conn, incident_id, its_import, (incident_id,)) if origin else _made(conn, incident_id)
     if not made and has_table and not origin:  # no 'created' entry and no provenance: was its provenance removed?
         made = _made(conn, incident_id, "action = 'imported'")  # (every import read: only for a record in doubt)
         if made:
@@ -469,16 +468,15 @@ def record_findings(conn: Conn, incident_id: int) -> list[Finding]:
     return report.findings
 
 
-def _made(conn: Conn, incident_id: int, imports: str) -> list[Any]:
+def _made(conn: Conn, incident_id: int, imports: str = "", args: tuple[Any, ...] = ()) -> list[Any]:
     """What the audit log says of how incident ``incident_id`` was made: its 'created' entry, or (``imports``: a
-    condition on the entries to read) the import that brought it in."""
+    condition on the entries to read, with ``args`` for its placeholders) the import that brought it in."""
     extra = f" OR ({imports})" if imports else ""
-    args = (incident_id, incident_id) if "?" in imports else (incident_id,)
     with Log() as log:
         for seq, action, iid, detail in conn.execute(
             f"SELECT seq, action, incident_id, detail FROM audit WHERE (incident_id = ? AND action = 'created'){extra}"
             " ORDER BY seq",
-            args,
+            (incident_id, *args),
         ):
             logged = _json(detail)
             if isinstance(logged, dict):

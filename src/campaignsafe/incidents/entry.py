@@ -72,11 +72,11 @@ def resolve_location(loc: LocationIn) -> Location:
         try:
             answer = resolve(loc.postcode)
         except CampaignsafeError as exc:  # the lookup's message quotes the postcode: name the field instead
-            from campaignsafe.contact.index import Areas
+            from campaignsafe.contact.index import postcode_list
 
             exc.message = "that postcode does not exist"
             if exc.code == "postcode_not_found":  # its district exists: perhaps newer than the list built in
-                exc.message += f" (it is not in {Areas().postcode_list()})"
+                exc.message += f" (it is not in {postcode_list()})"
             exc.args = (exc.message,)
             exc.hint = "check it, or give the force instead (--force, or force_id in a file)"
             raise
