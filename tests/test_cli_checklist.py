@@ -265,6 +265,57 @@ def test_nation_filter_leaves_out_other_nations_items() -> None:
     assert "before-the-campaign.address-england-councils" not in ids
 
 
+def test_nation_comes_from_the_profile_force_when_none_is_given_or_saved() -> None:
+    """A candidate whose profile force is Police Scotland sees Scotland's items, and every view says why."""
+    assert run("profile", "--force", "police-scotland").exit_code == 0
+    data = run("checklist", "list", "--json").json
+    assert (data["nation"], data["nation_from_profile_force"]) == ("scotland", "Police Scotland")
+    ids = {i["id"] for i in _items(data)}
+    assert "before-the-campaign.address-scotland-councils" in ids
+    assert "before-the-campaign.address-england-councils" not in ids
+    assert all(i["nations"] is None or "scotland" in i["nations"] for i in _items(data))
+    assert "Scotland (your profile's force)" in run("checklist", "list").stdout
+    briefing = run("checklist", "export", "--format", "md").stdout
+    assert "Scotland (the nation of Police Scotland, the force in the profile)" in " ".join(briefing.split())
+    # --nation all shows every nation's items; a saved nation wins over the profile's force
+    everyone = run("checklist", "list", "--nation", "all", "--json").json
+    assert everyone["nation"] is None and everyone["nation_from_profile_force"] is None
+    assert len(_items(everyone)) == TOTAL
+    assert run("checklist", "profiles", "--save", "--nation", "wales").exit_code == 0
+    wales = run("checklist", "list", "--json").json
+    assert (wales["nation"], wales["nation_from_profile_force"]) == ("wales", None)
+
+
+@pytest.mark.parametrize(
+    ("profile_text", "why"),
+    [
+        ('{"force_id": "btp"}', "a force of more than one nation"),
+        ('{"force_id": "no-such-force"}', "a force id this build does not know"),
+        ("{not json", "a damaged profile"),
+    ],
+)
+def test_no_nation_from_a_profile_that_cannot_give_one(profile_text: str, why: str) -> None:
+    """Without one nation to take from the profile, the checklist covers every nation and says nothing else."""
+    from campaignsafe import paths
+
+    paths.home().mkdir(parents=True, exist_ok=True)
+    (paths.home() / "profile.json").write_text(profile_text)
+    r = run("checklist", "list", "--json")
+    assert r.exit_code == 0, why
+    assert (r.json["nation"], r.json["nation_from_profile_force"]) == (None, None), why
+    assert len(_items(r.json)) == TOTAL, why
+    assert "all nations" in run("checklist", "list").stdout, why
+
+
+def test_run_from_the_profile_nation_says_to_carry_on_without_a_nation_option(terminal: None) -> None:
+    """The carry-on command after a stopped run does not add --nation the user never typed."""
+    assert run("profile", "--force", "northern-ireland").exit_code == 0
+    r = run("checklist", "run", "before-the-campaign", input="d\n")
+    assert "Northern Ireland (your profile's force)" in " ".join(r.stdout.split())
+    assert "campaignsafe checklist run before-the-campaign" in r.stdout + r.stderr
+    assert "--nation" not in r.stdout + r.stderr
+
+
 def test_offences_per_nation_say_not_legal_advice() -> None:
     """`checklist offences --nation` lists that nation's offences and says it is not legal advice."""
     data = run("checklist", "offences", "--nation", "scotland", "--json").json

@@ -60,7 +60,7 @@ def carry_on_command(view: View, topic: str | None, verb: str = "run") -> str:
     defaults = view.progress.defaults
     if view.scope.role != defaults.role:
         parts.append(f"--role {view.scope.role or 'all'}")
-    if view.scope.nation != defaults.nation:
+    if view.scope.nation != defaults.nation and view.scope.nation_from is None:
         parts.append(f"--nation {view.scope.nation or 'all'}")
     return " ".join(p for p in parts if p)
 
@@ -189,7 +189,7 @@ def _fresh(view: View, topic: str | None) -> list[Row]:
     from campaignsafe.guidance.checklist import load_view
 
     role = view.scope.role or "all"
-    nation = view.scope.nation or "all"
+    nation = None if view.scope.nation_from else view.scope.nation or "all"
     again = load_view(view.scope.profile, role, nation)
     return [r for r in again.rows if topic is None or r.topic.id == again.guidance.topic(topic).id]
 

@@ -51,7 +51,10 @@ NationOpt = Annotated[
     str | None,
     typer.Option(
         "--nation",
-        help="england, wales, scotland or northern-ireland ('all' for every nation).",
+        help=(
+            "england, wales, scotland or northern-ireland ('all' for every nation; default: the profile's "
+            "saved nation, else your police force's)."
+        ),
         show_default=False,
     ),
 ]

@@ -53,6 +53,8 @@ def scope_line(data: dict[str, Any]) -> str:
     """Who the briefing is for: profile, role and nation."""
     role = f"{data['role']}s" if data["role"] else "candidates, agents and volunteers"
     nation = NATION_NAMES[data["nation"]] if data["nation"] else "all UK nations"
+    if data.get("nation_from_profile_force"):
+        nation += f" (the nation of {data['nation_from_profile_force']}, the force in the profile)"
     return f"Profile {data['profile']}: items for {role}, {nation}."
 
 

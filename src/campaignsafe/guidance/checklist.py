@@ -7,7 +7,7 @@ Pure functions over :mod:`campaignsafe.guidance.content` and :mod:`campaignsafe.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from campaignsafe.errors import InputError
 from campaignsafe.guidance import content as guidance
@@ -32,6 +32,8 @@ class Scope:
     profile: str
     role: Role | None
     nation: Nation | None
+    #: the reporting profile's force the nation was taken from, when no option and no saved default gave one
+    nation_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,30 @@ def load_view(profile: str | None, role: str | None = None, nation: str | None =
     saved = progress.load(name)
     chosen_role = guidance.normalise_role(role) if role is not None else saved.defaults.role
     chosen_nation = guidance.normalise_nation(nation) if nation is not None else saved.defaults.nation
+    nation_from = None
+    if nation is None and chosen_nation is None:
+        chosen_nation, nation_from = profile_nation()
     data = guidance.load_guidance()
     rows = tuple(
         Row(topic, item, saved.answers.get(item.id))
         for topic, item in data.items()
         if item.applies_to(chosen_role, chosen_nation)
     )
-    return View(Scope(name, chosen_role, chosen_nation), data, saved, rows)
+    return View(Scope(name, chosen_role, chosen_nation, nation_from), data, saved, rows)
+
+
+def profile_nation() -> tuple[Nation | None, str | None]:
+    """The nation of the force in the reporting person's profile (``campaignsafe profile --force``) and that
+    force's name; ``(None, None)`` with no profile force, or one that covers more than one nation (BTP)."""
+    from campaignsafe.contact.forces import force_routes
+    from campaignsafe.incidents.listing import profile_force_id
+
+    force_id = profile_force_id()
+    routes = force_routes(force_id) if force_id else None
+    nation = routes.get("nation") if routes else None
+    if routes is None or nation not in guidance.NATIONS:
+        return None, None
+    return cast(Nation, nation), str(routes.get("name") or force_id)
 
 
 def count(rows: list[Row] | tuple[Row, ...]) -> Counts:
@@ -214,6 +233,7 @@ def view_json(view: View, topic_id: str | None = None, notes: bool = True) -> di
         "profile": view.scope.profile,
         "role": view.scope.role,
         "nation": view.scope.nation,
+        "nation_from_profile_force": view.scope.nation_from,
         "progress": count(all_rows).as_dict(),
         "topics": [
             {
@@ -236,6 +256,7 @@ def next_json(view: View, rows: list[Row]) -> dict[str, Any]:
         "profile": view.scope.profile,
         "role": view.scope.role,
         "nation": view.scope.nation,
+        "nation_from_profile_force": view.scope.nation_from,
         "progress": count(view.rows).as_dict(),
         "items": [row_json(view.guidance, r) for r in rows],
     }
