@@ -316,6 +316,28 @@ def test_run_from_the_profile_nation_says_to_carry_on_without_a_nation_option(te
     assert "--nation" not in r.stdout + r.stderr
 
 
+def test_role_comes_from_the_profile_for_the_default_checklist_only() -> None:
+    """An election agent's own checklist leaves out the candidate-only items; a volunteer's named one does not."""
+    assert run("profile", "--role", "Election agent").exit_code == 0
+    data = run("checklist", "list", "--json").json
+    assert (data["role"], data["role_from_profile"]) == ("agent", "Election agent")
+    assert _items(data) and all("agent" in i["roles"] for i in _items(data))
+    assert len(_items(data)) < TOTAL
+    assert "agents (your profile's role)" in run("checklist", "list").stdout
+    assert "agents (the role in the profile)" in " ".join(run("checklist", "export", "--format", "md").stdout.split())
+    assert len(_items(run("checklist", "list", "--role", "all", "--json").json)) == TOTAL
+    sam = run("checklist", "list", "--profile", "sam", "--json").json  # another person's progress
+    assert (sam["role"], sam["role_from_profile"], len(_items(sam))) == (None, None, TOTAL)
+
+
+@pytest.mark.parametrize("role", ["councillor", "staff", "candidate and agent"])
+def test_a_profile_role_naming_no_one_checklist_role_filters_nothing(role: str) -> None:
+    """A role that is none of candidate, agent or volunteer (or both of two) leaves every role's items in."""
+    assert run("profile", "--role", role).exit_code == 0
+    data = run("checklist", "list", "--json").json
+    assert (data["role"], data["role_from_profile"], len(_items(data))) == (None, None, TOTAL)
+
+
 def test_offences_per_nation_say_not_legal_advice() -> None:
     """`checklist offences --nation` lists that nation's offences and says it is not legal advice."""
     data = run("checklist", "offences", "--nation", "scotland", "--json").json

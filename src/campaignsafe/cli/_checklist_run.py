@@ -58,7 +58,7 @@ def carry_on_command(view: View, topic: str | None, verb: str = "run") -> str:
     if view.scope.profile != progress.DEFAULT_PROFILE:
         parts.append(f"--profile {view.scope.profile}")
     defaults = view.progress.defaults
-    if view.scope.role != defaults.role:
+    if view.scope.role != defaults.role and view.scope.role_from is None:
         parts.append(f"--role {view.scope.role or 'all'}")
     if view.scope.nation != defaults.nation and view.scope.nation_from is None:
         parts.append(f"--nation {view.scope.nation or 'all'}")
@@ -188,7 +188,7 @@ def _save(view: View, row: Row, action: str, note: str | None) -> None:
 def _fresh(view: View, topic: str | None) -> list[Row]:
     from campaignsafe.guidance.checklist import load_view
 
-    role = view.scope.role or "all"
+    role = None if view.scope.role_from else view.scope.role or "all"
     nation = None if view.scope.nation_from else view.scope.nation or "all"
     again = load_view(view.scope.profile, role, nation)
     return [r for r in again.rows if topic is None or r.topic.id == again.guidance.topic(topic).id]

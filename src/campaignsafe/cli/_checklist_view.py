@@ -32,10 +32,12 @@ def bar(settled: int, total: int, width: int = BAR_WIDTH) -> "Text":
 
 
 def scope_text(view: View) -> str:
-    """'profile default · all roles · all nations'; a nation taken from the profile's force says so."""
+    """'profile default · all roles · all nations'; a role or nation taken from the profile says so."""
     s = view.scope
     role = f"{s.role}s" if s.role else "all roles"
     nation = NATION_NAMES[s.nation] if s.nation else "all nations"
+    if s.role_from:
+        role += " (your profile's role)"
     if s.nation_from:
         nation += " (your profile's force)"
     return f"profile {s.profile} · {role} · {nation}"

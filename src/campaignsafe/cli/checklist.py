@@ -44,7 +44,12 @@ ProfileOpt = Annotated[
 RoleOpt = Annotated[
     str | None,
     typer.Option(
-        "--role", help="Only items for candidate, agent or volunteer ('all' for every item).", show_default=False
+        "--role",
+        help=(
+            "Only items for candidate, agent or volunteer ('all' for every item; default: the profile's saved "
+            "role, else the role in campaignsafe profile)."
+        ),
+        show_default=False,
     ),
 ]
 NationOpt = Annotated[

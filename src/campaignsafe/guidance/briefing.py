@@ -52,6 +52,8 @@ def render(view: View, fmt: str, notes: bool = False, today: date | None = None)
 def scope_line(data: dict[str, Any]) -> str:
     """Who the briefing is for: profile, role and nation."""
     role = f"{data['role']}s" if data["role"] else "candidates, agents and volunteers"
+    if data.get("role_from_profile"):
+        role += " (the role in the profile)"
     nation = NATION_NAMES[data["nation"]] if data["nation"] else "all UK nations"
     if data.get("nation_from_profile_force"):
         nation += f" (the nation of {data['nation_from_profile_force']}, the force in the profile)"

@@ -6,6 +6,7 @@ Pure functions over :mod:`campaignsafe.guidance.content` and :mod:`campaignsafe.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -34,6 +35,8 @@ class Scope:
     nation: Nation | None
     #: the reporting profile's force the nation was taken from, when no option and no saved default gave one
     nation_from: str | None = None
+    #: the reporting profile's role the role was taken from (the default checklist profile only), likewise
+    role_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,16 +123,31 @@ def load_view(profile: str | None, role: str | None = None, nation: str | None =
     saved = progress.load(name)
     chosen_role = guidance.normalise_role(role) if role is not None else saved.defaults.role
     chosen_nation = guidance.normalise_nation(nation) if nation is not None else saved.defaults.nation
-    nation_from = None
+    nation_from = role_from = None
     if nation is None and chosen_nation is None:
         chosen_nation, nation_from = profile_nation()
+    if role is None and chosen_role is None and name == progress.DEFAULT_PROFILE:  # another name: another person
+        chosen_role, role_from = profile_role()
     data = guidance.load_guidance()
     rows = tuple(
         Row(topic, item, saved.answers.get(item.id))
         for topic, item in data.items()
         if item.applies_to(chosen_role, chosen_nation)
     )
-    return View(Scope(name, chosen_role, chosen_nation, nation_from), data, saved, rows)
+    return View(Scope(name, chosen_role, chosen_nation, nation_from, role_from), data, saved, rows)
+
+
+def profile_role() -> tuple[Role | None, str | None]:
+    """The checklist role named by the role in the reporting person's profile (``candidate``, ``election
+    agent``, ``volunteer``) and that role as given; ``(None, None)`` when it names none or more than one."""
+    from campaignsafe.incidents.listing import profile_field
+
+    given = profile_field("role")
+    words = set(re.findall(r"[a-z]+", given.lower())) if given else set()
+    named = [r for r in guidance.ROLES if r in words or f"{r}s" in words]
+    if len(named) != 1:
+        return None, None
+    return named[0], given
 
 
 def profile_nation() -> tuple[Nation | None, str | None]:
@@ -234,6 +252,7 @@ def view_json(view: View, topic_id: str | None = None, notes: bool = True) -> di
         "role": view.scope.role,
         "nation": view.scope.nation,
         "nation_from_profile_force": view.scope.nation_from,
+        "role_from_profile": view.scope.role_from,
         "progress": count(all_rows).as_dict(),
         "topics": [
             {
@@ -257,6 +276,7 @@ def next_json(view: View, rows: list[Row]) -> dict[str, Any]:
         "role": view.scope.role,
         "nation": view.scope.nation,
         "nation_from_profile_force": view.scope.nation_from,
+        "role_from_profile": view.scope.role_from,
         "progress": count(view.rows).as_dict(),
         "items": [row_json(view.guidance, r) for r in rows],
     }

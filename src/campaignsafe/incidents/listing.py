@@ -50,8 +50,9 @@ FORCE_SOURCES = {
 }
 
 
-def profile_force_id() -> str | None:
-    """The force in the reporting person's profile (read without pydantic: the list path stays lean)."""
+def profile_field(key: str) -> str | None:
+    """One field of the reporting person's profile, read without pydantic (the list path stays lean); None
+    when it is not set, or there is no profile or a damaged one (``profile`` itself says so)."""
     from campaignsafe import paths
     from campaignsafe.inputfiles import read_data_file
 
@@ -59,9 +60,14 @@ def profile_force_id() -> str | None:
         raw = read_data_file(paths.home() / "profile.json", "your profile")
         data = json.loads(raw) if raw is not None else None
     except ValueError:
-        return None  # no profile, or a damaged one (``profile`` itself says so)
-    fid = data.get("force_id") if isinstance(data, dict) else None
-    return fid if isinstance(fid, str) and fid else None
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def profile_force_id() -> str | None:
+    """The force in the reporting person's profile."""
+    return profile_field("force_id")
 
 
 @functools.lru_cache(maxsize=64)
