@@ -22,6 +22,12 @@ NORMALISERS: list[Callable[[str], str | None]] = [
 JUNK = st.text(max_size=80) | st.from_regex(r"[+0-9 ()@./:a-zA-Z_\-]{0,40}", fullmatch=True)
 
 
+def test_a_handle_with_an_empty_platform_prefix_keeps_the_platform_given() -> None:
+    """``:@name`` on X is ``x:@name`` (and stays so when normalised again), not a handle of no platform."""
+    assert ids.handle(":@0", "X") == ids.handle("x:@0", "X") == "x:@0"
+    assert ids.handle(":@angryvoter") == "@angryvoter"
+
+
 @settings(max_examples=150, deadline=None)
 @given(text=JUNK)
 @pytest.mark.parametrize("fn", NORMALISERS)

@@ -161,7 +161,7 @@ def handle(text: str | None, on: str | None = None) -> str | None:
         return got[1] if got and got[0] == "handle" else None
     if ":@" in raw:  # already normal: ``x:@name``
         pid_text, _, raw = raw.partition(":@")
-        on = pid_text
+        on = pid_text or on  # ``:@name`` names no platform: the one given stands
     name = _fold(raw).lstrip("@")
     if not _HANDLE.match(name) or not re.search(r"[0-9a-z]", name):
         return None
