@@ -175,6 +175,31 @@ def test_nothing_where_nothing_is_shared(tmp_path: Path, store_backend: str) -> 
     assert r.exit_code == 0 and "No identifier appears in more than one incident (2 incidents read)." in r.stdout
 
 
+def test_a_handle_of_no_platform_joins_that_handle_on_a_platform_as_possible(tmp_path: Path) -> None:
+    """@angryvoter with no platform joins @angryvoter on X, saying the platform was not given there; it never
+    joins another name, and two handles of no platform still link each other as before."""
+    _seed(
+        tmp_path,
+        [
+            minimal(
+                occurred_at="2026-04-01T10:00", people=[{"role": "suspect", "handle": "@AngryVoter", "platform": "X"}]
+            ),
+            minimal(occurred_at="2026-04-02T10:00", people=[{"role": "suspect", "handle": "@angryvoter"}]),  # 2
+            minimal(occurred_at="2026-04-03T10:00", people=[{"role": "suspect", "handle": "@angry_voter"}]),  # 3
+            minimal(occurred_at="2026-04-04T10:00", people=[{"role": "suspect", "handle": "@angryvoter"}]),  # 4
+        ],
+    )
+    on_x, bare = _by_kind(_links(), "handle")
+    assert (on_x["value"], [i["id"] for i in on_x["incidents"]]) == ("x:@angryvoter", [1, 2, 4])
+    assert on_x["incidents"][0]["found_in"] == ["suspect's handle"]
+    possible = "suspect's handle (platform not given: possibly the same account)"
+    assert on_x["incidents"][1]["found_in"] == on_x["incidents"][2]["found_in"] == [possible]
+    assert (bare["value"], [i["id"] for i in bare["incidents"]]) == ("@angryvoter", [2, 4])
+    assert bare["incidents"][0]["found_in"] == ["suspect's handle"]
+    shown = " ".join(run("incidents", "links").stdout.split())
+    assert "Handle: @angryvoter on X (3 incidents)" in shown and "possibly the same account" in shown
+
+
 def test_an_empty_record() -> None:
     r = run("incidents", "links")
     assert r.exit_code == 0 and "No incidents recorded" in r.stdout

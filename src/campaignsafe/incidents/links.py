@@ -41,6 +41,8 @@ KIND_LABELS = {
 }
 _ROLE = {"victim": "victim's", "suspect": "suspect's", "witness": "witness's", "other": "other person's"}
 _TOKEN_SPLIT = re.compile(r"[,;\s]+")
+#: said beside a handle of no platform that joins a platform's link: the match is possible, not known.
+POSSIBLY = "platform not given: possibly the same account"
 _AT_HANDLE = re.compile(r"(?<![\w.@])@[\w.\-]{1,100}")
 
 
@@ -271,23 +273,28 @@ class Linker:
                 self._source[incident.id] = source
 
     def links(self) -> list[Link]:
-        """Identifiers in two incidents or more: most incidents first, then by kind (see KINDS) and value."""
-        out = [
-            Link(
-                kind,
-                value,
-                sorted(seen.written),
-                sorted(
-                    (
-                        LinkedIncident(i, *self._about[i], f, self._campaign.get(i), self._source[i])
-                        for i, f in seen.found_in.items()
-                    ),
-                    key=_when_id,
-                ),
-            )
-            for (kind, value), seen in self._seen.items()
-            if len(seen.found_in) > 1
-        ]
+        """Identifiers in two incidents or more: most incidents first, then by kind (see KINDS) and value.
+
+        A handle given with no platform (``@name``) may be the same account as ``@name`` on a platform: the
+        incidents it is in join that platform's link, each saying the platform was not given there
+        (``POSSIBLY``), so an officer sees the possible match without it being stated as the same account.
+        """
+        out = []
+        for (kind, value), seen in self._seen.items():
+            found = dict(seen.found_in)
+            written = set(seen.written)
+            pid, sep, name = value.partition(":@")
+            bare = self._seen.get((kind, f"@{name}")) if kind == "handle" and sep and pid else None
+            if bare is not None:
+                written |= bare.written
+                for i, fields in bare.found_in.items():
+                    found[i] = [*found.get(i, []), *(f"{f} ({POSSIBLY})" for f in fields)]
+            if len(found) > 1:
+                incidents = (
+                    LinkedIncident(i, *self._about[i], f, self._campaign.get(i), self._source[i])
+                    for i, f in found.items()
+                )
+                out.append(Link(kind, value, sorted(written), sorted(incidents, key=_when_id)))
         out.sort(key=lambda lk: (-len(lk.incidents), KINDS.index(lk.kind), lk.value))
         return out
 
