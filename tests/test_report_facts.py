@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,19 @@ def test_guided_says_back_each_evidence_file_it_accepted(monkeypatch: pytest.Mon
     assert "→ doorstep.jpg, 2.5 kB: copied in when the incident is saved" in said
     assert said.index("doorstep.jpg, 2.5 kB") < said.index("Saved as incident 1")
     assert run("incidents", "show", "1", "--json").json["evidence"][0]["file"]["original_name"] == "doorstep.jpg"
+
+
+def test_guided_says_back_a_long_file_name_shortened_in_the_middle() -> None:
+    """A 200-character file name is said back in one short line that keeps its start and its extension."""
+    from campaignsafe.incidents import questions
+
+    name = "p" * 180 + "-doorstep-photo.jpeg"
+    folder = Path(os.environ["CAMPAIGNSAFE_HOME"]).parent / "long"
+    folder.mkdir()
+    (folder / name).write_bytes(bytes(10))
+    path, said = questions._file(str(folder / name), {})
+    assert path == str(folder / name)
+    assert said == "p" * 19 + "…" + "-doorstep-photo.jpeg, 10 bytes: copied in when the incident is saved"
 
 
 def test_guided_y_accepts_the_suggested_kind_without_the_menu_again(

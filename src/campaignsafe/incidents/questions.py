@@ -126,8 +126,16 @@ def _file(value: str, _a: Answers) -> Checked:
         raise InputError(problem, code="bad_file")
     from campaignsafe.incidents.models import size_text
 
-    # said back, so a wrong file is seen before saving (its name was checked as text by evidence.problem)
-    return path, f"{os.path.basename(path)}, {size_text(os.path.getsize(path))}: copied in when the incident is saved"
+    # said back, so a wrong file is seen before saving (its name was checked as text by evidence.problem);
+    # a long name is shortened in the middle, keeping its end (the extension) so the line stays readable
+    name = os.path.basename(path)
+    if len(name) > _NAME_SHOWN:
+        name = name[: _NAME_SHOWN - 21] + "…" + name[-20:]
+    return path, f"{name}, {size_text(os.path.getsize(path))}: copied in when the incident is saved"
+
+
+#: the most of an evidence file's name said back in the guided form (about one line of 80 columns with the rest).
+_NAME_SHOWN = 40
 
 
 def _url(value: str, _a: Answers) -> Checked:
