@@ -139,6 +139,7 @@ def test_email_draft_is_addressed_to_the_saved_spoc(record: list[int], tmp_path:
     assert body is not None
     text = flat(body.get_content())
     assert text.startswith("Dear DI Jane Example,") and "CAD 1234" in text and "Note for you" not in text
+    assert "course of conduct" not in text  # a legal test the user never claimed was met
     manifest = hashlib.sha256(members(tmp_path / "b.zip")["MANIFEST.sha256"]).hexdigest()
     assert manifest in text
     (attachment,) = list(msg.iter_attachments())

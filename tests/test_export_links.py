@@ -119,3 +119,19 @@ def test_linked_incidents_name_the_profile_force_of_an_online_incident(
     [link] = _json("--all")["links"]
     assert {(i["force_id"], i["force_source"]) for i in link["incidents"]} == {("kent", "profile")}
     assert run("incidents", "links", "--json").json["links"] == [link]
+
+
+def test_the_section_names_no_identifier_the_record_does_not_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its explanation gives no example handle, number or registration: a police reader would take one for the
+    case's (a record linked by @bathtroll alone names nothing else)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    troll = {"role": "suspect", "handle": "@bathtroll", "platform": "X"}
+    incidents = [minimal(people=[troll]), minimal(occurred_at="2026-05-02T10:00", people=[troll])]
+    assert run("report", "--from-file", str(write_json(tmp_path, incidents)), "--json").exit_code == 0
+    for fmt in ("md", "html"):
+        text = export("--all", "--format", fmt).stdout
+        assert "Linked incidents" in text and "bathtroll" in text
+        for foreign in ("angryvoter", "07700", "7700 900", "ab12", "twitter"):
+            assert foreign not in text.lower(), (fmt, foreign)

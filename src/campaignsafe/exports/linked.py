@@ -20,8 +20,9 @@ from campaignsafe.mdtext import wrap
 TITLE = "Linked incidents"
 INTRO = (
     "Each identifier below appears in more than one of the incidents in this report. They are compared in a "
-    "normal form: @AngryVoter on Twitter and x.com/angryvoter are one account, 07700 900123 and +44 7700 900123 "
-    "one number, AB12 CDE and ab12cde one vehicle. A shared identifier is a lead for the police to check, not "
+    "normal form: a handle in any case, with or without its @ or written as its profile address, is one account; "
+    "a phone number with or without the country code or spaces is one number; a vehicle registration in any case, "
+    "with or without spaces, is one vehicle. A shared identifier is a lead for the police to check, not "
     "proof that the same person was involved. The reporting person's own name, phone and email are left out."
 )
 

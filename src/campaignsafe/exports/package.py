@@ -311,8 +311,7 @@ def _body(read: stream.Streamed, spoc_name: str | None, note: str | None, bundle
         what = f"an incident on {tx.day_text(s.first)} ({kinds})" if s.first else "an incident"
     else:
         what = (
-            f"{s.incidents} incidents between {tx.day_text(s.first)} and {tx.day_text(s.last)}, which I believe "
-            f"form a course of conduct: {kinds}"
+            f"{s.incidents} incidents between {tx.day_text(s.first)} and {tx.day_text(s.last)}: {kinds}"
         )
     lines += [f"{me}I would like to report {what}.", ""]
     refs = sorted(read.police_refs)
