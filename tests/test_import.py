@@ -114,6 +114,21 @@ def test_the_agent_merges_the_candidates_bundle_once(
     by = {c["id"]: (c["provenance"] or {}).get("recorded_by", {}).get("initials") for c in doc["incidents"]}
     assert sorted(str(v) for v in by.values()) == ["JS", "JS", "JS", "None"]
 
+    # the cover never calls the merged record all "my own", nor JS's exhibits AB's
+    text = " ".join(cover.split())
+    assert "This is my own record" not in text and "incidents other people recorded and I imported" in text
+    assert "AB/1, AB/2, … (my initials and a number); an imported incident keeps the references" in text
+    theirs = members(_export(tmp_path / "theirs.zip", "2", "3"))["report.html"].decode()
+    assert "These incidents were recorded by other people and imported into my record" in theirs
+    assert "my own record" not in theirs and "AB/1" not in theirs
+    mine = members(_export(tmp_path / "mine.zip", "1"))["report.md"].decode()
+    assert "This is my own record" in " ".join(mine.split()) and "keeps the references" not in mine
+
+
+def _export(out: Path, *ids: str) -> Path:
+    ok("export", *ids, "--bundle", str(out))
+    return out
+
 
 def _incidents_of(bundle: Path) -> list[dict[str, Any]]:
     """What a bundle says of its incidents, without export metadata or local ids."""

@@ -309,11 +309,13 @@ class Totals:
         self.placed: set[str] = set()
         self.recorders: dict[str, list[int]] = {}  # who recorded which incidents (who_line → ids)
         self.merged = False  # some incident was imported from someone else's record
+        self.own = 0  # incidents recorded here (not imported)
 
     def add(self, case: m.Case) -> None:
         who = who_line(case.people.reporting_person)
         self.recorders.setdefault(who, []).append(case.id)
         self.merged = self.merged or case.provenance is not None
+        self.own += case.provenance is None
         self.tally.add(case.event.occurred_at.astimezone(LONDON), case.event.kind)
         self.reported += any(r.police for r in case.reports)
         self.exhibits += len(case.objects.evidence)

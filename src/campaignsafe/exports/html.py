@@ -194,7 +194,7 @@ def _cover(c: vw.CoverView) -> str:
         f"<h1>{e(st.TITLE)}</h1>"
         f'<p class="subtitle">{e(c.subtitle)}</p>'
         f'<p class="period">{e(c.period)}</p>'
-        f'<p class="legal">{e(st.NOT_ADVICE)} {e(st.NOT_A_STATEMENT)}</p>'
+        f'<p class="legal">{e(st.NOT_ADVICE)} {e(c.note)}</p>'
         '<div class="cards">'
         f'<div class="card"><h2>Who is reporting</h2>{_kv(c.reporter)}</div>'
         f'<div class="card"><h2>Police</h2>{forces}</div>'

@@ -64,7 +64,7 @@ def _cover(c: vw.CoverView) -> list[str]:
     if c.warnings:
         out += [*wrap(f"**{c.warnings[0]}**"), ""]
         out += [line for text in c.warnings[1:] for line in wrap(text, "- ", "  ")] + [""]
-    out += [*wrap(st.NOT_ADVICE), "", *wrap(st.NOT_A_STATEMENT), ""]
+    out += [*wrap(st.NOT_ADVICE), "", *wrap(c.note), ""]
     out += ["## Who is reporting", "", *_rows(c.reporter), ""]
     out += ["## Police", ""]
     for f in c.forces:

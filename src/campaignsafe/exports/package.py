@@ -310,9 +310,7 @@ def _body(read: stream.Streamed, spoc_name: str | None, note: str | None, bundle
     if s.incidents == 1 or s.first is None or s.last is None:
         what = f"an incident on {tx.day_text(s.first)} ({kinds})" if s.first else "an incident"
     else:
-        what = (
-            f"{s.incidents} incidents between {tx.day_text(s.first)} and {tx.day_text(s.last)}: {kinds}"
-        )
+        what = f"{s.incidents} incidents between {tx.day_text(s.first)} and {tx.day_text(s.last)}: {kinds}"
     lines += [f"{me}I would like to report {what}.", ""]
     refs = sorted(read.police_refs)
     if refs:

@@ -57,6 +57,17 @@ NOT_A_STATEMENT = (
     "This is my own record, set out in the order of a witness statement (MG11) to help the officer who takes "
     "my statement. It is not a signed statement."
 )
+#: the same for a record that holds incidents other people recorded (imported): never "my own" for theirs.
+MERGED = (
+    "This record holds incidents I recorded and incidents other people recorded and I imported (the cover says "
+    "who recorded which), set out in the order of a witness statement (MG11) to help the officer who takes a "
+    "statement. It is not a signed statement."
+)
+NONE_MINE = (
+    "These incidents were recorded by other people and imported into my record (the cover says who recorded "
+    "which), set out in the order of a witness statement (MG11) to help the officer who takes a statement. It is "
+    "not a signed statement."
+)
 CHECKING = (
     "Each exhibit is listed with its SHA-256 hash. In the evidence bundle, MANIFEST.sha256 lists the SHA-256 of "
     "every file: check the unpacked bundle with `sha256sum -c MANIFEST.sha256`, or the zip with "
@@ -65,11 +76,13 @@ CHECKING = (
 # -- the cover -----------------------------------------------------------------------------------
 
 
-def cover(meta: m.ExportMeta, s: m.Summary, recorded_by: str | None = None) -> CoverView:
+def cover(meta: m.ExportMeta, s: m.Summary, recorded_by: str | None = None, own: int | None = None) -> CoverView:
     """Who is reporting, the police, the period, and the export's facts.
 
-    ``recorded_by`` says who recorded which incidents when the record merges other people's.
+    ``recorded_by`` says who recorded which incidents when the record merges other people's; ``own`` is how many
+    of the incidents the reporting person recorded (all of them when not given).
     """
+    own = s.incidents if own is None else own
     p = meta.producer
     reporter = [
         ("Name", p.name or "(not given)"),
@@ -78,8 +91,11 @@ def cover(meta: m.ExportMeta, s: m.Summary, recorded_by: str | None = None) -> C
         ("Phone", p.phone or "(not given)"),
         ("Email", p.email or "(not given)"),
     ]
-    if p.initials:
-        reporter.append(("Exhibit references", f"{p.initials}/1, {p.initials}/2, … (my initials and a number)"))
+    if p.initials and own:
+        refs = f"{p.initials}/1, {p.initials}/2, … (my initials and a number)"
+        if own < s.incidents:
+            refs += "; an imported incident keeps the references of the person who recorded it"
+        reporter.append(("Exhibit references", refs))
     forces = [_force_view(f) for f in meta.forces]
     if not forces:
         forces.append(ForceView("No police force recorded", ["Non-emergency: 101"], False))
@@ -96,7 +112,8 @@ def cover(meta: m.ExportMeta, s: m.Summary, recorded_by: str | None = None) -> C
 
     facts += integrity.cover_facts(meta.integrity)
     warnings = integrity.cover_warnings(meta.integrity)
-    return CoverView(f"Reported by {who_line(p)}", reporter, forces, period_text(s), facts, warnings)
+    note = NOT_A_STATEMENT if own >= s.incidents else MERGED if own else NONE_MINE
+    return CoverView(f"Reported by {who_line(p)}", reporter, forces, period_text(s), facts, warnings, note)
 
 
 def _force_view(f: m.Force) -> ForceView:

@@ -48,6 +48,7 @@ class Streamed:
     recorded_by: str | None = None  # who recorded which incidents, for a merged record
     links: list[m.Link] = field(default_factory=list)  # identifiers the incidents share
     left_out: list[int] = field(default_factory=list)  # damaged incidents skipped (``export --anyway`` only)
+    own: int | None = None  # how many the reporting person recorded (None: all of them)
 
     def chunks(self, fmt: str) -> Iterator[bytes]:
         """The whole export in ``fmt`` (one of the formats it was read for), as UTF-8 chunks."""
@@ -62,7 +63,7 @@ class Streamed:
             yield csv_.Rows().header().encode()
             yield from sp.replay("csv")
         else:
-            cover = st.cover(self.meta, self.summary, self.recorded_by)
+            cover = st.cover(self.meta, self.summary, self.recorded_by, self.own)
             conduct = st.conduct(self.summary, self.chart.summary())
             if fmt == "html":
                 yield html.head(self.meta, cover, conduct).encode()
@@ -170,7 +171,18 @@ def read(
     meta.integrity = integrity
     links = cs.link_models(shared)
     return Streamed(
-        meta, totals.summary(), totals.tally, count, spool, wanted, missing, refs, totals.recorded_by(), links, left_out
+        meta,
+        totals.summary(),
+        totals.tally,
+        count,
+        spool,
+        wanted,
+        missing,
+        refs,
+        totals.recorded_by(),
+        links,
+        left_out,
+        totals.own,
     )
 
 

@@ -113,6 +113,8 @@ class CoverView:
     period: str
     facts: list[tuple[str, str]]
     warnings: list[str] = field(default_factory=list)  # the record check's findings, shown first
+    #: whose record this is (the reporting person's own, merged with others', or others' only)
+    note: str = ""
 
 
 @dataclass
