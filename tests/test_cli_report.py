@@ -468,3 +468,27 @@ def test_a_file_without_a_location_says_what_one_looks_like_for_abuse_online(hom
     data["location"] = {"text": "online"}
     r = run("report", "--from-file", str(write_json(tmp_path, data)), "--json")
     assert r.exit_code == 0 and r.json["incidents"][0]["location"]["text"] == "online"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "key"),
+    [
+        ("--suspect", "Dave; handle=@first; handle=@second", "handle"),
+        ("--witness", "Sam; contact=07700 900111; contact=07700 900222", "contact"),
+        ("--vehicle", "van; registration=AB12CDE; registration=XY34ZZZ", "registration"),
+        ("--reported-to", "101; reference=A1; reference=B2", "reference"),
+    ],
+)
+def test_a_field_given_twice_in_one_flag_is_refused_not_half_kept(home: Path, flag: str, value: str, key: str) -> None:
+    """Keeping the second of two handles (or references) would silently lose the first: nothing is saved, the
+    field is named, and neither value is quoted."""
+    r = run("report", *FLAGS, "--description", "d", flag, value)
+    assert r.exit_code == 3, r.stderr
+    assert f"{key}= is given twice" in r.stderr and "nothing was saved" in r.stderr
+    assert not any(v in r.stderr for v in ("@first", "@second", "900111", "AB12CDE", "A1", "B2"))
+    assert nothing_written(home)
+
+
+def test_free_text_and_description_parts_keep_the_order_typed(home: Path) -> None:
+    d = report_json(*FLAGS, "--description", "d", "--suspect", "Dave in a red coat; description=tall man")
+    assert d["people"][0]["description"] == "Dave in a red coat; tall man"

@@ -56,21 +56,31 @@ def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str
     """``"grey hoodie; name=Sam"`` → ``{first: "grey hoodie", "name": "Sam"}``; unknown keys refused.
 
     Parts without ``key=`` (or whose "key" is not a plain word, as in a URL's query) are free
-    text, joined back with ``; `` into ``first``.
+    text, joined back with ``; `` into ``first`` in the order typed (``first=`` parts among them).
+    Any other key given twice is refused: keeping one would silently lose the other.
     """
     out: dict[str, str] = {}
     free: list[str] = []
     for part in (p.strip() for p in text.split(";")):
         key, sep, value = part.partition("=")
         key = key.strip().lower().replace("-", "_")
-        if sep and key in (first, *allowed):
+        if sep and key == first:
+            if value.strip():
+                free.append(value.strip())
+        elif sep and key in allowed:
+            if key in out:
+                raise InputError(
+                    f"{key}= is given twice in one {what}; nothing was saved",
+                    f"give it once (a second one is another {what}, given on its own)",
+                    code="bad_flag",
+                )
             out[key] = value.strip()
         elif sep and re.fullmatch(r"[a-z_]+", key):
             raise InputError(f"unknown field in {what} (use {', '.join((first, *allowed))})", code="bad_flag")
         elif part:
             free.append(part)
     if free:
-        out[first] = "; ".join([out[first], *free] if first in out else free)
+        out = {first: "; ".join(free), **out}
     return out
 
 
