@@ -208,3 +208,42 @@ def test_folder_case_twins_fail(honest: Path, tmp_path: Path) -> None:
     if len(list(folder.glob("*.html"))) < 2:
         pytest.skip("case-insensitive file system")
     _fails(folder, "REPORT.html", "report.html")
+
+
+def _add_folder(zip_path: Path, name: str, data: bytes = b"", first: bool = False) -> Path:
+    """``name`` (ending in /) as a folder entry, at the end of the zip or (``first``) before every file."""
+    info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+    info.create_system, info.external_attr = 3, (stat.S_IFDIR | 0o755) << 16 | 0x10
+    if not first:
+        with zipfile.ZipFile(zip_path, "a") as zf:
+            zf.writestr(info, data)
+        return zip_path
+    with zipfile.ZipFile(zip_path) as old:
+        kept = [(i, old.read(i)) for i in old.infolist()]
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        zf.writestr(info, data)
+        for i, body in kept:
+            zf.writestr(i, body)
+    return zip_path
+
+
+@pytest.mark.parametrize(
+    "folder",
+    ["evidence/JS-1_photo.jpg/", "report.html/", "../evil/", "/tmp/evildir/", "Evidence/", "evidence/other/"],
+)
+def test_a_folder_entry_that_is_no_files_folder_fails(honest: Path, tmp_path: Path, folder: str) -> None:
+    """A folder where a listed file should be (unzip then cannot write the exhibit), outside the folder, or of
+    no file: verify fails, where it used to skip every folder entry and say OK."""
+    data = _fails(_add_folder(honest, folder, first=True), folder)
+    assert folder in data["unsafe"]  # type: ignore[operator]
+
+
+def test_a_folder_entry_holding_data_fails(honest: Path) -> None:
+    _fails(_add_folder(honest, "evidence/", FORGED), "evidence/")
+
+
+def test_the_folders_zip_r_adds_when_a_bundle_is_zipped_again_pass(honest: Path, tmp_path: Path) -> None:
+    """Unpacked and zipped again with `zip -r`, a bundle gains a folder entry for evidence/: still OK."""
+    again = _add_folder(honest, "evidence/", first=True)
+    r = run("verify", str(again), "--json")
+    assert r.exit_code == 0 and r.json["passed"] is True

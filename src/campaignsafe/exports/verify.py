@@ -188,6 +188,27 @@ def _zip_reason(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+def _check_folders(report: VerifyReport, folders: list[zipfile.ZipInfo], members: list[zipfile.ZipInfo]) -> None:
+    """A folder entry (``zip -r`` of an unpacked bundle adds them) passes only when it is the folder of a file in
+    the zip, safe, and empty; any other would unpack where a file should be, or outside the folder."""
+    parents = {m.filename[: i + 1] for m in members for i, ch in enumerate(m.filename) if ch == "/"}
+    for info in folders:
+        name, bare = info.filename, info.filename[:-1]
+        reason = None
+        if not bare or not safe_name(bare.replace("\\", "/")) or canonical(bare) != bare:
+            reason = "a folder entry under an unsafe or non-canonical name: it unpacks elsewhere"
+        elif stat.S_IFMT(info.external_attr >> 16) not in (0, stat.S_IFDIR):
+            reason = "a folder entry that is a link or special file"
+        if reason is None and (info.file_size or info.compress_size):
+            reason = "a folder entry that holds data"
+        if reason is None and name not in parents:
+            reason = (
+                "a folder entry that is no file's folder: it unpacks where a file should be, or is not the bundle's"
+            )
+        if reason:
+            report.flag(name, reason)
+
+
 def _check_zip(zf: zipfile.ZipFile, path: Path) -> VerifyReport:
     report = VerifyReport()
     members = [i for i in zf.infolist() if not i.filename.endswith("/")]
@@ -195,6 +216,7 @@ def _check_zip(zf: zipfile.ZipFile, path: Path) -> VerifyReport:
         reason = _zip_reason(info)
         if reason:
             report.flag(info.filename, reason)
+    _check_folders(report, [i for i in zf.infolist() if i.filename.endswith("/")], members)
     counts = Counter(i.filename for i in members)
     keys = Counter(collision_key(i.filename) for i in members)
     for info in members:
