@@ -352,3 +352,41 @@ def test_an_amendment_or_exhibit_column_stored_as_bytes_is_a_finding_not_an_inte
         assert r.exit_code == 6 and "internal error" not in r.stderr and r.stdout == ""
     codes = {f["code"] for f in run("check", "--json").json["findings"]}
     assert {"amendment_unreadable", "exhibit_altered"} <= codes
+
+
+DEEP = "[" * 1000 + "]" * 1000  # 2 KB of JSON that Python's parser cannot read (RecursionError)
+
+
+@pytest.mark.parametrize(
+    ("name", "commands"),
+    [
+        (
+            "profile.json",
+            [["profile"], ["report", "--when", "now", "--place", "x", "--kind", "threats", "--description", "d"]],
+        ),
+        ("checklist/default.json", [["checklist"], ["checklist", "list"]]),
+        ("drafts/report.json", [["report", "--resume"]]),
+    ],
+)
+def test_own_data_files_nested_too_deep_are_exit_5_with_a_way_out(
+    home: Path, name: str, commands: list[list[str]]
+) -> None:
+    """They were internal errors (RecursionError, exit 1), the checklist's way out (reset) included."""
+    path = home / name
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.write_text(DEEP)
+    for command in commands:
+        r = run(*command, input="")
+        assert r.exit_code == 5, (command, r.stderr)
+        assert "cannot be read" in r.stderr and "move it aside" in r.stderr and "internal error" not in r.stderr
+    if name.startswith("checklist"):
+        assert run("checklist", "reset", input="").exit_code == 0
+        assert run("checklist").exit_code == 0
+
+
+def test_a_profile_that_is_a_list_is_exit_5_not_an_internal_error(home: Path) -> None:
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (home / "profile.json").write_text("[1, 2]")
+    r = run("profile")
+    assert r.exit_code == 5 and "your profile" in r.stderr and "internal error" not in r.stderr
+    assert run("checklist").exit_code == 0  # the checklist only reads it for a nation and role: none there

@@ -113,7 +113,7 @@ def load() -> Profile:
         data = json.loads(raw)
         data.pop("version", None)
         return Profile.model_validate(data)
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):  # [1, 2]; [[[…]]] nested deep
         raise StoreError(
             f"your profile {path} cannot be read",
             f"move it aside (e.g. rename it to {path.name}.bad) and set your profile again",

@@ -112,6 +112,8 @@ def _read(path: Path, profile: str) -> Progress:
         raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise _corrupt(path, profile, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _corrupt(path, profile, "not valid JSON: nested too deeply") from None
     if isinstance(raw, dict) and isinstance(raw.get("version"), int) and raw["version"] > SCHEMA_VERSION:
         raise StoreError(
             f"your checklist progress file {path} was written by a newer campaignsafe (format {raw['version']})",

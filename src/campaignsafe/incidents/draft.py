@@ -68,7 +68,7 @@ def load() -> Draft | None:
             list(data.get("skipped", [])),
             {str(k): list(v) for k, v in data.get("partial", {}).items()},
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise StoreError(
             f"the saved draft {p} cannot be read",
             f"move it aside (rename it to {p.name}.bad) to start again",

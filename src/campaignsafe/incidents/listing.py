@@ -59,7 +59,7 @@ def profile_field(key: str) -> str | None:
     try:
         raw = read_data_file(paths.home() / "profile.json", "your profile")
         data = json.loads(raw) if raw is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     value = data.get(key) if isinstance(data, dict) else None
     return value if isinstance(value, str) and value else None
