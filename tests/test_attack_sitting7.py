@@ -364,3 +364,21 @@ def test_a_lone_surrogate_in_a_files_audit_trail_is_refused_in_one_line(
     assert r.exit_code in (0, 3), r.stderr
     if r.exit_code == 0:
         assert ok("check", "--json").json["passed"]
+
+
+def test_a_backup_whose_amenders_are_not_a_list_is_refused_in_one_line(js: dict[str, Path], tmp_path: Path) -> None:
+    """``"amendments_by": "5"`` in provenance.jsonl was an internal error (TypeError, exit 1)."""
+
+    def prov(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        person = json.dumps({"name": "Sam Lee", "initials": "SL"})
+        return [{"incident_id": 1, "recorded_by": person, "source_id": 1, "amendments_by": "5",
+                 "source_audit": "[]", "import_seq": 1}]  # fmt: skip
+
+    def apply(members: dict[str, bytes]) -> None:
+        _put_rows(members, "provenance", prov([]))
+
+    bad = rezip(js["backup"], tmp_path / "bad.zip", unsigned(apply))
+    r = run("import", str(bad))
+    assert r.exit_code == 3, r.stderr
+    assert "who amended incident 1 of the backup is not a list" in r.stderr and "internal error" not in r.stderr
+    assert ok("incidents", "list", "--json").json["incidents"] == []

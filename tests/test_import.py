@@ -346,3 +346,57 @@ def test_an_imported_incident_never_takes_the_importers_force(
     assert (by_id[2]["locations"][0]["force_id"], by_id[2]["force_source"]) == ("sussex", "profile")
     linked = flat(ok("incidents", "links").stdout)
     assert "incident 1" in linked and linked.count("Sussex Police (from your profile)") == 1
+
+
+def _record_rehashed(m: dict[str, bytes], edit: Any) -> None:
+    """``edit`` the first incident's record, then give it the record_sha256 that matches (a consistent forgery)."""
+    from campaignsafe.backup.sources import NOT_ORIGINAL
+    from campaignsafe.incidents.audit import canonical_json, sha256_text
+
+    doc = _doc(m)
+    rec = doc["incidents"][0]["record"]
+    edit(rec)
+    rec["record_sha256"] = sha256_text(canonical_json({k: v for k, v in rec.items() if k not in NOT_ORIGINAL}))
+    m["incidents.json"] = json.dumps(doc).encode()
+
+
+def _escape_in_description(m: dict[str, bytes]) -> None:
+    _record_rehashed(m, lambda rec: rec.update(description="bad\x1b[31m text\u202e"))
+
+
+def _escape_in_producer(m: dict[str, bytes]) -> None:
+    doc = _doc(m)
+    doc["export"]["producer"]["name"] = "Evil\x1b[2J"
+    m["incidents.json"] = json.dumps(doc).encode()
+
+
+def _huge_exhibit_number(m: dict[str, bytes]) -> None:
+    doc = _doc(m)
+    doc["incidents"][0]["record"]["evidence"][0]["exhibit_ref"] = "AB/9223372036854775807"
+    m["incidents.json"] = json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_escape_in_description, "holds control characters or bidirectional overrides"),
+        (_escape_in_producer, "the name of the person who made it contains control characters"),
+        (_huge_exhibit_number, "has a reference campaignsafe never gives"),
+    ],
+)
+def test_records_campaignsafe_never_writes_are_refused(
+    change: Any, message: str, candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A consistent forgery (hashes made to match) with an ESC or a bidi override in its text, which would reach
+    the police reports raw, or an exhibit number that would take over the importer's numbering (AB/…, past
+    SQLite's integers: every later exhibit failed): refused, nothing written, and the importer can still record."""
+    bad = rezip(candidate, tmp_path / "bad.zip", unsigned(change))
+    home = _agent(tmp_path, monkeypatch)
+    before = snapshot(home)
+    r = run("import", str(bad))
+    assert r.exit_code == 3, r.stderr
+    assert message in " ".join(r.stderr.split()) and "\x1b" not in r.stderr and "Traceback" not in r.stderr
+    assert snapshot(home) == before
+    (tmp_path / "new.txt").write_text("new")
+    ok("report", "--when", "2026-05-09 10:00", "--kind", "threats", "--description", "d", "--place", "Here",
+       "--evidence", str(tmp_path / "new.txt"))  # fmt: skip

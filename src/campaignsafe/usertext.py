@@ -57,6 +57,11 @@ def _describe(char: str) -> str:
     return f"U+{code:04X}"
 
 
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a character no typed text may (newline and tab allowed, CR LF too)."""
+    return _MULTILINE.search(text.replace("\r\n", "\n")) is not None
+
+
 def problem(text: str, *, multiline: bool = True, limit: int = LONG_MAX) -> str | None:
     """Why ``text`` cannot be kept (without quoting it), or None when it can. CR LF counts as LF."""
     text = text.replace("\r\n", "\n")

@@ -9,6 +9,7 @@ Who recorded each incident (and each amendment) comes along, through any earlier
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from campaignsafe import usertext
 from campaignsafe.backup import archive, reading
 from campaignsafe.errors import InputError, VerifyError
 
@@ -43,11 +45,48 @@ class Incoming:
     blobs: dict[str, str] = field(default_factory=dict)
 
 
-def _person(raw: Any) -> dict[str, Any]:
+def _person(o: reading.Opened, raw: Any, where: str) -> dict[str, Any]:
+    """A person (who recorded or amended an incident, who made the file) as campaignsafe writes one: its text
+    fields, each under the rule for typed text (InputError when one breaks it: the file was made otherwise)."""
     keys = ("name", "role", "constituency", "phone", "email", "initials")
     if not isinstance(raw, dict):
         return {}
-    return {k: raw[k] for k in keys if isinstance(raw.get(k), str) and raw[k]}
+    out = {k: raw[k] for k in keys if isinstance(raw.get(k), str) and raw[k]}
+    for key, value in out.items():
+        found = usertext.problem(value, multiline=False, limit=usertext.LINE_MAX)
+        if found:
+            raise InputError(f"{o.shown}: the {key} of {where} {found}; nothing was imported", code="bad_bundle")
+    return out
+
+
+def _plain(o: reading.Opened, where: str, value: Any) -> None:
+    """Every text in an incident's record follows the rule for typed text: control characters, bidirectional
+    overrides and line separators are never recorded, so a record holding one was made outside campaignsafe
+    (and would reach the police reports raw). Its hash cannot tell: it is computed over what the file holds."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if usertext.has_control(item):
+                raise InputError(
+                    f"{o.shown}: {where} holds control characters or bidirectional overrides, which campaignsafe "
+                    "never records; nothing was imported",
+                    code="bad_bundle",
+                )
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _list(o: reading.Opened, value: Any, where: str) -> list[Any]:
+    """Who made an incident's amendments, as the file lists them (none given: an empty list)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{o.shown}: who amended {where} is not a list; nothing was imported", code="bad_bundle")
+    return value
 
 
 def _disagrees(o: reading.Opened, what: str) -> VerifyError:
@@ -76,6 +115,10 @@ def _moment(o: reading.Opened, value: Any, where: str) -> str:
     return iso(at)
 
 
+#: an exhibit reference as campaignsafe gives one: the profile's initials (1 to 4 letters), '/', a number
+_EXHIBIT_REF = re.compile(r"[A-Z]{1,4}/[1-9][0-9]{0,8}")
+
+
 def _validate(o: reading.Opened, where: str, full: dict[str, Any]) -> None:
     from campaignsafe.incidents.models import STORED, Incident
 
@@ -83,6 +126,14 @@ def _validate(o: reading.Opened, where: str, full: dict[str, Any]) -> None:
         Incident.model_validate(full, context=STORED)
     except (ValidationError, ValueError, TypeError):
         raise InputError(f"{o.shown}: {where} is not a campaignsafe incident record", code="bad_bundle") from None
+    _plain(o, where, full)
+    for ev in full.get("evidence") or []:
+        if not _EXHIBIT_REF.fullmatch(str(ev.get("exhibit_ref") if isinstance(ev, dict) else "")):
+            raise InputError(
+                f"{o.shown}: an exhibit of {where} has a reference campaignsafe never gives (initials, '/' and a "
+                "number up to 999,999,999); nothing was imported",
+                code="bad_bundle",
+            )
 
 
 # -- a bundle ----------------------------------------------------------------------------
@@ -135,7 +186,7 @@ def _export_facts(o: reading.Opened, meta: Any) -> dict[str, Any]:
             "upgrade campaignsafe, then import it",
             code="bundle_newer",
         )
-    return _person(meta.get("producer"))
+    return _person(o, meta.get("producer"), "the person who made it")
 
 
 def _shaped(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) -> Incoming:
@@ -184,8 +235,8 @@ def _incoming(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) ->
     recorded_by = producer
     amendments_by = [producer] * len(rec.get("amendments", []))
     if prov is not None:  # they imported it in turn: keep the first recorder
-        recorded_by = _person(prov.get("recorded_by")) or producer
-        given = [_person(p) for p in prov.get("amendments_by", []) if isinstance(p, dict)]
+        recorded_by = _person(o, prov.get("recorded_by"), f"the person who recorded {where}") or producer
+        given = [_person(o, p, f"an amendment of {where}") for p in _list(o, prov.get("amendments_by"), where)]
         amendments_by = (given + amendments_by)[: len(amendments_by)]
         earlier = prov.get("source_audit")
         trail = (earlier if isinstance(earlier, list) else []) + trail
@@ -246,7 +297,7 @@ def from_backup(o: reading.Opened, db: sqlite3.Connection) -> tuple[dict[str, An
     """Who made the backup, and its incidents one at a time, each checked as it is read. Each incident's
     exhibits, amendments, audit trail and provenance wait in ``db`` (a scratch database) meanwhile."""
     _group(o, db)
-    producer = _person(o.info.get("producer"))
+    producer = _person(o, o.info.get("producer"), "the person who made it")
     return producer, _backup_incidents(o, db, producer)
 
 
@@ -269,8 +320,12 @@ def _backup_incidents(o: reading.Opened, db: sqlite3.Connection, producer: dict[
         trail = [{"store_of": producer, "entries": entries}]
         recorded_by, amendments_by = producer, [producer] * len(changes)
         for p in _rows(db, "provenance", iid):
-            recorded_by = _person(_loads(o, p.get("recorded_by"), where)) or producer
-            given = [_person(x) for x in _loads(o, p.get("amendments_by"), where) or []]
+            recorded_by = _person(o, _loads(o, p.get("recorded_by"), where), f"the person who recorded {where}")
+            recorded_by = recorded_by or producer
+            given = [
+                _person(o, x, f"an amendment of {where}")
+                for x in _list(o, _loads(o, p.get("amendments_by"), where), where)
+            ]
             amendments_by = (given + amendments_by)[: len(changes)]
             earlier = _loads(o, p.get("source_audit"), where)
             trail = (earlier if isinstance(earlier, list) else []) + trail
