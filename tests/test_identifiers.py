@@ -26,6 +26,14 @@ def test_a_handle_with_an_empty_platform_prefix_keeps_the_platform_given() -> No
     """``:@name`` on X is ``x:@name`` (and stays so when normalised again), not a handle of no platform."""
     assert ids.handle(":@0", "X") == ids.handle("x:@0", "X") == "x:@0"
     assert ids.handle(":@angryvoter") == "@angryvoter"
+    assert ids.handle("::@angry", "X") == ids.handle("::@angry", "x") == "x:@angry"  # ':' names no platform
+    assert ids.handle(ids.handle("::@0", "X"), "X") == ids.handle("::@0", "X") == "x:@0"
+
+
+def test_invisible_characters_do_not_hide_a_handle() -> None:
+    """A right-to-left mark or a zero-width space looks like nothing: the handle is the same account."""
+    for hidden in ("@an\u200fgry", "@angry\u200b", "@\u2060angry"):
+        assert ids.handle(hidden, "X") == "x:@angry"
 
 
 @settings(max_examples=150, deadline=None)

@@ -161,7 +161,7 @@ def handle(text: str | None, on: str | None = None) -> str | None:
         return got[1] if got and got[0] == "handle" else None
     if ":@" in raw:  # already normal: ``x:@name``
         pid_text, _, raw = raw.partition(":@")
-        on = pid_text or on  # ``:@name`` names no platform: the one given stands
+        on = platform(pid_text) or on  # ``:@name`` (or ``::@name``) names no platform: the one given stands
     name = _fold(raw).lstrip("@")
     if not _HANDLE.match(name) or not re.search(r"[0-9a-z]", name):
         return None
@@ -448,9 +448,11 @@ _TITLES = {
 
 
 def _fold(text: str) -> str:
-    """Case-folded, diacritics removed, compatibility forms unified."""
+    """Case-folded, diacritics removed, compatibility forms unified, invisible format characters (zero-width
+    space and joiner, direction marks) dropped: ``@an\u200fgry`` looks like ``@angry``, so it is compared as it."""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    kept = (c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 def name(text: str | None) -> str | None:
