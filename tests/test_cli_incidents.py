@@ -337,3 +337,19 @@ def test_a_window_may_end_in_the_future(three: list[int]) -> None:
     assert (
         run("report", "--when", "2099-01-01", "--place", "x", "--kind", "threats", "--description", "d").exit_code == 3
     )
+
+
+@pytest.mark.parametrize("args", [("--kind", "hate"), ("--since", "2030-01-01"), ("--force", "Kent", "--unreported")])
+def test_filters_that_match_nothing_do_not_say_the_record_is_empty(args: tuple[str, ...], three: list[int]) -> None:
+    """It said "No incidents recorded. Record one", with three recorded; the JSON is still an empty list."""
+    r = run("incidents", "list", *args)
+    assert r.exit_code == 0, r.stderr
+    assert "No incidents match these filters (3 recorded)" in r.stdout and "No incidents recorded" not in r.stdout
+    assert run("incidents", "list", *args, "--json").json["incidents"] == []
+    import subprocess
+    import sys
+
+    real = subprocess.run(  # the lean path (no typer) says the same
+        [sys.executable, "-m", "campaignsafe", "incidents", "list", *args], capture_output=True, text=True
+    )
+    assert "No incidents match these filters (3 recorded)" in real.stdout, real.stderr

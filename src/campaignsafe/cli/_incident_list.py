@@ -144,6 +144,12 @@ def show(
 
     flt = listing.make_filter(since, until, kinds, force, unreported)
     rows, by, campaigns = listing.list_rows(flt, listing.SUMMARY_SQL if json_out else listing.TABLE_SQL)
+    if not rows and not json_out and (since or until or kinds or force or unreported):
+        everything = listing.make_filter(None, None, [], None, False)
+        total = len(listing.list_rows(everything, listing.IDS_SQL)[0])
+        if total:  # the filters matched nothing: the record is not empty, and must not be said to be
+            print(f"No incidents match these filters ({total} recorded). See them all: campaignsafe incidents list")
+            return
     try:
         if json_out:
             sys.stdout.write(json_text(rows, flt.profile_force_id, by, campaigns))
