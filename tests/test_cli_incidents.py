@@ -161,7 +161,10 @@ def test_update_records_the_report_as_an_amendment(three: list[int]) -> None:
     assert d["current"]["reports"][0]["to"] == "101"
     assert d["current"]["reports"][0]["reference"] == "PS-2026-123"
     assert d["current"]["reports"][0]["reported_at"].startswith("2026-04-16T00:00:00")
-    assert d["amendments"][0]["reason"] == "reported to 101"
+    assert d["amendments"][0]["reason"] is None  # never words the user did not give (it read as theirs)
+    assert [c["field"] for c in d["amendments"][0]["changes"]] == ["reports"]
+    md = run("export", "2", "--format", "md").stdout
+    assert "reported to 101" not in md.lower()
     assert [i["id"] for i in run("incidents", "list", "--unreported", "--json").json["incidents"]] == [3]
 
 

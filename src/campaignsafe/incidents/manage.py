@@ -132,8 +132,9 @@ def reported(
                 reports = inputs.police_ref(reports, police_ref)
         else:
             reports = inputs.police_ref(reports, police_ref or "")
-        reason = f"reported to {REPORT_LABELS[to]}" if to else "police reference added"
-        return store.amend(incident_id, {"reports": reports}, reason)
+        # no reason: the user gave none, and the change itself (reports) says what was added; a reason written
+        # here would read in the police report as the user's own words
+        return store.amend(incident_id, {"reports": reports})
 
 
 def add_evidence(
