@@ -508,3 +508,17 @@ def test_reset_says_how_many_answers_it_set_aside() -> None:
     assert run("checklist", "profiles", "--save", "--role", "agent").exit_code == 0
     said = " ".join(run("checklist", "reset").stdout.split())
     assert "It had no answers yet; its file is set aside in" in said and "its role agent is kept" in said
+
+
+def test_offences_take_the_nation_of_the_profiles_force_and_say_so() -> None:
+    """A Police Scotland candidate saw England and Wales's harassment offence first; `report` already took the
+    profile's nation. `--nation all` still lists every nation's."""
+    assert run("profile", "--force", "police-scotland").exit_code == 0
+    r = run("checklist", "offences", "--json")
+    assert r.json["nation"] == "scotland" and r.json["nation_from_profile_force"] == "Police Scotland"
+    assert r.json["offences"] and all("scotland" in o["nations"] for o in r.json["offences"])
+    shown = " ".join(run("checklist", "offences").stdout.split())
+    assert "in Scotland (your profile's force, Police Scotland; every nation: --nation all)" in shown
+    every = run("checklist", "offences", "--nation", "all", "--json").json
+    assert every["nation"] is None and every["nation_from_profile_force"] is None
+    assert len(every["offences"]) > len(r.json["offences"])

@@ -35,20 +35,24 @@ def offence_json(offence: "Offence") -> dict[str, Any]:
     return data
 
 
-def offences_json(found: list["Offence"], nation: str | None, kind: str | None) -> dict[str, Any]:
-    """The ``checklist offences --json`` object: the disclaimer first, then the offences."""
+def offences_json(
+    found: list["Offence"], nation: str | None, kind: str | None, nation_from: str | None = None
+) -> dict[str, Any]:
+    """The ``checklist offences --json`` object: the disclaimer first, then the offences; ``nation_from`` names
+    the profile's force when the nation was taken from it."""
     from campaignsafe.guidance.offences import disclaimer
 
     return {
         "schema_version": 1,
         "disclaimer": " ".join(disclaimer().split()),
         "nation": nation,
+        "nation_from_profile_force": nation_from,
         "kind": kind,
         "offences": [offence_json(o) for o in found],
     }
 
 
-def show_offences(found: list["Offence"], nation: str | None, kind: str | None) -> None:
+def show_offences(found: list["Offence"], nation: str | None, kind: str | None, nation_from: str | None = None) -> None:
     """Each offence: where it applies, statute, what it covers, examples, penalty and sources."""
     from rich.markup import escape
     from rich.text import Text
@@ -63,6 +67,8 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None) 
     from campaignsafe.incidents import kinds
 
     where = f"in {NATION_NAMES[nation]}" if nation else "across the UK (each says where it applies)"
+    if nation_from:
+        where += f" (your profile's force, {escape(nation_from)}; every nation: --nation all)"
     what = f" that may apply to {escape(kinds.label(kind).lower())}" if kind else ""
     out.print(f"{len(found)} offence{'' if len(found) == 1 else 's'}{what} {where}.")
     for o in found:

@@ -328,9 +328,13 @@ def offences(
     from campaignsafe.guidance import offences as ref
     from campaignsafe.guidance.content import normalise_nation
 
-    wanted = normalise_nation(nation)
+    wanted, nation_from = normalise_nation(nation), None
+    if nation is None:  # the nation of the profile's force, as the checklist and report take it
+        from campaignsafe.guidance.checklist import profile_nation
+
+        wanted, nation_from = profile_nation()
     found = ref.suggest(kind, wanted) if kind is not None else ref.offences(wanted)
     if json_out:
-        print_json(offences_json(found, wanted, kind))
+        print_json(offences_json(found, wanted, kind, nation_from))
     else:
-        show_offences(found, wanted, kind)
+        show_offences(found, wanted, kind, nation_from)
