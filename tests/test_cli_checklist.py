@@ -522,3 +522,29 @@ def test_offences_take_the_nation_of_the_profiles_force_and_say_so() -> None:
     every = run("checklist", "offences", "--nation", "all", "--json").json
     assert every["nation"] is None and every["nation_from_profile_force"] is None
     assert len(every["offences"]) > len(r.json["offences"])
+
+
+def test_saved_all_is_kept_over_the_profile_and_profiles_shows_what_applies() -> None:
+    """`--save --role all --nation all` said it saved, but the view still took agent and Scotland from the profile
+    (all was stored as nothing saved); and `checklist profiles` showed "all all" while the view filtered."""
+    assert run("profile", "--force", "police-scotland", "--role", "Election agent").exit_code == 0
+    first = run("checklist", "next", "--json").json["items"][0]["id"]
+    assert run("checklist", "mark", first, "done").exit_code == 0  # the profile has a file
+    listed = run("checklist", "profiles", "--json").json["profiles"]
+    applies = next(p for p in listed if p["name"] == "default")["applies"]
+    assert applies == {
+        "role": "agent",
+        "role_from_profile": "Election agent",
+        "nation": "scotland",
+        "nation_from_profile_force": "Police Scotland",
+    }
+    table = " ".join(run("checklist", "profiles").stdout.split())
+    assert "agent (profile) scotland (profile)" in table and "taken from campaignsafe profile" in table
+    saved = run("checklist", "profiles", "--save", "--role", "all", "--nation", "all")
+    assert "role all, nation all" in saved.stdout
+    view = run("checklist", "--json").json
+    assert (view["role"], view["nation"], view["role_from_profile"], view["nation_from_profile_force"]) == (
+        None, None, None, None
+    )  # fmt: skip
+    assert run("checklist", "profiles", "--save").exit_code == 0  # nothing saved: the profile's again
+    assert run("checklist", "--json").json["nation"] == "scotland"

@@ -57,10 +57,12 @@ def carry_on_command(view: View, topic: str | None, verb: str = "run") -> str:
     parts = [f"campaignsafe checklist {verb}", topic or ("--all" if verb == "show" else "")]
     if view.scope.profile != progress.DEFAULT_PROFILE:
         parts.append(f"--profile {view.scope.profile}")
-    defaults = view.progress.defaults
-    if view.scope.role != defaults.role and view.scope.role_from is None:
+    from campaignsafe.guidance.checklist import applying
+
+    role, _r, nation, _n = applying(view.scope.profile, view.progress.defaults)
+    if view.scope.role != role:  # given for this run: the same again next time
         parts.append(f"--role {view.scope.role or 'all'}")
-    if view.scope.nation != defaults.nation and view.scope.nation_from is None:
+    if view.scope.nation != nation:
         parts.append(f"--nation {view.scope.nation or 'all'}")
     return " ".join(p for p in parts if p)
 

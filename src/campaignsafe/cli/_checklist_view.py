@@ -337,7 +337,9 @@ def show_next(view: View, rows: list[Row]) -> None:
 
 
 def profiles_json(found: list["ProfileSummary"]) -> dict[str, Any]:
-    """The ``checklist profiles --json`` object."""
+    """The ``checklist profiles --json`` object: each profile's saved defaults and the role and nation that apply."""
+    from campaignsafe.guidance.checklist import applying
+
     out = []
     for p in found:
         entry: dict[str, Any] = {"name": p.name, "path": str(p.path)}
@@ -346,8 +348,15 @@ def profiles_json(found: list["ProfileSummary"]) -> dict[str, Any]:
         else:
             answers = p.progress.answers.values()
             last = max((a.answered_at for a in answers), default=None)
+            role, role_from, nation, nation_from = applying(p.name, p.progress.defaults)
             entry |= {
                 "defaults": p.progress.defaults.model_dump(),
+                "applies": {
+                    "role": role,
+                    "role_from_profile": role_from,
+                    "nation": nation,
+                    "nation_from_profile_force": nation_from,
+                },
                 "answers": {s: sum(1 for a in answers if a.status == s) for s in ("done", "todo", "na")},
                 "last_answered_at": last.isoformat() if last else None,
             }
@@ -367,17 +376,25 @@ def show_profiles(found: list["ProfileSummary"]) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1))
     for col in ("Profile", "Role", "Nation", "Done", "Not yet", "N/A", "Last answer"):
         table.add_column(col, overflow="fold")
+    derived = False
     for entry in profiles_json(found)["profiles"]:
         if "error" in entry:
             table.add_row(escape(entry["name"]), "[red]unreadable[/]", "", "", "", "", "")
             continue
-        d, a = entry["defaults"], entry["answers"]
+        a, used = entry["answers"], entry["applies"]
         last = (entry["last_answered_at"] or "")[:10]
+        role = (used["role"] or "all") + (" (profile)" if used["role_from_profile"] else "")
+        nation = (used["nation"] or "all") + (" (profile)" if used["nation_from_profile_force"] else "")
+        derived = derived or bool(used["role_from_profile"] or used["nation_from_profile_force"])
         table.add_row(
-            escape(entry["name"]), d["role"] or "all", d["nation"] or "all", str(a["done"]), str(a["todo"]),
-            str(a["na"]), last,
+            escape(entry["name"]), escape(role), escape(nation), str(a["done"]), str(a["todo"]), str(a["na"]), last
         )  # fmt: skip
     out.print(table)
+    if derived:
+        out.print(
+            "(profile): none saved, so taken from campaignsafe profile (the role it names; the nation of its force)."
+        )
+        out.print("Every item instead: campaignsafe checklist profiles --save --role all --nation all", soft_wrap=True)
     for p in found:
         if p.error:
             out.print(f"\n{escape(p.name)}: {escape(p.error)}")

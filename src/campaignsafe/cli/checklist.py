@@ -256,11 +256,18 @@ def profiles(
     from campaignsafe.guidance.content import normalise_nation, normalise_role
 
     if save:
-        saved = progress.save_defaults(profile, normalise_role(role), normalise_nation(nation))
+
+        def kept(value: str | None, normal: str | None) -> str | None:
+            return "all" if value is not None and value.strip().lower() == "all" else normal
+
+        saved = progress.save_defaults(
+            profile, kept(role, normalise_role(role)), kept(nation, normalise_nation(nation))
+        )
         if not json_out:
             d = saved.defaults
+            unsaid = "none saved (your profile's)"
             console().print(
-                f"Saved defaults for profile {saved.profile}: role {d.role or 'all'}, nation {d.nation or 'all'}."
+                f"Saved defaults for profile {saved.profile}: role {d.role or unsaid}, nation {d.nation or unsaid}."
             )
             return
     elif role is not None or nation is not None:

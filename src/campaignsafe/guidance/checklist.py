@@ -121,13 +121,11 @@ def load_view(profile: str | None, role: str | None = None, nation: str | None =
     """The profile's checklist: ``role``/``nation`` override its saved defaults (``all`` clears them)."""
     name = progress.profile_name(profile)
     saved = progress.load(name)
-    chosen_role = guidance.normalise_role(role) if role is not None else saved.defaults.role
-    chosen_nation = guidance.normalise_nation(nation) if nation is not None else saved.defaults.nation
-    nation_from = role_from = None
-    if nation is None and chosen_nation is None:
-        chosen_nation, nation_from = profile_nation()
-    if role is None and chosen_role is None and name == progress.DEFAULT_PROFILE:  # another name: another person
-        chosen_role, role_from = profile_role()
+    chosen_role, role_from, chosen_nation, nation_from = applying(name, saved.defaults)
+    if role is not None:
+        chosen_role, role_from = guidance.normalise_role(role), None
+    if nation is not None:
+        chosen_nation, nation_from = guidance.normalise_nation(nation), None
     data = guidance.load_guidance()
     rows = tuple(
         Row(topic, item, saved.answers.get(item.id))
@@ -135,6 +133,20 @@ def load_view(profile: str | None, role: str | None = None, nation: str | None =
         if item.applies_to(chosen_role, chosen_nation)
     )
     return View(Scope(name, chosen_role, chosen_nation, nation_from, role_from), data, saved, rows)
+
+
+def applying(name: str, saved: progress.Defaults) -> tuple[Role | None, str | None, Nation | None, str | None]:
+    """``(role, role_from, nation, nation_from)`` a profile's views take with no option: what it saved (``all``:
+    every one), else the nation of the profile's force and, for the default checklist profile only (any other
+    name is another person), the role in ``campaignsafe profile``; ``*_from`` names where a value came from."""
+    role: Role | None = None if saved.role == "all" else saved.role
+    nation: Nation | None = None if saved.nation == "all" else saved.nation
+    role_from = nation_from = None
+    if saved.nation is None:
+        nation, nation_from = profile_nation()
+    if saved.role is None and name == progress.DEFAULT_PROFILE:
+        role, role_from = profile_role()
+    return role, role_from, nation, nation_from
 
 
 def profile_role() -> tuple[Role | None, str | None]:

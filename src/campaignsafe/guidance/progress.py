@@ -44,10 +44,12 @@ class Answer(_Strict):
 
 
 class Defaults(_Strict):
-    """The role and nation a profile's views are filtered by unless an option says otherwise."""
+    """The role and nation a profile's views are filtered by unless an option says otherwise: ``all`` is every
+    role or nation, saved; None is none saved (the nation of the profile's force, and for the default
+    checklist profile the role in ``campaignsafe profile``, then apply)."""
 
-    role: Role | None = None
-    nation: Nation | None = None
+    role: Role | Literal["all"] | None = None
+    nation: Nation | Literal["all"] | None = None
 
 
 class Progress(_Strict):
