@@ -548,3 +548,36 @@ def test_saved_all_is_kept_over_the_profile_and_profiles_shows_what_applies() ->
     )  # fmt: skip
     assert run("checklist", "profiles", "--save").exit_code == 0  # nothing saved: the profile's again
     assert run("checklist", "--json").json["nation"] == "scotland"
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["agent\x1b[2J", "agent\u202e", "agent\x00", "agent " * 2_000],
+    ids=["esc", "bidi", "nul", "megabytes"],
+)
+def test_a_profile_role_that_profile_refuses_gives_the_checklist_no_role(role: str) -> None:
+    """The checklist used a hand-edited role that `profile` itself refuses, and echoed it raw in --json."""
+    import json
+
+    from campaignsafe import paths
+
+    paths.home().mkdir(parents=True, exist_ok=True)
+    (paths.home() / "profile.json").write_text(json.dumps({"role": role}))
+    r = run("checklist", "list", "--json")
+    assert r.exit_code == 0
+    assert (r.json["role"], r.json["role_from_profile"]) == (None, None)
+    assert "\x1b" not in r.stdout and len(r.stdout) < 1_000_000
+
+
+def test_a_profile_force_campaignsafe_does_not_know_is_no_force_in_the_list(tmp_path: Path) -> None:
+    """`force_name: "no-such-force"`, `force_source: profile` was stated for an online incident."""
+    from campaignsafe import paths
+    from tests.incident_helpers import minimal, write_json
+
+    online = minimal(location={"text": "online"})
+    assert run("report", "--from-file", str(write_json(tmp_path, online))).exit_code == 0
+    (paths.home() / "profile.json").write_text('{"force_id": "no-such-force"}')
+    (row,) = run("incidents", "list", "--json").json["incidents"]
+    assert (row["force_id"], row["force_name"], row["force_source"]) == (None, None, None)
+    assert "no-such-force" not in run("incidents", "list").stdout
+    assert "no-such-force" not in run("incidents", "show", "1").stdout

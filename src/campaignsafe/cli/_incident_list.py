@@ -192,9 +192,11 @@ def print_table(
         mark = ""
         if force_id is None and mine and iid not in imported:  # no place-based force: the profile's (force_of);
             # never for another person's incident (imported), which this profile's force is not
-            from campaignsafe.incidents.listing import force_name as name_of
+            from campaignsafe.incidents.listing import known_force
 
-            force_id, force_name, mark, from_profile = mine, name_of(mine), "*", True
+            name = known_force(mine)
+            if name:  # one campaignsafe does not know (a profile edited by hand) is no force
+                force_id, force_name, mark, from_profile = mine, name, "*", True
         if force_id not in short:
             short[force_id] = printable(_short_force(force_id, force_name))  # a stored value: escaped as the place is
         if kind not in kind_labels:

@@ -62,20 +62,32 @@ def profile_field(key: str) -> str | None:
     except (ValueError, RecursionError):
         return None
     value = data.get(key) if isinstance(data, dict) else None
-    return value if isinstance(value, str) and value else None
+    if not isinstance(value, str) or not value:
+        return None
+    from campaignsafe import usertext
+
+    # a value ``profile`` itself would refuse (controls, a bidi override, megabytes) is not used either
+    return None if usertext.problem(value, multiline=False, limit=usertext.LINE_MAX) else value
 
 
 def profile_force_id() -> str | None:
-    """The force in the reporting person's profile."""
+    """The force in the reporting person's profile (``force_of`` uses it only when campaignsafe knows it)."""
     return profile_field("force_id")
 
 
 @functools.lru_cache(maxsize=64)
 def force_name(force_id: str) -> str:
     """A force's name from the shipped routes (its id when unknown)."""
+    return known_force(force_id) or force_id
+
+
+@functools.lru_cache(maxsize=64)
+def known_force(force_id: str) -> str | None:
+    """A force's name from the shipped routes; None for an id campaignsafe does not know."""
     from campaignsafe.contact.forces import force_routes
 
-    return str((force_routes(force_id) or {}).get("name") or force_id)
+    routes = force_routes(force_id)
+    return str(routes.get("name") or force_id) if routes is not None else None
 
 
 def force_of(
@@ -89,8 +101,9 @@ def force_of(
     """
     if force_id:
         return force_id, name or force_name(force_id), "postcode" if postcode else "given"
-    if profile_force:
-        return profile_force, force_name(profile_force), "profile"
+    name = known_force(profile_force) if profile_force else None
+    if name:  # a profile force campaignsafe does not know (a file edited by hand) is no force
+        return profile_force, name, "profile"
     return None, None, None
 
 
