@@ -400,3 +400,24 @@ def test_records_campaignsafe_never_writes_are_refused(
     (tmp_path / "new.txt").write_text("new")
     ok("report", "--when", "2026-05-09 10:00", "--kind", "threats", "--description", "d", "--place", "Here",
        "--evidence", str(tmp_path / "new.txt"))  # fmt: skip
+
+
+def test_no_room_for_the_scratch_database_is_a_full_disk_not_an_internal_error(
+    candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a full disk, the import's scratch database could not be made: internal error (OperationalError)."""
+    import sqlite3 as sqlite
+
+    from campaignsafe.exports import spool
+
+    home = _agent(tmp_path, monkeypatch)
+    before = snapshot(home)
+
+    def full(self: object, folder: Path) -> None:
+        raise sqlite.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(spool.Spool, "__init__", full)
+    r = run("import", str(candidate))
+    assert r.exit_code == 5, r.stderr
+    assert "the disk is full" in r.stderr and "internal error" not in r.stderr
+    assert snapshot(home) == before and not list(home.glob(".export-*"))

@@ -10,6 +10,7 @@ there, so the bundle can list its evidence in order without holding it in memory
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import shutil
@@ -98,7 +99,10 @@ class Spool:
         folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=home))  # created 0700
         spool = None
         try:
-            spool = cls(folder)
+            try:
+                spool = cls(folder)
+            except (sqlite3.OperationalError, OSError) as exc:  # no room for the scratch database
+                raise _scratch_error(home, exc) from None
             yield spool
         finally:
             if spool is not None:
@@ -218,3 +222,12 @@ class Spool:
             return _trail_reader().validate_json(row[0] or "[]")
         except (sqlite3.OperationalError, ValueError):  # an entry's detail is not JSON (edited with sqlite3)
             raise damaged(None) from None
+
+
+def _scratch_error(home: Path, exc: BaseException) -> Exception:
+    """What to say when the scratch folder's database cannot be made: the disk is full, or the folder unwritable."""
+    from campaignsafe.incidents.schema import FOLDER_HINT, FULL_HINT, disk_full
+
+    if "full" in str(exc) or getattr(exc, "errno", None) == errno.ENOSPC or disk_full(home / "scratch.db"):
+        return StoreError(f"no room for scratch files in the data folder {home}: the disk is full", FULL_HINT)
+    return StoreError(f"cannot write scratch files in the data folder {home}", FOLDER_HINT, code="store_unwritable")

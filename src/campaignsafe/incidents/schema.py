@@ -228,7 +228,7 @@ def errors(path: Path | str) -> Iterator[None]:
             raise StoreError(
                 f"cannot write to the incident store {path}", WRITE_HINT, code="store_unwritable"
             ) from None
-        if "disk is full" in text or ("disk I/O error" in text and _disk_full(path)):
+        if "disk is full" in text or ("disk I/O error" in text and disk_full(path)):
             raise StoreError(f"cannot use the incident store {path}: the disk is full", FULL_HINT) from None
         raise StoreError(f"the incident store {path} cannot be used ({text})", code="store_error") from None
     except sqlite3.DatabaseError as exc:
@@ -239,7 +239,7 @@ def errors(path: Path | str) -> Iterator[None]:
         ) from None
 
 
-def _disk_full(path: Path | str) -> bool:
+def disk_full(path: Path | str) -> bool:
     """Whether the disk holding the store has (next to) no room left: SQLite says only "disk I/O error" when
     its shared-memory file cannot grow, for every command, even one that only reads."""
     import shutil
