@@ -393,3 +393,23 @@ def test_the_manifest_lists_entries_by_name_whatever_order_they_were_written_in(
     assert [line.split("  ", 1)[1] for line in lines] == sorted(names) and listed == len(names)
     assert digest == hashlib.sha256(manifest).hexdigest()
     assert lines[0] == f"{hashlib.sha256(names[0].encode()).hexdigest()}  {names[0]}"
+
+
+def test_a_backup_whose_id_counter_is_at_sqlites_limit_is_refused(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It restored and passed check, then every new incident failed, said to be "the disk is full"."""
+    full_record(tmp_path)
+    out = tmp_path / "backup.zip"
+    ok("backup", str(out))
+
+    def at_limit(members: dict[str, bytes]) -> None:
+        members["store/sqlite_sequence.json"] = json.dumps({"incidents": 2**63 - 1}).encode()
+        members.pop("files/bundle-signing-key", None)  # posed as an older, unsigned backup
+
+    bad = rezip(out, tmp_path / "seq.zip", unsigned(at_limit))
+    target = use_home(monkeypatch, tmp_path / "target")
+    r = run("restore", str(bad))
+    assert r.exit_code == 3, r.stderr
+    assert "sqlite_sequence.json is not a table of the ids a record gives out" in r.stderr
+    assert not (target / "incidents.db").exists() or run("incidents", "list", "--json").json["incidents"] == []

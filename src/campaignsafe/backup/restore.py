@@ -41,6 +41,10 @@ class Restored:
     signer: str | None = None
 
 
+#: the highest id counter a backup may carry: far more ids than any record gives out, far below SQLite's limit
+_SEQ_MAX = 2**53
+
+
 def is_empty(home: Path) -> bool:
     """Whether the data folder holds nothing to lose: missing, empty, or only an unused incident store."""
     if not home.exists():
@@ -241,8 +245,12 @@ def _store(o: reading.Opened, staging: Path) -> int:
                             f"{o.shown}: store/{t}.jsonl cannot be restored ({exc})", code="bad_backup"
                         ) from None
                 seqs = o.json(archive.SEQUENCES) if archive.SEQUENCES in o.digests else {}
-                if not isinstance(seqs, dict) or not all(isinstance(v, int) for v in seqs.values()):
-                    raise InputError(f"{o.shown}: {archive.SEQUENCES} is not a table of numbers", code="bad_backup")
+                if not isinstance(seqs, dict) or not all(type(v) is int and 0 <= v <= _SEQ_MAX for v in seqs.values()):
+                    # a counter at SQLite's largest integer restores, then every new incident fails ("disk full")
+                    raise InputError(
+                        f"{o.shown}: {archive.SEQUENCES} is not a table of the ids a record gives out (0 to 2**53)",
+                        code="bad_backup",
+                    )
                 rows.set_sequences(conn, {str(k): int(v) for k, v in seqs.items()})
                 if conn.execute("PRAGMA foreign_key_check").fetchone():
                     raise InputError(f"{o.shown}: the backup's rows do not refer to each other", code="bad_backup")
