@@ -243,5 +243,5 @@ def test_an_online_incident_shows_the_force_every_view_gives_it() -> None:
     report_json("--when", "2026-05-02 18:30", "--place", "High Street", "--postcode", "SW1A 1AA", "--kind",
                 "threats", "--description", "d", "--suspect", "a man; handle=@angryvoter")  # fmt: skip
     out = " ".join(run("incidents", "links").stdout.split())
-    assert "online abuse, Kent Police (from your profile)" in out
+    assert "online abuse, Kent Police (from the reporting person's profile)" in out
     assert "threats, Metropolitan Police Service;" in out and "no force" not in out

@@ -321,7 +321,8 @@ def test_an_imported_incident_never_takes_the_importers_force(
 ) -> None:
     """An online incident (no place-based force) recorded by a Kent candidate, imported by an agent whose profile
     says Sussex: nowhere is it said to be Sussex's "from your profile" (list, table, show, links, export,
-    `--force sussex`); the agent's own online incident still is."""
+    `--force sussex`); it is Kent's, from the profile of the person who recorded it; the agent's own online
+    incident is still Sussex's."""
     ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
     args = ("--when", "2026-05-01 18:30", "--place", "online", "--kind", "online-abuse", "--platform", "X")
     ok("report", *args, "--description", "posts", "--suspect", "an account; handle=@troll")
@@ -332,20 +333,22 @@ def test_an_imported_incident_never_takes_the_importers_force(
     ok("import", str(bundle))
     ok("report", *args, "--description", "more posts", "--suspect", "the same account; handle=@troll")
     listed = {i["id"]: i for i in ok("incidents", "list", "--json").json["incidents"]}
-    assert (listed[1]["force_id"], listed[1]["force_source"]) == (None, None)
+    assert (listed[1]["force_id"], listed[1]["force_source"]) == ("kent", "profile")
     assert (listed[2]["force_id"], listed[2]["force_source"]) == ("sussex", "profile")
     table = ok("incidents", "list").stdout.splitlines()
     mine, theirs = (next(line for line in table if line.lstrip().startswith(n)) for n in ("2 ", "1 "))
-    assert "Sussex*" in mine and "Sussex" not in theirs
-    assert ok("incidents", "show", "1", "--json").json["force"] is None
-    assert "not known (no postcode or force given)" in flat(ok("incidents", "show", "1").stdout)
+    assert "Sussex*" in mine and "Sussex" not in theirs and "Kent*" in theirs
+    assert ok("incidents", "show", "1", "--json").json["force"]["id"] == "kent"
+    assert "Kent Police (from the reporting person's profile" in flat(ok("incidents", "show", "1").stdout)
     assert [i["id"] for i in ok("incidents", "list", "--force", "sussex", "--json").json["incidents"]] == [2]
+    assert [i["id"] for i in ok("incidents", "list", "--force", "kent", "--json").json["incidents"]] == [1]
     doc = ok("export", "--all", "--format", "json").json
     by_id = {c["id"]: c for c in doc["incidents"]}
-    assert by_id[1]["locations"][0].get("force_id") is None and by_id[1]["force_source"] is None
+    assert (by_id[1]["locations"][0]["force_id"], by_id[1]["force_source"]) == ("kent", "profile")
     assert (by_id[2]["locations"][0]["force_id"], by_id[2]["force_source"]) == ("sussex", "profile")
     linked = flat(ok("incidents", "links").stdout)
-    assert "incident 1" in linked and linked.count("Sussex Police (from your profile)") == 1
+    assert "incident 1" in linked and linked.count("Sussex Police (from the reporting person's profile)") == 1
+    assert linked.count("Kent Police (from the reporting person's profile)") == 1 and "Sussex Police" in linked
 
 
 def _record_rehashed(m: dict[str, bytes], edit: Any) -> None:
@@ -421,3 +424,39 @@ def test_no_room_for_the_scratch_database_is_a_full_disk_not_an_internal_error(
     assert r.exit_code == 5, r.stderr
     assert "the disk is full" in r.stderr and "internal error" not in r.stderr
     assert snapshot(home) == before and not list(home.glob(".export-*"))
+
+
+@pytest.mark.parametrize("via", ["backup", "bundle"])
+def test_an_imported_incident_keeps_the_force_of_its_recorders_profile(
+    via: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Morag (Police Scotland) records an online incident (no place-based force: it falls to her profile's
+    force). Imported into Ann's record (Avon and Somerset), it said "Force not known", left the list's force
+    column empty and was missing from --force police-scotland and the export's forces. It keeps Morag's."""
+    use_home(monkeypatch, tmp_path / "morag")
+    ok("profile", "--name", "Morag Mackay", "--force", "police-scotland")
+    online = {"occurred_at": "2026-04-02T20:00", "kind": "online-abuse", "description": "a post",
+              "location": {"text": "online"}}  # fmt: skip
+    ok("report", "--from-file", str(write_json(tmp_path, online)))
+    assert ok("incidents", "list", "--json").json["incidents"][0]["force_id"] == "police-scotland"
+    out = tmp_path / f"morag.{via}.zip"
+    ok(*(("backup", str(out)) if via == "backup" else ("export", "--all", "--bundle", str(out))))
+    use_home(monkeypatch, tmp_path / "ann")
+    ok("profile", "--name", "Ann Lee", "--force", "avon-and-somerset")
+    ok("report", "--from-file", str(write_json(tmp_path, {**online, "description": "another post"})))  # Ann's own
+    ok("import", str(out))
+    listed = {i["id"]: i for i in ok("incidents", "list", "--json").json["incidents"]}
+    assert (listed[2]["force_id"], listed[2]["force_source"]) == ("police-scotland", "profile")
+    assert listed[1]["force_id"] == "avon-and-somerset"
+    shown = " ".join(ok("incidents", "show", "2").stdout.split())
+    assert "Police Scotland (from the reporting person's profile" in shown
+    assert ok("incidents", "show", "2", "--json").json["force"]["id"] == "police-scotland"
+    assert [i["id"] for i in ok("incidents", "list", "--force", "police-scotland", "--json").json["incidents"]] == [2]
+    assert [i["id"] for i in ok("incidents", "list", "--force", "avon-and-somerset", "--json").json["incidents"]] == [1]
+    table = ok("incidents", "list").stdout.splitlines()
+    assert table[3].split()[:2] == ["2", "MM"] and table[3].split()[-3] == "Police" and table[4].strip() == "Scotland*"
+    doc = json.loads(ok("export", "--all", "--format", "json").stdout)
+    assert sorted((f["id"], f["incidents"]) for f in doc["export"]["forces"]) == [
+        ("avon-and-somerset", 1), ("police-scotland", 1)
+    ]  # fmt: skip
+    assert "force_id" not in doc["incidents"][1]["provenance"]["recorded_by"]  # the producer as the schema has it

@@ -265,6 +265,8 @@ def _write_zip(fh: IO[bytes], created: datetime) -> tuple[tuple[str, int], dict[
                 "tables": names,
                 "counts": counts,
                 "producer": producer,
+                # what an incident with no place-based force falls to (kept beside the recorder when imported)
+                "profile_force": _profile_force(),
             }
             z = _Zip(fh, created)
             try:
@@ -310,6 +312,12 @@ def _write_entries(
     ):
         z.add(name, iter([text.encode("utf-8")]))
     return z.finish(key.sign_sha512, signing.SIGNATURE)
+
+
+def _profile_force() -> str | None:
+    from campaignsafe import profile
+
+    return profile.load().force_id
 
 
 def _profile() -> dict[str, Any]:

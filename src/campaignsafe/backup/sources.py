@@ -59,6 +59,16 @@ def _person(o: reading.Opened, raw: Any, where: str) -> dict[str, Any]:
     return out
 
 
+def _with_force(person: dict[str, Any], force: Any) -> dict[str, Any]:
+    """``person`` with ``force_id``, the force in their profile, when it is one campaignsafe knows (kept beside
+    the recorder at import, so an incident of theirs with no place-based force still falls to it)."""
+    from campaignsafe.incidents.listing import known_force
+
+    if isinstance(force, str) and known_force(force):
+        return {**person, "force_id": force}
+    return person
+
+
 def _plain(o: reading.Opened, where: str, value: Any) -> None:
     """Every text in an incident's record follows the rule for typed text: control characters, bidirectional
     overrides and line separators are never recorded, so a record holding one was made outside campaignsafe
@@ -240,6 +250,10 @@ def _incoming(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) ->
         amendments_by = (given + amendments_by)[: len(amendments_by)]
         earlier = prov.get("source_audit")
         trail = (earlier if isinstance(earlier, list) else []) + trail
+    locations = case.get("locations")
+    place = locations[0] if isinstance(locations, list) and locations and isinstance(locations[0], dict) else {}
+    if case.get("force_source") == "profile":  # the force it fell to in their export: their recorder's profile's
+        recorded_by = _with_force(recorded_by, place.get("force_id"))
     return Incoming(
         rec.get("id"),
         _moment(o, rec["created_at"], where),
@@ -318,10 +332,11 @@ def _backup_incidents(o: reading.Opened, db: sqlite3.Connection, producer: dict[
         for a in _rows(db, "audit", iid):
             entries.append({**a, "detail": _loads(o, a.get("detail"), f"the audit trail of {where}")})
         trail = [{"store_of": producer, "entries": entries}]
-        recorded_by, amendments_by = producer, [producer] * len(changes)
+        recorded_by, amendments_by = _with_force(producer, o.info.get("profile_force")), [producer] * len(changes)
         for p in _rows(db, "provenance", iid):
-            recorded_by = _person(o, _loads(o, p.get("recorded_by"), where), f"the person who recorded {where}")
-            recorded_by = recorded_by or producer
+            raw = _loads(o, p.get("recorded_by"), where)
+            recorded_by = _person(o, raw, f"the person who recorded {where}")
+            recorded_by = _with_force(recorded_by, raw.get("force_id")) if recorded_by else producer
             given = [
                 _person(o, x, f"an amendment of {where}")
                 for x in _list(o, _loads(o, p.get("amendments_by"), where), where)

@@ -67,24 +67,26 @@ def json_text(
     mine: str | None = None,
     recorded_by: dict[int, str | None] | None = None,
     campaigns: dict[int, str] | None = None,
+    theirs: dict[int, str] | None = None,
 ) -> str:
     """The document ``json.dumps({"schema_version": 1, "incidents": [...]}, indent=2)`` would give, faster.
 
     ``rows`` are ``listing.SUMMARY_SQL`` rows; ``mine`` is the profile's force, for incidents with
     no place-based force (``listing.force_of``); ``recorded_by`` (id → initials) names who recorded
-    an imported incident; ``campaigns`` (id → name, on a server store with campaigns) adds each one's campaign.
+    an imported incident, and ``theirs`` (id → force, ``""`` when not known) the force in their profile, which
+    is theirs instead; ``campaigns`` (id → name, on a server store with campaigns) adds each one's campaign.
     """
     from campaignsafe.incidents.listing import Labels, force_of
 
-    by = recorded_by or {}
+    by, their = recorded_by or {}, theirs or {}
 
     labels = Labels()
-    forces: dict[tuple[Any, Any, bool, bool], tuple[str | None, str | None, str | None]] = {}
+    forces: dict[tuple[Any, Any, bool, str | None], tuple[str | None, str | None, str | None]] = {}
 
-    def force(r: Sequence[Any], imported: bool) -> tuple[str | None, str | None, str | None]:
-        key = (r[6], r[7], bool(r[5]), imported)
-        if key not in forces:  # another person's incident never takes this profile's force
-            forces[key] = force_of(r[6], r[7], r[5], None if imported else mine)
+    def force(r: Sequence[Any], whose: str | None) -> tuple[str | None, str | None, str | None]:
+        key = (r[6], r[7], bool(r[5]), whose)
+        if key not in forces:  # another person's incident takes their profile's force, never this profile's
+            forces[key] = force_of(r[6], r[7], r[5], mine if whose is None else whose or None)
         return forces[key]
 
     if not rows:
@@ -105,14 +107,14 @@ def json_text(
     append, middle_of, routes_of, by_id = items.append, middles.get, reported.get, by.get
     row_text = _ROW_CAMPAIGN if campaigns else _ROW
     for r in rows:
-        imported = r[0] in by
+        whose = their.get(r[0], "") if r[0] in by else None  # None: recorded here
         # time_known … force_name: what the middle of the object is made of (and whose: another person's
-        # incident never takes this profile's force)
-        key: Sequence[Any] = (*r[2:8], True) if imported else r[2:8]
+        # incident takes their profile's force, never this profile's)
+        key: Sequence[Any] = r[2:8] if whose is None else (*r[2:8], whose)
         middle = middle_of(key)
         if middle is None:
             middle = middles[key] = _MIDDLE % (
-                bools[bool(r[2])], s(r[3]), s(r[4]), s(r[5]), *map(s, force(r, imported))
+                bools[bool(r[2])], s(r[3]), s(r[4]), s(r[5]), *map(s, force(r, whose))
             )  # fmt: skip
         routes = routes_of(r[9])
         if routes is None:
@@ -143,7 +145,9 @@ def show(
     from campaignsafe.incidents import listing
 
     flt = listing.make_filter(since, until, kinds, force, unreported)
-    rows, by, campaigns = listing.list_rows(flt, listing.SUMMARY_SQL if json_out else listing.TABLE_SQL)
+    rows, recorders, campaigns = listing.list_rows(flt, listing.SUMMARY_SQL if json_out else listing.TABLE_SQL)
+    by = {i: who for i, (who, _force) in recorders.items()}
+    theirs = {i: force for i, (_who, force) in recorders.items()}
     if not rows and not json_out and (since or until or kinds or force or unreported):
         everything = listing.make_filter(None, None, [], None, False)
         total = len(listing.list_rows(everything, listing.IDS_SQL)[0])
@@ -152,11 +156,12 @@ def show(
             return
     try:
         if json_out:
-            sys.stdout.write(json_text(rows, flt.profile_force_id, by, campaigns))
+            sys.stdout.write(json_text(rows, flt.profile_force_id, by, campaigns, theirs))
         else:
             from campaignsafe.cli._incident_view import width
 
-            print_table(rows, width(), flt.profile_force_id, {i: who or "?" for i, who in by.items()}, campaigns)
+            recorded = {i: who or "?" for i, who in by.items()}
+            print_table(rows, width(), flt.profile_force_id, recorded, campaigns, theirs)
     except TypeError as exc:  # a listed column changed in the store to bytes (a BLOB)
         raise listing.unreadable(exc, rows) from None
 
@@ -167,6 +172,7 @@ def print_table(
     mine: str | None = None,
     recorded_by: dict[int, str] | None = None,
     campaigns: dict[int, str] | None = None,
+    theirs: dict[int, str] | None = None,
 ) -> None:
     """The incidents as a table (id, when, kind, place, force, evidence, reported to); ``listing.TABLE_SQL`` rows.
 
@@ -190,13 +196,15 @@ def print_table(
     imported = recorded_by or {}
     for iid, occurred, time_known, kind, place, force_id, force_name, evidence_count, reports in rows:
         mark = ""
-        if force_id is None and mine and iid not in imported:  # no place-based force: the profile's (force_of);
-            # never for another person's incident (imported), which this profile's force is not
+        # no place-based force: the profile's (force_of); for another person's incident (imported), the force in
+        # their profile, never this one's
+        fallback = (theirs or {}).get(iid) if iid in imported else mine
+        if force_id is None and fallback:
             from campaignsafe.incidents.listing import known_force
 
-            name = known_force(mine)
+            name = known_force(fallback)
             if name:  # one campaignsafe does not know (a profile edited by hand) is no force
-                force_id, force_name, mark, from_profile = mine, name, "*", True
+                force_id, force_name, mark, from_profile = fallback, name, "*", True
         if force_id not in short:
             short[force_id] = printable(_short_force(force_id, force_name))  # a stored value: escaped as the place is
         if kind not in kind_labels:
@@ -243,7 +251,8 @@ def print_table(
     from campaignsafe.cli._panel import lay_out
 
     if from_profile:
-        lines += lay_out("* the force from your profile: no postcode or force was given for the place.", total, 2)
+        whose = "the recording person's profile (yours, or for an imported one theirs)" if imported else "your profile"
+        lines += lay_out(f"* the force from {whose}: no postcode or force was given for the place.", total, 2)
     lines += lay_out(
         f"{len(rows)} incident{'' if len(rows) == 1 else 's'}. Details: campaignsafe incidents show ID", total
     )

@@ -43,24 +43,26 @@ def fill(text: str, first: str = "", rest: str = "") -> str:
     return "\n".join(lines)
 
 
-def incident_force(incident: Incident, imported: bool = False) -> tuple[str | None, str | None, str | None]:
-    """The incident's one force as it reads now: ``(id, name, source)`` (see ``listing.force_of``). One
-    ``imported`` from another person's record never takes this profile's force: that would not be theirs."""
+def incident_force(incident: Incident, theirs: str | None = None) -> tuple[str | None, str | None, str | None]:
+    """The incident's one force as it reads now: ``(id, name, source)`` (see ``listing.force_of``). One imported
+    from another person's record (``theirs``: their profile's force, ``""`` when not known; see
+    ``provenance.theirs``) takes theirs, never this profile's force: that would not be theirs."""
     from campaignsafe.incidents.listing import force_of, profile_force_id
 
     loc = incident.current().location
-    return force_of(loc.force_id, loc.force_name, loc.postcode, None if imported else profile_force_id())
+    fallback = profile_force_id() if theirs is None else theirs or None
+    return force_of(loc.force_id, loc.force_name, loc.postcode, fallback)
 
 
-def force_label(incident: Incident, imported: bool = False) -> str | None:
+def force_label(incident: Incident, theirs: str | None = None) -> str | None:
     """``Kent Police (from the reporting person's profile; …)``, or None when no force is known."""
     from campaignsafe.incidents.listing import FORCE_SOURCES
 
-    _fid, name, source = incident_force(incident, imported)
+    _fid, name, source = incident_force(incident, theirs)
     return f"{name} ({FORCE_SOURCES[source]})" if name and source else None
 
 
-def record_json(incident: Incident, audit: list[AuditEntry] | None = None, imported: bool = False) -> dict[str, Any]:
+def record_json(incident: Incident, audit: list[AuditEntry] | None = None, theirs: str | None = None) -> dict[str, Any]:
     """The stored record as JSON: the original, its exhibits and amendments, and how it reads now.
 
     ``force`` is the incident's one force as every view gives it, with where it came from.
@@ -68,7 +70,7 @@ def record_json(incident: Incident, audit: list[AuditEntry] | None = None, impor
     data = incident.model_dump(mode="json")
     out: dict[str, Any] = {"schema_version": 1, "id": data.pop("id")}
     out.update(data)
-    fid, name, source = incident_force(incident, imported)
+    fid, name, source = incident_force(incident, theirs)
     out["force"] = {"id": fid, "name": name, "source": source} if fid else None
     if incident.amendments:
         out["current"] = incident.current().model_dump(mode="json", exclude={"amendments", "evidence"})
@@ -146,15 +148,17 @@ def exhibit_line(e: Evidence) -> str:
     return text
 
 
-def _body(incident: Incident, now: bool = False, imported: bool = False) -> list[tuple[str, str]]:
+def _body(incident: Incident, now: bool = False, theirs: str | None = None) -> list[tuple[str, str]]:
     """The record's rows; ``now``: as it reads with its amendments (a report added by one was recorded then)."""
     from campaignsafe.incidents import kinds
 
     rows = [("When", _when(incident)), ("Where", _where(incident))]
     unknown = (
-        "not known (no postcode or force given)" if imported else "not known (no postcode, force or profile force)"
+        "not known (no postcode, force or profile force)"
+        if theirs is None
+        else "not known (no postcode or force given, and none in the recording person's profile)"
     )
-    rows.append(("Force", force_label(incident, imported) or unknown))
+    rows.append(("Force", force_label(incident, theirs) or unknown))
     rows.append(("Kind", kinds.label(incident.kind)))
     if incident.platform:
         rows.append(("Platform", incident.platform))
@@ -201,7 +205,9 @@ def show_incident(incident: Incident, origin: Any = None, campaign: str | None =
         out += _rows([("Recorded by", visible(label(origin.recorded_by)) + theirs + f", imported into {into}")])
     else:
         out += _rows([("Recorded by", f"campaign {printable(campaign)}" if campaign else "you")])
-    out += _rows(_body(incident, imported=origin is not None))
+    from campaignsafe.incidents.provenance import theirs as their_force
+
+    out += _rows(_body(incident, theirs=their_force(origin)))
     out += _rows([("Exhibits" if i == 0 else "", exhibit_line(e)) for i, e in enumerate(incident.evidence)])
     if not incident.evidence:
         out += _rows([("Exhibits", f"none yet: campaignsafe incidents add-evidence {incident.id} FILE…")])
@@ -220,7 +226,7 @@ def show_incident(incident: Incident, origin: Any = None, campaign: str | None =
     if incident.amendments:
         out.append("")
         out.append(style("As it reads now", BOLD))
-        out += _rows(_body(incident.current(), now=True, imported=origin is not None))
+        out += _rows(_body(incident.current(), now=True, theirs=their_force(origin)))
     out.append("")
     out += _rows([("SHA-256", f"{incident.record_sha256} (the record as first saved)")])
     print("\n".join(out))

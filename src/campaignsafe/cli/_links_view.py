@@ -38,7 +38,8 @@ def link_lines(link: Link, w: int) -> list[str]:
     for i in link.incidents:
         at = i.occurred_at
         where = (i.force_name or i.force_id or "no force known") + (
-            " (from your profile)" if i.force_source == "profile" else ""
+            # the reporting person's: yours, or for an incident imported from someone else's record, theirs
+            " (from the reporting person's profile)" if i.force_source == "profile" else ""
         )
         if i.campaign:
             where = f"{i.campaign} campaign, {where}"

@@ -100,7 +100,9 @@ def show(incident_id: Id, json_out: JsonOpt = False) -> None:
         findings = store.record_check(incident_id)
         campaign = store.campaign(incident_id)
     if json_out:
-        out = view.record_json(incident, audit, origin is not None) | {"record_check": view.record_check(findings)}
+        out = view.record_json(incident, audit, provenance.theirs(origin)) | {
+            "record_check": view.record_check(findings)
+        }
         out["recorded_by"] = origin.recorded_by if origin else None
         if campaign is not None:
             out["campaign"] = campaign
@@ -175,9 +177,9 @@ def _after_change(incident: Any, json_out: bool) -> None:
         from campaignsafe.incidents import provenance
         from campaignsafe.incidents.store import Store
 
-        with Store.open() as store:  # another person's incident never takes this profile's force
-            imported = bool(provenance.of(store.conn, [incident.id]))
-        print_json(view.record_json(incident, imported=imported))
+        with Store.open() as store:  # another person's incident takes their profile's force, never this one's
+            origin = provenance.of(store.conn, [incident.id]).get(incident.id)
+        print_json(view.record_json(incident, theirs=provenance.theirs(origin)))
         return
     from campaignsafe.cli._panel import say
 

@@ -141,7 +141,10 @@ def case_of(
         for ev in orig.evidence
         for part, stored in files_of(ev)
     }
-    mine = None if prov is not None else profile_force  # another person's incident: this profile's force is not theirs
+    from campaignsafe.incidents.provenance import recorder_force
+
+    # another person's incident takes the force in their profile: this profile's force is not theirs
+    mine = profile_force if prov is None else recorder_force(prov.recorded_by) or None
     return _case(orig, orig.current(), audit, _origin(prov, orig, producer), producer, names, mine)
 
 
@@ -161,7 +164,7 @@ def _origin(prov: Any, orig: Incident, producer: m.Producer) -> m.Provenance | N
         return None
     by = [m.Producer.model_validate(p) for p in prov.amendments_by][: len(orig.amendments)]
     return m.Provenance(
-        recorded_by=m.Producer.model_validate(prov.recorded_by),
+        recorded_by=m.Producer.model_validate({k: v for k, v in prov.recorded_by.items() if k != "force_id"}),
         source_id=prov.source_id,
         amendments_by=by + [producer] * (len(orig.amendments) - len(by)),
         source_audit=prov.source_audit,

@@ -133,7 +133,7 @@ def read(
                 left_out.append(iid)
                 continue
             origin = origins.get(iid)
-            shared.add(incident, imported=origin is not None)
+            shared.add(incident, theirs=provenance.theirs(origin))
             c = cs.case_of(incident, trail, info.producer, spool, origin, info.profile_force)
             totals.add(c)
             if "json" in wanted:

@@ -17,6 +17,7 @@ compared. Deleted incidents are not in the store, so they link nothing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -248,8 +249,9 @@ class Linker:
         self._source: dict[int, str | None] = {}
         self._campaign: dict[int, str] = {}
 
-    def add(self, incident: Incident, campaign: str | None = None, imported: bool = False) -> None:
-        """Take in one stored incident (and, on a server store with campaigns, its campaign)."""
+    def add(self, incident: Incident, campaign: str | None = None, theirs: str | None = None) -> None:
+        """Take in one stored incident (and, on a server store with campaigns, its campaign); ``theirs`` as for
+        ``provenance.theirs`` (None: recorded here)."""
         if campaign:
             self._campaign[incident.id] = campaign
         self.count += 1
@@ -267,7 +269,7 @@ class Linker:
                 from campaignsafe.incidents.listing import force_of
 
                 loc = cur.location
-                mine = None if imported else self.profile_force  # (another person's: not this profile's force)
+                mine = self.profile_force if theirs is None else theirs or None  # another person's: theirs
                 fid, name, source = force_of(loc.force_id, loc.force_name, loc.postcode, mine)
                 self._about[incident.id] = (cur.occurred_at, cur.kind, fid, name)
                 self._source[incident.id] = source
@@ -333,17 +335,24 @@ def in_store(flt: Filter) -> Found:
         campaigns = store.campaigns()
         imported = _imported(store.conn)
         for incident in _each(store, flt):
-            linker.add(incident, campaigns.get(incident.id), incident.id in imported)
+            linker.add(incident, campaigns.get(incident.id), imported.get(incident.id))
     return Found(linker.count, linker.links(), bool(linker.ignore))
 
 
-def _imported(conn: Any) -> set[int]:
-    """The ids of the incidents imported from another person's record."""
+def _imported(conn: Any) -> dict[int, str]:
+    """The incidents imported from another person's record: id → the force in their profile (``""``: not known)."""
     from campaignsafe.incidents import backend
+    from campaignsafe.incidents.provenance import recorder_force
 
     if not backend.has_table(conn, "provenance"):
-        return set()
-    return {int(r[0]) for r in conn.execute("SELECT incident_id FROM provenance")}
+        return {}
+    out = {}
+    for iid, by in conn.execute("SELECT incident_id, recorded_by FROM provenance"):
+        try:
+            out[int(iid)] = recorder_force(json.loads(by))
+        except (ValueError, TypeError, RecursionError):  # damaged: no force of theirs (check says what)
+            out[int(iid)] = ""
+    return out
 
 
 def _each(store: Any, flt: Filter) -> Iterator[Incident]:

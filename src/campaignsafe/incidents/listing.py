@@ -255,8 +255,8 @@ def summaries(conn: Conn, flt: Filter) -> list[Summary]:
     """Run the listing query."""
     labels = Labels()
     got = rows(conn, flt)
-    imported = _recorders(conn, {int(r[0]) for r in got})  # (another person's: never this profile's force)
-    return [_summary(r, labels, None if r[0] in imported else flt.profile_force_id) for r in got]
+    imported = _recorders(conn, {int(r[0]) for r in got})  # another person's: their force, never this profile's
+    return [_summary(r, labels, (imported[r[0]][1] or None) if r[0] in imported else flt.profile_force_id) for r in got]
 
 
 def ids(conn: Conn, flt: Filter) -> list[int]:
@@ -282,11 +282,11 @@ def rows(conn: Conn, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...
 
 def list_rows(
     flt: Filter, sql: str = SUMMARY_SQL, path: Path | None = None
-) -> tuple[list[tuple[Any, ...]], dict[int, str | None], dict[int, str]]:
+) -> tuple[list[tuple[Any, ...]], dict[int, Recorder], dict[int, str]]:
     """:func:`rows` from the store (migrating it if needed), for printing a list with no objects in between.
 
-    Also, from the same connection: id → who recorded it (initials, else name; None when not
-    given) for each imported incident listed, and id → campaign on a server store with campaigns.
+    Also, from the same connection: id → who recorded it and their profile's force (:data:`Recorder`)
+    for each imported incident listed, and id → campaign on a server store with campaigns.
     """
     from campaignsafe.incidents import backend, schema
 
@@ -317,20 +317,28 @@ def unreadable(exc: TypeError, rows: Sequence[Sequence[Any]]) -> Exception:
     return schema.damaged_row(paths.home() / "incidents.db", "a stored row")
 
 
-def _recorders(conn: Conn, wanted: set[int]) -> dict[int, str | None]:
+#: who recorded an imported incident (initials, else name; None when not given) and the force in their profile
+#: (``""`` when not known: see ``provenance.recorder_force``)
+Recorder = tuple[str | None, str]
+
+
+def _recorders(conn: Conn, wanted: set[int]) -> dict[int, Recorder]:
     from campaignsafe.incidents import backend
 
     if not wanted or not backend.has_table(conn, "provenance"):
         return {}
-    out: dict[int, str | None] = {}
+    from campaignsafe.incidents.provenance import recorder_force
+
+    out: dict[int, Recorder] = {}
     for iid, by in conn.execute("SELECT incident_id, recorded_by FROM provenance"):
         if int(iid) in wanted:
             try:
                 person = json.loads(by)
                 who = (person.get("initials") or person.get("name")) if isinstance(person, dict) else None
-                out[int(iid)] = who if isinstance(who, str) else None  # a number, a list: damaged, not named
+                # a number, a list: damaged, not named
+                out[int(iid)] = (who if isinstance(who, str) else None, recorder_force(person))
             except (ValueError, TypeError, RecursionError):  # damaged: listed, not fatal (check says what)
-                out[int(iid)] = None
+                out[int(iid)] = (None, "")
     return out
 
 
@@ -355,6 +363,9 @@ class Labels:
 
 #: an incident recorded here, not imported from another person's record (whose force is never this profile's)
 NOT_IMPORTED = "NOT EXISTS (SELECT 1 FROM provenance p WHERE p.incident_id = i.id)"
+#: an imported incident whose recorder's profile force is the one asked for (the parameter: ``%"force_id": "ID"%``,
+#: as ``json.dumps`` writes the recorder at import; the same SQL on PostgreSQL, where ``recorded_by`` is text too)
+THEIRS = "EXISTS (SELECT 1 FROM provenance p WHERE p.incident_id = i.id AND p.recorded_by LIKE ?)"
 
 
 def _where(flt: Filter) -> tuple[str, list[Any]]:
@@ -369,12 +380,10 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
     if flt.kinds:
         clauses.append(f"i.kind IN ({','.join('?' * len(flt.kinds))})")
         args += list(flt.kinds)
-    if flt.force_id and flt.force_id == flt.profile_force_id:  # with those that fall to the profile's force
-        clauses.append(f"(i.force_id = ? OR (i.force_id IS NULL AND {NOT_IMPORTED}))")
-        args.append(flt.force_id)
-    elif flt.force_id:
-        clauses.append("i.force_id = ?")
-        args.append(flt.force_id)
+    if flt.force_id:  # with those that fall to it: the profile's force, or an imported one's recorder's
+        mine = f" OR (i.force_id IS NULL AND {NOT_IMPORTED})" if flt.force_id == flt.profile_force_id else ""
+        clauses.append(f"(i.force_id = ?{mine} OR (i.force_id IS NULL AND {THEIRS}))")
+        args += [flt.force_id, f'%"force_id": {json.dumps(flt.force_id)}%']
     if flt.unreported:
         clauses.append("i.police_reported = 0")
     if flt.ids:

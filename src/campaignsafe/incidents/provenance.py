@@ -126,6 +126,21 @@ def _later_amendments(conn: Conn) -> dict[int, list[tuple[dict[str, Any], list[A
     return out
 
 
+def recorder_force(person: Any) -> str:
+    """The force in the profile of the person who recorded an imported incident (``force_id`` beside their name,
+    kept at import), or ``""`` when it is not known: what an incident of theirs with no place-based force falls
+    to, as one recorded here falls to this profile's."""
+    from campaignsafe.incidents.listing import known_force
+
+    force = person.get("force_id") if isinstance(person, dict) else None
+    return force if isinstance(force, str) and known_force(force) else ""
+
+
+def theirs(origin: Provenance | None) -> str | None:
+    """None for an incident recorded here; for an imported one, its recorder's force (``""``: not known)."""
+    return None if origin is None else recorder_force(origin.recorded_by)
+
+
 def label(person: dict[str, Any]) -> str:
     """``JS (Jo Smith)``, ``Jo Smith`` or ``JS``: a recorder as shown in lists and reports."""
     name, initials = person.get("name"), person.get("initials")
