@@ -79,7 +79,7 @@ def test_saved_spoc_is_shown_in_next_steps() -> None:
     """The user's saved election SPOC for the incident's force is part of the next steps."""
     run("contact", "save", "metropolitan", "--role", "spoc", "--name", "DI Jane Example", "--phone", "020 7946 0000")
     r = run("report", *FLAGS, "--description", "shouted threats")
-    assert "Your Election SPOC: DI Jane Example · 020 7946 0000" in flat(r.stdout)
+    assert "Saved contact, Election SPOC: DI Jane Example · 020 7946 0000" in flat(r.stdout)
 
 
 def test_scottish_incident_gets_scots_law() -> None:
@@ -492,3 +492,16 @@ def test_a_field_given_twice_in_one_flag_is_refused_not_half_kept(home: Path, fl
 def test_free_text_and_description_parts_keep_the_order_typed(home: Path) -> None:
     d = report_json(*FLAGS, "--description", "d", "--suspect", "Dave in a red coat; description=tall man")
     assert d["people"][0]["description"] == "Dave in a red coat; tall man"
+
+
+def test_a_place_given_as_its_postcode_is_not_said_twice(home: Path) -> None:
+    report_json("--when", "2026-05-01 18:30", "--place", "EH6 5DT", "--postcode", "eh65dt", "--kind", "threats",
+                "--description", "d")  # fmt: skip
+    shown = flat(run("incidents", "show", "1").stdout)
+    assert "EH6 5DT" in shown and "(EH6 5DT)" not in shown
+
+
+def test_a_common_law_offence_is_not_named_common_law_twice(home: Path) -> None:
+    r = run("checklist", "offences", "--nation", "scotland", "--kind", "threats")
+    assert "Common law (Scotland) · Scotland" in r.stdout and "Common law (Scotland), common law" not in r.stdout
+    assert "Protection from Harassment Act 1997, s." in run("checklist", "offences", "--nation", "england").stdout

@@ -216,7 +216,7 @@ def test_show_says_when_it_was_reported_or_that_it_was_not_given() -> None:
     assert r.exit_code == 0 and "reported it" in flat(r.stdout)
     assert "101, reference CAD 1, on Fri 1 May 2026 19:05" in flat(run("incidents", "show", "1").stdout)
     r = run("report", *BASE, "--description", "d")
-    assert "--reported-to 101 --police-ref REF (add --when TIME if it was not just now)" in flat(r.stdout)
+    assert "--reported-to 101 --police-ref REF (add --when TIME: when you reported it)" in flat(r.stdout)
     assert run("incidents", "update", "2", "--reported-to", "101", "--police-ref", "CAD 2").exit_code == 0
     shown = flat(run("incidents", "show", "2").stdout)
     now = shown[shown.index("As it reads now") :]

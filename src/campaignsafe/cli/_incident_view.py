@@ -121,7 +121,8 @@ def _when(incident: Incident) -> str:
 
 def _where(incident: Incident) -> str:
     loc = incident.location
-    return loc.text + (f" ({loc.postcode})" if loc.postcode else "")
+    same = loc.postcode and loc.text.replace(" ", "").upper() == loc.postcode.replace(" ", "").upper()
+    return loc.text + (f" ({loc.postcode})" if loc.postcode and not same else "")  # EH6 5DT, not EH6 5DT (EH6 5DT)
 
 
 def _person(p: Person) -> str:
@@ -260,7 +261,7 @@ def force_lines(force_id: str | None, nation: str | None, reported: bool = False
     saved = contacts.for_force(force_id)
     for c in saved:
         role = contacts.ROLE_LABELS.get(c["role"], c["role"])
-        lines.append(f"Your {role}: " + " · ".join(c[k] for k in ("name", "phone", "email") if c.get(k)))
+        lines.append(f"Saved contact, {role}: " + " · ".join(c[k] for k in ("name", "phone", "email") if c.get(k)))
     if not saved:
         lines.append(
             f"No contacts saved for {name}. Save its Force Elected-Official Adviser (security) with the"
@@ -290,7 +291,7 @@ def offences_lines(kind: str, nation: str | None) -> list[str]:
     where = {"england": "England and Wales", "wales": "England and Wales", "scotland": "Scotland"}
     head = f"Offences that may apply ({where.get(nation or '', 'Northern Ireland') if nation else 'any UK nation'})"
     lines = [head + ":"]
-    lines += [f"  • {o.title}: {o.statute} {o.section}" for o in found]
+    lines += [f"  • {o.title}: {o.law}" for o in found]
     if not found:
         lines.append("  • none listed for this kind of incident; the police will advise")
     text = " ".join(disclaimer.split())
@@ -336,7 +337,7 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     else:
         steps.append(
             f"When you have reported it, record that and the reference: {update} --reported-to 101 --police-ref REF"
-            " (add --when TIME if it was not just now)"
+            " (add --when TIME: when you reported it)"
         )
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
     out += [fill(s, "  • ", "    ") for s in steps]

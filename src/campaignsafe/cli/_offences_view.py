@@ -74,7 +74,7 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None, 
     for o in found:
         out.print()
         out.print(FullRule(Text.from_markup(f"[bold]{escape(o.title)}[/]")))
-        out.print(f"{escape(o.statute)}, {escape(o.section)} · {nations_text(o.nations)}")
+        out.print(f"{escape(o.law)} · {nations_text(o.nations)}")
         out.print(escape(" ".join(o.description.split())))
         out.print("Examples:")
         out.print(bullets(o.examples))

@@ -61,6 +61,13 @@ class Offence(_Strict):
     max_penalty: str | None = None
     sources: list[str] = Field(min_length=1)
 
+    @property
+    def law(self) -> str:
+        """``Protection from Harassment Act 1997, s.2``; a common-law crime once (``Common law (Scotland)``)."""
+        if self.section.strip().lower() in self.statute.lower():
+            return self.statute
+        return f"{self.statute}, {self.section}"
+
     def resolved_sources(self) -> list[Source]:
         """The offence's sources (title, publisher, date, url), in the order cited."""
         sources = load_sources()
