@@ -160,3 +160,13 @@ def test_indented_lines_keep_their_indent(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(tmp_path / "agent"))
     out = ok("import", str(bundle)).stdout
     assert any(line.startswith("  their incident 1 -> your incident ") for line in out.splitlines()), out
+
+
+@pytest.mark.parametrize("columns", COLUMNS)
+def test_the_no_profile_message_keeps_its_command_whole(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It was one print of 88 characters: an 80-column terminal split the command after --role candidate."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    r = run("profile")
+    assert r.exit_code == 0 and r.stdout.startswith("No profile yet")
+    _whole_commands(r.stdout, ['campaignsafe profile --name "Jo Smith" --role candidate --initials JS'])
+    assert_fits(r.stdout, columns)

@@ -86,7 +86,9 @@ def _show(p: Any) -> None:
         ("Initials", p.initials and f"{p.initials} (exhibits {p.initials}/1, {p.initials}/2, …)"),
     ]
     if not any(v for _k, v in rows):
-        print('No profile yet. Set it: campaignsafe profile --name "Jo Smith" --role candidate --initials JS')
+        from campaignsafe.cli._panel import say
+
+        say('No profile yet. Set it: campaignsafe profile --name "Jo Smith" --role candidate --initials JS')
         return
     from campaignsafe.cli._panel import lay_out, width
 
