@@ -581,3 +581,26 @@ def test_a_profile_force_campaignsafe_does_not_know_is_no_force_in_the_list(tmp_
     assert (row["force_id"], row["force_name"], row["force_source"]) == (None, None, None)
     assert "no-such-force" not in run("incidents", "list").stdout
     assert "no-such-force" not in run("incidents", "show", "1").stdout
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_briefing_tells_not_yet_from_not_answered(fmt: str) -> None:
+    """Every unanswered item was labelled "Not yet", the same as one the user marked not yet."""
+    items = run("checklist", "next", "--json").json["items"]
+    first, second = items[0]["id"], items[1]["id"]
+    assert run("checklist", "mark", first, "todo").exit_code == 0
+    text = run("checklist", "export", "--format", fmt).stdout
+    flat_text = " ".join(text.split())
+
+    def status_of(item_id: str) -> str:
+        import re
+
+        if fmt == "html":
+            found = re.search(rf'id="{re.escape(item_id)}">.*?<span class="status">([^<]+)</span>', text)
+        else:
+            found = re.search(rf"^  ([A-Z][a-z ]+?) · [^`]*`{re.escape(item_id)}`", text, re.M)
+        assert found, item_id
+        return found.group(1)
+
+    assert (status_of(first), status_of(second)) == ("Not yet", "Not answered yet")
+    assert "not yet, or not answered yet (each says which)" in flat_text

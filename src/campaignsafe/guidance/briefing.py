@@ -66,6 +66,11 @@ def progress_line(p: dict[str, int]) -> str:
     return f"{p['done']} of {p['total']} items done, {p['na']} not applicable, {left} still to do."
 
 
+def status_word(item: dict[str, Any]) -> str:
+    """``done``, ``not yet`` (answered so), ``not applicable``, or ``not answered yet`` (never answered)."""
+    return STATUS_WORDS[item["status"]] if item.get("answered") else "not answered yet"
+
+
 def tags(item: dict[str, Any]) -> str:
     """'Essential · candidate, agent · Wales only' for one item."""
     parts = [item["priority"].capitalize(), ", ".join(item["roles"])]
@@ -81,7 +86,10 @@ def source_text(src: dict[str, str]) -> str:
 
 
 def _wrap(text: str, indent: str = "") -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+    return textwrap.wrap(
+        " ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent,
+        break_on_hyphens=False, break_long_words=False,  # an item id (to type in checklist mark) stays whole
+    ) or [indent]  # fmt: skip
 
 
 def to_markdown(data: dict[str, Any]) -> str:
@@ -90,7 +98,7 @@ def to_markdown(data: dict[str, Any]) -> str:
     out += [*_wrap(data["disclaimer"]), ""]
     out += _wrap(scope_line(data)) + _wrap(f"Progress: {progress_line(data['progress'])}")
     out += [f"Generated {data['generated']} by {data['generator']}.", ""]
-    out += ["Key: [x] done · [ ] not yet · [-] not applicable", ""]
+    out += [*_wrap("Key: [x] done · [ ] not yet, or not answered yet (each says which) · [-] not applicable"), ""]
     for n, topic in enumerate(data["topics"], 1):
         p = topic["progress"]
         out += [f"## {n}. {topic['title']} ({p['done']} of {p['total']} done)", ""]
@@ -110,7 +118,7 @@ def _hanging(text: str, first: str, rest: str) -> list[str]:
 
 
 def _item_markdown(item: dict[str, Any]) -> list[str]:
-    out = [*_wrap(f"{tags(item)} · `{item['id']}`", "  "), ""]
+    out = [*_wrap(f"{status_word(item).capitalize()} · {tags(item)} · `{item['id']}`", "  "), ""]
     out += [*_wrap(item["detail"], "  "), ""]
     if item.get("note"):
         out += [*wrap(f"Note: {item['note']}", "  "), ""]  # the user's own words: escaped
@@ -206,7 +214,8 @@ def to_html(data: dict[str, Any]) -> str:
         )
     parts.append("</table>")
     parts.append(
-        '<p class="tags">Key: <span class="key done">✓</span> done · <span class="key"></span> not yet · '
+        '<p class="tags">Key: <span class="key done">✓</span> done · <span class="key"></span> not yet, or not '
+        "answered yet (each says which) · "
         '<span class="key">–</span> not applicable. Each topic starts on a new page, so a topic can be printed '
         "on its own for the people it concerns.</p>"
     )
@@ -241,7 +250,7 @@ def _item_html(item: dict[str, Any]) -> str:
         f'<article class="item {item["status"]}" id="{_e(item["id"])}">'
         f'<span class="box" aria-hidden="true">{box}</span>'
         f"<h3>{_e(item['title'])}</h3>"
-        f'<p class="tags"><span class="status">{_e(STATUS_WORDS[item["status"]].capitalize())}</span>'
+        f'<p class="tags"><span class="status">{_e(status_word(item).capitalize())}</span>'
         f" · {_e(tags(item))} · <code>{_e(item['id'])}</code></p>"
         f"<p>{_e(item['detail'])}</p>{note}"
         f'<ol class="sources">{sources}</ol></article>'
