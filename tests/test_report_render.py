@@ -102,3 +102,13 @@ def test_the_index_says_which_incidents_were_amended_under_its_own_heading(tmp_p
     assert '<th class="n">Exhibits</th><th>Amended</th>' in index
     said = re.findall(r'<td class="nowrap">(yes|no)</td></tr>', index)
     assert len(said) == index.count("<tr>") == 3 and said.count("yes") == 1  # the record has one amended incident
+
+
+def test_an_email_on_the_cover_may_break_only_after_its_at_sign(tmp_path: Path) -> None:
+    """A narrow card broke morag@example.org as morag@example.o / rg: it may now break after the @ only."""
+    from tests.incident_helpers import minimal, write_json
+
+    assert run("profile", "--name", "Morag Mackay", "--email", "morag@example.org").exit_code == 0
+    assert run("report", "--from-file", str(write_json(tmp_path, minimal()))).exit_code == 0
+    html = run("export", "--all", "--format", "html").stdout
+    assert "<td>morag@<wbr>example.org</td>" in html

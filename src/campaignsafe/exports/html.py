@@ -170,10 +170,19 @@ def _kv(rows: list[tuple[str, str]], typed: bool = False) -> str:
     body = "".join(
         f'<tr><th>{e(k)}</th><td><code class="mono">{e(v)}</code></td></tr>'
         if typed and _TYPED.match(v)
-        else f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>"
+        else f"<tr><th>{e(k)}</th><td>{_breakable(v)}</td></tr>"
         for k, v in rows
     )
     return f'<table class="kv">{body}</table>'
+
+
+def _breakable(value: str) -> str:
+    """``value`` escaped; an email address may break after its ``@`` (a narrow card broke it mid-domain)."""
+    text = e(value)
+    return text.replace("@", "@<wbr>", 1) if _EMAIL.fullmatch(value) else text
+
+
+_EMAIL = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+")
 
 
 def _warnings(lines: list[str]) -> str:
