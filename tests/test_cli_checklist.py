@@ -453,6 +453,7 @@ def test_run_without_a_terminal_names_the_command_that_shows_the_whole_item() ->
     first = next(line for line in r.stdout.splitlines() if line.startswith("essential · "))
     item = first.rsplit(" · ", 1)[1]
     assert f"campaignsafe checklist show {item}" in shown
+    assert f"campaignsafe checklist show {item}" in r.stdout.splitlines()  # whole, on its own line (80 columns)
     assert run("checklist", "show", item).exit_code == 0
 
 

@@ -174,7 +174,10 @@ def item_brief(
     if asking:
         more = Text(f"More: type m for the whole item and its {sources}.", style="dim")
     else:
-        more = Text(f"The whole item and its {sources}: campaignsafe checklist show {row.item.id}", style="dim")
+        from campaignsafe.cli._panel import lay_out
+
+        said = f"The whole item and its {sources}: campaignsafe checklist show {row.item.id}"
+        more = Text("\n".join(lay_out(said, out.width)), style="dim")  # the command whole on its line
     head = [*_item_head(row, heading, compact=True), Text("")]
     left = room - _height(out, Group(*head, more))
     detail = " ".join(row.item.detail.split())
