@@ -413,3 +413,27 @@ def test_a_backup_whose_id_counter_is_at_sqlites_limit_is_refused(
     assert r.exit_code == 3, r.stderr
     assert "sqlite_sequence.json is not a table of the ids a record gives out" in r.stderr
     assert not (target / "incidents.db").exists() or run("incidents", "list", "--json").json["incidents"] == []
+
+
+def test_a_backup_row_holding_an_object_is_the_backups_fault_not_a_damaged_store(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An audit row whose detail is a JSON object said "the incident store …restoring…/incidents.db is damaged
+    … do not delete it" (exit 5), of a folder the user never made; it is the backup that is bad (exit 3)."""
+    full_record(tmp_path)
+    out = tmp_path / "backup.zip"
+    ok("backup", str(out))
+
+    def detail_object(members: dict[str, bytes]) -> None:
+        rows = [json.loads(line) for line in members["store/audit.jsonl"].decode().splitlines() if line.strip()]
+        rows[0]["detail"] = {"an": "object"}
+        members["store/audit.jsonl"] = "".join(json.dumps(r) + "\n" for r in rows).encode()
+        members.pop("files/bundle-signing-key", None)
+
+    bad = rezip(out, tmp_path / "obj.zip", unsigned(detail_object))
+    target = use_home(monkeypatch, tmp_path / "target")
+    r = run("restore", str(bad))
+    assert r.exit_code == 3, r.stderr
+    assert "store/audit.jsonl holds a value of a kind no stored row has" in r.stderr
+    assert "damaged" not in r.stderr and "restoring" not in r.stderr
+    assert not (target / "incidents.db").exists()

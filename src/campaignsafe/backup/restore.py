@@ -244,6 +244,13 @@ def _store(o: reading.Opened, staging: Path) -> int:
                         raise InputError(
                             f"{o.shown}: store/{t}.jsonl cannot be restored ({exc})", code="bad_backup"
                         ) from None
+                    except (sqlite3.ProgrammingError, sqlite3.InterfaceError, OverflowError):  # an object, a huge
+                        # number: the backup's row, not the store being made, is at fault (it was "damaged")
+                        raise InputError(
+                            f"{o.shown}: store/{t}.jsonl holds a value of a kind no stored row has; "
+                            "nothing was written",
+                            code="bad_backup",
+                        ) from None
                 seqs = o.json(archive.SEQUENCES) if archive.SEQUENCES in o.digests else {}
                 if not isinstance(seqs, dict) or not all(type(v) is int and 0 <= v <= _SEQ_MAX for v in seqs.values()):
                     # a counter at SQLite's largest integer restores, then every new incident fails ("disk full")
