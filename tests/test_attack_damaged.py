@@ -390,3 +390,24 @@ def test_a_profile_that_is_a_list_is_exit_5_not_an_internal_error(home: Path) ->
     r = run("profile")
     assert r.exit_code == 5 and "your profile" in r.stderr and "internal error" not in r.stderr
     assert run("checklist").exit_code == 0  # the checklist only reads it for a nation and role: none there
+
+
+def test_a_record_changed_to_hold_controls_reaches_no_report_raw(home: Path, tmp_path: Path) -> None:
+    """ESC and a right-to-left override written into a stored record (it then fails check; `export --anyway`
+    still exports it, findings on the cover) went raw into the Markdown, HTML and CSV: `cat report.md` cleared
+    the screen and a browser reversed the line. They are shown as [U+001B] and [U+202E]."""
+    import json as jsonlib
+
+    ok("report", "--from-file", str(write_json(tmp_path, minimal(description="plain words"))))
+    conn = sqlite3.connect(home / "incidents.db", isolation_level=None)
+    conn.execute("DROP TRIGGER record_no_update")
+    (text,) = conn.execute("SELECT record FROM incidents WHERE id = 1").fetchone()
+    rec = jsonlib.loads(text)
+    rec["description"] = "bad\x1b[2J words\u202e reversed"
+    conn.execute("UPDATE incidents SET record = ? WHERE id = 1", (jsonlib.dumps(rec),))
+    conn.close()
+    for fmt in ("md", "html", "csv"):
+        r = run("export", "--all", "--anyway", "--format", fmt)
+        assert r.exit_code == 0, r.stderr
+        assert "\x1b" not in r.stdout and "\u202e" not in r.stdout, fmt
+        assert "[U+001B]" in r.stdout and "[U+202E]" in r.stdout, fmt

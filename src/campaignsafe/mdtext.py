@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import textwrap
 
+from campaignsafe.usertext import REFUSED, shown
+
 WIDTH = 78
 _INLINE = re.compile(r"([\\`*\[<])")
 _LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=|~-]|\d+[.)])")
-_SPECIAL = re.compile(r"[\\`*\[<_&]")
+_SPECIAL = re.compile(r"[\\`*\[<_&" + REFUSED + "]")
 _PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\"'(*`_<\\")
 
 
@@ -18,6 +20,7 @@ def esc(text: str) -> str:
     """User text made inert for Markdown (inline): no emphasis, code, links, HTML or entities."""
     if not _SPECIAL.search(text):
         return text
+    text = shown(text)  # a control or bidi character (never typed: a record changed outside) made visible
     text = _INLINE.sub(r"\\\1", text)
     text = _LONE_UNDERSCORE.sub(r"\\_", text)
     return _ENTITY.sub("&amp;", text)

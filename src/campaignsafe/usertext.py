@@ -28,9 +28,9 @@ NAME_MAX = 200
 LINE_MAX = 2_000
 LONG_MAX = 50_000
 
-_REFUSED = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_MULTILINE = re.compile(f"[{_REFUSED}]")
-_ONE_LINE = re.compile(f"[\n{_REFUSED}]")
+REFUSED = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_MULTILINE = re.compile(f"[{REFUSED}]")
+_ONE_LINE = re.compile(f"[\n{REFUSED}]")
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _NAMES = {
     "\x00": "NUL",
@@ -55,6 +55,16 @@ def _describe(char: str) -> str:
     if 0xD800 <= code <= 0xDFFF:
         return "bytes that are not UTF-8"
     return f"U+{code:04X}"
+
+
+REFUSED_CLASS = f"[{REFUSED}]"
+_SHOWN = re.compile(REFUSED_CLASS)
+
+
+def shown(text: str) -> str:
+    """``text`` with every character no typed text may hold written as ``[U+XXXX]`` (for the reports: a record
+    changed outside campaignsafe, exported with ``--anyway``, must not clear a terminal or reverse a line)."""
+    return _SHOWN.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
 def has_control(text: str) -> bool:

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
+
+from campaignsafe.usertext import REFUSED_CLASS, shown
 
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_CONTROL = re.compile(REFUSED_CLASS)
+
+
 def neutralise(value: object) -> str:
-    """The cell as text, with a leading apostrophe when a spreadsheet would run it as a formula."""
+    """The cell as text, with a leading apostrophe when a spreadsheet would run it as a formula (and a control
+    or bidi character, which no typed text holds, made visible as ``[U+XXXX]``)."""
     text = "" if value is None else str(value)
+    if _CONTROL.search(text):
+        text = shown(text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

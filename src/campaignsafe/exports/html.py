@@ -16,6 +16,7 @@ from campaignsafe.exports import model as m
 from campaignsafe.exports import statement as st
 from campaignsafe.exports import views as vw
 from campaignsafe.exports.timeline import svg
+from campaignsafe.usertext import REFUSED, shown
 
 CSS = """
 @page { size: A4; margin: 15mm 14mm 17mm;
@@ -103,13 +104,14 @@ body > footer { margin-top: 6mm; font-size: 9pt; color: #333; border-top: 0.3mm 
 """
 
 
-_SPECIAL = re.compile("[&<>\"']")
+_SPECIAL = re.compile("[&<>\"'" + REFUSED + "]")
 
 
 def e(text: object) -> str:
-    """Escape text for HTML content or a quoted attribute."""
+    """Escape text for HTML content or a quoted attribute (a control or bidi character, which no typed text holds,
+    made visible as ``[U+XXXX]``)."""
     s = text if type(text) is str else str(text)
-    return escape(s, quote=True) if _SPECIAL.search(s) else s
+    return escape(shown(s), quote=True) if _SPECIAL.search(s) else s
 
 
 def head(meta: m.ExportMeta, cover: vw.CoverView, conduct: vw.ConductView) -> str:
