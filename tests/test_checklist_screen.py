@@ -132,3 +132,13 @@ def test_headings_are_never_cut(args: tuple[str, ...], columns: int, monkeypatch
         assert re.search(r"Item 1 of \d+ · [^·]+ · in danger, call 999", " ".join(out.split()))
     else:
         assert "…" not in out
+
+
+def test_next_taller_than_the_screen_ends_with_the_999_line_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`checklist next` was 32 lines on a 24-row screen: its 999 line had scrolled away. It says it again last."""
+    monkeypatch.setenv("LINES", "24")
+    lines = run("checklist", "next").stdout.strip().splitlines()
+    assert len(lines) > 24 and "999" in lines[0] and "999" in lines[-1]
+    monkeypatch.setenv("LINES", "200")
+    tall = run("checklist", "next").stdout.strip().splitlines()
+    assert "999" in tall[0] and "999" not in tall[-1]  # the whole answer on screen: once is enough

@@ -337,6 +337,8 @@ def show_next(view: View, rows: list[Row]) -> None:
     out.print(table)
     out.print()
     say(out, "Read one: campaignsafe checklist show ITEM; answer: campaignsafe checklist mark ITEM done")
+    if 6 + 2 * len(rows) > out.height:  # taller than the screen: the 999 line has scrolled off the top, so again
+        danger(out)
 
 
 def profiles_json(found: list["ProfileSummary"]) -> dict[str, Any]:
