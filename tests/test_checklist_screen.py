@@ -142,3 +142,11 @@ def test_next_taller_than_the_screen_ends_with_the_999_line_too(monkeypatch: pyt
     monkeypatch.setenv("LINES", "200")
     tall = run("checklist", "next").stdout.strip().splitlines()
     assert "999" in tall[0] and "999" not in tall[-1]  # the whole answer on screen: once is enough
+
+
+def test_a_wrapped_item_title_hangs_under_its_first_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`checklist show` at 50 columns: a title's second line began at column 0, under its [ ] box."""
+    monkeypatch.setenv("COLUMNS", "50")
+    lines = run("checklist", "show", "before-the-campaign").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("[ ] Find out who your police"))
+    assert lines[at + 1].startswith("    ") and lines[at + 1].strip()

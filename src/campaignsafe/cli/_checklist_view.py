@@ -140,9 +140,16 @@ def _item_head(row: Row, heading: str | None, compact: bool, mark: str = "") -> 
     parts: list[RenderableType] = []
     if heading:
         parts.append(FullRule(Text(heading), style="dim"))
-    title = Text(mark + " " if mark else "")
-    title.append(item.title, style="bold")
-    parts.append(title)
+    if mark:  # the box, then the title with every wrapped line under its first word (a hanging indent)
+        from rich.table import Table
+
+        boxed = Table.grid(padding=(0, 1))
+        boxed.add_column(no_wrap=True)
+        boxed.add_column(ratio=1)
+        boxed.add_row(mark, Text(item.title, style="bold"))
+        parts.append(boxed)
+    else:
+        parts.append(Text(item.title, style="bold"))
     tags = [item.priority, "for " + ", ".join(item.roles)]
     if item.nations:
         tags.append(nations_text(item.nations) + " only")
