@@ -62,16 +62,15 @@ def _person(o: reading.Opened, raw: Any, where: str) -> dict[str, Any]:
 def _with_force(person: dict[str, Any], force: Any) -> dict[str, Any]:
     """``person`` with ``force_id``, the force in their profile, when it is one campaignsafe knows (kept beside
     the recorder at import, so an incident of theirs with no place-based force still falls to it)."""
-    from campaignsafe.incidents.listing import known_force
+    from campaignsafe.incidents.provenance import recorder_force
 
-    if isinstance(force, str) and known_force(force):
-        return {**person, "force_id": force}
-    return person
+    known = recorder_force({"force_id": force})  # the one rule for a recorder's force (a known id, else "")
+    return {**person, "force_id": known} if known else person
 
 
 def _plain(o: reading.Opened, where: str, value: Any) -> None:
-    """Every text in an incident's record follows the rule for typed text: control characters, bidirectional
-    overrides and line separators are never recorded, so a record holding one was made outside campaignsafe
+    """No text in an incident's record holds what no campaignsafe ever recorded (``usertext.has_control``: C0
+    and C1 controls, DEL, bidirectional overrides), so a record holding one was made outside campaignsafe
     (and would reach the police reports raw). Its hash cannot tell: it is computed over what the file holds."""
     stack = [value]
     while stack:
