@@ -184,3 +184,75 @@ def test_an_import_of_later_amendments_killed_half_way_leaves_the_record_as_it_w
     data = ok("import", str(bundle), "--json").json
     assert [(u["id"], u["amendments"]) for u in data["updated"]] == [(2, 1)]
     assert ok("check").stdout.startswith("OK")
+
+
+def test_an_amendment_that_takes_the_place_away_brings_the_recorders_force(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jo (Kent) records an incident in Bath; Alex imports it (Avon and Somerset, from its postcode). Jo then
+    amends it to online, with no postcode: it falls to Jo's profile force. Brought in by the next import as
+    "updated", it kept no force ("none in the recording person's profile", untrue) and --force kent missed it."""
+    ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
+    ok("report", "--when", "2026-05-01 18:30", "--place", "Milsom Street", "--postcode", "BA1 1SU",
+       "--kind", "harassment", "--description", "shouted at")  # fmt: skip
+    first = tmp_path / "js-1.zip"
+    ok("export", "--all", "--bundle", str(first))
+    agent = use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
+    ok("import", str(first))
+    assert ok("incidents", "show", "1", "--json").json["force"]["id"] == "avon-and-somerset"
+    use_home(monkeypatch, home)
+    ok("incidents", "edit", "1", "--place", "online", "--postcode", "", "--reason", "it was a video call")
+    second = tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(second))
+    use_home(monkeypatch, agent)
+    assert [u["id"] for u in ok("import", str(second), "--json").json["updated"]] == [1]
+    assert ok("incidents", "show", "1", "--json").json["force"]["id"] == "kent"
+    assert "Kent Police (from the reporting person's profile" in " ".join(ok("incidents", "show", "1").stdout.split())
+    listed = ok("incidents", "list", "--json").json["incidents"][0]
+    assert (listed["force_id"], listed["force_source"]) == ("kent", "profile")
+    assert [i["id"] for i in ok("incidents", "list", "--force", "kent", "--json").json["incidents"]] == [1]
+    assert ok("incidents", "list", "--force", "avon-and-somerset", "--json").json["incidents"] == []
+    assert ok("incidents", "list", "--force", "sussex", "--json").json["incidents"] == []
+    case = ok("export", "--all", "--format", "json").json["incidents"][0]
+    assert (case["locations"][0]["force_id"], case["force_source"]) == ("kent", "profile")
+    assert ok("check").stdout.startswith("OK")
+
+
+def test_an_incident_imported_with_no_force_of_its_recorder_is_not_said_to_have_none(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jo's profile names no force: an imported online incident of Jo's is "not known", never "none in the
+    recording person's profile" (what shows too for one imported before the force came with imports)."""
+    ok("profile", "--name", "Jo Smith", "--initials", "JS")
+    ok("report", "--when", "2026-05-01 18:30", "--place", "online", "--kind", "online-abuse", "--description", "d")
+    bundle = tmp_path / "js.zip"
+    ok("export", "--all", "--bundle", str(bundle))
+    use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
+    ok("import", str(bundle))
+    shown = " ".join(ok("incidents", "show", "1").stdout.split())
+    assert "Force not known (no postcode or force given, and no force in the recording person's profile came" in shown
+    assert ok("incidents", "show", "1", "--json").json["force"] is None
+
+
+def test_a_later_amendment_by_the_recorder_of_an_online_incident_still_exports(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An online incident of Jo's (Kent, from Jo's profile), imported, then amended by Jo and imported again: the
+    export failed with an internal error (the amendment's maker carried the force kept beside Jo)."""
+    ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
+    ok("report", "--when", "2026-05-01 18:30", "--place", "online", "--kind", "online-abuse", "--description", "d")
+    first, second = tmp_path / "js-1.zip", tmp_path / "js-2.zip"
+    ok("export", "--all", "--bundle", str(first))
+    ok("incidents", "edit", "1", "--kind", "threatening-communications", "--reason", "re-read the message")
+    ok("export", "--all", "--bundle", str(second))
+    use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
+    ok("import", str(first))
+    assert [u["id"] for u in ok("import", str(second), "--json").json["updated"]] == [1]
+    case = ok("export", "--all", "--format", "json").json["incidents"][0]
+    assert case["provenance"]["amendments_by"][0]["initials"] == "JS" and case["locations"][0]["force_id"] == "kent"
+    assert "force_id" not in case["provenance"]["amendments_by"][0]
+    ok("export", "--all", "--bundle", str(tmp_path / "ab.zip"))
+    assert ok("verify", str(tmp_path / "ab.zip")).exit_code == 0

@@ -434,6 +434,7 @@ def _add_later(store: Any, later: list[tuple[int, Incoming, int]]) -> list[dict[
     """Add each held incident's later amendments (inside the import's transaction); what the entry says of them."""
     from campaignsafe.incidents import audit
     from campaignsafe.incidents.models import STORED, Amendment
+    from campaignsafe.incidents.provenance import recorder_force
     from campaignsafe.incidents.when import iso
 
     out = []
@@ -455,6 +456,8 @@ def _add_later(store: Any, later: list[tuple[int, Incoming, int]]) -> list[dict[
                 "fields": fields,
                 "amendment_rows": rows,
                 "amendments_by": [str(p.get("initials") or "") for p in item.amendments_by[held:]],
+                # the force in their profile now (an amendment may have taken its place away): later_forces
+                **({"recorder_force": force} if (force := recorder_force(item.recorded_by)) else {}),
             }
         )
     return out

@@ -157,7 +157,7 @@ def _body(incident: Incident, now: bool = False, theirs: str | None = None) -> l
     unknown = (
         "not known (no postcode, force or profile force)"
         if theirs is None
-        else "not known (no postcode or force given, and none in the recording person's profile)"
+        else "not known (no postcode or force given, and no force in the recording person's profile came with it)"
     )
     rows.append(("Force", force_label(incident, theirs) or unknown))
     rows.append(("Kind", kinds.label(incident.kind)))

@@ -162,13 +162,19 @@ def _origin(prov: Any, orig: Incident, producer: m.Producer) -> m.Provenance | N
     """An imported incident's provenance; amendments after the imported ones are the reporter's own."""
     if prov is None:
         return None
-    by = [m.Producer.model_validate(p) for p in prov.amendments_by][: len(orig.amendments)]
+    by = [_person(p) for p in prov.amendments_by][: len(orig.amendments)]
     return m.Provenance(
-        recorded_by=m.Producer.model_validate({k: v for k, v in prov.recorded_by.items() if k != "force_id"}),
+        recorded_by=_person(prov.recorded_by),
         source_id=prov.source_id,
         amendments_by=by + [producer] * (len(orig.amendments) - len(by)),
         source_audit=prov.source_audit,
     )
+
+
+def _person(person: dict[str, Any]) -> m.Producer:
+    """A recorder or amender as the schema has them: the force in their profile (kept beside them at import,
+    ``provenance.recorder_force``) is the case's force, not a field of theirs."""
+    return m.Producer.model_validate({k: v for k, v in person.items() if k != "force_id"})
 
 
 def _case(

@@ -273,7 +273,7 @@ def rows(conn: Conn, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...
     """The raw rows of a listing query (``SUMMARY_SQL`` or ``TABLE_SQL``) for ``flt``."""
     from campaignsafe.incidents import backend
 
-    where, args = _where(flt)
+    where, args = _where(flt, _later_forces(conn) if flt.force_id else {})
     query = sql.format(where=where)
     if backend.is_pg(conn):
         query = query.replace(_ROUTES, _ROUTES_PG)
@@ -327,16 +327,17 @@ def _recorders(conn: Conn, wanted: set[int]) -> dict[int, Recorder]:
 
     if not wanted or not backend.has_table(conn, "provenance"):
         return {}
-    from campaignsafe.incidents.provenance import recorder_force
+    from campaignsafe.incidents.provenance import later_forces, recorder_force
 
     out: dict[int, Recorder] = {}
+    later = later_forces(conn)
     for iid, by in conn.execute("SELECT incident_id, recorded_by FROM provenance"):
         if int(iid) in wanted:
             try:
                 person = json.loads(by)
                 who = (person.get("initials") or person.get("name")) if isinstance(person, dict) else None
                 # a number, a list: damaged, not named
-                out[int(iid)] = (who if isinstance(who, str) else None, recorder_force(person))
+                out[int(iid)] = (who if isinstance(who, str) else None, later.get(int(iid), recorder_force(person)))
             except (ValueError, TypeError, RecursionError):  # damaged: listed, not fatal (check says what)
                 out[int(iid)] = (None, "")
     return out
@@ -368,7 +369,19 @@ NOT_IMPORTED = "NOT EXISTS (SELECT 1 FROM provenance p WHERE p.incident_id = i.i
 THEIRS = "EXISTS (SELECT 1 FROM provenance p WHERE p.incident_id = i.id AND p.recorded_by LIKE ?)"
 
 
-def _where(flt: Filter) -> tuple[str, list[Any]]:
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _later_forces(conn: Conn) -> dict[int, str]:
+    from campaignsafe.incidents import backend, provenance
+
+    return provenance.later_forces(conn) if backend.has_table(conn, "provenance") else {}
+
+
+def _where(flt: Filter, later: dict[int, str] | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause and its parameters; ``later``: the recorder's forces later imports brought (id → force),
+    which stand in for the one kept with the incident's provenance."""
     clauses: list[str] = []
     args: list[Any] = []
     if flt.since is not None:
@@ -382,8 +395,14 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
         args += list(flt.kinds)
     if flt.force_id:  # with those that fall to it: the profile's force, or an imported one's recorder's
         mine = f" OR (i.force_id IS NULL AND {NOT_IMPORTED})" if flt.force_id == flt.profile_force_id else ""
-        clauses.append(f"(i.force_id = ?{mine} OR (i.force_id IS NULL AND {THEIRS}))")
-        args += [flt.force_id, f'%"force_id": {json.dumps(flt.force_id)}%']
+        theirs, extra = THEIRS, list[int]()
+        if later:  # a later import's force for an incident stands in for the first import's
+            said = sorted(later)
+            now = [i for i in said if later[i] == flt.force_id]
+            theirs = f"({THEIRS} AND i.id NOT IN ({_marks(said)}))" + (f" OR i.id IN ({_marks(now)})" if now else "")
+            extra = said + now
+        clauses.append(f"(i.force_id = ?{mine} OR (i.force_id IS NULL AND ({theirs})))")
+        args += [flt.force_id, f'%"force_id": {json.dumps(flt.force_id)}%', *extra]
     if flt.unreported:
         clauses.append("i.police_reported = 0")
     if flt.ids:

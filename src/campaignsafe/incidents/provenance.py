@@ -76,10 +76,11 @@ class Origins:
         self.conn, self.ids = conn, incident_ids
         self._place: dict[int, int] = {}
         self._later: dict[int, list[tuple[dict[str, Any], list[Any], list[Any]]]] = {}
+        self._forces: dict[int, str] = {}
         imported = incident_ids and backend.has_table(conn, "provenance")
         if imported and conn.execute("SELECT 1 FROM provenance LIMIT 1").fetchone():  # nothing imported: no lookups
             self._place = {iid: n for n, iid in enumerate(incident_ids)}
-            self._later = _later_amendments(conn)
+            self._later, self._forces = _later_amendments(conn), later_forces(conn)
         self._read: range = range(0)
         self._held: dict[int, Provenance] = {}
 
@@ -100,6 +101,8 @@ class Origins:
         out = {}
         for iid, by, sid, amended, trail, seq in self.conn.execute(q, chunk):
             prov = out[iid] = Provenance(json.loads(by), sid, json.loads(amended), json.loads(trail), seq)
+            if iid in self._forces and isinstance(prov.recorded_by, dict):  # a later import said it anew
+                prov.recorded_by = {**prov.recorded_by, "force_id": self._forces[iid]}
             for by_import, numbers, initials in self._later.get(iid, []):
                 known = [prov.recorded_by, *prov.amendments_by, by_import]
                 for number, who in zip(numbers, initials, strict=False):
@@ -123,6 +126,24 @@ def _later_amendments(conn: Conn) -> dict[int, list[tuple[dict[str, Any], list[A
             if isinstance(item, dict) and isinstance(item.get("id"), int):
                 by = producers.get(int(seq), {})
                 out.setdefault(item["id"], []).append((by, item.get("numbers") or [], item.get("amendments_by") or []))
+    return out
+
+
+def later_forces(conn: Conn) -> dict[int, str]:
+    """The force in its recorder's profile that a later import brought for an incident already held (that entry's
+    ``amended`` item; the latest for each): an amendment may take away the place its force came from, and the
+    ``provenance`` row written at the first import is never changed."""
+    out: dict[int, str] = {}
+    for (text,) in conn.execute(
+        "SELECT detail FROM audit WHERE action = 'imported' AND detail LIKE ? ORDER BY seq", ('%"recorder_force"%',)
+    ):
+        try:
+            items = json.loads(text).get("amended") or []
+        except (ValueError, AttributeError, RecursionError):  # a damaged entry: check says so
+            continue
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), int) and "recorder_force" in item:
+                out[item["id"]] = recorder_force({"force_id": item["recorder_force"]})
     return out
 
 
