@@ -356,3 +356,52 @@ def test_filters_that_match_nothing_do_not_say_the_record_is_empty(args: tuple[s
         [sys.executable, "-m", "campaignsafe", "incidents", "list", *args], capture_output=True, text=True
     )
     assert "No incidents match these filters (3 recorded)" in real.stdout, real.stderr
+
+
+@pytest.mark.parametrize(
+    ("inside", "flag", "field"),
+    [
+        ("screenshot=first.png", ("--screenshot", "second.png"), "screenshot="),
+        ("seen_at=2026-05-01 10:00", ("--seen-at", "2026-05-01 11:00"), "seen_at="),
+        ("platform=X", ("--platform", "Mastodon"), "platform="),
+        ("note=from Sam", ("--note", "from Alex"), "note="),
+    ],
+)
+def test_a_url_field_given_inside_the_url_and_as_a_flag_is_refused(
+    inside: str, flag: tuple[str, str], field: str, three: list[int], tmp_path: Path, home: Path
+) -> None:
+    """`add-evidence --url "…; screenshot=a.png" --screenshot b.png` kept one and silently lost the other (as did
+    seen_at, platform and note): refused, naming the field, quoting neither value, nothing added."""
+    set_initials("Alex Brown")
+    for name in ("first.png", "second.png"):
+        (tmp_path / name).write_bytes(name.encode())
+    url = f"https://x.com/a/status/1; {inside.replace('first.png', str(tmp_path / 'first.png'))}"
+    value = str(tmp_path / flag[1]) if flag[0] == "--screenshot" else flag[1]
+    r = run("incidents", "add-evidence", "1", "--url", url, flag[0], value)
+    assert r.exit_code == 3, r.stderr
+    said = " ".join(r.stderr.split())
+    assert f"{field} is given both inside --url and as {flag[0]}; nothing was saved" in said and "give it once" in said
+    assert not any(v in r.stderr for v in ("first.png", "second.png", "11:00", "Mastodon", "from Sam", "from Alex"))
+    assert count(home, "evidence") == 0
+
+
+def test_a_platform_flag_beside_a_url_of_a_known_platform_is_not_a_clash(three: list[int]) -> None:
+    """The platform worked out from the address is not one the user gave: --platform still names it."""
+    set_initials("Alex Brown")
+    r = run("incidents", "add-evidence", "1", "--url", "https://x.com/a/status/1", "--platform", "Mastodon", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.json["evidence"][0]["platform"] == "Mastodon"
+
+
+def test_a_field_given_twice_is_named_by_its_flag_and_said_once(three: list[int], home: Path) -> None:
+    """`edit --add-suspect "Dave; handle=@a; handle=@b"` failed naming no flag; `report --suspect …` said
+    "nothing was saved; nothing was saved"."""
+    r = run("incidents", "edit", "1", "--add-suspect", "Dave; handle=@first; handle=@second", "--reason", "r")
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "--add-suspect: handle= is given twice in one suspect: give it once" in said
+    assert said.count("nothing was saved") == 1 and "@first" not in said and count(home, "amendments") == 0
+    r = run("report", "--when", "2026-05-01 10:00", "--place", "online", "--kind", "threats", "--description", "d",
+            "--suspect", "Dave; handle=@first; handle=@second")  # fmt: skip
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "--suspect: handle= is given twice in one suspect: give it once" in said
+    assert said.count("nothing was saved") == 1 and count(home) == 3

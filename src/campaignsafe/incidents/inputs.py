@@ -69,11 +69,7 @@ def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str
                 free.append(value.strip())
         elif sep and key in allowed:
             if key in out:
-                raise InputError(
-                    f"{key}= is given twice in one {what}; nothing was saved",
-                    f"give it once (a second one is another {what}, given on its own)",
-                    code="bad_flag",
-                )
+                raise InputError(f"{key}= is given twice in one {what}: give it once", code="bad_flag")
             out[key] = value.strip()
         elif sep and re.fullmatch(r"[a-z_]+", key):
             raise InputError(f"unknown field in {what} (use {', '.join((first, *allowed))})", code="bad_flag")
@@ -147,9 +143,14 @@ def report(text: str) -> dict[str, Any]:
     return data
 
 
-def url(text: str) -> dict[str, Any]:
-    """``"https://…; screenshot=shot.png"`` → URL evidence with its platform worked out."""
-    data: dict[str, Any] = dict(item(text, "url", ("screenshot", "seen_at", "platform", "note"), "url"))
+#: the fields a ``--url`` value may give after the address
+URL_FIELDS = ("screenshot", "seen_at", "platform", "note")
+
+
+def url(text: str, given: dict[str, str] | None = None) -> dict[str, Any]:
+    """``"https://…; screenshot=shot.png"`` → URL evidence with its platform worked out (unless ``given``, from
+    flags beside the value, names one: see ``manage.add_evidence``)."""
+    data: dict[str, Any] = {**item(text, "url", URL_FIELDS, "url"), **(given or {})}
     if "platform" not in data and data.get("url"):
         found = platform_of(data["url"])
         if found:

@@ -69,14 +69,12 @@ def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
                 new[key] = v[key]
         if any(v.get(k) is not None for k in ("place", "postcode", "force")):
             _location(cur, v, new, problems)
-        people = [inputs.person("suspect", t) for t in v.get("add_suspect") or []]
-        people += [inputs.witness(t) for t in v.get("add_witness") or []]
+        people = _each(v, "add_suspect", lambda t: inputs.person("suspect", t), problems)
+        people += _each(v, "add_witness", inputs.witness, problems)
         if people:
             new["people"] = [p.model_dump(mode="json") for p in cur.people] + people
-        if v.get("add_vehicle"):
-            new["vehicles"] = [x.model_dump(mode="json") for x in cur.vehicles] + [
-                inputs.vehicle(t) for t in v["add_vehicle"]
-            ]
+        if vehicles := _each(v, "add_vehicle", inputs.vehicle, problems):
+            new["vehicles"] = [x.model_dump(mode="json") for x in cur.vehicles] + vehicles
         if v.get("impact") is not None or v.get("campaign_impact") is not None:
             old = cur.impact.model_dump() if cur.impact else {}
             new["impact"] = {
@@ -90,6 +88,17 @@ def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
                 "nothing to change", "give e.g. --when, --place, --description or --add-witness", code="no_change"
             )
         return store.amend(incident_id, new, reason)
+
+
+def _each(v: dict[str, Any], flag: str, make: Any, problems: list[str]) -> list[dict[str, Any]]:
+    """Each value of a repeatable flag made into its item; a value that cannot be is a problem named by its flag."""
+    out = []
+    for text in v.get(flag) or []:
+        try:
+            out.append(make(text))
+        except InputError as exc:
+            problems.append(f"--{flag.replace('_', '-')}: {exc.message}")
+    return out
 
 
 def _location(cur: Incident, v: dict[str, Any], new: dict[str, Any], problems: list[str]) -> None:
@@ -155,8 +164,21 @@ def add_evidence(
         raise InputError("--screenshot and --seen-at go with --url", code="usage")
     raw: list[dict[str, Any]] = [{"path": os.path.abspath(f), "note": note} for f in files]
     if url:
-        item = inputs.url(url)
-        item.update({k: v for k, v in (("platform", platform), ("seen_at", seen_at), ("note", note)) if v})
+        try:
+            typed = inputs.item(url, "url", inputs.URL_FIELDS, "url")
+        except InputError as exc:
+            raise InputError(f"--url: {exc.message}; nothing was saved", code=exc.code) from None
+        flags = {"platform": platform, "seen_at": seen_at, "note": note, "screenshot": screenshot}
+        both = [k for k, given in flags.items() if given and k in typed]
+        if both:  # keeping one would silently lose the other
+            keys, flags_given = " and ".join(f"{k}=" for k in both), " and ".join(f"--{k}" for k in both)
+            raise InputError(
+                f"{keys} {'is' if len(both) == 1 else 'are'} given both inside --url and as"
+                f" {flags_given.replace('_', '-')}; nothing was saved",
+                f"give {'it' if len(both) == 1 else 'each'} once",
+                code="bad_flag",
+            )
+        item = inputs.url(url, {k: given for k, given in flags.items() if given and k != "screenshot"})
         if screenshot:
             item["screenshot"] = os.path.abspath(screenshot)
         raw.append(item)
