@@ -547,8 +547,25 @@ def test_saved_all_is_kept_over_the_profile_and_profiles_shows_what_applies() ->
     assert (view["role"], view["nation"], view["role_from_profile"], view["nation_from_profile_force"]) == (
         None, None, None, None
     )  # fmt: skip
-    assert run("checklist", "profiles", "--save").exit_code == 0  # nothing saved: the profile's again
-    assert run("checklist", "--json").json["nation"] == "scotland"
+    assert run("checklist", "profiles", "--save").exit_code == 3  # nothing given: nothing to save
+    assert run("checklist", "profiles", "--save", "--role", "none", "--nation", "none").exit_code == 0
+    assert run("checklist", "--json").json["nation"] == "scotland"  # none saved: the profile's again
+
+
+def test_saving_one_default_keeps_the_other(home: Path) -> None:
+    """`--save --nation all` cleared a saved role (None cleared one): a default not given is kept, and `none`
+    clears one."""
+    assert run("checklist", "profiles", "--save", "--profile", "sam", "--role", "volunteer").exit_code == 0
+    saved = run("checklist", "profiles", "--save", "--profile", "sam", "--nation", "wales")
+    assert "role volunteer, nation wales" in saved.stdout
+    view = run("checklist", "list", "--profile", "sam", "--json").json
+    assert (view["role"], view["nation"]) == ("volunteer", "wales")
+    cleared = run("checklist", "profiles", "--save", "--profile", "sam", "--role", "none")
+    assert "role none saved" in " ".join(cleared.stdout.split()) and "nation wales" in cleared.stdout
+    assert run("checklist", "list", "--profile", "sam", "--json").json["role"] is None
+    bad = run("checklist", "profiles", "--save", "--profile", "sam", "--role", "treasurer")
+    assert bad.exit_code == 3 and "unknown role" in bad.stderr
+    assert run("checklist", "list", "--profile", "sam", "--json").json["nation"] == "wales"
 
 
 @pytest.mark.parametrize(
@@ -605,3 +622,22 @@ def test_the_briefing_tells_not_yet_from_not_answered(fmt: str) -> None:
 
     assert (status_of(first), status_of(second)) == ("Not yet", "Not answered yet")
     assert "not yet, or not answered yet (each says which)" in flat_text
+
+
+def test_offences_take_the_nation_the_checklist_profile_saved(home: Path) -> None:
+    """`checklist offences --help` says it uses the profile's saved nation, but it took only the profile's force:
+    a Welsh volunteer who saved Wales (with a Met profile force) saw England's offences."""
+    assert run("profile", "--force", "metropolitan").exit_code == 0
+    assert run("checklist", "offences", "--json").json["nation"] == "england"
+    assert run("checklist", "profiles", "--save", "--profile", "sam", "--nation", "wales").exit_code == 0
+    got = run("checklist", "offences", "--profile", "sam", "--json").json
+    assert (got["nation"], got["nation_saved_by_profile"], got["nation_from_profile_force"]) == ("wales", "sam", None)
+    said = " ".join(run("checklist", "offences", "--profile", "sam").stdout.split())
+    assert "offences in Wales (saved for checklist profile sam" in said
+    assert run("checklist", "offences", "--profile", "sam", "--nation", "scotland", "--json").json["nation"] == (
+        "scotland"
+    )
+    assert run("checklist", "profiles", "--save", "--profile", "sam", "--nation", "all").exit_code == 0
+    assert run("checklist", "offences", "--profile", "sam", "--json").json["nation"] is None
+    (home / "checklist" / "sam.json").write_text("{not json")
+    assert run("checklist", "offences", "--profile", "sam", "--json").json["nation"] == "england"  # damaged: none

@@ -36,10 +36,14 @@ def offence_json(offence: "Offence") -> dict[str, Any]:
 
 
 def offences_json(
-    found: list["Offence"], nation: str | None, kind: str | None, nation_from: str | None = None
+    found: list["Offence"],
+    nation: str | None,
+    kind: str | None,
+    nation_from: str | None = None,
+    saved_by: str | None = None,
 ) -> dict[str, Any]:
     """The ``checklist offences --json`` object: the disclaimer first, then the offences; ``nation_from`` names
-    the profile's force when the nation was taken from it."""
+    the profile's force when the nation was taken from it, ``saved_by`` the checklist profile that saved it."""
     from campaignsafe.guidance.offences import disclaimer
 
     return {
@@ -47,12 +51,19 @@ def offences_json(
         "disclaimer": " ".join(disclaimer().split()),
         "nation": nation,
         "nation_from_profile_force": nation_from,
+        "nation_saved_by_profile": saved_by,
         "kind": kind,
         "offences": [offence_json(o) for o in found],
     }
 
 
-def show_offences(found: list["Offence"], nation: str | None, kind: str | None, nation_from: str | None = None) -> None:
+def show_offences(
+    found: list["Offence"],
+    nation: str | None,
+    kind: str | None,
+    nation_from: str | None = None,
+    saved_by: str | None = None,
+) -> None:
     """Each offence: where it applies, statute, what it covers, examples, penalty and sources."""
     from rich.markup import escape
     from rich.text import Text
@@ -69,6 +80,8 @@ def show_offences(found: list["Offence"], nation: str | None, kind: str | None, 
     where = f"in {NATION_NAMES[nation]}" if nation else "across the UK (each says where it applies)"
     if nation_from:
         where += f" (your profile's force, {escape(nation_from)}; every nation: --nation all)"
+    elif saved_by:
+        where += f" (saved for checklist profile {escape(saved_by)}; another: --nation)"
     what = f" that may apply to {escape(kinds.label(kind).lower())}" if kind else ""
     out.print(f"{len(found)} offence{'' if len(found) == 1 else 's'}{what} {where}.")
     for o in found:

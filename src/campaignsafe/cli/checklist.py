@@ -237,7 +237,11 @@ def export(
 @app.command("profiles")
 def profiles(
     save: Annotated[
-        bool, typer.Option("--save", help="Save --role and --nation as the defaults of --profile.")
+        bool,
+        typer.Option(
+            "--save",
+            help="Save --role and/or --nation as the defaults of --profile ('none' clears one; the other is kept).",
+        ),
     ] = False,
     profile: ProfileOpt = None,
     role: RoleOpt = None,
@@ -246,7 +250,8 @@ def profiles(
 ) -> None:
     """List profiles, or save a profile's role and nation.
 
-    With --save, --role and --nation become the defaults of --profile.
+    With --save, --role and --nation become the defaults of --profile: one not given keeps what is saved,
+    and 'none' clears it (back to the role in campaignsafe profile, or your police force's nation).
 
     Example: campaignsafe checklist profiles --save --profile sam --role volunteer --nation wales
     """
@@ -256,13 +261,20 @@ def profiles(
     from campaignsafe.guidance.content import normalise_nation, normalise_role
 
     if save:
+        if role is None and nation is None:
+            from campaignsafe.errors import InputError
 
-        def kept(value: str | None, normal: str | None) -> str | None:
-            return "all" if value is not None and value.strip().lower() == "all" else normal
+            raise InputError(
+                "--save needs --role, --nation or both",
+                "e.g. campaignsafe checklist profiles --save --role agent ('none' clears a saved one)",
+                code="usage",
+            )
 
-        saved = progress.save_defaults(
-            profile, kept(role, normalise_role(role)), kept(nation, normalise_nation(nation))
-        )
+        def kept(value: str | None, normal: Any) -> str | None:
+            word = None if value is None else value.strip().lower()
+            return word if word in ("all", progress.CLEAR) else normal(value) if value is not None else None
+
+        saved = progress.save_defaults(profile, kept(role, normalise_role), kept(nation, normalise_nation))
         if not json_out:
             d = saved.defaults
             unsaid = "none saved (your profile's)"
@@ -317,6 +329,16 @@ def reset(profile: ProfileOpt = None, json_out: JsonOpt = False) -> None:
 
 @app.command("offences")
 def offences(
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            envvar="CAMPAIGNSAFE_PROFILE",
+            help="Whose saved nation, with no --nation (a checklist profile; default: 'default').",
+            show_default=False,
+        ),
+    ] = None,
     nation: NationOpt = None,
     kind: Annotated[
         str | None, typer.Option("--kind", help="Only offences for this incident kind, e.g. threats.")
@@ -335,13 +357,13 @@ def offences(
     from campaignsafe.guidance import offences as ref
     from campaignsafe.guidance.content import normalise_nation
 
-    wanted, nation_from = normalise_nation(nation), None
-    if nation is None:  # the nation of the profile's force, as the checklist and report take it
-        from campaignsafe.guidance.checklist import profile_nation
+    wanted, nation_from, saved_by = normalise_nation(nation), None, None
+    if nation is None:  # the checklist's: the profile's saved nation, else that of the profile's force
+        from campaignsafe.guidance.checklist import default_nation
 
-        wanted, nation_from = profile_nation()
+        wanted, nation_from, saved_by = default_nation(profile)
     found = ref.suggest(kind, wanted) if kind is not None else ref.offences(wanted)
     if json_out:
-        print_json(offences_json(found, wanted, kind, nation_from))
+        print_json(offences_json(found, wanted, kind, nation_from, saved_by))
     else:
-        show_offences(found, wanted, kind, nation_from)
+        show_offences(found, wanted, kind, nation_from, saved_by)

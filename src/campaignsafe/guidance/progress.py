@@ -165,13 +165,21 @@ def record(profile: str | None, item_id: str, status: str, note: str | None = No
     return answer
 
 
+#: saved as a default: none saved (back to the profile's role, or its force's nation)
+CLEAR = "none"
+
+
 def save_defaults(profile: str | None, role: str | None, nation: str | None) -> Progress:
-    """Make ``role`` and ``nation`` the profile's defaults (None clears one)."""
+    """Make ``role`` and ``nation`` the profile's defaults: None keeps the one saved, :data:`CLEAR` clears it."""
     name = profile_name(profile)
     path = progress_path(name)
     with paths.locked(path):
         progress = _read(path, name)
-        progress.defaults = Defaults.model_validate({"role": role, "nation": nation})
+        saved = progress.defaults
+        given = {"role": role, "nation": nation}
+        progress.defaults = Defaults.model_validate(
+            {k: getattr(saved, k) if v is None else None if v == CLEAR else v for k, v in given.items()}
+        )
         _write(path, progress)
     return progress
 
