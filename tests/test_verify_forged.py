@@ -247,3 +247,22 @@ def test_the_folders_zip_r_adds_when_a_bundle_is_zipped_again_pass(honest: Path,
     again = _add_folder(honest, "evidence/", first=True)
     r = run("verify", str(again), "--json")
     assert r.exit_code == 0 and r.json["passed"] is True
+
+
+@pytest.mark.parametrize("extra", ["evidence/other", "notes/empty/deeper"])
+def test_a_folder_and_its_zip_agree_on_an_empty_extra_folder(honest: Path, tmp_path: Path, extra: str) -> None:
+    """An unpacked bundle with an empty folder of no file verified OK, but `zip -r` of that same folder failed on
+    its folder entry: both fail now, naming the folder; the folders that hold the bundle's files still pass."""
+    import shutil
+
+    folder = unpack(honest, tmp_path / "u")
+    assert run("verify", str(folder)).exit_code == 0
+    (folder / extra).mkdir(parents=True)
+    r = run("verify", str(folder), "--json")
+    assert r.exit_code == 6 and r.json["passed"] is False and extra + "/" in r.json["added"], r.json
+    again = tmp_path / "again.zip"
+    subprocess.run(["zip", "-qr", str(again), "."], cwd=folder, check=True)
+    zipped = run("verify", str(again), "--json")
+    assert zipped.exit_code == 6 and extra + "/" in zipped.json["unsafe"]
+    shutil.rmtree(folder / extra.split("/")[0] if extra.startswith("notes") else folder / extra)
+    assert run("verify", str(folder)).exit_code == 0

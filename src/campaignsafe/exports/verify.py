@@ -329,8 +329,9 @@ def _signature(report: VerifyReport, manifest: bytes, small: Any, listed: dict[s
 # -- an unpacked folder --------------------------------------------------------------------------
 
 
-def _walk(root: Path, report: VerifyReport) -> Iterator[str]:
-    """Every regular file under ``root`` (relative, POSIX); links and special files flagged, never opened."""
+def _walk(root: Path, report: VerifyReport, folders: list[str] | None = None) -> Iterator[str]:
+    """Every regular file under ``root`` (relative, POSIX); links and special files flagged, never opened; each
+    folder under it put in ``folders`` (``name/``)."""
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -345,6 +346,8 @@ def _walk(root: Path, report: VerifyReport) -> Iterator[str]:
                 report.flag(rel, "a symbolic link")
             elif entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
+                if folders is not None:
+                    folders.append(rel + "/")
             elif entry.is_file(follow_symlinks=False):
                 yield rel
             else:
@@ -378,9 +381,22 @@ def _file_sha256(path: Path) -> str | None:
     return h.hexdigest()
 
 
+def _parents(names: set[str]) -> set[str]:
+    """Every folder (``a/``, ``a/b/``) that holds one of ``names``, or is one (a name ending in ``/``)."""
+    out: set[str] = set()
+    for name in names:
+        while "/" in name:
+            name = name[: name.rindex("/")]
+            if name + "/" in out:
+                break
+            out.add(name + "/")
+    return out
+
+
 def _verify_folder(root: Path) -> VerifyReport:
     report = VerifyReport()
-    present = set(_walk(root, report))
+    folders: list[str] = []
+    present = set(_walk(root, report, folders))
     keys = Counter(collision_key(n) for n in present)
     for name in sorted(present):
         if canonical(name) != name:
@@ -419,6 +435,8 @@ def _verify_folder(root: Path) -> VerifyReport:
     if unreadable:
         report.notes.append(f"Could not read {few(unreadable)}: counted as altered.")
     report.added = sorted(present - set(listed) - UNLISTED)
+    # a folder holding no file is not the bundle's (as its folder entry in a zip fails): added
+    report.added += sorted(set(folders) - _parents(present | set(report.unsafe_reasons)))
     report.unsafe.sort()
 
     def small(name: str) -> bytes | None:
