@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from tests.conftest import run
 from tests.incident_helpers import count, flat, prompts, report_json, set_initials
@@ -405,3 +407,31 @@ def test_a_field_given_twice_is_named_by_its_flag_and_said_once(three: list[int]
     said = " ".join(r.stderr.split())
     assert r.exit_code == 3 and "--suspect: handle= is given twice in one suspect: give it once" in said
     assert said.count("nothing was saved") == 1 and count(home) == 3
+
+
+def test_a_web_address_with_its_own_semicolons_is_kept_whole(three: list[int]) -> None:
+    """`--url "https://…?x=1;note=hello"`: the address's own `;note=hello` was taken as a note and cut from the
+    address (the evidence lost part of itself). A `;` with no space beside it is the address's; fields follow
+    `; `."""
+    set_initials("Alex Brown")
+    address = "https://forum.example.org/thread?id=7;page=2;note=hello"
+    r = run("incidents", "add-evidence", "1", "--url", f"{address}; note=the second page", "--json")
+    assert r.exit_code == 0, r.stderr
+    ev = r.json["evidence"][0]
+    assert (ev["url"], ev["note"]) == (address, "the second page")
+
+
+@example(path="a;", note="x")
+@example(path="t?id=7;note=hi", note="")
+@given(
+    path=st.text(alphabet=st.characters(categories=("L", "N"), include_characters="/?=&;._-"), max_size=40),
+    note=st.text(alphabet=st.characters(categories=("L", "N"), include_characters=" "), max_size=30),
+)
+def test_any_address_without_spaces_survives_beside_a_note(path: str, note: str) -> None:
+    """Whatever the address holds (its own `;`, `=`, `&`), it comes back whole, and the note after `; ` too."""
+    from campaignsafe.incidents import inputs
+
+    address = "https://example.org/" + path
+    got = inputs.url(f"{address}; note={note}")
+    assert got["url"] == address
+    assert got.get("note", "") == note.strip()

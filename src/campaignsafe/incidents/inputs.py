@@ -52,16 +52,23 @@ def platform_of(url: str) -> str | None:
     return None
 
 
+#: what parts a ``--url`` value's fields: a ``;`` with a space beside it, or one at the end
+_URL_PARTS = re.compile(r"\s*;\s+|\s+;\s*|;\s*$")
+
+
 def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str, str]:
     """``"grey hoodie; name=Sam"`` → ``{first: "grey hoodie", "name": "Sam"}``; unknown keys refused.
 
     Parts without ``key=`` (or whose "key" is not a plain word, as in a URL's query) are free
     text, joined back with ``; `` into ``first`` in the order typed (``first=`` parts among them).
-    Any other key given twice is refused: keeping one would silently lose the other.
+    Any other key given twice is refused: keeping one would silently lose the other. In a web address's value
+    (``first`` is ``url``) a ``;`` with no space beside it is the address's own (``?a=1;b=2``), since an address
+    holds no spaces: the fields after it are parted by ``; ``.
     """
     out: dict[str, str] = {}
     free: list[str] = []
-    for part in (p.strip() for p in text.split(";")):
+    parts = _URL_PARTS.split(text) if first == "url" else text.split(";")
+    for part in (p.strip() for p in parts):
         key, sep, value = part.partition("=")
         key = key.strip().lower().replace("-", "_")
         if sep and key == first:
