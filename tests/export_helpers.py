@@ -52,7 +52,9 @@ def make_record(folder: Path, *, scottish: bool = False) -> list[int]:
             "description": "A post naming my street.",
             "location": {"text": "online"},
             "people": [{"role": "suspect", "handle": "@troll", "platform": "X"}],
-            "evidence": [{"url": "https://x.com/troll/status/1", "screenshot": "shot.png", "seen_at": "2026-04-15"}],
+            "evidence": [
+                {"url": "https://x.com/troll/status/1", "screenshot": "shot.png", "seen_at": "2026-04-15T21:10"}
+            ],
         },
         {
             "occurred_at": "2026-05-01",

@@ -160,8 +160,25 @@ def test_add_evidence_names_a_bad_file_by_its_place_on_the_command_line(incident
 
 def test_url_seen_time_is_checked(incident: int) -> None:
     """A URL's seen-at time follows the same rules as any time: not in the future."""
-    r = run("incidents", "add-evidence", str(incident), "--url", "https://x.com/a/status/1", "--seen-at", "tomorrow")
-    assert r.exit_code == 3 and "seen_at" in r.stderr and "in the future" in r.stderr
+    r = run(
+        "incidents", "add-evidence", str(incident), "--url", "https://x.com/a/status/1", "--seen-at", "tomorrow 10am"
+    )
+    assert r.exit_code == 3 and "--seen-at: " in r.stderr and "in the future" in r.stderr
+
+
+@pytest.mark.parametrize("where", ["flag", "inside"])
+def test_a_seen_date_without_its_time_is_not_stored_as_midnight(incident: int, where: str, home: Path) -> None:
+    """`--seen-at 2026-05-01` was stored as 00:00 and shown "seen Fri 1 May 2026 00:00", a time nobody gave:
+    refused with a way out (the time, or the day in the note); a time given is kept."""
+    url = "https://x.com/a/status/1"
+    args = ["--url", url, "--seen-at", "2026-05-01"] if where == "flag" else ["--url", f"{url}; seen_at=2026-05-01"]
+    r = run("incidents", "add-evidence", str(incident), *args)
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and ("--seen-at: " if where == "flag" else "--url (seen_at=): ") in said
+    assert "give the time it was seen too" in said and "note" in said and "evidence[" not in said
+    assert count(home, "evidence") == 0
+    ok = run("incidents", "add-evidence", str(incident), "--url", url, "--seen-at", "2026-05-01 18:30", "--json")
+    assert ok.exit_code == 0 and ok.json["evidence"][0]["seen_at"].startswith("2026-05-01T18:30")
 
 
 @pytest.mark.sqlite_only
@@ -321,3 +338,14 @@ def test_a_file_with_two_names_outside_the_data_folder_is_fine(incident: int, tm
     os.link(photo, tmp_path / "b.jpg")
     r = run("incidents", "add-evidence", str(incident), str(tmp_path / "b.jpg"))
     assert r.exit_code == 0, r.stderr
+
+
+def test_the_guided_forms_web_address_asks_again_for_a_seen_date_without_its_time() -> None:
+    """In the guided form a web address answer with `seen_at=2026-05-01` was taken, then refused only at the
+    end as "evidence[0].seen_at": the answer is refused where it is given, and asked again."""
+    from campaignsafe.errors import InputError
+    from campaignsafe.incidents import questions
+
+    with pytest.raises(InputError, match="give the time it was seen too"):
+        questions._url("https://x.com/a/status/1; seen_at=2026-05-01", {})
+    assert questions._url("https://x.com/a/status/1; seen_at=2026-05-01 18:30", {})[1] == "X/Twitter"

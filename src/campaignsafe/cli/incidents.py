@@ -261,7 +261,7 @@ def add_evidence(
     ] = None,
     url: Annotated[Text, _opt("--url", "A web address: the post, profile or message.")] = None,
     screenshot: Annotated[Text, _opt("--screenshot", "With --url: a screenshot of it.", "FILE")] = None,
-    seen_at: Annotated[Text, _opt("--seen-at", "With --url: when you saw it (not recorded unless given).")] = None,
+    seen_at: Annotated[Text, _opt("--seen-at", "With --url: the date and time you saw it (if given).")] = None,
     platform: Annotated[Text, _opt("--platform", "With --url: the platform, if not obvious from the address.")] = None,
     note: Annotated[Text, _opt("--note", "A note kept with the exhibit.")] = None,
     json_out: JsonOpt = False,

@@ -182,14 +182,28 @@ def add_evidence(
         if screenshot:
             item["screenshot"] = os.path.abspath(screenshot)
         raw.append(item)
-    try:
-        items = [EvidenceIn.model_validate(r) for r in raw]
-    except ValidationError as exc:
-        raise Problems(pydantic_problems(exc)) from None
+    items = []
+    for n, r in enumerate(raw):
+        try:
+            items.append(EvidenceIn.model_validate(r))
+        except ValidationError as exc:  # each named by the flag the user gave it with (FILE, --url, --seen-at, …)
+            given = {"seen_at": seen_at, "platform": platform, "note": note}
+            what = "FILE" if n < len(files) else "--url"
+            raise Problems([_named(p, given, what) for p in pydantic_problems(exc)]) from None
     try:
         return entry.attach(incident_id, items)
     except Problems as exc:
         raise Problems([_as_given(p, len(files)) for p in exc.problems]) from None
+
+
+def _named(problem: str, flags: dict[str, str | None], item: str) -> str:
+    """``seen_at: reason`` → ``--seen-at: reason`` when that flag gave it, else ``--url (seen_at=): reason``."""
+    field, sep, rest = problem.partition(": ")
+    if not sep or field not in EvidenceIn.model_fields:
+        return problem  # the item as a whole (``url is not a web address …``)
+    if flags.get(field):
+        return f"--{field.replace('_', '-')}: {rest}"
+    return f"{item} ({field}=): {rest}" if field not in ("url", "path") else f"{item}: {rest}"
 
 
 def _as_given(problem: str, files: int) -> str:

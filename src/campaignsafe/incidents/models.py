@@ -83,6 +83,35 @@ def _moment(value: Any, info: ValidationInfo) -> Any:
 Moment = Annotated[datetime, BeforeValidator(_moment)]
 
 
+def seen(text: str) -> datetime:
+    """When a web page was seen, from typed text: a moment with its time (InputError otherwise). A date alone
+    would be stored as midnight, a time the user never gave (an incident's date keeps ``time_known`` for that;
+    an exhibit has no such field)."""
+    got = when.parse(text)
+    if not got.time_known:
+        raise InputError(
+            "give the time it was seen too (e.g. 2026-05-01 18:30), or, not knowing it, say when in the note",
+            code="bad_time",
+        )
+    return got.at
+
+
+def _seen(value: Any, info: ValidationInfo) -> Any:
+    if (info.context or {}).get("stored"):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = value.isoformat()
+    if isinstance(value, str):
+        try:
+            return seen(value)
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+    return _moment(value, info)
+
+
+SeenMoment = Annotated[datetime, BeforeValidator(_seen)]
+
+
 class Model(BaseModel):
     """Base: unknown fields are refused, text is trimmed."""
 
@@ -182,7 +211,7 @@ class EvidenceIn(Model):
     path: OptPath = None
     url: OptShort = None
     platform: OptShort = None
-    seen_at: Moment | None = None
+    seen_at: SeenMoment | None = None
     screenshot: OptPath = None
     note: OptShort = None
 

@@ -144,6 +144,10 @@ def _url(value: str, _a: Answers) -> Checked:
 
     if not is_web_address(data.get("url", "")):
         raise InputError("that is not a web address (e.g. https://x.com/name/status/1)", code="bad_url")
+    if data.get("seen_at"):
+        from campaignsafe.incidents.models import seen
+
+        seen(data["seen_at"])  # asked again now, not refused at the end
     if "screenshot" in data:
         _file(data["screenshot"], _a)
     return value.strip(), data.get("platform")
