@@ -334,3 +334,31 @@ def test_guided_people_and_witnesses_parse_like_the_flags(monkeypatch: pytest.Mo
     links = {x["kind"]: x for x in run("incidents", "links", "--json").json["links"]}
     assert links["handle"]["value"] == "x:@angryvoter" and len(links["handle"]["incidents"]) == 2
     assert links["phone"]["value"] == "+447700900123"
+
+
+def test_an_account_pasted_with_windows_line_endings_stays_one_answer(home: Path) -> None:
+    """Pasted into a real terminal, CR LF text arrives as each line and an empty line: the first empty line
+    ended "What happened?" and the rest of the account became the answers to the next questions."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a real campaignsafe on the pseudo-terminal
+        os.execv(sys.executable, [sys.executable, "-m", "campaignsafe", "report"])
+    seen: list[str] = []
+    try:
+        for question, answer in zip(
+            ["When did it happen?", "Where did it happen?", "Postcode", "What kind"], FIRST, strict=True
+        ):
+            _read_until(fd, question, seen)
+            os.write(fd, answer.encode() + b"\r")
+        _read_until(fd, "What happened?", seen)
+        os.write(fd, "\r\n".join([*DESCRIPTION, "and ran off towards the station", ""]).encode())  # one paste
+        _wait_for_draft(home, lambda d: "description" in d["answers"])
+        _read_until(fd, "Who did it?", seen)
+        time.sleep(0.3)  # had the paste run on, its lines would be answering the questions after
+        draft = _draft(home)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    lines = [line for line in draft["answers"]["description"].split("\n") if line]
+    assert lines == [*DESCRIPTION, "and ran off towards the station"]
+    assert "people" not in draft["answers"] and not draft["partial"]

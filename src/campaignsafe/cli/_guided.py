@@ -47,6 +47,27 @@ def say_wrapped(text: str, indent: str = "  ", then: str | None = None) -> None:
     say("\n".join(wrapped))
 
 
+def pasting() -> bool:
+    """More typed input already waiting at a terminal: the rest of a paste. A pasted Windows text (CR LF) comes
+    through the terminal as a line and an empty line each, and that empty line must not end the answer."""
+    try:
+        if not sys.stdin.isatty():
+            return False
+        if sys.platform == "win32":
+            import msvcrt
+
+            return bool(msvcrt.kbhit())
+        import select
+
+        return bool(select.select([sys.stdin.fileno()], [], [], _PASTE_GAP)[0])
+    except (OSError, ValueError, AttributeError):  # no terminal behind stdin (a test's, a closed one)
+        return False
+
+
+#: how long after an empty line more input means a paste, not a person (seconds): far below typing speed
+_PASTE_GAP = 0.03
+
+
 def ask(default: str, show_default: bool) -> str:
     """Read one answer (prompt on the conversation's stream)."""
     value: str = typer.prompt(" ", default=default, show_default=show_default, prompt_suffix=" ", err=TO_STDERR["on"])
@@ -295,6 +316,10 @@ def _ask_lines(q: Question, d: Draft, final: bool) -> None:
                 return
             continue
         if not value.strip():
+            if lines and q.shape == "text" and pasting():  # a blank line inside pasted text, not its end
+                d.add_line(q.id, "")
+                lines = d.partial[q.id]
+                continue
             if lines:
                 break
             if _skip_or_empty(q, d, final, False):
