@@ -256,3 +256,27 @@ def test_a_later_amendment_by_the_recorder_of_an_online_incident_still_exports(
     assert "force_id" not in case["provenance"]["amendments_by"][0]
     ok("export", "--all", "--bundle", str(tmp_path / "ab.zip"))
     assert ok("verify", str(tmp_path / "ab.zip")).exit_code == 0
+
+
+def test_a_backup_of_a_store_keeps_the_force_a_later_import_brought(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alex's record holds Jo's incident whose force (Kent, Jo's profile) came with a later import. Imported from
+    Alex's backup into a third record it fell back to the first import's force (the postcode's): it is Kent's."""
+    ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
+    ok("report", "--when", "2026-05-01 18:30", "--place", "Milsom Street", "--postcode", "BA1 1SU",
+       "--kind", "harassment", "--description", "shouted at")  # fmt: skip
+    ok("export", "--all", "--bundle", str(tmp_path / "js-1.zip"))
+    ok("incidents", "edit", "1", "--place", "online", "--postcode", "", "--reason", "it was a video call")
+    ok("export", "--all", "--bundle", str(tmp_path / "js-2.zip"))
+    use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
+    ok("import", str(tmp_path / "js-1.zip"))
+    ok("import", str(tmp_path / "js-2.zip"))
+    ok("backup", str(tmp_path / "ab.zip"))
+    use_home(monkeypatch, tmp_path / "hq")
+    ok("profile", "--name", "Sam Hill", "--initials", "SH", "--force", "metropolitan")
+    ok("import", str(tmp_path / "ab.zip"))
+    assert ok("incidents", "show", "1", "--json").json["force"]["id"] == "kent"
+    assert [i["id"] for i in ok("incidents", "list", "--force", "kent", "--json").json["incidents"]] == [1]
+    assert ok("check").stdout.startswith("OK")

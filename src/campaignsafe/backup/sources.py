@@ -280,18 +280,22 @@ def _group(o: reading.Opened, db: sqlite3.Connection) -> None:
         "CREATE TABLE grouped (tbl TEXT, incident_id INTEGER, n INTEGER, row TEXT,"
         " PRIMARY KEY (tbl, incident_id, n)) WITHOUT ROWID"
     )
+    # the import entries that brought a recorder's force for an incident already held (provenance.later_forces)
+    db.execute("CREATE TABLE audit (seq, action TEXT, detail TEXT)")
+    later: list[tuple[Any, str, str]] = []
+
+    def own(table: str, rows: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[str, int, int, str]]:
+        for n, row in rows:
+            if type(row.get("incident_id")) is int and row["incident_id"] in STORED_INT:
+                yield table, row["incident_id"], n, json.dumps(row)  # escaped: a lone surrogate stays text
+            elif table == "audit" and row.get("action") == "imported" and '"recorder_force"' in str(row.get("detail")):
+                later.append((row.get("seq") if type(row.get("seq")) is int else None, "imported", str(row["detail"])))
+
     for table in GROUPED:
         name = f"{archive.STORE}{table}.jsonl"
         if name in o.digests:
-            rows = enumerate(o.jsonl(name))
-            db.executemany(
-                "INSERT INTO grouped VALUES (?, ?, ?, ?)",
-                (
-                    (table, row["incident_id"], n, json.dumps(row))  # escaped: a lone surrogate stays text
-                    for n, row in rows
-                    if type(row.get("incident_id")) is int and row["incident_id"] in STORED_INT
-                ),
-            )
+            db.executemany("INSERT INTO grouped VALUES (?, ?, ?, ?)", own(table, enumerate(o.jsonl(name))))
+    db.executemany("INSERT INTO audit VALUES (?, ?, ?)", later)
 
 
 def _rows(db: sqlite3.Connection, table: str, iid: int) -> list[dict[str, Any]]:
@@ -315,6 +319,9 @@ def from_backup(o: reading.Opened, db: sqlite3.Connection) -> tuple[dict[str, An
 
 
 def _backup_incidents(o: reading.Opened, db: sqlite3.Connection, producer: dict[str, Any]) -> Iterator[Incoming]:
+    from campaignsafe.incidents.provenance import later_forces
+
+    forces = later_forces(db)  # brought by their later imports: these stand in for the first import's
     for row in o.jsonl(f"{archive.STORE}incidents.jsonl"):
         iid, text = row.get("id"), row.get("record")
         if type(iid) is not int or iid not in STORED_INT or not isinstance(text, str):
@@ -335,7 +342,8 @@ def _backup_incidents(o: reading.Opened, db: sqlite3.Connection, producer: dict[
         for p in _rows(db, "provenance", iid):
             raw = _loads(o, p.get("recorded_by"), where)
             recorded_by = _person(o, raw, f"the person who recorded {where}")
-            recorded_by = _with_force(recorded_by, raw.get("force_id")) if recorded_by else producer
+            force = forces.get(iid) or (raw.get("force_id") if isinstance(raw, dict) else None)
+            recorded_by = _with_force(recorded_by, force) if recorded_by else producer
             given = [
                 _person(o, x, f"an amendment of {where}")
                 for x in _list(o, _loads(o, p.get("amendments_by"), where), where)
