@@ -563,6 +563,10 @@ def test_saving_one_default_keeps_the_other(home: Path) -> None:
     cleared = run("checklist", "profiles", "--save", "--profile", "sam", "--role", "none")
     assert "role none saved" in " ".join(cleared.stdout.split()) and "nation wales" in cleared.stdout
     assert run("checklist", "list", "--profile", "sam", "--json").json["role"] is None
+    assert run("checklist", "profiles", "--save", "--profile", "sam", "--role", "volunteer").exit_code == 0
+    emptied = run("checklist", "profiles", "--save", "--profile", "sam", "--role", "")  # "" clears, as in profile
+    assert "role none saved" in " ".join(emptied.stdout.split())
+    assert run("checklist", "list", "--profile", "sam", "--json").json["role"] is None
     bad = run("checklist", "profiles", "--save", "--profile", "sam", "--role", "treasurer")
     assert bad.exit_code == 3 and "unknown role" in bad.stderr
     assert run("checklist", "list", "--profile", "sam", "--json").json["nation"] == "wales"
@@ -640,4 +644,6 @@ def test_offences_take_the_nation_the_checklist_profile_saved(home: Path) -> Non
     assert run("checklist", "profiles", "--save", "--profile", "sam", "--nation", "all").exit_code == 0
     assert run("checklist", "offences", "--profile", "sam", "--json").json["nation"] is None
     (home / "checklist" / "sam.json").write_text("{not json")
-    assert run("checklist", "offences", "--profile", "sam", "--json").json["nation"] == "england"  # damaged: none
+    damaged = run("checklist", "offences", "--profile", "sam")  # its saved nation cannot be read: said, not dropped
+    assert damaged.exit_code == 5 and "sam" in damaged.stderr
+    assert run("checklist", "offences", "--profile", "sam", "--nation", "wales").exit_code == 0  # not needed

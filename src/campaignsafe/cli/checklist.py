@@ -271,7 +271,7 @@ def profiles(
             )
 
         def kept(value: str | None, normal: Any) -> str | None:
-            word = None if value is None else value.strip().lower()
+            word = None if value is None else value.strip().lower() or progress.CLEAR  # "" clears, as in profile
             return word if word in ("all", progress.CLEAR) else normal(value) if value is not None else None
 
         saved = progress.save_defaults(profile, kept(role, normalise_role), kept(nation, normalise_nation))

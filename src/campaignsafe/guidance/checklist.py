@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
-from campaignsafe.errors import CampaignsafeError, InputError
+from campaignsafe.errors import InputError
 from campaignsafe.guidance import content as guidance
 from campaignsafe.guidance import progress
 from campaignsafe.guidance.content import Guidance, Item, Nation, Role, Topic
@@ -152,12 +152,9 @@ def applying(name: str, saved: progress.Defaults) -> tuple[Role | None, str | No
 def default_nation(profile: str | None) -> tuple[Nation | None, str | None, str | None]:
     """``(nation, force_name, saved_by)`` for a view with no ``--nation`` outside a checklist (``checklist
     offences``): the nation the checklist profile saved (``saved_by`` its name; ``all``: None), else that of the
-    profile's force (``force_name``). A damaged progress file saves nothing here: it is ``checklist``'s to report."""
+    profile's force (``force_name``). A damaged progress file is refused, as the checklist refuses it."""
     name = progress.profile_name(profile)
-    try:
-        saved = progress.load(name).defaults
-    except CampaignsafeError:
-        saved = progress.Defaults()
+    saved = progress.load(name).defaults
     _role, _role_from, nation, force_name = applying(name, saved)
     return nation, force_name, name if saved.nation is not None else None
 
