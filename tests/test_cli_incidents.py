@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -409,16 +410,22 @@ def test_a_field_given_twice_is_named_by_its_flag_and_said_once(three: list[int]
     assert said.count("nothing was saved") == 1 and count(home) == 3
 
 
-def test_a_web_address_with_its_own_semicolons_is_kept_whole(three: list[int]) -> None:
+def test_a_web_address_with_its_own_semicolons_is_kept_whole(three: list[int], home: Path) -> None:
     """`--url "https://…?x=1;note=hello"`: the address's own `;note=hello` was taken as a note and cut from the
-    address (the evidence lost part of itself). A `;` with no space beside it is the address's; fields follow
-    `; `."""
+    address. A `;` with no space beside it is the address's; fields follow `; `. One that a field's name
+    follows (`…/1;screenshot=a.png`) could be either: refused, never silently swallowed by the address."""
     set_initials("Alex Brown")
-    address = "https://forum.example.org/thread?id=7;page=2;note=hello"
-    r = run("incidents", "add-evidence", "1", "--url", f"{address}; note=the second page", "--json")
+    address = "https://forum.example.org/thread?id=7;page=2;"
+    r = run("incidents", "add-evidence", "1", "--url", f"{address}; platform=Forum;note=the second page", "--json")
     assert r.exit_code == 0, r.stderr
     ev = r.json["evidence"][0]
-    assert (ev["url"], ev["note"]) == (address, "the second page")
+    assert (ev["url"], ev["platform"], ev["note"]) == (address, "Forum", "the second page")
+    for value in ("https://x.com/a/status/1;screenshot=a.png", "https://x.com/a/status/1;Seen-At=2026-05-01 10:00"):
+        r = run("incidents", "add-evidence", "1", "--url", value)
+        said = " ".join(r.stderr.split())
+        assert r.exit_code == 3 and "a field name follows a ';' in the address" in said and "%3B" in said
+        assert "a.png" not in said and "x.com" not in said
+    assert count(home, "evidence") == 1
 
 
 @example(path="a;", note="x")
@@ -428,10 +435,16 @@ def test_a_web_address_with_its_own_semicolons_is_kept_whole(three: list[int]) -
     note=st.text(alphabet=st.characters(categories=("L", "N"), include_characters=" "), max_size=30),
 )
 def test_any_address_without_spaces_survives_beside_a_note(path: str, note: str) -> None:
-    """Whatever the address holds (its own `;`, `=`, `&`), it comes back whole, and the note after `; ` too."""
+    """Whatever the address holds (its own `;`, `=`, `&`), it comes back whole, and the note after `; ` too; an
+    address where a field's name follows a `;` is refused, never split or swallowed."""
+    from campaignsafe.errors import InputError
     from campaignsafe.incidents import inputs
 
     address = "https://example.org/" + path
+    if re.search(r";\s*(screenshot|seen[_-]at|platform|note)\s*=", address, re.IGNORECASE):
+        with pytest.raises(InputError, match="could be either"):
+            inputs.url(f"{address}; note={note}")
+        return
     got = inputs.url(f"{address}; note={note}")
     assert got["url"] == address
     assert got.get("note", "") == note.strip()

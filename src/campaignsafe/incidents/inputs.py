@@ -52,8 +52,24 @@ def platform_of(url: str) -> str | None:
     return None
 
 
-#: what parts a ``--url`` value's fields: a ``;`` with a space beside it, or one at the end
-_URL_PARTS = re.compile(r"\s*;\s+|\s+;\s*|;\s*$")
+#: where a ``--url`` value's address ends: the first ``;`` with a space beside it
+_ADDRESS_END = re.compile(r"\s*;\s+|\s+;\s*")
+
+
+def _url_parts(text: str, allowed: tuple[str, ...]) -> list[str]:
+    """A ``--url`` value's address, then its fields (parted by ``;`` as in any flag). A ``;`` inside the address
+    with no space beside it is the address's own (``?a=1;b=2``), unless a field's name follows it
+    (``…/1;screenshot=x.png``): then which was meant is not known, and the value is refused."""
+    end = _ADDRESS_END.search(text)
+    address, rest = (text[: end.start()], text[end.end() :]) if end else (text, "")
+    keys = "|".join(k.replace("_", "[_-]") for k in allowed)
+    if re.search(rf";\s*(?:{keys})\s*=", address, re.IGNORECASE):
+        raise InputError(
+            "a field name follows a ';' in the address with no space, so it could be either: put a space after"
+            " a field's ';' (URL; note=…), or write a ';' of the address as %3B",
+            code="bad_flag",
+        )
+    return [address, *rest.split(";")] if end else [address]
 
 
 def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str, str]:
@@ -67,7 +83,7 @@ def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str
     """
     out: dict[str, str] = {}
     free: list[str] = []
-    parts = _URL_PARTS.split(text) if first == "url" else text.split(";")
+    parts = _url_parts(text, allowed) if first == "url" else text.split(";")
     for part in (p.strip() for p in parts):
         key, sep, value = part.partition("=")
         key = key.strip().lower().replace("-", "_")
