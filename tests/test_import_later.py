@@ -280,3 +280,26 @@ def test_a_backup_of_a_store_keeps_the_force_a_later_import_brought(
     assert ok("incidents", "show", "1", "--json").json["force"]["id"] == "kent"
     assert [i["id"] for i in ok("incidents", "list", "--force", "kent", "--json").json["incidents"]] == [1]
     assert ok("check").stdout.startswith("OK")
+
+
+def test_a_recorder_who_clears_their_force_clears_it_in_the_next_import(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jo's online incident came in as Kent's (Jo's profile); Jo then cleared the profile force and amended it.
+    The next import kept Kent (nothing cleared it), where a fresh import of the same bundle shows none."""
+    ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
+    ok("report", "--when", "2026-05-01 18:30", "--place", "online", "--kind", "online-abuse", "--description", "d")
+    ok("export", "--all", "--bundle", str(tmp_path / "js-1.zip"))
+    ok("profile", "--force", "")
+    ok("incidents", "edit", "1", "--kind", "threatening-communications", "--reason", "re-read it")
+    ok("export", "--all", "--bundle", str(tmp_path / "js-2.zip"))
+    use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
+    ok("import", str(tmp_path / "js-1.zip"))
+    assert ok("incidents", "show", "1", "--json").json["force"]["id"] == "kent"
+    ok("import", str(tmp_path / "js-2.zip"))
+    assert ok("incidents", "show", "1", "--json").json["force"] is None
+    assert ok("incidents", "list", "--force", "kent", "--json").json["incidents"] == []
+    assert ok("incidents", "list", "--json").json["incidents"][0]["force_id"] is None
+    assert ok("export", "--all", "--format", "json").json["incidents"][0]["locations"][0]["force_id"] is None
+    assert ok("check").stdout.startswith("OK")

@@ -456,8 +456,8 @@ def _add_later(store: Any, later: list[tuple[int, Incoming, int]]) -> list[dict[
                 "fields": fields,
                 "amendment_rows": rows,
                 "amendments_by": [str(p.get("initials") or "") for p in item.amendments_by[held:]],
-                # the force in their profile now (an amendment may have taken its place away): later_forces
-                **({"recorder_force": force} if (force := recorder_force(item.recorded_by)) else {}),
+                # the force in their profile now (an amendment may have taken its place away; "": none): later_forces
+                **({"recorder_force": recorder_force(item.recorded_by)} if "force_id" in item.recorded_by else {}),
             }
         )
     return out

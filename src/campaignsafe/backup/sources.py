@@ -253,6 +253,8 @@ def _incoming(o: reading.Opened, n: int, case: Any, producer: dict[str, Any]) ->
     place = locations[0] if isinstance(locations, list) and locations and isinstance(locations[0], dict) else {}
     if case.get("force_source") == "profile":  # the force it fell to in their export: their recorder's profile's
         recorded_by = _with_force(recorded_by, place.get("force_id"))
+    elif case.get("force_source") is None and not place.get("force_id"):  # no place-based force, none in theirs
+        recorded_by = {**recorded_by, "force_id": ""}  # said: a later import clears one an earlier one brought
     return Incoming(
         rec.get("id"),
         _moment(o, rec["created_at"], where),
