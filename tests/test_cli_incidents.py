@@ -448,3 +448,17 @@ def test_any_address_without_spaces_survives_beside_a_note(path: str, note: str)
     got = inputs.url(f"{address}; note={note}")
     assert got["url"] == address
     assert got.get("note", "") == note.strip()
+
+
+def test_show_gives_the_force_of_the_record_as_first_saved_under_it(home: Path) -> None:
+    """An incident at SW1A 1AA (the Met's) amended to have no postcode: show's "as first recorded" part said
+    "Kent Police (from the reporting person's profile)" beside the postcode that made it the Met's."""
+    assert run("profile", "--force", "kent").exit_code == 0
+    report_json("--when", "2026-05-01 18:30", "--place", "Town Hall", "--postcode", "SW1A 1AA", "--kind", "threats",
+                "--description", "d")  # fmt: skip
+    assert run("incidents", "edit", "1", "--postcode", "", "--reason", "not sure of it").exit_code == 0
+    shown = flat(run("incidents", "show", "1").stdout)
+    first, _sep, now = shown.partition("Amendment 1")
+    assert "Metropolitan Police Service (from the place's postcode)" in first and "Kent Police" not in first
+    assert "Kent Police (from the reporting person's profile" in now
+    assert run("incidents", "show", "1", "--json").json["force"]["id"] == "kent"  # as it reads now

@@ -43,22 +43,25 @@ def fill(text: str, first: str = "", rest: str = "") -> str:
     return "\n".join(lines)
 
 
-def incident_force(incident: Incident, theirs: str | None = None) -> tuple[str | None, str | None, str | None]:
-    """The incident's one force as it reads now: ``(id, name, source)`` (see ``listing.force_of``). One imported
-    from another person's record (``theirs``: their profile's force, ``""`` when not known; see
-    ``provenance.theirs``) takes theirs, never this profile's force: that would not be theirs."""
+def incident_force(
+    incident: Incident, theirs: str | None = None, now: bool = True
+) -> tuple[str | None, str | None, str | None]:
+    """The incident's one force as it reads now (``now=False``: as first recorded): ``(id, name, source)`` (see
+    ``listing.force_of``). One imported from another person's record (``theirs``: their profile's force, ``""``
+    when not known; see ``provenance.theirs``) takes theirs, never this profile's force: that would not be
+    theirs."""
     from campaignsafe.incidents.listing import force_of, profile_force_id
 
-    loc = incident.current().location
+    loc = (incident.current() if now else incident).location
     fallback = profile_force_id() if theirs is None else theirs or None
     return force_of(loc.force_id, loc.force_name, loc.postcode, fallback)
 
 
-def force_label(incident: Incident, theirs: str | None = None) -> str | None:
+def force_label(incident: Incident, theirs: str | None = None, now: bool = True) -> str | None:
     """``Kent Police (from the reporting person's profile; …)``, or None when no force is known."""
     from campaignsafe.incidents.listing import FORCE_SOURCES
 
-    _fid, name, source = incident_force(incident, theirs)
+    _fid, name, source = incident_force(incident, theirs, now)
     return f"{name} ({FORCE_SOURCES[source]})" if name and source else None
 
 
@@ -159,7 +162,7 @@ def _body(incident: Incident, now: bool = False, theirs: str | None = None) -> l
         if theirs is None
         else "not known (no postcode or force given, and no force in the recording person's profile came with it)"
     )
-    rows.append(("Force", force_label(incident, theirs) or unknown))
+    rows.append(("Force", force_label(incident, theirs, now) or unknown))  # the original's: as first recorded
     rows.append(("Kind", kinds.label(incident.kind)))
     if incident.platform:
         rows.append(("Platform", incident.platform))
