@@ -349,3 +349,13 @@ def test_the_guided_forms_web_address_asks_again_for_a_seen_date_without_its_tim
     with pytest.raises(InputError, match="give the time it was seen too"):
         questions._url("https://x.com/a/status/1; seen_at=2026-05-01", {})
     assert questions._url("https://x.com/a/status/1; seen_at=2026-05-01 18:30", {})[1] == "X/Twitter"
+
+
+def test_a_missing_screenshot_given_inside_the_url_is_named_so(incident: int, tmp_path: Path) -> None:
+    """`--url "URL; screenshot=missing.png"` said "--screenshot: no such file", a flag the user never gave."""
+    url = f"https://x.com/a/status/1; screenshot={tmp_path / 'missing.png'}"
+    r = run("incidents", "add-evidence", str(incident), "--url", url)
+    assert r.exit_code == 3 and "--url (screenshot=): no such file" in r.stderr and "missing.png" not in r.stderr
+    r = run("incidents", "add-evidence", str(incident), "--url", "https://x.com/a/status/1",
+            "--screenshot", str(tmp_path / "missing.png"))  # fmt: skip
+    assert r.exit_code == 3 and "--screenshot: no such file" in r.stderr

@@ -193,7 +193,7 @@ def add_evidence(
     try:
         return entry.attach(incident_id, items)
     except Problems as exc:
-        raise Problems([_as_given(p, len(files)) for p in exc.problems]) from None
+        raise Problems([_as_given(p, len(files), bool(screenshot)) for p in exc.problems]) from None
 
 
 def _named(problem: str, flags: dict[str, str | None], item: str) -> str:
@@ -206,13 +206,16 @@ def _named(problem: str, flags: dict[str, str | None], item: str) -> str:
     return f"{item} ({field}=): {rest}" if field not in ("url", "path") else f"{item}: {rest}"
 
 
-def _as_given(problem: str, files: int) -> str:
+def _as_given(problem: str, files: int, shot_flag: bool = True) -> str:
     """``evidence[1].path: no such file`` → ``FILE (the 2nd): no such file``, in the command's own terms
-    (``--url``, ``--screenshot``; the URL's item comes after the files). The file's name is never shown."""
+    (``--url``, ``--screenshot`` or, given inside the URL's value, ``--url (screenshot=)``; the URL's item comes
+    after the files). The file's name is never shown."""
     item = inputs.evidence_problem(problem)
     if item is None:
         return problem
     i, field, rest = item
     if i < files:
         return f"FILE (the {inputs.ordinal(i + 1)}): {rest}" if files > 1 else f"FILE: {rest}"
-    return f"{'--screenshot' if field == 'screenshot' else '--url'}: {rest}"
+    if field == "screenshot":
+        return f"{'--screenshot' if shot_flag else '--url (screenshot=)'}: {rest}"
+    return f"--url: {rest}"
