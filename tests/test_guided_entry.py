@@ -223,18 +223,28 @@ def _wait_for_draft(home: Path, check: Callable[[dict[str, Any]], bool], timeout
     raise AssertionError("the draft never showed the answer")
 
 
-def test_sigkill_of_a_real_terminal_session_then_resume(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    """A report typed in a real terminal and killed outright (SIGKILL) is recovered by --resume."""
+def _report_on_a_terminal() -> tuple[int, int]:
+    """A real ``campaignsafe report`` on a pseudo-terminal: (its pid, the terminal's fd)."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: a real campaignsafe on the pseudo-terminal
         os.execv(sys.executable, [sys.executable, "-m", "campaignsafe", "report"])
+    return pid, fd
+
+
+def _answer_first(fd: int, seen: list[str]) -> None:
+    """Answer the FIRST questions as they come, each with Enter."""
+    for question, answer in zip(["When did it happen?", "Where did it happen?", "Postcode", "What kind"], FIRST,
+                                strict=True):  # fmt: skip
+        _read_until(fd, question, seen)
+        os.write(fd, answer.encode() + b"\r")
+
+
+def test_sigkill_of_a_real_terminal_session_then_resume(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """A report typed in a real terminal and killed outright (SIGKILL) is recovered by --resume."""
+    pid, fd = _report_on_a_terminal()
     seen: list[str] = []
     try:
-        for question, answer in zip(
-            ["When did it happen?", "Where did it happen?", "Postcode", "What kind"], FIRST, strict=True
-        ):
-            _read_until(fd, question, seen)
-            os.write(fd, answer.encode() + b"\r")
+        _answer_first(fd, seen)
         _read_until(fd, "→ Threats", seen)
         _read_until(fd, "What happened?", seen)
         os.write(fd, DESCRIPTION[0].encode() + b"\r")
@@ -339,16 +349,10 @@ def test_guided_people_and_witnesses_parse_like_the_flags(monkeypatch: pytest.Mo
 def test_an_account_pasted_with_windows_line_endings_stays_one_answer(home: Path) -> None:
     """Pasted into a real terminal, CR LF text arrives as each line and an empty line: the first empty line
     ended "What happened?" and the rest of the account became the answers to the next questions."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: a real campaignsafe on the pseudo-terminal
-        os.execv(sys.executable, [sys.executable, "-m", "campaignsafe", "report"])
+    pid, fd = _report_on_a_terminal()
     seen: list[str] = []
     try:
-        for question, answer in zip(
-            ["When did it happen?", "Where did it happen?", "Postcode", "What kind"], FIRST, strict=True
-        ):
-            _read_until(fd, question, seen)
-            os.write(fd, answer.encode() + b"\r")
+        _answer_first(fd, seen)
         _read_until(fd, "What happened?", seen)
         os.write(fd, "\r\n".join([*DESCRIPTION, "and ran off towards the station", ""]).encode())  # one paste
         _wait_for_draft(home, lambda d: "description" in d["answers"])

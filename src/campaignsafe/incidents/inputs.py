@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,17 @@ def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str
             free.append(part)
     if free:
         out = {first: "; ".join(free), **out}
+    return out
+
+
+def made(texts: Sequence[str] | None, flag: str, make: Any, problems: list[str]) -> list[dict[str, Any]]:
+    """Each value of a repeatable flag made into its item; one that cannot be is a problem named by its flag."""
+    out = []
+    for text in texts or []:
+        try:
+            out.append(make(text))
+        except InputError as exc:
+            problems.append(f"--{flag.replace('_', '-')}: {exc.message}")
     return out
 
 
@@ -262,13 +274,7 @@ def from_flags(f: dict[str, Any], base: dict[str, Any] | None = None) -> tuple[d
         raw["impact"] = impact
 
     def each(flag: str, make: Any) -> list[dict[str, Any]]:
-        out = []
-        for text in f.get(flag) or []:
-            try:
-                out.append(make(text))
-            except InputError as exc:
-                problems.append(f"--{flag.replace('_', '-')}: {exc.message}")
-        return out
+        return made(f.get(flag), flag, make, problems)
 
     people = each("suspect", lambda t: person("suspect", t)) + each("victim", lambda t: person("victim", t))
     people += each("witness", witness)

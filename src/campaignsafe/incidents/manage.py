@@ -69,11 +69,11 @@ def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
                 new[key] = v[key]
         if any(v.get(k) is not None for k in ("place", "postcode", "force")):
             _location(cur, v, new, problems)
-        people = _each(v, "add_suspect", lambda t: inputs.person("suspect", t), problems)
-        people += _each(v, "add_witness", inputs.witness, problems)
+        people = inputs.made(v.get("add_suspect"), "add_suspect", lambda t: inputs.person("suspect", t), problems)
+        people += inputs.made(v.get("add_witness"), "add_witness", inputs.witness, problems)
         if people:
             new["people"] = [p.model_dump(mode="json") for p in cur.people] + people
-        if vehicles := _each(v, "add_vehicle", inputs.vehicle, problems):
+        if vehicles := inputs.made(v.get("add_vehicle"), "add_vehicle", inputs.vehicle, problems):
             new["vehicles"] = [x.model_dump(mode="json") for x in cur.vehicles] + vehicles
         if v.get("impact") is not None or v.get("campaign_impact") is not None:
             old = cur.impact.model_dump() if cur.impact else {}
@@ -88,17 +88,6 @@ def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
                 "nothing to change", "give e.g. --when, --place, --description or --add-witness", code="no_change"
             )
         return store.amend(incident_id, new, reason)
-
-
-def _each(v: dict[str, Any], flag: str, make: Any, problems: list[str]) -> list[dict[str, Any]]:
-    """Each value of a repeatable flag made into its item; a value that cannot be is a problem named by its flag."""
-    out = []
-    for text in v.get(flag) or []:
-        try:
-            out.append(make(text))
-        except InputError as exc:
-            problems.append(f"--{flag.replace('_', '-')}: {exc.message}")
-    return out
 
 
 def _location(cur: Incident, v: dict[str, Any], new: dict[str, Any], problems: list[str]) -> None:
