@@ -101,7 +101,7 @@ def test_the_agent_merges_the_candidates_bundle_once(
 
     out = tmp_path / "agent-bundle.zip"
     ok("export", "--all", "--bundle", str(out))
-    assert ok("verify", str(out)).stdout.count("OK") == 1
+    assert ok("verify", str(out)).stdout.startswith("OK: all ")  # (a key fingerprint may hold "OK" too)
     refs_in = {n.split("/")[1].split("_")[0] for n in members(out) if n.startswith("evidence/")}
     assert {"JS-1", "JS-2", "JS-3", "AB-1", "AB-2"} <= refs_in
     if shutil.which("sha256sum"):
