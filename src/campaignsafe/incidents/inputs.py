@@ -182,10 +182,14 @@ def report(text: str) -> dict[str, Any]:
 URL_FIELDS = ("screenshot", "seen_at", "platform", "note")
 
 
-def url(text: str, given: dict[str, str] | None = None) -> dict[str, Any]:
-    """``"https://…; screenshot=shot.png"`` → URL evidence with its platform worked out (unless ``given``, from
-    flags beside the value, names one: see ``manage.add_evidence``)."""
-    data: dict[str, Any] = {**item(text, "url", URL_FIELDS, "url"), **(given or {})}
+def url(text: str) -> dict[str, Any]:
+    """``"https://…; screenshot=shot.png"`` → URL evidence with its platform worked out."""
+    return with_platform(item(text, "url", URL_FIELDS, "url"))
+
+
+def with_platform(fields: dict[str, str]) -> dict[str, Any]:
+    """URL evidence's fields with the platform worked out from the address, unless one is given."""
+    data: dict[str, Any] = dict(fields)
     if "platform" not in data and data.get("url"):
         found = platform_of(data["url"])
         if found:

@@ -167,7 +167,9 @@ def add_evidence(
                 f"give {'it' if len(both) == 1 else 'each'} once",
                 code="bad_flag",
             )
-        item = inputs.url(url, {k: given for k, given in flags.items() if given and k != "screenshot"})
+        item = inputs.with_platform(
+            {**typed, **{k: given for k, given in flags.items() if given and k != "screenshot"}}
+        )
         if screenshot:
             item["screenshot"] = os.path.abspath(screenshot)
         raw.append(item)
