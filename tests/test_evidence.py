@@ -158,6 +158,18 @@ def test_add_evidence_names_a_bad_file_by_its_place_on_the_command_line(incident
     assert r.exit_code == 3 and "--screenshot: no such file" in r.stderr and "evidence[" not in r.stderr
 
 
+@pytest.mark.parametrize("where", ["flag", "inside"])
+def test_a_screenshot_path_too_long_is_named_by_where_it_was_given(incident: int, where: str, home: Path) -> None:
+    """A screenshot path over the length limit is refused before any file is read, named by the flag that gave it
+    (``--screenshot``, or ``--url (screenshot=)`` when it came inside the URL's value); nothing is saved."""
+    url, shot = "https://x.com/a/status/1", "/tmp/" + "s" * 2_100 + ".png"
+    args = ["--url", url, "--screenshot", shot] if where == "flag" else ["--url", f"{url}; screenshot={shot}"]
+    r = run("incidents", "add-evidence", str(incident), *args)
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and ("--screenshot: " if where == "flag" else "--url (screenshot=): ") in said
+    assert "s" * 50 not in said and count(home, "evidence") == 0
+
+
 def test_url_seen_time_is_checked(incident: int) -> None:
     """A URL's seen-at time follows the same rules as any time: not in the future."""
     r = run(

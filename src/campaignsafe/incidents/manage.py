@@ -152,12 +152,12 @@ def add_evidence(
     if (screenshot or seen_at) and not url:
         raise InputError("--screenshot and --seen-at go with --url", code="usage")
     raw: list[dict[str, Any]] = [{"path": os.path.abspath(f), "note": note} for f in files]
+    flags = {"platform": platform, "seen_at": seen_at, "note": note, "screenshot": screenshot}
     if url:
         try:
             typed = inputs.item(url, "url", inputs.URL_FIELDS, "url")
         except InputError as exc:
             raise InputError(f"--url: {exc.message}; nothing was saved", code=exc.code) from None
-        flags = {"platform": platform, "seen_at": seen_at, "note": note, "screenshot": screenshot}
         both = [k for k, given in flags.items() if given and k in typed]
         if both:  # keeping one would silently lose the other
             keys, flags_given = " and ".join(f"{k}=" for k in both), " and ".join(f"--{k}" for k in both)
@@ -178,9 +178,8 @@ def add_evidence(
         try:
             items.append(EvidenceIn.model_validate(r))
         except ValidationError as exc:  # each named by the flag the user gave it with (FILE, --url, --seen-at, …)
-            given = {"seen_at": seen_at, "platform": platform, "note": note}
             what = "FILE" if n < len(files) else "--url"
-            raise Problems([_named(p, given, what) for p in pydantic_problems(exc)]) from None
+            raise Problems([_named(p, flags, what) for p in pydantic_problems(exc)]) from None
     try:
         return entry.attach(incident_id, items)
     except Problems as exc:
