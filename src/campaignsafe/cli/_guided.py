@@ -315,19 +315,16 @@ def _ask_lines(q: Question, d: Draft, final: bool) -> None:
             if _skip_or_empty(q, d, final, True):
                 return
             continue
-        if not value.strip():
-            if lines and q.shape == "text" and pasting():  # a blank line inside pasted text, not its end
-                d.add_line(q.id, "")
-                lines = d.partial[q.id]
+        if not value:  # the end of the answer, unless it is a blank line inside pasted text (kept as one)
+            if not (lines and q.shape == "text" and pasting()):
+                if lines:
+                    break
+                if _skip_or_empty(q, d, final, False):
+                    return
                 continue
-            if lines:
-                break
-            if _skip_or_empty(q, d, final, False):
-                return
+        elif _refused(q, value):
             continue
-        if _refused(q, value):
-            continue
-        if q.shape == "lines" and q.check:
+        elif q.shape == "lines" and q.check:
             try:
                 normal, echo = q.check(value, d.answers)
             except CampaignsafeError as exc:
