@@ -33,6 +33,19 @@ def ok(*args: str) -> Any:
     return r
 
 
+def jo_takes_the_place_away(folder: Path) -> tuple[Path, Path]:
+    """Jo Smith (profile force Kent) records a Bath incident (BA1 1SU: Avon and Somerset) and bundles the record,
+    then amends it to online with no postcode and bundles it again: the two bundles, in ``folder``."""
+    ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
+    ok("report", "--when", "2026-05-01 18:30", "--place", "Milsom Street", "--postcode", "BA1 1SU",
+       "--kind", "harassment", "--description", "shouted at")  # fmt: skip
+    first, second = folder / "js-1.zip", folder / "js-2.zip"
+    ok("export", "--all", "--bundle", str(first))
+    ok("incidents", "edit", "1", "--place", "online", "--postcode", "", "--reason", "it was a video call")
+    ok("export", "--all", "--bundle", str(second))
+    return first, second
+
+
 def full_record(folder: Path) -> list[int]:
     """Several incidents with file and URL evidence and an amendment, a deleted incident (tombstone),
     two checklist profiles with progress and a saved contact."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.backup_helpers import ok, rezip, unsigned, use_home
+from tests.backup_helpers import jo_takes_the_place_away, ok, rezip, unsigned, use_home
 from tests.conftest import run
 from tests.export_helpers import EPOCH, make_record
 
@@ -263,16 +263,11 @@ def test_a_backup_of_a_store_keeps_the_force_a_later_import_brought(
 ) -> None:
     """Alex's record holds Jo's incident whose force (Kent, Jo's profile) came with a later import. Imported from
     Alex's backup into a third record it fell back to the first import's force (the postcode's): it is Kent's."""
-    ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
-    ok("report", "--when", "2026-05-01 18:30", "--place", "Milsom Street", "--postcode", "BA1 1SU",
-       "--kind", "harassment", "--description", "shouted at")  # fmt: skip
-    ok("export", "--all", "--bundle", str(tmp_path / "js-1.zip"))
-    ok("incidents", "edit", "1", "--place", "online", "--postcode", "", "--reason", "it was a video call")
-    ok("export", "--all", "--bundle", str(tmp_path / "js-2.zip"))
+    first, second = jo_takes_the_place_away(tmp_path)
     use_home(monkeypatch, tmp_path / "agent")
     ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
-    ok("import", str(tmp_path / "js-1.zip"))
-    ok("import", str(tmp_path / "js-2.zip"))
+    ok("import", str(first))
+    ok("import", str(second))
     ok("backup", str(tmp_path / "ab.zip"))
     use_home(monkeypatch, tmp_path / "hq")
     ok("profile", "--name", "Sam Hill", "--initials", "SH", "--force", "metropolitan")

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from tests import pg_server as pgs
+from tests.backup_helpers import jo_takes_the_place_away
 from tests.conftest import run
 from tests.export_helpers import EPOCH, LETTER, PHOTO, SHOT, make_record
 from tests.incident_helpers import minimal, write_json
@@ -167,22 +168,16 @@ def test_a_later_import_that_takes_the_place_away_gives_the_recorders_force_on_t
 ) -> None:
     """Jo (Kent) amends an imported Bath incident to online with no postcode; the campaign's next import brings
     the amendment and, with it, Jo's force: the list, --force kent and show say Kent, as on SQLite."""
-    jo = tmp_path / "jo"
-    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(jo))
-    _ok("profile", "--name", "Jo Smith", "--initials", "JS", "--force", "kent")
-    _ok("report", "--when", "2026-05-01 18:30", "--place", "Milsom Street", "--postcode", "BA1 1SU",
-        "--kind", "harassment", "--description", "shouted at")  # fmt: skip
-    _ok("export", "--all", "--bundle", str(tmp_path / "js-1.zip"))
-    _ok("incidents", "edit", "1", "--place", "online", "--postcode", "", "--reason", "it was a video call")
-    _ok("export", "--all", "--bundle", str(tmp_path / "js-2.zip"))
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(tmp_path / "jo"))
+    first, second = jo_takes_the_place_away(tmp_path)
     monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(tmp_path / "office"))
     _admin, urls, _hq = _campaigns(pg_server, tmp_path, "Bath")
     monkeypatch.setenv("CAMPAIGNSAFE_DATABASE_URL", urls["Bath"])
     _ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
-    _ok("import", str(tmp_path / "js-1.zip"))
+    _ok("import", str(first))
     listed = _ok("incidents", "list", "--force", "avon-and-somerset", "--json").json["incidents"]
     assert [i["id"] for i in listed] == [1]
-    assert [u["id"] for u in _ok("import", str(tmp_path / "js-2.zip"), "--json").json["updated"]] == [1]
+    assert [u["id"] for u in _ok("import", str(second), "--json").json["updated"]] == [1]
     assert [i["id"] for i in _ok("incidents", "list", "--force", "kent", "--json").json["incidents"]] == [1]
     assert _ok("incidents", "list", "--force", "avon-and-somerset", "--json").json["incidents"] == []
     assert _ok("incidents", "show", "1", "--json").json["force"]["id"] == "kent"
