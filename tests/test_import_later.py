@@ -258,6 +258,30 @@ def test_a_later_amendment_by_the_recorder_of_an_online_incident_still_exports(
     assert ok("verify", str(tmp_path / "ab.zip")).exit_code == 0
 
 
+def test_list_by_force_stands_up_to_more_later_forces_than_a_query_takes_parameters(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A safety team's record holds tens of thousands of incidents whose force a later import brought. ``--force``
+    passed each one's id as its own SQL parameter, and past SQLite's limit (32,766 by default; Debian builds it with
+    250,000) ``list --force`` and ``export --force`` failed. 300,000 such ids (all but one not in this record)
+    still list and export the one that falls to the force, and only it."""
+    from campaignsafe.incidents import provenance
+
+    first, second = jo_takes_the_place_away(tmp_path)
+    use_home(monkeypatch, tmp_path / "agent")
+    ok("profile", "--name", "Alex Brown", "--initials", "AB", "--force", "sussex")
+    ok("import", str(first))
+    ok("import", str(second))
+    real = provenance.later_forces
+    many = {10**6 + n: ("kent", "sussex")[n % 2] for n in range(300_000)}
+    monkeypatch.setattr(provenance, "later_forces", lambda conn: {**many, **real(conn)})
+    assert [i["id"] for i in ok("incidents", "list", "--force", "kent", "--json").json["incidents"]] == [1]
+    assert ok("incidents", "list", "--force", "avon-and-somerset", "--json").json["incidents"] == []
+    assert "No incidents match these filters (1 recorded)" in ok("incidents", "list", "--force", "sussex").stdout
+    exported = ok("export", "--force", "kent", "--format", "json").json["incidents"]
+    assert [c["record"]["id"] for c in exported] == [1]
+
+
 def test_a_backup_of_a_store_keeps_the_force_a_later_import_brought(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

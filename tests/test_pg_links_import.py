@@ -182,3 +182,11 @@ def test_a_later_import_that_takes_the_place_away_gives_the_recorders_force_on_t
     assert _ok("incidents", "list", "--force", "avon-and-somerset", "--json").json["incidents"] == []
     assert _ok("incidents", "show", "1", "--json").json["force"]["id"] == "kent"
     assert _ok("check", "--json").json["passed"]
+    # more later forces than a query takes parameters (65,535 on PostgreSQL): the ids go as one JSON array
+    from campaignsafe.incidents import provenance
+
+    real = provenance.later_forces
+    many = {10**6 + n: ("kent", "sussex")[n % 2] for n in range(70_000)}
+    monkeypatch.setattr(provenance, "later_forces", lambda conn: {**many, **real(conn)})
+    assert [i["id"] for i in _ok("incidents", "list", "--force", "kent", "--json").json["incidents"]] == [1]
+    assert _ok("incidents", "list", "--force", "avon-and-somerset", "--json").json["incidents"] == []

@@ -179,6 +179,9 @@ _ROUTES = (
     " ELSE 'r:' || json_extract(r.value, '$.to') END, char(31)) FROM json_each(i.reports) r)"
 )
 #: the same on PostgreSQL.
+#: a set of incident ids given as one parameter, a JSON array (on PostgreSQL: :data:`_ID_SET_PG`)
+_ID_SET = "(SELECT value FROM json_each(?))"
+_ID_SET_PG = "(SELECT value::bigint FROM json_array_elements_text(?::json))"
 _ROUTES_PG = (
     "(SELECT string_agg(CASE WHEN r.v->>'to' = 'platform' AND coalesce(r.v->>'platform', '') <> ''"
     " THEN 'p:' || (r.v->>'platform') ELSE 'r:' || (r.v->>'to') END, chr(31) ORDER BY r.n)"
@@ -276,7 +279,7 @@ def rows(conn: Conn, flt: Filter, sql: str = SUMMARY_SQL) -> list[tuple[Any, ...
     where, args = _where(flt, _later_forces(conn) if flt.force_id else {})
     query = sql.format(where=where)
     if backend.is_pg(conn):
-        query = query.replace(_ROUTES, _ROUTES_PG)
+        query = query.replace(_ROUTES, _ROUTES_PG).replace(_ID_SET, _ID_SET_PG)
     return list(conn.execute(query, args).fetchall())
 
 
@@ -369,10 +372,6 @@ NOT_IMPORTED = "NOT EXISTS (SELECT 1 FROM provenance p WHERE p.incident_id = i.i
 THEIRS = "EXISTS (SELECT 1 FROM provenance p WHERE p.incident_id = i.id AND p.recorded_by LIKE ?)"
 
 
-def _marks(values: Sequence[Any]) -> str:
-    return ",".join("?" * len(values))
-
-
 def _later_forces(conn: Conn) -> dict[int, str]:
     from campaignsafe.incidents import backend, provenance
 
@@ -395,12 +394,13 @@ def _where(flt: Filter, later: dict[int, str] | None = None) -> tuple[str, list[
         args += list(flt.kinds)
     if flt.force_id:  # with those that fall to it: the profile's force, or an imported one's recorder's
         mine = f" OR (i.force_id IS NULL AND {NOT_IMPORTED})" if flt.force_id == flt.profile_force_id else ""
-        theirs, extra = THEIRS, list[int]()
+        theirs, extra = THEIRS, list[str]()
         if later:  # a later import's force for an incident stands in for the first import's
             said = sorted(later)
             now = [i for i in said if later[i] == flt.force_id]
-            theirs = f"({THEIRS} AND i.id NOT IN ({_marks(said)}))" + (f" OR i.id IN ({_marks(now)})" if now else "")
-            extra = said + now
+            # each list one parameter, a JSON array, however long (SQLite takes 32,766 parameters a query by default)
+            theirs = f"({THEIRS} AND i.id NOT IN {_ID_SET})" + (f" OR i.id IN {_ID_SET}" if now else "")
+            extra = [json.dumps(said), *([json.dumps(now)] if now else [])]
         clauses.append(f"(i.force_id = ?{mine} OR (i.force_id IS NULL AND ({theirs})))")
         args += [flt.force_id, f'%"force_id": {json.dumps(flt.force_id)}%', *extra]
     if flt.unreported:
