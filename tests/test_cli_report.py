@@ -164,6 +164,23 @@ def test_every_problem_is_listed_at_once(tmp_path: Path, home: Path) -> None:
     assert nothing_written(home)
 
 
+def test_a_file_written_with_the_flags_names_is_told_the_fields_they_fill(tmp_path: Path, home: Path) -> None:
+    """``when:`` and ``place:`` (``report``'s flags) in a file were two identical "unknown field" lines: each now
+    names the field it fills, never quoting the key; two unknown keys with nothing to suggest are said once."""
+    bad = minimal()
+    bad["when"] = bad.pop("occurred_at")
+    bad["place"] = bad.pop("location")["text"]
+    r = run("report", "--from-file", str(write_json(tmp_path, bad)))
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "nothing was saved" in said
+    assert "an unknown field at the top level (did you mean occurred_at?" in said
+    assert "an unknown field at the top level (did you mean location?" in said and "not the flags" in said
+    assert nothing_written(home)
+    r = run("report", "--from-file", str(write_json(tmp_path, {**minimal(), "colour": 1, "shape": 2})))
+    assert r.exit_code == 3 and "an unknown field at the top level (2 of them); nothing was saved" in r.stderr
+    assert "colour" not in r.stderr and "shape" not in r.stderr
+
+
 def test_json_errors_list_the_problems(tmp_path: Path) -> None:
     """With --json a failure is a JSON object carrying every problem."""
     r = run("report", "--from-file", str(write_json(tmp_path, minimal(kind="x", occurred_at="soon"))), "--json")

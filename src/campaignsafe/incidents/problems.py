@@ -43,6 +43,30 @@ def _field_names() -> list[str]:
     return sorted(names)
 
 
+#: ``report``'s flag names, written in a file as if they were its fields: the field each one fills
+_FLAG_FIELDS = {
+    "when": "occurred_at",
+    "place": "location",
+    "postcode": "location",
+    "suspect": "people",
+    "witness": "people",
+    "vehicle": "vehicles",
+    "url": "evidence",
+    "reported_to": "reports",
+    "reported-to": "reports",
+}
+
+
+def _suggestion(key: str, nested: bool) -> str:
+    """`` (did you mean F?)`` for an unknown key close to field F, or that is one of ``report``'s flag names
+    (at the top level of an incident; ``url`` inside an exhibit is its own field already)."""
+    flag = None if nested else _FLAG_FIELDS.get(key.lower().lstrip("-"))
+    if flag:
+        return f" (did you mean {flag}? a file takes the record's field names, not the flags')"
+    close = difflib.get_close_matches(key, _field_names(), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _where(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -59,14 +83,18 @@ def pydantic_problems(exc: ValidationError) -> list[str]:
         if err["type"] == "missing":
             msg = "is required" + (_WHERE_HINT if loc[-1:] == ("location",) else "")
         elif err["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[-1]), _field_names(), n=1)
-            msg = "unknown field" + (f" (did you mean {close[0]}?)" if close else "")
+            hint = _suggestion(str(loc[-1]), any(isinstance(p, str) for p in loc[:-1]))
             loc = loc[:-1]  # the unknown key is what the user wrote: never quoted
+            msg = "unknown field" + hint if loc else "an unknown field at the top level" + hint
         elif err["type"] == "literal_error":
             msg = msg.replace("Input should be", "should be")
-        out.append(
-            f"{_where(loc)}: {msg}"
-            if loc
-            else ("an " + msg + " at the top level" if msg.startswith("unknown") else msg)
-        )
-    return out
+        out.append(f"{_where(loc)}: {msg}" if loc else msg)
+    return _once(out)
+
+
+def _once(problems: list[str]) -> list[str]:
+    """Each problem once, in order; one found more than once (two unknown fields, say) says how many times."""
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p] = counts.get(p, 0) + 1
+    return [p if n == 1 else f"{p} ({n} of them)" for p, n in counts.items()]
