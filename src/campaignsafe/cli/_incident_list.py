@@ -318,7 +318,8 @@ def column_widths(
     of equals; none goes below its longest word while another can give way (then the column with the
     longest word gives), nor ``fixed`` ones at all.
     """
-    columns = list(zip(*rows, strict=True)) or [()] * len(headers)
+    # each column's distinct cells (kinds, places and forces repeat): the widths are the same, found sooner
+    columns = [list(set(col)) for col in zip(*rows, strict=True)] or [[] for _ in headers]
     natural = [max(len(h), _widest(col)) for h, col in zip(headers, columns, strict=True)]
     widths = list(natural)
     room = total - 2 * (len(headers) - 1)
