@@ -121,19 +121,23 @@ def test_parse_reads_every_plain_option() -> None:
 
 
 @pytest.mark.usefixtures("record")
-def test_fast_list_loads_no_typer_rich_or_pydantic() -> None:
-    """The plain list answers without importing typer, click, rich or pydantic (``import typer`` alone is slower)."""
+@pytest.mark.parametrize("args", [["--json"], []], ids=["json", "table"])
+def test_fast_list_loads_no_typer_rich_or_pydantic(args: list[str]) -> None:
+    """The plain list answers without importing typer, click, rich or pydantic (``import typer`` alone is slower),
+    nor, for a record with nothing imported, dataclasses (with inspect, a fifth of the list's own imports), the
+    provenance reader or difflib."""
     code = (
         "import io, sys, contextlib, json\n"
         "from campaignsafe.cli import _list_fast\n"
         "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
-        "    code = _list_fast.run(['incidents', 'list', '--json'])\n"
+        f"    code = _list_fast.run(['incidents', 'list', *{args!r}])\n"
         "print(json.dumps([code, len(out.getvalue()), sorted(sys.modules)]))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     code_, size, mods = json.loads(done.stdout)
     assert code_ == 0 and size > 100
-    for heavy in ("typer", "click", "rich", "pydantic", "yaml"):
+    heavy_ones = ("typer", "click", "rich", "pydantic", "yaml", "dataclasses", "difflib")
+    for heavy in (*heavy_ones, "campaignsafe.incidents.provenance"):
         assert not any(m == heavy or m.startswith(heavy + ".") for m in mods), heavy
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import TYPE_CHECKING, Any
 
 from campaignsafe.cli._panel import BOLD, RED, style, taller_than_screen
@@ -17,6 +16,8 @@ NOT_ADVICE = "This is information, not legal advice."
 
 def width() -> int:
     """Terminal width (honours COLUMNS), at most 100: no line is wider than the terminal."""
+    import shutil  # here, not at the top: `incidents list` needs it only for the width
+
     return max(24, min(100, shutil.get_terminal_size((80, 24)).columns))
 
 

@@ -5,7 +5,6 @@ Kept free of pydantic and YAML so ``report --help`` can list the kinds cheaply.
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from campaignsafe.errors import InputError
@@ -81,6 +80,8 @@ def parse_kind(text: str) -> str:
     key = _key(raw)
     if key in ALIASES:
         return ALIASES[key]
+    import difflib  # only for a kind not known (a listing never needs it)
+
     scored = sorted(((difflib.SequenceMatcher(None, key, a).ratio(), a) for a in ALIASES), reverse=True)
     best = scored[0][0]
     ids = list(dict.fromkeys(ALIASES[a] for r, a in scored if r >= 0.6 and r >= best - 0.05))[:3]

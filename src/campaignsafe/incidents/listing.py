@@ -330,11 +330,14 @@ def _recorders(conn: Conn, wanted: set[int]) -> dict[int, Recorder]:
 
     if not wanted or not backend.has_table(conn, "provenance"):
         return {}
+    imported = conn.execute("SELECT incident_id, recorded_by FROM provenance").fetchall()
+    if not imported:  # nothing imported (most records): the provenance module is not even loaded
+        return {}
     from campaignsafe.incidents.provenance import later_forces, recorder_force
 
     out: dict[int, Recorder] = {}
     later = later_forces(conn)
-    for iid, by in conn.execute("SELECT incident_id, recorded_by FROM provenance"):
+    for iid, by in imported:
         if int(iid) in wanted:
             try:
                 person = json.loads(by)
