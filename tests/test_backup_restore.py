@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -77,6 +78,67 @@ def test_without_sync_each_restored_file_is_flushed(
     r = ok("restore", str(out), "--json")
     assert snapshot(new) == before and ok("check").stdout.startswith("OK")
     assert len(flushed) >= r.json["files"] > 0
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="tells an open file by /proc/self/fd")
+def test_restore_removes_no_file_it_still_has_open_as_windows_requires(
+    backed_up: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to remove a file that is open. The restore removed its own marker file while it still had it
+    open, so every restore there failed ("internal error (PermissionError)"). With the removal of an open file
+    refused here as Windows refuses it, and the restore running its Windows path, the record is restored whole."""
+    from campaignsafe.backup import restore
+
+    out, before = backed_up
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    monkeypatch.setattr(restore, "sys", type("WindowsSys", (), {"platform": "win32"}))
+    real_unlink = os.unlink
+
+    def open_here(path: str) -> bool:
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                if os.path.realpath(f"/proc/self/fd/{fd}") == path:
+                    return True
+        return False
+
+    def unlink(path: str | os.PathLike[str], *args: object, **kwargs: object) -> None:
+        if open_here(os.path.realpath(path)):
+            raise PermissionError(13, "The process cannot access the file: it is being used", str(path))
+        real_unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    r = ok("restore", str(out))
+    assert "Restored 3 incidents" in r.stdout and snapshot(new) == before
+
+
+def test_every_file_restored_and_every_original_read_is_opened_for_bytes(
+    backed_up: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Windows a descriptor ``os.open`` gives is in text mode unless asked for bytes (``O_BINARY``): a restored
+    evidence copy would have had every LF written as CR LF, and an original photo read with its CR LFs cut and its
+    first Ctrl-Z taken as its end. Every restored file and every evidence original is opened with ``paths.BINARY``
+    (here a harmless flag standing in for Windows' own)."""
+    from campaignsafe import paths
+
+    out, _before = backed_up
+    marker = os.O_CLOEXEC
+    monkeypatch.setattr(paths, "BINARY", marker)
+    opened: dict[str, int] = {}
+    real_open = os.open
+
+    def os_open(path: str, flags: int, *mode: int) -> int:
+        opened[str(path)] = flags
+        return real_open(path, flags, *mode)
+
+    monkeypatch.setattr(os, "open", os_open)
+    new = use_home(monkeypatch, tmp_path / "new-laptop")
+    ok("restore", str(out))
+    restored = [p for p in opened if p.startswith(str(new.parent)) and "/evidence/" in p]
+    assert restored and all(opened[p] & marker for p in restored), restored
+    photo = tmp_path / "new-photo.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo\r\n with a Ctrl-Z \x1a in it\n")
+    ok("incidents", "add-evidence", "1", str(photo))
+    assert opened[str(photo)] & marker
 
 
 def test_an_anchor_given_before_the_backup_still_holds(

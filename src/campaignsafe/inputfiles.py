@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from campaignsafe import paths
 from campaignsafe.errors import InputError
 
 #: the largest import file read (a backlog of thousands of incidents is a few MiB).
@@ -28,7 +29,6 @@ LINE_MAX = 4096
 #: the largest of campaignsafe's own small files read from the data folder (profile, contacts, draft…).
 DATA_MAX = 16 * 1024 * 1024
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
-_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def _kind(mode: int) -> str:
@@ -52,7 +52,7 @@ def open_regular(path_text: str, what: str | None = None) -> BinaryIO:
     """
     shown = what or _shown(path_text)
     try:
-        fd = os.open(path_text, os.O_RDONLY | _NONBLOCK | _BINARY)
+        fd = os.open(path_text, os.O_RDONLY | _NONBLOCK | paths.BINARY)
     except FileNotFoundError:
         raise InputError(f"{shown}: no such file", code="missing_file") from None
     except IsADirectoryError:
@@ -137,7 +137,7 @@ def read_data_file(path: Path, what: str, limit: int = DATA_MAX) -> bytes | None
 
     hint = f"move it aside (e.g. rename it to {path.name}.bad); campaignsafe then starts it afresh"
     try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | paths.BINARY)
     except (FileNotFoundError, NotADirectoryError):  # not there (or its folder is not a folder: reported elsewhere)
         return None
     except IsADirectoryError:

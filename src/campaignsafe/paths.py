@@ -96,6 +96,9 @@ def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
 #: whether its process still runs (Windows, where an open file cannot be deleted anyway).
 STALE_AFTER = 24 * 3600.0
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: for every ``os.open`` of bytes: on Windows a descriptor is otherwise in text mode, which turns LF into CR LF on
+#: writing, drops the CR of CR LF on reading and takes a Ctrl-Z byte (0x1A) for the end of the file
+BINARY = getattr(os, "O_BINARY", 0)
 
 
 def hold(fd: int) -> None:

@@ -117,6 +117,9 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
             if hasattr(os, "sync"):  # every restored file on disk before the record is put in place
                 os.sync()
             _refuse_non_empty(home, str(path))  # nothing appeared meanwhile (after the sync, which can be slow)
+            if sys.platform == "win32":  # an open file cannot be removed there (and holds no lock to give up)
+                os.close(owner)
+                owner = None
             os.unlink(staging / _OWNER)  # not into the data folder; the folder is fresh, so still left alone
             _swap(staging, home, str(path))
         except BaseException:
@@ -170,8 +173,6 @@ def _refuse_other_signer(o: reading.Opened) -> None:
 def _hold(staging: Path) -> int:
     """Mark ``staging`` as this running restore's: made and held under another name, then renamed, so
     another restore never finds it made but not yet held (Windows holds no lock: its name at once)."""
-    import sys
-
     made = _OWNER if sys.platform == "win32" else _OWNER + ".new"
     fd = os.open(staging / made, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     paths.hold(fd)
@@ -203,7 +204,7 @@ def _files(o: reading.Opened, staging: Path) -> tuple[int, int]:
 def _copy_out(o: reading.Opened, name: str, dest: Path, digest: str) -> None:
     h = hashlib.sha256()
     try:
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | paths.BINARY, 0o600)
         with os.fdopen(fd, "wb") as out, o.open(name) as src:
             while chunk := src.read(CHUNK):
                 h.update(chunk)

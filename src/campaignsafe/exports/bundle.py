@@ -69,7 +69,7 @@ class Entry:
         """All the entry's bytes when it has them or its file is small (else None: stream it)."""
         if self.data is not None or self.source is None:
             return self.data
-        fd = os.open(self.source, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # no buffered file: tens of thousands
+        fd = os.open(self.source, os.O_RDONLY | paths.BINARY)  # no buffered file: tens of thousands
         try:
             data = b""
             while len(data) <= SMALL and (more := os.read(fd, SMALL + 1 - len(data))):

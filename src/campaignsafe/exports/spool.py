@@ -122,7 +122,7 @@ class Spool:
         pending = self._pending.get(part)
         if pending is None:
             try:
-                fd = os.open(self.folder / part, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+                fd = os.open(self.folder / part, os.O_RDWR | os.O_CREAT | os.O_EXCL | paths.BINARY, 0o600)
             except OSError as exc:
                 raise self._full(exc) from None
             self._files[part] = os.fdopen(fd, "w+b")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from campaignsafe import paths
 from campaignsafe.errors import InputError, VerifyError
 from campaignsafe.exports import signing
 from campaignsafe.exports.bundle import MANIFEST, few, safe_name
@@ -357,7 +358,7 @@ def _walk(root: Path, report: VerifyReport, folders: list[str] | None = None) ->
 @contextlib.contextmanager
 def _open_regular(path: Path) -> Iterator[Any]:
     """Open ``path`` only if it is (still) a regular file: never blocks on a FIFO, never follows a link."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | paths.BINARY
     fd = os.open(path, flags)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

@@ -79,11 +79,11 @@ def _open(path_text: str) -> int:
         )
     try:
         try:
-            fd = os.open(path_text, os.O_RDONLY | _NOATIME)
+            fd = os.open(path_text, os.O_RDONLY | _NOATIME | paths.BINARY)
         except PermissionError:
             if not _NOATIME:
                 raise
-            fd = os.open(path_text, os.O_RDONLY)  # O_NOATIME needs ownership; plain read-only then
+            fd = os.open(path_text, os.O_RDONLY | paths.BINARY)  # O_NOATIME needs ownership; plain read-only then
     except OSError as exc:
         raise InputError(f"the file cannot be read ({exc.strerror})", code="unreadable_file") from None
     try:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from campaignsafe import paths
 from campaignsafe.errors import InputError, StoreError
 from campaignsafe.incidents import backend, pg_schema
 
@@ -304,7 +305,7 @@ def new_password() -> str:
 def write_password(path: Path, password: str) -> None:
     """Write ``password`` to a new file readable only by its owner (never overwriting one)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | paths.BINARY, 0o600)
     except FileExistsError:
         raise InputError(
             f"{path} already exists: it is never overwritten", "name another file", code="exists"
