@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,6 +97,31 @@ def test_description_can_come_from_stdin() -> None:
     """--description - reads the account from standard input, keeping its lines."""
     r = run("report", *FLAGS, "--description", "-", "--json", input='line one\n"exact words"\n')
     assert r.json["description"] == 'line one\n"exact words"'
+
+
+def test_a_piped_account_is_read_as_utf8_whatever_the_code_page(home: Path) -> None:
+    """Windows reads a pipe in its ANSI code page (cp1252): "you’ll … café" piped in was stored as "youâ€™ll …
+    cafÃ©", and "Łódź" failed with an internal error. Standard input is read as UTF-8 (here in a real process
+    whose streams are cp1252, as on Windows), a byte-order mark dropped, CR LF a line break; the record holds
+    exactly what was piped."""
+    account = "He said “you’ll regret it” outside the café in Łódź.\r\nSecond line."
+    cmd = [sys.executable, "-m", "campaignsafe", "report", *FLAGS, "--description", "-", "--json"]
+    env = {**os.environ, "CAMPAIGNSAFE_HOME": str(home), "PYTHONIOENCODING": "cp1252"}
+    done = subprocess.run(cmd, input=b"\xef\xbb\xbf" + account.encode(), capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert run("incidents", "show", "1", "--json").json["description"] == account.replace("\r\n", "\n")
+
+
+def test_a_piped_account_that_is_not_utf8_or_too_long_is_refused(home: Path) -> None:
+    """Bytes that are not UTF-8, or more than a field could hold (``/dev/zero`` piped in was read whole, into
+    memory): one line saying why, exit 3, nothing saved; the text itself never quoted."""
+    r = run("report", *FLAGS, "--description", "-", input=b"caf\xe9 secret-words")
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "--description -: standard input is not UTF-8 text (at byte 3)" in said
+    assert "secret-words" not in r.stderr
+    r = run("report", *FLAGS, "--description", "-", input=b"x" * (2 * 1024 * 1024))
+    assert r.exit_code == 3 and "standard input is larger than 1,048,576 bytes" in r.stderr
+    assert run("incidents", "list", "--json").json["incidents"] == []
 
 
 def test_minimal_file_from_the_issue_imports(tmp_path: Path) -> None:

@@ -96,6 +96,26 @@ def read_capped(path_text: str, limit: int | None = None, what: str | None = Non
     return data
 
 
+#: the most read from standard input for one text field (``--description -``, which holds 50,000 characters)
+TEXT_MAX = 1024 * 1024
+
+
+def stdin_text(flag: str) -> str:
+    """Standard input as the text of ``flag`` (``--description -``): read as UTF-8 whatever the system's code page
+    (Windows reads a pipe as cp1252, which turned "café" into "cafÃ©" in the record), a byte-order mark dropped
+    and CR LF taken as a line break, as text mode took it; refused when not UTF-8 or larger than ``TEXT_MAX``."""
+    data = read_capped("-", TEXT_MAX)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{flag}: standard input is not UTF-8 text (at byte {exc.start}); nothing was saved",
+            "save the text as UTF-8 (most editors offer it), or give it in the flag itself",
+            code="bad_file",
+        ) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
 def lines(src: BinaryIO, limit: int = LINE_MAX) -> Iterator[bytes | None]:
     """The lines of ``src`` (newline kept off); None for a line longer than ``limit`` bytes, which is skipped.
 

@@ -50,6 +50,7 @@ def main() -> None:
     gc.set_threshold(50_000)
     if sys.stdin is None:  # started with stdin closed (`<&-`): read as an empty input instead
         sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    _utf8_out()
     from campaignsafe.cli import _list_fast
 
     code = _list_fast.run(sys.argv[1:])
@@ -63,3 +64,21 @@ def main() -> None:
     except OSError:  # e.g. stdout closed early by `| head`
         code = code or 1
     os._exit(code)
+
+
+def _utf8_out() -> None:
+    """Standard output written as UTF-8 when it is a file or a pipe, whatever the system's code page.
+
+    Windows writes a pipe or a file in its ANSI code page (cp1252), which has no "ŵ", "Ł" or box-drawing line:
+    ``contact … > out.txt`` stopped half-way with an internal error, and ``export --format md > report.md`` left
+    a truncated file. A terminal keeps its own encoding (Windows' console is UTF-8 already).
+    """
+    out = sys.stdout
+    if out is None or (out.encoding or "").lower().replace("-", "") == "utf8":
+        return
+    try:
+        if out.isatty():
+            return
+        out.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError):  # not a text stream of its own (a test's capture): left as it is
+        return

@@ -142,6 +142,13 @@ def _warn_profile(meta: Any) -> None:
 
 def _write_text(output: str | None, chunks: Iterator[bytes]) -> None:
     if not output or output == "-":
+        raw = getattr(sys.stdout, "buffer", None)
+        if raw is not None and not sys.stdout.isatty():  # a file or a pipe: the export's own bytes, as a file gets
+            sys.stdout.flush()  # (no code page, and CSV's CR LF not made CR CR LF by Windows' text mode)
+            for chunk in chunks:
+                raw.write(chunk)
+            raw.flush()
+            return
         import codecs
 
         decoder = codecs.getincrementaldecoder("utf-8")()

@@ -136,12 +136,13 @@ def edit(
 
     Example: campaignsafe incidents edit 3 --when "2026-05-01 18:45" --reason "checked my phone log"
     """
-    import sys
 
     from campaignsafe.incidents import manage
 
     if description == "-":
-        description = sys.stdin.read()
+        from campaignsafe.inputfiles import stdin_text
+
+        description = stdin_text("--description -")
     values: dict[str, Any] = {"when": when, "place": place, "postcode": postcode, "force": force, "kind": kind}
     values |= {"platform": platform, "description": description, "impact": impact, "campaign_impact": campaign_impact}
     values |= {"add_suspect": add_suspect, "add_witness": add_witness, "add_vehicle": add_vehicle}

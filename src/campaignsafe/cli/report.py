@@ -104,12 +104,13 @@ def _from_file(path: str) -> list[Any]:
 
 
 def _from_flags(given: dict[str, Any], resume: bool) -> Any:
-    import sys
 
     from campaignsafe.incidents import draft, entry, inputs, questions
 
     if given.get("description") == "-":
-        given["description"] = sys.stdin.read()
+        from campaignsafe.inputfiles import stdin_text
+
+        given["description"] = stdin_text("--description -")
     base = None
     if resume:
         d = draft.load()
