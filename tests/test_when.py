@@ -137,3 +137,18 @@ def test_fixed_offset_is_converted_to_uk_time() -> None:
     got = parse("2026-05-01T10:30:00-05:00", clock=CLOCK)
     assert got.at == datetime(2026, 5, 1, 10, 30, tzinfo=timezone(timedelta(hours=-5)))
     assert got.at.tzinfo is LONDON
+
+
+def test_windows_installs_the_time_zone_database() -> None:
+    """Windows has no time-zone database of its own: without the ``tzdata`` package, ``ZoneInfo("Europe/London")``
+    fails when campaignsafe starts and no incident command runs. The package asks for it on Windows (it came only
+    by way of psycopg's own requirements before)."""
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    wanted = [Requirement(r) for r in requires("campaignsafe") or []]
+    tzdata = [r for r in wanted if r.name == "tzdata"]
+    assert tzdata and tzdata[0].marker is not None
+    assert tzdata[0].marker.evaluate({"sys_platform": "win32"})
+    assert not tzdata[0].marker.evaluate({"sys_platform": "linux"})
