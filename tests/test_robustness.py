@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import subprocess
@@ -134,3 +135,36 @@ def test_export_of_an_impossible_id_is_a_usage_error() -> None:
     """An id too large for the store is refused as usage (exit 2), not an internal error."""
     r = run("export", "99999999999999999999")
     assert r.exit_code == 2
+
+
+class _Stdout:
+    def __init__(self, fails: bool) -> None:
+        self.fails = fails
+
+    def flush(self) -> None:
+        if self.fails:
+            raise OSError(errno.EINVAL, "Invalid argument")
+
+
+@pytest.mark.parametrize(
+    ("platform", "exc", "stdout_fails", "gone"),
+    [
+        ("linux", BrokenPipeError(errno.EPIPE, "Broken pipe"), False, True),
+        ("linux", OSError(errno.EINVAL, "Invalid argument"), True, False),  # not a pipe's error there
+        ("win32", OSError(errno.EINVAL, "Invalid argument"), True, True),  # Windows' closed pipe
+        ("win32", OSError(errno.EINVAL, "Invalid argument"), False, False),  # EINVAL from anything else
+        ("win32", OSError(errno.ENOSPC, "No space left on device"), True, False),
+    ],
+)
+def test_a_reader_that_went_away_is_told_apart_on_windows_too(
+    monkeypatch: pytest.MonkeyPatch, platform: str, exc: OSError, stdout_fails: bool, gone: bool
+) -> None:
+    """``campaignsafe incidents list | more`` on Windows: a write to the closed pipe raises OSError EINVAL there, not
+    BrokenPipeError, and ended in "internal error (OSError)". It is a reader gone (exit 0, nothing said) when
+    standard output cannot be written; any other EINVAL, or a full disk, is still an error."""
+    import types
+
+    from campaignsafe.cli import _pipes
+
+    monkeypatch.setattr(_pipes, "sys", types.SimpleNamespace(platform=platform, stdout=_Stdout(stdout_fails)))
+    assert _pipes.reader_gone(exc) is gone

@@ -60,11 +60,13 @@ class App(TyperGroup):
         except KeyboardInterrupt:
             error_line("interrupted")
             raise typer.Exit(130) from None
-        except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(0) from None
         except Exception as exc:
+            from campaignsafe.cli._pipes import reader_gone, silence
             from campaignsafe.cli._usage import is_usage_error, words
+
+            if reader_gone(exc):  # the reader went away (`| head`): stop quietly
+                silence(sys.stdout)
+                raise typer.Exit(0) from None
 
             if is_usage_error(exc) and not _debug():
                 error_line(*words(exc))
@@ -89,8 +91,12 @@ def error_line(message: str, hint: str | None = None) -> None:
 
     try:
         _render.error_line(message, hint)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    except OSError as exc:
+        from campaignsafe.cli._pipes import reader_gone, silence
+
+        if not reader_gone(exc):
+            raise
+        silence(sys.stderr)
 
 
 def _debug() -> bool:

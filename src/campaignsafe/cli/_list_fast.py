@@ -67,16 +67,18 @@ def run(argv: list[str]) -> int | None:
         finally:
             sys.stdout = real
         real.write("".join(held.parts))
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as the typer program does
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except KeyboardInterrupt:
         from campaignsafe.cli._render import error_line
 
         error_line("interrupted")
         return 130
-    except Exception:  # an error to report (nothing printed yet): typer's program says it its own way
-        return None
+    except Exception as exc:
+        from campaignsafe.cli._pipes import reader_gone, silence
+
+        if reader_gone(exc):  # the reader went away (`| head`): stop quietly, as the typer program does
+            silence(sys.stdout)
+            return 0
+        return None  # an error to report (nothing printed yet): typer's program says it its own way
     return 0
 
 

@@ -1,0 +1,32 @@
+"""A reader that went away (``campaignsafe … | head``): told apart from other output errors on every platform."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+
+
+def reader_gone(exc: BaseException) -> bool:
+    """Whether ``exc`` says the reader of standard output went away: BrokenPipeError, or on Windows the OSError
+    EINVAL a write to a closed pipe raises there (python/cpython#79935), when standard output cannot be written."""
+    if isinstance(exc, BrokenPipeError) or (isinstance(exc, OSError) and exc.errno == errno.EPIPE):
+        return True
+    if sys.platform != "win32" or not isinstance(exc, OSError) or exc.errno != errno.EINVAL:
+        return False
+    try:  # EINVAL from anything else: standard output still takes what it holds
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def silence(stream: object) -> None:
+    """Send what is still to be written to ``stream`` (stdout or stderr) nowhere, so the exit says nothing more."""
+    fileno = getattr(stream, "fileno", None)
+    if fileno is None:
+        return
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), fileno())
+    except (OSError, ValueError):  # a test's capture, which has no descriptor of its own
+        return
