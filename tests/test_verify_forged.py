@@ -266,3 +266,34 @@ def test_a_folder_and_its_zip_agree_on_an_empty_extra_folder(honest: Path, tmp_p
     assert zipped.exit_code == 6 and extra + "/" in zipped.json["unsafe"]
     shutil.rmtree(folder / extra.split("/")[0] if extra.startswith("notes") else folder / extra)
     assert run("verify", str(folder)).exit_code == 0
+
+
+def test_files_a_file_browser_writes_are_named_and_left_out_not_counted_as_added(honest: Path, tmp_path: Path) -> None:
+    """Opened in macOS Finder, an unpacked bundle gains a .DS_Store (Windows Explorer: Thumbs.db, desktop.ini), and
+    Finder's Compress adds __MACOSX/ and ._ companions: verify failed ("1 added") on genuine evidence. Those are
+    named in a note and left out; any other added file still fails, and so does a change to a listed file."""
+    folder = unpack(honest, tmp_path / "u")
+    for name in (".DS_Store", "evidence/.DS_Store", "Thumbs.db", "evidence/desktop.ini", "._MANIFEST.sha256"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"\x00\x01browser state")
+    r = run("verify", str(folder), "--json")
+    assert r.exit_code == 0 and r.json["passed"] is True and r.json["added"] == [], r.json
+    assert r.json["ignored"] == [".DS_Store", "._MANIFEST.sha256", "Thumbs.db", "evidence/.DS_Store",
+                                 "evidence/desktop.ini"]  # fmt: skip
+    said = " ".join(run("verify", str(folder)).stdout.split())
+    assert (
+        "Left out of the check: .DS_Store, ._MANIFEST.sha256, Thumbs.db" in said
+        and "files Windows and macOS write" in said
+    )
+    finder = tmp_path / "finder.zip"
+    (folder / "__MACOSX").mkdir()
+    (folder / "__MACOSX" / "._report.html").write_bytes(b"\x00\x05\x16\x07")
+    subprocess.run(["zip", "-qr", str(finder), "."], cwd=folder, check=True)
+    zipped = run("verify", str(finder), "--json")
+    assert zipped.exit_code == 0 and "__MACOSX/._report.html" in zipped.json["ignored"], zipped.json
+    (folder / "notes.txt").write_text("added")
+    assert run("verify", str(folder), "--json").json["added"] == ["notes.txt"]
+    (folder / "notes.txt").unlink()
+    listed = next(p for p in sorted(folder.rglob("*")) if p.is_file() and p.name.startswith("report"))
+    listed.write_bytes(listed.read_bytes() + b" ")
+    assert run("verify", str(folder)).exit_code == 6

@@ -38,6 +38,21 @@ PER_FILE = 4096
 SMALL_FILE = 64 * 1024
 #: files that are part of the bundle but, by design, not listed in its manifest.
 UNLISTED = {MANIFEST, signing.SIGNATURE}
+#: files an operating system's file browser writes into any folder it shows or zips: never a bundle's own
+_LITTER_NAMES = {".ds_store": "macOS", "thumbs.db": "Windows", "desktop.ini": "Windows"}
+
+
+def litter(name: str) -> str | None:
+    """What wrote ``name`` when it is a file browser's own (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``, macOS's
+    ``._*`` companions and a zip's ``__MACOSX/``), or None: it holds nothing of the bundle's, so an unlisted one is
+    named and left out of the check, not counted as added."""
+    parts = name.split("/")
+    base = parts[-1]
+    if parts[0] == "__MACOSX" or base.startswith("._"):
+        return "macOS"
+    return _LITTER_NAMES.get(base.lower())
+
+
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError, ValueError)
 
 
@@ -67,6 +82,7 @@ class VerifyReport:
     signature: Signature = field(default_factory=lambda: Signature("absent"))
     audit_head: str | None = None
     notes: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # unlisted file browsers' files (see :func:`litter`)
 
     @property
     def passed(self) -> bool:
@@ -91,8 +107,21 @@ class VerifyReport:
             "manifest_sha256": self.manifest_sha256,
             "signature": self.signature.as_dict(),
             "audit_head": self.audit_head,
+            "ignored": self.ignored,
             "notes": self.notes,
         }
+
+    def set_added(self, extra: set[str]) -> None:
+        """The unlisted files: added, or ignored when a file browser wrote them (said in a note)."""
+        self.ignored = sorted(n for n in extra if litter(n))
+        self.added = sorted(extra - set(self.ignored))
+        if self.ignored:
+            by = sorted({str(litter(n)) for n in self.ignored})
+            writes = "writes beside the files it shows" if len(by) == 1 else "write beside the files they show"
+            self.notes.append(
+                f"Left out of the check: {few([shown(n) for n in self.ignored])}: files {' and '.join(by)} {writes}"
+                ", not part of the bundle."
+            )
 
 
 def shown(name: str) -> str:
@@ -240,7 +269,7 @@ def _check_zip(zf: zipfile.ZipFile, path: Path) -> VerifyReport:
             report.missing.append(name)
         else:
             (report.ok if _zip_sha256(zf, files[name]) == digest else report.altered).append(name)
-    report.added = sorted(set(files) - set(listed) - UNLISTED)
+    report.set_added(set(files) - set(listed) - UNLISTED)
     report.unsafe.sort()
 
     def small(name: str) -> bytes | None:
@@ -435,7 +464,7 @@ def _verify_folder(root: Path) -> VerifyReport:
             (report.ok if got == digest else report.altered).append(name)
     if unreadable:
         report.notes.append(f"Could not read {few(unreadable)}: counted as altered.")
-    report.added = sorted(present - set(listed) - UNLISTED)
+    report.set_added(present - set(listed) - UNLISTED)
     # a folder holding no file is not the bundle's (as its folder entry in a zip fails): added
     report.added += sorted(set(folders) - _parents(present | set(report.unsafe_reasons)))
     report.unsafe.sort()
