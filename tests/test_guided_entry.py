@@ -366,3 +366,22 @@ def test_an_account_pasted_with_windows_line_endings_stays_one_answer(home: Path
     lines = [line for line in draft["answers"]["description"].split("\n") if line]
     assert lines == [*DESCRIPTION, "and ran off towards the station"]
     assert "people" not in draft["answers"] and not draft["partial"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a backslash separates folders there")
+def test_a_file_dragged_into_the_terminal_is_found(monkeypatch: pytest.MonkeyPatch, home: Path, tmp_path: Path) -> None:
+    """macOS Terminal and iTerm2 type a dragged-in file as ``…/Screenshot\\ 2026-05-01\\ at\\ 18.30.12.png `` (its
+    spaces escaped, a space after), and macOS names every screenshot with spaces: it was "no such file". The
+    escapes are taken off when the path as typed is not there; a file whose own name holds a backslash is kept."""
+    shot = tmp_path / "Screenshot 2026-05-01 at 18.30.12.png"
+    shot.write_bytes(b"\x89PNG a screenshot")
+    odd = tmp_path / "back\\slash.png"
+    odd.write_bytes(b"\x89PNG another")
+    dragged = str(shot).replace(" ", "\\ ") + " "
+    prompts(monkeypatch)
+    answers = [*FIRST, *DESCRIPTION, "", "", "", "", dragged, str(odd), "", "", "JS", "", "", ""]
+    r = run("report", input="\n".join(answers) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "no such file" not in r.stdout
+    names = [e.file.original_name for e in _stored(home).evidence if e.file]
+    assert names == [shot.name, odd.name]

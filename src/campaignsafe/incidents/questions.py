@@ -8,6 +8,7 @@ typed), so resuming later never changes their meaning.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -120,7 +121,7 @@ def _kind(value: str, _a: Answers) -> Checked:
 def _file(value: str, _a: Answers) -> Checked:
     from campaignsafe.incidents import evidence
 
-    path = os.path.abspath(os.path.expanduser(value.strip().strip("'\"")))
+    path = _dropped(value)
     problem = evidence.problem(path)
     if problem:
         raise InputError(problem, code="bad_file")
@@ -132,6 +133,22 @@ def _file(value: str, _a: Answers) -> Checked:
     if len(name) > _NAME_SHOWN:
         name = name[: _NAME_SHOWN - 21] + "…" + name[-20:]
     return path, f"{name}, {size_text(os.path.getsize(path))}: copied in when the incident is saved"
+
+
+def _dropped(value: str) -> str:
+    """The file a typed or dragged-in answer names: quotes (Windows) and, where the path as typed is not there, a
+    shell's backslash escapes (macOS Terminal drops ``Screenshot\\ 2026-05-01\\ at\\ 18.30.png``) taken off."""
+    path = os.path.abspath(os.path.expanduser(value.strip().strip("'\"")))
+    if os.path.lexists(path) or "\\" not in value or sys.platform == "win32":  # there a backslash separates
+        return path
+    import shlex
+
+    try:
+        words = shlex.split(value.strip())
+    except ValueError:  # an unclosed quote: the answer as typed
+        return path
+    unescaped = os.path.abspath(os.path.expanduser(words[0])) if len(words) == 1 else path
+    return unescaped if os.path.lexists(unescaped) else path
 
 
 #: the most of an evidence file's name said back in the guided form (about one line of 80 columns with the rest).
