@@ -59,3 +59,18 @@ def test_an_export_to_standard_output_is_the_same_bytes_as_to_a_file(
         assert done.returncode == 0, done.stderr
         assert done.stdout == out.read_bytes(), fmt
         assert "Glyndŵr" in done.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("draws", [True, False])
+def test_colour_only_where_the_terminal_draws_it(monkeypatch: pytest.MonkeyPatch, draws: bool) -> None:
+    """Windows' console printed the 999 line's colour codes as ``←[1m←[31m`` unless told to draw them: where it
+    cannot be told (``_draws_ansi`` False), the line is plain text; where it can, bold red as on any terminal."""
+    from campaignsafe.cli import _panel
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(_panel, "_draws_ansi", lambda: draws)
+    line = _panel.style("In immediate danger: call 999", _panel.BOLD, _panel.RED)
+    assert (line == "In immediate danger: call 999") is not draws
+    assert ("\x1b[" in line) is draws

@@ -9,6 +9,7 @@ beside its label (a terminal soft-wraps an address longer than the screen, which
 whole).
 """
 
+import functools
 import os
 import re
 import sys
@@ -49,8 +50,25 @@ def cut_at_width(text: str, room: int) -> tuple[str, str]:
 
 
 def colour_enabled() -> bool:
-    """Colour only on a terminal, and never with NO_COLOR set."""
-    return "NO_COLOR" not in os.environ and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    """Colour only on a terminal that draws it, and never with NO_COLOR set."""
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty() and os.environ.get("TERM") != "dumb" and _draws_ansi()
+
+
+@functools.cache
+def _draws_ansi() -> bool:
+    """Whether the terminal draws ANSI codes. Windows' console shows them as ``←[1m`` unless told to draw them
+    (Windows 10 and later can be): told so here, once; where it cannot be, no colour."""
+    if sys.platform != "win32":
+        return True
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.windll.kernel32
+    handle = kernel32.GetStdHandle(-11)  # standard output
+    mode = wintypes.DWORD()
+    if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+        return False
+    return bool(kernel32.SetConsoleMode(handle, mode.value | 0x0004))  # ENABLE_VIRTUAL_TERMINAL_PROCESSING
 
 
 def style(text: str, *codes: str) -> str:
