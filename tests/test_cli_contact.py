@@ -414,3 +414,22 @@ def test_a_crown_dependency_by_name_gets_its_own_police_service(named: str, serv
     assert r.json["kind"] == "crown_dependency" and r.json["police_service"]["name"].startswith(service)
     shown = " ".join(run("contact", named).stdout.split())
     assert "a Crown Dependency outside UK police forces" in shown and "999" in shown
+
+
+def test_the_adviser_is_saved_by_the_name_the_guidance_gives_and_fits_the_panel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The guidance (and the README) call the adviser the FEOA, but ``--role feoa`` was refused; and the label
+    "Your Force Elected-Official Adviser" took 35 of the panel's 80 columns, folding the Emergency row. ``feoa``
+    (any case) is the adviser, for ``save`` and ``--remove``; the panel says "Your adviser (FEOA)" and the 999 row
+    fits one line."""
+    monkeypatch.setenv("COLUMNS", "80")
+    saved = run("contact", "save", "metropolitan", "--role", "FEOA", "--name", "Sam Adviser", "--email", "s@x.uk")
+    assert saved.exit_code == 0, saved.stderr
+    assert run("contact", "saved", "--json").json["contacts"][0]["role"] == "adviser"
+    panel = run("contact", "SW1A 1AA").stdout
+    assert "Your adviser (FEOA)  Sam Adviser · s@x.uk" in panel
+    assert any("999 · textphone 18000 · emergencySMS users: text 999" in line for line in panel.splitlines())
+    bad = run("contact", "save", "metropolitan", "--role", "boss", "--name", "x")
+    assert bad.exit_code == 3 and "use one of: spoc, adviser (the FEOA), officer" in bad.stderr
+    assert "Removed 1 saved contact" in run("contact", "saved", "--remove", "metropolitan", "--role", "feoa").stdout

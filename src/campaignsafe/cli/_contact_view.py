@@ -25,7 +25,7 @@ def show_answer(answer: Answer) -> None:
     """Danger line first, then one panel per force (boundary slivers left out), then each force's
     longer text (election contacts) full width, said once when forces share it; ``answer`` is complete."""
     from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, taller_than_screen, wrapped
-    from campaignsafe.contact.contacts import ROLE_LABELS
+    from campaignsafe.contact.contacts import PANEL_ROLES, ROLE_LABELS
     from campaignsafe.contact.forces import online_report, online_route
 
     out: list[str] = [style(DANGER, BOLD, RED)]
@@ -62,7 +62,7 @@ def show_answer(answer: Answer) -> None:
             if extra["value"] not in said
         ]
         saved = answer.saved.get(f["id"], [])
-        rows += [("Your " + ROLE_LABELS[c["role"]], _contact_line(c)) for c in saved]
+        rows += [("Your " + PANEL_ROLES.get(c["role"], ROLE_LABELS[c["role"]]), _contact_line(c)) for c in saved]
         if not saved:
             add = f"campaignsafe contact save {f['id']} --name NAME"
             rows.append(("Your contacts", f"none saved; add your election SPOC: {add}"))

@@ -11,7 +11,11 @@ from campaignsafe import paths, usertext
 from campaignsafe.errors import InputError, StoreError
 
 ROLES = ("spoc", "adviser", "officer")
+#: other names a role is given by: the guidance calls the adviser the FEOA
+_ROLE_NAMES = {"feoa": "adviser", "advisor": "adviser", "force-elected-official-adviser": "adviser"}
 ROLE_LABELS = {"spoc": "Election SPOC", "adviser": "Force Elected-Official Adviser", "officer": "Officer"}
+#: a saved contact's label in the contact panel, where the long name would squeeze every other row
+PANEL_ROLES = {"adviser": "adviser (FEOA)"}
 #: the same inside a sentence ("your election SPOC", as the guidance says it)
 ROLE_IN_TEXT = {"spoc": "election SPOC", "adviser": "Force Elected-Official Adviser", "officer": "officer"}
 FIELDS = ("name", "phone", "email", "notes")
@@ -63,8 +67,7 @@ def save(force_id: str, role: str, values: dict[str, str | None]) -> tuple[dict[
     A field not given is kept; a field given as "" is cleared. ``changes`` maps each field given to
     "added", "changed", "cleared" or "unchanged"; it is empty for a new entry.
     """
-    if role not in ROLES:
-        raise InputError(f"unknown role {role!r}", "use one of: " + ", ".join(ROLES), code="bad_role")
+    role = role_id(role)
     given: dict[str, str] = {}
     for key in FIELDS:
         value = values.get(key)
@@ -94,6 +97,15 @@ def save(force_id: str, role: str, values: dict[str, str | None]) -> tuple[dict[
     return record, changes
 
 
+def role_id(text: str) -> str:
+    """The role id ``text`` names (``spoc``, ``adviser``, ``officer``; ``FEOA`` is the adviser); InputError else."""
+    key = text.strip().casefold()
+    role = _ROLE_NAMES.get(key, key)
+    if role not in ROLES:
+        raise InputError(f"unknown role {text!r}", "use one of: spoc, adviser (the FEOA), officer", code="bad_role")
+    return role
+
+
 def _existing(contacts: list[dict[str, Any]], force_id: str, role: str, name: str | None) -> dict[str, Any] | None:
     """The saved entry a save updates: same force, role and name; with no name, the only one for force and role."""
     same_role = [c for c in contacts if c.get("force") == force_id and c.get("role") == role]
@@ -112,6 +124,7 @@ def _change(before: str | None, after: str | None) -> str:
 
 def remove(force_id: str, role: str | None) -> int:
     """Remove saved contacts for a force (optionally one role); returns how many were removed."""
+    role = None if role is None else role_id(role)
     path = _file()
     with paths.locked(path):
         contacts = load()
