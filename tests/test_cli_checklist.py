@@ -647,3 +647,23 @@ def test_offences_take_the_nation_the_checklist_profile_saved(home: Path) -> Non
     damaged = run("checklist", "offences", "--profile", "sam")  # its saved nation cannot be read: said, not dropped
     assert damaged.exit_code == 5 and "sam" in damaged.stderr
     assert run("checklist", "offences", "--profile", "sam", "--nation", "wales").exit_code == 0  # not needed
+
+
+def test_a_saved_default_is_said_as_saved_and_a_cleared_one_says_what_applies_instead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Clearing sam's saved role said "role none saved (your profile's)", but sam is another person and took every
+    role; and a saved role or nation was shown bare, as if given. The confirmation says what now applies, and the
+    checklist and ``profiles`` mark a saved value "(saved)", as they mark one from the profile "(profile)"."""
+    monkeypatch.setenv("COLUMNS", "100")
+    run("profile", "--name", "Jo Smith", "--role", "Candidate", "--force", "kent")
+    said = " ".join(run("checklist", "profiles", "--save", "--role", "none", "--profile", "sam").stdout.split())
+    assert "role none saved, so all roles" in said and "nation none saved, so england (your profile's force)" in said
+    said = " ".join(run("checklist", "profiles", "--save", "--role", "none").stdout.split())
+    assert "role none saved, so candidate (your profile's role)" in said
+    run("checklist", "profiles", "--save", "--role", "volunteer", "--nation", "wales", "--profile", "sam")
+    head = run("checklist", "--profile", "sam").stdout
+    assert "profile sam · volunteers (saved) · Wales (saved)" in head
+    assert "profile sam · agents · Wales (saved)" in run("checklist", "--profile", "sam", "--role", "agent").stdout
+    table = run("checklist", "profiles").stdout
+    assert "volunteer (saved)" in table and "wales (saved)" in table and "(saved): saved for that profile" in table

@@ -32,14 +32,19 @@ def bar(settled: int, total: int, width: int = BAR_WIDTH) -> "Text":
 
 
 def scope_text(view: View) -> str:
-    """'profile default · all roles · all nations'; a role or nation taken from the profile says so."""
-    s = view.scope
+    """'profile default · all roles · all nations'; a role or nation saved for the checklist profile, or taken
+    from ``campaignsafe profile``, says so."""
+    s, d = view.scope, view.progress.defaults
     role = f"{s.role}s" if s.role else "all roles"
     nation = NATION_NAMES[s.nation] if s.nation else "all nations"
     if s.role_from:
         role += " (your profile's role)"
+    elif d.role is not None and (d.role == "all") == (s.role is None) and d.role in ("all", s.role):
+        role += " (saved)"
     if s.nation_from:
         nation += " (your profile's force)"
+    elif d.nation is not None and (d.nation == "all") == (s.nation is None) and d.nation in ("all", s.nation):
+        nation += " (saved)"
     return f"profile {s.profile} · {role} · {nation}"
 
 
@@ -395,8 +400,11 @@ def show_profiles(found: list["ProfileSummary"]) -> None:
             continue
         a, used = entry["answers"], entry["applies"]
         last = (entry["last_answered_at"] or "")[:10]
-        role = (used["role"] or "all") + (" (profile)" if used["role_from_profile"] else "")
-        nation = (used["nation"] or "all") + (" (profile)" if used["nation_from_profile_force"] else "")
+        saved = entry["defaults"]
+        role = (used["role"] or "all") + (" (profile)" if used["role_from_profile"] else _saved(saved["role"]))
+        nation = (used["nation"] or "all") + (
+            " (profile)" if used["nation_from_profile_force"] else _saved(saved["nation"])
+        )
         derived = derived or bool(used["role_from_profile"] or used["nation_from_profile_force"])
         table.add_row(
             escape(entry["name"]), escape(role), escape(nation), str(a["done"]), str(a["todo"]), str(a["na"]), last
@@ -406,10 +414,17 @@ def show_profiles(found: list["ProfileSummary"]) -> None:
         out.print(
             "(profile): none saved, so taken from campaignsafe profile (the role it names; the nation of its force)."
         )
+    if any(e.get("defaults", {}).get(k) for e in profiles_json(found)["profiles"] for k in ("role", "nation")):
+        out.print("(saved): saved for that profile with checklist profiles --save ('none' clears it).")
+    if derived:
         out.print("Every item instead: campaignsafe checklist profiles --save --role all --nation all", soft_wrap=True)
     for p in found:
         if p.error:
             out.print(f"\n{escape(p.name)}: {escape(p.error)}")
+
+
+def _saved(value: str | None) -> str:
+    return "" if value is None else " (saved)"
 
 
 def write_output(output: str, text: str) -> None:

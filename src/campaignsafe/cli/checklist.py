@@ -276,11 +276,15 @@ def profiles(
 
         saved = progress.save_defaults(profile, kept(role, normalise_role), kept(nation, normalise_nation))
         if not json_out:
+            from campaignsafe.guidance.checklist import applying
+
             d = saved.defaults
-            unsaid = "none saved (your profile's)"
-            console().print(
-                f"Saved defaults for profile {saved.profile}: role {d.role or unsaid}, nation {d.nation or unsaid}."
-            )
+            role_now, role_from, nation_now, force = applying(saved.profile, d)
+            role_said = d.role or (f"none saved, so {role_now} (your profile's role)" if role_from else "")
+            nation_said = d.nation or (f"none saved, so {nation_now} (your profile's force)" if force else "")
+            role_said = role_said or "none saved, so all roles"
+            nation_said = nation_said or "none saved, so all nations"
+            console().print(f"Saved defaults for profile {saved.profile}: role {role_said}, nation {nation_said}.")
             return
     elif role is not None or nation is not None:
         from campaignsafe.errors import InputError
