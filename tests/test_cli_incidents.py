@@ -462,3 +462,38 @@ def test_show_gives_the_force_of_the_record_as_first_saved_under_it(home: Path) 
     assert "Metropolitan Police Service (from the place's postcode)" in first and "Kent Police" not in first
     assert "Kent Police (from the reporting person's profile" in now
     assert run("incidents", "show", "1", "--json").json["force"]["id"] == "kent"  # as it reads now
+
+
+def test_a_report_is_never_dated_before_the_incident_it_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``incidents update 1 --reported-to 101 --when "yesterday 10:15"`` on an incident of today 08:15 was
+    recorded, and the record then said the police were told the day before it happened. A report dated before
+    the incident is refused wherever it is given (flags, a file, the guided form, update) and so is moving the
+    incident to after a report of it; on an incident whose time is not known, a report the same day is fine."""
+    set_initials()
+    flags = ("--when", "2026-05-02 18:30", "--place", "High St", "--kind", "threats", "--description", "x")
+    r = run("report", *flags, "--reported-to", "101; reported_at=2026-05-01 10:00")
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "--reported-to: the report is dated before the incident happened" in said
+    assert "(Sat 2 May 2026 18:30)" in said
+    day = report_json("--when", "2026-05-02", "--place", "High St", "--kind", "threats", "--description", "x",
+                      "--reported-to", "101; reported_at=2026-05-02 09:00")  # fmt: skip
+    assert day["reports"][0]["reported_at"].startswith("2026-05-02T09:00")
+    iid = str(report_json(*flags)["id"])
+    r = run("incidents", "update", iid, "--reported-to", "101", "--police-ref", "CAD 1", "--when", "2026-05-01 10:00")
+    assert r.exit_code == 3 and "--when: the report is dated before the incident happened" in flat(r.stderr)
+    assert run("incidents", "show", iid, "--json").json["amendments"] == []
+    ok = run("incidents", "update", iid, "--reported-to", "101", "--police-ref", "CAD 1", "--when", "2026-05-02 19:00")
+    assert ok.exit_code == 0, ok.stderr
+    r = run("incidents", "edit", iid, "--when", "2026-05-03 10:00", "--reason", "misread the date")
+    assert r.exit_code == 3 and "that is after the report to 101 of Sat 2 May 2026 19:00" in flat(r.stderr)
+    assert "CAD 1" not in r.stderr  # the reference the user typed is never quoted
+    prompts(monkeypatch)
+    answers = ["2026-05-02 18:30", "High St", "", "", "2", "x", "", "", "", "", "", "", "", "", "101",
+               "2026-05-01 10:00", "2026-05-02 19:30", "", ""]  # fmt: skip
+    guided = run("report", input="\n".join(answers) + "\n\n")
+    assert "that is before the incident happened (Sat 2 May 2026 18:30)" in flat(guided.stdout)
+    assert guided.exit_code == 0, guided.stdout
+    last = run("incidents", "list", "--json").json["incidents"][-1]["id"]
+    assert (
+        run("incidents", "show", str(last), "--json").json["reports"][0]["reported_at"].startswith("2026-05-02T19:30")
+    )

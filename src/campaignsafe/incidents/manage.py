@@ -57,6 +57,13 @@ def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
             try:
                 got = when.parse(v["when"])
                 new.update(occurred_at=got.at, time_known=got.time_known)
+                early = [(r.to, at) for r in cur.reports if (at := r.reported_at) and when.before(at, got)]
+                if early:  # the incident moved to after a report of it (its route said, never its reference)
+                    to, made = early[0]
+                    problems.append(
+                        f"--when: that is after the report to {REPORT_LABELS.get(to, 'someone')} of"
+                        f" {when.describe(when.When(made))}: a report cannot come before the incident"
+                    )
             except InputError as exc:
                 problems.append(f"--when: {exc.message}")
         if v.get("kind"):
@@ -118,9 +125,19 @@ def reported(
         raise InputError(f"--reported-to: give one of {', '.join(REPORT_LABELS)}", code="bad_report")
     # no --when: the time it was reported is not known, so none is stored; the amendment's own
     # time says when it was recorded, and the report says that instead of inventing a report time.
-    moment = when.iso(when.parse(at).at) if at else None
+    parsed = when.parse(at).at if at else None
+    moment = when.iso(parsed) if parsed else None
     with Store.open() as store:
         cur = store.get(incident_id).current()
+        happened = when.When(cur.occurred_at, cur.time_known)
+        if parsed and when.before(parsed, happened):  # a mistyped day, most often
+            raise InputError(
+                f"--when: the report is dated before the incident happened ({when.describe(happened)});"
+                " nothing was saved",
+                f"give the time it was reported, or correct the incident's: campaignsafe incidents edit {incident_id}"
+                " --when …",
+                code="bad_date",
+            )
         reports = [r.model_dump(mode="json") for r in cur.reports]
         if to:
             to = to.strip().lower()

@@ -344,6 +344,17 @@ class IncidentIn(_IncidentFields):
     location: LocationIn
     evidence: list[EvidenceIn] = []
 
+    @model_validator(mode="after")
+    def _reported_after(self) -> IncidentIn:
+        happened = when.When(self.occurred_at, self.time_known)
+        early = [i for i, r in enumerate(self.reports) if r.reported_at and when.before(r.reported_at, happened)]
+        if early:  # a report cannot come before what it reports: a mistyped day, most often
+            raise ValueError(
+                f"reports[{early[0]}].reported_at: the report is dated before the incident happened"
+                f" ({when.describe(happened)}): give the time it was reported, or correct when it happened"
+            )
+        return self
+
     @model_validator(mode="before")
     @classmethod
     def _time_known(cls, data: Any) -> Any:

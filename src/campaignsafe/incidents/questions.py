@@ -228,10 +228,13 @@ def _reported(a: Answers) -> bool:
     return a.get("reported_police") not in (None, "no")
 
 
-def _reported_when(value: str, _a: Answers) -> Checked:
-    from campaignsafe.incidents.when import describe, iso, parse
+def _reported_when(value: str, a: Answers) -> Checked:
+    from campaignsafe.incidents.when import before, describe, iso, parse
 
     got = parse(value)
+    happened = parse(a["when"]) if a.get("when") else None  # as _when stored it: ISO, or the day alone
+    if happened is not None and before(got.at, happened):
+        raise InputError(f"that is before the incident happened ({describe(happened)}): give when you reported it")
     return iso(got.at), describe(got)
 
 

@@ -267,6 +267,13 @@ def describe(when: When) -> str:
     return f"{day_label(when.at)} {clock_label(when.at)}"
 
 
+def before(at: datetime, incident: When) -> bool:
+    """Whether ``at`` (a report made, say) is before the incident happened (only its day known: before that day)."""
+    if incident.time_known:
+        return at < incident.at
+    return at.astimezone(LONDON).date() < incident.at.astimezone(LONDON).date()
+
+
 def listed(iso_text: str, time_known: bool = True) -> str:
     """``2026-05-01 18:30`` for a table (the zone added in the repeated hour; the date alone if no time)."""
     at = datetime.fromisoformat(iso_text).astimezone(LONDON)
