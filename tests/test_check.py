@@ -231,6 +231,23 @@ def test_consistent_rewrite_is_caught_by_the_anchor(record: list[int], home: Pat
     assert r.exit_code == 6 and data["anchor"]["holds"] is False and "anchor_mismatch" in _codes(data)
 
 
+def test_an_anchor_copied_with_the_wrong_number_is_said_to_be_a_slip_not_tampering(record: list[int]) -> None:
+    """``check --anchor 2:<entry 3's hash>`` said the anchor "has changed since that export" and to tell the
+    police officer in the case: a copying slip read as tampering. A hash found unchanged in the chain under
+    another number says which entry it is, and to copy the anchor again (still exit 6: it proves nothing)."""
+    _r, before = _check()
+    head = before["audit_head"]
+    slip = f"{head['seq'] - 1}:{head['sha256']}"
+    r = run("check", "--anchor", slip)
+    said = " ".join((r.stdout + r.stderr).split())
+    assert r.exit_code == 6 and f"has the hash of audit entry {head['seq']}, not {head['seq'] - 1}" in said
+    assert "copy the anchor again" in said and "tell the police officer" not in said
+    r, data = _check("--anchor", slip)
+    assert data["anchor"]["holds"] is False and _codes(data) == {"anchor_misnumbered"}
+    forged = run("check", "--anchor", f"{head['seq']}:{'0' * 64}")
+    assert forged.exit_code == 6 and "tell the police officer" in " ".join(forged.stderr.split())
+
+
 def test_a_bad_anchor_is_a_usage_problem(record: list[int]) -> None:
     """--anchor that is not SEQ:HASH is refused (exit 3) with what to give."""
     r = run("check", "--anchor", "12")

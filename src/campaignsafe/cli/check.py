@@ -52,9 +52,14 @@ def check(
     failure = None
     if not report.passed:
         n = len(report.findings)
+        slip = all(f.code == "anchor_misnumbered" for f in report.findings)
         failure = VerifyError(
-            f"the record does not check out: {n} problem{'s' if n != 1 else ''} found",
-            "keep the data folder as it is (copy it somewhere safe) and tell the police officer in the case",
+            f"the record does not check out: {n} problem{'s' if n != 1 else ''} found"
+            if not slip
+            else "the anchor does not hold as given: its number and its hash are of different audit entries",
+            "copy the anchor again, SEQ:HASH exactly as the report's cover or the email draft gives it"
+            if slip
+            else "keep the data folder as it is (copy it somewhere safe) and tell the police officer in the case",
             code="check_failed",
         )
     if json_out:

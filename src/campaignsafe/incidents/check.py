@@ -222,6 +222,7 @@ def _audit(conn: Conn, report: Report, anchor: Head | None) -> Log:
     log = Log()
     prev, expected = GENESIS, 1
     hashes: dict[int, str] = {}  # only the anchor's entry: a store's whole log would not fit in memory
+    hash_of: int | None = None  # the entry whose hash the anchor gives (another than its number: a copying slip)
     chain_bad: set[int] = set()
     for seq, at, action, iid, text, prev_sha, sha in conn.execute(f"SELECT {audit.COLUMNS} FROM audit ORDER BY seq"):
         report.audit_entries += 1
@@ -238,6 +239,8 @@ def _audit(conn: Conn, report: Report, anchor: Head | None) -> Log:
             chain_bad.add(seq)
         if anchor is not None and seq == anchor.seq:
             hashes[seq] = sha
+        if anchor is not None and sha == anchor.sha256:
+            hash_of = seq
         prev, expected = sha, seq + 1
         note(log, seq, action, iid, detail if isinstance(detail, dict) else {})
     report.head = head(conn)
@@ -248,7 +251,14 @@ def _audit(conn: Conn, report: Report, anchor: Head | None) -> Log:
     if anchor is not None:
         holds = hashes.get(anchor.seq) == anchor.sha256 and not any(s <= anchor.seq for s in chain_bad)
         report.anchor = {**anchor.as_dict(), "holds": holds}
-        if not holds:
+        if not holds and hash_of is not None and hash_of != anchor.seq and not chain_bad:
+            report.add(  # the hash is in the chain unchanged, under another number: mistyped, not tampered with
+                f"audit entry {anchor.seq}",
+                "anchor_misnumbered",
+                f"the anchor you gave has the hash of audit entry {hash_of}, not {anchor.seq}: check the number"
+                f" you copied ({hash_of}:{anchor.sha256[:12]}… holds)",
+            )
+        elif not holds:
             why = "is missing" if anchor.seq not in hashes else "has changed since that export"
             report.add(f"audit entry {anchor.seq}", "anchor_mismatch", f"the anchor you gave {why}")
     return log
