@@ -667,3 +667,10 @@ def test_a_saved_default_is_said_as_saved_and_a_cleared_one_says_what_applies_in
     assert "profile sam · agents · Wales (saved)" in run("checklist", "--profile", "sam", "--role", "agent").stdout
     table = run("checklist", "profiles").stdout
     assert "volunteer (saved)" in table and "wales (saved)" in table and "(saved): saved for that profile" in table
+
+
+def test_a_one_letter_slip_gets_the_one_suggestion_it_means() -> None:
+    """``checklist mark canvassing.never-alon done`` suggested "canvassing.never-alone or canvassing.after-dark or
+    canvassing.street-stalls": only the names about as close as the closest are offered."""
+    r = run("checklist", "mark", "canvassing.never-alon", "done")
+    assert r.exit_code == 4 and "did you mean canvassing.never-alone?" in r.stderr and "after-dark" not in r.stderr
