@@ -115,6 +115,28 @@ def test_unfinished_report_is_offered_again(monkeypatch: pytest.MonkeyPatch, hom
     assert _stored(home).location.text == FIRST[1]
 
 
+def test_the_offer_of_an_unfinished_report_says_its_day_as_everything_else_does(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """The offer said "(started 2026-12-03 12:44)" where every other moment reads "Thu 3 Dec 2026 12:44", and
+    it was folded at 68 of 80 columns; it says the day in words and takes the terminal's width."""
+    prompts(monkeypatch)
+    monkeypatch.setenv("COLUMNS", "80")
+    run("report", input="\n".join(FIRST[:2]) + "\n")
+    started = json.loads((home / "drafts" / "report.json").read_text())["started_at"]
+    from datetime import datetime
+
+    from campaignsafe.incidents.when import When, describe
+
+    r = run("report", input="n\n")
+    said = describe(When(datetime.fromisoformat(started)))
+    assert f"You have an unfinished report (started {said})." in r.stdout
+    lines = r.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("You have"))
+    assert lines[at] == f"You have an unfinished report (started {said})."  # no sentence split mid-way
+    assert lines[at + 1].startswith("Continue it? [Y/n]")
+
+
 def test_skip_comes_back_at_the_end(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     """'skip' (or Enter on a needed question) leaves it for the end, where it is asked again."""
     prompts(monkeypatch)

@@ -74,6 +74,18 @@ def ask(default: str, show_default: bool) -> str:
     return value
 
 
+def _started(iso_text: str) -> str:
+    """When a draft was started, as every other moment is said (``Thu 3 Dec 2026 12:44``)."""
+    from datetime import datetime
+
+    from campaignsafe.incidents.when import When, describe
+
+    try:
+        return describe(When(datetime.fromisoformat(iso_text)))
+    except (TypeError, ValueError):  # a draft changed by hand: its text as it is, up to the minute
+        return str(iso_text)[:16].replace("T", " ")
+
+
 @contextmanager
 def _hangup_is_interrupt() -> Iterator[None]:
     """Treat a closed terminal (SIGHUP) or SIGTERM like Ctrl-C, so the draft is kept and we exit 130."""
@@ -109,7 +121,7 @@ def run(resume: bool, json_out: bool = False) -> Incident:
     try:
         with _hangup_is_interrupt():
             if existing is not None and not resume:
-                started = existing.started_at[:16].replace("T", " ")
+                started = _started(existing.started_at)
                 question = f"You have an unfinished report (started {started}). Continue it?"
                 from campaignsafe.cli._panel import prompt_text
 

@@ -288,7 +288,9 @@ def prompt_text(text: str, *, err: bool = False, room: int = 12) -> str:
     ``room`` keeps space on the last line for what the prompt adds (``[Y/n]: ``) and the answer, so the
     terminal never wraps a word of the prompt.
     """
-    lines = lay_out(text, max(20, width() - room))
+    lines = lay_out(text, width())  # every line but the last as wide as the terminal
+    if lines and text_width(lines[-1]) > width() - room:
+        lines[-1:] = lay_out(lines[-1], max(20, width() - room))
     (sys.stderr if err else sys.stdout).write("".join(line + "\n" for line in lines[:-1]))
     (sys.stderr if err else sys.stdout).flush()
     return lines[-1] if lines else text
