@@ -77,6 +77,8 @@ def test_the_agent_merges_the_candidates_bundle_once(
     assert "1 already held" in said  # the photo AB holds too is not copied twice
     again = ok("import", str(candidate), "--json").json
     assert again["imported"] == [] and again["already_held"] == 3
+    said = flat(ok("import", str(candidate)).stdout)  # not "0 evidence files copied, 0 already held"
+    assert "Imported 0 incidents; 3 already in your record, no evidence files to copy." in said
     mine = _records(agent)
     assert len(mine) == 4
     for sha, (text, _created, ref) in js.items():  # the original record and its hash, byte for byte

@@ -187,4 +187,6 @@ def _print_import(done: Any) -> None:
     if kept:
         held += f"; {counted(kept, 'incident')} with later amendments not added (see above)"
     copied = f", {counted(done.files_copied, 'evidence file')} copied, {done.files_already_held:,} already held"
+    if not done.files_copied and not done.files_already_held:  # no new incident brought any (not "0 already held")
+        copied = ", no evidence files to copy"
     say(f"Imported {counted(len(done.mapping), 'incident')}{held}{copied}.")
