@@ -351,3 +351,16 @@ def test_verify_json_when_all_match(record: list[int], tmp_path: Path) -> None:
     r = run("verify", str(tmp_path / "b.zip"), "--json")
     assert r.exit_code == 0 and r.json["passed"] is True and r.json["checked"] == 11 and "error" not in r.json
     assert r.json["manifest_sha256"] == hashlib.sha256(members(tmp_path / "b.zip")["MANIFEST.sha256"]).hexdigest()
+
+
+def test_the_email_for_one_incident_names_its_kind_without_a_count(tmp_path: Path) -> None:
+    """One incident's draft read "I would like to report an incident on Wed 2 Dec 2026 (threats (1))"."""
+    run("profile", "--name", "Jo Smith", "--initials", "JS")
+    run("report", "--when", "2026-05-01 18:30", "--place", "High St", "--kind", "threats", "--description", "x",
+        "--no-input")  # fmt: skip
+    out = tmp_path / "one.eml"
+    assert export("--all", "--eml", str(out)).exit_code == 0
+    body = email.message_from_bytes(out.read_bytes(), policy=policy.default).get_body(("plain",))
+    assert body is not None
+    text = flat(body.get_content())
+    assert "I would like to report an incident on Fri 1 May 2026 (threats)." in text and "(1)" not in text

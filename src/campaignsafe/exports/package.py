@@ -307,6 +307,8 @@ def _body(read: stream.Streamed, spoc_name: str | None, note: str | None, bundle
     lines += [f"Dear {spoc_name}," if spoc_name else "Hello,", ""]
     me = f"I am {tx.me_text(p)}. " if p.name else ""
     kinds = ", ".join(f"{k.label.lower()} ({k.count})" for k in s.by_kind)
+    if s.incidents == 1 and s.by_kind:  # "(threats)": a count of one said nothing ("(threats (1))")
+        kinds = s.by_kind[0].label.lower()
     if s.incidents == 1 or s.first is None or s.last is None:
         what = f"an incident on {tx.day_text(s.first)} ({kinds})" if s.first else "an incident"
     else:
