@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -371,3 +372,15 @@ def test_a_missing_screenshot_given_inside_the_url_is_named_so(incident: int, tm
     r = run("incidents", "add-evidence", str(incident), "--url", "https://x.com/a/status/1",
             "--screenshot", str(tmp_path / "missing.png"))  # fmt: skip
     assert r.exit_code == 3 and "--screenshot: no such file" in r.stderr
+
+
+def test_an_original_last_changed_before_1970_keeps_its_time(incident: int, tmp_path: Path) -> None:
+    """Windows' ``datetime.fromtimestamp`` refuses a time before 1970 (OSError), which failed the add after the copy
+    was made: an old scanned letter's file time (1 June 1968) is kept, to the second, as the file system gives it."""
+    old = tmp_path / "scan-1968.jpg"
+    old.write_bytes(b"\xff\xd8 an old letter")
+    t = int(datetime(1968, 6, 1, 7, 6, 40, tzinfo=UTC).timestamp()) * 10**9
+    os.utime(old, ns=(t, t))
+    r = run("incidents", "add-evidence", str(incident), str(old), "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.json["evidence"][0]["file"]["modified_at"] == "1968-06-01T08:06:40+01:00"

@@ -15,7 +15,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from campaignsafe import paths, usertext
@@ -218,10 +218,13 @@ def refuse_changed(src: int, before: os.stat_result, size: int) -> None:
         raise InputError("an evidence file changed while it was being copied; try again", code="file_changed")
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def stored_file(path_text: str, before: os.stat_result, sha: str, size: int) -> StoredFile:
     """How a copied original is described: its hash, name, size, modification time and any link."""
-    seconds, nanos = divmod(before.st_mtime_ns, 1_000_000_000)
-    modified = datetime.fromtimestamp(seconds, LONDON) + timedelta(microseconds=nanos // 1000)
+    # counted on from 1970 rather than fromtimestamp(), which Windows refuses (OSError) for a time before 1970
+    modified = (_EPOCH + timedelta(microseconds=before.st_mtime_ns // 1000)).astimezone(LONDON)
     return StoredFile(
         sha256=sha,
         original_name=visible(Path(path_text).name or path_text),
