@@ -103,6 +103,9 @@ def test_setup_prints_how_to_connect_and_never_a_password(
     assert stat.S_IMODE(out.stat().st_mode) == 0o600 and len(password) >= 32
     assert password not in r.stdout + r.stderr
     assert f"export CAMPAIGNSAFE_DATABASE_URL='postgresql://cs_frome_{n}@" in r.stdout and str(out) in r.stdout
+    # a member on Windows: the PowerShell line and where libpq looks for the password file there
+    assert f"$env:CAMPAIGNSAFE_DATABASE_URL = 'postgresql://cs_frome_{n}@" in r.stdout
+    assert "%APPDATA%\\postgresql\\pgpass.conf" in " ".join(r.stdout.split())
     verifier = _sql(admin, "SELECT rolpassword FROM pg_authid WHERE rolname = %s", f"cs_frome_{n}")[0][0]
     method, rest = verifier.split("$", 1)
     iterations_salt, keys = rest.split("$")

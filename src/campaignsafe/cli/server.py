@@ -142,7 +142,12 @@ def _add(kind: str, url: str | None, login: str | None, grant: str | None, file:
         say(f"{who}role {done['login_role']} let in.")
     say("Members connect with:" if name is not None else "HQ connects with:")
     typer.echo(f"  export CAMPAIGNSAFE_DATABASE_URL='{done['connect']}'")  # whole, to copy: never folded
-    say("and the password in their ~/.pgpass (never in the URL; the file readable only by them, chmod 600), on a line")
+    say("or, in Windows PowerShell:")
+    typer.echo(f"  $env:CAMPAIGNSAFE_DATABASE_URL = '{done['connect']}'")
+    say(
+        "and the password in their ~/.pgpass (never in the URL; the file readable only by them, chmod 600;"
+        r" on Windows %APPDATA%\postgresql\pgpass.conf), on a line"
+    )
     typer.echo(f"  {done['pgpass']}PASSWORD")
     if written:
         whom = "the members" if name is not None else "HQ's staff"
