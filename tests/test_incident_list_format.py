@@ -144,3 +144,14 @@ def test_column_widths_fit_when_they_can_and_keep_words_whole_while_another_can_
     assert all(w <= n for w, n in zip(widths, natural, strict=True)) and widths[:2] == natural[:2]
     if sum(widths) + 2 * 3 > total:
         assert widths[2] <= 6 and widths[3] <= 6
+
+
+def test_del_is_escaped_though_it_is_ascii() -> None:
+    """DEL (U+007F) is the one character to escape that ASCII holds: text that is ASCII otherwise must still be
+    searched (the shortcut for ASCII text left it raw in the list's JSON, where a terminal would act on it)."""
+    from campaignsafe.jsontext import escape_unsafe
+
+    assert escape_unsafe('"a\x7fb"') == '"a\\u007fb"'
+    assert escape_unsafe('"plain"') == '"plain"'
+    row = (1, "2026-05-01T18:30:00+01:00", True, "threats", "High St\x7f", None, None, None, 0, "[]", False, 0)
+    assert '"place": "High St\\u007f"' in json_text([row])

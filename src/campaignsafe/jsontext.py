@@ -24,7 +24,7 @@ def _escaped(m: re.Match[str]) -> str:
 
 def escape_unsafe(text: str) -> str:
     """JSON text with every :data:`UNSAFE` character written as its ``\\uXXXX`` escape."""
-    if text.isascii():  # every UNSAFE character is past ASCII: nothing to look for
+    if text.isascii() and "\x7f" not in text:  # every other UNSAFE character is past ASCII: nothing to look for
         return text
     return UNSAFE.sub(_escaped, text) if UNSAFE.search(text) else text
 
