@@ -94,7 +94,7 @@ def error_line(message: str, hint: str | None = None) -> None:
     except OSError as exc:
         from campaignsafe.cli._pipes import reader_gone, silence
 
-        if not reader_gone(exc):
+        if not reader_gone(exc, sys.stderr):
             raise
         silence(sys.stderr)
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from typing import Any
 
 
-def reader_gone(exc: BaseException) -> bool:
-    """Whether ``exc`` says the reader of standard output went away: BrokenPipeError, or on Windows the OSError
-    EINVAL a write to a closed pipe raises there (python/cpython#79935), when standard output cannot be written."""
+def reader_gone(exc: BaseException, stream: Any = None) -> bool:
+    """Whether ``exc`` says the reader of ``stream`` (standard output) went away: BrokenPipeError, or on Windows
+    the OSError EINVAL a write to a closed pipe raises there (python/cpython#79935), when it cannot be written."""
     if isinstance(exc, BrokenPipeError) or (isinstance(exc, OSError) and exc.errno == errno.EPIPE):
         return True
     if sys.platform != "win32" or not isinstance(exc, OSError) or exc.errno != errno.EINVAL:
         return False
-    try:  # EINVAL from anything else: standard output still takes what it holds
-        sys.stdout.flush()
+    try:  # EINVAL from anything else: the stream still takes what it holds
+        (sys.stdout if stream is None else stream).flush()
     except OSError:
         return True
     return False
