@@ -104,16 +104,16 @@ def stdin_text(flag: str) -> str:
     """Standard input as the text of ``flag`` (``--description -``): read as UTF-8 whatever the system's code page
     (Windows reads a pipe as cp1252, which turned "café" into "cafÃ©" in the record), a byte-order mark dropped
     and CR LF taken as a line break, as text mode took it; refused when not UTF-8 or larger than ``TEXT_MAX``."""
-    data = read_capped("-", TEXT_MAX)
+    hint = "nothing was saved: save the text as UTF-8 (most editors offer it), or give it in the flag itself"
+    return utf8_text(read_capped("-", TEXT_MAX), f"{flag}: standard input", hint).replace("\r\n", "\n")
+
+
+def utf8_text(data: bytes, what: str, hint: str | None = None) -> str:
+    """``data`` as UTF-8 text, a byte-order mark dropped; InputError naming ``what`` (never quoting it) if not."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{flag}: standard input is not UTF-8 text (at byte {exc.start}); nothing was saved",
-            "save the text as UTF-8 (most editors offer it), or give it in the flag itself",
-            code="bad_file",
-        ) from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+        raise InputError(f"{what} is not UTF-8 text (at byte {exc.start})", hint, code="bad_file") from None
 
 
 def lines(src: BinaryIO, limit: int = LINE_MAX) -> Iterator[bytes | None]:

@@ -345,14 +345,10 @@ def load_file(path_text: str) -> list[Any]:
 
     Only a regular file (or ``-``, stdin) of at most ``inputfiles.IMPORT_MAX`` bytes is read.
     """
-    from campaignsafe.inputfiles import read_capped
+    from campaignsafe.inputfiles import read_capped, utf8_text
 
     name = "standard input" if path_text == "-" else "the --from-file file"  # its name is never quoted
-    raw = read_capped(path_text, what=name)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name} is not UTF-8 text (at byte {exc.start})", code="bad_file") from None
+    text = utf8_text(read_capped(path_text, what=name), name)
     try:
         data = _parse(text, name, Path(path_text).suffix.lower())
     except RecursionError:
