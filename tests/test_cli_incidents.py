@@ -491,7 +491,7 @@ def test_a_report_is_never_dated_before_the_incident_it_reports(monkeypatch: pyt
     answers = ["2026-05-02 18:30", "High St", "", "", "2", "x", "", "", "", "", "", "", "", "", "101",
                "2026-05-01 10:00", "2026-05-02 19:30", "", ""]  # fmt: skip
     guided = run("report", input="\n".join(answers) + "\n\n")
-    assert "that is before the incident happened (Sat 2 May 2026 18:30)" in flat(guided.stdout)
+    assert "the report is dated before the incident happened (Sat 2 May 2026 18:30)" in flat(guided.stdout)
     assert guided.exit_code == 0, guided.stdout
     last = run("incidents", "list", "--json").json["incidents"][-1]["id"]
     assert (

@@ -59,10 +59,10 @@ def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
                 new.update(occurred_at=got.at, time_known=got.time_known)
                 early = [(r.to, at) for r in cur.reports if (at := r.reported_at) and when.before(at, got)]
                 if early:  # the incident moved to after a report of it (its route said, never its reference)
-                    to, made = early[0]
+                    to, sent = early[0]
                     problems.append(
                         f"--when: that is after the report to {REPORT_LABELS.get(to, 'someone')} of"
-                        f" {when.describe(when.When(made))}: a report cannot come before the incident"
+                        f" {when.describe(when.When(sent))}: a report cannot come before the incident"
                     )
             except InputError as exc:
                 problems.append(f"--when: {exc.message}")
@@ -132,8 +132,7 @@ def reported(
         happened = when.When(cur.occurred_at, cur.time_known)
         if parsed and when.before(parsed, happened):  # a mistyped day, most often
             raise InputError(
-                f"--when: the report is dated before the incident happened ({when.describe(happened)});"
-                " nothing was saved",
+                f"--when: {when.too_early(happened)}; nothing was saved",
                 f"give the time it was reported, or correct the incident's: campaignsafe incidents edit {incident_id}"
                 " --when …",
                 code="bad_date",

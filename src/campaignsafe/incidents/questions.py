@@ -229,12 +229,12 @@ def _reported(a: Answers) -> bool:
 
 
 def _reported_when(value: str, a: Answers) -> Checked:
-    from campaignsafe.incidents.when import before, describe, iso, parse
+    from campaignsafe.incidents.when import before, describe, iso, parse, too_early
 
     got = parse(value)
     happened = parse(a["when"]) if a.get("when") else None  # as _when stored it: ISO, or the day alone
     if happened is not None and before(got.at, happened):
-        raise InputError(f"that is before the incident happened ({describe(happened)}): give when you reported it")
+        raise InputError(f"{too_early(happened)}: give when you reported it")
     return iso(got.at), describe(got)
 
 

@@ -274,6 +274,11 @@ def before(at: datetime, incident: When) -> bool:
     return at.astimezone(LONDON).date() < incident.at.astimezone(LONDON).date()
 
 
+def too_early(incident: When) -> str:
+    """The one wording of the rule ``before`` checks, for every place that refuses such a report."""
+    return f"the report is dated before the incident happened ({describe(incident)})"
+
+
 def listed(iso_text: str, time_known: bool = True) -> str:
     """``2026-05-01 18:30`` for a table (the zone added in the repeated hour; the date alone if no time)."""
     at = datetime.fromisoformat(iso_text).astimezone(LONDON)
