@@ -297,3 +297,23 @@ def test_files_a_file_browser_writes_are_named_and_left_out_not_counted_as_added
     listed = next(p for p in sorted(folder.rglob("*")) if p.is_file() and p.name.startswith("report"))
     listed.write_bytes(listed.read_bytes() + b" ")
     assert run("verify", str(folder)).exit_code == 6
+
+
+def test_a_bundle_zipped_again_inside_its_folder_is_refused_naming_the_folder(honest: Path, tmp_path: Path) -> None:
+    """Finder's Compress (and Windows' Send to) zips a folder with the folder itself at the top, so the manifest is
+    one level down: verify said only "not a campaignsafe bundle". It still refuses (the names an officer checks
+    are not the manifest's), and now says where the bundle is, for the zip and for the folder above a bundle."""
+    unpack(honest, tmp_path / "top" / "bundle-JS")
+    again = tmp_path / "again.zip"
+    subprocess.run(["zip", "-qr", str(again), "bundle-JS"], cwd=tmp_path / "top", check=True)
+    r = run("verify", str(again))
+    assert r.exit_code == 3 and "not a campaignsafe bundle" in r.stderr
+    assert "the bundle is in its folder bundle-JS/ inside this zip: unzip it" in " ".join(r.stderr.split())
+    above = run("verify", str(tmp_path / "top"))
+    assert above.exit_code == 3
+    assert f"campaignsafe verify {tmp_path / 'top' / 'bundle-JS'}" in "".join(above.stderr.split("\n  "))
+    assert "bundle-JS" in run("verify", str(again), "--json").json["error"]["hint"]
+    assert run("verify", str(tmp_path / "top" / "bundle-JS")).exit_code == 0
+    (tmp_path / "top" / "second").mkdir()
+    (tmp_path / "top" / "second" / MANIFEST).write_text("")
+    assert "hint" not in run("verify", str(tmp_path / "top"), "--json").json["error"]  # two candidates: none named

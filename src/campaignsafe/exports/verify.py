@@ -20,7 +20,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,6 +204,21 @@ def verify(path: Path, passphrase_file: str | None = None, ask: bool = False) ->
 # -- a zip ---------------------------------------------------------------------------------------
 
 
+def _not_a_bundle(what: str, names: Iterable[str], folder: Path | None = None) -> InputError:
+    """No manifest at the top; when there is one a single folder down (the bundle zipped again inside its own
+    folder, as Finder's Compress and Windows' Send to do, or the folder above a bundle), the hint names it."""
+    inner = {n.split("/")[0] for n in names if n.count("/") == 1 and n.endswith("/" + MANIFEST) and not litter(n)}
+    hint = None
+    if len(inner) == 1:
+        name = inner.pop()
+        hint = (
+            f"the bundle is in its folder {shown(name)}/ inside this zip: unzip it and verify that folder"
+            if folder is None
+            else f"the bundle is the folder inside it: campaignsafe verify {shown(str(folder / name))}"
+        )
+    return InputError(f"{what}: it is not a campaignsafe bundle", hint, code="not_a_bundle")
+
+
 def _zip_reason(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
     if not safe_name(name.replace("\\", "/")):
@@ -256,7 +271,7 @@ def _check_zip(zf: zipfile.ZipFile, path: Path) -> VerifyReport:
             report.flag(info.filename, "unpacks to the same file as another entry on some systems (case or Unicode)")
     files = {i.filename: i for i in members if i.filename not in report.unsafe_reasons}
     if MANIFEST not in files:
-        raise InputError(f"{path} has no single, safe {MANIFEST}: it is not a campaignsafe bundle", code="not_a_bundle")
+        raise _not_a_bundle(f"{path} has no single, safe {MANIFEST}", files)
     raw = _read_capped(zf, files[MANIFEST], manifest_cap(len(members)), len(members))
     report.manifest_sha256 = hashlib.sha256(raw).hexdigest()
     listed = parse_manifest(raw)
@@ -435,7 +450,7 @@ def _verify_folder(root: Path) -> VerifyReport:
             report.flag(name, "differs from another file only by case or Unicode form")
     present -= set(report.unsafe_reasons)
     if MANIFEST not in present:
-        raise InputError(f"{root} has no {MANIFEST}: it is not a campaignsafe bundle", code="not_a_bundle")
+        raise _not_a_bundle(f"{root} has no {MANIFEST}", present, root)
     cap = manifest_cap(len(present))
     try:
         with _open_regular(root / MANIFEST) as fh:
