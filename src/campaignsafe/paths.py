@@ -8,6 +8,7 @@ Everything is under ``platformdirs.user_data_path("campaignsafe")`` unless
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -305,6 +306,29 @@ def fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def place_new(tmp: str | Path, dest: Path) -> None:
+    """Put the finished file ``tmp`` at ``dest`` only if nothing is there (FileExistsError otherwise).
+
+    A hard link where the disk has them. FAT32 and exFAT (a USB stick) have none, so there it is a
+    rename that never replaces: Windows' own, elsewhere after a check; callers hold the lock that
+    keeps another campaignsafe from placing the same file in between.
+    """
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS and getattr(exc, "winerror", None) not in (1, 50):
+            raise
+        if sys.platform != "win32" and os.path.lexists(dest):
+            raise FileExistsError(errno.EEXIST, "File exists", str(dest)) from None
+        os.rename(tmp, dest)
+
+
+#: what ``link`` fails with on a disk without hard links (Linux vfat: EPERM; macOS exFAT: ENOTSUP)
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
 
 
 def make_private(fd: int, path: str | Path) -> None:

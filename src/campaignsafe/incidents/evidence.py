@@ -268,7 +268,7 @@ def _place(tmp: Path, sha: str, unsynced: set[Path] | None = None) -> tuple[bool
     paths.ensure_private_dir(final.parent)
     try:
         try:
-            os.link(tmp, final)
+            paths.place_new(tmp, final)
             created, repaired = True, False
         except FileExistsError:
             if intact(sha):

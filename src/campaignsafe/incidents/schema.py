@@ -371,7 +371,7 @@ def _create(path: Path) -> None:
                         migrate(conn, path)
                     finally:
                         conn.close()
-                os.link(tmp, path)
+                paths.place_new(tmp, path)
             finally:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
