@@ -56,8 +56,10 @@ def is_empty(home: Path) -> bool:
     db = home / archive.DB
     if not db.exists():
         return True
+    from campaignsafe.incidents import schema
+
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = sqlite3.connect(schema.readonly_uri(db), uri=True)
         try:
             have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             used = sum(

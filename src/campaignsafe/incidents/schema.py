@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from campaignsafe import paths
 from campaignsafe.errors import StoreError
@@ -290,6 +290,19 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def readonly_uri(path: Path) -> str:
+    """``path`` as an SQLite URI opened read-only (see :func:`file_uri`)."""
+    return file_uri(path.resolve()) + "?mode=ro"
+
+
+def file_uri(path: PurePath) -> str:
+    """An absolute path as a ``file:`` URI SQLite takes: percent-encoded (a ``#``, ``?`` or ``%`` in a folder's
+    name is part of the name, not the URI's), and a Windows share (``\\\\server\\share``) with the empty
+    authority SQLite needs, since it refuses ``file://server/…``."""
+    uri = path.as_uri()
+    return uri if uri.startswith("file:///") else "file:////" + uri.removeprefix("file://")
+
+
 def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
     """Open the database at ``path`` for reading only: nothing is created, migrated or tightened.
 
@@ -301,7 +314,7 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
     known = [name for name, _fn in MIGRATIONS]
     with errors(path):
         conn = sqlite3.connect(
-            path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
+            readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
