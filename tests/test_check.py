@@ -337,3 +337,44 @@ def test_an_older_store_gains_the_protections(tmp_path: Path, home: Path) -> Non
         conn.execute("DELETE FROM evidence WHERE incident_id = 1")
     conn.close()
     assert names == [name for name, _fn in schema.MIGRATIONS]
+
+
+def test_an_empty_anchor_is_refused_not_skipped(record: list[int]) -> None:
+    """`check --anchor "$ANCHOR"` with the variable unset passed (exit 0) without checking any anchor."""
+    r = run("check", "--anchor", "")
+    assert r.exit_code == 3 and "SEQ:SHA256" in r.stderr
+
+
+def test_the_jsons_audit_head_copied_whole_is_taken_as_the_anchor(record: list[int], home: Path) -> None:
+    """The hint names the JSON's audit_head, an object: it was refused as not SEQ:SHA256."""
+    data = _check()[1]
+    whole = json.dumps(data["audit_head"])
+    r, held = _check("--anchor", whole)
+    assert r.exit_code == 0 and held["anchor"]["holds"] is True
+    with _db(home) as conn:
+        conn.execute("UPDATE incidents SET kind = 'other' WHERE id = 3")
+    assert run("check", "--anchor", whole).exit_code == 6
+    assert run("check", "--anchor", '{"seq": "1", "sha256": 5}').exit_code == 3
+
+
+def test_a_failed_check_keeps_its_exit_code_when_the_reader_leaves_early(
+    record: list[int], home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check | head -n1` (or `| grep -q FAILED` under pipefail) exited 0 on a record that does not check out: the
+    pipe closing part-way ended the command "quietly" with success. It now ends with the check's own code, 6."""
+    from campaignsafe.cli import check as command
+
+    assert run("check").exit_code == 0
+    with _db(home) as conn:
+        kind = conn.execute("SELECT kind FROM incidents WHERE id = 3").fetchone()[0]
+        conn.execute("UPDATE incidents SET kind = 'other' WHERE id = 3")
+
+    def reader_gone(report: Any) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(command, "_print", reader_gone)
+    r = run("check")
+    assert r.exit_code == 6 and "does not check out" in r.stderr
+    with _db(home) as conn:
+        conn.execute("UPDATE incidents SET kind = ? WHERE id = 3", (kind,))
+    assert run("check").exit_code == 0  # a sound record, the reader gone as well: still 0

@@ -317,3 +317,13 @@ def test_a_bundle_zipped_again_inside_its_folder_is_refused_naming_the_folder(ho
     (tmp_path / "top" / "second").mkdir()
     (tmp_path / "top" / "second" / MANIFEST).write_text("")
     assert "hint" not in run("verify", str(tmp_path / "top"), "--json").json["error"]  # two candidates: none named
+
+
+def test_a_failed_verify_keeps_its_exit_code_when_the_reader_leaves_early(honest: Path) -> None:
+    """`verify x.zip | head -c1` exited 0 for a bundle with files added, once the list of them outgrew the pipe."""
+    with zipfile.ZipFile(honest, "a") as zf:
+        for n in range(400):
+            zf.writestr(f"added-{n:04d}-{'x' * 150}.html", FORGED)
+    cmd = f"{sys.executable} -m campaignsafe verify {honest} | head -c1 >/dev/null; echo ${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "6" and "verification failed (400 added)" in done.stderr, done.stderr

@@ -64,8 +64,13 @@ class App(TyperGroup):
             from campaignsafe.cli._pipes import reader_gone, silence
             from campaignsafe.cli._usage import is_usage_error, words
 
-            if reader_gone(exc):  # the reader went away (`| head`): stop quietly
+            if reader_gone(exc):  # the reader went away (`| head`): stop quietly, with the verdict's code
+                from campaignsafe.cli._pipes import pending
+
                 silence(sys.stdout)
+                if (failure := pending()) is not None:
+                    error_line(failure.message, failure.hint)
+                    raise typer.Exit(failure.exit_code) from None
                 raise typer.Exit(0) from None
 
             if is_usage_error(exc) and not _debug():

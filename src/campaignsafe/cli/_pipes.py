@@ -22,6 +22,21 @@ def reader_gone(exc: BaseException, stream: Any = None) -> bool:
     return False
 
 
+#: the failure a command reaches before it prints (check, verify): kept when the reader goes away part-way
+_verdict: list[Any] = []
+
+
+def verdict(failure: Any) -> None:
+    """Say, before printing, the failure (a CampaignsafeError, or None) this command ends with: a reader that
+    goes away part-way (``verify x.zip | head``) must not turn a failed check into exit 0."""
+    _verdict[:] = [] if failure is None else [failure]
+
+
+def pending() -> Any:
+    """The failure :func:`verdict` gave, or None."""
+    return _verdict[0] if _verdict else None
+
+
 def silence(stream: object) -> None:
     """Send what is still to be written to ``stream`` (stdout or stderr) nowhere, so the exit says nothing more."""
     fileno = getattr(stream, "fileno", None)

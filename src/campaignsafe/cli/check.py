@@ -39,7 +39,7 @@ def check(
     from campaignsafe.incidents import check as core
     from campaignsafe.incidents.store import Store
 
-    wanted = core.parse_anchor(anchor) if anchor else None
+    wanted = core.parse_anchor(anchor) if anchor is not None else None  # --anchor "": refused, never skipped
     if not Store.exists():  # nothing recorded yet (never a server store): nothing to create
         paths.sweep_leftovers()  # but a killed restore's or import's unencrypted copy goes, as elsewhere
         report = core.Report(files_checked=None if quick else 0)
@@ -62,6 +62,9 @@ def check(
             else "keep the data folder as it is (copy it somewhere safe) and tell the police officer in the case",
             code="check_failed",
         )
+    from campaignsafe.cli._pipes import verdict
+
+    verdict(failure)
     if json_out:
         from campaignsafe.cli._render import print_json
 

@@ -228,6 +228,9 @@ def verify(
     if not report.passed:
         what = ", ".join(summary) or "the manifest lists no files"
         failure = VerifyError(f"{shown(str(path))}: verification failed ({what})", code="verify_failed")
+    from campaignsafe.cli._pipes import verdict
+
+    verdict(failure)
     if json_out:
         from campaignsafe.cli._render import print_json
 

@@ -101,7 +101,10 @@ class Report:
 
 
 def parse_anchor(text: str) -> Head:
-    """``SEQ:HASH`` (as an export states the audit chain head) → Head; InputError otherwise."""
+    """``SEQ:HASH`` (as an export states the audit chain head), or the JSON's ``audit_head`` object copied whole
+    (``{"seq": 12, "sha256": "…"}``) → Head; InputError otherwise."""
+    if text.lstrip().startswith("{"):
+        text = _from_json(text)
     m = _ANCHOR.match(text)
     if not m:
         raise InputError(
@@ -110,6 +113,18 @@ def parse_anchor(text: str) -> Head:
             code="bad_anchor",
         )
     return Head(int(m.group(1)), m.group(2).lower())
+
+
+def _from_json(text: str) -> str:
+    import json
+
+    try:
+        got = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(got, dict) and type(got.get("seq")) is int and isinstance(got.get("sha256"), str):
+        return f"{got['seq']}:{got['sha256']}"
+    return text
 
 
 def head(conn: Conn) -> Head | None:
