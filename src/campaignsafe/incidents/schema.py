@@ -313,9 +313,7 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
     require_sqlite(path)
     known = [name for name, _fn in MIGRATIONS]
     with errors(path):
-        conn = sqlite3.connect(
-            readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
-        )
+        conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             done = recorded(conn)
