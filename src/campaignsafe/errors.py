@@ -28,6 +28,7 @@ EXIT_CODES: dict[int, str] = {
     4: "not found",
     5: "local store problem (locked, corrupt or newer version)",
     6: "verification failed",
+    7: "the output could not be written (a full disk); what the command did is kept",
     130: "interrupted (answers kept as a draft)",
 }
 

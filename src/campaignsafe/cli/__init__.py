@@ -50,6 +50,10 @@ def main() -> None:
     gc.set_threshold(50_000)
     if sys.stdin is None:  # started with stdin closed (`<&-`): read as an empty input instead
         sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    if sys.stdout is None:  # stdout closed (`>&-`): the command still does its work, and says it nowhere
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    if sys.stderr is None:  # stderr closed (`2>&-`): every command ended with an internal error
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     _utf8_out()
     from campaignsafe.cli import _list_fast
 
@@ -60,8 +64,13 @@ def main() -> None:
         code = run()
     try:
         sys.stdout.flush()
+    except OSError as exc:  # what the command said, still buffered: a reader gone (`| head`), or a full disk
+        from campaignsafe.cli._pipes import unwritten
+
+        code = unwritten(exc, code)
+    try:
         sys.stderr.flush()
-    except OSError:  # e.g. stdout closed early by `| head`
+    except OSError:
         code = code or 1
     os._exit(code)
 

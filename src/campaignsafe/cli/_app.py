@@ -61,7 +61,7 @@ class App(TyperGroup):
             error_line("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:
-            from campaignsafe.cli._pipes import reader_gone, silence
+            from campaignsafe.cli._pipes import output_full, reader_gone, silence
             from campaignsafe.cli._usage import is_usage_error, words
 
             if reader_gone(exc):  # the reader went away (`| head`): stop quietly, with the verdict's code
@@ -72,6 +72,10 @@ class App(TyperGroup):
                     error_line(failure.message, failure.hint)
                     raise typer.Exit(failure.exit_code) from None
                 raise typer.Exit(0) from None
+            if output_full(exc):  # a full disk under `> file` (the store's own writes say so as StoreError)
+                from campaignsafe.cli._pipes import unwritten
+
+                raise typer.Exit(unwritten(exc, 0)) from None
 
             if is_usage_error(exc) and not _debug():
                 error_line(*words(exc))

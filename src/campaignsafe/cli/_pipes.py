@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from typing import Any
+from typing import Any, TypeGuard
 
 
 def reader_gone(exc: BaseException, stream: Any = None) -> bool:
@@ -46,3 +46,32 @@ def silence(stream: object) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), fileno())
     except (OSError, ValueError):  # a test's capture, which has no descriptor of its own
         return
+
+
+def output_full(exc: BaseException) -> TypeGuard[OSError]:
+    """Whether ``exc`` is a full disk (or quota) met while writing: left unwrapped, it can only be the output's,
+    since every write of the record and of an export's files reports its own as a typed error."""
+    return isinstance(exc, OSError) and exc.errno in _FULL
+
+
+_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+#: the exit code when the command's output could not be written (a full disk): what it did is kept
+UNWRITTEN = 7
+
+
+def unwritten(exc: OSError, code: int) -> int:
+    """The exit code once writing standard output failed with ``exc``: the command's own when the reader went away,
+    else (a full disk, ``> /dev/full``) it is said on stderr, with the fact that what the command did is kept (a
+    report was saved before it was said, and running it again would record it twice), and the code is 7."""
+    silence(sys.stdout)
+    if reader_gone(exc, sys.stdout):
+        return code or 1
+    from campaignsafe.cli._app import error_line
+
+    error_line(
+        f"cannot write the output ({exc.strerror or type(exc).__name__}); what the command did is kept",
+        "so do not record it again: campaignsafe incidents list shows what is recorded. Free some space, or write"
+        " the output elsewhere",
+    )
+    return code or UNWRITTEN
