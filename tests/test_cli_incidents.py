@@ -158,12 +158,15 @@ def test_edit_mistakes(args: tuple[str, ...], message: str, three: list[int]) ->
 def test_update_records_the_report_as_an_amendment(three: list[int]) -> None:
     """update --reported-to/--police-ref adds the report, dated, as an amendment; the incident leaves --unreported."""
     r = run("incidents", "update", "2", "--reported-to", "101", "--police-ref", "PS-2026-123", "--when", "2026-04-16")
+    assert r.exit_code == 3 and "give the time it was reported too" in flat(r.stderr)  # not stored as its midnight
+    reported = ("--reported-to", "101", "--police-ref", "PS-2026-123")
+    r = run("incidents", "update", "2", *reported, "--when", "2026-04-16 9am")
     assert r.exit_code == 0, r.stderr
     d = run("incidents", "show", "2", "--json").json
     assert d["reports"] == []
     assert d["current"]["reports"][0]["to"] == "101"
     assert d["current"]["reports"][0]["reference"] == "PS-2026-123"
-    assert d["current"]["reports"][0]["reported_at"].startswith("2026-04-16T00:00:00")
+    assert d["current"]["reports"][0]["reported_at"].startswith("2026-04-16T09:00:00")
     assert d["amendments"][0]["reason"] is None  # never words the user did not give (it read as theirs)
     assert [c["field"] for c in d["amendments"][0]["changes"]] == ["reports"]
     md = run("export", "2", "--format", "md").stdout
@@ -497,3 +500,21 @@ def test_a_report_is_never_dated_before_the_incident_it_reports(monkeypatch: pyt
     assert (
         run("incidents", "show", str(last), "--json").json["reports"][0]["reported_at"].startswith("2026-05-02T19:30")
     )
+
+
+def test_a_report_date_without_its_time_is_refused_not_stored_as_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--reported-to "101; reported_at=yesterday"`, a file's `reported_at: 2026-05-02` and the guided form's
+    "yesterday" were stored as 00:00, and the report for the police then said the report was made at midnight. A day
+    alone is refused (flags, files, update); the guided form takes "not known", stored as no time at all."""
+    set_initials()
+    flags = ("--when", "2026-05-02 18:30", "--place", "High St", "--kind", "threats", "--description", "x")
+    r = run("report", *flags, "--reported-to", "101; reported_at=2026-05-03")
+    assert r.exit_code == 3 and "give the time it was reported too" in flat(r.stderr)
+    assert run("incidents", "list", "--json").json["incidents"] == []
+    prompts(monkeypatch)
+    answers = ["2026-05-02 18:30", "High St", "", "", "2", "x", "", "", "", "", "", "", "", "", "101",
+               "2026-05-03", "not known", "", ""]  # fmt: skip
+    guided = run("report", input="\n".join(answers) + "\n\n")
+    assert "say 'not known'" in flat(guided.stdout) and guided.exit_code == 0, guided.stdout
+    shown = run("incidents", "show", "1", "--json").json["reports"][0]
+    assert shown["to"] == "101" and shown["reported_at"] is None

@@ -124,6 +124,41 @@ def test_a_piped_account_that_is_not_utf8_or_too_long_is_refused(home: Path) -> 
     assert run("incidents", "list", "--json").json["incidents"] == []
 
 
+def test_an_empty_piped_account_says_so_not_in_pydantics_words() -> None:
+    """An empty or closed stdin said "String should have at least 1 character"."""
+    r = run("report", *FLAGS, "--description", "-", input="  \n")
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "--description -: standard input was empty" in said and "String should" not in said
+    big = run("report", *FLAGS, "--description", "-", input="x" * (1024 * 1024 + 1))
+    assert "keep a longer account as an evidence file" in " ".join(big.stderr.split())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_an_account_typed_at_a_terminal_is_asked_for(home: Path) -> None:
+    """`--description -` at a terminal waited on a blank screen: it now says how to end the text, and keeps it."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: campaignsafe on the terminal
+        os.environ["CAMPAIGNSAFE_HOME"] = str(home)
+        os.execv(sys.executable, [sys.executable, "-m", "campaignsafe", "report", *FLAGS, "--description", "-"])
+    seen = b""
+    while b"end it with Ctrl-D" not in seen:
+        seen += os.read(fd, 1024)
+    os.write(fd, b"typed at the terminal\n\x04")
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen
+    assert run("incidents", "show", "1", "--json").json["description"] == "typed at the terminal"
+
+
 def test_minimal_file_from_the_issue_imports(tmp_path: Path) -> None:
     """The minimal JSON file from the issue is a valid incident."""
     r = run("report", "--from-file", str(write_json(tmp_path, minimal())), "--json")

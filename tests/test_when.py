@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaignsafe.errors import InputError
-from campaignsafe.incidents.when import LONDON, describe, parse
+from campaignsafe.incidents.when import LONDON, When, before, describe, parse
 
 CLOCK = datetime(2026, 11, 24, 22, 30, tzinfo=LONDON)  # a Tuesday evening, GMT
 
@@ -152,3 +152,50 @@ def test_windows_installs_the_time_zone_database() -> None:
     assert tzdata and tzdata[0].marker is not None
     assert tzdata[0].marker.evaluate({"sys_platform": "win32"})
     assert not tzdata[0].marker.evaluate({"sys_platform": "linux"})
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2025-10-26 01:30 GMT", "2025-10-26T01:30:00+00:00"),
+        ("Sun 26 Oct 2025 01:30 GMT", "2025-10-26T01:30:00+00:00"),
+        ("2025-10-26 01:30bst", "2025-10-26T01:30:00+01:00"),
+        ("2026-07-01 12:00 GMT", "2026-07-01T13:00:00+01:00"),
+        ("1 July 2026 12:00 UTC", "2026-07-01T13:00:00+01:00"),
+    ],
+)
+def test_a_time_can_be_typed_as_it_is_shown_in_the_repeated_hour(text: str, iso: str) -> None:
+    """The repeated hour is shown as "01:30 GMT"; typing that back was "not a date and time I understand"."""
+    assert parse(text, clock=CLOCK).at.isoformat() == iso
+
+
+def test_gmt_on_a_day_alone_is_not_a_time() -> None:
+    with pytest.raises(InputError):
+        parse("2026-05-01 GMT", clock=CLOCK)
+
+
+def test_before_compares_instants_in_the_repeated_hour() -> None:
+    """London times were compared by their clocks, which ignores fold: a report at 01:45 BST was taken as after an
+    incident at 01:30 GMT (it is 45 minutes before it), and 01:10 GMT as before 01:30 BST (40 minutes after)."""
+    gmt_0130 = parse("2025-10-26T01:30+00:00", clock=CLOCK)
+    bst_0145 = parse("2025-10-26T01:45+01:00", clock=CLOCK).at
+    assert before(bst_0145, gmt_0130)
+    bst_0130 = parse("2025-10-26 01:30", clock=CLOCK)
+    gmt_0110 = parse("2025-10-26T01:10+00:00", clock=CLOCK).at
+    assert not before(gmt_0110, bst_0130)
+
+
+def test_before_is_to_the_minute_as_times_are_shown() -> None:
+    """An incident at 18:30:30 and a report at 18:30 were refused as "before the incident happened (… 18:30)"."""
+    incident = When(datetime(2026, 5, 1, 18, 30, 30, tzinfo=LONDON))
+    assert not before(datetime(2026, 5, 1, 18, 30, tzinfo=LONDON), incident)
+    assert before(datetime(2026, 5, 1, 18, 29, 59, tzinfo=LONDON), incident)
+
+
+@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)), st.integers(-7200, 7200))
+def test_before_agrees_with_the_instants(moment: datetime, seconds: int) -> None:
+    """For an incident on the minute, in any hour (the repeated ones too), a report is before it exactly when it
+    is earlier as an instant."""
+    incident = moment.replace(second=0, microsecond=0, tzinfo=UTC).astimezone(LONDON)
+    report = (incident.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(LONDON)
+    assert before(report, When(incident)) == (seconds < 0)

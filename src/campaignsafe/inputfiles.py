@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from campaignsafe import paths
+from campaignsafe import paths, usertext
 from campaignsafe.errors import InputError
 
 #: the largest import file read (a backlog of thousands of incidents is a few MiB).
@@ -103,9 +103,28 @@ TEXT_MAX = 1024 * 1024
 def stdin_text(flag: str) -> str:
     """Standard input as the text of ``flag`` (``--description -``): read as UTF-8 whatever the system's code page
     (Windows reads a pipe as cp1252, which turned "café" into "cafÃ©" in the record), a byte-order mark dropped
-    and CR LF taken as a line break, as text mode took it; refused when not UTF-8 or larger than ``TEXT_MAX``."""
+    and CR LF taken as a line break, as text mode took it; refused when not UTF-8, empty, or larger than
+    ``TEXT_MAX``. Every refusal says nothing was saved."""
+    try:
+        data = read_capped("-", TEXT_MAX)
+    except InputError as exc:
+        if exc.code != "too_large":
+            raise
+        raise InputError(
+            f"{flag}: standard input is larger than {TEXT_MAX:,} bytes, more than the field can hold",
+            f"nothing was saved: the field holds {usertext.LONG_MAX:,} characters; keep a longer account as an"
+            " evidence file",
+            code="too_large",
+        ) from None
     hint = "nothing was saved: save the text as UTF-8 (most editors offer it), or give it in the flag itself"
-    return utf8_text(read_capped("-", TEXT_MAX), f"{flag}: standard input", hint).replace("\r\n", "\n")
+    text = utf8_text(data, f"{flag}: standard input", hint).replace("\r\n", "\n")
+    if not text.strip():
+        raise InputError(
+            f"{flag}: standard input was empty",
+            f"nothing was saved: pipe the text in ({flag} < account.txt), or give it in the flag itself",
+            code="empty_input",
+        )
+    return text
 
 
 def utf8_text(data: bytes, what: str, hint: str | None = None) -> str:

@@ -17,3 +17,17 @@ PassFile = Annotated[
         show_default=False,
     ),
 ]
+
+
+def piped_text(flag: str) -> str:
+    """``flag -``: standard input as the field's text. Typed at a terminal it waited on a blank screen, so there it
+    first says how to end the text."""
+    import sys
+
+    from campaignsafe.inputfiles import stdin_text
+
+    if sys.stdin.isatty():
+        end = "Ctrl-Z then Enter" if sys.platform == "win32" else "Ctrl-D"
+        sys.stderr.write(f"Type or paste the text for {flag.split()[0]}; end it with {end} on a line of its own.\n")
+        sys.stderr.flush()
+    return stdin_text(flag)

@@ -140,9 +140,9 @@ def edit(
     from campaignsafe.incidents import manage
 
     if description == "-":
-        from campaignsafe.inputfiles import stdin_text
+        from campaignsafe.cli._options import piped_text
 
-        description = stdin_text("--description -")
+        description = piped_text("--description -")
     values: dict[str, Any] = {"when": when, "place": place, "postcode": postcode, "force": force, "kind": kind}
     values |= {"platform": platform, "description": description, "impact": impact, "campaign_impact": campaign_impact}
     values |= {"add_suspect": add_suspect, "add_witness": add_witness, "add_vehicle": add_vehicle}

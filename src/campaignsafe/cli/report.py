@@ -108,9 +108,9 @@ def _from_flags(given: dict[str, Any], resume: bool) -> Any:
     from campaignsafe.incidents import draft, entry, inputs, questions
 
     if given.get("description") == "-":
-        from campaignsafe.inputfiles import stdin_text
+        from campaignsafe.cli._options import piped_text
 
-        given["description"] = stdin_text("--description -")
+        given["description"] = piped_text("--description -")
     base = None
     if resume:
         d = draft.load()

@@ -16,6 +16,7 @@ from campaignsafe.errors import CampaignsafeError, InputError
 from campaignsafe.incidents import inputs, kinds, when
 from campaignsafe.incidents.listing import POLICE_ROUTES, REPORT_LABELS
 from campaignsafe.incidents.models import EvidenceIn, Incident, LocationIn, control_problem
+from campaignsafe.incidents.models import reported as reported_moment
 from campaignsafe.incidents.problems import Problems, pydantic_problems
 from campaignsafe.incidents.store import Store
 
@@ -125,7 +126,7 @@ def reported(
         raise InputError(f"--reported-to: give one of {', '.join(REPORT_LABELS)}", code="bad_report")
     # no --when: the time it was reported is not known, so none is stored; the amendment's own
     # time says when it was recorded, and the report says that instead of inventing a report time.
-    parsed = when.parse(at).at if at else None
+    parsed = reported_moment(at) if at else None
     moment = when.iso(parsed) if parsed else None
     with Store.open() as store:
         cur = store.get(incident_id).current()

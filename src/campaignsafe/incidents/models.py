@@ -10,6 +10,7 @@ online accounts in ``people[].handle``, ``evidence``), ``location`` and ``report
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,7 +26,11 @@ from campaignsafe.incidents.listing import POLICE_ROUTES, report_label
 
 Nation = Literal["england", "wales", "scotland", "northern-ireland"]
 PersonRole = Literal["victim", "suspect", "witness", "other"]
-ReportTo = Literal["999", "101", "online", "police", "platform", "other"]
+#: ``to: 101`` unquoted in YAML (or JSON) is the number 101: read as the route it names
+ReportTo = Annotated[
+    Literal["999", "101", "online", "police", "platform", "other"],
+    BeforeValidator(lambda v: str(v) if type(v) is int else v),
+]
 SCHEMA_VERSION = 1
 #: validation context for records read back from the store.
 STORED = {"stored": True}
@@ -86,30 +91,47 @@ Moment = Annotated[datetime, BeforeValidator(_moment)]
 def seen(text: str) -> datetime:
     """When a web page was seen, from typed text: a moment with its time (InputError otherwise). A date alone
     would be stored as midnight, a time the user never gave (an incident's date keeps ``time_known`` for that;
-    an exhibit has no such field)."""
+    an exhibit and a report have no such field)."""
+    return timed(text, SEEN_NEEDS_TIME)
+
+
+def reported(text: str) -> datetime:
+    """When a report was made, from typed text: a moment with its time, as :func:`seen`."""
+    return timed(text, REPORTED_NEEDS_TIME)
+
+
+SEEN_NEEDS_TIME = "give the time it was seen too (e.g. 2026-05-01 18:30), or, not knowing it, say when in the note"
+REPORTED_NEEDS_TIME = (
+    "give the time it was reported too (e.g. yesterday 15:10), or leave it out: the report is then recorded"
+    " with its time not known"
+)
+
+
+def timed(text: str, needs_time: str) -> datetime:
     got = when.parse(text)
     if not got.time_known:
-        raise InputError(
-            "give the time it was seen too (e.g. 2026-05-01 18:30), or, not knowing it, say when in the note",
-            code="bad_time",
-        )
+        raise InputError(needs_time, code="bad_time")
     return got.at
 
 
-def _seen(value: Any, info: ValidationInfo) -> Any:
-    if (info.context or {}).get("stored"):
-        return value
-    if isinstance(value, date) and not isinstance(value, datetime):
-        value = value.isoformat()
-    if isinstance(value, str):
-        try:
-            return seen(value)
-        except InputError as exc:
-            raise ValueError(exc.message) from None
-    return _moment(value, info)
+def _timed(parse: Callable[[str], datetime]) -> Callable[[Any, ValidationInfo], Any]:
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if (info.context or {}).get("stored"):
+            return value
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = value.isoformat()
+        if isinstance(value, str):
+            try:
+                return parse(value)
+            except InputError as exc:
+                raise ValueError(exc.message) from None
+        return _moment(value, info)
+
+    return check
 
 
-SeenMoment = Annotated[datetime, BeforeValidator(_seen)]
+SeenMoment = Annotated[datetime, BeforeValidator(_timed(seen))]
+ReportedMoment = Annotated[datetime, BeforeValidator(_timed(reported))]
 
 
 class Model(BaseModel):
@@ -172,7 +194,7 @@ class Report(Model):
 
     to: ReportTo
     reference: OptShort = None
-    reported_at: Moment | None = None
+    reported_at: ReportedMoment | None = None
     platform: OptShort = None
     notes: OptShort = None
 

@@ -228,10 +228,18 @@ def _reported(a: Answers) -> bool:
     return a.get("reported_police") not in (None, "no")
 
 
+_NOT_KNOWN = {"not known", "unknown", "don't know", "dont know", "?"}
+
+
 def _reported_when(value: str, a: Answers) -> Checked:
+    from campaignsafe.incidents.models import REPORTED_NEEDS_TIME
     from campaignsafe.incidents.when import before, describe, iso, parse, too_early
 
+    if value.strip().lower() in _NOT_KNOWN:
+        return "", "not known"
     got = parse(value)
+    if not got.time_known:  # a day alone would be stored as its midnight, a time never given
+        raise InputError(REPORTED_NEEDS_TIME.replace("leave it out", "say 'not known'"), code="bad_time")
     happened = parse(a["when"]) if a.get("when") else None  # as _when stored it: ISO, or the day alone
     if happened is not None and before(got.at, happened):
         raise InputError(f"{too_early(happened)}: give when you reported it")
@@ -268,7 +276,7 @@ QUESTIONS: list[Question] = [
     Question("campaign_impact", "How has it affected the campaign?", "optional: events, canvassing, staff"),
     Question("reported_police", "Reported to the police yet?", "no, 999, 101, online, or police for an officer",
              default=lambda a: "no", check=_police),
-    Question("reported_at", "When did you report it?", "e.g. now, today 18:30, yesterday 9pm",
+    Question("reported_at", "When did you report it?", "e.g. now, today 18:30, yesterday 9pm, or not known",
              required=True, default=lambda a: "now", ask_if=_reported, check=_reported_when),
     Question("police_ref", "The police reference", "crime or incident number, if you were given one",
              ask_if=_reported),
@@ -294,7 +302,7 @@ def to_raw(a: Answers) -> dict[str, Any]:
     raw["reports"] = []
     if a.get("reported_police") not in (None, "no"):
         raw["reports"].append(
-            {"to": a["reported_police"], "reference": a.get("police_ref"), "reported_at": a.get("reported_at")}
+            {"to": a["reported_police"], "reference": a.get("police_ref"), "reported_at": a.get("reported_at") or None}
         )
     ref = (a.get("platform_ref") or "").strip()
     if ref and ref.lower() not in ("no", "n"):

@@ -12,7 +12,7 @@ when they go back) is taken as the first, unless an offset such as ``+00:00`` sa
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -108,6 +108,13 @@ def parse(text: str, *, clock: datetime | None = None, future: bool = False) -> 
 
 
 def _parse(text: str, current: datetime) -> When | None:
+    zoned = _ZONED.fullmatch(text)
+    if zoned:  # "01:30 GMT", as a repeated hour's time is shown: that clock at that offset
+        inner = _parse(zoned["rest"], current)
+        if inner is None or not inner.time_known:
+            return None
+        offset = timezone(timedelta(hours=1 if zoned["zone"].lower() == "bst" else 0))
+        return When(inner.at.replace(tzinfo=None).replace(tzinfo=offset).astimezone(LONDON))
     iso = _iso(text)
     if iso is not None:
         return iso
@@ -137,6 +144,9 @@ def _parse(text: str, current: datetime) -> When | None:
     if clock is None:
         return When(datetime.combine(day, time(0), tzinfo=LONDON), time_known=False)
     return When(_local(day, clock))
+
+
+_ZONED = re.compile(r"(?P<rest>.*\S)(?:\s+|(?<=\d))(?P<zone>gmt|bst|utc)", re.IGNORECASE)
 
 
 def _iso(text: str) -> When | None:
@@ -268,10 +278,16 @@ def describe(when: When) -> str:
 
 
 def before(at: datetime, incident: When) -> bool:
-    """Whether ``at`` (a report made, say) is before the incident happened (only its day known: before that day)."""
+    """Whether ``at`` (a report made, say) is before the incident happened: to the minute, as both are shown (only
+    its day known: before that day). Compared as instants: two London times are compared by their clocks, which
+    ignores ``fold``, so in the hour the clocks go back 01:45 BST came after 01:30 GMT."""
     if incident.time_known:
-        return at < incident.at
+        return _minute(at) < _minute(incident.at)
     return at.astimezone(LONDON).date() < incident.at.astimezone(LONDON).date()
+
+
+def _minute(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 def too_early(incident: When) -> str:
