@@ -477,7 +477,7 @@ def test_a_report_is_never_dated_before_the_incident_it_reports(monkeypatch: pyt
     r = run("report", *flags, "--reported-to", "101; reported_at=2026-05-01 10:00")
     said = " ".join(r.stderr.split())
     assert r.exit_code == 3 and "--reported-to: the report is dated before the incident happened" in said
-    assert "(Sat 2 May 2026 18:30)" in said
+    assert "Sat 2 May" not in said  # no date of the incident in an error
     day = report_json("--when", "2026-05-02", "--place", "High St", "--kind", "threats", "--description", "x",
                       "--reported-to", "101; reported_at=2026-05-02 09:00")  # fmt: skip
     assert day["reports"][0]["reported_at"].startswith("2026-05-02T09:00")
@@ -488,7 +488,7 @@ def test_a_report_is_never_dated_before_the_incident_it_reports(monkeypatch: pyt
     ok = run("incidents", "update", iid, "--reported-to", "101", "--police-ref", "CAD 1", "--when", "2026-05-02 19:00")
     assert ok.exit_code == 0, ok.stderr
     r = run("incidents", "edit", iid, "--when", "2026-05-03 10:00", "--reason", "misread the date")
-    assert r.exit_code == 3 and "that is after the report to 101 of Sat 2 May 2026 19:00" in flat(r.stderr)
+    assert r.exit_code == 3 and "that is after the report to 101 it records" in flat(r.stderr)
     assert "CAD 1" not in r.stderr  # the reference the user typed is never quoted
     prompts(monkeypatch)
     answers = ["2026-05-02 18:30", "High St", "", "", "2", "x", "", "", "", "", "", "", "", "", "101",

@@ -138,3 +138,28 @@ def test_the_messages_still_name_the_field(recorded: None, tmp_path: Path) -> No
     assert r.exit_code == 3 and "unknown field" in r.stderr
     data = json.loads(run("incidents", "list", "--kind", CANARY, "--json").stdout or "{}")
     assert CANARY not in json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "description: !SECRETWORD abc\n",
+        "%TAG !s! tag:secretword,2026:\n---\ndescription: !s!x abc\n",
+        'description: "secretword \\q"\n',
+        "description: !!python/object:secretword.Thing {}\n",
+    ],
+)
+def test_a_yaml_error_never_quotes_a_tag_or_escape_from_the_file(body: str, tmp_path: Path) -> None:
+    """PyYAML's problem quoted the file ("could not determine a constructor for the tag '!SECRETWORD'")."""
+    f = tmp_path / "incident.yaml"
+    f.write_text(body)
+    r = run("report", "--from-file", str(f))
+    assert r.exit_code == 3 and "not valid YAML" in r.stderr
+    assert "secretword" not in r.stderr.lower(), r.stderr
+    assert "line " in r.stderr  # where it is, still
+
+
+def test_a_yaml_error_still_names_the_punctuation_it_expected(tmp_path: Path) -> None:
+    f = tmp_path / "incident.yaml"
+    f.write_text("description: [a, b\n")
+    assert "expected ',' or ']'" in run("report", "--from-file", str(f)).stderr

@@ -361,6 +361,14 @@ def load_file(path_text: str) -> list[Any]:
     return items
 
 
+#: what PyYAML quotes from the file in a problem (a tag's name): its own tokens are in <…> or one character
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _unquoted(problem: str) -> str:
+    return _QUOTED.sub(lambda m: m[0] if len(m[0]) <= 3 or m[0].startswith("'<") else "…", problem)
+
+
 def _parse(text: str, name: str, suffix: str) -> Any:
     if suffix == ".json" or (suffix not in (".yaml", ".yml") and text.lstrip()[:1] in "[{"):
         try:
@@ -380,7 +388,7 @@ def _parse(text: str, name: str, suffix: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "cannot be read"
+        problem = _unquoted(getattr(exc, "problem", None) or "cannot be read")  # a tag named in the file: theirs
         raise InputError(f"{name} is not valid YAML: {where}{problem}", code="bad_yaml") from None
     except ValueError:  # an integer of more than 4,300 digits
         raise InputError(f"{name} holds a number too long to read", code="bad_yaml") from None

@@ -58,12 +58,11 @@ def edit(incident_id: int, v: dict[str, Any], reason: str | None) -> Incident:
             try:
                 got = when.parse(v["when"])
                 new.update(occurred_at=got.at, time_known=got.time_known)
-                early = [(r.to, at) for r in cur.reports if (at := r.reported_at) and when.before(at, got)]
+                early = [r.to for r in cur.reports if r.reported_at and when.before(r.reported_at, got)]
                 if early:  # the incident moved to after a report of it (its route said, never its reference)
-                    to, sent = early[0]
                     problems.append(
-                        f"--when: that is after the report to {REPORT_LABELS.get(to, 'someone')} of"
-                        f" {when.describe(when.When(sent))}: a report cannot come before the incident"
+                        f"--when: that is after the report to {REPORT_LABELS.get(early[0], 'someone')} it records:"
+                        f" a report cannot come before the incident (campaignsafe incidents show {incident_id})"
                     )
             except InputError as exc:
                 problems.append(f"--when: {exc.message}")
@@ -133,7 +132,7 @@ def reported(
         happened = when.When(cur.occurred_at, cur.time_known)
         if parsed and when.before(parsed, happened):  # a mistyped day, most often
             raise InputError(
-                f"--when: {when.too_early(happened)}; nothing was saved",
+                f"--when: {when.too_early()}; nothing was saved",
                 f"give the time it was reported, or correct the incident's: campaignsafe incidents edit {incident_id}"
                 " --when …",
                 code="bad_date",

@@ -290,9 +290,11 @@ def _minute(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(second=0, microsecond=0)
 
 
-def too_early(incident: When) -> str:
-    """The one wording of the rule ``before`` checks, for every place that refuses such a report."""
-    return f"the report is dated before the incident happened ({describe(incident)})"
+def too_early(incident: When | None = None) -> str:
+    """The one wording of the rule ``before`` checks. An error names no date of the incident (it is part of what
+    was typed about it); the guided form, which is showing the user their own answers, passes ``incident``."""
+    said = f" ({describe(incident)})" if incident is not None else ""
+    return f"the report is dated before the incident happened{said}"
 
 
 def listed(iso_text: str, time_known: bool = True) -> str:
