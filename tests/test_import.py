@@ -462,3 +462,18 @@ def test_an_imported_incident_keeps_the_force_of_its_recorders_profile(
         ("avon-and-somerset", 1), ("police-scotland", 1)
     ]  # fmt: skip
     assert "force_id" not in doc["incidents"][1]["provenance"]["recorded_by"]  # the producer as the schema has it
+
+
+def test_an_import_names_the_file_browser_files_it_left_out(
+    candidate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify names them; import said only "Verified …", so what it had not taken was not said."""
+    with zipfile.ZipFile(candidate, "a") as zf:
+        zf.writestr("__MACOSX/._report.html", b"\x00\x05\x16\x07\x00\x02\x00\x00")
+    use_home(monkeypatch, tmp_path / "empty")
+    r = ok("import", str(candidate))
+    assert "Left out, not part of it (files a file browser writes, not imported): __MACOSX/._report.html" in flat(
+        r.stdout
+    )
+    use_home(monkeypatch, tmp_path / "again")
+    assert ok("import", str(candidate), "--json").json["ignored"] == ["__MACOSX/._report.html"]

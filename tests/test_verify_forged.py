@@ -268,6 +268,19 @@ def test_a_folder_and_its_zip_agree_on_an_empty_extra_folder(honest: Path, tmp_p
     assert run("verify", str(folder)).exit_code == 0
 
 
+LITTER = {
+    ".DS_Store": b"\x00\x00\x00\x01Bud1\x00\x00\x10\x00",
+    "Thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00",
+    "desktop.ini": "\ufeff\r\n[.ShellClassInfo]\r\nIconResource=x\r\n".encode("utf-16-le"),
+    "._": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X",
+}
+
+
+def _as_written_by_a_browser(name: str) -> bytes:
+    base = name.rsplit("/", 1)[-1]
+    return LITTER["._" if base.startswith("._") else base]
+
+
 def test_files_a_file_browser_writes_are_named_and_left_out_not_counted_as_added(honest: Path, tmp_path: Path) -> None:
     """Opened in macOS Finder, an unpacked bundle gains a .DS_Store (Windows Explorer: Thumbs.db, desktop.ini), and
     Finder's Compress adds __MACOSX/ and ._ companions: verify failed ("1 added") on genuine evidence. Those are
@@ -275,16 +288,14 @@ def test_files_a_file_browser_writes_are_named_and_left_out_not_counted_as_added
     folder = unpack(honest, tmp_path / "u")
     for name in (".DS_Store", "evidence/.DS_Store", "Thumbs.db", "evidence/desktop.ini", "._MANIFEST.sha256"):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(b"\x00\x01browser state")
+        (folder / name).write_bytes(_as_written_by_a_browser(name))
     r = run("verify", str(folder), "--json")
     assert r.exit_code == 0 and r.json["passed"] is True and r.json["added"] == [], r.json
     assert r.json["ignored"] == [".DS_Store", "._MANIFEST.sha256", "Thumbs.db", "evidence/.DS_Store",
                                  "evidence/desktop.ini"]  # fmt: skip
     said = " ".join(run("verify", str(folder)).stdout.split())
-    assert (
-        "Left out of the check: .DS_Store, ._MANIFEST.sha256, Thumbs.db" in said
-        and "files Windows and macOS write" in said
-    )
+    assert "Left out of the check, not part of the bundle (files Windows and macOS write" in said
+    assert "do not rely on them): .DS_Store, ._MANIFEST.sha256, Thumbs.db, evidence/.DS_Store" in said
     finder = tmp_path / "finder.zip"
     (folder / "__MACOSX").mkdir()
     (folder / "__MACOSX" / "._report.html").write_bytes(b"\x00\x05\x16\x07")
@@ -327,3 +338,40 @@ def test_a_failed_verify_keeps_its_exit_code_when_the_reader_leaves_early(honest
     cmd = f"{sys.executable} -m campaignsafe verify {honest} | head -c1 >/dev/null; echo ${{PIPESTATUS[0]}}"
     done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "6" and "verification failed (400 added)" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("__MACOSX/evidence/JS-1_photo.jpg", PHOTO),  # Finder writes only ._ companions there
+        ("__MACOSX/report.html", FORGED),
+        ("._report.html", FORGED),  # not an AppleDouble file
+        ("Thumbs.db", FORGED),
+        (".ds_store", FORGED),
+        ("evidence/desktop.ini", FORGED),
+        (".DS_Store/._x.html", LITTER["._"] + FORGED),  # inside a folder named as litter
+        ("__MACOSX/__MACOSX/._x", LITTER["._"]),
+    ],
+)
+def test_an_officer_visible_file_under_a_file_browsers_name_is_added(honest: Path, name: str, data: bytes) -> None:
+    """Any content under those names passed (exit 0, named only in a note): a second "copy" of an exhibit in
+    __MACOSX/, a report.html's look-alike. Left out now only when it is such a file (its first bytes), of a
+    believable size, and not inside a folder so named; anything else is added, and the bundle fails."""
+    r = run("verify", str(_add(honest, name, data)), "--json")
+    assert r.exit_code == 6 and name in r.json["added"] and r.json["ignored"] == [], r.json
+
+
+def test_an_oversized_file_browser_file_is_added(honest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from campaignsafe.exports import verify as module
+
+    monkeypatch.setattr(module, "LITTER_MAX", 64)
+    r = run("verify", str(_add(honest, "Thumbs.db", LITTER["Thumbs.db"] + bytes(100))), "--json")
+    assert r.exit_code == 6 and r.json["added"] == ["Thumbs.db"]
+
+
+def test_every_file_left_out_is_named_on_screen(honest: Path) -> None:
+    """The note said "… and 45 more": the names an officer should not rely on were only in --json."""
+    for n in range(50):
+        _add(honest, f"evidence/._JS-{n}.jpg", LITTER["._"])
+    said = " ".join(run("verify", str(honest)).stdout.split())
+    assert all(f"evidence/._JS-{n}.jpg" in said for n in range(50)) and "more" not in said

@@ -52,6 +52,8 @@ class Imported:
     already_held: int = 0
     files_copied: int = 0
     files_already_held: int = 0
+    #: unlisted file-browser files in the zip, left out as verify leaves them out
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def recorded_by_label(self) -> str:
@@ -73,6 +75,7 @@ class Imported:
             "already_held": self.already_held,
             "files_copied": self.files_copied,
             "files_already_held": self.files_already_held,
+            "ignored": self.ignored,
         }
 
 
@@ -137,7 +140,7 @@ def import_record(path: Path, passphrase_file: str | None, ask: bool = False) ->
         with scratch.errors():
             staged = _Staged(scratch.db, o)
             producer, incoming = from_bundle(o) if o.kind == "bundle" else from_backup(o, scratch.db)
-        result = Imported(path, o.kind, o.manifest_sha256, o.signer, producer)
+        result = Imported(path, o.kind, o.manifest_sha256, o.signer, producer, ignored=o.ignored)
         with blobs.held() as copies, Store.open() as store:
             copying = _Copying(copies)
             try:

@@ -42,6 +42,8 @@ class Opened:
     encrypted: bool
     info: dict[str, Any] = field(default_factory=dict)
     signer: str | None = None
+    #: unlisted file-browser files verify left out (never read as part of it)
+    ignored: list[str] = field(default_factory=list)
 
     def open(self, name: str) -> IO[bytes]:
         """An entry, streamed."""
@@ -202,7 +204,7 @@ def _verified(zf: zipfile.ZipFile, shown: str, encrypted: bool) -> Opened:
         kind = "bundle"
     else:
         raise InputError(f"{shown} verifies, but is neither a campaignsafe backup nor a bundle", code="not_a_backup")
-    out = Opened(zf, kind, shown, report.manifest_sha256 or "", digests, encrypted, signer=fp)
+    out = Opened(zf, kind, shown, report.manifest_sha256 or "", digests, encrypted, signer=fp, ignored=report.ignored)
     if kind == "backup":
         out.info = _backup_info(out)
     return out

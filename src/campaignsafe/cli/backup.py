@@ -161,6 +161,11 @@ def _print_import(done: Any) -> None:
     signer = f"signed by key {done.signer}" if done.signer else "not signed"
     say(f"Verified {done.path} ({done.kind}, recorded by {who}, {signer}).")
     say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
+    if done.ignored:
+        from campaignsafe.exports.verify import shown
+
+        left = ", ".join(shown(n) for n in done.ignored)
+        say(f"Left out, not part of it (files a file browser writes, not imported): {left}.")
     for m in done.mapping[:SHOWN]:
         say(f"  their incident {m['source_id']} -> your incident {m['id']}  ({counted(m['exhibits'], 'exhibit')})", 4)
     if len(done.mapping) > SHOWN:

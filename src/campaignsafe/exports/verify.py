@@ -20,7 +20,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,17 +40,40 @@ SMALL_FILE = 64 * 1024
 UNLISTED = {MANIFEST, signing.SIGNATURE}
 #: files an operating system's file browser writes into any folder it shows or zips: never a bundle's own
 _LITTER_NAMES = {".ds_store": "macOS", "thumbs.db": "Windows", "desktop.ini": "Windows"}
+#: how each begins: an AppleDouble companion (``._name``), Finder's ``.DS_Store``, the OLE file ``Thumbs.db`` is
+_MAGIC = {
+    "._": b"\x00\x05\x16\x07",
+    ".ds_store": b"\x00\x00\x00\x01Bud1",
+    "thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+}
+#: the largest such file left out (a thumbnail cache is a few MiB): anything larger is counted as added
+LITTER_MAX = 16 << 20
 
 
 def litter(name: str) -> str | None:
-    """What wrote ``name`` when it is a file browser's own (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``, macOS's
-    ``._*`` companions and a zip's ``__MACOSX/``), or None: it holds nothing of the bundle's, so an unlisted one is
-    named and left out of the check, not counted as added."""
+    """What wrote ``name`` when it is named as a file browser's own (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``,
+    macOS's ``._*`` companions, and those in a zip's ``__MACOSX/``), or None. Only the name: see :func:`is_litter`
+    for the content. A folder so named holds none of them, and ``__MACOSX/`` only ``._`` companions."""
     parts = name.split("/")
-    base = parts[-1]
-    if parts[0] == "__MACOSX" or base.startswith("._"):
+    base, folders = parts[-1], parts[1:-1] if parts[0] == "__MACOSX" else parts[:-1]
+    if any(p.startswith("._") or p.lower() in _LITTER_NAMES or p == "__MACOSX" for p in folders):
+        return None
+    if base.startswith("._"):
         return "macOS"
-    return _LITTER_NAMES.get(base.lower())
+    return None if parts[0] == "__MACOSX" else _LITTER_NAMES.get(base.lower())
+
+
+def is_litter(name: str, head: bytes | None) -> bool:
+    """Whether an unlisted ``name`` is a file browser's and begins as that kind of file does (``head``: its first
+    bytes, None when unreadable or over ``LITTER_MAX``): a report or photo under such a name is counted as added."""
+    if head is None or litter(name) is None:
+        return False
+    base = name.rsplit("/", 1)[-1]
+    magic = _MAGIC.get("._" if base.startswith("._") else base.lower())
+    if magic is not None:
+        return head.startswith(magic)
+    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00\r\n\t ")  # desktop.ini: an INI file, UTF-8 or UTF-16
+    return text.startswith(b"[")
 
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError, ValueError)
@@ -111,16 +134,17 @@ class VerifyReport:
             "notes": self.notes,
         }
 
-    def set_added(self, extra: set[str]) -> None:
-        """The unlisted files: added, or ignored when a file browser wrote them (said in a note)."""
-        self.ignored = sorted(n for n in extra if litter(n))
+    def set_added(self, extra: set[str], head: Callable[[str], bytes | None]) -> None:
+        """The unlisted files: added, or ignored when a file browser wrote them (:func:`is_litter`; ``head`` gives
+        a file's first bytes), each named in a note."""
+        self.ignored = sorted(n for n in extra if litter(n) and is_litter(n, head(n)))
         self.added = sorted(extra - set(self.ignored))
         if self.ignored:
             by = sorted({str(litter(n)) for n in self.ignored})
             writes = "writes beside the files it shows" if len(by) == 1 else "write beside the files they show"
             self.notes.append(
-                f"Left out of the check: {few([shown(n) for n in self.ignored])}: files {' and '.join(by)} {writes}"
-                ", not part of the bundle."
+                f"Left out of the check, not part of the bundle (files {' and '.join(by)} {writes}; do not rely on"
+                f" them): {', '.join(shown(n) for n in self.ignored)}."
             )
 
 
@@ -284,7 +308,7 @@ def _check_zip(zf: zipfile.ZipFile, path: Path) -> VerifyReport:
             report.missing.append(name)
         else:
             (report.ok if _zip_sha256(zf, files[name]) == digest else report.altered).append(name)
-    report.set_added(set(files) - set(listed) - UNLISTED)
+    report.set_added(set(files) - set(listed) - UNLISTED, lambda n: _zip_head(zf, files[n]))
     report.unsafe.sort()
 
     def small(name: str) -> bytes | None:
@@ -326,6 +350,28 @@ def _zip_sha256(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
     except _ZIP_ERRORS:
         return None
     return h.hexdigest()
+
+
+def _zip_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    if info.file_size > LITTER_MAX:
+        return None
+    try:
+        with zf.open(info) as fh:
+            data: bytes = fh.read(64)
+    except _ZIP_ERRORS:
+        return None
+    return data
+
+
+def _file_head(path: Path) -> bytes | None:
+    try:
+        with _open_regular(path) as fh:
+            if os.fstat(fh.fileno()).st_size > LITTER_MAX:
+                return None
+            data: bytes = fh.read(64)
+    except OSError:
+        return None
+    return data
 
 
 def _read_small(opener: Any) -> bytes | None:
@@ -479,7 +525,7 @@ def _verify_folder(root: Path) -> VerifyReport:
             (report.ok if got == digest else report.altered).append(name)
     if unreadable:
         report.notes.append(f"Could not read {few(unreadable)}: counted as altered.")
-    report.set_added(present - set(listed) - UNLISTED)
+    report.set_added(present - set(listed) - UNLISTED, lambda n: _file_head(root / n))
     # a folder holding no file is not the bundle's (as its folder entry in a zip fails): added
     report.added += sorted(set(folders) - _parents(present | set(report.unsafe_reasons)))
     report.unsafe.sort()
