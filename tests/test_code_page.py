@@ -74,3 +74,35 @@ def test_colour_only_where_the_terminal_draws_it(monkeypatch: pytest.MonkeyPatch
     line = _panel.style("In immediate danger: call 999", _panel.BOLD, _panel.RED)
     assert (line == "In immediate danger: call 999") is not draws
     assert ("\x1b[" in line) is draws
+
+
+def test_an_error_is_written_in_utf8_when_stderr_is_piped(home: Path) -> None:
+    """Only stdout was made UTF-8: an error piped or logged under an ASCII code page said `12:3f5a\\u2026`."""
+    env = {**os.environ, "CAMPAIGNSAFE_HOME": str(home), "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sys.executable, "-m", "campaignsafe", "check", "--anchor", "12"], capture_output=True,
+                          env=env)  # fmt: skip
+    assert done.returncode == 3 and "12:3f5a… (64 hex digits)" in done.stderr.decode("utf-8"), done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_a_terminal_that_cannot_show_a_character_shows_a_question_mark(home: Path) -> None:
+    """On an ASCII terminal, `contact "SW1A 1AA"` (its panel's box) failed with an internal error
+    (UnicodeEncodeError); the answer is shown, with ? for what the terminal cannot show."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(CAMPAIGNSAFE_HOME=str(home), PYTHONIOENCODING="ascii", COLUMNS="80")
+        os.execv(sys.executable, [sys.executable, "-m", "campaignsafe", "contact", "SW1A 1AA"])
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen
+    assert b"Metropolitan Police Service" in seen and b"internal error" not in seen

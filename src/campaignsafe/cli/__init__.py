@@ -76,18 +76,20 @@ def main() -> None:
 
 
 def _utf8_out() -> None:
-    """Standard output written as UTF-8 when it is a file or a pipe, whatever the system's code page.
+    """Standard output and error written as UTF-8 when each is a file or a pipe, whatever the system's code page.
 
     Windows writes a pipe or a file in its ANSI code page (cp1252), which has no "ŵ", "Ł" or box-drawing line:
     ``contact … > out.txt`` stopped half-way with an internal error, and ``export --format md > report.md`` left
-    a truncated file. A terminal keeps its own encoding (Windows' console is UTF-8 already).
+    a truncated file. A terminal keeps its own encoding (Windows' console is UTF-8 already); one that cannot show
+    a character (an ASCII terminal) shows ``?`` for it, where ``incidents show`` failed with an internal error.
     """
-    out = sys.stdout
-    if out is None or (out.encoding or "").lower().replace("-", "") == "utf8":
-        return
-    try:
-        if out.isatty():
-            return
-        out.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    except (AttributeError, OSError, ValueError):  # not a text stream of its own (a test's capture): left as it is
-        return
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or (stream.encoding or "").lower().replace("-", "") == "utf8":
+            continue
+        try:
+            if stream.isatty():
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+            else:
+                stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):  # not a text stream of its own (a test's capture): as it is
+            continue
