@@ -378,3 +378,19 @@ def test_a_failed_check_keeps_its_exit_code_when_the_reader_leaves_early(
     with _db(home) as conn:
         conn.execute("UPDATE incidents SET kind = ? WHERE id = 3", (kind,))
     assert run("check").exit_code == 0  # a sound record, the reader gone as well: still 0
+
+
+def test_another_records_anchor_is_not_taken_for_tampering_alone(record: list[int], home: Path) -> None:
+    """An anchor from another record (or mistyped in its hash) said the entry "has changed since that export" and
+    to tell the police officer, accusing a sound record: when everything else holds, the hint first asks whether
+    the anchor is this record's, copied exactly."""
+    head = _check()[1]["audit_head"]
+    other = run("check", "--anchor", f"{head['seq']}:{'ab' * 32}")
+    said = " ".join(other.stderr.split())
+    assert other.exit_code == 6 and "first check the anchor is this record's, copied exactly" in said
+    found = run("check", "--json", "--anchor", f"{head['seq']}:{'ab' * 32}").json["findings"]
+    assert "copied wrongly or from another record" in found[0]["message"]
+    with _db(home) as conn:
+        conn.execute("UPDATE incidents SET kind = 'other' WHERE id = 3")
+    tampered = " ".join(run("check", "--anchor", f"{head['seq']}:{'ab' * 32}").stderr.split())
+    assert "first check the anchor" not in tampered and "tell the police officer" in tampered

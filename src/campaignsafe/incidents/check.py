@@ -274,7 +274,12 @@ def _audit(conn: Conn, report: Report, anchor: Head | None) -> Log:
                 f" you copied ({hash_of}:{anchor.sha256[:12]}… holds)",
             )
         elif not holds:
-            why = "is missing" if anchor.seq not in hashes else "has changed since that export"
+            why = (
+                "is missing: the record has no such entry"
+                if anchor.seq not in hashes
+                else "does not match it: the entry has changed since that export, or the anchor was copied wrongly"
+                " or from another record"
+            )
             report.add(f"audit entry {anchor.seq}", "anchor_mismatch", f"the anchor you gave {why}")
     return log
 
