@@ -407,3 +407,19 @@ def test_a_file_dragged_into_the_terminal_is_found(monkeypatch: pytest.MonkeyPat
     assert "no such file" not in r.stdout
     names = [e.file.original_name for e in _stored(home).evidence if e.file]
     assert names == [shot.name, odd.name]
+
+
+def test_several_files_dropped_on_one_line_are_refused_with_how_to_give_them(
+    monkeypatch: pytest.MonkeyPatch, home: Path, tmp_path: Path
+) -> None:
+    """Dragging two screenshots in at once types both paths on one line: it was "no such file", with no way out."""
+    one, two = tmp_path / "Screenshot one.png", tmp_path / "two.png"
+    one.write_bytes(b"\x89PNG one")
+    two.write_bytes(b"\x89PNG two")
+    both = f"{str(one).replace(' ', chr(92) + ' ')} {two} "
+    prompts(monkeypatch)
+    answers = [*FIRST, *DESCRIPTION, "", "", "", "", both, str(one), str(two), "", "", "JS", "", "", ""]
+    r = run("report", input="\n".join(answers) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "that is 2 files: give one a line" in " ".join(r.stdout.split())
+    assert [e.file.original_name for e in _stored(home).evidence if e.file] == [one.name, two.name]

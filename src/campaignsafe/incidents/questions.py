@@ -137,18 +137,20 @@ def _file(value: str, _a: Answers) -> Checked:
 
 def _dropped(value: str) -> str:
     """The file a typed or dragged-in answer names: quotes (Windows) and, where the path as typed is not there, a
-    shell's backslash escapes (macOS Terminal drops ``Screenshot\\ 2026-05-01\\ at\\ 18.30.png``) taken off."""
+    shell's backslash escapes (macOS Terminal drops ``Screenshot\\ 2026-05-01\\ at\\ 18.30.png``) taken off;
+    several files dropped on one line are refused with how to give them."""
     path = os.path.abspath(os.path.expanduser(value.strip().strip("'\"")))
-    if os.path.lexists(path) or "\\" not in value or sys.platform == "win32":  # there a backslash separates
-        return path
+    if os.path.lexists(path) or sys.platform == "win32" or not ("\\" in value or " " in value.strip()):
+        return path  # (on Windows a backslash separates folders)
     import shlex
 
     try:
-        words = shlex.split(value.strip())
+        words = [os.path.abspath(os.path.expanduser(w)) for w in shlex.split(value.strip())]
     except ValueError:  # an unclosed quote: the answer as typed
         return path
-    unescaped = os.path.abspath(os.path.expanduser(words[0])) if len(words) == 1 else path
-    return unescaped if os.path.lexists(unescaped) else path
+    if len(words) > 1 and all(os.path.lexists(w) for w in words):  # several files dropped in at once
+        raise InputError(f"that is {len(words)} files: give one a line (drop them in one at a time)", code="bad_file")
+    return words[0] if len(words) == 1 and os.path.lexists(words[0]) else path
 
 
 #: the most of an evidence file's name said back in the guided form (about one line of 80 columns with the rest).
