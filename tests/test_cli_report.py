@@ -585,3 +585,24 @@ def test_a_common_law_offence_is_not_named_common_law_twice(home: Path) -> None:
     r = run("checklist", "offences", "--nation", "scotland", "--kind", "threats")
     assert "Common law (Scotland) · Scotland" in r.stdout and "Common law (Scotland), common law" not in r.stdout
     assert "Protection from Harassment Act 1997, s." in run("checklist", "offences", "--nation", "england").stdout
+
+
+def test_a_files_numbers_and_shapes_are_explained_in_its_own_terms(tmp_path: Path) -> None:
+    """A phone number or reference written unquoted in YAML is a number: "Input should be a valid string"; a
+    single item where a list goes: "Input should be a valid list"; `location: High Street`: "Input should be a
+    valid dictionary or instance of LocationIn". Each is now said in a file's terms, and a place's words alone
+    are taken as the place."""
+    f = tmp_path / "incident.yaml"
+    f.write_text(
+        "occurred_at: 2026-05-01 18:30\nkind: threats\ndescription: x\nlocation: High Street\n"
+        "people:\n  - {role: witness, name: Sam, contact: 01171234567}\nvehicles: {description: red van}\n"
+    )
+    r = run("report", "--from-file", str(f))
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "Input should" not in said and "LocationIn" not in said, said
+    assert 'people[0].contact: should be text: put it in quotes ("…")' in said
+    assert "vehicles: should be a list (each item on a line of its own starting with '- ')" in said
+    f.write_text(f.read_text().replace("01171234567", '"0117 123 4567"').replace("vehicles: {", "vehicles:\n  - {"))
+    saved = run("report", "--from-file", str(f), "--json")
+    assert saved.exit_code == 0, saved.stderr
+    assert run("incidents", "show", "1", "--json").json["location"]["text"] == "High Street"

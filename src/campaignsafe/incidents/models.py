@@ -215,6 +215,12 @@ class LocationIn(Model):
     postcode: OptShort = None
     force_id: OptShort = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _text_alone(cls, data: Any) -> Any:
+        """``location: High Street`` in a file: the place's words alone, as ``--place`` takes them."""
+        return {"text": data} if isinstance(data, str) else data
+
 
 class Location(LocationIn):
     """Where it happened, with the force and nation found from the postcode (or given)."""

@@ -74,6 +74,16 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+#: a value of the wrong shape, in a file's terms (pydantic says "Input should be a valid dictionary or instance …")
+_SHAPES = {
+    "model_type": "should be a set of fields (name: value, one a line, indented under it)",
+    "model_attributes_type": "should be a set of fields (name: value, one a line, indented under it)",
+    "dict_type": "should be a set of fields (name: value, one a line, indented under it)",
+    "list_type": "should be a list (each item on a line of its own starting with '- ')",
+    "string_type": "should be text",
+}
+
+
 def pydantic_problems(exc: ValidationError) -> list[str]:
     """Each validation error as ``field.path: reason`` in plain words."""
     out = []
@@ -88,6 +98,10 @@ def pydantic_problems(exc: ValidationError) -> list[str]:
             msg = "unknown field" + hint if loc else "an unknown field at the top level" + hint
         elif err["type"] == "literal_error":
             msg = msg.replace("Input should be", "should be")
+        elif err["type"] == "string_type" and isinstance(err.get("input"), (int, float)):
+            msg = 'should be text: put it in quotes ("…"); as a number it can lose a leading 0 or change'
+        elif err["type"] in _SHAPES:
+            msg = _SHAPES[err["type"]]
         out.append(f"{_where(loc)}: {msg}" if loc else msg)
     return _once(out)
 
