@@ -103,7 +103,9 @@ def test_an_empty_or_foreign_store_is_damaged_never_new(
     home.mkdir(mode=0o700)
     (home / "incidents.db").write_bytes(content)
     r = run(*command)
-    assert r.exit_code == 5 and why in r.stderr and "rename it incidents.db.damaged" in " ".join(r.stderr.split())
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 5 and why in r.stderr and "copy the whole data folder somewhere safe first" in said
+    assert said.index("campaignsafe restore BACKUP") < said.index("only without one, move incidents.db")
     assert (home / "incidents.db").read_bytes() == content
 
 

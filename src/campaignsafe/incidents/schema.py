@@ -332,8 +332,10 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DAMAGED_HINT = (
-    "nothing has been changed. Keep the file: move {name} (and any {name}-wal beside it) out of the data "
-    "folder, e.g. rename it {name}.damaged; campaignsafe then starts a new, empty store"
+    "nothing has been changed. Keep the file (it is evidence): copy the whole data folder somewhere safe first."
+    " With a backup, restore it into an empty folder (set CAMPAIGNSAFE_HOME to one, then campaignsafe restore"
+    " BACKUP); only without one, move {name} (and any {name}-wal beside it) out of the data folder, which starts"
+    " a new, empty store"
 )
 
 
