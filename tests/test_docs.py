@@ -45,3 +45,11 @@ def test_the_quick_start_works_without_an_active_venv() -> None:
     assert steps[0] == "python3 -m venv .venv" and steps[1] == ". .venv/bin/activate"
     assert steps[2] == "pip install ." and steps[3].startswith("campaignsafe contact")
     assert ".venv\\Scripts\\activate" in quick and "python3-venv" in quick
+
+
+def test_about_says_where_the_data_folder_is(home: Path) -> None:
+    """The README says to back up the data folder and keep its signing key; no command said where it was."""
+    said = " ".join(run("about").stdout.split())
+    assert f"Your data: {home}" in said
+    data = run("about", "--json").json
+    assert data["data_folder"] == str(home) and data["shared_store"] is False

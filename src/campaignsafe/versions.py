@@ -6,8 +6,11 @@ from typing import Any
 
 
 def about_data() -> dict[str, Any]:
-    """Tool version, each dataset's version and date, and the attribution lines."""
-    from campaignsafe import __version__
+    """Tool version, each dataset's version and date, the attribution lines, and where the user's data is (the data
+    folder; ``shared_store`` when the incidents are on a PostgreSQL server instead)."""
+    import os
+
+    from campaignsafe import __version__, paths
     from campaignsafe.datafiles import load_json
 
     areas = load_json("areas.json")
@@ -27,6 +30,8 @@ def about_data() -> dict[str, Any]:
         "postcodes": areas["postcodes"],
         "attribution": areas["attribution"],
         "disclaimer": "campaignsafe gives information, not legal advice. If you are in immediate danger, call 999.",
+        "data_folder": str(paths.home()),
+        "shared_store": bool(os.environ.get("CAMPAIGNSAFE_DATABASE_URL")),
     }
 
 
