@@ -249,6 +249,8 @@ def test_encrypted_backup_opens_with_age_and_with_restore(
     r = ok("backup", str(out), "--encrypt", "--passphrase-file", str(passphrase_file(tmp_path)))
     before = snapshot(home)
     assert "encrypted with your passphrase" in flat(r.stdout)
+    # the check it suggests is one that works without a terminal too, as the backup was made
+    assert f"Check it: campaignsafe verify {out} --passphrase-file {passphrase_file(tmp_path)}" in flat(r.stdout)
     data = out.read_bytes()
     assert data.startswith(MAGIC) and b"incidents" not in data and b"Jo Smith" not in data
     r = run("verify", str(out))  # with no terminal to ask the passphrase at: how to give it, not "not a zip file"

@@ -59,12 +59,11 @@ def backup(
             }
         )
         return
-    _print_written(done)
+    _print_written(done, passphrase_file)
 
 
-def _print_written(done: Any) -> None:
+def _print_written(done: Any, passphrase_file: str | None = None) -> None:
     from campaignsafe.cli._panel import counted, say
-
     lock = "encrypted with your passphrase" if done.encrypted else "NOT encrypted: it holds your whole record, readable"
     say(
         f"Wrote {done.path}: {counted(done.incidents, 'incident')} and {_folder_files(done)}; "
@@ -72,7 +71,10 @@ def _print_written(done: Any) -> None:
     )
     say(f"MANIFEST.sha256 has SHA-256 {done.manifest_sha256}")
     say("Keep the backup somewhere other than this laptop.")
-    say(f"Check it: campaignsafe verify {done.path}" + (" (it asks the passphrase)" if done.encrypted else ""))
+    how = ""
+    if done.encrypted:
+        how = f" --passphrase-file {passphrase_file}" if passphrase_file else " (it asks the passphrase)"
+    say(f"Check it: campaignsafe verify {done.path}{how}")
 
 
 def _folder_files(done: Any) -> str:
