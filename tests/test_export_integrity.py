@@ -216,3 +216,13 @@ def test_a_child_still_checking_is_ended_with_the_export(record: list[int], monk
         proc = check._proc
         assert proc is not None and proc.poll() is None
     assert proc.poll() is not None and time.monotonic() - t0 < 30
+
+
+def test_how_to_verify_reads_in_80_columns() -> None:
+    """An officer opens HOW-TO-VERIFY.txt in Notepad or a terminal: its prose lines were up to 93 characters. Only
+    a command holding the 64-digit hash (kept whole, to be copied) is longer."""
+    from campaignsafe.exports.signing import how_to
+
+    text = how_to("campaignsafe", "SHA256:" + "A" * 43, "12:" + "ab" * 32)
+    long = [line for line in text.splitlines() if len(line) > 80]
+    assert long == ["Audit chain head: 12:" + "ab" * 32, "       campaignsafe check --anchor 12:" + "ab" * 32]

@@ -79,7 +79,7 @@ def test_ssh_keygen_accepts_a_fresh_bundle(bundle: Path, tmp_path: Path, home: P
     data = run("verify", str(folder), "--json").json
     assert data["signature"] == {"status": "valid", "key_fingerprint": fp, "reason": None}
     how_to = (folder / signing.HOW_TO).read_text()
-    assert "sha256sum -c MANIFEST.sha256" in how_to and f"-I {IDENTITY} -n campaignsafe-bundle" in how_to
+    assert "sha256sum -c MANIFEST.sha256" in how_to and f"-I {IDENTITY} \\\n           -n campaignsafe-bundle" in how_to
     assert fp in how_to and data["audit_head"] and data["audit_head"] in how_to
     assert fp in members(bundle)["report.html"].decode() and fp in members(bundle)["report.md"].decode()
     assert fp in (tmp_path / "police.eml").read_text().replace("=\n", "")
@@ -218,3 +218,21 @@ def test_a_tampered_bundle_says_it_failed_first_and_the_signature_does_not_reass
     assert first.startswith("FAILED") and "1 altered" in first
     said = flat(r.stdout)
     assert "Signature: good" not in said and "does not vouch for them" in said
+
+
+@needs_ssh_keygen
+def test_the_commands_how_to_verify_gives_work_as_printed(bundle: Path, tmp_path: Path) -> None:
+    """The officer copies the commands from HOW-TO-VERIFY.txt: run as printed (continuation lines and all) in the
+    unpacked folder, `sha256sum -c` says OK for every file and ssh-keygen says the signature is good."""
+    folder = unpack(bundle, tmp_path / "unpacked")
+    text = (folder / signing.HOW_TO).read_text()
+    commands = [line.strip() for line in text.splitlines() if line.startswith("       ")]
+    script = "\n".join(commands).replace("\\\n", " ")
+    assert "ssh-keygen -Y verify" in script and "sha256sum -c MANIFEST.sha256" in script
+    checks = [c for c in script.splitlines() if not c.startswith("campaignsafe ")]
+    if shutil.which("sha256sum") is None:
+        checks = [c for c in checks if not c.startswith("sha256sum")]
+    done = subprocess.run(["bash", "-e", "-c", "\n".join(checks)], cwd=folder, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert 'Good "campaignsafe-bundle" signature' in done.stdout + done.stderr
+    assert all(len(line) <= 80 for line in text.splitlines() if "--anchor" not in line and "chain head:" not in line)

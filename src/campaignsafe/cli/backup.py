@@ -64,6 +64,7 @@ def backup(
 
 def _print_written(done: Any, passphrase_file: str | None = None) -> None:
     from campaignsafe.cli._panel import counted, say
+
     lock = "encrypted with your passphrase" if done.encrypted else "NOT encrypted: it holds your whole record, readable"
     say(
         f"Wrote {done.path}: {counted(done.incidents, 'incident')} and {_folder_files(done)}; "

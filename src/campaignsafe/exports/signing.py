@@ -156,7 +156,8 @@ def _clear_partial(path: Path) -> None:
 
 
 def how_to(identity: str, fp: str, anchor: str | None) -> str:
-    """HOW-TO-VERIFY.txt: the two standard commands, and what the key and anchor mean."""
+    """HOW-TO-VERIFY.txt: the two standard commands, and what the key and anchor mean (prose within 80 columns, for
+    Notepad or a terminal; a command holding the 64-digit hash is kept whole)."""
     lines = [
         "How to check this evidence bundle",
         "=================================",
@@ -169,12 +170,12 @@ def how_to(identity: str, fp: str, anchor: str | None) -> str:
         "",
         "2. The manifest was signed by the key below (OpenSSH 8.1 or later):",
         "",
-        f"       ssh-keygen -Y verify -f {ALLOWED_SIGNERS} -I {identity} -n {NAMESPACE} \\",
-        f"           -s {SIGNATURE} < MANIFEST.sha256",
+        f"       ssh-keygen -Y verify -f {ALLOWED_SIGNERS} -I {identity} \\",
+        f"           -n {NAMESPACE} -s {SIGNATURE} < MANIFEST.sha256",
         "",
-        '   It must print: Good "campaignsafe-bundle" signature. Anyone could make a key: compare the',
-        "   fingerprint below with the one on the report's cover and in the email the sender sent you,",
-        "   and with earlier bundles from the same person.",
+        '   It must print: Good "campaignsafe-bundle" signature. Anyone could make a key:',
+        "   compare the fingerprint below with the one on the report's cover and in the",
+        "   email the sender sent you, and with earlier bundles from the same person.",
         "",
         f"Signing key fingerprint: {fp}",
     ]
@@ -182,8 +183,8 @@ def how_to(identity: str, fp: str, anchor: str | None) -> str:
         lines += [
             f"Audit chain head: {anchor}",
             "",
-            "The audit chain head is the sequence number and SHA-256 of the newest entry of the sender's",
-            "audit log when the bundle was made. On the sender's laptop,",
+            "The audit chain head is the sequence number and SHA-256 of the newest entry of",
+            "the sender's audit log when the bundle was made. On the sender's laptop,",
             "",
             f"       campaignsafe check --anchor {anchor}",
             "",
