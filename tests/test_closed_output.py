@@ -57,3 +57,30 @@ def test_a_report_whose_confirmation_cannot_be_written_is_saved_once_and_says_no
     r = _shell(f"{quoted} > /dev/full")
     assert r.returncode == 7 and "do not record it again" in " ".join(r.stderr.split())
     assert _count() == 1
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full here")
+def test_a_failed_check_to_a_full_disk_keeps_its_verdict(home: Path) -> None:
+    """`check > /dev/full` on a record that does not check out said only "cannot write the output" (exit 7)."""
+    import sqlite3
+
+    assert run(*REPORT).exit_code == 0
+    with sqlite3.connect(home / "incidents.db") as conn:
+        conn.execute("UPDATE incidents SET kind = 'other'")
+    for command in ("check > /dev/full", "check --json > /dev/full"):
+        r = _shell(command)
+        assert r.returncode == 6 and "does not check out" in r.stderr and "cannot write the output" in r.stderr
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full here")
+@pytest.mark.parametrize("command", ["--version > /dev/full", "--help > /dev/full", "-h > /dev/full"])
+def test_help_and_version_to_a_full_disk_are_one_line_not_a_traceback(command: str) -> None:
+    r = _shell(command)
+    assert r.returncode == 7 and "Traceback" not in r.stderr and "cannot write the output" in r.stderr
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full here")
+def test_an_error_said_to_a_full_stderr_keeps_its_exit_code() -> None:
+    """`incidents show 9999 2> /dev/full` exited 1, not the not-found 4."""
+    assert _shell("incidents show 9999 2> /dev/full").returncode == 4
+    assert _shell("--version | true").returncode == 0

@@ -53,3 +53,12 @@ def test_about_says_where_the_data_folder_is(home: Path) -> None:
     assert f"Your data: {home}" in said
     data = run("about", "--json").json
     assert data["data_folder"] == str(home) and data["shared_store"] is False
+
+
+def test_about_shows_the_data_folder_without_its_control_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A data folder named with ESC or a line break reached the terminal raw (a title change, a fake line)."""
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(tmp_path / "x\x1b]0;PWNED\x07\nFAKE"))
+    said = run("about").stdout
+    assert "\x1b" not in said and "\x07" not in said and "\\u001b" in said

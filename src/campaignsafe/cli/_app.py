@@ -101,9 +101,9 @@ def error_line(message: str, hint: str | None = None) -> None:
     try:
         _render.error_line(message, hint)
     except OSError as exc:
-        from campaignsafe.cli._pipes import reader_gone, silence
+        from campaignsafe.cli._pipes import output_full, reader_gone, silence
 
-        if not reader_gone(exc, sys.stderr):
+        if not reader_gone(exc, sys.stderr) and not output_full(exc):  # stderr to a full disk: the code still says
             raise
         silence(sys.stderr)
 
@@ -156,4 +156,13 @@ def run() -> int:
         app()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except OSError as exc:  # writing --help or --version, which run before any command (and its handler)
+        from campaignsafe.cli._pipes import output_full, reader_gone, silence, unwritten
+
+        if reader_gone(exc):
+            silence(sys.stdout)
+            return 0
+        if output_full(exc):
+            return unwritten(exc, 0)
+        raise
     return 0

@@ -63,15 +63,19 @@ UNWRITTEN = 7
 def unwritten(exc: OSError, code: int) -> int:
     """The exit code once writing standard output failed with ``exc``: the command's own when the reader went away,
     else (a full disk, ``> /dev/full``) it is said on stderr, with the fact that what the command did is kept (a
-    report was saved before it was said, and running it again would record it twice), and the code is 7."""
+    report was saved before it was said, and running it again would record it twice), and the code is 7; a check
+    or verify that failed (see :func:`verdict`) says its failure first and keeps its own code."""
     silence(sys.stdout)
     if reader_gone(exc, sys.stdout):
         return code or 1
     from campaignsafe.cli._app import error_line
 
+    failure = pending()
+    if failure is not None:
+        error_line(failure.message, failure.hint)
     error_line(
         f"cannot write the output ({exc.strerror or type(exc).__name__}); what the command did is kept",
-        "so do not record it again: campaignsafe incidents list shows what is recorded. Free some space, or write"
-        " the output elsewhere",
+        "anything it saved is saved (campaignsafe incidents list shows the record), so do not record it again;"
+        " free some space, or send the output elsewhere",
     )
-    return code or UNWRITTEN
+    return failure.exit_code if failure is not None else code or UNWRITTEN

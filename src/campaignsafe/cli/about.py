@@ -21,7 +21,9 @@ def about(json_out: JsonOpt = False) -> None:
     out.print(f"[bold]campaignsafe {data['version']}[/]")
     say(data["disclaimer"], 0)
     shared = "; incidents on the shared PostgreSQL store" if data["shared_store"] else ""
-    say(f"Your data: {data['data_folder']}{shared} (back it up: campaignsafe backup FILE)", 2)
+    from campaignsafe.exports.verify import shown
+
+    say(f"Your data: {shown(data['data_folder'])}{shared} (back it up: campaignsafe backup FILE)", 2)
     out.print("\n[bold]Data[/]")
     for d in data["datasets"]:
         say(f"  {d['name']}: version {dataset_version(d)}", 4)
