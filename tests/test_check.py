@@ -394,3 +394,9 @@ def test_another_records_anchor_is_not_taken_for_tampering_alone(record: list[in
         conn.execute("UPDATE incidents SET kind = 'other' WHERE id = 3")
     tampered = " ".join(run("check", "--anchor", f"{head['seq']}:{'ab' * 32}").stderr.split())
     assert "first check the anchor" not in tampered and "tell the police officer" in tampered
+
+
+def test_an_anchor_nested_far_too_deep_is_refused_as_not_an_anchor(record: list[int]) -> None:
+    """A JSON-looking anchor nested 100,000 deep was an internal error (RecursionError)."""
+    r = run("check", "--anchor", '{"a":' + "[" * 100_000)
+    assert r.exit_code == 3 and "SEQ:SHA256" in r.stderr

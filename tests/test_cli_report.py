@@ -602,6 +602,10 @@ def test_a_files_numbers_and_shapes_are_explained_in_its_own_terms(tmp_path: Pat
     assert r.exit_code == 3 and "Input should" not in said and "LocationIn" not in said, said
     assert 'people[0].contact: should be text: put it in quotes ("…")' in said
     assert "vehicles: should be a list (each item on a line of its own starting with '- ')" in said
+    f.write_text(f.read_text().replace("description: x", "description: true"))
+    said = " ".join(run("report", "--from-file", str(f)).stderr.split())
+    assert "description: should be text" in said and "description: should be text: put it in quotes" not in said
+    f.write_text(f.read_text().replace("description: true", "description: x"))
     f.write_text(f.read_text().replace("01171234567", '"0117 123 4567"').replace("vehicles: {", "vehicles:\n  - {"))
     saved = run("report", "--from-file", str(f), "--json")
     assert saved.exit_code == 0, saved.stderr

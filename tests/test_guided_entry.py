@@ -423,3 +423,10 @@ def test_several_files_dropped_on_one_line_are_refused_with_how_to_give_them(
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "that is 2 files: give one a line" in " ".join(r.stdout.split())
     assert [e.file.original_name for e in _stored(home).evidence if e.file] == [one.name, two.name]
+
+
+@pytest.mark.parametrize("typed", ["not known", "Don’t know.", "unknown!", "?", "DONT KNOW"])
+def test_the_report_time_not_known_is_taken_as_people_type_it(typed: str) -> None:
+    from campaignsafe.incidents.questions import _reported_when
+
+    assert _reported_when(typed, {}) == ("", "not known")

@@ -186,3 +186,22 @@ def test_killed_while_copying_evidence_leaves_a_partial_copy_cleared_next_time(
     assert r.exit_code == 0, r.stderr
     assert not list((home / "evidence").glob(".incoming-*")) and count(home, "evidence") == 4
     assert run("check").exit_code == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("command", [("report", *FLAGS), ("check",), ("incidents", "list"), ("restore",)])
+def test_a_fifo_in_the_stores_place_is_refused_without_hanging(
+    home: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """`mkfifo incidents.db` made every command wait forever: the store's header was read before its type was
+    checked, and restore handed the FIFO to SQLite. Each now ends at once, exit 5 (restore: not an empty folder)."""
+    if command == ("restore",):
+        backup = tmp_path / "b.zip"
+        subprocess.run([sys.executable, "-m", "campaignsafe", "backup", str(backup)], check=True, capture_output=True,
+                       env={**os.environ, "CAMPAIGNSAFE_HOME": str(tmp_path / "other")})  # fmt: skip
+        command = ("restore", str(backup))
+    home.mkdir(mode=0o700)
+    os.mkfifo(home / "incidents.db")
+    done = subprocess.run([sys.executable, "-m", "campaignsafe", *command], capture_output=True, text=True,
+                          env={**os.environ}, timeout=60)  # fmt: skip
+    assert done.returncode == 5 and "Traceback" not in done.stderr, done.stderr

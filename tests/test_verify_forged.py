@@ -375,3 +375,45 @@ def test_every_file_left_out_is_named_on_screen(honest: Path) -> None:
         _add(honest, f"evidence/._JS-{n}.jpg", LITTER["._"])
     said = " ".join(run("verify", str(honest)).stdout.split())
     assert all(f"evidence/._JS-{n}.jpg" in said for n in range(50)) and "more" not in said
+
+
+def _patch_sizes(zip_path: Path, name: str, size: int) -> None:
+    """Make the local and central headers of ``name`` claim it unpacks to ``size`` bytes."""
+    import struct
+
+    data = bytearray(zip_path.read_bytes())
+    raw = name.encode()
+    for sig, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = data.find(sig)
+        while at != -1:
+            n = struct.unpack_from("<H", data, at + (26 if sig == b"PK\x03\x04" else 28))[0]
+            if bytes(data[at + name_at : at + name_at + n]) == raw:
+                struct.pack_into("<I", data, at + size_at, size)
+            at = data.find(sig, at + 4)
+    zip_path.write_bytes(bytes(data))
+
+
+def test_a_file_browser_file_whose_header_lies_about_its_size_is_added(
+    honest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the size cap, with its header saying it is under it: it was left out (exit 0) and unzip gave all of it."""
+    from campaignsafe.exports import verify as module
+
+    monkeypatch.setattr(module, "LITTER_MAX", 100_000)
+    _add(honest, "Thumbs.db", LITTER["Thumbs.db"] + FORGED * 6000)  # about 300 kB
+    _patch_sizes(honest, "Thumbs.db", 50_000)
+    r = run("verify", str(honest), "--json")
+    assert r.exit_code == 6 and r.json["added"] == ["Thumbs.db"] and r.json["ignored"] == [], r.json
+
+
+def test_a_damaged_file_browser_file_is_added(honest: Path) -> None:
+    """A ._ companion with a bad CRC passed, though unzip -t reports the error an officer would meet."""
+    with zipfile.ZipFile(honest, "a") as zf:
+        zf.writestr("._report.html", LITTER["._"] + FORGED * 2000)  # past the first read: damage found at its end
+    data = bytearray(honest.read_bytes())
+    local, central = data.rfind(b"PK\x03\x04"), data.rfind(b"PK\x01\x02")  # the entry just added, both headers
+    data[local + 14 : local + 18] = data[central + 16 : central + 20] = b"\xef\xbe\xad\xde"
+    honest.write_bytes(bytes(data))
+    assert subprocess.run(["unzip", "-tq", str(honest)], capture_output=True).returncode != 0  # as unzip sees it
+    r = run("verify", str(honest), "--json")
+    assert r.exit_code == 6 and "._report.html" in r.json["added"], r.json

@@ -56,6 +56,8 @@ def is_empty(home: Path) -> bool:
     db = home / archive.DB
     if not db.exists():
         return True
+    if not db.is_file():  # a FIFO or folder in the store's place is not an empty record (nor opened: a FIFO waits)
+        return False
     from campaignsafe.incidents import schema
 
     try:

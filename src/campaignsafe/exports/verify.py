@@ -353,14 +353,20 @@ def _zip_sha256(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
 
 
 def _zip_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """An entry's first bytes, read to its end: None when it is over ``LITTER_MAX`` as it unpacks (its header's size
+    can lie) or does not unpack as ``unzip`` would give it (a bad CRC, damaged data)."""
     if info.file_size > LITTER_MAX:
         return None
+    size = 0
     try:
         with zf.open(info) as fh:
-            data: bytes = fh.read(64)
+            head: bytes = fh.read(64)
+            size = len(head)
+            while size <= LITTER_MAX and (chunk := fh.read(CHUNK)):
+                size += len(chunk)
     except _ZIP_ERRORS:
         return None
-    return data
+    return head if size <= LITTER_MAX else None
 
 
 def _file_head(path: Path) -> bytes | None:

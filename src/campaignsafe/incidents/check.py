@@ -120,7 +120,7 @@ def _from_json(text: str) -> str:
 
     try:
         got = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested far too deep to be an audit_head
         return text
     if isinstance(got, dict) and type(got.get("seq")) is int and isinstance(got.get("sha256"), str):
         return f"{got['seq']}:{got['sha256']}"

@@ -98,7 +98,7 @@ def pydantic_problems(exc: ValidationError) -> list[str]:
             msg = "unknown field" + hint if loc else "an unknown field at the top level" + hint
         elif err["type"] == "literal_error":
             msg = msg.replace("Input should be", "should be")
-        elif err["type"] == "string_type" and isinstance(err.get("input"), (int, float)):
+        elif err["type"] == "string_type" and type(err.get("input")) in (int, float):
             msg = 'should be text: put it in quotes ("…"); as a number it can lose a leading 0 or change'
         elif err["type"] in _SHAPES:
             msg = _SHAPES[err["type"]]

@@ -237,7 +237,7 @@ def _reported_when(value: str, a: Answers) -> Checked:
     from campaignsafe.incidents.models import REPORTED_NEEDS_TIME
     from campaignsafe.incidents.when import before, describe, iso, parse, too_early
 
-    if value.strip().lower() in _NOT_KNOWN:
+    if value.strip().lower().rstrip(".!").replace("\u2019", "'") in _NOT_KNOWN:  # "Don’t know." as typed
         return "", "not known"
     got = parse(value)
     if not got.time_known:  # a day alone would be stored as its midnight, a time never given

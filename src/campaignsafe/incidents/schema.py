@@ -345,8 +345,10 @@ def require_sqlite(path: Path) -> None:
 
     try:
         st = path.stat()
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER)) if stat.S_ISREG(st.st_mode) else b""
+        header = b""
+        if stat.S_ISREG(st.st_mode):  # a FIFO in its place is never opened: that waits for a writer forever
+            with path.open("rb") as fh:
+                header = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise os_failure("read the incident store", path, exc) from None
     if not stat.S_ISREG(st.st_mode):

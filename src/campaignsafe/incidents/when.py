@@ -110,11 +110,7 @@ def parse(text: str, *, clock: datetime | None = None, future: bool = False) -> 
 def _parse(text: str, current: datetime) -> When | None:
     zoned = _ZONED.fullmatch(text)
     if zoned:  # "01:30 GMT", as a repeated hour's time is shown: that clock at that offset
-        inner = _parse(zoned["rest"], current)
-        if inner is None or not inner.time_known:
-            return None
-        offset = timezone(timedelta(hours=1 if zoned["zone"].lower() == "bst" else 0))
-        return When(inner.at.replace(tzinfo=None).replace(tzinfo=offset).astimezone(LONDON))
+        return _zoned(zoned["rest"], zoned["zone"].upper(), current)
     iso = _iso(text)
     if iso is not None:
         return iso
@@ -144,6 +140,27 @@ def _parse(text: str, current: datetime) -> When | None:
     if clock is None:
         return When(datetime.combine(day, time(0), tzinfo=LONDON), time_known=False)
     return When(_local(day, clock))
+
+
+def _zoned(rest: str, zone: str, current: datetime) -> When | None:
+    """``rest`` read as a clock in ``zone``: UTC anywhere; GMT or BST only when the UK kept it at that time (GMT in
+    July is most often meant as UK time, so it is refused, not moved an hour), and never beside an offset."""
+    if re.search(r"(?:[+-]\d{2}:?\d{2}|z)$", rest, re.IGNORECASE):
+        raise InputError(f"give either an offset or {zone}, not both", code="bad_date")
+    inner = _parse(rest, current)
+    if inner is None or not inner.time_known:
+        return None
+    wall = inner.at.replace(tzinfo=None)
+    offset = timedelta(hours=1 if zone == "BST" else 0)
+    if zone != "UTC":
+        kept = {wall.replace(tzinfo=LONDON, fold=f).utcoffset() for f in (0, 1)}
+        if offset not in kept:
+            other = "BST" if zone == "GMT" else "GMT"
+            raise InputError(
+                f"the UK kept {other}, not {zone}, at that time: give it without the zone (UK time is taken)",
+                code="bad_date",
+            )
+    return When(wall.replace(tzinfo=timezone(offset)).astimezone(LONDON))
 
 
 _ZONED = re.compile(r"(?P<rest>.*\S)(?:\s+|(?<=\d))(?P<zone>gmt|bst|utc)", re.IGNORECASE)
