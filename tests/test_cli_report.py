@@ -610,3 +610,12 @@ def test_a_files_numbers_and_shapes_are_explained_in_its_own_terms(tmp_path: Pat
     saved = run("report", "--from-file", str(f), "--json")
     assert saved.exit_code == 0, saved.stderr
     assert run("incidents", "show", "1", "--json").json["location"]["text"] == "High Street"
+
+
+def test_a_files_too_long_or_empty_text_is_said_plainly(tmp_path: Path) -> None:
+    """pydantic's "String should have at most 2000 characters" and "at least 1 character", in plain words."""
+    f = tmp_path / "incident.yaml"
+    f.write_text(f'occurred_at: 2026-05-01 18:30\nkind: threats\ndescription: ""\nlocation: {{text: {"a" * 3000}}}\n')
+    said = " ".join(run("report", "--from-file", str(f)).stderr.split())
+    assert "description: is empty" in said and "location.text: is longer than 2,000 characters" in said
+    assert "String should" not in said

@@ -100,6 +100,10 @@ def pydantic_problems(exc: ValidationError) -> list[str]:
             msg = msg.replace("Input should be", "should be")
         elif err["type"] == "string_type" and type(err.get("input")) in (int, float):
             msg = 'should be text: put it in quotes ("…"); as a number it can lose a leading 0 or change'
+        elif err["type"] == "string_too_long":
+            msg = f"is longer than {err.get('ctx', {}).get('max_length', 0):,} characters"
+        elif err["type"] == "string_too_short":
+            msg = "is empty"
         elif err["type"] in _SHAPES:
             msg = _SHAPES[err["type"]]
         out.append(f"{_where(loc)}: {msg}" if loc else msg)
