@@ -61,18 +61,10 @@ class App(TyperGroup):
             error_line("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:
-            from campaignsafe.cli._pipes import output_full, reader_gone, silence
+            from campaignsafe.cli._pipes import output_full, reader_gone
             from campaignsafe.cli._usage import is_usage_error, words
 
-            if reader_gone(exc):  # the reader went away (`| head`): stop quietly, with the verdict's code
-                from campaignsafe.cli._pipes import pending
-
-                silence(sys.stdout)
-                if (failure := pending()) is not None:
-                    error_line(failure.message, failure.hint)
-                    raise typer.Exit(failure.exit_code) from None
-                raise typer.Exit(0) from None
-            if output_full(exc):  # a full disk under `> file` (the store's own writes say so as StoreError)
+            if reader_gone(exc) or output_full(exc):  # `| head`, or a full disk under `> file`
                 from campaignsafe.cli._pipes import unwritten
 
                 raise typer.Exit(unwritten(exc, 0)) from None
@@ -157,12 +149,9 @@ def run() -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except OSError as exc:  # writing --help or --version, which run before any command (and its handler)
-        from campaignsafe.cli._pipes import output_full, reader_gone, silence, unwritten
+        from campaignsafe.cli._pipes import output_full, reader_gone, unwritten
 
-        if reader_gone(exc):
-            silence(sys.stdout)
-            return 0
-        if output_full(exc):
+        if reader_gone(exc) or output_full(exc):
             return unwritten(exc, 0)
         raise
     return 0

@@ -73,12 +73,9 @@ def run(argv: list[str]) -> int | None:
         error_line("interrupted")
         return 130
     except Exception as exc:
-        from campaignsafe.cli._pipes import output_full, reader_gone, silence, unwritten
+        from campaignsafe.cli._pipes import output_full, reader_gone, unwritten
 
-        if reader_gone(exc):  # the reader went away (`| head`): stop quietly, as the typer program does
-            silence(sys.stdout)
-            return 0
-        if output_full(exc):
+        if reader_gone(exc) or output_full(exc):  # `| head`, or a full disk: as the typer program does
             return unwritten(exc, 0)
         return None  # an error to report (nothing printed yet): typer's program says it its own way
     return 0

@@ -8,7 +8,7 @@ import sys
 from typing import Any, TypeGuard
 
 
-def reader_gone(exc: BaseException, stream: Any = None) -> bool:
+def reader_gone(exc: BaseException, stream: Any = None) -> TypeGuard[OSError]:
     """Whether ``exc`` says the reader of ``stream`` (standard output) went away: BrokenPipeError, or on Windows
     the OSError EINVAL a write to a closed pipe raises there (python/cpython#79935), when it cannot be written."""
     if isinstance(exc, BrokenPipeError) or (isinstance(exc, OSError) and exc.errno == errno.EPIPE):
@@ -61,18 +61,21 @@ UNWRITTEN = 7
 
 
 def unwritten(exc: OSError, code: int) -> int:
-    """The exit code once writing standard output failed with ``exc``: the command's own when the reader went away,
-    else (a full disk, ``> /dev/full``) it is said on stderr, with the fact that what the command did is kept (a
-    report was saved before it was said, and running it again would record it twice), and the code is 7; a check
-    or verify that failed (see :func:`verdict`) says its failure first and keeps its own code."""
+    """The exit code once writing standard output failed with ``exc`` (what is left of it goes nowhere).
+
+    A reader that went away (``| head``) ends the command quietly with its own code. A full disk (``> /dev/full``)
+    is said on stderr with the fact that what the command did is kept (a report is saved before it is said, and
+    running it again would record it twice), and the code is 7. Either way a check or verify that failed (see
+    :func:`verdict`) says its failure and keeps its own code.
+    """
     silence(sys.stdout)
-    if reader_gone(exc, sys.stdout):
-        return code or 1
     from campaignsafe.cli._app import error_line
 
     failure = pending()
     if failure is not None:
         error_line(failure.message, failure.hint)
+    if reader_gone(exc, sys.stdout):
+        return failure.exit_code if failure is not None else code
     error_line(
         f"cannot write the output ({exc.strerror or type(exc).__name__}); what the command did is kept",
         "anything it saved is saved (campaignsafe incidents list shows the record), so do not record it again;"
