@@ -40,7 +40,7 @@ SMALL_FILE = 64 * 1024
 UNLISTED = {MANIFEST, signing.SIGNATURE}
 #: files an operating system's file browser writes into any folder it shows or zips: never a bundle's own
 _LITTER_NAMES = {".ds_store": "macOS", "thumbs.db": "Windows", "desktop.ini": "Windows"}
-#: how each begins: an AppleDouble companion (``._name``), Finder's ``.DS_Store``, the OLE file ``Thumbs.db`` is
+#: how each begins: an AppleDouble companion (``._name``), Finder's ``.DS_Store`` and the OLE file ``Thumbs.db``
 _MAGIC = {
     "._": b"\x00\x05\x16\x07",
     ".ds_store": b"\x00\x00\x00\x01Bud1",

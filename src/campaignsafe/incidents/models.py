@@ -108,6 +108,7 @@ REPORTED_NEEDS_TIME = (
 
 
 def timed(text: str, needs_time: str) -> datetime:
+    """``text`` as a moment that has its time of day; InputError ``needs_time`` when only a day is given."""
     got = when.parse(text)
     if not got.time_known:
         raise InputError(needs_time, code="bad_time")
