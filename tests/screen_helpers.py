@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 
 from tests.incident_helpers import flat
 
-__all__ = ["FINGERPRINT", "HASH", "WHOLE", "assert_fits", "flat", "split_hashes", "too_wide"]
+__all__ = ["FINGERPRINT", "HASH", "WHOLE", "assert_fits", "flat", "on_a_terminal", "split_hashes", "too_wide"]
 
 #: what may never be split, and alone may be wider than the screen (it could not fit any line)
 WHOLE = re.compile(
@@ -42,3 +43,31 @@ def assert_fits(text: str, columns: int, whole: Sequence[str] = ()) -> None:
     assert not wide, f"wider than {columns}:\n" + "\n".join(wide)
     broken = split_hashes(text, list(whole))
     assert not broken, f"split across lines: {broken}\n{text}"
+
+
+def on_a_terminal(
+    argv: Sequence[str], env: dict[str, str] | None = None, reply: tuple[bytes, bytes] | None = None
+) -> tuple[int, bytes]:
+    """Run ``argv`` on a pseudo-terminal (POSIX) with ``env`` added, typing ``reply[1]`` once ``reply[0]``
+    (lower case) has been shown: its exit code and everything it showed."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.environ.update(env or {})
+        os.execvp(argv[0], list(argv))
+    seen, sent = b"", reply is None
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child has gone and closed its side
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if not sent and reply is not None and reply[0] in seen.lower():
+            os.write(fd, reply[1])
+            sent = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pty
 import shutil
 import subprocess
 import zipfile
@@ -19,7 +18,7 @@ from campaignsafe.backup.crypto import MAGIC
 from tests.backup_helpers import PASSPHRASE, full_record, ok, passphrase_file, rezip, snapshot, unsigned, use_home
 from tests.conftest import run
 from tests.export_helpers import unpack
-from tests.screen_helpers import flat
+from tests.screen_helpers import flat, on_a_terminal
 
 
 @pytest.fixture
@@ -218,25 +217,7 @@ def test_backup_into_the_data_folder_is_refused(home: Path, tmp_path: Path) -> N
 
 def _age_decrypt(src: Path, dest: Path, secret: str) -> int:
     """Run the real `age -d` on a pseudo-terminal (it reads the passphrase from the terminal)."""
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.execvp("age", ["age", "-d", "-o", str(dest), str(src)])
-    out = b""
-    sent = False
-    while True:
-        try:
-            chunk = os.read(fd, 1024)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-        if not sent and b"passphrase" in out.lower():
-            os.write(fd, secret.encode() + b"\r")
-            sent = True
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status)
+    return on_a_terminal(["age", "-d", "-o", str(dest), str(src)], reply=(b"passphrase", secret.encode() + b"\r"))[0]
 
 
 def test_encrypted_backup_opens_with_age_and_with_restore(

@@ -21,6 +21,7 @@ from tests.incident_helpers import (
     unreadable,
     write_json,
 )
+from tests.screen_helpers import on_a_terminal
 
 FLAGS = ("--when", "2026-05-01 18:30", "--place", "High Street", "--postcode", "sw1a1aa", "--kind", "threats")
 
@@ -136,26 +137,12 @@ def test_an_empty_piped_account_says_so_not_in_pydantics_words() -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
 def test_an_account_typed_at_a_terminal_is_asked_for(home: Path) -> None:
     """`--description -` at a terminal waited on a blank screen: it now says how to end the text, and keeps it."""
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: campaignsafe on the terminal
-        os.environ["CAMPAIGNSAFE_HOME"] = str(home)
-        os.execv(sys.executable, [sys.executable, "-m", "campaignsafe", "report", *FLAGS, "--description", "-"])
-    seen = b""
-    while b"end it with Ctrl-D" not in seen:
-        seen += os.read(fd, 1024)
-    os.write(fd, b"typed at the terminal\n\x04")
-    while True:
-        try:
-            chunk = os.read(fd, 1024)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen
+    code, seen = on_a_terminal(
+        [sys.executable, "-m", "campaignsafe", "report", *FLAGS, "--description", "-"],
+        {"CAMPAIGNSAFE_HOME": str(home)},
+        reply=(b"end it with ctrl-d", b"typed at the terminal\n\x04"),
+    )
+    assert code == 0, seen
     assert run("incidents", "show", "1", "--json").json["description"] == "typed at the terminal"
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import run
 from tests.export_helpers import EPOCH
+from tests.screen_helpers import on_a_terminal
 
 
 def _cp1252(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -88,21 +89,9 @@ def test_an_error_is_written_in_utf8_when_stderr_is_piped(home: Path) -> None:
 def test_a_terminal_that_cannot_show_a_character_shows_a_question_mark(home: Path) -> None:
     """On an ASCII terminal, `contact "SW1A 1AA"` (its panel's box) failed with an internal error
     (UnicodeEncodeError); the answer is shown, with ? for what the terminal cannot show."""
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ.update(CAMPAIGNSAFE_HOME=str(home), PYTHONIOENCODING="ascii", COLUMNS="80")
-        os.execv(sys.executable, [sys.executable, "-m", "campaignsafe", "contact", "SW1A 1AA"])
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen
+    code, seen = on_a_terminal(
+        [sys.executable, "-m", "campaignsafe", "contact", "SW1A 1AA"],
+        {"CAMPAIGNSAFE_HOME": str(home), "PYTHONIOENCODING": "ascii", "COLUMNS": "80"},
+    )
+    assert code == 0, seen
     assert b"Metropolitan Police Service" in seen and b"internal error" not in seen
