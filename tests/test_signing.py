@@ -235,4 +235,4 @@ def test_the_commands_how_to_verify_gives_work_as_printed(bundle: Path, tmp_path
     done = subprocess.run(["bash", "-e", "-c", "\n".join(checks)], cwd=folder, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert 'Good "campaignsafe-bundle" signature' in done.stdout + done.stderr
-    assert all(len(line) <= 80 for line in text.splitlines() if "--anchor" not in line and "chain head:" not in line)
+    assert all(len(line) <= 80 for line in text.splitlines())

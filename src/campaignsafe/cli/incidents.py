@@ -157,7 +157,7 @@ def update(
     police_ref: Annotated[Text, _opt("--police-ref", "The police reference (crime or incident number).")] = None,
     ref: Annotated[Text, _opt("--ref", "The reference for --reported-to (e.g. a platform's).")] = None,
     platform: Annotated[Text, _opt("--platform", "With --reported-to platform: which platform.")] = None,
-    when: Annotated[Text, _opt("--when", "When you reported it (default: now).")] = None,
+    when: Annotated[Text, _opt("--when", "When you reported it, with its time (left out: not given).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Record that you reported it, and the reference you were given (kept as an amendment).

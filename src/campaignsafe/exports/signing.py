@@ -156,8 +156,8 @@ def _clear_partial(path: Path) -> None:
 
 
 def how_to(identity: str, fp: str, anchor: str | None) -> str:
-    """HOW-TO-VERIFY.txt: the two standard commands, and what the key and anchor mean (prose within 80 columns, for
-    Notepad or a terminal; a command holding the 64-digit hash is kept whole)."""
+    """HOW-TO-VERIFY.txt: the two standard commands, and what the key and anchor mean, every line within 80 columns
+    for Notepad or a terminal (the audit chain head on a line of its own, never split)."""
     lines = [
         "How to check this evidence bundle",
         "=================================",
@@ -181,12 +181,14 @@ def how_to(identity: str, fp: str, anchor: str | None) -> str:
     ]
     if anchor:
         lines += [
-            f"Audit chain head: {anchor}",
+            "Audit chain head:",
+            f"    {anchor}",
             "",
             "The audit chain head is the sequence number and SHA-256 of the newest entry of",
             "the sender's audit log when the bundle was made. On the sender's laptop,",
             "",
-            f"       campaignsafe check --anchor {anchor}",
+            "       campaignsafe check --anchor \\",
+            f"    {anchor}",
             "",
             "proves that nothing recorded up to then has been changed since.",
         ]
@@ -194,7 +196,8 @@ def how_to(identity: str, fp: str, anchor: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-_HEAD_LINE = re.compile(r"^Audit chain head: (\d{1,18}:[0-9a-f]{64})$", re.MULTILINE)
+#: the head on its own line below the label (so 80 columns never split it), or beside it (bundles before 2026-12-03)
+_HEAD_LINE = re.compile(r"^Audit chain head:(?: |\n {4})(\d{1,18}:[0-9a-f]{64})$", re.MULTILINE)
 
 
 def anchor_in(how_to_text: str) -> str | None:
