@@ -104,8 +104,10 @@ def test_an_empty_or_foreign_store_is_damaged_never_new(
     (home / "incidents.db").write_bytes(content)
     r = run(*command)
     said = " ".join(r.stderr.split())
-    assert r.exit_code == 5 and why in r.stderr and "copy the whole data folder somewhere safe first" in said
-    assert said.index("campaignsafe restore BACKUP") < said.index("only without one, move incidents.db")
+    assert r.exit_code == 5 and why in r.stderr and f"Move the whole data folder ({home}) somewhere safe" in said
+    assert said.index("campaignsafe restore BACKUP makes a new one in its place") < said.index(
+        "moving only incidents.db"
+    )
     assert (home / "incidents.db").read_bytes() == content
 
 

@@ -321,7 +321,7 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
             if known[0] not in done:
                 raise StoreError(
                     f"{path} is not a campaignsafe incident store (it records no migrations)",
-                    DAMAGED_HINT.format(name=path.name),
+                    DAMAGED_HINT.format(name=path.name, folder=path.parent),
                     code="store_corrupt",
                 )
         except BaseException:
@@ -332,10 +332,9 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DAMAGED_HINT = (
-    "nothing has been changed. Keep the file (it is evidence): copy the whole data folder somewhere safe first."
-    " With a backup, restore it into an empty folder (set CAMPAIGNSAFE_HOME to one, then campaignsafe restore"
-    " BACKUP); only without one, move {name} (and any {name}-wal beside it) out of the data folder, which starts"
-    " a new, empty store"
+    "nothing has been changed. Keep the file: it is evidence. Move the whole data folder ({folder}) somewhere safe;"
+    " then campaignsafe restore BACKUP makes a new one in its place from your backup. With no backup, moving only"
+    " {name} (and any {name}-wal beside it) out of the folder starts a new, empty store"
 )
 
 
@@ -360,7 +359,9 @@ def require_sqlite(path: Path) -> None:
     else:
         return
     raise StoreError(
-        f"the incident store {path} is damaged: {why}", DAMAGED_HINT.format(name=path.name), code="store_corrupt"
+        f"the incident store {path} is damaged: {why}",
+        DAMAGED_HINT.format(name=path.name, folder=path.parent),
+        code="store_corrupt",
     )
 
 
