@@ -605,4 +605,6 @@ def test_a_files_too_long_or_empty_text_is_said_plainly(tmp_path: Path) -> None:
     f.write_text(f'occurred_at: 2026-05-01 18:30\nkind: threats\ndescription: ""\nlocation: {{text: {"a" * 3000}}}\n')
     said = " ".join(run("report", "--from-file", str(f)).stderr.split())
     assert "description: is empty" in said and "location.text: is longer than 2,000 characters" in said
+    f.write_text(f.read_text().replace('description: ""', "description:"))  # nothing after the colon: null
+    assert "description: is empty" in " ".join(run("report", "--from-file", str(f)).stderr.split())
     assert "String should" not in said

@@ -55,7 +55,7 @@ def test_a_report_whose_confirmation_cannot_be_written_is_saved_once_and_says_no
     """The incident is saved before it is said: "internal error" (exit 1) made a user record it a second time."""
     quoted = " ".join(f"'{a}'" for a in REPORT)
     r = _shell(f"{quoted} > /dev/full")
-    assert r.returncode == 7 and "do not record it again" in " ".join(r.stderr.split())
+    assert r.returncode == 7 and "that is saved, so do not do it again" in " ".join(r.stderr.split())
     assert _count() == 1
 
 

@@ -78,7 +78,7 @@ def unwritten(exc: OSError, code: int) -> int:
         return failure.exit_code if failure is not None else code
     error_line(
         f"cannot write the output ({exc.strerror or type(exc).__name__}); what the command did is kept",
-        "anything it saved is saved (campaignsafe incidents list shows the record), so do not record it again;"
-        " free some space, or send the output elsewhere",
+        "free some space, or send the output elsewhere; if it saved something (a report, a change), that is"
+        " saved, so do not do it again (campaignsafe incidents list shows the record)",
     )
     return failure.exit_code if failure is not None else code or UNWRITTEN

@@ -232,15 +232,15 @@ def _not_a_bundle(what: str, names: Iterable[str], folder: Path | None = None) -
     """No manifest at the top; when there is one a single folder down (the bundle zipped again inside its own
     folder, as Finder's Compress and Windows' Send to do, or the folder above a bundle), the hint names it."""
     inner = {n.split("/")[0] for n in names if n.count("/") == 1 and n.endswith("/" + MANIFEST) and not litter(n)}
-    hint = None
-    if len(inner) == 1:
-        name = inner.pop()
-        hint = (
-            f"the bundle is in its folder {shown(name)}/ inside this zip: unzip it and verify that folder"
-            if folder is None
-            else f"the bundle is the folder inside it: campaignsafe verify {shown(str(folder / name))}"
-        )
-    return InputError(f"{what}: it is not a campaignsafe bundle", hint, code="not_a_bundle")
+    if len(inner) != 1:
+        return InputError(f"{what}: it is not a campaignsafe bundle", code="not_a_bundle")
+    name = shown(inner.pop())
+    hint = (
+        f"unzip it and verify the folder {name} it holds"
+        if folder is None
+        else f"campaignsafe verify {shown(str(folder))}{os.sep}{name}"
+    )
+    return InputError(f"{what} at its top: the bundle is one folder down, in {name}/", hint, code="not_a_bundle")
 
 
 def _zip_reason(info: zipfile.ZipInfo) -> str | None:

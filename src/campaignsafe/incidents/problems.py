@@ -98,6 +98,8 @@ def pydantic_problems(exc: ValidationError) -> list[str]:
             msg = "unknown field" + hint if loc else "an unknown field at the top level" + hint
         elif err["type"] == "literal_error":
             msg = msg.replace("Input should be", "should be")
+        elif err["type"] == "string_type" and err.get("input") is None:  # `description:` with nothing after it
+            msg = "is empty"
         elif err["type"] == "string_type" and type(err.get("input")) in (int, float):
             msg = 'should be text: put it in quotes ("…"); as a number it can lose a leading 0 or change'
         elif err["type"] == "string_too_long":
