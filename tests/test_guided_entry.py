@@ -430,3 +430,10 @@ def test_the_report_time_not_known_is_taken_as_people_type_it(typed: str) -> Non
     from campaignsafe.incidents.questions import _reported_when
 
     assert _reported_when(typed, {}) == ("", "not known")
+
+
+def test_the_review_reads_a_report_time_not_known_back_as_such() -> None:
+    """Answered "not known", the review said "Reported at (none)", as if the question had been skipped."""
+    from campaignsafe.incidents.questions import _shown
+
+    assert _shown("reported_at", "") == "not known" and _shown("police_ref", "") == "(none)"

@@ -342,7 +342,7 @@ def review(a: Answers) -> list[tuple[str, str, str]]:
 def _shown(qid: str, value: Any) -> str:
     """One answer as the user would read it back (a time in words, a kind by its label, a force by name)."""
     if value in (None, "", []):
-        return "(none)"
+        return "not known" if qid == "reported_at" else "(none)"  # answered "not known" (asked only when reported)
     try:
         if qid in ("when", "reported_at"):
             from campaignsafe.incidents.when import describe, parse
