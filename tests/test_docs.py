@@ -49,8 +49,9 @@ def test_the_quick_start_works_without_an_active_venv() -> None:
 
 def test_about_says_where_the_data_folder_is(home: Path) -> None:
     """The README says to back up the data folder and keep its signing key; no command said where it was."""
-    said = " ".join(run("about").stdout.split())
-    assert f"Your data: {home}" in said
+    shown = run("about").stdout
+    said = " ".join(shown.split())
+    assert f"Your data {home}" in said and shown.rstrip().splitlines()[-1].strip().endswith("backup FILE)")
     data = run("about", "--json").json
     assert data["data_folder"] == str(home) and data["shared_store"] is False
 

@@ -20,10 +20,6 @@ def about(json_out: JsonOpt = False) -> None:
     out = console()
     out.print(f"[bold]campaignsafe {data['version']}[/]")
     say(data["disclaimer"], 0)
-    shared = "; incidents on the shared PostgreSQL store" if data["shared_store"] else ""
-    from campaignsafe.exports.verify import shown
-
-    say(f"Your data: {shown(data['data_folder'])}{shared} (back it up: campaignsafe backup FILE)", 2)
     out.print("\n[bold]Data[/]")
     for d in data["datasets"]:
         say(f"  {d['name']}: version {dataset_version(d)}", 4)
@@ -31,3 +27,9 @@ def about(json_out: JsonOpt = False) -> None:
     out.print("\n[bold]Attribution[/]")
     for line in data["attribution"]:
         say(f"  {line}", 4)
+    shared = "; incidents on the shared PostgreSQL store" if data["shared_store"] else ""
+    from campaignsafe.exports.verify import shown
+
+    # last, so it is on screen when the datasets and attribution have scrolled the top away
+    out.print("\n[bold]Your data[/]")
+    say(f"  {shown(data['data_folder'])}{shared} (back it up: campaignsafe backup FILE)", 4)
