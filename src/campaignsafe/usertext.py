@@ -18,7 +18,7 @@ the lookup path imports this module.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from campaignsafe.errors import InputError
@@ -123,3 +123,13 @@ def printable(text: str) -> str:
 def visible(text: str) -> str:
     """``text`` with every control character, newline included, written as an escape (``\\x1b``)."""
     return _ANY_CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+def near_best(word: str, choices: Iterable[str], cutoff: float) -> list[str]:
+    """The ``choices`` closest to ``word``, best first: each at least ``cutoff`` alike and about as close as the
+    best (within 0.05), so a far second is never offered beside a near first."""
+    import difflib  # only when something was not known
+
+    scored = sorted(((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in choices), reverse=True)
+    best = scored[0][0] if scored else 0.0
+    return [c for r, c in scored if r >= cutoff and r >= best - 0.05]

@@ -136,18 +136,13 @@ class Guidance:
 
 def did_you_mean(word: str, choices: list[str], what: str) -> str:
     """A hint naming the closest of ``choices`` to ``word``, or listing them when few."""
-    import difflib
+    from campaignsafe.usertext import near_best
 
-    def closest(among: list[str]) -> list[str]:  # up to three, and only those about as close as the best
-        scored = sorted(((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in among), reverse=True)
-        best = scored[0][0] if scored else 0.0
-        return [c for r, c in scored[:3] if r >= 0.5 and r >= best - 0.05]
-
-    close = closest(choices)
+    close = near_best(word, choices, 0.5)[:3]
     if not close:
         # Try the part after the topic prefix, so "meet-police" finds "before-the-campaign.meet-police-contact".
         tails = {c.split(".", 1)[-1]: c for c in choices}
-        close = [tails[t] for t in closest(list(tails))]
+        close = [tails[t] for t in near_best(word, tails, 0.5)[:3]]
     if close:
         return "did you mean " + " or ".join(close) + "?"
     if len(choices) <= 12:

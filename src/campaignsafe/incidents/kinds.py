@@ -80,11 +80,9 @@ def parse_kind(text: str) -> str:
     key = _key(raw)
     if key in ALIASES:
         return ALIASES[key]
-    import difflib  # only for a kind not known (a listing never needs it)
+    from campaignsafe.usertext import near_best
 
-    scored = sorted(((difflib.SequenceMatcher(None, key, a).ratio(), a) for a in ALIASES), reverse=True)
-    best = scored[0][0]
-    ids = list(dict.fromkeys(ALIASES[a] for r, a in scored if r >= 0.6 and r >= best - 0.05))[:3]
+    ids = list(dict.fromkeys(ALIASES[a] for a in near_best(key, ALIASES, 0.6)))[:3]
     hint = f"did you mean {' or '.join(ids)}?" if ids else "kinds: " + ", ".join(KINDS)
     err = InputError(f"unknown kind; {hint}", code="unknown_kind")  # what was typed is never quoted
     err.suggestions = ids  # type: ignore[attr-defined]
