@@ -31,6 +31,11 @@ def bar(settled: int, total: int, width: int = BAR_WIDTH) -> "Text":
     return out
 
 
+def _applies(saved: str | None, now: str | None) -> bool:
+    """Whether a saved default (``all`` meaning none narrowed) is what the scope now uses."""
+    return saved is not None and (None if saved == "all" else saved) == now
+
+
 def scope_text(view: View) -> str:
     """'profile default · all roles · all nations'; a role or nation saved for the checklist profile, or taken
     from ``campaignsafe profile``, says so."""
@@ -39,11 +44,11 @@ def scope_text(view: View) -> str:
     nation = NATION_NAMES[s.nation] if s.nation else "all nations"
     if s.role_from:
         role += " (your profile's role)"
-    elif d.role is not None and (d.role == "all") == (s.role is None) and d.role in ("all", s.role):
+    elif _applies(d.role, s.role):
         role += " (saved)"
     if s.nation_from:
         nation += " (your profile's force)"
-    elif d.nation is not None and (d.nation == "all") == (s.nation is None) and d.nation in ("all", s.nation):
+    elif _applies(d.nation, s.nation):
         nation += " (saved)"
     return f"profile {s.profile} · {role} · {nation}"
 

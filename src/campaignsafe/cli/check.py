@@ -53,22 +53,17 @@ def check(
     if not report.passed:
         n = len(report.findings)
         codes = {f.code for f in report.findings}
-        slip = codes == {"anchor_misnumbered"}
+        message = f"the record does not check out: {n} problem{'s' if n != 1 else ''} found"
         hint = "keep the data folder as it is (copy it somewhere safe) and tell the police officer in the case"
-        if codes == {"anchor_mismatch"}:  # all else holds: the anchor may be another record's, or mistyped
+        if codes == {"anchor_misnumbered"}:  # a copying slip, not tampering
+            message = "the anchor does not hold as given: its number and its hash are of different audit entries"
+            hint = "copy the anchor again, SEQ:HASH exactly as the report's cover or the email draft gives it"
+        elif codes == {"anchor_mismatch"}:  # all else holds: the anchor may be another record's, or mistyped
             hint = (
                 "first check the anchor is this record's, copied exactly (SEQ:HASH, from its report's cover or"
                 f" email draft); if it is, {hint}"
             )
-        failure = VerifyError(
-            f"the record does not check out: {n} problem{'s' if n != 1 else ''} found"
-            if not slip
-            else "the anchor does not hold as given: its number and its hash are of different audit entries",
-            "copy the anchor again, SEQ:HASH exactly as the report's cover or the email draft gives it"
-            if slip
-            else hint,
-            code="check_failed",
-        )
+        failure = VerifyError(message, hint, code="check_failed")
     from campaignsafe.cli._pipes import verdict
 
     verdict(failure)

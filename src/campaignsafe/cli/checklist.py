@@ -280,10 +280,12 @@ def profiles(
 
             d = saved.defaults
             role_now, role_from, nation_now, force = applying(saved.profile, d)
-            role_said = d.role or (f"none saved, so {role_now} (your profile's role)" if role_from else "")
-            nation_said = d.nation or (f"none saved, so {nation_now} (your profile's force)" if force else "")
-            role_said = role_said or "none saved, so all roles"
-            nation_said = nation_said or "none saved, so all nations"
+            role_said = d.role or "none saved, so " + (
+                f"{role_now} (your profile's role)" if role_from else "all roles"
+            )
+            nation_said = d.nation or "none saved, so " + (
+                f"{nation_now} (your profile's force)" if force else "all nations"
+            )
             console().print(f"Saved defaults for profile {saved.profile}: role {role_said}, nation {nation_said}.")
             return
     elif role is not None or nation is not None:

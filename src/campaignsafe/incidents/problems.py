@@ -75,10 +75,11 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 
 #: a value of the wrong shape, in a file's terms (pydantic says "Input should be a valid dictionary or instance …")
+_FIELDS = "should be a set of fields (name: value, one a line, indented under it)"
 _SHAPES = {
-    "model_type": "should be a set of fields (name: value, one a line, indented under it)",
-    "model_attributes_type": "should be a set of fields (name: value, one a line, indented under it)",
-    "dict_type": "should be a set of fields (name: value, one a line, indented under it)",
+    "model_type": _FIELDS,
+    "model_attributes_type": _FIELDS,
+    "dict_type": _FIELDS,
     "list_type": "should be a list (each item on a line of its own starting with '- ')",
     "string_type": "should be text",
 }
