@@ -208,6 +208,26 @@ def test_the_stacked_list_fits_a_30_column_terminal(home: Path, monkeypatch: pyt
     assert max(len(line) for line in r.stdout.splitlines()) <= 30, r.stdout
 
 
+@pytest.mark.parametrize("columns", ["80", "50"])
+def test_a_place_with_a_tab_or_a_line_break_keeps_the_list_in_line(
+    home: Path, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    """A tab in a place pushed the rest of its row out of line (counted one column, shown as eight), and a line
+    break split the row, in the table and the stacked list; each is one space there, and in full in ``show``."""
+    for place in ("Market\tSquare", "12 High St\nBath"):
+        assert run("report", "--when", "2026-05-01 18:30", "--place", place, "--postcode", "BA1 1SU",
+                   "--kind", "threats", "--description", "d").exit_code == 0  # fmt: skip
+    monkeypatch.setenv("COLUMNS", columns)
+    r = run("incidents", "list")
+    assert r.exit_code == 0
+    assert "\t" not in r.stdout
+    assert "Market Square" in r.stdout, r.stdout
+    if columns == "50":  # stacked: the place runs on in its line (the table folds it to its column anyway)
+        assert "12 High St Bath · Avon and Somerset" in r.stdout, r.stdout
+    shown = [line.strip() for line in run("incidents", "show", "2").stdout.splitlines()]
+    assert shown[shown.index("Where       12 High St") + 1] == "Bath (BA1 1SU)"  # each line as typed
+
+
 def test_at_80_columns_a_kind_is_not_split_mid_word_while_the_place_can_give_way(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

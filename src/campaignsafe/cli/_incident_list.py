@@ -221,7 +221,7 @@ def print_table(
                 str(iid),
                 when,
                 kind_labels[kind],
-                places.get(place) or places.setdefault(place, printable(place)),
+                places.get(place) or places.setdefault(place, _one_line(printable(place))),
                 short[force_id] + mark,
                 str(evidence_count),
                 reported_text[reports],
@@ -240,7 +240,7 @@ def print_table(
         at = 1 + len(extra)
         headers.insert(at, header)
         for (iid, *_), row in zip(rows, cells, strict=True):
-            row.insert(at, printable(given.get(iid, default)))
+            row.insert(at, _one_line(printable(given.get(iid, default))))
         extra.append(label)
         fixed = {i if i < at else i + 1 for i in fixed} | ({at} if label == "by" else set())
         right = {i if i < at else i + 1 for i in right}
@@ -338,6 +338,12 @@ def column_widths(
                 break
             widths[min(give, key=lambda i: (-words[i], lines_of(widths, i), -widths[i]))] -= 1
     return widths, natural
+
+
+def _one_line(text: str) -> str:
+    """A cell's text with each run of whitespace (a tab, a line break) as one space, as the Markdown report has
+    it: a tab would throw the columns out of line, and the full text is in ``incidents show``."""
+    return " ".join(text.split())
 
 
 def table(headers: list[str], rows: list[list[str]], total: int, fixed: set[int], right: set[int]) -> list[str]:
