@@ -582,7 +582,7 @@ def test_a_files_numbers_and_shapes_are_explained_in_its_own_terms(tmp_path: Pat
     f = tmp_path / "incident.yaml"
     f.write_text(
         "occurred_at: 2026-05-01 18:30\nkind: threats\ndescription: x\nlocation: High Street\n"
-        "people:\n  - {role: witness, name: Sam, contact: 01171234567}\nvehicles: {description: red van}\n"
+        "people:\n  - {role: witness, name: Sam, contact: +447700900123}\nvehicles: {description: red van}\n"
     )
     r = run("report", "--from-file", str(f))
     said = " ".join(r.stderr.split())
@@ -593,10 +593,30 @@ def test_a_files_numbers_and_shapes_are_explained_in_its_own_terms(tmp_path: Pat
     said = " ".join(run("report", "--from-file", str(f)).stderr.split())
     assert "description: should be text" in said and "description: should be text: put it in quotes" not in said
     f.write_text(f.read_text().replace("description: true", "description: x"))
-    f.write_text(f.read_text().replace("01171234567", '"0117 123 4567"').replace("vehicles: {", "vehicles:\n  - {"))
+    f.write_text(f.read_text().replace("+447700900123", '"0117 123 4567"').replace("vehicles: {", "vehicles:\n  - {"))
     saved = run("report", "--from-file", str(f), "--json")
     assert saved.exit_code == 0, saved.stderr
     assert run("incidents", "show", "1", "--json").json["location"]["text"] == "High Street"
+
+
+def test_a_yaml_number_in_another_form_is_kept_as_written_never_as_its_value(home: Path, tmp_path: Path) -> None:
+    """YAML reads a leading 0 as octal, ``0x`` as hex and ``_`` as a digit separator: ``contact: 01171234567``
+    was 20,787,191, ``to: 0145`` and ``to: 0x65`` were both stored as a report to 101, and ``reference:
+    0123`` was refused as the number 83. Each is now the text as written (a route must still be one of the
+    routes)."""
+    f = tmp_path / "incident.yaml"
+    head = "occurred_at: 2026-05-01 18:30\nkind: threats\ndescription: x\nlocation: High Street\n"
+    for route in ("0145", "0x65", "1_01"):
+        f.write_text(head + f"reports:\n  - {{to: {route}, reported_at: 2026-05-01 19:00}}\n")
+        r = run("report", "--from-file", str(f))
+        assert r.exit_code == 3 and "reports[0].to: should be '999', '101'" in " ".join(r.stderr.split()), r.stderr
+    f.write_text(head + "people:\n  - {role: witness, name: Sam, contact: 01171234567}\n"
+                 "reports:\n  - {to: 101, reported_at: 2026-05-01 19:00, reference: 0123}\n")  # fmt: skip
+    r = run("report", "--from-file", str(f), "--json")
+    assert r.exit_code == 0, r.stderr
+    got = run("incidents", "show", "1", "--json").json
+    assert got["people"][0]["contact"] == "01171234567"
+    assert (got["reports"][0]["to"], got["reports"][0]["reference"]) == ("101", "0123")
 
 
 def test_a_files_too_long_or_empty_text_is_said_plainly(tmp_path: Path) -> None:

@@ -297,10 +297,23 @@ def from_flags(f: dict[str, Any], base: dict[str, Any] | None = None) -> tuple[d
 def _yaml_loader() -> Any:
     """A YAML SafeLoader that leaves dates as text (so the ``when`` rules apply to them), refuses a
     key given twice in one mapping (rather than keeping the last) and refuses aliases (``*name``),
-    whose expansion can make a small file enormous."""
+    whose expansion can make a small file enormous.
+
+    A whole number written in one of YAML's other forms (a leading 0, which is octal, ``0x``, ``_``, or
+    ``18:30``, which is base 60) is kept as the text written: ``contact: 01171234567`` is a phone number,
+    not 20,787,191, and ``to: 0145`` is not the route 101. Plain decimals stay numbers, as in JSON.
+    """
+    import re
+
     import yaml
 
+    decimal = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
     class Loader(yaml.SafeLoader):
+        def construct_yaml_int(self, node: Any) -> Any:
+            text = self.construct_scalar(node)
+            return super().construct_yaml_int(node) if decimal.fullmatch(text) else text
+
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
@@ -320,6 +333,7 @@ def _yaml_loader() -> Any:
                         seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
     Loader.yaml_implicit_resolvers = {
         k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
         for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
