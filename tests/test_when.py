@@ -169,6 +169,22 @@ def test_a_time_can_be_typed_as_it_is_shown_in_the_repeated_hour(text: str, iso:
 
 
 @pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2026-03-29 01:30 UTC", "2026-03-29T02:30:00+01:00"),
+        ("2026-03-29 01:30 GMT", "2026-03-29T02:30:00+01:00"),
+        ("29 March 2026 01:30 BST", "2026-03-29T00:30:00+00:00"),
+    ],
+)
+def test_a_zoned_time_in_the_hour_the_clocks_skip_is_that_zones_time(text: str, iso: str) -> None:
+    """No UK clock showed 01:30 on the night the clocks went forward, but 01:30 UTC (a platform's log, say)
+    happened: it was refused as "that time did not happen in the UK". A zone word reads the clock as that zone's."""
+    assert parse(text, clock=CLOCK).at.isoformat() == iso
+    with pytest.raises(InputError, match="did not happen in the UK"):
+        parse(text.rsplit(" ", 1)[0], clock=CLOCK)  # without the zone it is UK time, which skipped it
+
+
+@pytest.mark.parametrize(
     ("text", "why"),
     [
         ("2026-05-01 GMT", "not a date and time"),  # a day alone

@@ -4,14 +4,16 @@ Accepted: ``now``, ``today 18:30``, ``yesterday 9pm``, ``2 hours ago``, ``monday
 ISO dates and datetimes (``2026-05-01``, ``2026-05-01T18:30``, ``2026-05-01 18:30+01:00``),
 ``1 May 2026 6pm``, ``May 1 2026 18:30``, ``1/5/2026 18:30`` (day first, as in the UK).
 A date without a time is kept as that day with ``time_known`` false. The future is refused
-(with a few minutes' grace for a fast clock). A clock time that never happened (the hour
+(with a few minutes' grace for a fast clock). A UK clock time that never happened (the hour
 skipped when the clocks go forward) is refused; one that happened twice (the hour repeated
-when they go back) is taken as the first, unless an offset such as ``+00:00`` says otherwise.
+when they go back) is taken as the first, unless an offset such as ``+00:00`` or a zone word
+(``GMT``, ``BST``, ``UTC``) says otherwise. A zone word makes the clock that zone's.
 """
 
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -147,7 +149,11 @@ def _zoned(rest: str, zone: str, current: datetime) -> When | None:
     July is most often meant as UK time, so it is refused, not moved an hour), and never beside an offset."""
     if re.search(r"(?:[+-]\d{2}:?\d{2}|z)$", rest, re.IGNORECASE):
         raise InputError(f"give either an offset or {zone}, not both", code="bad_date")
-    inner = _parse(rest, current)
+    token = _ZONE_GIVEN.set(True)
+    try:
+        inner = _parse(rest, current)
+    finally:
+        _ZONE_GIVEN.reset(token)
     if inner is None or not inner.time_known:
         return None
     wall = inner.at.replace(tzinfo=None)
@@ -163,6 +169,9 @@ def _zoned(rest: str, zone: str, current: datetime) -> When | None:
     return When(wall.replace(tzinfo=timezone(offset)).astimezone(LONDON))
 
 
+#: set while the clock before a zone word is read: that clock is the zone's, so the UK's skipped hour does not apply
+#: (``2026-03-29 01:30 UTC`` happened, though no UK clock showed 01:30 that night)
+_ZONE_GIVEN = ContextVar("_ZONE_GIVEN", default=False)
 _ZONED = re.compile(r"(?P<rest>.*\S)(?:\s+|(?<=\d))(?P<zone>gmt|bst|utc)", re.IGNORECASE)
 
 
@@ -257,6 +266,8 @@ def _local(day: date, clock: time) -> datetime:
     """``day`` at ``clock`` in London; refuses a time the clocks skipped, takes the first of a repeated one."""
     naive = datetime.combine(day, clock)
     aware = naive.replace(tzinfo=LONDON, fold=0)
+    if _ZONE_GIVEN.get():
+        return aware  # only its clock is used (_zoned)
     back = aware.astimezone(UTC).astimezone(LONDON)
     if back.replace(tzinfo=None) != naive:
         raise InputError(
