@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from campaignsafe import paths
 from tests.backup_helpers import ok
 from tests.conftest import run
 from tests.incident_helpers import minimal, write_json
@@ -88,3 +90,29 @@ def test_a_full_data_folder_during_an_export_is_not_blamed_on_the_target(
     assert r.exit_code == 5, r.stderr
     assert "scratch files in" in r.stderr and "cannot write " + str(out) not in r.stderr
     assert not out.exists()
+
+
+def test_a_data_folder_or_an_export_named_near_the_limit_still_works(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Temporary names were the whole name and more (``.NAME.restoring-xxxx``, ``.NAME.xxxxxxxx.tmp``): a folder or
+    file named with 240 bytes (80 Welsh or Greek letters) could not be restored into ("File name too long", exit
+    5) or exported to. A long name is shortened in the temporary one; a killed restore's is still swept."""
+    ok("report", "--from-file", str(write_json(tmp_path, minimal())))
+    ok("backup", str(tmp_path / "b.zip"))
+    long_name = "ŵ" * 120  # 240 bytes in UTF-8
+    out = tmp_path / f"{'x' * 245}.json"
+    ok("export", "--all", "--format", "json", "-o", str(out))
+    assert out.is_file()
+    target = tmp_path / "sticks" / long_name
+    target.parent.mkdir()
+    monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(target))
+    ok("restore", str(tmp_path / "b.zip"))
+    assert len(run("incidents", "list", "--json").json["incidents"]) == 1
+    assert [p.name for p in target.parent.iterdir()] == [long_name]  # nothing left beside it
+
+    killed = target.parent / f".{paths.beside(long_name)}{paths.RESTORING}abc"
+    killed.mkdir()
+    old = 4 * 3600
+    os.utime(killed, (killed.stat().st_atime - old, killed.stat().st_mtime - old))
+    assert killed in paths.sweep_restores(target)

@@ -55,6 +55,21 @@ def private_home() -> Path:
     return ensure_private_dir(home())
 
 
+#: a name longer than this (in bytes) is shortened where a temporary name is made from it
+_BESIDE_MAX = 120
+
+
+def beside(name: str) -> str:
+    """``name`` as the start of a temporary file's or folder's name made beside it: itself, or, when long, its
+    first 40 characters and a hash of the whole, so the temporary name stays within a file name's 255 bytes."""
+    raw = os.fsencode(name)
+    if len(raw) <= _BESIDE_MAX:
+        return name
+    import hashlib  # seldom: a very long name
+
+    return f"{name[:40]}~{hashlib.sha256(raw).hexdigest()[:12]}"
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
     """A file opened for writing that replaces ``path`` only when the block succeeds (mode 0600).
@@ -71,7 +86,7 @@ def atomic_file(path: Path, *, private: bool = True) -> Iterator[BinaryIO]:
         check_output(path)
         clear_partial(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{beside(path.name)}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise _write_error(path, exc, private) from None
     try:
@@ -180,7 +195,7 @@ RESTORE_NO_OWNER_STALE = 3600.0
 def sweep_restores(data: Path | None = None) -> list[Path]:
     """Remove what a killed ``restore`` left beside the data folder (never one still running)."""
     data = data or home()
-    names = tuple(f".{data.name}{p}" for p in (RESTORING, REPLACED))
+    names = tuple(f".{beside(data.name)}{p}" for p in (RESTORING, REPLACED))
     return sweep(data.parent, names, RESTORE_OWNER, RESTORE_NO_OWNER_STALE)
 
 
@@ -210,7 +225,7 @@ def clear_partial(path: Path) -> list[Path]:
     """
     import re
 
-    pattern = re.compile(rf"^\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp$")
+    pattern = re.compile(rf"^\.{re.escape(beside(path.name))}\.[A-Za-z0-9_]{{8}}\.tmp$")
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(path.parent):

@@ -110,7 +110,7 @@ def restore(path: Path, passphrase_file: str | None, ask: bool = False) -> Resto
             paths.ensure_private_dir(parent)
         paths.sweep_restores(home)
         try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{home.name}{_STAGING}", dir=parent))
+            staging = Path(tempfile.mkdtemp(prefix=f".{paths.beside(home.name)}{_STAGING}", dir=parent))
         except OSError as exc:
             raise StoreError(f"cannot restore into {home}: {exc.strerror}", code="store_unwritable") from None
         owner = None
@@ -355,7 +355,7 @@ def _swap(staging: Path, home: Path, shown: str) -> None:
     try:
         if home.exists():
             with _write_lock(home / archive.DB):  # a writer waits, then finds its file replaced and saves nothing
-                aside = Path(tempfile.mkdtemp(prefix=f".{home.name}{_ASIDE}", dir=home.parent))
+                aside = Path(tempfile.mkdtemp(prefix=f".{paths.beside(home.name)}{_ASIDE}", dir=home.parent))
                 os.rename(home, aside / "old")
                 if not is_empty(aside / "old"):
                     os.rename(aside / "old", home)
