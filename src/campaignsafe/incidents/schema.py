@@ -377,7 +377,7 @@ def _create(path: Path) -> None:
             if os.path.lexists(path):
                 return
             paths.clear_partial(path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{paths.beside(path.name)}.", suffix=".tmp", dir=path.parent)
             os.close(fd)
             try:
                 with errors(path):
