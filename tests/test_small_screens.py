@@ -98,3 +98,18 @@ def test_a_saved_report_taller_than_the_screen_ends_with_its_id_and_999(
     monkeypatch.setenv("LINES", "200")
     tall = run(*args, "--kind", "threats", "--description", "d").stdout.splitlines()
     assert sum("call 999" in line for line in tall) == 1 and "call 999" not in tall[-1]
+
+
+def test_the_top_level_help_ends_with_999_and_every_exit_code_in_two_lines(screen_24: None) -> None:
+    """``campaignsafe --help`` was 31 lines on an 80×24 screen: its 999 line, near the top, had scrolled away, and the
+    exit codes took five lines. They are two now, each code still named, and 999 is said last as well as first."""
+    from campaignsafe.errors import EXIT_CODES
+
+    lines = run("--help").stdout.rstrip("\n").splitlines()
+    assert lines[-1].strip() == "If you are in immediate danger, call 999."
+    assert "If you are in immediate danger, call 999." in [line.strip() for line in lines[:6]]
+    codes = [n for n, line in enumerate(lines) if "Exit codes:" in line]
+    assert len(codes) == 1 and lines[codes[0] + 2] == "", lines[codes[0] :]
+    said = " ".join(lines[codes[0] : codes[0] + 2])
+    assert all(f" {code} " in said for code in EXIT_CODES), said
+    assert max(map(len, lines)) <= 80

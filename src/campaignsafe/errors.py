@@ -85,6 +85,23 @@ class VerifyError(CampaignsafeError):
     code = "verify_failed"
 
 
-def exit_code_help() -> str:
-    """The exit-code table as one line for ``--help`` epilogs."""
+#: each exit code in a word or two, for the top-level ``--help``, which must leave room on a 24-line screen
+EXIT_WORDS: dict[int, str] = {
+    0: "success",
+    1: "internal error",
+    2: "usage",
+    3: "bad input",
+    4: "not found",
+    5: "store problem",
+    6: "check failed",
+    7: "output not written",
+    130: "interrupted",
+}
+
+
+def exit_code_help(*, short: bool = False) -> str:
+    """The exit-code table as one paragraph for ``--help`` epilogs (``short``: in two lines at 80 columns, for the
+    top-level help; the README and the main commands' help have the whole table)."""
+    if short:
+        return "Exit codes: " + ", ".join(f"{k} {v}" for k, v in EXIT_WORDS.items()) + "."
     return "Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()) + "."

@@ -106,7 +106,7 @@ def _debug() -> bool:
 
 app = typer.Typer(
     cls=App,
-    epilog=exit_code_help(),
+    epilog=f"{exit_code_help(short=True)}\n\nIf you are in immediate danger, call 999.",  # kept on a 24-line screen
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
