@@ -146,6 +146,21 @@ def test_an_account_typed_at_a_terminal_is_asked_for(home: Path) -> None:
     assert run("incidents", "show", "1", "--json").json["description"] == "typed at the terminal"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_ctrl_c_while_typing_an_account_says_nothing_was_kept(home: Path) -> None:
+    """Ctrl-C while typing `--description -` exited 130 with "interrupted", which the exit codes read as "your answers
+    were kept as a draft": none was. It now says nothing was saved and that the text is still on the screen."""
+    code, seen = on_a_terminal(
+        [sys.executable, "-m", "campaignsafe", "report", *FLAGS, "--description", "-"],
+        {"CAMPAIGNSAFE_HOME": str(home), "COLUMNS": "200"},
+        reply=(b"end it with ctrl-d", b"half an account\n\x03"),
+    )
+    said = " ".join(seen.decode().split())
+    assert code == 130, said
+    assert "interrupted: nothing was saved" in said and "still on the screen above" in said
+    assert run("incidents", "list", "--json").json["incidents"] == []
+
+
 def test_minimal_file_from_the_issue_imports(tmp_path: Path) -> None:
     """The minimal JSON file from the issue is a valid incident."""
     r = run("report", "--from-file", str(write_json(tmp_path, minimal())), "--json")

@@ -12,7 +12,8 @@ code meaning
 4    well-formed but not found (unknown postcode, no such incident)
 5    local store problem (locked, corrupt, from a newer version)
 6    verification failed (a bundle's files do not match)
-130  interrupted (your answers so far were kept as a draft)
+7    the output could not be written (a full disk); what the command did is kept
+130  interrupted (a guided report's answers so far are kept as a draft)
 ==== =========================================================
 """
 
@@ -29,7 +30,7 @@ EXIT_CODES: dict[int, str] = {
     5: "local store problem (locked, corrupt or newer version)",
     6: "verification failed",
     7: "the output could not be written (a full disk); what the command did is kept",
-    130: "interrupted (answers kept as a draft)",
+    130: "interrupted (a guided report's answers are kept as a draft)",
 }
 
 

@@ -78,8 +78,11 @@ def open_regular(path_text: str, what: str | None = None) -> BinaryIO:
         raise
 
 
-def read_capped(path_text: str, limit: int | None = None, what: str | None = None) -> bytes:
-    """The whole of a regular file (or stdin for ``-``), refused when larger than ``limit`` (``IMPORT_MAX``) bytes.
+def read_capped(
+    path_text: str, limit: int | None = None, what: str | None = None, too_large: InputError | None = None
+) -> bytes:
+    """The whole of a regular file (or stdin for ``-``), refused when larger than ``limit`` (``IMPORT_MAX``) bytes
+    (with ``too_large``, when given, the error in the caller's words).
 
     ``what`` names the file in messages instead of its path (see :func:`open_regular`).
     """
@@ -92,7 +95,9 @@ def read_capped(path_text: str, limit: int | None = None, what: str | None = Non
         except OSError as exc:
             raise InputError(f"{shown}: cannot read it ({exc.strerror})", code="unreadable_file") from None
     if len(data) > limit:
-        raise InputError(f"{shown} is larger than {limit:,} bytes", "split it into smaller files", code="too_large")
+        raise too_large or InputError(
+            f"{shown} is larger than {limit:,} bytes", "split it into smaller files", code="too_large"
+        )
     return data
 
 
@@ -105,17 +110,13 @@ def stdin_text(flag: str) -> str:
     (Windows reads a pipe as cp1252, which turned "café" into "cafÃ©" in the record), a byte-order mark dropped
     and CR LF taken as a line break, as text mode took it; refused when not UTF-8, empty, or larger than
     ``TEXT_MAX``. Every refusal says nothing was saved."""
-    try:
-        data = read_capped("-", TEXT_MAX)
-    except InputError as exc:
-        if exc.code != "too_large":
-            raise
-        raise InputError(
-            f"{flag}: standard input is larger than {TEXT_MAX:,} bytes, more than the field can hold",
-            f"nothing was saved: the field holds {usertext.LONG_MAX:,} characters; keep a longer account as an"
-            " evidence file",
-            code="too_large",
-        ) from None
+    too_large = InputError(
+        f"{flag}: standard input is larger than {TEXT_MAX:,} bytes, more than the field can hold",
+        f"nothing was saved: the field holds {usertext.LONG_MAX:,} characters; keep a longer account as an"
+        " evidence file",
+        code="too_large",
+    )
+    data = read_capped("-", TEXT_MAX, too_large=too_large)
     hint = "nothing was saved: save the text as UTF-8 (most editors offer it), or give it in the flag itself"
     text = utf8_text(data, f"{flag}: standard input", hint).replace("\r\n", "\n")
     if not text.strip():

@@ -26,8 +26,20 @@ def piped_text(flag: str) -> str:
 
     from campaignsafe.inputfiles import stdin_text
 
-    if sys.stdin.isatty():
-        end = "Ctrl-Z then Enter" if sys.platform == "win32" else "Ctrl-D"
-        sys.stderr.write(f"Type or paste the text for {flag.split()[0]}; end it with {end} on a line of its own.\n")
-        sys.stderr.flush()
-    return stdin_text(flag)
+    if not sys.stdin.isatty():
+        return stdin_text(flag)
+    end = "Ctrl-Z then Enter" if sys.platform == "win32" else "Ctrl-D"
+    sys.stderr.write(f"Type or paste the text for {flag.split()[0]}; end it with {end} on a line of its own.\n")
+    sys.stderr.flush()
+    try:
+        return stdin_text(flag)
+    except KeyboardInterrupt:  # exit 130 says "answers kept as a draft" elsewhere: here nothing was kept
+        from campaignsafe.errors import CampaignsafeError
+
+        stopped = CampaignsafeError(
+            "interrupted: nothing was saved",
+            f"what you typed is still on the screen above: copy it into a file, then give {flag.split()[0]} - < FILE",
+            code="interrupted",
+        )
+        stopped.exit_code = 130
+        raise stopped from None
