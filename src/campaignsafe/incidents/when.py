@@ -7,7 +7,8 @@ A date without a time is kept as that day with ``time_known`` false. The future 
 (with a few minutes' grace for a fast clock). A UK clock time that never happened (the hour
 skipped when the clocks go forward) is refused; one that happened twice (the hour repeated
 when they go back) is taken as the first, unless an offset such as ``+00:00`` or a zone word
-(``GMT``, ``BST``, ``UTC``) says otherwise. A zone word makes the clock that zone's.
+(``GMT``, ``BST``, ``UTC``) says otherwise. A zone word makes the clock that zone's; after ``now`` or
+``2 hours ago`` it changes nothing (the moment is counted back from the clock).
 """
 
 from __future__ import annotations
@@ -122,11 +123,9 @@ def _parse(text: str, current: datetime) -> When | None:
     t = re.sub(r"\b(a|p)\.m\.?", r"\1m", t)
     t = re.sub(r"(\d)\s+(am|pm)\b", r"\1\2", t)
     t = " ".join(t.split())
-    if t in ("now", "just now", "right now"):
-        return When(current.replace(microsecond=0))
-    ago = _AGO.fullmatch(t)
-    if ago:
-        return _ago(int(ago["n"]), ago["unit"], current)
+    instant = _instant(t, current)
+    if instant is not None:
+        return instant
     tokens = t.split()
     clock: time | None = None
     rest: list[str] = []
@@ -144,11 +143,22 @@ def _parse(text: str, current: datetime) -> When | None:
     return When(_local(day, clock))
 
 
+def _instant(t: str, current: datetime) -> When | None:
+    """``now`` or ``2 hours ago`` (``t`` lower case, single-spaced): counted back from the clock, not read off one."""
+    if t in ("now", "just now", "right now"):
+        return When(current.replace(microsecond=0))
+    ago = _AGO.fullmatch(t)
+    return _ago(int(ago["n"]), ago["unit"], current) if ago else None
+
+
 def _zoned(rest: str, zone: str, current: datetime) -> When | None:
     """``rest`` read as a clock in ``zone``: UTC anywhere; GMT or BST only when the UK kept it at that time (GMT in
     July is most often meant as UK time, so it is refused, not moved an hour), and never beside an offset."""
     if re.search(r"(?:[+-]\d{2}:?\d{2}|z)$", rest, re.IGNORECASE):
         raise InputError(f"give either an offset or {zone}, not both", code="bad_date")
+    instant = _instant(" ".join(rest.lower().split()), current)
+    if instant is not None:  # "2 hours ago UTC" is the same moment in every zone: the word changes nothing
+        return instant if instant.time_known else None
     token = _ZONE_GIVEN.set(True)
     try:
         inner = _parse(rest, current)
