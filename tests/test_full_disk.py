@@ -1,8 +1,9 @@
-"""A full disk under the data folder is said to be one, for every command, not "disk I/O error".
+"""A full disk under the data folder is said to be one, not "disk I/O error", and the record can still be read.
 
-When the disk is full SQLite cannot grow the store's shared-memory file and answers every command,
+When the disk is full SQLite cannot make the store's shared-memory file and answers every command,
 even one that only reads, with "disk I/O error". campaignsafe says the disk is full (exit 5, with
-the way out) when it is, and nothing else when it is not.
+the way out) when it is, and nothing else when it is not; a command that only reads reads the store
+file as it stands when that file holds the whole record.
 """
 
 from __future__ import annotations
@@ -60,17 +61,60 @@ def _small_disk(where: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
-def test_a_really_full_disk_is_said_by_every_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _fill(disk: Path) -> None:
+    with contextlib.suppress(OSError), (disk / "fill").open("wb") as fh:
+        while True:
+            fh.write(b"\0" * 65536)
+
+
+def test_a_full_disk_still_lets_the_record_be_read_and_says_full_to_what_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a full disk every command, even one that only reads, failed with "the disk is full" (SQLite could not
+    make the shared-memory file a reader of a WAL store needs): the record could not be listed, shown or checked
+    until space was freed. The store file holds the whole record then, so it is read as it stands; what writes is
+    still refused as the disk being full, and an export says its scratch folder has no room (it was "cannot write
+    the output … what the command did is kept", exit 7)."""
     with _small_disk(tmp_path / "small") as disk:
         monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(disk / "home"))
         assert run("report", *FLAGS).exit_code == 0
-        with contextlib.suppress(OSError), (disk / "fill").open("wb") as fh:
-            while True:
-                fh.write(b"\0" * 65536)
-        for argv in (("incidents", "list"), ("check", "--quick"), ("report", *FLAGS)):
+        _fill(disk)
+        listed = run("incidents", "list", "--json")
+        assert listed.exit_code == 0 and len(listed.json["incidents"]) == 1, listed.stderr
+        shown = run("incidents", "show", "1")
+        assert shown.exit_code == 0 and "High Street" in shown.stdout, shown.stderr
+        checked = run("check", "--quick")
+        assert checked.exit_code == 0 and "the record holds" in checked.stdout, checked.stderr
+        for argv in (("report", *FLAGS), ("incidents", "delete", "1", "--yes"), ("export", "--all")):
             r = run(*argv)
             assert r.exit_code == 5, (argv, r.stdout, r.stderr)
             assert "the disk is full" in r.stderr and "free some space" in r.stderr, (argv, r.stderr)
         (disk / "fill").unlink()
         r = run("incidents", "list", "--json")
-        assert r.exit_code == 0 and len(r.json["incidents"]) == 1  # nothing lost
+        assert r.exit_code == 0 and len(r.json["incidents"]) == 1  # nothing lost, nothing added
+
+
+def test_a_full_disk_with_transactions_still_in_the_wal_is_not_read_without_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read as it stands, a store whose ``-wal`` still holds transactions (a process killed before SQLite moved
+    them into the file) would be shown without them: refused as the disk being full instead."""
+    with _small_disk(tmp_path / "small") as disk:
+        monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(disk / "home"))
+        assert run("report", *FLAGS).exit_code == 0
+        db = disk / "home" / "incidents.db"
+        killed = (
+            "import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None);"
+            " c.execute('PRAGMA wal_autocheckpoint = 0');"
+            " c.execute('CREATE TABLE t (x)'); c.execute('DROP TABLE t'); os._exit(0)"
+        )
+        subprocess.run([sys.executable, "-c", killed, str(db)], check=True)
+        assert (disk / "home" / "incidents.db-wal").stat().st_size > 0
+        (disk / "home" / "incidents.db-shm").unlink()  # as after a restart: the next reader must make it again
+        _fill(disk)
+        for argv in (("incidents", "list"), ("check", "--quick")):
+            r = run(*argv)
+            assert r.exit_code == 5, (argv, r.stdout, r.stderr)
+            assert "the disk is full" in r.stderr, (argv, r.stderr)
+        (disk / "fill").unlink()
+        assert run("incidents", "list").exit_code == 0

@@ -96,7 +96,10 @@ class Spool:
         home = paths.home()
         paths.ensure_private_dir(home)
         sweep(home)
-        folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=home))  # created 0700
+        try:
+            folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=home))  # created 0700
+        except OSError as exc:  # a full disk has no room for even the folder's entry
+            raise _scratch_error(home, exc) from None
         spool = None
         try:
             try:

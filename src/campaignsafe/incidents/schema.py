@@ -224,6 +224,8 @@ def errors(path: Path | str) -> Iterator[None]:
         text = text.split(" with text ", 1)[0]
         if "locked" in text or "busy" in text:
             raise StoreError(f"the incident store {path} is busy", LOCKED_HINT, code="store_locked") from None
+        if "readonly" in text and disk_full(path):  # opened read-only for want of room (connect)
+            raise StoreError(f"cannot write to the incident store {path}: the disk is full", FULL_HINT) from None
         if "readonly" in text or "unable to open" in text:
             raise StoreError(
                 f"cannot write to the incident store {path}", WRITE_HINT, code="store_unwritable"
@@ -271,20 +273,35 @@ def connect(path: Path) -> sqlite3.Connection:
     require_sqlite(path)
     _private(path)
     with errors(path):
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            _wal(conn)
-            conn.execute("PRAGMA synchronous = FULL")
-            migrate(conn, path)
-        except BaseException:
-            conn.close()
-            raise
+            conn = _write_open(path)
+        except sqlite3.OperationalError as exc:
+            if not _no_room_to_read(path, exc):
+                raise
+            conn, done = _read_open(readonly_uri(path) + "&immutable=1")
+            if done != [name for name, _fn in MIGRATIONS]:  # it needs a migration, which needs room
+                conn.close()
+                raise
+            return conn  # a write on it is refused as the disk being full (errors)
     try:
         for suffix in ("-wal", "-shm"):
             _private(path.with_name(path.name + suffix))
     except StoreError:
+        conn.close()
+        raise
+    return conn
+
+
+def _write_open(path: Path) -> sqlite3.Connection:
+    """A connection to the store at ``path`` for reading and writing, migrated."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        _wal(conn)
+        conn.execute("PRAGMA synchronous = FULL")
+        migrate(conn, path)
+    except BaseException:
         conn.close()
         raise
     return conn
@@ -313,10 +330,13 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
     require_sqlite(path)
     known = [name for name, _fn in MIGRATIONS]
     with errors(path):
-        conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            done = recorded(conn)
+            conn, done = _read_open(readonly_uri(path))
+        except sqlite3.OperationalError as exc:
+            if not _no_room_to_read(path, exc):
+                raise
+            conn, done = _read_open(readonly_uri(path) + "&immutable=1")
+        try:
             refuse_newer(done, known, path)
             if known[0] not in done:
                 raise StoreError(
@@ -328,6 +348,34 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
             conn.close()
             raise
     return conn, [name for name in known if name not in done]
+
+
+def _read_open(uri: str) -> tuple[sqlite3.Connection, list[str]]:
+    """A read-only connection to ``uri`` and the migrations it records (its first read)."""
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        return conn, recorded(conn)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _no_room_to_read(path: Path, exc: sqlite3.OperationalError) -> bool:
+    """Whether the store could not be read only because its disk is full (SQLite could not make the shared-memory
+    file every reader of a WAL store needs) and the file itself holds the whole record (no ``-wal`` with
+    transactions in it), so it can be read as it stands, without that file: a full laptop can still list, check
+    and export to a stick."""
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return False
+    wal = path.with_name(path.name + "-wal")
+    try:
+        held = wal.stat().st_size > 0
+    except FileNotFoundError:
+        held = False
+    except OSError:
+        return False
+    return not held and disk_full(path)
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
