@@ -437,3 +437,43 @@ def test_the_review_reads_a_report_time_not_known_back_as_such() -> None:
     from campaignsafe.incidents.questions import _shown
 
     assert _shown("reported_at", "") == "not known" and _shown("police_ref", "") == "(none)"
+
+
+def _number_on_review(out: str, label: str) -> str:
+    review = out.split("Check the record before it is saved")[-1]
+    return next(line.split()[0] for line in review.splitlines() if line.strip()[2:].strip().startswith(label))
+
+
+@pytest.mark.parametrize("label", ["What happened", "When"])
+def test_ctrl_c_while_changing_an_answer_keeps_the_old_one(
+    label: str, monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """Choosing an answer to change on the review screen took it out of the draft before the new one was given:
+    Ctrl-C (or a closed terminal) then, and the account of what happened, or when, was gone from the draft."""
+    prompts(monkeypatch)
+    typed = [*FIRST, *DESCRIPTION, "", *REST]
+    probe = run("report", input="\n".join(typed) + "\nq\n\n")  # a wrong choice shows the numbers, then it saves
+    number = _number_on_review(probe.stdout, label)
+    (home / "incidents.db").unlink()  # start again: the probe saved it
+    _interrupt_after(monkeypatch, len(typed) + 1)
+    r = run("report", input="\n".join([*typed, number]) + "\n")
+    assert r.exit_code == 130 and "answers so far are kept" in r.stderr
+    assert _draft(home)["answers"]["description"] == "\n".join(DESCRIPTION)
+    assert _draft(home)["answers"]["when"]
+    monkeypatch.setattr(typer, "prompt", REAL_PROMPT)
+    r = run("report", "--resume", input="\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    _assert_first_answers_kept(home)
+
+
+def test_enter_on_its_own_keeps_an_answer_chosen_for_change(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Once chosen, the account could not be kept: an empty answer was refused as "needed"."""
+    prompts(monkeypatch)
+    typed = [*FIRST, *DESCRIPTION, "", *REST]
+    probe = run("report", "--json", input="\n".join(typed) + "\nq\n\n")
+    number = _number_on_review(probe.stderr + probe.stdout, "What happened")
+    (home / "incidents.db").unlink()
+    r = run("report", input="\n".join([*typed, number, "", ""]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "Enter on its own keeps the old one" in r.stdout
+    _assert_first_answers_kept(home)

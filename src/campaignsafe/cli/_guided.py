@@ -209,12 +209,12 @@ def _review(d: Draft) -> None:
             say(f"  Type a number from 1 to {len(rows)}, or press Enter to save.")
             continue
         q = BY_ID[rows[int(choice) - 1][0]]
-        old = d.answers.pop(q.id, None)
+        old = d.answers.get(q.id)  # kept (in the draft too) until the new answer is given
         if q.shape == "line" and isinstance(old, str) and old and q.id not in ("when", "reported_at"):
             q = _with_default(q, old)
         elif old not in (None, "", []):
-            say("  (the new answer replaces the old one)")
-        _ask(q, d, final=True)
+            say("  (the new answer replaces the old one; Enter on its own keeps the old one)")
+        _ask(q, d, final=True, keep=old not in (None, "", []))
         while left := [x for x in QUESTIONS if x.id not in d.answers and x.applies(d.answers)]:
             _ask(left[0], d, final=True)
 
@@ -246,12 +246,13 @@ def _show_review(rows: list[tuple[str, str, str]]) -> None:
             say((pad + line).rstrip())
 
 
-def _ask(q: Question, d: Draft, final: bool) -> None:
+def _ask(q: Question, d: Draft, final: bool, keep: bool = False) -> None:
+    """Ask ``q`` and record the answer; with ``keep`` (changing an answer) an empty answer leaves it as it was."""
     _heading(q)
     if q.shape == "line":
-        _ask_line(q, d, final)
+        _ask_line(q, d, final, keep)
     else:
-        _ask_lines(q, d, final)
+        _ask_lines(q, d, final, keep)
 
 
 def _skip_or_empty(q: Question, d: Draft, final: bool, skipped: bool) -> bool:
@@ -278,11 +279,13 @@ def _refused(q: Question, value: str) -> bool:
     return problem is not None
 
 
-def _ask_line(q: Question, d: Draft, final: bool) -> None:
+def _ask_line(q: Question, d: Draft, final: bool, keep: bool = False) -> None:
     default = q.default(d.answers) if q.default else None
     offered: str | None = None  # a "did you mean …?" that 'y' accepts
     while True:
         value = ask(default or "", bool(default)).strip()
+        if keep and not value:
+            return
         if q.default_unsaid and default and value == default:  # not an answer: the record says where it came from
             d.answer(q.id, "")
             say_wrapped(
@@ -315,7 +318,7 @@ def _ask_line(q: Question, d: Draft, final: bool) -> None:
         return
 
 
-def _ask_lines(q: Question, d: Draft, final: bool) -> None:
+def _ask_lines(q: Question, d: Draft, final: bool, keep: bool = False) -> None:
     lines = d.partial.get(q.id, [])
     if lines:
         say("  You had already written:")
@@ -323,6 +326,9 @@ def _ask_lines(q: Question, d: Draft, final: bool) -> None:
             say(f"    {line}")
     while True:
         value = ask("", False).rstrip()
+        if keep and not lines and not value:
+            d.partial.pop(q.id, None)
+            return
         if not lines and value.strip().lower() in SKIP_WORDS:
             if _skip_or_empty(q, d, final, True):
                 return
