@@ -477,3 +477,30 @@ def test_enter_on_its_own_keeps_an_answer_chosen_for_change(monkeypatch: pytest.
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "Enter on its own keeps the old one" in r.stdout
     _assert_first_answers_kept(home)
+
+
+def test_changing_when_and_pressing_enter_keeps_the_time_not_now(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Choosing When (or Reported at) to change offered [now]: Enter to back out recorded the incident as
+    happening now, an evidential time the user never gave."""
+    prompts(monkeypatch)
+    typed = [*FIRST, *DESCRIPTION, "", *REST]
+    probe = run("report", input="\n".join(typed) + "\nq\n\n")
+    number = _number_on_review(probe.stdout, "When")
+    (home / "incidents.db").unlink()
+    r = run("report", input="\n".join([*typed, number, "", ""]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "Enter on its own keeps Fri 1 May 2026 18:30" in r.stdout
+    assert "[now]" not in r.stdout.split("Check the record before it is saved")[1]
+    _assert_first_answers_kept(home)
+
+
+def test_a_wrong_number_on_the_review_is_said_above_the_prompt(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """A number past the list was said, then the whole list printed again under it, pushing the message off
+    an 80x24 screen: it looked as if nothing had happened."""
+    prompts(monkeypatch)
+    r = run("report", input="\n".join([*FIRST, *DESCRIPTION, "", *REST, "99", "x"]) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    after = r.stdout.split("Check the record before it is saved")
+    assert len(after) == 2  # the list once, not again under each message
+    assert after[1].count("Type a number from 1 to") == 2  # for 99, then for x
+    _assert_first_answers_kept(home)

@@ -203,27 +203,32 @@ def _review(d: Draft) -> None:
         _show_review(rows)
         say_wrapped("Enter (or y) saves it. To change an answer, type its number.", "")
         choice = ask("", False).strip().lower()
+        while choice not in ("", *YES) and not (choice.isdigit() and 1 <= int(choice) <= len(rows)):
+            # said just above the prompt, the list not shown again: on 24 rows it would push this off the screen
+            say(f"  Type a number from 1 to {len(rows)}, or press Enter to save.")
+            choice = ask("", False).strip().lower()
         if choice in ("", *YES):
             return
-        if not (choice.isdigit() and 1 <= int(choice) <= len(rows)):
-            say(f"  Type a number from 1 to {len(rows)}, or press Enter to save.")
-            continue
-        q = BY_ID[rows[int(choice) - 1][0]]
+        qid, _label, shown = rows[int(choice) - 1]
+        q = BY_ID[qid]
         old = d.answers.get(q.id)  # kept (in the draft too) until the new answer is given
-        if q.shape == "line" and isinstance(old, str) and old and q.id not in ("when", "reported_at"):
+        if q.id in ("when", "reported_at"):  # no [now] to take by Enter: the time recorded stays, to the second
+            q = _with_default(q, None)
+            say(f"  (Enter on its own keeps {shown})")
+        elif q.shape == "line" and isinstance(old, str) and old:
             q = _with_default(q, old)
         elif old not in (None, "", []):
             say("  (the new answer replaces the old one; Enter on its own keeps the old one)")
-        _ask(q, d, final=True, keep=old not in (None, "", []))
+        _ask(q, d, final=True, keep=q.id in d.answers)
         while left := [x for x in QUESTIONS if x.id not in d.answers and x.applies(d.answers)]:
             _ask(left[0], d, final=True)
 
 
-def _with_default(q: Question, old: str) -> Question:
-    """The question with its current answer as the default (Enter keeps it)."""
+def _with_default(q: Question, old: str | None) -> Question:
+    """The question with its current answer as the default (Enter keeps it); ``None``: no default."""
     import dataclasses
 
-    return dataclasses.replace(q, default=lambda _a: old)
+    return dataclasses.replace(q, default=None if old is None else lambda _a: old)
 
 
 def _show_review(rows: list[tuple[str, str, str]]) -> None:
