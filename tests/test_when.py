@@ -172,8 +172,7 @@ def test_a_time_can_be_typed_as_it_is_shown_in_the_repeated_hour(text: str, iso:
     ("text", "iso"),
     [
         ("2026-03-29 01:30 UTC", "2026-03-29T02:30:00+01:00"),
-        ("2026-03-29 01:30 GMT", "2026-03-29T02:30:00+01:00"),
-        ("29 March 2026 01:30 BST", "2026-03-29T00:30:00+00:00"),
+        ("29 March 2026 01:30 utc", "2026-03-29T02:30:00+01:00"),
     ],
 )
 def test_a_zoned_time_in_the_hour_the_clocks_skip_is_that_zones_time(text: str, iso: str) -> None:
@@ -191,6 +190,17 @@ def test_a_zoned_time_in_the_hour_the_clocks_skip_is_that_zones_time(text: str, 
         ("2026-07-01 12:00 GMT", "the UK kept BST, not GMT"),  # meant as UK time, most often: not moved an hour
         ("today 10:05 BST", "the UK kept GMT, not BST"),
         ("2026-05-01T18:30+01:00 GMT", "an offset or GMT, not both"),
+        # offsets written other ways were dropped, the clock read as the zone's: stored an hour off
+        ("2026-05-01T18:30+01 UTC", "an offset or UTC, not both"),
+        ("2026-05-01T18:30:00+01:00:00 UTC", "an offset or UTC, not both"),
+        ("20260501T1830+0100 UTC", "an offset or UTC, not both"),
+        ("2026-05-01 18:30Z UTC", "an offset or UTC, not both"),
+        # a second zone word was applied too: "18:30 UTC UTC" was stored as 19:30 UTC
+        ("2026-05-01 18:30 UTC UTC", "one zone"),
+        ("2026-05-01 18:30 BST UTC", "one zone"),
+        # in the hour the clocks skip, 01:30 GMT is 01:30 UTC (the UK was on BST) and 01:30 BST is 00:30 UTC (GMT)
+        ("2026-03-29 01:30 GMT", "the UK kept BST, not GMT"),
+        ("29 March 2026 01:30 BST", "the UK kept GMT, not BST"),
     ],
 )
 def test_a_zone_the_uk_did_not_keep_then_is_refused_not_applied(text: str, why: str) -> None:

@@ -154,8 +154,10 @@ def _instant(t: str, current: datetime) -> When | None:
 def _zoned(rest: str, zone: str, current: datetime) -> When | None:
     """``rest`` read as a clock in ``zone``: UTC anywhere; GMT or BST only when the UK kept it at that time (GMT in
     July is most often meant as UK time, so it is refused, not moved an hour), and never beside an offset."""
-    if re.search(r"(?:[+-]\d{2}:?\d{2}|z)$", rest, re.IGNORECASE):
+    if _OFFSET_AT_END.search(rest):
         raise InputError(f"give either an offset or {zone}, not both", code="bad_date")
+    if _ZONED.fullmatch(rest):  # "18:30 UTC UTC", "18:30 BST UTC": which one?
+        raise InputError("give one zone (GMT, BST or UTC), not two", code="bad_date")
     instant = _instant(" ".join(rest.lower().split()), current)
     if instant is not None:  # "2 hours ago UTC" is the same moment in every zone: the word changes nothing
         return instant if instant.time_known else None
@@ -166,22 +168,22 @@ def _zoned(rest: str, zone: str, current: datetime) -> When | None:
         _ZONE_GIVEN.reset(token)
     if inner is None or not inner.time_known:
         return None
-    wall = inner.at.replace(tzinfo=None)
     offset = timedelta(hours=1 if zone == "BST" else 0)
-    if zone != "UTC":
-        kept = {wall.replace(tzinfo=LONDON, fold=f).utcoffset() for f in (0, 1)}
-        if offset not in kept:
-            other = "BST" if zone == "GMT" else "GMT"
-            raise InputError(
-                f"the UK kept {other}, not {zone}, at that time: give it without the zone (UK time is taken)",
-                code="bad_date",
-            )
-    return When(wall.replace(tzinfo=timezone(offset)).astimezone(LONDON))
+    at = inner.at.replace(tzinfo=timezone(offset)).astimezone(LONDON)
+    if zone != "UTC" and at.utcoffset() != offset:  # the UK's own zone at that instant, the hour of change too
+        other = "BST" if zone == "GMT" else "GMT"
+        raise InputError(
+            f"the UK kept {other}, not {zone}, at that time: give it without the zone (UK time is taken), or in UTC",
+            code="bad_date",
+        )
+    return When(at)
 
 
 #: set while the clock before a zone word is read: that clock is the zone's, so the UK's skipped hour does not apply
 #: (``2026-03-29 01:30 UTC`` happened, though no UK clock showed 01:30 that night)
 _ZONE_GIVEN = ContextVar("_ZONE_GIVEN", default=False)
+#: an offset after a clock (``18:30+01``, ``18:30:00-05:00``, ``1830+0100``, ``18:30Z``); a date's ``-05-01`` is not
+_OFFSET_AT_END = re.compile(r"\d{1,2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?\s*(?:z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)$", re.I)
 _ZONED = re.compile(r"(?P<rest>.*\S)(?:\s+|(?<=\d))(?P<zone>gmt|bst|utc)", re.IGNORECASE)
 
 
