@@ -643,3 +643,32 @@ def test_a_files_too_long_or_empty_text_is_said_plainly(tmp_path: Path) -> None:
     f.write_text(f.read_text().replace('description: ""', "description:"))  # nothing after the colon: null
     assert "description: is empty" in " ".join(run("report", "--from-file", str(f)).stderr.split())
     assert "String should" not in said
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("!!binary 4oCu", "a !!binary value is not allowed here"),  # U+202E, a right-to-left override
+        ("!!binary G1szMW1SRUQ=", "a !!binary value is not allowed here"),  # an ESC sequence
+        ("!!binary /w==", "a !!binary value is not allowed here"),
+        ("!!timestamp secretword", "a value does not fit the type its tag"),
+        ("!!bool secretword", "a value does not fit the type its tag"),
+        ("!!float secretword", "a value does not fit the type its tag"),
+        ("!!timestamp 2026-13-45", "a value does not fit the type its tag"),
+    ],
+)
+@pytest.mark.parametrize("field", ["description", "location"])
+def test_a_yaml_tag_that_makes_bytes_or_cannot_make_its_value_is_refused_plainly(
+    value: str, said: str, field: str, home: Path, tmp_path: Path
+) -> None:
+    """``!!binary`` got past the text rules (an ESC sequence, a bidi override and a lone CR were stored, and
+    ``check`` said OK); ``!!bool word`` and ``!!timestamp word`` were internal errors (exit 1), ``!!float word``
+    "a number too long to read". Each is a YAML error at its line now, quoting nothing of the file."""
+    f = tmp_path / "incident.yaml"
+    fields = {"description": "x", "location": "High Street", field: value}
+    f.write_text("occurred_at: 2026-05-01 18:30\nkind: threats\n" + "".join(f"{k}: {v}\n" for k, v in fields.items()))
+    r = run("report", "--from-file", str(f))
+    assert r.exit_code == 3, r.stderr
+    assert "is not valid YAML: line" in r.stderr and said in r.stderr
+    assert "secretword" not in r.stderr and "4oCu" not in r.stderr
+    assert count(home) == 0

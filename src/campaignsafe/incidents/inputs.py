@@ -302,6 +302,8 @@ def _yaml_loader() -> Any:
     A whole number written in one of YAML's other forms (a leading 0, which is octal, ``0x``, ``_``, or
     ``18:30``, which is base 60) is kept as the text written: ``contact: 01171234567`` is a phone number,
     not 20,787,191, and ``to: 0145`` is not the route 101. Plain decimals stay numbers, as in JSON.
+    ``!!binary`` is refused (its bytes would skip the text rules), and a value its tag cannot make
+    (``!!bool word``) is a YAML error, not an internal one.
     """
     import re
 
@@ -313,6 +315,23 @@ def _yaml_loader() -> Any:
         def construct_yaml_int(self, node: Any) -> Any:
             text = self.construct_scalar(node)
             return super().construct_yaml_int(node) if decimal.fullmatch(text) else text
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep=deep)
+            except ValueError as exc:
+                if "digits" in str(exc):  # an integer of more than 4,300 digits: said as such (load_text)
+                    raise
+            except (TypeError, KeyError, AttributeError, OverflowError):  # "!!bool word", "!!timestamp x"
+                pass
+            raise yaml.constructor.ConstructorError(
+                None, None, "a value does not fit the type its tag (!!…) names", node.start_mark
+            ) from None
+
+        def construct_yaml_binary(self, node: Any) -> Any:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a !!binary value is not allowed here: write the text itself", node.start_mark
+            )
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
@@ -334,6 +353,7 @@ def _yaml_loader() -> Any:
             return super().construct_mapping(node, deep=deep)
 
     Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    Loader.add_constructor("tag:yaml.org,2002:binary", Loader.construct_yaml_binary)
     Loader.yaml_implicit_resolvers = {
         k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
         for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
