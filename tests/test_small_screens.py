@@ -78,6 +78,16 @@ def test_a_tall_contact_answer_ends_with_999_and_one_that_fits_does_not(screen_2
     assert sum("call 999" in line for line in short) == 1
 
 
+def test_an_approximate_answer_whose_error_scrolls_999_away_ends_with_999(screen_24: None) -> None:
+    """A postcode that does not exist gets its area's answer, then the error on stderr: together they were 25
+    rows, pushing the first line's 999 off an 80x24 screen with no 999 at the end (the answer alone fitted)."""
+    r = run("contact", "SW1A 9ZZ")
+    lines = r.stdout.splitlines()
+    assert r.exit_code == 4 and "does not exist" in r.stderr
+    assert len(lines) + len(r.stderr.splitlines()) + 1 > 24  # with the prompt under it: taller than the screen
+    assert lines[0] == lines[-1] == "In immediate danger: call 999"
+
+
 def test_a_saved_report_taller_than_the_screen_ends_with_its_id_and_999(
     screen_24: None, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,9 +21,10 @@ WEBSITE_BELOW = "its website, below: look for 'Report'; not for emergencies"
 LINK_ROUTES = (("report_online", "Report online"), ("website", "Website"), ("election_page", "Election page"))
 
 
-def show_answer(answer: Answer) -> None:
+def show_answer(answer: Answer, below: int = 0) -> None:
     """Danger line first, then one panel per force (boundary slivers left out), then each force's
-    longer text (election contacts) full width, said once when forces share it; ``answer`` is complete."""
+    longer text (election contacts) full width, said once when forces share it; ``answer`` is complete.
+    ``below``: the lines that follow it (an error), which scroll it up as much as its own do."""
     from campaignsafe.cli._panel import BOLD, RED, YELLOW, panel, style, taller_than_screen, wrapped
     from campaignsafe.contact.contacts import PANEL_ROLES, ROLE_LABELS
     from campaignsafe.contact.forces import online_report, online_route
@@ -72,7 +73,7 @@ def show_answer(answer: Answer) -> None:
         who = "" if len(names) == len(forces_shown) else f" ({', '.join(names)})"
         head = f"{label}{who}: "
         out.append(style(head, BOLD) + wrapped(text, 0, len(head)))
-    if taller_than_screen(out):
+    if taller_than_screen(out, below):
         out.append(style(DANGER, BOLD, RED))  # the first line has scrolled away: 999 again, last
     print("\n".join(out))
 

@@ -83,11 +83,12 @@ def width() -> int:
     return max(40, min(100, shutil.get_terminal_size((80, 24)).columns))
 
 
-def taller_than_screen(parts: list[str]) -> bool:
-    """Whether ``parts`` (printed one a line) fill the terminal, so that their first lines scroll away."""
+def taller_than_screen(parts: list[str], below: int = 0) -> bool:
+    """Whether ``parts`` (printed one a line), with ``below`` lines more after them, fill the terminal, so that
+    their first lines scroll away."""
     import shutil
 
-    return sum(part.count("\n") + 1 for part in parts) >= shutil.get_terminal_size((80, 24)).lines
+    return sum(part.count("\n") + 1 for part in parts) + below >= shutil.get_terminal_size((80, 24)).lines
 
 
 def fold(rows: list[tuple[str, str]], value_w: int) -> list[tuple[str, str]]:

@@ -102,7 +102,7 @@ def lookup(
         elif fallback is not None:
             from campaignsafe.cli._contact_view import show_answer
 
-            show_answer(complete(fallback))
+            show_answer(complete(fallback), below=3)  # the error and its hint follow it on the screen
         elif exc.details and "choices" in exc.details:
             from campaignsafe.cli._contact_view import show_choices
 
