@@ -275,3 +275,18 @@ def _started_python(code: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ)
     )
+
+
+@pytest.mark.parametrize("place", ["A" * 300, "東" * 150, "Outside " + "x" * 120 + " hall"])
+def test_a_place_of_one_long_word_is_cut_to_the_stacked_list_width(
+    place: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the stacked list (a narrow terminal) a place with no space to fold at printed as one line of 305
+    columns, where the table cuts such a word to its column."""
+    assert run("report", "--when", "2026-05-01 18:30", "--place", place, "--kind", "threats",
+               "--description", "d").exit_code == 0  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "40")
+    r = run("incidents", "list")
+    assert r.exit_code == 0
+    assert max(_columns(line) for line in r.stdout.splitlines()) <= 40, r.stdout
+    assert "".join(r.stdout.split()).count(place.replace(" ", "")) == 1  # all of it, in order

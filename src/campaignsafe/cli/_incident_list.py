@@ -278,11 +278,13 @@ def stacked(rows: list[list[str]], total: int, extra: Sequence[str] = ()) -> lis
     for row in rows:
         iid, said, rest = row[0], row[1 : 1 + len(extra)], row[1 + len(extra) :]
         when, kind, place, force, evidence, reported = rest
-        more = "".join(f" · {label} {value}" for label, value in zip(extra, said, strict=True) if value)
+        room = max(8, total - 5)  # a word of what was typed wider than a line is cut, as the table cuts it
+        pairs = zip(extra, said, strict=True)
+        more = "".join(f" · {label} {' '.join(_fold_by_width(value, room))}" for label, value in pairs if value)
         head = lay_out(f"{when}  {kind}{more}", total, 5, 5)
         n = int(evidence)
         told = "not reported" if reported in ("", "-") else f"reported: {reported}"
-        tail = [place, force, f"{n} exhibit{'' if n == 1 else 's'}", told]
+        tail = [" ".join(_fold_by_width(place, room)), force, f"{n} exhibit{'' if n == 1 else 's'}", told]
         out += [f"{iid:>3}  {head[0]}", *head[1:]]
         folded = lay_out(" · ".join(x for x in tail if x), total, 5, 5)
         out += ["     " + line.lstrip() for line in folded if line.strip()]  # (a word of its own leaves a blank)
