@@ -394,6 +394,19 @@ def test_saved_contacts_are_listed_whole_at_80_columns(monkeypatch: pytest.Monke
     assert max(len(line) for line in out.splitlines()) <= 80
 
 
+@pytest.mark.parametrize("columns", ["80", "50"])
+def test_a_saved_contacts_heading_is_folded_to_the_terminal(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The heading was printed whole: "… (avon-and-somerset): Force Elected-Official Advis" / "er" at 80."""
+    monkeypatch.setenv("COLUMNS", columns)
+    assert run("contact", "save", "avon-and-somerset", "--name", "Jane Doe", "--role", "adviser").exit_code == 0
+    out = run("contact", "saved").stdout
+    assert max(len(line) for line in out.splitlines()) <= int(columns), out
+    assert "Force Elected-Official Adviser" in " ".join(out.split())
+    assert run("contact", "save", "avon-and-somerset", "--name", "DI Jo Bloggs").exit_code == 0
+    panel = " ".join(run("contact", "BA1 1SU").stdout.split())
+    assert "Your election SPOC" in panel and "Your adviser (FEOA)" in panel  # not "Your Election SPOC" beside it
+
+
 def test_saving_a_contact_names_the_force_as_people_say_it() -> None:
     """The confirmation names the force (not its id) and the role in running text."""
     r = run("contact", "save", "metropolitan", "--name", "DI Jane Example")

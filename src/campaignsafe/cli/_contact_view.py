@@ -156,7 +156,7 @@ def show_crown(service: dict[str, Any]) -> None:
 
 def show_saved(items: list[dict[str, Any]]) -> None:
     """The user's saved contacts, one a block: force and role, then every detail whole (nothing cut short)."""
-    from campaignsafe.cli._panel import BOLD, say, style
+    from campaignsafe.cli._panel import BOLD, say, style, wrapped
     from campaignsafe.contact.contacts import ROLE_LABELS
     from campaignsafe.contact.forces import force_routes
 
@@ -165,7 +165,7 @@ def show_saved(items: list[dict[str, Any]]) -> None:
         return
     for c in items:
         name = str((force_routes(c["force"]) or {}).get("name") or c["force"])
-        print(style(f"{name} ({c['force']}): {ROLE_LABELS.get(c['role'], c['role'])}", BOLD))
+        print(style(wrapped(f"{name} ({c['force']}): {ROLE_LABELS.get(c['role'], c['role'])}", 2), BOLD))
         say("  " + _contact_line(c), 4)
 
 

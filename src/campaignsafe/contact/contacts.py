@@ -15,7 +15,7 @@ ROLES = ("spoc", "adviser", "officer")
 _ROLE_NAMES = {"feoa": "adviser", "advisor": "adviser", "force-elected-official-adviser": "adviser"}
 ROLE_LABELS = {"spoc": "Election SPOC", "adviser": "Force Elected-Official Adviser", "officer": "Officer"}
 #: a saved contact's label in the contact panel, where the long name would squeeze every other row
-PANEL_ROLES = {"adviser": "adviser (FEOA)"}
+PANEL_ROLES = {"spoc": "election SPOC", "adviser": "adviser (FEOA)", "officer": "officer"}
 #: the same inside a sentence ("your election SPOC", as the guidance says it)
 ROLE_IN_TEXT = {"spoc": "election SPOC", "adviser": "Force Elected-Official Adviser", "officer": "officer"}
 FIELDS = ("name", "phone", "email", "notes")
