@@ -672,3 +672,21 @@ def test_a_yaml_tag_that_makes_bytes_or_cannot_make_its_value_is_refused_plainly
     assert "is not valid YAML: line" in r.stderr and said in r.stderr
     assert "secretword" not in r.stderr and "4oCu" not in r.stderr
     assert count(home) == 0
+
+
+def test_a_suspect_known_only_by_the_number_they_called_from_is_recorded(home: Path, tmp_path: Path) -> None:
+    """``people: [{role: suspect, contact: 07700 900999}]`` was refused ("give a description, a name or a
+    handle"), though a threatening caller is often known by nothing else; their number now links incidents."""
+    f = tmp_path / "incident.yaml"
+    for day in ("01", "02"):
+        f.write_text(f'occurred_at: "2026-03-{day} 18:30"\nkind: threats\nlocation: online\nplatform: phone\n'
+                     'description: a call\npeople: [{role: suspect, contact: "07700 900999"}]\n')  # fmt: skip
+        r = run("report", "--from-file", str(f))
+        assert r.exit_code == 0, r.stderr
+    assert "suspect: contact 07700 900999" in run("incidents", "show", "1").stdout
+    assert "Suspect: contact 07700 900999" in run("export", "--all", "--format", "md").stdout
+    links = run("incidents", "links", "--json").json
+    assert [(x["value"], len(x["incidents"])) for x in links["links"]] == [("+447700900999", 2)], links
+    f.write_text(f.read_text().replace('contact: "07700 900999"', "platform: X"))
+    said = run("report", "--from-file", str(f)).stderr
+    assert "give a description, a name, a handle or a contact" in said

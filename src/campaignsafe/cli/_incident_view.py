@@ -135,6 +135,8 @@ def _person(p: Person) -> str:
     described = p.description if p.description != p.handle else None
     bits = [p.name, handle_text(p), described]
     text = ", ".join(b for b in bits if b)
+    if not text:  # known only by how they got in touch (a caller's number)
+        return f"{p.role}: contact {p.contact}"
     return f"{p.role}: {text}" + (f" (contact: {p.contact})" if p.contact else "")
 
 

@@ -36,8 +36,7 @@ def person_text(p: Person) -> str:
     if p.name and handle:
         who += f" ({handle})"
     bits = [who, p.description if p.description not in (p.handle, p.name) else None]
-    text = ", ".join(b for b in bits if b)
-    return text + (f", contact {p.contact}" if p.contact else "")
+    return ", ".join(b for b in (*bits, p.contact and f"contact {p.contact}") if b)
 
 
 def handle_text(p: Person) -> str | None:

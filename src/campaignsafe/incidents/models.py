@@ -153,8 +153,8 @@ class Person(Model):
 
     @model_validator(mode="after")
     def _something_known(self) -> Person:
-        if not (self.description or self.name or self.handle):
-            raise ValueError("give a description, a name or a handle")
+        if not (self.description or self.name or self.handle or self.contact):  # a caller known by a number
+            raise ValueError("give a description, a name, a handle or a contact")
         return self
 
 
