@@ -361,7 +361,8 @@ def test_the_guided_forms_web_address_asks_again_for_a_seen_date_without_its_tim
 
     with pytest.raises(InputError, match="give the time it was seen too"):
         questions._url("https://x.com/a/status/1; seen_at=2026-05-01", {})
-    assert questions._url("https://x.com/a/status/1; seen_at=2026-05-01 18:30", {})[1] == "X/Twitter"
+    echo = questions._url("https://x.com/a/status/1; seen_at=2026-05-01 18:30", {})[1]
+    assert echo == "X/Twitter, seen Fri 1 May 2026 18:30"
 
 
 def test_a_missing_screenshot_given_inside_the_url_is_named_so(incident: int, tmp_path: Path) -> None:

@@ -504,3 +504,23 @@ def test_a_wrong_number_on_the_review_is_said_above_the_prompt(monkeypatch: pyte
     assert len(after) == 2  # the list once, not again under each message
     assert after[1].count("Type a number from 1 to") == 2  # for 99, then for x
     _assert_first_answers_kept(home)
+
+
+def test_a_web_addresss_seen_time_is_kept_as_its_moment(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """``seen_at=yesterday 21:00`` was kept in the draft as typed and read only when saving: resumed the next day
+    it was a day out. Nor was it read back before saving (only the platform was)."""
+    prompts(monkeypatch)
+    url = "https://x.com/angryvoter/status/123; seen_at=yesterday 21:00"
+    rest = ["", "", "", "", url, "", "", "", ""]
+    _interrupt_after(monkeypatch, len(FIRST) + len(DESCRIPTION) + 1 + len(rest))
+    r = run("report", input="\n".join([*FIRST, *DESCRIPTION, "", *rest]) + "\n")
+    assert r.exit_code == 130
+    from campaignsafe.incidents.when import iso, parse
+
+    seen = iso(parse("yesterday 21:00").at)
+    assert _draft(home)["answers"]["urls"] == [f"https://x.com/angryvoter/status/123; seen_at={seen}"]
+    assert "→ X/Twitter, seen " in r.stdout and "21:00" in r.stdout.split("→ X/Twitter, seen ")[1].splitlines()[0]
+    monkeypatch.setattr(typer, "prompt", REAL_PROMPT)
+    r = run("report", "--resume", input="\n\nJS\n\n")  # not reported, no platform report, initials, save
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert _stored(home).evidence[0].seen_at.isoformat() == seen

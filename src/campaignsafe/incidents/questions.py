@@ -158,18 +158,25 @@ _NAME_SHOWN = 40
 
 
 def _url(value: str, _a: Answers) -> Checked:
-    data = inputs.url(value)
+    """A web address line; its ``seen_at=`` kept as the moment it names (``yesterday 9pm`` read on a resumed
+    draft the next day would be a day out) and read back in words with the platform."""
+    fields = inputs.item(value, "url", inputs.URL_FIELDS, "url")  # as typed
+    data = inputs.with_platform(fields)
     from campaignsafe.incidents.identifiers import is_web_address
 
     if not is_web_address(data.get("url", "")):
         raise InputError("that is not a web address (e.g. https://x.com/name/status/1)", code="bad_url")
+    said = None
     if data.get("seen_at"):
         from campaignsafe.incidents.models import seen
+        from campaignsafe.incidents.when import When, describe, iso
 
-        seen(data["seen_at"])  # asked again now, not refused at the end
+        at = seen(data["seen_at"])  # asked again now, not refused at the end
+        fields["seen_at"], said = iso(at), f"seen {describe(When(at))}"
     if "screenshot" in data:
         _file(data["screenshot"], _a)
-    return value.strip(), data.get("platform")
+    line = "; ".join([fields.pop("url"), *(f"{k}={v}" for k, v in fields.items())])
+    return line, ", ".join(x for x in (data.get("platform"), said) if x) or None
 
 
 def _person(role: str) -> Callable[[str, Answers], Checked]:
