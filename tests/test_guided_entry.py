@@ -524,3 +524,16 @@ def test_a_web_addresss_seen_time_is_kept_as_its_moment(monkeypatch: pytest.Monk
     r = run("report", "--resume", input="\n\nJS\n\n")  # not reported, no platform report, initials, save
     assert r.exit_code == 0, r.stdout + r.stderr
     assert _stored(home).evidence[0].seen_at.isoformat() == seen
+
+
+def test_a_web_addresss_screenshot_is_kept_by_its_whole_path(
+    monkeypatch: pytest.MonkeyPatch, home: Path, tmp_path: Path
+) -> None:
+    """``screenshot=shot.png`` was kept in the draft as typed: resumed from another folder, the report looked for
+    the file there (an evidence file answer was already kept by its whole path)."""
+    from campaignsafe.incidents import questions
+
+    (tmp_path / "shot.png").write_bytes(b"\x89PNG")
+    monkeypatch.chdir(tmp_path)
+    line, _echo = questions._url("https://x.com/a/status/1; screenshot=shot.png", {})
+    assert line == f"https://x.com/a/status/1; screenshot={tmp_path / 'shot.png'}"

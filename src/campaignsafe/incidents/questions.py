@@ -159,7 +159,8 @@ _NAME_SHOWN = 40
 
 def _url(value: str, _a: Answers) -> Checked:
     """A web address line; its ``seen_at=`` kept as the moment it names (``yesterday 9pm`` read on a resumed
-    draft the next day would be a day out) and read back in words with the platform."""
+    draft the next day would be a day out) and read back in words with the platform, its ``screenshot=`` as the
+    whole path."""
     fields = inputs.item(value, "url", inputs.URL_FIELDS, "url")  # as typed
     data = inputs.with_platform(fields)
     from campaignsafe.incidents.identifiers import is_web_address
@@ -173,8 +174,8 @@ def _url(value: str, _a: Answers) -> Checked:
 
         at = seen(data["seen_at"])  # asked again now, not refused at the end
         fields["seen_at"], said = iso(at), f"seen {describe(When(at))}"
-    if "screenshot" in data:
-        _file(data["screenshot"], _a)
+    if "screenshot" in data:  # kept as the whole path: a draft resumed from another folder finds the same file
+        fields["screenshot"] = _file(data["screenshot"], _a)[0]
     line = "; ".join([fields.pop("url"), *(f"{k}={v}" for k, v in fields.items())])
     return line, ", ".join(x for x in (data.get("platform"), said) if x) or None
 
