@@ -464,6 +464,13 @@ def test_the_prompt_is_one_line_in_80_columns(monkeypatch: pytest.MonkeyPatch) -
     asked = [line for line in lines if line.startswith("Answer d/n/a/s/q")]
     assert asked and all("(? for help):" in line and len(line) <= 50 for line in asked), asked
 
+    # the help lists m (more: the whole item with its sources' addresses) and it works on every item, so the
+    # prompt offers it on every item: it was left out where the short form already held the whole item
+    monkeypatch.setenv("LINES", "200")
+    lines = run("checklist", "run", input="s\ns\ns\nq\n").stdout.splitlines()
+    asked = [line for line in lines if line.startswith("Answer d/n/a/s/q")]
+    assert len(asked) == 4 and all(line.startswith("Answer d/n/a/s/q/m ") for line in asked), asked
+
 
 def test_an_item_marked_not_applicable_keeps_the_overview_one_line_a_topic(monkeypatch: pytest.MonkeyPatch) -> None:
     """At 80x24, one item marked not applicable no longer doubles the overview's height (the 999 line stayed on

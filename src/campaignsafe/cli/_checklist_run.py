@@ -118,9 +118,9 @@ def walk(view: View, topic: str | None, no_input: bool) -> None:
                 out.print()
                 used = 1
             heading = _heading(row, n, len(queue))
-            brief, more = item_brief(out, view.guidance, row, heading, _room(out, used))
+            brief, _more = item_brief(out, view.guidance, row, heading, _room(out, used))
             out.print(brief, crop=False)
-            action, note = _ask(PROMPT_MORE if more else PROMPT)
+            action, note = _ask(PROMPT_MORE)  # m even when the brief is whole: it shows the sources' addresses
             while action == "more":
                 from campaignsafe.cli._checklist_view import item_view
 
