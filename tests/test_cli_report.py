@@ -690,3 +690,20 @@ def test_a_suspect_known_only_by_the_number_they_called_from_is_recorded(home: P
     f.write_text(f.read_text().replace('contact: "07700 900999"', "platform: X"))
     said = run("report", "--from-file", str(f)).stderr
     assert "give a description, a name, a handle or a contact" in said
+
+
+def test_a_file_whose_place_holds_a_postcode_but_gives_none_is_told_its_force_is_not_from_it(
+    home: Path, tmp_path: Path
+) -> None:
+    """``location: 12 Acacia Avenue, Bath BA1 1SU`` was filed under the profile's force with no word said (the
+    guided form offers such a postcode; a file's place is taken as written). The note names only the ids."""
+    f = tmp_path / "incidents.yaml"
+    f.write_text('- occurred_at: "2026-03-01 18:30"\n  kind: threats\n  location: 12 Acacia Avenue, Bath BA1 1SU\n'
+                 '  description: x\n- occurred_at: "2026-03-02 18:30"\n  kind: threats\n'
+                 '  location: {text: High St, postcode: BA1 1SU}\n  description: x\n')  # fmt: skip
+    r = run("report", "--from-file", str(f))
+    said = " ".join(r.stdout.split())
+    assert r.exit_code == 0 and "Note: incident 1 has a postcode in its place's words" in said, said
+    assert "campaignsafe incidents edit 1 --postcode POSTCODE" in said and "BA1 1SU" not in said
+    assert run("incidents", "edit", "1", "--postcode", "BA1 1SU").exit_code == 0
+    assert run("incidents", "show", "1", "--json").json["current"]["location"]["force_id"] == "avon-and-somerset"

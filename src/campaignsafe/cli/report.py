@@ -138,6 +138,25 @@ def _from_flags(given: dict[str, Any], resume: bool) -> Any:
     return incident
 
 
+def _postcode_unused(saved: list[Any]) -> None:
+    """Say which incidents from a file name a postcode in the place's words but have none as the place's postcode:
+    the guided form offers such a postcode, a file's is taken as written, so their force is not that postcode's."""
+    from campaignsafe.cli._panel import say
+    from campaignsafe.incidents.entry import postcode_in_words
+
+    ids = postcode_in_words(saved)
+    if ids:
+        one = len(ids) == 1
+        which = f"incident {ids[0]} has" if one else f"incidents {', '.join(map(str, ids[:20]))} have"
+        their = "its" if one else "their"
+        say(
+            f"Note: {which} a postcode in {their} place's words but no location.postcode, so {their} force was not"
+            f" found from it (the list shows your profile's force, if any). To use it: campaignsafe incidents edit"
+            f" {ids[0]} --postcode POSTCODE",
+            6,
+        )
+
+
 def _show(saved: list[Any], json_out: bool, many: bool) -> None:
     from campaignsafe.cli._incident_view import record_json, show_saved
     from campaignsafe.cli._render import print_json
@@ -150,6 +169,7 @@ def _show(saved: list[Any], json_out: bool, many: bool) -> None:
         ids = [i.id for i in saved]
         noun = "incident" if len(ids) == 1 else "incidents"
         print(f"Saved {len(ids)} {noun}: {', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''}.")
+        _postcode_unused(saved)
         print("List them: campaignsafe incidents list")
         return
     from campaignsafe import profile

@@ -277,3 +277,11 @@ def remove(incident_id: int) -> Deleted:
                 raise
             deleted.unused_files, deleted.kept_files = [], unused  # the incident is deleted: say so, keep these
     return deleted
+
+
+def postcode_in_words(incidents: Sequence[Incident]) -> list[int]:
+    """The ids of ``incidents`` whose place's words hold a full postcode though the place has no postcode or force
+    (a file's place is taken as written, where the guided form offers such a postcode)."""
+    from campaignsafe.contact.postcode import find_in
+
+    return [i.id for i in incidents if not i.location.postcode and not i.location.force_id and find_in(i.location.text)]
