@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from campaignsafe.contact import postcode
 from campaignsafe.contact.resolve import resolve
 from campaignsafe.errors import CampaignsafeError, InputError
+from tests.conftest import run
 
 REAL = ["SW1A 1AA", "EC2V 7HH", "CF10 1EP", "EH1 1YZ", "M1 1AE", "B33 8TH", "W1A 1AA", "G1 1XQ", "SK17 6AE", "BT1 5GS"]
 
@@ -96,3 +97,31 @@ def test_slots_round_trip() -> None:
     """Every unit-letter pair has its own slot and maps back."""
     seen = {postcode.unit_of_slot(postcode.slot(a + b)) for a in postcode.UNIT_LETTERS for b in postcode.UNIT_LETTERS}
     assert len(seen) == postcode.SECTOR_SLOTS
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("SWIA 1AA", "SW1A 1AA"), ("SW1A IAA", "SW1A 1AA"), ("EHI 1YZ", "EH1 1YZ"), ("BTI 5GS", "BT1 5GS"),
+     ("0X1 1AA", "OX1 1AA"), ("bai 1su", "BA1 1SU")],
+)  # fmt: skip
+def test_a_postcode_with_i_for_1_or_0_for_o_says_the_one_meant(typed: str, meant: str) -> None:
+    """``SWIA 1AA`` (I for 1, the commonest slip) said only "a postcode starts with one or two letters, then a
+    digit"; the postcode meant is offered when exactly one such reading exists."""
+    r = run("contact", typed)
+    assert r.exit_code == 3 and f"did you mean {meant}?" in r.stderr, r.stderr
+    assert run("contact", typed, "--json").json["error"]["hint"].startswith(f"did you mean {meant}?")
+
+
+def test_no_postcode_is_offered_when_no_reading_exists() -> None:
+    r = run("contact", "QQQ 1AA")
+    assert r.exit_code == 3 and "did you mean" not in r.stderr
+
+
+@given(st.text(alphabet="ABDEHILOSUWXYZ0123456789 ", min_size=5, max_size=9))
+def test_misreadings_are_full_postcodes_a_change_or_two_away(text: str) -> None:
+    from campaignsafe.contact.postcode import canonical, misreadings, parse
+
+    for candidate in misreadings(text):
+        assert parse(candidate).kind == "full"
+        changed = sum(a != b for a, b in zip(canonical(text), canonical(candidate), strict=True))
+        assert 1 <= changed <= 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import NamedTuple
 
@@ -184,6 +185,31 @@ def parse(text: str) -> Parsed:
         _check_outward(c, text)
     _check_outward(c[:-3], text)
     return _full(c[:-3], c[-3:], text)
+
+
+#: characters people type for one another in a postcode: the letters O and I (and l) for the digits 0 and 1
+_MISTYPED = {"O": "0", "0": "O", "I": "1", "1": "I", "L": "1"}
+
+
+def misreadings(text: str) -> list[str]:
+    """Full postcodes ``text`` could be with one or two of O/0, I/1, L/1 typed for the other (``SWIA 1AA`` →
+    ``SW1A 1AA``): shaped as postcodes, not yet known to exist."""
+    c = canonical(text)
+    if not 5 <= len(c) <= 7:
+        return []
+    spots = [i for i, ch in enumerate(c) if ch in _MISTYPED]
+    found: list[str] = []
+    for n in (1, 2):
+        for picked in itertools.combinations(spots, n):
+            chars = list(c)
+            for i in picked:
+                chars[i] = _MISTYPED[chars[i]]
+            candidate = "".join(chars)
+            if _FULL.fullmatch(candidate) and candidate[-2] in UNIT_INDEX and candidate[-1] in UNIT_INDEX:
+                found.append(display(candidate))
+        if found:
+            return found  # the fewest changes first
+    return found
 
 
 def _check_outward(out: str, text: str) -> None:

@@ -40,11 +40,31 @@ def resolve(query: str) -> Answer:
     if special:
         _raise_special(special, text)
     if shaped:
-        return _lookup().resolve(postcode.parse(text), query)
+        try:
+            parsed = postcode.parse(text)
+        except InputError as exc:
+            meant = _existing(postcode.misreadings(text)) if exc.code == "malformed_postcode" else []
+            if len(meant) == 1:
+                exc.hint = f"did you mean {meant[0]}? (I and 1, O and 0 look alike)"
+            raise
+        return _lookup().resolve(parsed, query)
     named = crown_named(text)
     if named:
         _raise_special(f"crown:{named}", text, by_name=True)
     return _place(text, query)
+
+
+def _existing(candidates: list[str]) -> list[str]:
+    """Those of ``candidates`` (full postcodes) that exist."""
+    out = []
+    for c in candidates:
+        try:
+            ans = _lookup().resolve(postcode.parse(c), c)
+        except CampaignsafeError:
+            continue
+        if ans.kind == "postcode" and not ans.approximate:
+            out.append(c)
+    return out
 
 
 def crown_named(text: str) -> str | None:
