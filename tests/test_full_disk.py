@@ -118,3 +118,32 @@ def test_a_full_disk_with_transactions_still_in_the_wal_is_not_read_without_them
             assert "the disk is full" in r.stderr, (argv, r.stderr)
         (disk / "fill").unlink()
         assert run("incidents", "list").exit_code == 0
+
+
+def test_a_store_read_on_a_full_disk_is_held_so_no_writer_tears_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read as it stood (SQLite's ``immutable``), the store took no locks: once space was freed, another process
+    could write and move its ``-wal`` into the file mid-read, so a long check read a torn record and called it
+    damaged. Read with the ``-wal`` index in memory and the store held, a writer waits until the read is done."""
+    if sys.platform == "win32":
+        pytest.skip("no unix-excl layer on Windows: there a full disk is refused")
+    from campaignsafe.incidents import schema
+
+    with _small_disk(tmp_path / "small") as disk:
+        monkeypatch.setenv("CAMPAIGNSAFE_HOME", str(disk / "home"))
+        assert run("report", *FLAGS).exit_code == 0
+        db = disk / "home" / "incidents.db"
+        _fill(disk)
+        conn, _pending = schema.connect_readonly(db)
+        try:
+            assert conn.execute("SELECT count(*) FROM incidents").fetchone() == (1,)
+            (disk / "fill").unlink()  # room again: a writer could go ahead
+            other = sqlite3.connect(db, timeout=0.1, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+        finally:
+            conn.close()
+        assert run("report", *FLAGS).exit_code == 0  # released when the read is done
+        assert run("check", "--quick").exit_code == 0

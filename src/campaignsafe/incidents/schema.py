@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -224,8 +225,6 @@ def errors(path: Path | str) -> Iterator[None]:
         text = text.split(" with text ", 1)[0]
         if "locked" in text or "busy" in text:
             raise StoreError(f"the incident store {path} is busy", LOCKED_HINT, code="store_locked") from None
-        if "readonly" in text and disk_full(path):  # opened read-only for want of room (connect)
-            raise StoreError(f"cannot write to the incident store {path}: the disk is full", FULL_HINT) from None
         if "readonly" in text or "unable to open" in text:
             raise StoreError(
                 f"cannot write to the incident store {path}", WRITE_HINT, code="store_unwritable"
@@ -278,11 +277,11 @@ def connect(path: Path) -> sqlite3.Connection:
         except sqlite3.OperationalError as exc:
             if not _no_room_to_read(path, exc):
                 raise
-            conn, done = _read_open(readonly_uri(path) + "&immutable=1")
+            conn, done = _read_open(_held_uri(path), hold=True)
             if done != [name for name, _fn in MIGRATIONS]:  # it needs a migration, which needs room
                 conn.close()
                 raise
-            return conn  # a write on it is refused as the disk being full (errors)
+            return conn  # held: a write on it fails for want of room, said as the disk being full (errors)
     try:
         for suffix in ("-wal", "-shm"):
             _private(path.with_name(path.name + suffix))
@@ -335,7 +334,7 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
         except sqlite3.OperationalError as exc:
             if not _no_room_to_read(path, exc):
                 raise
-            conn, done = _read_open(readonly_uri(path) + "&immutable=1")
+            conn, done = _read_open(_held_uri(path), hold=True)
         try:
             refuse_newer(done, known, path)
             if known[0] not in done:
@@ -350,22 +349,34 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
     return conn, [name for name in known if name not in done]
 
 
-def _read_open(uri: str) -> tuple[sqlite3.Connection, list[str]]:
-    """A read-only connection to ``uri`` and the migrations it records (its first read)."""
+def _read_open(uri: str, hold: bool = False) -> tuple[sqlite3.Connection, list[str]]:
+    """A connection to ``uri`` and the migrations it records (its first read); with ``hold``, the store is held
+    for this connection alone until it closes (no shared-memory file; other campaignsafes wait, then say busy)."""
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        if hold:
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         return conn, recorded(conn)
     except BaseException:
         conn.close()
         raise
 
 
+def _held_uri(path: Path) -> str:
+    """The store opened by SQLite's ``unix-excl`` file system layer: its index of the ``-wal`` kept in memory, not
+    in a shared-memory file, which a full disk has no room for. Held exclusively (``_read_open(hold=True)``), so
+    no other process writes while it is read: a consistent record, never a torn one."""
+    return file_uri(path.resolve()) + "?vfs=unix-excl"
+
+
 def _no_room_to_read(path: Path, exc: sqlite3.OperationalError) -> bool:
     """Whether the store could not be read only because its disk is full (SQLite could not make the shared-memory
     file every reader of a WAL store needs) and the file itself holds the whole record (no ``-wal`` with
-    transactions in it), so it can be read as it stands, without that file: a full laptop can still list, check
-    and export to a stick."""
+    transactions in it), so it can be read, held (:func:`_held_uri`): a full laptop can still list, show and
+    check its record. Not on Windows, which has no such layer (there the disk must be freed first)."""
+    if sys.platform == "win32":
+        return False
     if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
         return False
     wal = path.with_name(path.name + "-wal")
