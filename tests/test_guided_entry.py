@@ -475,7 +475,7 @@ def test_enter_on_its_own_keeps_an_answer_chosen_for_change(monkeypatch: pytest.
     (home / "incidents.db").unlink()
     r = run("report", input="\n".join([*typed, number, "", ""]) + "\n")
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert "Enter on its own keeps the old one" in r.stdout
+    assert "(Enter on its own keeps it)" in r.stdout
     _assert_first_answers_kept(home)
 
 
@@ -537,3 +537,74 @@ def test_a_web_addresss_screenshot_is_kept_by_its_whole_path(
     monkeypatch.chdir(tmp_path)
     line, _echo = questions._url("https://x.com/a/status/1; screenshot=shot.png", {})
     assert line == f"https://x.com/a/status/1; screenshot={tmp_path / 'shot.png'}"
+
+
+def test_enter_on_a_force_chosen_for_change_keeps_the_force_named(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Police force chosen on the review screen offered the old answer as its default, and Enter on it was taken
+    as the profile's default: "Kent Police", named by the user, was saved as the profile's force (the Met)."""
+    prompts(monkeypatch)
+    assert run("profile", "--force", "metropolitan").exit_code == 0
+    typed = ["2026-05-01 18:30", "Market Square", "", "Kent Police", "2", *DESCRIPTION, "", *REST]
+    probe = run("report", input="\n".join(typed) + "\nq\n\n")
+    number = _number_on_review(probe.stdout, "Police force")
+    (home / "incidents.db").unlink()
+    r = run("report", input="\n".join([*typed, number, "", ""]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "Enter on its own keeps Kent Police" in r.stdout
+    assert _stored(home).location.force_id == "kent"
+
+
+def test_a_change_begun_and_interrupted_is_not_taken_for_the_answer_by_enter(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """What happened chosen for change, a line typed, Ctrl-C; resumed and chosen again, Enter (which the screen
+    says keeps the old one) saved the half-typed line in place of the account."""
+    prompts(monkeypatch)
+    typed = [*FIRST, *DESCRIPTION, "", *REST]
+    probe = run("report", input="\n".join(typed) + "\nq\n\n")
+    number = _number_on_review(probe.stdout, "What happened")
+    (home / "incidents.db").unlink()
+    _interrupt_after(monkeypatch, len(typed) + 2)
+    r = run("report", input="\n".join([*typed, number, "new line one typed"]) + "\n")
+    assert r.exit_code == 130 and _draft(home)["partial"]["description"] == ["new line one typed"]
+    monkeypatch.setattr(typer, "prompt", REAL_PROMPT)
+    r = run("report", "--resume", input=f"{number}\n\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "You had begun a new answer" in r.stdout and "the old answer is kept" in r.stdout
+    _assert_first_answers_kept(home)
+
+
+def test_answers_whose_question_no_longer_applies_are_not_saved_unseen(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """Where changed to "online" on the review screen: the Vehicles row left the review, but the vehicle was
+    still saved with the record, unseen on the last screen before it was saved for good."""
+    prompts(monkeypatch)
+    rest = ["", "white van AB12 CDE", "", "", "", "", "", "", ""]  # (an Enter after the van ends the vehicles)
+    typed = [*FIRST, *DESCRIPTION, "", *rest]
+    probe = run("report", input="\n".join(typed) + "\nq\n\n")
+    assert "white van" in probe.stdout.split("Check the record before it is saved")[-1]
+    number = _number_on_review(probe.stdout, "Where")
+    (home / "incidents.db").unlink()
+    r = run("report", input="\n".join([*typed, number, "online", "", "", ""]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "white van" not in r.stdout.split("Check the record before it is saved")[-1]
+    assert _stored(home).vehicles == [] and _stored(home).location.text == "online"
+
+
+def test_when_moved_after_the_report_time_asks_for_the_report_time_again(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """When changed on the review screen to after the time it was reported: the review took it, and the save
+    refused it (exit 3), throwing the user out of the form."""
+    prompts(monkeypatch)
+    rest = ["", "", "", "", "", "", "", "101", "2026-05-01 19:00", ""]  # reported to 101 at 19:00, no reference
+    typed = [*FIRST, *DESCRIPTION, "", *rest]
+    probe = run("report", input="\n".join(typed) + "\nq\n\n")
+    assert probe.exit_code == 0, probe.stdout + probe.stderr
+    number = _number_on_review(probe.stdout, "When")
+    (home / "incidents.db").unlink()
+    r = run("report", input="\n".join([*typed, number, "2026-05-01 20:00", "2026-05-01 20:30", ""]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "before the incident happened" in " ".join(r.stdout.split())
+    assert _stored(home).reports[0].reported_at.isoformat() == "2026-05-01T20:30:00+01:00"

@@ -210,25 +210,33 @@ def _review(d: Draft) -> None:
         if choice in ("", *YES):
             return
         qid, _label, shown = rows[int(choice) - 1]
-        q = BY_ID[qid]
-        old = d.answers.get(q.id)  # kept (in the draft too) until the new answer is given
-        if q.id in ("when", "reported_at"):  # no [now] to take by Enter: the time recorded stays, to the second
-            q = _with_default(q, None)
-            say(f"  (Enter on its own keeps {shown})")
-        elif q.shape == "line" and isinstance(old, str) and old:
-            q = _with_default(q, old)
-        elif old not in (None, "", []):
-            say("  (the new answer replaces the old one; Enter on its own keeps the old one)")
+        # the old answer stays (in the draft too) until a new one is given, and Enter on its own keeps it: no
+        # default to take by Enter instead ([now] for a time, the profile's force for the force)
+        import dataclasses
+
+        q = dataclasses.replace(BY_ID[qid], default=None)
+        if q.id in d.answers:
+            say(f"  (Enter on its own keeps {shown})" if q.shape == "line" else "  (Enter on its own keeps it)")
         _ask(q, d, final=True, keep=q.id in d.answers)
+        if q.id == "when":
+            _recheck_reported_at(d)
         while left := [x for x in QUESTIONS if x.id not in d.answers and x.applies(d.answers)]:
             _ask(left[0], d, final=True)
 
 
-def _with_default(q: Question, old: str | None) -> Question:
-    """The question with its current answer as the default (Enter keeps it); ``None``: no default."""
-    import dataclasses
+def _recheck_reported_at(d: Draft) -> None:
+    """A report time now before the incident's (When changed on the review screen) asked again, not refused at the
+    save that follows."""
+    from campaignsafe.incidents.questions import BY_ID
 
-    return dataclasses.replace(q, default=None if old is None else lambda _a: old)
+    q = BY_ID["reported_at"]
+    if not (d.answers.get("reported_at") and q.applies(d.answers) and q.check):
+        return
+    try:
+        q.check(d.answers["reported_at"], d.answers)
+    except CampaignsafeError as exc:
+        say_wrapped(exc.message)
+        _ask(q, d, final=True)
 
 
 def _show_review(rows: list[tuple[str, str, str]]) -> None:
@@ -326,14 +334,18 @@ def _ask_line(q: Question, d: Draft, final: bool, keep: bool = False) -> None:
 def _ask_lines(q: Question, d: Draft, final: bool, keep: bool = False) -> None:
     lines = d.partial.get(q.id, [])
     if lines:
-        say("  You had already written:")
+        say("  You had begun a new answer:" if keep else "  You had already written:")
         for line in lines:
             say(f"    {line}")
+    typed = False
     while True:
         value = ask("", False).rstrip()
-        if keep and not lines and not value:
+        if keep and not typed and not value:  # the old answer stays; a new one begun and left is let go
+            if lines:
+                say("  (the old answer is kept; the new one begun is not)")
             d.partial.pop(q.id, None)
             return
+        typed = True
         if not lines and value.strip().lower() in SKIP_WORDS:
             if _skip_or_empty(q, d, final, True):
                 return

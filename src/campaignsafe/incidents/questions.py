@@ -297,7 +297,9 @@ BY_ID = {q.id: q for q in QUESTIONS}
 
 
 def to_raw(a: Answers) -> dict[str, Any]:
-    """The answers as an incident (the shape of a ``--from-file`` file)."""
+    """The answers as an incident (the shape of a ``--from-file`` file): only those whose question applies, as
+    the review screen shows them (vehicles kept from before the place was changed to online are not saved)."""
+    a = {k: v for k, v in a.items() if k not in BY_ID or BY_ID[k].applies(a)}
     raw: dict[str, Any] = {k: a[k] for k in ("kind", "description") if a.get(k)}
     if a.get("platform") and _platform_fits(a):  # an answer kept from a kind changed at the review
         raw["platform"] = a["platform"]
