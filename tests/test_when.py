@@ -220,6 +220,18 @@ def test_a_zone_word_after_a_relative_time_changes_nothing(text: str, back: int,
         assert parse(f"{text} {zone}", clock=clock).at == clock - timedelta(minutes=back)
 
 
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("2026-05-01 18.30", "2026-05-01T18:30:00+01:00"), ("2026-05-01T8.05", "2026-05-01T08:05:00+01:00"),
+     ("2026-05-01 18.30 UTC", "2026-05-01T19:30:00+01:00"), ("2026-05-01 18.30+00:00", "2026-05-01T19:30:00+01:00")],
+)  # fmt: skip
+def test_a_date_then_a_time_with_a_dot_is_that_time_not_a_fraction_of_an_hour(text: str, iso: str) -> None:
+    """Python reads "2026-05-01 18.30" as 18:00 and 0.3 of a second: stored half an hour early, with no word."""
+    assert parse(text, clock=CLOCK).at.isoformat() == iso
+    with pytest.raises(InputError, match="not a date and time"):
+        parse("2026-05-01 18.3", clock=CLOCK)  # 18:00:00.3, or 18:03, or 18:30? refused
+
+
 def test_before_compares_instants_in_the_repeated_hour() -> None:
     """London times were compared by their clocks, which ignores fold: a report at 01:45 BST was taken as after an
     incident at 01:30 GMT (it is 45 minutes before it), and 01:10 GMT as before 01:30 BST (40 minutes after)."""

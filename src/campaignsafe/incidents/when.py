@@ -193,10 +193,14 @@ def _iso(text: str) -> When | None:
     if _ISO_DATE.fullmatch(text) or re.fullmatch(r"\d{8}", text):
         d = date.fromisoformat(text)
         return When(datetime.combine(d, time(0), tzinfo=LONDON), time_known=False)
+    # "18.30" is a UK way of writing 18:30; Python reads "18.30" as 18:00 and 0.3 of a second
+    text = re.sub(r"^(\S+[T ])(\d{1,2})\.(\d{2})(?=$|[^\d:.])", lambda m: f"{m[1]}{m[2]:0>2}:{m[3]}", text)
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         return None  # e.g. "2026-05-01 6pm": left to the word parser
+    if value.microsecond and not re.search(r"\d:\d\d:\d", text):  # "18.3": a fraction of an hour, not a time
+        return None
     if value.tzinfo is not None:
         return When(value.astimezone(LONDON))
     return When(_local(value.date(), value.time()))
