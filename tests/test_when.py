@@ -186,7 +186,9 @@ def test_a_zoned_time_in_the_hour_the_clocks_skip_is_that_zones_time(text: str, 
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        ("2026-05-01 GMT", "not a date and time"),  # a day alone
+        ("2026-05-01 GMT", "GMT goes with a time of day"),  # a day alone
+        ("yesterday UTC", "UTC goes with a time of day"),  # was "not a date and time I understand"
+        ("2 days ago bst", "BST goes with a time of day"),
         ("2026-07-01 12:00 GMT", "the UK kept BST, not GMT"),  # meant as UK time, most often: not moved an hour
         ("today 10:05 BST", "the UK kept GMT, not BST"),
         ("2026-05-01T18:30+01:00 GMT", "an offset or GMT, not both"),
@@ -230,6 +232,12 @@ def test_a_date_then_a_time_with_a_dot_is_that_time_not_a_fraction_of_an_hour(te
     assert parse(text, clock=CLOCK).at.isoformat() == iso
     with pytest.raises(InputError, match="not a date and time"):
         parse("2026-05-01 18.3", clock=CLOCK)  # 18:00:00.3, or 18:03, or 18:30? refused
+
+
+def test_a_lower_case_z_is_utc_as_an_upper_case_one() -> None:
+    """``2026-05-01 18:30z`` was "not a date and time I understand" while ``18:30Z`` was UTC."""
+    assert parse("2026-05-01 18:30z", clock=CLOCK).at == parse("2026-05-01 18:30Z", clock=CLOCK).at
+    assert parse("2026-05-01T18:30z", clock=CLOCK).at.isoformat() == "2026-05-01T19:30:00+01:00"
 
 
 def test_before_compares_instants_in_the_repeated_hour() -> None:

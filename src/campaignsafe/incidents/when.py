@@ -158,16 +158,21 @@ def _zoned(rest: str, zone: str, current: datetime) -> When | None:
         raise InputError(f"give either an offset or {zone}, not both", code="bad_date")
     if _ZONED.fullmatch(rest):  # "18:30 UTC UTC", "18:30 BST UTC": which one?
         raise InputError("give one zone (GMT, BST or UTC), not two", code="bad_date")
-    instant = _instant(" ".join(rest.lower().split()), current)
-    if instant is not None:  # "2 hours ago UTC" is the same moment in every zone: the word changes nothing
-        return instant if instant.time_known else None
-    token = _ZONE_GIVEN.set(True)
-    try:
-        inner = _parse(rest, current)
-    finally:
-        _ZONE_GIVEN.reset(token)
-    if inner is None or not inner.time_known:
-        return None
+    inner = _instant(" ".join(rest.lower().split()), current)
+    if inner is not None and inner.time_known:  # "2 hours ago UTC" is the same moment in every zone
+        return inner
+    if inner is None:
+        token = _ZONE_GIVEN.set(True)
+        try:
+            inner = _parse(rest, current)
+        finally:
+            _ZONE_GIVEN.reset(token)
+        if inner is None:
+            return None
+    if not inner.time_known:  # "yesterday UTC": a zone says how to read a clock, and there is none
+        raise InputError(
+            f"{zone} goes with a time of day: give the time too, or the day without {zone}", code="bad_date"
+        )
     offset = timedelta(hours=1 if zone == "BST" else 0)
     at = inner.at.replace(tzinfo=timezone(offset)).astimezone(LONDON)
     if zone != "UTC" and at.utcoffset() != offset:  # the UK's own zone at that instant, the hour of change too
@@ -193,6 +198,8 @@ def _iso(text: str) -> When | None:
     if _ISO_DATE.fullmatch(text) or re.fullmatch(r"\d{8}", text):
         d = date.fromisoformat(text)
         return When(datetime.combine(d, time(0), tzinfo=LONDON), time_known=False)
+    if re.search(r"\dz$", text):  # "18:30z", as "18:30Z"
+        text = text[:-1] + "Z"
     # "18.30" is a UK way of writing 18:30; Python reads "18.30" as 18:00 and 0.3 of a second
     text = re.sub(r"^(\S+[T ])(\d{1,2})\.(\d{2})(?=$|[^\d:.])", lambda m: f"{m[1]}{m[2]:0>2}:{m[3]}", text)
     try:
