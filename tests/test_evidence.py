@@ -385,3 +385,16 @@ def test_an_original_last_changed_before_1970_keeps_its_time(incident: int, tmp_
     r = run("incidents", "add-evidence", str(incident), str(old), "--json")
     assert r.exit_code == 0, r.stderr
     assert r.json["evidence"][0]["file"]["modified_at"] == "1968-06-01T08:06:40+01:00"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("Twiter", "X"), ("Facebok", "Facebook"), ("Whatsap", "WhatsApp")])
+def test_the_guided_forms_platform_close_to_a_known_one_is_said_and_kept(typed: str, meant: str) -> None:
+    """`Twiter` was saved as typed with no word, so its handles never met the same handles on X in `incidents
+    links`. It is still kept as typed (a platform campaignsafe does not know is a real answer), with the one meant
+    named and how to change it."""
+    from campaignsafe.incidents import questions
+
+    value, echo = questions._platform(typed, {})
+    assert value == typed and echo is not None and f"if you meant {meant}," in echo
+    for plain in ("X", "twitter", "email", "phone", "letter", "Mastodon"):
+        assert questions._platform(plain, {}) == (plain, None)

@@ -34,7 +34,7 @@ PLATFORMS = {
     "snapchat": "Snapchat",
     "whatsapp": "WhatsApp",
 }
-_ALIASES = {
+ALIASES = {
     "twitter": "x",
     "xtwitter": "x",
     "twitterx": "x",
@@ -141,7 +141,7 @@ def platform(text: str | None) -> str | None:
         return None
     if key in PLATFORMS:
         return key
-    return _ALIASES.get(key, key[:40])
+    return ALIASES.get(key, key[:40])
 
 
 def platform_label(pid: str | None) -> str:

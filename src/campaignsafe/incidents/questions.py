@@ -188,6 +188,24 @@ def _person(role: str) -> Callable[[str, Answers], Checked]:
     return check
 
 
+def _platform(value: str, _a: Answers) -> Checked:
+    """A platform's name, kept as typed; one close to a platform campaignsafe knows (``Twiter``) is said, since
+    ``incidents links`` matches handles by their platform, and the review screen can change it."""
+    import difflib
+
+    from campaignsafe.incidents import identifiers as ids
+
+    key = ids.platform(value) or ""
+    if key in ids.PLATFORMS or len(key) < 4:
+        return value.strip(), None
+    names = {**{k: k for k in ids.PLATFORMS}, **ids.ALIASES}
+    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.8)
+    if not close:
+        return value.strip(), None
+    label = ids.platform_label(names[close[0]])
+    return value.strip(), f"kept as typed; if you meant {label}, change it on the review screen before saving"
+
+
 def _vehicle(value: str, _a: Answers) -> Checked:
     found = inputs.vehicle(value).get("registration")
     return value.strip(), (f"registration {found}" if found else None)
@@ -269,7 +287,7 @@ QUESTIONS: list[Question] = [
     Question("description", "What happened?",
              "exact words in quotes; an empty line ends it", shape="text", required=True),
     Question("platform", "Which platform or service?", "just its name, e.g. X, Facebook, email, phone, letter",
-             ask_if=_platform_fits),
+             ask_if=_platform_fits, check=_platform),
     Question("people", "Who did it?",
              "one person a line: appearance, clothing, name or @handle if known", shape="lines",
              check=_person("suspect")),
