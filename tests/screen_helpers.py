@@ -45,6 +45,10 @@ def assert_fits(text: str, columns: int, whole: Sequence[str] = ()) -> None:
     assert not broken, f"split across lines: {broken}\n{text}"
 
 
+#: how long a program run on a pseudo-terminal may take before the test fails (it would otherwise hang CI)
+TERMINAL_TIMEOUT_S = 120.0
+
+
 def on_a_terminal(
     argv: Sequence[str], env: dict[str, str] | None = None, reply: tuple[bytes, bytes] | None = None
 ) -> tuple[int, bytes]:
@@ -56,8 +60,19 @@ def on_a_terminal(
     if pid == 0:  # pragma: no cover - the child
         os.environ.update(env or {})
         os.execvp(argv[0], list(argv))
+    import select
+    import signal
+    import time
+
     seen, sent = b"", reply is None
+    deadline = time.monotonic() + TERMINAL_TIMEOUT_S
     while True:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:  # a prompt never shown (or never answered): fail, never wait for ever
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(fd)
+            raise AssertionError(f"no end after {TERMINAL_TIMEOUT_S:.0f} s on the terminal; it showed: {seen!r}")
         try:
             chunk = os.read(fd, 4096)
         except OSError:  # the child has gone and closed its side
