@@ -703,7 +703,7 @@ def test_a_file_whose_place_holds_a_postcode_but_gives_none_is_told_its_force_is
                  '  location: {text: High St, postcode: BA1 1SU}\n  description: x\n')  # fmt: skip
     r = run("report", "--from-file", str(f))
     said = " ".join(r.stdout.split())
-    assert r.exit_code == 0 and "Note: incident 1 has a postcode in its place's words" in said, said
+    assert r.exit_code == 0 and "Note: incident 1 (the file's 1st) has a postcode in its place's words" in said, said
     assert "campaignsafe incidents edit 1 --postcode POSTCODE" in said and "BA1 1SU" not in said
     assert run("incidents", "edit", "1", "--postcode", "BA1 1SU").exit_code == 0
     assert run("incidents", "show", "1", "--json").json["current"]["location"]["force_id"] == "avon-and-somerset"

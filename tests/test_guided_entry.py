@@ -574,22 +574,21 @@ def test_a_change_begun_and_interrupted_is_not_taken_for_the_answer_by_enter(
     _assert_first_answers_kept(home)
 
 
-def test_answers_whose_question_no_longer_applies_are_not_saved_unseen(
+def test_answers_whose_question_no_longer_applies_are_shown_and_saved(
     monkeypatch: pytest.MonkeyPatch, home: Path
 ) -> None:
-    """Where changed to "online" on the review screen: the Vehicles row left the review, but the vehicle was
-    still saved with the record, unseen on the last screen before it was saved for good."""
+    """Where changed to "online" on the review screen: the Vehicles row left the review, though the vehicle was
+    still saved (and dropping it would lose an answer): the review shows it, and it is saved."""
     prompts(monkeypatch)
     rest = ["", "white van AB12 CDE", "", "", "", "", "", "", ""]  # (an Enter after the van ends the vehicles)
     typed = [*FIRST, *DESCRIPTION, "", *rest]
     probe = run("report", input="\n".join(typed) + "\nq\n\n")
-    assert "white van" in probe.stdout.split("Check the record before it is saved")[-1]
     number = _number_on_review(probe.stdout, "Where")
     (home / "incidents.db").unlink()
     r = run("report", input="\n".join([*typed, number, "online", "", "", ""]) + "\n")
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert "white van" not in r.stdout.split("Check the record before it is saved")[-1]
-    assert _stored(home).vehicles == [] and _stored(home).location.text == "online"
+    assert "white van" in r.stdout.split("Check the record before it is saved")[-1]
+    assert _stored(home).vehicles[0].registration == "AB12 CDE" and _stored(home).location.text == "online"
 
 
 def test_when_moved_after_the_report_time_asks_for_the_report_time_again(

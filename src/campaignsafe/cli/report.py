@@ -143,11 +143,15 @@ def _postcode_unused(saved: list[Any]) -> None:
     the guided form offers such a postcode, a file's is taken as written, so their force is not that postcode's."""
     from campaignsafe.cli._panel import say
     from campaignsafe.incidents.entry import postcode_in_words
+    from campaignsafe.incidents.inputs import ordinal as inputs_ordinal
 
     ids = postcode_in_words(saved)
     if ids:
         one = len(ids) == 1
-        which = f"incident {ids[0]} has" if one else f"incidents {', '.join(map(str, ids[:20]))} have"
+        which = f"incident {ids[0]}" if one else f"incidents {', '.join(map(str, ids[:20]))}"
+        if len(saved) > 1:  # an error names a file's incident by its place in the file: say which that is
+            which += f" (the file's {', '.join(inputs_ordinal(n) for n, i in enumerate(saved, 1) if i.id in ids)})"
+        which += " has" if one else " have"
         their = "its" if one else "their"
         say(
             f"Note: {which} a postcode in {their} place's words but no location.postcode, so {their} force was not"

@@ -315,9 +315,7 @@ BY_ID = {q.id: q for q in QUESTIONS}
 
 
 def to_raw(a: Answers) -> dict[str, Any]:
-    """The answers as an incident (the shape of a ``--from-file`` file): only those whose question applies, as
-    the review screen shows them (vehicles kept from before the place was changed to online are not saved)."""
-    a = {k: v for k, v in a.items() if k not in BY_ID or BY_ID[k].applies(a)}
+    """The answers as an incident (the shape of a ``--from-file`` file)."""
     raw: dict[str, Any] = {k: a[k] for k in ("kind", "description") if a.get(k)}
     if a.get("platform") and _platform_fits(a):  # an answer kept from a kind changed at the review
         raw["platform"] = a["platform"]
@@ -355,11 +353,16 @@ REVIEW_LABELS = {
 }  # fmt: skip
 
 
+#: answers saved though their question no longer applies (a vehicle given before Where was changed to online):
+#: never dropped, so shown on the review screen too, which shows all that will be saved
+_SAVED_UNASKED = ("postcode", "vehicles")
+
+
 def review(a: Answers) -> list[tuple[str, str, str]]:
     """Every question that applies, as ``(question id, label, answer as text)``, for the review before saving."""
     out = []
     for q in QUESTIONS:
-        if q.applies(a):
+        if q.applies(a) or (q.id in _SAVED_UNASKED and a.get(q.id)):
             shown = _shown(q.id, a.get(q.id))
             if q.default_unsaid and not a.get(q.id) and q.default and (fallback := q.default(a)):
                 shown = f"{fallback} (from your profile)"
