@@ -444,6 +444,15 @@ def _number_on_review(out: str, label: str) -> str:
     return next(line.split()[0] for line in review.splitlines() if line.strip()[2:].strip().startswith(label))
 
 
+def _changed_on_review(home: Path, typed: list[str], label: str, then: list[str]) -> Any:
+    """The guided form answered with ``typed``, then on the review screen the answer ``label`` chosen and ``then``
+    typed (a first run, with a wrong choice, finds the answer's number; its record is removed)."""
+    probe = run("report", input="\n".join(typed) + "\nq\n\n")
+    number = _number_on_review(probe.stdout, label)
+    (home / "incidents.db").unlink()
+    return run("report", input="\n".join([*typed, number, *then]) + "\n")
+
+
 @pytest.mark.parametrize("label", ["What happened", "When"])
 def test_ctrl_c_while_changing_an_answer_keeps_the_old_one(
     label: str, monkeypatch: pytest.MonkeyPatch, home: Path
@@ -470,10 +479,7 @@ def test_enter_on_its_own_keeps_an_answer_chosen_for_change(monkeypatch: pytest.
     """Once chosen, the account could not be kept: an empty answer was refused as "needed"."""
     prompts(monkeypatch)
     typed = [*FIRST, *DESCRIPTION, "", *REST]
-    probe = run("report", "--json", input="\n".join(typed) + "\nq\n\n")
-    number = _number_on_review(probe.stderr + probe.stdout, "What happened")
-    (home / "incidents.db").unlink()
-    r = run("report", input="\n".join([*typed, number, "", ""]) + "\n")
+    r = _changed_on_review(home, typed, "What happened", ["", ""])
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "(Enter on its own keeps it)" in r.stdout
     _assert_first_answers_kept(home)
@@ -484,10 +490,7 @@ def test_changing_when_and_pressing_enter_keeps_the_time_not_now(monkeypatch: py
     happening now, an evidential time the user never gave."""
     prompts(monkeypatch)
     typed = [*FIRST, *DESCRIPTION, "", *REST]
-    probe = run("report", input="\n".join(typed) + "\nq\n\n")
-    number = _number_on_review(probe.stdout, "When")
-    (home / "incidents.db").unlink()
-    r = run("report", input="\n".join([*typed, number, "", ""]) + "\n")
+    r = _changed_on_review(home, typed, "When", ["", ""])
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "Enter on its own keeps Fri 1 May 2026 18:30" in r.stdout
     assert "[now]" not in r.stdout.split("Check the record before it is saved")[1]
@@ -545,10 +548,7 @@ def test_enter_on_a_force_chosen_for_change_keeps_the_force_named(monkeypatch: p
     prompts(monkeypatch)
     assert run("profile", "--force", "metropolitan").exit_code == 0
     typed = ["2026-05-01 18:30", "Market Square", "", "Kent Police", "2", *DESCRIPTION, "", *REST]
-    probe = run("report", input="\n".join(typed) + "\nq\n\n")
-    number = _number_on_review(probe.stdout, "Police force")
-    (home / "incidents.db").unlink()
-    r = run("report", input="\n".join([*typed, number, "", ""]) + "\n")
+    r = _changed_on_review(home, typed, "Police force", ["", ""])
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "Enter on its own keeps Kent Police" in r.stdout
     assert _stored(home).location.force_id == "kent"
@@ -582,10 +582,7 @@ def test_answers_whose_question_no_longer_applies_are_shown_and_saved(
     prompts(monkeypatch)
     rest = ["", "white van AB12 CDE", "", "", "", "", "", "", ""]  # (an Enter after the van ends the vehicles)
     typed = [*FIRST, *DESCRIPTION, "", *rest]
-    probe = run("report", input="\n".join(typed) + "\nq\n\n")
-    number = _number_on_review(probe.stdout, "Where")
-    (home / "incidents.db").unlink()
-    r = run("report", input="\n".join([*typed, number, "online", "", "", ""]) + "\n")
+    r = _changed_on_review(home, typed, "Where", ["online", "", "", ""])
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "white van" in r.stdout.split("Check the record before it is saved")[-1]
     assert _stored(home).vehicles[0].registration == "AB12 CDE" and _stored(home).location.text == "online"
@@ -599,11 +596,7 @@ def test_when_moved_after_the_report_time_asks_for_the_report_time_again(
     prompts(monkeypatch)
     rest = ["", "", "", "", "", "", "", "101", "2026-05-01 19:00", ""]  # reported to 101 at 19:00, no reference
     typed = [*FIRST, *DESCRIPTION, "", *rest]
-    probe = run("report", input="\n".join(typed) + "\nq\n\n")
-    assert probe.exit_code == 0, probe.stdout + probe.stderr
-    number = _number_on_review(probe.stdout, "When")
-    (home / "incidents.db").unlink()
-    r = run("report", input="\n".join([*typed, number, "2026-05-01 20:00", "2026-05-01 20:30", ""]) + "\n")
+    r = _changed_on_review(home, typed, "When", ["2026-05-01 20:00", "2026-05-01 20:30", ""])
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "before the incident happened" in " ".join(r.stdout.split())
     assert _stored(home).reports[0].reported_at.isoformat() == "2026-05-01T20:30:00+01:00"
