@@ -707,3 +707,14 @@ def test_a_file_whose_place_holds_a_postcode_but_gives_none_is_told_its_force_is
     assert "campaignsafe incidents edit 1 --postcode POSTCODE" in said and "BA1 1SU" not in said
     assert run("incidents", "edit", "1", "--postcode", "BA1 1SU").exit_code == 0
     assert run("incidents", "show", "1", "--json").json["current"]["location"]["force_id"] == "avon-and-somerset"
+
+
+def test_the_postcode_note_for_many_incidents_names_twenty_and_counts_the_rest(home: Path, tmp_path: Path) -> None:
+    """Every incident of a large file may hold a postcode in its words: the note names the first twenty (by id and
+    by place in the file) and counts the rest, as the saved list does, rather than listing thousands."""
+    f = tmp_path / "many.json"
+    items = [{"occurred_at": "2026-03-01 18:30", "kind": "threats", "location": f"{n} High St, Bath BA1 1SU",
+              "description": "x"} for n in range(25)]  # fmt: skip
+    f.write_text(json.dumps(items))
+    said = " ".join(run("report", "--from-file", str(f)).stdout.split())
+    assert "incidents 1, 2, 3," in said and "20th) and 5 more have a postcode" in said and "21st" not in said

@@ -150,8 +150,9 @@ def _postcode_unused(saved: list[Any]) -> None:
         one = len(ids) == 1
         which = f"incident {ids[0]}" if one else f"incidents {', '.join(map(str, ids[:20]))}"
         if len(saved) > 1:  # an error names a file's incident by its place in the file: say which that is
-            which += f" (the file's {', '.join(inputs_ordinal(n) for n, i in enumerate(saved, 1) if i.id in ids)})"
-        which += " has" if one else " have"
+            named = set(ids[:20])
+            which += f" (the file's {', '.join(inputs_ordinal(n) for n, i in enumerate(saved, 1) if i.id in named)})"
+        which += (" has" if one else " have") if len(ids) <= 20 else f" and {len(ids) - 20:,} more have"
         their = "its" if one else "their"
         say(
             f"Note: {which} a postcode in {their} place's words but no location.postcode, so {their} force was not"
