@@ -114,6 +114,20 @@ def test_areas_of_different_forces_are_listed_with_their_forces() -> None:
     assert human.stdout.startswith("In immediate danger: call 999")
 
 
+def test_a_force_nickname_that_is_also_a_town_elsewhere_lists_both() -> None:
+    """`Newcastle` is what many call Northumbria Police, and also Newcastle-under-Lyme (Staffordshire): both listed."""
+    err = run("contact", "Newcastle", "--json").json["error"]
+    assert err["code"] == "place_ambiguous"
+    by_force = {c["force"]["id"]: {a["name"] for a in c["areas"]} for c in err["choices"]}
+    assert by_force == {
+        "northumbria": {"Newcastle upon Tyne", "Newcastle upon Tyne Central and West",
+                        "Newcastle upon Tyne East and Wallsend", "Newcastle upon Tyne North"},
+        "staffordshire": {"Newcastle-under-Lyme"},
+    }  # fmt: skip
+    assert run("contact", "Newcastle upon Tyne", "--json").json["forces"][0]["id"] == "northumbria"
+    assert run("contact", "Gloucestershire", "--json").json["forces"][0]["id"] == "gloucestershire"
+
+
 @pytest.mark.parametrize(("typo", "force", "name"), [("Brigton", "sussex", "Brighton"), ("Edinbrugh", "police-scotland",
                          "Edinburgh"), ("Manchster", "greater-manchester", "Manchester")])  # fmt: skip
 def test_a_typo_is_corrected_and_said_so(typo: str, force: str, name: str) -> None:

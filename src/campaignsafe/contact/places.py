@@ -157,6 +157,7 @@ class Matcher:
         self.table: dict[str, list[Place]] = {}
         self.council_short: dict[str, Place] = {}  # "edinburgh" → City of Edinburgh, for "Edinburgh City Council"
         self.forces_of: dict[Place, tuple[str, ...]] = {}
+        self.place_aliases: set[str] = set()  # force aliases naming a town, not the force ("newcastle police")
         forces = areas["forces"]
         for i, (code, name, name_cy, _nation, shares) in enumerate(areas["constituencies"]):
             place = Place("constituency", code, name, i)
@@ -180,6 +181,11 @@ class Matcher:
                 if n:
                     self._add(n, place)
                     self._add(_strip_force_words(fold(n)), place)
+            own = set(fold(name).split()) | _FORCE_WORD_SET
+            for n in extra.get("aliases", []):
+                for key in (fold(n), _strip_force_words(fold(n))):
+                    if not set(key.split()) <= own:
+                        self.place_aliases.add(key)
             self.forces_of[place] = (fid,)
         self.words: dict[str, set[str]] = {}
         for key in self.table:
@@ -240,7 +246,12 @@ class Matcher:
             if not exact and not _FORCE_WORD_SET.isdisjoint(k.split()):
                 exact = self._kept(_strip_force_words(k), kinds)
             if exact:
-                return [min(exact, key=lambda p: KIND_ORDER[p.kind])], True
+                best = min(exact, key=lambda p: KIND_ORDER[p.kind])
+                if best.kind == "force" and k in self.place_aliases:
+                    wider = self._areas_of_other_forces(_strip_force_words(k), best, kinds)
+                    if wider:
+                        return wider, False
+                return [best], True
         core = keys[-1]
         named = self._with_words(core)
         if not named:
@@ -256,6 +267,16 @@ class Matcher:
         if any(p.kind != "force" for p in places):  # "London": the areas, not also the City of London Police
             places = {p for p in places if p.kind != "force"}
         return sorted(places, key=lambda p: (AREA_ORDER[p.kind], p.name)), False
+
+    def _areas_of_other_forces(self, key: str, force: Place, kinds: tuple[str, ...]) -> list[Place]:
+        """The areas named by ``key``'s words when one of them is policed by a force other than ``force``.
+
+        "Newcastle" is what many call Northumbria Police, and also Newcastle-under-Lyme, in Staffordshire.
+        """
+        areas = {p for k in self._with_words(key) for p in self._kept(k, kinds) if p.kind != "force"}
+        if all(self.forces_of[p] == (force.code,) for p in areas):
+            return []
+        return sorted(areas, key=lambda p: (AREA_ORDER[p.kind], p.name))
 
     def _with_words(self, key: str) -> set[str]:
         """Names holding every word of ``key`` but filler, if one of them is telling (not generic)."""
