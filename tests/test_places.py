@@ -249,3 +249,23 @@ def test_a_three_letter_typo_is_suggested_never_answered(typed: str, meant: str)
     said = " ".join(r.stderr.split())
     assert f"no constituency, council or police force matches '{typed}'" in said
     assert f"did you mean: {meant}" in said
+
+
+@pytest.mark.parametrize("name", ["BTP", "British Transport Police", "railway police", "Transport Police"])
+def test_british_transport_police_is_found_by_name(name: str) -> None:
+    """BTP polices no area but the railways: its routes (0800 40 50 40, text 61016) are found by its names."""
+    d = run("contact", name, "--json").json
+    assert [f["id"] for f in d["forces"]] == ["btp"]
+    assert d["forces"][0]["routes"]["non_emergency"] == "0800 40 50 40, or text 61016"
+    assert d["nation"] is None  # England, Scotland and Wales: no one nation
+
+
+def test_an_incident_on_a_train_can_be_given_to_british_transport_police() -> None:
+    """`report --force btp` and `profile --force "Transport Police"` name BTP (they said no force matched)."""
+    r = run("report", "--description", "Shouted at on a platform", "--when", "yesterday 10:00", "--force", "btp",
+            "--kind", "in-person-abuse", "--place", "Platform 2, Leeds station", "--no-input", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    assert r.json["location"]["force_id"] == "btp" and r.json["location"]["nation"] is None
+    assert "British Transport Police" in run("incidents", "show", "1").stdout
+    p = run("profile", "--force", "Transport Police", "--json")
+    assert p.exit_code == 0 and p.json["force_id"] == "btp"

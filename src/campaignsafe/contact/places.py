@@ -154,6 +154,7 @@ class Matcher:
 
     def __init__(self) -> None:
         areas: dict[str, Any] = load_json("areas.json")
+        self.nations = {f[0]: f[3] for f in areas["forces"]}
         self.table: dict[str, list[Place]] = {}
         self.council_short: dict[str, Place] = {}  # "edinburgh" → City of Edinburgh, for "Edinburgh City Council"
         self.forces_of: dict[Place, tuple[str, ...]] = {}
@@ -173,7 +174,11 @@ class Matcher:
                     self.council_short.setdefault(short, place)
             self.forces_of[place] = (forces[force][0],)
         routes = _force_routes()
-        for i, (fid, name, _pfa, _nation) in enumerate(forces):
+        territorial = [(i, f[0], f[1]) for i, f in enumerate(forces)]
+        known = {fid for _i, fid, _n in territorial}
+        # A force of no area (British Transport Police) has row -1: named, so its routes can be found.
+        others = [(-1, fid, f["name"]) for fid, f in routes.items() if fid not in known]
+        for i, fid, name in territorial + others:
             place = Place("force", fid, name, i)
             extra = routes.get(fid, {})
             names = [fid, name, extra.get("name", ""), extra.get("short_name") or "", *extra.get("aliases", [])]
@@ -401,6 +406,11 @@ def _force_routes() -> dict[str, dict[str, Any]]:
 def names_nothing(text: str) -> bool:
     """True when ``text`` cannot match any name (``match`` would raise with no suggestion)."""
     return _matcher().names_nothing(fold(text))
+
+
+def force_nation(force_id: str) -> str | None:
+    """The nation a force polices; None for one of several nations (British Transport Police)."""
+    return _matcher().nations.get(force_id)
 
 
 def forces_of(place: Place) -> tuple[str, ...]:

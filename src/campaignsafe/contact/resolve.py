@@ -162,7 +162,7 @@ def _place(text: str, query: str) -> Answer:
         ans.nation = areas.forces[areas.force_index[fid]][3]
     else:
         ans.forces = [{"id": place.code, "name": place.name, "share": 1.0}]
-        ans.nation = areas.forces[place.row][3]
+        ans.nation = places.force_nation(place.code)
     ans.area = {"code": place.code, "name": place.name}
     return ans
 

@@ -90,12 +90,11 @@ def resolve_location(loc: LocationIn) -> Location:
 
 
 def _force(text: str) -> dict[str, Any]:
-    from campaignsafe.datafiles import load_json
+    from campaignsafe.contact.places import force_nation
     from campaignsafe.incidents.listing import find_force
 
     place = find_force(text)
-    nation = load_json("areas.json")["forces"][place.row][3]
-    return {"force_id": place.code, "force_name": place.name, "nation": nation}
+    return {"force_id": place.code, "force_name": place.name, "nation": force_nation(place.code)}
 
 
 def _outside(base: Path, value: str) -> bool:
