@@ -600,3 +600,20 @@ def test_when_moved_after_the_report_time_asks_for_the_report_time_again(
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "before the incident happened" in " ".join(r.stdout.split())
     assert _stored(home).reports[0].reported_at.isoformat() == "2026-05-01T20:30:00+01:00"
+
+
+def test_changing_the_route_a_report_went_by_asks_its_time_and_reference_again(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """ "Told the police" changed on the review (101 → online) kept the 101 call's time and reference without a
+    word: they were saved as the online report's. Each is now asked again, Enter on its own keeping it."""
+    prompts(monkeypatch)
+    rest = ["", "", "", "", "", "", "", "101", "2026-05-01 19:00", "CAD 123"]
+    typed = [*FIRST, *DESCRIPTION, "", *rest]
+    r = _changed_on_review(home, typed, "Told the police", ["online", "", "ONL-555", ""])
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "were given when this said 'yes, 101': check each." in " ".join(r.stdout.split())
+    assert "Enter on its own keeps Fri 1 May 2026 19:00" in r.stdout
+    (report,) = _stored(home).reports
+    assert (report.to, report.reference) == ("online", "ONL-555")
+    assert report.reported_at is not None and report.reported_at.isoformat() == "2026-05-01T19:00:00+01:00"

@@ -217,9 +217,12 @@ def _review(d: Draft) -> None:
         q = dataclasses.replace(BY_ID[qid], default=None)
         if q.id in d.answers:
             say(f"  (Enter on its own keeps {shown})" if q.shape == "line" else "  (Enter on its own keeps it)")
+        old = d.answers.get(q.id)
         _ask(q, d, final=True, keep=q.id in d.answers)
         if q.id == "when":
             _recheck_reported_at(d)
+        if q.id == "reported_police" and "no" not in (old, d.answers.get(q.id)) and old != d.answers.get(q.id):
+            _recheck_report(d, shown)
         while left := [x for x in QUESTIONS if x.id not in d.answers and x.applies(d.answers)]:
             _ask(left[0], d, final=True)
 
@@ -237,6 +240,22 @@ def _recheck_reported_at(d: Draft) -> None:
     except CampaignsafeError as exc:
         say_wrapped(exc.message)
         _ask(q, d, final=True)
+
+
+def _recheck_report(d: Draft, route_was: str) -> None:
+    """The report time and reference asked again after the route changed (101 → online): they were given for
+    the other route, so each is checked, and Enter on its own keeps it."""
+    import dataclasses
+
+    from campaignsafe.incidents.questions import BY_ID, review
+
+    shown = {qid: value for qid, _label, value in review(d.answers)}
+    say_wrapped(f"The report time and reference were given when this said '{route_was}': check each.")
+    for qid in ("reported_at", "police_ref"):
+        q = dataclasses.replace(BY_ID[qid], default=None)
+        if qid in d.answers:
+            say(f"  (Enter on its own keeps {shown[qid]})")
+        _ask(q, d, final=True, keep=qid in d.answers)
 
 
 def _show_review(rows: list[tuple[str, str, str]]) -> None:
