@@ -213,11 +213,14 @@ def test_a_zone_the_uk_did_not_keep_then_is_refused_not_applied(text: str, why: 
 
 
 @pytest.mark.parametrize("zone", ["UTC", "GMT", "BST", "utc"])
-@pytest.mark.parametrize(("text", "back"), [("now", 0), ("just now", 0), ("2 hours ago", 120), ("45 mins ago", 45)])
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [("now", 0), ("just now", 0), ("2 hours ago", 120), ("45 mins ago", 45), ("now,", 0), ("2 hours ago,", 120)],
+)
 def test_a_zone_word_after_a_relative_time_changes_nothing(text: str, back: int, zone: str) -> None:
     """In summer "now UTC" read London's clock (14:00 BST) as 14:00 UTC and was refused as the future, and
     "2 hours ago UTC" was stored an hour late; in winter "just now BST" was refused. Counted back from the clock,
-    the moment is the same in every zone."""
+    the moment is the same in every zone (with a comma before the zone too: "2 hours ago, UTC" was an hour late)."""
     for clock in (CLOCK, datetime(2026, 7, 1, 14, 0, tzinfo=LONDON)):
         assert parse(f"{text} {zone}", clock=clock).at == clock - timedelta(minutes=back)
 

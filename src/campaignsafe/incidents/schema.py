@@ -275,9 +275,7 @@ def connect(path: Path) -> sqlite3.Connection:
         try:
             conn = _write_open(path)
         except sqlite3.OperationalError as exc:
-            if not _no_room_to_read(path, exc):
-                raise
-            conn, done = _read_open(_held_uri(path), hold=True)
+            conn, done = _held_if_full(path, exc)
             if done != [name for name, _fn in MIGRATIONS]:  # it needs a migration, which needs room
                 conn.close()
                 raise
@@ -332,9 +330,7 @@ def connect_readonly(path: Path) -> tuple[sqlite3.Connection, list[str]]:
         try:
             conn, done = _read_open(readonly_uri(path))
         except sqlite3.OperationalError as exc:
-            if not _no_room_to_read(path, exc):
-                raise
-            conn, done = _read_open(_held_uri(path), hold=True)
+            conn, done = _held_if_full(path, exc)
         try:
             refuse_newer(done, known, path)
             if known[0] not in done:
@@ -361,6 +357,14 @@ def _read_open(uri: str, hold: bool = False) -> tuple[sqlite3.Connection, list[s
     except BaseException:
         conn.close()
         raise
+
+
+def _held_if_full(path: Path, exc: sqlite3.OperationalError) -> tuple[sqlite3.Connection, list[str]]:
+    """The store opened held (:func:`_held_uri`) when ``exc`` came of a full disk it can still be read on
+    (:func:`_no_room_to_read`); otherwise ``exc`` raised again."""
+    if not _no_room_to_read(path, exc):
+        raise exc
+    return _read_open(_held_uri(path), hold=True)
 
 
 def _held_uri(path: Path) -> str:

@@ -76,6 +76,7 @@ class When(NamedTuple):  # not a dataclass: importing dataclasses would be a fif
 
     at: datetime
     time_known: bool = True
+    counted: bool = False  # counted back from the clock (``now``, ``2 hours ago``): the same moment in every zone
 
 
 def now() -> datetime:
@@ -146,7 +147,7 @@ def _parse(text: str, current: datetime) -> When | None:
 def _instant(t: str, current: datetime) -> When | None:
     """``now`` or ``2 hours ago`` (``t`` lower case, single-spaced): counted back from the clock, not read off one."""
     if t in ("now", "just now", "right now"):
-        return When(current.replace(microsecond=0))
+        return When(current.replace(microsecond=0), counted=True)
     ago = _AGO.fullmatch(t)
     return _ago(int(ago["n"]), ago["unit"], current) if ago else None
 
@@ -158,17 +159,15 @@ def _zoned(rest: str, zone: str, current: datetime) -> When | None:
         raise InputError(f"give either an offset or {zone}, not both", code="bad_date")
     if _ZONED.fullmatch(rest):  # "18:30 UTC UTC", "18:30 BST UTC": which one?
         raise InputError("give one zone (GMT, BST or UTC), not two", code="bad_date")
-    inner = _instant(" ".join(rest.lower().split()), current)
-    if inner is not None and inner.time_known:  # "2 hours ago UTC" is the same moment in every zone
-        return inner
+    token = _ZONE_GIVEN.set(True)
+    try:
+        inner = _parse(rest, current)
+    finally:
+        _ZONE_GIVEN.reset(token)
     if inner is None:
-        token = _ZONE_GIVEN.set(True)
-        try:
-            inner = _parse(rest, current)
-        finally:
-            _ZONE_GIVEN.reset(token)
-        if inner is None:
-            return None
+        return None
+    if inner.counted:  # "2 hours ago UTC" is the same moment in every zone
+        return inner
     if not inner.time_known:  # "yesterday UTC": a zone says how to read a clock, and there is none
         raise InputError(
             f"{zone} goes with a time of day: give the time too, or the day without {zone}", code="bad_date"
@@ -280,7 +279,7 @@ def _with_year(d: int, m: int, y: str | None, current: datetime, clock: time | N
 def _ago(n: int, unit: str, current: datetime) -> When:
     if unit.startswith(("min", "hour", "hr")):
         delta = timedelta(minutes=n) if unit.startswith("min") else timedelta(hours=n)
-        return When((current - delta).replace(microsecond=0))
+        return When((current - delta).replace(microsecond=0), counted=True)
     days = n * (7 if unit.startswith("week") else 1)
     return When(datetime.combine(current.date() - timedelta(days=days), time(0), tzinfo=LONDON), time_known=False)
 
