@@ -446,3 +446,24 @@ def test_the_adviser_is_saved_by_the_name_the_guidance_gives_and_fits_the_panel(
     bad = run("contact", "save", "metropolitan", "--role", "boss", "--name", "x")
     assert bad.exit_code == 3 and "use one of: spoc, adviser (the FEOA), officer" in bad.stderr
     assert "Removed 1 saved contact" in run("contact", "saved", "--remove", "metropolitan", "--role", "feoa").stdout
+
+
+@pytest.mark.parametrize("copied", ["Bath BA1 1BZ", "BA1 1BZ.", "12 Queen Square, Bath BA1 1BZ, UK", "(ba1 1bz)"])
+def test_an_address_copied_whole_is_answered_for_its_postcode(copied: str) -> None:
+    """An address pasted from a letter found nothing ("no constituency, council or police force matches"), and
+    a postcode with a full stop after it was not read: the postcode in it is answered, and a note says so."""
+    r = run("contact", copied, "--json")
+    assert r.exit_code == 0, r.stderr
+    assert (r.json["postcode"], r.json["forces"][0]["id"]) == ("BA1 1BZ", "avon-and-somerset")
+    assert r.json["notes"][0] == "answered for the postcode BA1 1BZ, the rest of what you gave left aside"
+    human = run("contact", copied)
+    assert "Note: answered for the postcode BA1 1BZ" in human.stdout and "Avon and Somerset" in human.stdout
+
+
+def test_a_batch_answers_a_copied_address_as_contact_does(tmp_path: Path) -> None:
+    """--batch took "SW1A 1AA." as naming nothing (its quick path for junk), while `contact` answered it."""
+    f = tmp_path / "in.txt"
+    f.write_text("SW1A 1AA.\nBath BA1 1BZ\n", encoding="utf-8")
+    lines = [json.loads(line) for line in run("contact", "--batch", str(f)).stdout.splitlines()]
+    assert [d.get("postcode") for d in lines] == ["SW1A 1AA", "BA1 1BZ"]
+    assert lines[0]["notes"] == run("contact", "SW1A 1AA.", "--json").json["notes"]

@@ -49,6 +49,7 @@ def miss_line(text: str) -> str | None:
         or postcode.has_control(stripped)
         or not places.names_nothing(stripped)
         or resolve.crown_named(stripped)
+        or postcode.find_in(stripped)
     ):
         return None
     message = f"no constituency, council or police force matches {stripped!r}"

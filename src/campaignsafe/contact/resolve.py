@@ -51,6 +51,12 @@ def resolve(query: str) -> Answer:
     named = crown_named(text)
     if named:
         _raise_special(f"crown:{named}", text, by_name=True)
+    written = postcode.find_in(text)  # an address copied whole ("Bath BA1 1BZ", "SW1A 1AA."): its postcode
+    if written is not None:
+        ans = resolve(written)
+        ans.query = query
+        ans.notes.insert(0, f"answered for the postcode {written}, the rest of what you gave left aside")
+        return ans
     return _place(text, query)
 
 
