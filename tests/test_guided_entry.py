@@ -617,3 +617,16 @@ def test_changing_the_route_a_report_went_by_asks_its_time_and_reference_again(
     (report,) = _stored(home).reports
     assert (report.to, report.reference) == ("online", "ONL-555")
     assert report.reported_at is not None and report.reported_at.isoformat() == "2026-05-01T19:00:00+01:00"
+
+
+def test_a_mistyped_police_route_is_named_back(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """`onlin` at "Reported to the police yet?" was told only "answer one of: …"; `yes` the same, and `officer`
+    (the question's own word) was refused. Now a near answer is named, `yes` asks how, and `officer` is police."""
+    prompts(monkeypatch)
+    rest = ["", "", "", "", "", "", "", "onlin", "yes", "officer", "2026-05-01 19:00", ""]
+    r = run("report", input="\n".join([*FIRST, *DESCRIPTION, "", *rest]) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    out = " ".join(r.stdout.split())
+    assert "did you mean online? answer one of: no, 999, 101, online, police" in out
+    assert "say how: 999, 101, online, or police for an officer" in out
+    assert _stored(home).reports[0].to == "police"

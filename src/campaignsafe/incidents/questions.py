@@ -215,8 +215,16 @@ def _police(value: str, _a: Answers) -> Checked:
     v = value.strip().lower()
     if v in ("n", "none", "not yet"):
         v = "no"
+    elif v in ("officer", "an officer", "police officer", "a police officer"):
+        v = "police"
+    if v in ("yes", "y"):
+        raise InputError("say how: 999, 101, online, or police for an officer", code="bad_choice")
     if v not in POLICE_CHOICES:
-        raise InputError(f"answer one of: {', '.join(POLICE_CHOICES)}", code="bad_choice")
+        from campaignsafe.usertext import near_best
+
+        near = near_best(v, POLICE_CHOICES, 0.6)
+        meant = f"did you mean {near[0]}? " if len(near) == 1 else ""
+        raise InputError(f"{meant}answer one of: {', '.join(POLICE_CHOICES)}", code="bad_choice")
     return v, None
 
 
