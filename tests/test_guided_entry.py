@@ -630,3 +630,19 @@ def test_a_mistyped_police_route_is_named_back(monkeypatch: pytest.MonkeyPatch, 
     assert "did you mean online? answer one of: no, 999, 101, online, police" in out
     assert "say how: 999, 101, online, or police for an officer" in out
     assert _stored(home).reports[0].to == "police"
+
+
+def test_a_postcode_cut_short_in_the_form_says_why_in_the_forms_words(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """`SW1A 1A` was "that postcode does not exist; check it, or give the force instead (--force, or force_id in
+    a file)": not what was wrong, and flags the form has none of."""
+    prompts(monkeypatch)
+    answers = [FIRST[0], FIRST[1], "SW1A 1A", *FIRST[2:], *DESCRIPTION, "", *REST]
+    r = run("report", input="\n".join(answers) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    out = " ".join(r.stdout.split())
+    assert "that is not a valid postcode: the second part must be a digit and two letters (like 1AA)" in out
+    assert "press Enter to go on without one (you are then asked which police force)" in out
+    assert "--force" not in out and "force_id" not in out
+    _assert_first_answers_kept(home)

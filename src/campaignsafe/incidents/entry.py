@@ -74,7 +74,11 @@ def resolve_location(loc: LocationIn) -> Location:
         except CampaignsafeError as exc:  # the lookup's message quotes the postcode: name the field instead
             from campaignsafe.contact.index import postcode_list
 
-            exc.message = "that postcode does not exist"
+            reason = exc.message.partition(": ")[2]  # after the postcode (letters, digits, spaces: no colon)
+            if exc.code == "malformed_postcode" and reason:
+                exc.message = f"that is not a valid postcode: {reason}"
+            else:
+                exc.message = "that postcode does not exist"
             if exc.code == "postcode_not_found":  # its district exists: perhaps newer than the list built in
                 exc.message += f" (it is not in {postcode_list()})"
             exc.args = (exc.message,)

@@ -58,11 +58,15 @@ def _postcode(value: str, a: Answers) -> Checked:
     try:
         loc = resolve_location(LocationIn(text=a.get("place") or "-", postcode=value))
     except NotFoundError as exc:
-        raise InputError(_no_such_postcode(exc), "check it, or press Enter to go on without one",
-                         code="postcode_not_found") from None  # fmt: skip
+        raise InputError(_no_such_postcode(exc), _GO_ON, code="postcode_not_found") from None
+    except InputError as exc:  # its hint names the flags, which the form has none of
+        raise InputError(exc.message, _GO_ON, code=exc.code) from None
     if not loc.force_name:
         return loc.postcode, "more than one police force covers this area: you will be asked which"
     return loc.postcode, f"{loc.force_name} (999 if it is still happening; otherwise 101 or online)"
+
+
+_GO_ON = "check it, or press Enter to go on without one (you are then asked which police force)"
 
 
 def _no_such_postcode(exc: Exception) -> str:
