@@ -223,7 +223,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path, home: Path) -> None:
         "description: is required",
         "an unknown field at the top level",
         "location.postcode: that postcode does not exist",
-        "evidence[0].path: no such file",
+        "evidence #1.path: no such file",
     ):
         assert fragment in err
     assert nothing_written(home)
@@ -310,16 +310,16 @@ BAD_INPUT = [
         lambda d: {**d, "location": {"text": "x", "postcode": "banana"}},
         "location.postcode: not a postcode",
     ),
-    ("missing-file", lambda d: {**d, "evidence": [{"path": "gone.png"}]}, "evidence[1].path: no such file"),
+    ("missing-file", lambda d: {**d, "evidence": [{"path": "gone.png"}]}, "evidence #2.path: no such file"),
     (
         "directory-as-file",
         lambda d: {**d, "evidence": [{"path": "folder"}]},
-        "evidence[1].path: it is a folder, not a file",
+        "evidence #2.path: it is a folder, not a file",
     ),
     (
         "unreadable-file",
         lambda d: {**d, "evidence": [{"path": "locked.png"}]},
-        "evidence[1].path: the file cannot be read",
+        "evidence #2.path: the file cannot be read",
     ),
 ]
 
@@ -407,7 +407,7 @@ def test_a_report_time_that_is_a_number_is_refused(tmp_path: Path, home: Path) -
     """The same goes for the time a report was made."""
     bad = minimal(reports=[{"to": "101", "reported_at": 1714584600}])
     r = run("report", "--from-file", str(write_json(tmp_path, bad)))
-    assert r.exit_code == 3 and "reports[0].reported_at: give the date and time as text" in r.stderr
+    assert r.exit_code == 3 and "reports #1.reported_at: give the date and time as text" in r.stderr
     assert nothing_written(home)
 
 
@@ -486,7 +486,7 @@ def test_control_characters_in_a_file_are_refused_with_the_other_problems(tmp_pa
     for fragment in (
         "incident 2: description: contains control characters (e.g. ESC); remove them",
         "incident 2: platform: contains control characters (e.g. BEL); remove them",
-        "incident 2: people[0].name: contains control characters (e.g. NUL); remove them",
+        "incident 2: people #1.name: contains control characters (e.g. NUL); remove them",
         "incident 2: location.text: contains control characters (e.g. ESC); remove them",
         "incident 2: occurred_at: not a date and time",
     ):
@@ -602,7 +602,7 @@ def test_a_files_numbers_and_shapes_are_explained_in_its_own_terms(tmp_path: Pat
     r = run("report", "--from-file", str(f))
     said = " ".join(r.stderr.split())
     assert r.exit_code == 3 and "Input should" not in said and "LocationIn" not in said, said
-    assert 'people[0].contact: should be text: put it in quotes ("…")' in said
+    assert 'people #1.contact: should be text: put it in quotes ("…")' in said
     assert "vehicles: should be a list (each item on a line of its own starting with '- ')" in said
     f.write_text(f.read_text().replace("description: x", "description: true"))
     said = " ".join(run("report", "--from-file", str(f)).stderr.split())
@@ -624,7 +624,7 @@ def test_a_yaml_number_in_another_form_is_kept_as_written_never_as_its_value(hom
     for route in ("0145", "0x65", "1_01"):
         f.write_text(head + f"reports:\n  - {{to: {route}, reported_at: 2026-05-01 19:00}}\n")
         r = run("report", "--from-file", str(f))
-        assert r.exit_code == 3 and "reports[0].to: should be '999', '101'" in " ".join(r.stderr.split()), r.stderr
+        assert r.exit_code == 3 and "reports #1.to: should be '999', '101'" in " ".join(r.stderr.split()), r.stderr
     f.write_text(head + "people:\n  - {role: witness, name: Sam, contact: 01171234567}\n"
                  "reports:\n  - {to: 101, reported_at: 2026-05-01 19:00, reference: 0123}\n")  # fmt: skip
     r = run("report", "--from-file", str(f), "--json")
@@ -718,3 +718,24 @@ def test_the_postcode_note_for_many_incidents_names_twenty_and_counts_the_rest(h
     f.write_text(json.dumps(items))
     said = " ".join(run("report", "--from-file", str(f)).stdout.split())
     assert "incidents 1, 2, 3," in said and "20th) and 5 more have a postcode" in said and "21st" not in said
+
+
+def test_a_files_problems_count_items_from_one_and_name_the_field_meant(tmp_path: Path, home: Path) -> None:
+    """`people[0]: unknown field` counted from 0 and did not say that `phone:` is `contact:`; `when:` was two
+    problems (an unknown field, and occurred_at required) for one slip."""
+    data = minimal(
+        people=[{"role": "witness", "name": "Sam"}, {"role": "suspect", "phone": "07700 900123"}],
+        vehicles=[{"reg": "AB12 CDE"}],
+        evidence=[{"url": "https://example.org/post", "when": "2026-05-01 19:00"}],
+    )
+    data["when"] = data.pop("occurred_at")
+    r = run("report", "--from-file", str(write_json(tmp_path, data)), "--json")
+    assert r.exit_code == 3
+    assert r.json["error"]["problems"] == [
+        "people #2: unknown field (did you mean contact?)",
+        "vehicles #1: unknown field (did you mean registration?)",
+        "evidence #1: unknown field (did you mean seen_at?)",
+        "an unknown field at the top level (did you mean occurred_at? a file takes the record's field names, not"
+        " the flags')",
+    ]
+    assert nothing_written(home)

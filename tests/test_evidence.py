@@ -280,7 +280,7 @@ def test_import_file_evidence_must_lie_beside_the_file(outside: str, tmp_path: P
     (folder / "incident.json").write_text(json.dumps(data))
     r = run("report", "--from-file", str(folder / "incident.json"))
     assert r.exit_code == 3
-    assert "evidence[1].path: the file is outside the folder of the import file" in r.stderr
+    assert "evidence #2.path: the file is outside the folder of the import file" in r.stderr
     assert "put the file beside it" in r.stderr
     assert nothing_written(home)
     data["evidence"] = [{"path": "sub/ok.txt"}]

@@ -70,7 +70,7 @@ def test_from_file_refuses_a_javascript_url(home: Path, tmp_path: Path) -> None:
     r = run("report", "--from-file", str(write_json(tmp_path, data)))
     assert r.exit_code == 3
     said = " ".join(r.stderr.split())
-    assert "evidence[0]" in said and "not a web address" in said and "alert" not in said
+    assert "evidence #1" in said and "not a web address" in said and "alert" not in said
     assert count(home) == 0
 
 

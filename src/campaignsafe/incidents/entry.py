@@ -118,7 +118,7 @@ def _file_problems(raw: Any, base: Path, prefix: str, confined: bool = False) ->
             value = ev.get(key) if isinstance(ev, dict) else None
             if not (isinstance(value, str) and value.strip()):
                 continue
-            where = f"{prefix}evidence[{i}].{key}"
+            where = f"{prefix}evidence #{i + 1}.{key}"
             if confined and _outside(base, value):
                 out.append(f"{where}: the file is outside the folder of the import file; put the file beside it")
                 continue

@@ -228,13 +228,14 @@ FLAG_FOR = {
 }
 
 
-_EVIDENCE_PROBLEM = re.compile(r"evidence\[(\d+)\](?:\.(\w+))?: ")
+_EVIDENCE_PROBLEM = re.compile(r"evidence #(\d+)(?:\.(\w+))?: ")
 
 
 def evidence_problem(problem: str) -> tuple[int, str | None, str] | None:
-    """``evidence[1].path: no such file`` → ``(1, "path", "no such file")``; None for another field's problem."""
+    """``evidence #2.path: no such file`` → ``(1, "path", "no such file")`` (the index from 0); None for another
+    field's problem."""
     found = _EVIDENCE_PROBLEM.match(problem)
-    return (int(found[1]), found[2], problem[found.end() :]) if found else None
+    return (int(found[1]) - 1, found[2], problem[found.end() :]) if found else None
 
 
 def in_flag_terms(problem: str) -> str:
@@ -242,7 +243,7 @@ def in_flag_terms(problem: str) -> str:
     field, sep, rest = problem.partition(": ")
     if not sep:
         return problem
-    base = re.sub(r"\[\d+\]", "", field)
+    base = re.sub(r" #\d+", "", field)
     for key in (base, base.split(".")[0]):
         if key in FLAG_FOR:
             item = evidence_problem(problem)  # which one, since the file's name is never shown

@@ -213,7 +213,7 @@ def _named(problem: str, flags: dict[str, str | None], item: str) -> str:
 
 
 def _as_given(problem: str, files: int, shot_flag: bool = True) -> str:
-    """``evidence[1].path: no such file`` → ``FILE (the 2nd): no such file``, in the command's own terms
+    """``evidence #2.path: no such file`` → ``FILE (the 2nd): no such file``, in the command's own terms
     (``--url``, ``--screenshot`` or, given inside the URL's value, ``--url (screenshot=)``; the URL's item comes
     after the files). The file's name is never shown."""
     item = inputs.evidence_problem(problem)

@@ -379,7 +379,7 @@ class IncidentIn(_IncidentFields):
         early = [i for i, r in enumerate(self.reports) if r.reported_at and when.before(r.reported_at, happened)]
         if early:  # a report cannot come before what it reports: a mistyped day, most often
             raise ValueError(
-                f"reports[{early[0]}].reported_at: {when.too_early()}: give the time it was reported,"
+                f"reports #{early[0] + 1}.reported_at: {when.too_early()}: give the time it was reported,"
                 " or correct when it happened"
             )
         return self

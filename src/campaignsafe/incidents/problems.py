@@ -57,20 +57,38 @@ _FLAG_FIELDS = {
 }
 
 
-def _suggestion(key: str, nested: bool) -> str:
+#: words people use for a person's or a vehicle's field: the field it is
+_OTHER_WORDS = {
+    "people": dict.fromkeys(("phone", "telephone", "tel", "mobile", "email", "e-mail", "address", "number"), "contact")
+    | dict.fromkeys(("username", "user", "account", "twitter", "at"), "handle"),
+    "vehicles": dict.fromkeys(("reg", "plate", "number_plate", "numberplate", "number"), "registration"),
+    "evidence": dict.fromkeys(("when", "seen", "date", "time"), "seen_at") | {"file": "path", "link": "url"},
+    "reports": dict.fromkeys(("when", "date", "time"), "reported_at")
+    | dict.fromkeys(("ref", "number", "crime_number"), "reference"),
+    "location": dict.fromkeys(("place", "address", "where"), "text") | {"force": "force_id"},
+}
+
+
+def _suggestion(key: str, within: str | None) -> str:
     """`` (did you mean F?)`` for an unknown key close to field F, or that is one of ``report``'s flag names
-    (at the top level of an incident; ``url`` inside an exhibit is its own field already)."""
-    flag = None if nested else _FLAG_FIELDS.get(key.lower().lstrip("-"))
+    (at the top level of an incident; ``url`` inside an exhibit is its own field already); ``within``: the
+    list the key is in (``people``), None at the top level."""
+    word = key.lower().lstrip("-")
+    flag = None if within else _FLAG_FIELDS.get(word)
     if flag:
         return f" (did you mean {flag}? a file takes the record's field names, not the flags')"
+    other = _OTHER_WORDS.get(within or "", {}).get(word)
+    if other:
+        return f" (did you mean {other}?)"
     close = difflib.get_close_matches(key, _field_names(), n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
+    """``("people", 0, "name")`` → ``people #1.name``: items counted from 1, as a person counts them."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f" #{part + 1}" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
@@ -88,13 +106,19 @@ _SHAPES = {
 def pydantic_problems(exc: ValidationError) -> list[str]:
     """Each validation error as ``field.path: reason`` in plain words."""
     out = []
-    for err in exc.errors():
+    errors = exc.errors()
+    # `when:` in a file: said once, as a flag's name, not also as occurred_at missing
+    told = {_FLAG_FIELDS.get(str(e["loc"][0]).lower().lstrip("-")) for e in errors
+            if e["type"] == "extra_forbidden" and len(e["loc"]) == 1}  # fmt: skip
+    for err in errors:
         loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
         msg = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "missing":
+            if len(loc) == 1 and loc[0] in told:
+                continue
             msg = "is required" + (_WHERE_HINT if loc[-1:] == ("location",) else "")
         elif err["type"] == "extra_forbidden":
-            hint = _suggestion(str(loc[-1]), any(isinstance(p, str) for p in loc[:-1]))
+            hint = _suggestion(str(loc[-1]), next((str(p) for p in loc[:-1] if isinstance(p, str)), None))
             loc = loc[:-1]  # the unknown key is what the user wrote: never quoted
             msg = "unknown field" + hint if loc else "an unknown field at the top level" + hint
         elif err["type"] == "literal_error":
