@@ -92,7 +92,8 @@ def test_a_saved_report_taller_than_the_screen_ends_with_its_id_and_999(
     screen_24: None, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After a report with several exhibits the answer is taller than 24 rows: its last line says again
-    what was saved and to call 999 in danger; on a tall terminal it is said once, near the top."""
+    what was saved (with its exhibits' references) and to call 999 in danger, with the next steps just above it
+    (they came before the offences, which pushed them off the screen); on a tall terminal it is said once."""
     files = []
     for i in range(4):
         f = home.parent / f"photo{i}.jpg"
@@ -103,8 +104,10 @@ def test_a_saved_report_taller_than_the_screen_ends_with_its_id_and_999(
     r = run(*args, "--kind", "threats", "--description", "d", *files)
     lines = r.stdout.splitlines()
     assert r.exit_code == 0 and len(lines) >= 24
-    assert lines[-1] == "Saved as incident 1. If anyone is in danger now, call 999."
+    assert lines[-2:] == ["Saved as incident 1, with exhibits JS/1 to JS/4.", "If anyone is in danger now, call 999."]
     assert lines[0].startswith("Saved as incident 1 ")
+    assert lines[-4].startswith("  • Add evidence later") and "Next steps" in lines[-24:]
+    assert lines.index("Next steps") > next(i for i, line in enumerate(lines) if line.startswith("Offences"))
     monkeypatch.setenv("LINES", "200")
     tall = run(*args, "--kind", "threats", "--description", "d").stdout.splitlines()
     assert sum("call 999" in line for line in tall) == 1 and "call 999" not in tall[-1]

@@ -313,7 +313,7 @@ def _made(r: Any) -> str:
 
 
 def show_saved(incident: Incident, profile: Profile) -> None:
-    """After saving: the id, what may apply, and what to do next."""
+    """After saving: the id and exhibits, what may apply, and (last, so it stays in view) what to do next."""
     from campaignsafe.contact import forces
     from campaignsafe.incidents import kinds
 
@@ -330,6 +330,11 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     out += [fill(exhibit_line(e), "  ", " " * (len(e.exhibit_ref) + 4)) for e in incident.evidence]
     out.append("")
     out.append(style("If anyone is in danger now, call 999.", BOLD, RED))
+    # the reference first and what to do last: on a small screen the steps are what stays in view
+    out.append("")
+    for line in offences_lines(incident.kind, nation):
+        out.append(fill(line.removeprefix("  • "), "  • ", "    ") if line.startswith("  • ") else fill(line))
+    out.append("")
     out.append(style("Next steps", BOLD))
     steps = force_lines(force_id, nation, incident.police_reported)
     if source == "profile":
@@ -347,10 +352,11 @@ def show_saved(incident: Incident, profile: Profile) -> None:
         )
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
     out += [fill(s, "  • ", "    ") for s in steps]
-    out.append("")
-    for line in offences_lines(incident.kind, nation):
-        out.append(fill(line.removeprefix("  • "), "  • ", "    ") if line.startswith("  • ") else fill(line))
     if taller_than_screen(out):
         # the first lines have scrolled away: what was saved, and 999, again last
-        out += ["", style(fill(f"{name}. If anyone is in danger now, call 999."), BOLD, RED)]
+        refs = [e.exhibit_ref for e in incident.evidence]
+        held = (
+            f", with exhibits {refs[0]} to {refs[-1]}" if len(refs) > 1 else f", with exhibit {refs[0]}" if refs else ""
+        )
+        out += ["", style(fill(f"{name}{held}."), BOLD), style("If anyone is in danger now, call 999.", BOLD, RED)]
     print("\n".join(out))
