@@ -646,3 +646,12 @@ def test_a_postcode_cut_short_in_the_form_says_why_in_the_forms_words(
     assert "press Enter to go on without one (you are then asked which police force)" in out
     assert "--force" not in out and "force_id" not in out
     _assert_first_answers_kept(home)
+
+
+def test_a_time_given_in_utc_is_read_back_as_uk_time_saying_so(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """`17:30 UTC` in May was read back as "18:30" with no word of the hour's change: it looked misread."""
+    prompts(monkeypatch)
+    r = run("report", input="\n".join(["2026-05-01 17:30 UTC", *FIRST[1:], *DESCRIPTION, "", *REST]) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "Fri 1 May 2026 18:30 UK time" in r.stdout
+    _assert_first_answers_kept(home)

@@ -11,10 +11,13 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from campaignsafe.errors import CampaignsafeError, InputError
 from campaignsafe.incidents import inputs, kinds
+
+if TYPE_CHECKING:
+    from campaignsafe.incidents.when import When
 
 Answers = dict[str, Any]
 #: (normalised value, a short echo shown to the user or None)
@@ -44,10 +47,18 @@ class Question:
 
 
 def _when(value: str, _a: Answers) -> Checked:
-    from campaignsafe.incidents.when import describe, iso, parse
+    from campaignsafe.incidents.when import iso, parse
 
     got = parse(value)
-    return (iso(got.at) if got.time_known else got.at.date().isoformat()), describe(got)
+    return (iso(got.at) if got.time_known else got.at.date().isoformat()), _read_back(got, value)
+
+
+def _read_back(got: When, typed: str) -> str:
+    """A time as understood, said as UK time when it was given in another zone (``18:30 UTC`` → ``… 19:30 UK
+    time`` in summer): the record keeps the UK's clock, and the change should not go unsaid."""
+    from campaignsafe.incidents.when import describe, zone_given
+
+    return describe(got) + (" UK time" if got.time_known and not got.counted and zone_given(typed) else "")
 
 
 def _postcode(value: str, a: Answers) -> Checked:
@@ -273,7 +284,7 @@ _NOT_KNOWN = {"not known", "unknown", "don't know", "dont know", "?"}
 
 def _reported_when(value: str, a: Answers) -> Checked:
     from campaignsafe.incidents.models import REPORTED_NEEDS_TIME
-    from campaignsafe.incidents.when import before, describe, iso, parse, too_early
+    from campaignsafe.incidents.when import before, iso, parse, too_early
 
     if value.strip().lower().rstrip(".!").replace("\u2019", "'") in _NOT_KNOWN:  # "Don’t know." as typed
         return "", "not known"
@@ -283,7 +294,7 @@ def _reported_when(value: str, a: Answers) -> Checked:
     happened = parse(a["when"]) if a.get("when") else None  # as _when stored it: ISO, or the day alone
     if happened is not None and before(got.at, happened):
         raise InputError(f"{too_early(happened)}: give when you reported it")
-    return iso(got.at), describe(got)
+    return iso(got.at), _read_back(got, value)
 
 
 QUESTIONS: list[Question] = [

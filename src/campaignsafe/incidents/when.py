@@ -327,6 +327,12 @@ def describe(when: When) -> str:
     return f"{day_label(when.at)} {clock_label(when.at)}"
 
 
+def zone_given(text: str) -> bool:
+    """Whether ``text`` names its zone or offset (``18:30 UTC``, ``18:30+02:00``): its clock may not be the UK's."""
+    t = text.strip()
+    return bool(_ZONED.fullmatch(t) or _OFFSET_AT_END.search(t))
+
+
 def before(at: datetime, incident: When) -> bool:
     """Whether ``at`` (a report made, say) is before the incident happened: to the minute, as both are shown (only
     its day known: before that day). Compared as instants: two London times are compared by their clocks, which
