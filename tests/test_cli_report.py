@@ -739,3 +739,24 @@ def test_a_files_problems_count_items_from_one_and_name_the_field_meant(tmp_path
         " the flags')",
     ]
     assert nothing_written(home)
+
+
+def test_a_platform_one_slip_from_a_known_one_is_said_after_flags_or_a_file(tmp_path: Path, home: Path) -> None:
+    """The guided form named `Twiter` back as close to X; `--platform Twiter` and a file's `platform: Facebok`
+    were kept with no word, and `incidents links` then never matched their handles with X's or Facebook's."""
+    r = run("report", "--when", "yesterday 10:00", "--kind", "online-abuse", "--place", "online",
+            "--platform", "Twiter", "--description", "d")  # fmt: skip
+    assert r.exit_code == 0
+    said = " ".join(r.stdout.split())
+    assert (
+        "The platform is not one campaignsafe knows; if you meant X: campaignsafe incidents edit 1 --platform x" in said
+    )
+    many = [
+        minimal(platform="Facebok", location={"text": "online"}),
+        minimal(platform="X", location={"text": "online"}),
+    ]
+    r = run("report", "--from-file", str(write_json(tmp_path, many)))
+    said = " ".join(r.stdout.split())
+    assert r.exit_code == 0 and "incident 2's platform is not one campaignsafe knows; if you meant Facebook" in said
+    assert "incidents edit 2 --platform facebook" in said and "incident 3" not in said
+    assert run("incidents", "show", "1", "--json").json["platform"] == "Twiter"  # kept as given

@@ -351,6 +351,14 @@ def show_saved(incident: Incident, profile: Profile) -> None:
             " (add --when TIME: when you reported it)"
         )
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
+    from campaignsafe.incidents.entry import platform_near_known
+
+    near = platform_near_known(incident)
+    if near:
+        steps.append(
+            f"The platform is not one campaignsafe knows; if you meant {near[1]}:"
+            f" campaignsafe incidents edit {incident.id} --platform {near[0]}"
+        )
     out += [fill(s, "  • ", "    ") for s in steps]
     if taller_than_screen(out):
         # the first lines have scrolled away: what was saved, and 999, again last

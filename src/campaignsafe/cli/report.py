@@ -162,6 +162,26 @@ def _postcode_unused(saved: list[Any]) -> None:
         )
 
 
+def _platforms_near(saved: list[Any]) -> None:
+    """Say which incidents from a file name a platform one slip from one campaignsafe knows (``Twiter``)."""
+    from campaignsafe.cli._panel import say
+    from campaignsafe.incidents.entry import platform_near_known
+
+    near = [(i.id, found) for i in saved if (found := platform_near_known(i))]
+    if near:
+        first, (pid, label) = near[0]
+        fix = f"if you meant {label}: campaignsafe incidents edit {first} --platform {pid}"
+        if len(near) == 1:
+            text = f"Note: incident {first}'s platform is not one campaignsafe knows; {fix}"
+        else:
+            ids = ", ".join(str(n) for n, _f in near[:20]) + (f" and {len(near) - 20:,} more" if len(near) > 20 else "")
+            text = f"Note: incidents {ids} name a platform close to one campaignsafe knows; for incident {first}, {fix}"
+        say(
+            text,
+            6,
+        )
+
+
 def _show(saved: list[Any], json_out: bool, many: bool) -> None:
     from campaignsafe.cli._incident_view import record_json, show_saved
     from campaignsafe.cli._render import print_json
@@ -175,6 +195,7 @@ def _show(saved: list[Any], json_out: bool, many: bool) -> None:
         noun = "incident" if len(ids) == 1 else "incidents"
         print(f"Saved {len(ids)} {noun}: {', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''}.")
         _postcode_unused(saved)
+        _platforms_near(saved)
         print("List them: campaignsafe incidents list")
         return
     from campaignsafe import profile

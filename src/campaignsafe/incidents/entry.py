@@ -282,6 +282,15 @@ def remove(incident_id: int) -> Deleted:
     return deleted
 
 
+def platform_near_known(incident: Incident) -> tuple[str, str] | None:
+    """``(id, label)`` of the platform campaignsafe knows that ``incident``'s platform is one slip from (``Twiter``:
+    ``("x", "X")``); ``incidents links`` matches handles by platform, so it is worth a word. None otherwise."""
+    from campaignsafe.incidents import identifiers
+
+    near = identifiers.near_platform(incident.platform)
+    return (near, identifiers.platform_label(near)) if near else None
+
+
 def postcode_in_words(incidents: Sequence[Incident]) -> list[int]:
     """The ids of ``incidents`` whose place's words hold a full postcode though the place has no postcode or force
     (a file's place is taken as written, where the guided form offers such a postcode)."""

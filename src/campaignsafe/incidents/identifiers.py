@@ -144,6 +144,19 @@ def platform(text: str | None) -> str | None:
     return ALIASES.get(key, key[:40])
 
 
+def near_platform(text: str | None) -> str | None:
+    """The id of the platform campaignsafe knows that ``text`` is one slip from (``Twiter`` → ``x``); None for a
+    known platform, a short name, or one like no platform it knows."""
+    import difflib
+
+    key = platform(text) or ""
+    if key in PLATFORMS or len(key) < 4:
+        return None
+    names = {**{k: k for k in PLATFORMS}, **ALIASES}
+    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.8)
+    return names[close[0]] if close else None
+
+
 def platform_label(pid: str | None) -> str:
     """``X``, ``Facebook``; an unknown platform as its id; no platform: ``unknown platform``."""
     if not pid:

@@ -206,18 +206,12 @@ def _person(role: str) -> Callable[[str, Answers], Checked]:
 def _platform(value: str, _a: Answers) -> Checked:
     """A platform's name, kept as typed; one close to a platform campaignsafe knows (``Twiter``) is said, since
     ``incidents links`` matches handles by their platform, and the review screen can change it."""
-    import difflib
-
     from campaignsafe.incidents import identifiers as ids
 
-    key = ids.platform(value) or ""
-    if key in ids.PLATFORMS or len(key) < 4:
+    near = ids.near_platform(value)
+    if near is None:
         return value.strip(), None
-    names = {**{k: k for k in ids.PLATFORMS}, **ids.ALIASES}
-    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.8)
-    if not close:
-        return value.strip(), None
-    label = ids.platform_label(names[close[0]])
+    label = ids.platform_label(near)
     return value.strip(), f"kept as typed; if you meant {label}, change it on the review screen before saving"
 
 
