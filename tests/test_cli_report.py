@@ -674,6 +674,17 @@ def test_a_yaml_tag_that_makes_bytes_or_cannot_make_its_value_is_refused_plainly
     assert count(home) == 0
 
 
+def test_a_yaml_merge_key_is_refused_as_such(home: Path, tmp_path: Path) -> None:
+    """``<<: {platform: X}`` was "could not determine a constructor for the tag …" (or, with aliases refused,
+    "the same key is given twice"): words that do not say what to change."""
+    f = tmp_path / "incident.yaml"
+    f.write_text("occurred_at: 2026-05-01 18:30\nkind: threats\ndescription: x\nlocation: {text: here}\n"
+                 "<<: {platform: X}\n")  # fmt: skip
+    r = run("report", "--from-file", str(f))
+    assert r.exit_code == 3 and "line 5 column 1: merge keys (<<:) are not allowed here" in r.stderr
+    assert count(home) == 0
+
+
 def test_a_suspect_known_only_by_the_number_they_called_from_is_recorded(home: Path, tmp_path: Path) -> None:
     """``people: [{role: suspect, contact: 07700 900999}]`` was refused ("give a description, a name or a
     handle"), though a threatening caller is often known by nothing else; their number now links incidents."""

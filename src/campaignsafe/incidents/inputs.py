@@ -344,6 +344,11 @@ def _yaml_loader() -> Any:
             if isinstance(node, yaml.MappingNode):
                 seen: set[Any] = set()
                 for key_node, _value in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        raise yaml.constructor.ConstructorError(
+                            None, None, "merge keys (<<:) are not allowed here: write the fields themselves",
+                            key_node.start_mark,
+                        )  # fmt: skip
                     key = self.construct_object(key_node, deep=True)
                     if isinstance(key, (str, int, float, bool)) or key is None:
                         if key in seen:
