@@ -771,3 +771,18 @@ def test_a_platform_one_slip_from_a_known_one_is_said_after_flags_or_a_file(tmp_
     assert r.exit_code == 0 and "incident 2's platform is not one campaignsafe knows; if you meant Facebook" in said
     assert "incidents edit 2 --platform facebook" in said and "incident 3" not in said
     assert run("incidents", "show", "1", "--json").json["platform"] == "Twiter"  # kept as given
+
+
+def test_a_dash_for_a_text_flag_other_than_description_is_refused(home: Path) -> None:
+    """`--impact -` stored "-" as the effect on the user (only --description reads standard input, as its help
+    says): a dash alone is refused for every other text flag, in `report` and `incidents edit`."""
+    args = ["report", "--when", "yesterday 10:00", "--kind", "threats", "--place", "High St", "--description", "x"]
+    r = run(*args, "--impact", "-", "--campaign-impact", " - ", input="piped account\n")
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 3 and "--impact: '-' reads standard input only for --description" in said
+    assert "--campaign-impact: '-' reads standard input only for --description" in said
+    assert count(home) == 0
+    assert run(*args).exit_code == 0
+    r = run("incidents", "edit", "1", "--impact", "-")
+    assert r.exit_code == 3 and "--impact: '-' reads standard input only for --description" in r.stderr
+    assert run("incidents", "show", "1", "--json").json["impact"] in (None, {}, {"personal": None, "campaign": None})

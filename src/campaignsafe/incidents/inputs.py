@@ -257,11 +257,19 @@ def ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
+def dash_problem(flag: str, value: Any) -> str | None:
+    """``--impact -`` stored "-" as the effect on the user: only ``--description`` reads standard input, so a
+    ``-`` alone for another text flag is refused, not kept as what the user said."""
+    if flag == "description" or not isinstance(value, str) or value.strip() != "-":
+        return None
+    return f"--{flag.replace('_', '-')}: '-' reads standard input only for --description; give the text itself"
+
+
 def from_flags(f: dict[str, Any], base: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
     """An incident from ``report``'s flags, laid over ``base`` (a resumed draft) when given,
     and the problems with flags that could not be read (to list with the rest)."""
     raw: dict[str, Any] = dict(base or {})
-    problems: list[str] = []
+    problems = [p for k, v in f.items() if (p := dash_problem(k, v))]
     for key, flag in (("occurred_at", "when"), ("kind", "kind"), ("platform", "platform")):
         if f.get(flag) is not None:
             raw[key] = f[flag]

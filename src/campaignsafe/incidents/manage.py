@@ -34,6 +34,9 @@ def _text_problems(values: dict[str, Any]) -> dict[str, str]:
     for key, value in values.items():
         for text in value if isinstance(value, list) else [value]:
             problem = control_problem(text) if isinstance(text, str) else None
+            if problem is None and (dash := inputs.dash_problem(key, text)):
+                out[key] = dash
+                break
             if problem:
                 out[key] = f"--{key.replace('_', '-')}: {problem}"
                 break
