@@ -124,3 +124,20 @@ def test_when_a_web_page_was_seen_is_recorded_only_as_given(home: Path) -> None:
     assert "seen Fri 1 May 2026 18:40" in " ".join(run("export", "2", "--format", "md").stdout.split())
     r = run("incidents", "add-evidence", "1", "--url", "https://x.com/a/status/3", "--json")
     assert r.exit_code == 0 and run("incidents", "show", "1", "--json").json["evidence"][1]["seen_at"] is None
+
+
+def test_a_screenshot_or_note_holding_a_semicolon_is_kept_whole(home: Path, tmp_path: Path) -> None:
+    """`--url "…; screenshot=my; shot.png"` was "url is not a web address" (the rest of the file's name was
+    taken as part of the address), and `note=posted; then deleted` the same. Text after a field is that field's
+    (an address holds no spaces); the note is shown with its exhibit, as the export shows it."""
+    set_initials()
+    shot = tmp_path / "my; shot.png"
+    shot.write_bytes(b"png")
+    url = f"https://x.com/a/status/1; screenshot={shot}; seen_at=2026-05-01 19:00; note=posted; then deleted"
+    r = run("report", "--when", "2026-05-01 18:30", "--kind", "online-abuse", "--place", "online",
+            "--description", "d", "--url", url, "--json")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    (ev,) = r.json["evidence"]
+    assert (ev["url"], ev["screenshot"]["original_name"], ev["note"]) == (
+        "https://x.com/a/status/1", "my; shot.png", "posted; then deleted")  # fmt: skip
+    assert "note: posted; then deleted" in " ".join(run("incidents", "show", "1").stdout.split())

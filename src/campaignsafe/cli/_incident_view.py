@@ -141,18 +141,19 @@ def _person(p: Person) -> str:
 
 
 def exhibit_line(e: Evidence) -> str:
-    """``JS/1  photo.jpg, 1.2 MB, SHA-256 ab12…`` or the URL form."""
+    """``JS/1  photo.jpg, 1.2 MB, SHA-256 ab12…`` or the URL form, with the exhibit's note if it has one."""
     from campaignsafe.incidents.models import size_text
     from campaignsafe.incidents.when import When, describe
 
+    note = f"; note: {e.note}" if e.note else ""
     if e.type == "file" and e.file:
-        return f"{e.exhibit_ref}  {e.file.described()}, {size_text(e.file.size)}, SHA-256 {e.file.sha256}"
+        return f"{e.exhibit_ref}  {e.file.described()}, {size_text(e.file.size)}, SHA-256 {e.file.sha256}{note}"
     text = f"{e.exhibit_ref}  {e.url}" + (f" ({e.platform})" if e.platform else "")
     if e.seen_at:
         text += f", seen {describe(When(e.seen_at))}"
     if e.screenshot:
         text += f"; screenshot {e.screenshot.original_name}, SHA-256 {e.screenshot.sha256}"
-    return text
+    return text + note
 
 
 def _body(incident: Incident, now: bool = False, theirs: str | None = None) -> list[tuple[str, str]]:

@@ -85,6 +85,7 @@ def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str
     out: dict[str, str] = {}
     free: list[str] = []
     parts = _url_parts(text, allowed) if first == "url" else text.split(";")
+    last = None  # the field given last: in a web address's value, text after it is its own
     for part in (p.strip() for p in parts):
         key, sep, value = part.partition("=")
         key = key.strip().lower().replace("-", "_")
@@ -95,8 +96,11 @@ def item(text: str, first: str, allowed: tuple[str, ...], what: str) -> dict[str
             if key in out:
                 raise InputError(f"{key}= is given twice in one {what}: give it once", code="bad_flag")
             out[key] = value.strip()
+            last = key
         elif sep and re.fullmatch(r"[a-z_]+", key):
             raise InputError(f"unknown field in {what} (use {', '.join((first, *allowed))})", code="bad_flag")
+        elif part and first == "url" and last is not None:  # "screenshot=my; shot.png": one file's name
+            out[last] += "; " + part
         elif part:
             free.append(part)
     if free:
