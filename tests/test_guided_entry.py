@@ -655,3 +655,17 @@ def test_a_time_given_in_utc_is_read_back_as_uk_time_saying_so(monkeypatch: pyte
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "Fri 1 May 2026 18:30 UK time" in r.stdout
     _assert_first_answers_kept(home)
+
+
+def test_a_postcode_other_than_the_one_in_the_place_is_pointed_out(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """A place naming BA1 1BZ with SW1A 1AA typed as its postcode was taken without a word: the force (the Met,
+    not Avon and Somerset) came from the postcode. Both are kept as typed, and the difference is said twice."""
+    prompts(monkeypatch)
+    first = [FIRST[0], "12 Queen Square, Bath BA1 1BZ", "SW1A 1AA", FIRST[3]]
+    r = run("report", input="\n".join([*first, *DESCRIPTION, "", *REST]) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    out = " ".join(r.stdout.split())
+    assert "the place's words give BA1 1BZ: check which is right" in out
+    review = out.split("Check the record before it is saved")[1]
+    assert "SW1A 1AA (Metropolitan Police Service); the place's words give BA1 1BZ" in review
+    assert _stored(home).location.postcode == "SW1A 1AA"

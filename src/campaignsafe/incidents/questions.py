@@ -72,9 +72,15 @@ def _postcode(value: str, a: Answers) -> Checked:
         raise InputError(_no_such_postcode(exc), _GO_ON, code="postcode_not_found") from None
     except InputError as exc:  # its hint names the flags, which the form has none of
         raise InputError(exc.message, _GO_ON, code=exc.code) from None
-    if not loc.force_name:
-        return loc.postcode, "more than one police force covers this area: you will be asked which"
-    return loc.postcode, f"{loc.force_name} (999 if it is still happening; otherwise 101 or online)"
+    said = (
+        f"{loc.force_name} (999 if it is still happening; otherwise 101 or online)"
+        if loc.force_name
+        else "more than one police force covers this area: you will be asked which"
+    )
+    written = _postcode_in_place(a)
+    if written and written != loc.postcode:  # the guided form shows the user their own answers
+        said += f"; the place's words give {written}: check which is right (either can be changed on the review)"
+    return loc.postcode, said
 
 
 _GO_ON = "check it, or press Enter to go on without one (you are then asked which police force)"
@@ -383,6 +389,8 @@ def review(a: Answers) -> list[tuple[str, str, str]]:
             shown = _shown(q.id, a.get(q.id))
             if q.default_unsaid and not a.get(q.id) and q.default and (fallback := q.default(a)):
                 shown = f"{fallback} (from your profile)"
+            if q.id == "postcode" and (written := _postcode_in_place(a)) and a.get(q.id) != written:
+                shown += f"; the place's words give {written}"
             out.append((q.id, REVIEW_LABELS.get(q.id, q.id), shown))
     return out
 
