@@ -467,3 +467,11 @@ def test_a_batch_answers_a_copied_address_as_contact_does(tmp_path: Path) -> Non
     lines = [json.loads(line) for line in run("contact", "--batch", str(f)).stdout.splitlines()]
     assert [d.get("postcode") for d in lines] == ["SW1A 1AA", "BA1 1BZ"]
     assert lines[0]["notes"] == run("contact", "SW1A 1AA.", "--json").json["notes"]
+
+
+def test_a_postcode_or_name_needs_no_quotes() -> None:
+    """`contact BA1 1SU` was refused ("got 1 more word than it takes"): the words are now one query."""
+    r = run("contact", "BA1", "1SU", "--json")
+    assert r.exit_code == 0 and (r.json["query"], r.json["postcode"]) == ("BA1 1SU", "BA1 1SU")
+    assert run("contact", "Newcastle", "upon", "Tyne", "--json").json["forces"][0]["id"] == "northumbria"
+    assert "not both" in run("contact", "SW1A", "1AA", "--batch", "-", input="").stderr

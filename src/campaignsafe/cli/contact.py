@@ -55,10 +55,12 @@ Example: campaignsafe contact "SW1A 1AA" --json
 
 @app.command("lookup", cls=LookupCommand, help=LOOKUP_HELP, hidden=True)
 def lookup(
-    query: Annotated[
-        str | None,
+    words: Annotated[
+        list[str] | None,
         typer.Argument(
-            help="Postcode, district, sector, constituency, council or force.", show_default=False, metavar="QUERY"
+            help="Postcode, district, sector, constituency, council or force (quotes optional).",
+            show_default=False,
+            metavar="QUERY",
         ),
     ] = None,
     batch: Annotated[
@@ -71,6 +73,7 @@ def lookup(
 ) -> None:
     from campaignsafe.errors import CampaignsafeError, InputError
 
+    query = " ".join(words) if words else None  # contact SW1A 1AA, unquoted, is one query
     if batch is not None:
         if query is not None:
             raise InputError("give either a QUERY or --batch FILE, not both", code="usage")
