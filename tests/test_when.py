@@ -268,3 +268,19 @@ def test_before_agrees_with_the_instants(moment: datetime, seconds: int) -> None
     incident = moment.replace(second=0, microsecond=0, tzinfo=UTC).astimezone(LONDON)
     report = (incident.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(LONDON)
     assert before(report, When(incident)) == (seconds < 0)
+
+
+@pytest.mark.parametrize(
+    ("clock", "text", "utc"),
+    [
+        ("2026-03-29T02:30:00+00:00", "2 hours ago", "2026-03-29T00:30:00+00:00"),  # the clocks went forward at 01:00
+        ("2026-10-25T01:30:00+00:00", "60 minutes ago, UTC", "2026-10-25T00:30:00+00:00"),  # back at 02:00 BST
+        ("2026-10-25T01:30:00+00:00", "2 hours ago", "2026-10-24T23:30:00+00:00"),
+        ("2026-10-25T01:10:00+00:00", "45 mins ago", "2026-10-25T00:25:00+00:00"),
+    ],
+)
+def test_time_ago_counts_back_on_the_real_clock_across_a_change_of_the_clocks(clock: str, text: str, utc: str) -> None:
+    """ "2 hours ago" subtracted from London's clock face: across the night the clocks change it was stored an
+    hour (in October up to two) from the moment meant."""
+    got = parse(text, clock=datetime.fromisoformat(clock)).at
+    assert got.astimezone(UTC).isoformat() == utc

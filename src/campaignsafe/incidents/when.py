@@ -105,7 +105,8 @@ def parse(text: str, *, clock: datetime | None = None, future: bool = False) -> 
         raise InputError(f"not a date and time I understand ({EXAMPLES})", code="bad_date")
     if when.at.year < MIN_YEAR:
         raise InputError(f"the date is before {MIN_YEAR}", code="bad_date")
-    later = when.at > current + SKEW if when.time_known else when.at.date() > current.date()
+    # instants compared in UTC: two London times compare by their clock faces, ignoring fold (the repeated hour)
+    later = _utc(when.at) > _utc(current) + SKEW if when.time_known else when.at.date() > current.date()
     if later and not future:
         raise InputError("the date and time is in the future; give when it happened", code="future_date")
     return when
@@ -272,14 +273,16 @@ def _with_year(d: int, m: int, y: str | None, current: datetime, clock: time | N
     if y is not None:
         return candidate
     moment = _local(candidate, clock) if clock is not None else None
-    in_future = moment > current + SKEW if moment is not None else candidate > current.date()
+    in_future = _utc(moment) > _utc(current) + SKEW if moment is not None else candidate > current.date()
     return candidate.replace(year=current.year - 1) if in_future else candidate
 
 
 def _ago(n: int, unit: str, current: datetime) -> When:
     if unit.startswith(("min", "hour", "hr")):
         delta = timedelta(minutes=n) if unit.startswith("min") else timedelta(hours=n)
-        return When((current - delta).replace(microsecond=0), counted=True)
+        # counted back on the real clock, not London's face: across a change of the clocks they differ by an hour
+        back = (current.astimezone(UTC) - delta).astimezone(LONDON)
+        return When(back.replace(microsecond=0), counted=True)
     days = n * (7 if unit.startswith("week") else 1)
     return When(datetime.combine(current.date() - timedelta(days=days), time(0), tzinfo=LONDON), time_known=False)
 
@@ -340,6 +343,10 @@ def before(at: datetime, incident: When) -> bool:
     if incident.time_known:
         return _minute(at) < _minute(incident.at)
     return at.astimezone(LONDON).date() < incident.at.astimezone(LONDON).date()
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
 
 
 def _minute(at: datetime) -> datetime:
