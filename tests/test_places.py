@@ -269,3 +269,22 @@ def test_an_incident_on_a_train_can_be_given_to_british_transport_police() -> No
     assert "British Transport Police" in run("incidents", "show", "1").stdout
     p = run("profile", "--force", "Transport Police", "--json")
     assert p.exit_code == 0 and p.json["force_id"] == "btp"
+
+
+def test_btp_beside_a_postcode_is_as_given_and_the_postcode_keeps_its_nation() -> None:
+    """`--postcode "BA1 1BZ" --force btp` (on a train at Bath) said "from the place's postcode", which gives Avon
+    and Somerset, and dropped the postcode's nation (England) for BTP's none."""
+    r = run("report", "--when", "yesterday 9pm", "--place", "train at Bath", "--postcode", "BA1 1BZ", "--force",
+            "btp", "--kind", "threats", "--description", "x", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    assert r.json["location"]["nation"] == "england"
+    assert "British Transport Police (as given for the place)" in run("incidents", "show", "1").stdout
+    (row,) = run("incidents", "list", "--json").json["incidents"]
+    assert row["force_source"] == "given"
+
+
+def test_the_forces_of_no_area_are_those_the_data_marks_so() -> None:
+    """``listing.NO_AREA_FORCES`` (kept as a literal: `incidents list` does not load the forces file) is the data's."""
+    from campaignsafe.incidents.listing import NO_AREA_FORCES
+
+    assert {f["id"] for f in load_json("forces.json")["forces"] if not f["territorial"]} == NO_AREA_FORCES

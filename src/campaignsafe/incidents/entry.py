@@ -98,7 +98,8 @@ def _force(text: str) -> dict[str, Any]:
     from campaignsafe.incidents.listing import find_force
 
     place = find_force(text)
-    return {"force_id": place.code, "force_name": place.name, "nation": force_nation(place.code)}
+    out = {"force_id": place.code, "force_name": place.name, "nation": force_nation(place.code)}
+    return out if out["nation"] else {k: v for k, v in out.items() if k != "nation"}  # BTP: the postcode's nation
 
 
 def _outside(base: Path, value: str) -> bool:

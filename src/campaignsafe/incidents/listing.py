@@ -90,6 +90,10 @@ def known_force(force_id: str) -> str | None:
     return str(routes.get("name") or force_id) if routes is not None else None
 
 
+#: forces that police no area (``territorial: false`` in forces.yaml, a test checks): no postcode gives one
+NO_AREA_FORCES = frozenset({"btp"})
+
+
 def force_of(
     force_id: str | None, name: str | None, postcode: str | None, profile_force: str | None
 ) -> tuple[str | None, str | None, str | None]:
@@ -100,7 +104,8 @@ def force_of(
     same value everywhere and always labelled with where it came from (``FORCE_SOURCES``).
     """
     if force_id:
-        return force_id, name or force_name(force_id), "postcode" if postcode else "given"
+        found = postcode and force_id not in NO_AREA_FORCES  # BTP beside a postcode was given, never found
+        return force_id, name or force_name(force_id), "postcode" if found else "given"
     name = known_force(profile_force) if profile_force else None
     if name:  # a profile force campaignsafe does not know (a file edited by hand) is no force
         return profile_force, name, "profile"
