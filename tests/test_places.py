@@ -288,3 +288,16 @@ def test_the_forces_of_no_area_are_those_the_data_marks_so() -> None:
     from campaignsafe.incidents.listing import NO_AREA_FORCES
 
     assert {f["id"] for f in load_json("forces.json")["forces"] if not f["territorial"]} == NO_AREA_FORCES
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["profile", "--force", "Newcastle"], ["report", "--when", "yesterday 9pm", "--place", "x", "--kind", "threats",
+     "--description", "x", "--force", "newcastle"], ["incidents", "list", "--force", "Newcastle"]],
+)  # fmt: skip
+def test_a_force_nickname_that_is_also_a_town_elsewhere_is_not_taken_as_a_force(args: list[str]) -> None:
+    """`--force Newcastle` took Northumbria without a word while `contact Newcastle` listed both forces: a
+    Newcastle-under-Lyme candidate got the wrong force on their record."""
+    r = run(*args)
+    said = " ".join(r.stderr.split())
+    assert r.exit_code in (3, 4) and "Northumbria Police; Staffordshire Police" in said, said

@@ -253,7 +253,11 @@ class Matcher:
             if exact:
                 best = min(exact, key=lambda p: KIND_ORDER[p.kind])
                 if best.kind == "force" and k in self.place_aliases:
-                    wider = self._areas_of_other_forces(_strip_force_words(k), best, kinds)
+                    wider = self._areas_of_other_forces(_strip_force_words(k), best, tuple(KIND_ORDER))
+                    if wider and kinds == ("force",):  # `--force Newcastle`: which of the forces?
+                        codes = {c for p in wider for c in self.forces_of[p]} | {best.code}
+                        found = {p for ps in self.table.values() for p in ps if p.kind == "force" and p.code in codes}
+                        return sorted(found, key=lambda p: p.name), False
                     if wider:
                         return wider, False
                 return [best], True

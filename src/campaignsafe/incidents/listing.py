@@ -251,9 +251,9 @@ def find_force(text: str) -> Any:
     try:
         return places.find(text, kinds=("force",))[0]
     except CampaignsafeError as exc:
-        message = (
-            "more than one police force matches that name"
-            if exc.code == "place_ambiguous"
+        message = (  # the hint names forces, never what was typed: said in the message, which every form shows
+            f"more than one police force matches that name ({exc.hint})"
+            if exc.code == "place_ambiguous" and exc.hint
             else "no police force matches that id or name"
         )
         raise type(exc)(message, exc.hint, code=exc.code) from None
