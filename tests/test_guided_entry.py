@@ -669,3 +669,21 @@ def test_a_postcode_other_than_the_one_in_the_place_is_pointed_out(monkeypatch: 
     review = out.split("Check the record before it is saved")[1]
     assert "SW1A 1AA (Metropolitan Police Service); the place's words give BA1 1BZ" in review
     assert _stored(home).location.postcode == "SW1A 1AA"
+
+
+def test_a_route_changed_to_not_yet_and_back_asks_its_time_and_reference_again(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """101 → not yet → 999 on the review brought back the 101 call's time and reference (kept, hidden, while it
+    said not yet) as the 999 call's, with no word: they are asked again, Enter on its own keeping each."""
+    prompts(monkeypatch)
+    rest = ["", "", "", "", "", "", "", "101", "2026-05-01 19:00", "CAD 123"]
+    typed = [*FIRST, *DESCRIPTION, "", *rest]
+    probe = run("report", input="\n".join(typed) + "\nq\n\n")
+    number = _number_on_review(probe.stdout, "Told the police")
+    (home / "incidents.db").unlink()
+    r = run("report", input="\n".join([*typed, number, "no", number, "999", "", "CAD 456", ""]) + "\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "were given for an earlier answer: check each" in " ".join(r.stdout.split())
+    (report,) = _stored(home).reports
+    assert (report.to, report.reference) == ("999", "CAD 456")

@@ -221,8 +221,13 @@ def _review(d: Draft) -> None:
         _ask(q, d, final=True, keep=q.id in d.answers)
         if q.id == "when":
             _recheck_reported_at(d)
-        if q.id == "reported_police" and "no" not in (old, d.answers.get(q.id)) and old != d.answers.get(q.id):
-            _recheck_report(d, shown)
+        new = d.answers.get(q.id)
+        if q.id == "reported_police" and new != "no" and old != new:
+            # from another route, or from "not yet" with a time or reference kept from a route before it
+            if old != "no":
+                _recheck_report(d, f"when this said '{shown}'")
+            elif any(d.answers.get(k) is not None for k in ("reported_at", "police_ref")):
+                _recheck_report(d, "for an earlier answer")
         while left := [x for x in QUESTIONS if x.id not in d.answers and x.applies(d.answers)]:
             _ask(left[0], d, final=True)
 
@@ -242,7 +247,7 @@ def _recheck_reported_at(d: Draft) -> None:
         _ask(q, d, final=True)
 
 
-def _recheck_report(d: Draft, route_was: str) -> None:
+def _recheck_report(d: Draft, given: str) -> None:
     """The report time and reference asked again after the route changed (101 → online): they were given for
     the other route, so each is checked, and Enter on its own keeps it."""
     import dataclasses
@@ -250,7 +255,7 @@ def _recheck_report(d: Draft, route_was: str) -> None:
     from campaignsafe.incidents.questions import BY_ID, review
 
     shown = {qid: value for qid, _label, value in review(d.answers)}
-    say_wrapped(f"The report time and reference were given when this said '{route_was}': check each.")
+    say_wrapped(f"The report time and reference were given {given}: check each.")
     for qid in ("reported_at", "police_ref"):
         q = dataclasses.replace(BY_ID[qid], default=None)
         if qid in d.answers:
