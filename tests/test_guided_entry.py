@@ -643,7 +643,7 @@ def test_a_postcode_cut_short_in_the_form_says_why_in_the_forms_words(
     assert r.exit_code == 0, r.stdout + r.stderr
     out = " ".join(r.stdout.split())
     assert "that is not a valid postcode: the second part must be a digit and two letters (like 1AA)" in out
-    assert "press Enter to go on without one (you are then asked which police force)" in out
+    assert "press Enter to go on without one; the police force is then asked" in out
     assert "--force" not in out and "force_id" not in out
     _assert_first_answers_kept(home)
 
@@ -687,3 +687,16 @@ def test_a_route_changed_to_not_yet_and_back_asks_its_time_and_reference_again(
     assert "were given for an earlier answer: check each" in " ".join(r.stdout.split())
     (report,) = _stored(home).reports
     assert (report.to, report.reference) == ("999", "CAD 456")
+
+
+def test_with_a_postcode_offered_none_goes_on_without_one(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """With the place's postcode offered ([BA1 1BZ]), a refused postcode said "press Enter to go on without one",
+    but Enter saved the offered one, and `none` was refused as not a postcode."""
+    prompts(monkeypatch)
+    answers = [FIRST[0], "12 Queen Square, Bath BA1 1BZ", "QQ", "none", "Kent Police", FIRST[3], *DESCRIPTION, ""]
+    r = run("report", input="\n".join([*answers, *REST]) + "\n\n")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    out = " ".join(r.stdout.split())
+    assert "type none to go on without one; the police force is then asked" in out
+    loc = _stored(home).location
+    assert (loc.postcode, loc.force_id) == (None, "kent")

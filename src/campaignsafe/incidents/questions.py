@@ -66,12 +66,16 @@ def _postcode(value: str, a: Answers) -> Checked:
     from campaignsafe.incidents.entry import resolve_location
     from campaignsafe.incidents.models import LocationIn
 
+    if value.strip().lower() in ("none", "-", "no"):  # Enter takes the postcode offered from the place's words
+        return "", "no postcode: the police force is asked next"
+    # Enter takes a postcode offered from the place's words, so going on without one is said another way
+    go_on = _GO_ON.format(how="type none" if _postcode_in_place(a) else "press Enter")
     try:
         loc = resolve_location(LocationIn(text=a.get("place") or "-", postcode=value))
     except NotFoundError as exc:
-        raise InputError(_no_such_postcode(exc), _GO_ON, code="postcode_not_found") from None
+        raise InputError(_no_such_postcode(exc), go_on, code="postcode_not_found") from None
     except InputError as exc:  # its hint names the flags, which the form has none of
-        raise InputError(exc.message, _GO_ON, code=exc.code) from None
+        raise InputError(exc.message, go_on, code=exc.code) from None
     said = (
         f"{loc.force_name} (999 if it is still happening; otherwise 101 or online)"
         if loc.force_name
@@ -83,7 +87,7 @@ def _postcode(value: str, a: Answers) -> Checked:
     return loc.postcode, said
 
 
-_GO_ON = "check it, or press Enter to go on without one (you are then asked which police force)"
+_GO_ON = "check it, or {how} to go on without one; the police force is then asked"
 
 
 def _no_such_postcode(exc: Exception) -> str:
