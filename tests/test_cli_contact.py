@@ -475,3 +475,16 @@ def test_a_postcode_or_name_needs_no_quotes() -> None:
     assert r.exit_code == 0 and (r.json["query"], r.json["postcode"]) == ("BA1 1SU", "BA1 1SU")
     assert run("contact", "Newcastle", "upon", "Tyne", "--json").json["forces"][0]["id"] == "northumbria"
     assert "not both" in run("contact", "SW1A", "1AA", "--batch", "-", input="").stderr
+
+
+def test_a_copied_address_with_two_postcodes_or_an_unknown_one_says_so() -> None:
+    """Two postcodes in the text: the first was answered, saying nothing of the second. One that does not exist:
+    the near answer's `query` was the postcode alone (so a --batch line no longer matched its input), and no
+    note said the postcode was read from the text."""
+    r = run("contact", "SW1A 1AA or BA1 1BZ", "--json")
+    assert r.exit_code == 3 and r.json["error"]["message"] == "that holds 2 postcodes (SW1A 1AA, BA1 1BZ)"
+    near = run("contact", "Bath BA1 9ZZ", "--json").json
+    assert near["query"] == "Bath BA1 9ZZ" and near["notes"][0].startswith("answered for the postcode BA1 9ZZ")
+    (line,) = run("contact", "--batch", "-", input="Bath BA1 9ZZ\n").stdout.splitlines()
+    assert json.loads(line)["query"] == "Bath BA1 9ZZ"
+    assert "read from what you gave, postcode ZZ9 9ZZ does not exist" in run("contact", "Bath ZZ9 9ZZ").stderr

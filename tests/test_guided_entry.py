@@ -700,3 +700,13 @@ def test_with_a_postcode_offered_none_goes_on_without_one(monkeypatch: pytest.Mo
     assert "type none to go on without one; the police force is then asked" in out
     loc = _stored(home).location
     assert (loc.postcode, loc.force_id) == (None, "kent")
+
+
+def test_a_place_naming_two_postcodes_offers_neither() -> None:
+    """The form offered the first of two postcodes in the place's words, as if it were the only one."""
+    from campaignsafe.incidents.questions import BY_ID
+
+    offer = BY_ID["postcode"].default
+    assert offer is not None
+    assert offer({"place": "from SW1A 1AA to BA1 1BZ"}) is None
+    assert offer({"place": "12 Queen Square, Bath BA1 1BZ (ba1 1bz)"}) == "BA1 1BZ"

@@ -135,6 +135,11 @@ def find_in(text: str) -> str | None:
     return f"{found[1]} {found[2]}" if found else None
 
 
+def find_all_in(text: str) -> list[str]:
+    """Every different full postcode written in ``text``, in order."""
+    return list(dict.fromkeys(f"{m[1]} {m[2]}" for m in _IN_TEXT.finditer(text.upper())))
+
+
 def looks_like_postcode(text: str) -> bool:
     """True when ``text`` is postcode-shaped enough to be parsed as one: letters, digits and spaces, with a digit."""
     if _DIGIT.search(text) is None or _POSTCODE_CHARS.fullmatch(text) is None:

@@ -51,13 +51,32 @@ def resolve(query: str) -> Answer:
     named = crown_named(text)
     if named:
         _raise_special(f"crown:{named}", text, by_name=True)
-    written = postcode.find_in(text)  # an address copied whole ("Bath BA1 1BZ", "SW1A 1AA."): its postcode
-    if written is not None:
-        ans = resolve(written)
-        ans.query = query
-        ans.notes.insert(0, f"answered for the postcode {written}, the rest of what you gave left aside")
-        return ans
+    written = postcode.find_all_in(text)  # an address copied whole ("Bath BA1 1BZ", "SW1A 1AA."): its postcode
+    if len(written) > 1:
+        raise InputError(f"that holds {len(written)} postcodes ({', '.join(written)})", "give one", code="postcodes")
+    if written:
+        return _written(written[0], query)
     return _place(text, query)
+
+
+def _written(found: str, query: str) -> Answer:
+    """The answer for the postcode ``found`` in the text ``query``, saying so (its near answer too, when it has
+    none of its own)."""
+    note = f"answered for the postcode {found}, the rest of what you gave left aside"
+    try:
+        ans = resolve(found)
+    except CampaignsafeError as exc:
+        near = getattr(exc, "answer", None)
+        if near is not None:
+            near.query = query
+            near.notes.insert(0, note)
+        if not getattr(exc, "crown", None):  # a Crown Dependency's postcode: its police service is the answer
+            exc.message = f"read from what you gave, {exc.message}"
+            exc.args = (exc.message,)
+        raise
+    ans.query = query
+    ans.notes.insert(0, note)
+    return ans
 
 
 def _existing(candidates: list[str]) -> list[str]:

@@ -111,10 +111,12 @@ def _force(value: str, _a: Answers) -> Checked:
 
 
 def _postcode_in_place(a: Answers) -> str | None:
-    """A full postcode written in the answer to "where", offered as the postcode (Enter takes it)."""
+    """The full postcode written in the answer to "where", offered as the postcode (Enter takes it); none offered
+    when it holds two."""
     from campaignsafe.contact import postcode
 
-    return postcode.find_in(str(a.get("place") or ""))
+    found = postcode.find_all_in(str(a.get("place") or ""))
+    return found[0] if len(found) == 1 else None
 
 
 def _profile_force(_a: Answers) -> str | None:
