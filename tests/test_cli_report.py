@@ -786,3 +786,10 @@ def test_a_dash_for_a_text_flag_other_than_description_is_refused(home: Path) ->
     r = run("incidents", "edit", "1", "--impact", "-")
     assert r.exit_code == 3 and "--impact: '-' reads standard input only for --description" in r.stderr
     assert run("incidents", "show", "1", "--json").json["impact"] in (None, {}, {"personal": None, "campaign": None})
+
+
+def test_every_platform_one_slip_from_a_known_one_in_a_file_is_named(tmp_path: Path, home: Path) -> None:
+    """Of a file's incidents naming Facebok and Twiter, only the first was named back with the platform meant."""
+    many = [minimal(platform=p, location={"text": "online"}) for p in ("Facebok", "Twiter")]
+    said = " ".join(run("report", "--from-file", str(write_json(tmp_path, many))).stdout.split())
+    assert "2 incidents name a platform close to one campaignsafe knows (1: Facebook; 2: X)" in said

@@ -284,3 +284,13 @@ def test_time_ago_counts_back_on_the_real_clock_across_a_change_of_the_clocks(cl
     hour (in October up to two) from the moment meant."""
     got = parse(text, clock=datetime.fromisoformat(clock)).at
     assert got.astimezone(UTC).isoformat() == utc
+
+
+def test_a_utc_time_in_the_repeated_hour_is_read_back_with_one_zone() -> None:
+    """`2026-10-25 01:30 UTC` was read back "01:30 GMT UK time": the zone said twice."""
+    from campaignsafe.incidents.questions import BY_ID
+
+    check = BY_ID["when"].check
+    assert check is not None
+    assert check("2026-10-25 01:30 UTC", {})[1] == "Sun 25 Oct 2026 01:30 GMT"
+    assert check("2026-05-01 17:30 UTC", {})[1] == "Fri 1 May 2026 18:30 UK time"

@@ -365,7 +365,11 @@ def show_saved(incident: Incident, profile: Profile) -> None:
         # the first lines have scrolled away: what was saved, and 999, again last
         refs = [e.exhibit_ref for e in incident.evidence]
         held = (
-            f", with exhibits {refs[0]} to {refs[-1]}" if len(refs) > 1 else f", with exhibit {refs[0]}" if refs else ""
+            f", with exhibits {refs[0]} {'and' if len(refs) == 2 else 'to'} {refs[-1]}"
+            if len(refs) > 1
+            else f", with exhibit {refs[0]}"
+            if refs
+            else ""
         )
         out += ["", style(fill(f"{name}{held}."), BOLD), style("If anyone is in danger now, call 999.", BOLD, RED)]
     print("\n".join(out))

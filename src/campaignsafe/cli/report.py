@@ -168,18 +168,19 @@ def _platforms_near(saved: list[Any]) -> None:
     from campaignsafe.incidents.entry import platform_near_known
 
     near = [(i.id, found) for i in saved if (found := platform_near_known(i))]
-    if near:
-        first, (pid, label) = near[0]
-        fix = f"if you meant {label}: campaignsafe incidents edit {first} --platform {pid}"
-        if len(near) == 1:
-            text = f"Note: incident {first}'s platform is not one campaignsafe knows; {fix}"
-        else:
-            ids = ", ".join(str(n) for n, _f in near[:20]) + (f" and {len(near) - 20:,} more" if len(near) > 20 else "")
-            text = f"Note: incidents {ids} name a platform close to one campaignsafe knows; for incident {first}, {fix}"
-        say(
-            text,
-            6,
+    if not near:
+        return
+    first, (pid, label) = near[0]
+    if len(near) == 1:
+        text = (f"Note: incident {first}'s platform is not one campaignsafe knows; if you meant {label}:"
+                f" campaignsafe incidents edit {first} --platform {pid}")  # fmt: skip
+    else:
+        meant = "; ".join(f"{n}: {lab}" for n, (_p, lab) in near[:10]) + (
+            f"; {len(near) - 10:,} more" if len(near) > 10 else ""
         )
+        text = (f"Note: {len(near)} incidents name a platform close to one campaignsafe knows ({meant}); if that is"
+                f" what was meant, change each: campaignsafe incidents edit ID --platform NAME")  # fmt: skip
+    say(text, 6)
 
 
 def _show(saved: list[Any], json_out: bool, many: bool) -> None:

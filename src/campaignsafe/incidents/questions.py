@@ -58,7 +58,9 @@ def _read_back(got: When, typed: str) -> str:
     time`` in summer): the record keeps the UK's clock, and the change should not go unsaid."""
     from campaignsafe.incidents.when import describe, zone_given
 
-    return describe(got) + (" UK time" if got.time_known and not got.counted and zone_given(typed) else "")
+    said = describe(got)  # in the repeated hour it names its zone already ("01:30 GMT")
+    zoned = got.time_known and not got.counted and zone_given(typed) and not said.endswith(("GMT", "BST"))
+    return said + (" UK time" if zoned else "")
 
 
 def _postcode(value: str, a: Answers) -> Checked:
