@@ -203,7 +203,7 @@ def test_a_list_with_one_bad_incident_imports_none(tmp_path: Path, home: Path) -
     items = [minimal(), minimal(kind="thretas"), minimal()]
     r = run("report", "--from-file", str(write_json(tmp_path, items)))
     assert r.exit_code == 3
-    assert "incident 2: kind: unknown kind; did you mean threats?" in r.stderr
+    assert "the file's 2nd incident: kind: unknown kind; did you mean threats?" in r.stderr
     assert nothing_written(home)
 
 
@@ -484,11 +484,11 @@ def test_control_characters_in_a_file_are_refused_with_the_other_problems(tmp_pa
     r = run("report", "--from-file", str(write_json(tmp_path, [minimal(), bad])))
     assert r.exit_code == 3
     for fragment in (
-        "incident 2: description: contains control characters (e.g. ESC); remove them",
-        "incident 2: platform: contains control characters (e.g. BEL); remove them",
-        "incident 2: people #1.name: contains control characters (e.g. NUL); remove them",
-        "incident 2: location.text: contains control characters (e.g. ESC); remove them",
-        "incident 2: occurred_at: not a date and time",
+        "the file's 2nd incident: description: contains control characters (e.g. ESC); remove them",
+        "the file's 2nd incident: platform: contains control characters (e.g. BEL); remove them",
+        "the file's 2nd incident: people #1.name: contains control characters (e.g. NUL); remove them",
+        "the file's 2nd incident: location.text: contains control characters (e.g. ESC); remove them",
+        "the file's 2nd incident: occurred_at: not a date and time",
     ):
         assert fragment in r.stderr
     assert nothing_written(home)

@@ -166,7 +166,7 @@ def check(items: Sequence[Any], base: Path | None = None) -> list[Checked]:
     problems: list[str] = []
     checked: list[Checked] = []
     for n, raw in enumerate(items, start=1):
-        prefix = f"incident {n}: " if len(items) > 1 else ""
+        prefix = f"the file's {inputs.ordinal(n)} incident: " if len(items) > 1 else ""  # not a stored id
         location, found = _location_problem(raw, prefix)
         problems += found
         try:
