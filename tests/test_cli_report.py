@@ -793,3 +793,20 @@ def test_every_platform_one_slip_from_a_known_one_in_a_file_is_named(tmp_path: P
     many = [minimal(platform=p, location={"text": "online"}) for p in ("Facebok", "Twiter")]
     said = " ".join(run("report", "--from-file", str(write_json(tmp_path, many))).stdout.split())
     assert "2 incidents name a platform close to one campaignsafe knows (1: Facebook; 2: X)" in said
+
+
+@pytest.mark.parametrize(
+    ("postcode", "said"),
+    [("JE2 4WE", "that postcode is in a Crown Dependency, outside UK police forces (contact the States of Jersey"),
+     ("BFPO 123", "belong to the British Forces Post Office"),
+     ("GIR 0AA", "non-geographic postcode used only for mail")],
+)  # fmt: skip
+def test_a_postcode_no_uk_force_covers_says_why_not_that_it_does_not_exist(
+    postcode: str, said: str, home: Path
+) -> None:
+    """A Jersey, BFPO or mail-only postcode was "that postcode does not exist": it exists, no UK force covers it."""
+    r = run("report", "--when", "yesterday 9pm", "--place", "x", "--kind", "threats", "--description", "x",
+            "--postcode", postcode)  # fmt: skip
+    flat_err = " ".join(r.stderr.split())
+    assert r.exit_code in (3, 4) and said in flat_err and "does not exist" not in flat_err
+    assert postcode not in r.stderr and count(home) == 0

@@ -77,6 +77,12 @@ def resolve_location(loc: LocationIn) -> Location:
             reason = exc.message.partition(": ")[2]  # after the postcode (letters, digits, spaces: no colon)
             if exc.code == "malformed_postcode" and reason:
                 exc.message = f"that is not a valid postcode: {reason}"
+            elif exc.code == "outside_uk_police":  # its message names the postcode: the island's service instead
+                name = (getattr(exc, "crown", None) or {}).get("name")
+                service = f"the {name}" if name else "its own police service"
+                exc.message = f"that postcode is in a Crown Dependency, outside UK police forces (contact {service})"
+            elif exc.code in ("bfpo_postcode", "non_geographic_postcode"):
+                pass  # its message quotes nothing typed: it says why no force covers it
             else:
                 exc.message = "that postcode does not exist"
             if exc.code == "postcode_not_found":  # its district exists: perhaps newer than the list built in
