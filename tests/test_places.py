@@ -251,7 +251,7 @@ def test_a_three_letter_typo_is_suggested_never_answered(typed: str, meant: str)
     assert f"did you mean: {meant}" in said
 
 
-@pytest.mark.parametrize("name", ["BTP", "British Transport Police", "railway police", "Transport Police"])
+@pytest.mark.parametrize("name", ["BTP", "British Transport Police", "railway police", "Transport Police", "train"])
 def test_british_transport_police_is_found_by_name(name: str) -> None:
     """BTP polices no area but the railways: its routes (0800 40 50 40, text 61016) are found by its names."""
     d = run("contact", name, "--json").json
