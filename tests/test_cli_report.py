@@ -810,3 +810,11 @@ def test_a_postcode_no_uk_force_covers_says_why_not_that_it_does_not_exist(
     flat_err = " ".join(r.stderr.split())
     assert r.exit_code in (3, 4) and said in flat_err and "does not exist" not in flat_err
     assert postcode not in r.stderr and count(home) == 0
+
+
+def test_an_edit_to_a_platform_one_slip_from_a_known_one_says_so(home: Path) -> None:
+    """`incidents edit 1 --platform Facebok` was kept with no word, though `report --platform Facebok` names it."""
+    run("report", "--when", "yesterday 10:00", "--kind", "online-abuse", "--place", "online", "--description", "d")
+    said = " ".join(run("incidents", "edit", "1", "--platform", "Facebok").stdout.split())
+    assert "if you meant Facebook: campaignsafe incidents edit 1 --platform facebook" in said
+    assert "if you meant" not in run("incidents", "edit", "1", "--platform", "facebook").stdout
