@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from tests.incident_helpers import flat
 
@@ -55,13 +56,18 @@ def on_a_terminal(
     """Run ``argv`` on a pseudo-terminal (POSIX) with ``env`` added, typing ``reply[1]`` once ``reply[0]``
     (lower case) has been shown: its exit code and everything it showed."""
     import pty
+    import signal
 
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - the child
+        # as a shell starts a command: no signal blocked or ignored. A Python started with SIGINT ignored keeps it
+        # so (Ctrl-C then does nothing), and this pytest process may carry what another test left behind.
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
+            signal.signal(s, signal.SIG_DFL)
         os.environ.update(env or {})
         os.execvp(argv[0], list(argv))
     import select
-    import signal
     import time
 
     seen, sent = b"", reply is None
@@ -69,6 +75,12 @@ def on_a_terminal(
     while True:
         ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:  # a prompt never shown (or never answered): fail, never wait for ever
+            try:  # which signals it blocked, ignored and caught, to tell a hang from a harness's leftovers
+                status = Path(f"/proc/{pid}/status").read_text().splitlines()
+                masks = [ln for ln in status if ln.startswith("Sig")]
+            except OSError:
+                masks = []
+            seen += ("\n" + " ".join(masks)).encode()
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             os.close(fd)
