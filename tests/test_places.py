@@ -301,3 +301,13 @@ def test_a_force_nickname_that_is_also_a_town_elsewhere_is_not_taken_as_a_force(
     r = run(*args)
     said = " ".join(r.stderr.split())
     assert r.exit_code in (3, 4) and "Northumbria Police; Staffordshire Police" in said, said
+
+
+def test_next_steps_after_a_btp_report_send_the_candidate_to_their_own_forces_adviser() -> None:
+    """After a report given to BTP the steps said to save BTP's Force Elected-Official Adviser (its own entry says
+    it has none for candidates) and to record a report to 101 (BTP's number is 0800 40 50 40)."""
+    r = run("report", "--when", "yesterday 9pm", "--place", "on a train", "--force", "btp", "--kind", "threats",
+            "--description", "x")  # fmt: skip
+    said = " ".join(r.stdout.split())
+    assert "British Transport Police has no route for candidates: tell your own force's Force Elected-Official" in said
+    assert "contact save btp" not in said and "--reported-to other --police-ref REF" in said

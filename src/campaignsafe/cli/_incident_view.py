@@ -269,7 +269,14 @@ def force_lines(force_id: str | None, nation: str | None, reported: bool = False
     for c in saved:
         role = contacts.ROLE_LABELS.get(c["role"], c["role"])
         lines.append(f"Saved contact, {role}: " + " · ".join(c[k] for k in ("name", "phone", "email") if c.get(k)))
-    if not saved:
+    from campaignsafe.incidents.listing import NO_AREA_FORCES
+
+    if not saved and force_id in NO_AREA_FORCES:  # BTP: candidates' security is their own force's
+        lines.append(
+            f"{name} has no route for candidates: tell your own force's Force Elected-Official Adviser as well"
+            " (campaignsafe contact POSTCODE finds your force)"
+        )
+    elif not saved:
         lines.append(
             f"No contacts saved for {name}. Save its Force Elected-Official Adviser (security) with the"
             " command below (add --phone and --email), and its election SPOC (electoral offences) the same"
@@ -337,9 +344,12 @@ def show_saved(incident: Incident, profile: Profile) -> None:
         out.append(fill(line.removeprefix("  • "), "  • ", "    ") if line.startswith("  • ") else fill(line))
     out.append("")
     out.append(style("Next steps", BOLD))
+    from campaignsafe.incidents.listing import NO_AREA_FORCES
+
     steps = force_lines(force_id, nation, incident.police_reported)
     if source == "profile":
         steps[0] += " (your force, from your profile)"
+    route = "other" if force_id in NO_AREA_FORCES else "101"  # BTP's number is not 101
     police = [r for r in incident.reports if r.police]
     update = f"campaignsafe incidents update {incident.id}"
     if police:
@@ -348,7 +358,7 @@ def show_saved(incident: Incident, profile: Profile) -> None:
             steps.insert(1, f"When you are given a reference, record it: {update} --police-ref REF")
     else:
         steps.append(
-            f"When you have reported it, record that and the reference: {update} --reported-to 101 --police-ref REF"
+            f"When you have reported it, record that and the reference: {update} --reported-to {route} --police-ref REF"
             " (add --when TIME: when you reported it)"
         )
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
