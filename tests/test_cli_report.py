@@ -816,5 +816,6 @@ def test_an_edit_to_a_platform_one_slip_from_a_known_one_says_so(home: Path) -> 
     """`incidents edit 1 --platform Facebok` was kept with no word, though `report --platform Facebok` names it."""
     run("report", "--when", "yesterday 10:00", "--kind", "online-abuse", "--place", "online", "--description", "d")
     said = " ".join(run("incidents", "edit", "1", "--platform", "Facebok").stdout.split())
+    assert "that platform is not one campaignsafe knows; if you meant Facebook:" in said
     assert "if you meant Facebook: campaignsafe incidents edit 1 --platform facebook" in said
     assert "if you meant" not in run("incidents", "edit", "1", "--platform", "facebook").stdout

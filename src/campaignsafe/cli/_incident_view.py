@@ -320,6 +320,18 @@ def _made(r: Any) -> str:
     return report_label(r.to, r.platform) + (f", reference {r.reference}" if r.reference else "")
 
 
+def platform_hint(incident: Incident, subject: str) -> str | None:
+    """``{subject} is not one campaignsafe knows; if you meant X: …edit ID --platform x`` when ``incident``'s
+    platform is one slip from a known one (``Twiter``), else None."""
+    from campaignsafe.incidents.entry import platform_near_known
+
+    near = platform_near_known(incident)
+    if near is None:
+        return None
+    return (f"{subject} is not one campaignsafe knows; if you meant {near[1]}:"
+            f" campaignsafe incidents edit {incident.id} --platform {near[0]}")  # fmt: skip
+
+
 def show_saved(incident: Incident, profile: Profile) -> None:
     """After saving: the id and exhibits, what may apply, and (last, so it stays in view) what to do next."""
     from campaignsafe.contact import forces
@@ -362,14 +374,9 @@ def show_saved(incident: Incident, profile: Profile) -> None:
             " (add --when TIME: when you reported it)"
         )
     steps.append(f"Add evidence later: campaignsafe incidents add-evidence {incident.id} FILE…")
-    from campaignsafe.incidents.entry import platform_near_known
-
-    near = platform_near_known(incident)
-    if near:
-        steps.append(
-            f"The platform is not one campaignsafe knows; if you meant {near[1]}:"
-            f" campaignsafe incidents edit {incident.id} --platform {near[0]}"
-        )
+    hint = platform_hint(incident, "The platform")
+    if hint:
+        steps.append(hint)
     out += [fill(s, "  • ", "    ") for s in steps]
     if taller_than_screen(out):
         # the first lines have scrolled away: what was saved, and 999, again last

@@ -190,16 +190,10 @@ def _after_change(incident: Any, json_out: bool) -> None:
     changed = ", ".join(FIELD_LABELS.get(c.field, c.field).lower() for c in a.changes)
     say(f"Incident {incident.id}: amendment {a.number} recorded ({changed}).")
     say(f"The original is kept; see both: campaignsafe incidents show {incident.id}")
-    if any(c.field == "platform" for c in a.changes):
-        from campaignsafe.incidents.entry import platform_near_known
-
-        near = platform_near_known(incident.current())
-        if near:
-            say(
-                f"Note: that platform is not one campaignsafe knows; if you meant {near[1]}:"
-                f" campaignsafe incidents edit {incident.id} --platform {near[0]}",
-                6,
-            )
+    if any(c.field == "platform" for c in a.changes) and (
+        hint := view.platform_hint(incident.current(), "that platform")
+    ):
+        say(f"Note: {hint}", 6)
 
 
 @app.command("delete")

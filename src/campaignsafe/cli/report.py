@@ -164,18 +164,19 @@ def _postcode_unused(saved: list[Any]) -> None:
 
 def _platforms_near(saved: list[Any]) -> None:
     """Say which incidents from a file name a platform one slip from one campaignsafe knows (``Twiter``)."""
+    from campaignsafe.cli._incident_view import platform_hint
     from campaignsafe.cli._panel import say
     from campaignsafe.incidents.entry import platform_near_known
 
-    near = [(i.id, found) for i in saved if (found := platform_near_known(i))]
+    near = [(i, found) for i in saved if (found := platform_near_known(i))]
     if not near:
         return
-    first, (pid, label) = near[0]
     if len(near) == 1:
-        text = (f"Note: incident {first}'s platform is not one campaignsafe knows; if you meant {label}:"
-                f" campaignsafe incidents edit {first} --platform {pid}")  # fmt: skip
+        one = near[0][0]
+        subject = f"incident {one.id}'s platform"
+        text = f"Note: {platform_hint(one, subject)}"
     else:
-        meant = "; ".join(f"{n}: {lab}" for n, (_p, lab) in near[:10]) + (
+        meant = "; ".join(f"{i.id}: {lab}" for i, (_p, lab) in near[:10]) + (
             f"; {len(near) - 10:,} more" if len(near) > 10 else ""
         )
         text = (f"Note: {len(near)} incidents name a platform close to one campaignsafe knows ({meant}); if that is"
