@@ -70,8 +70,9 @@ def _postcode(value: str, a: Answers) -> Checked:
 
     if value.strip().lower() in ("none", "-", "no"):  # Enter takes the postcode offered from the place's words
         return "", "no postcode: the police force is asked next"
+    written = _postcode_in_place(a)
     # Enter takes a postcode offered from the place's words, so going on without one is said another way
-    go_on = _GO_ON.format(how="type none" if _postcode_in_place(a) else "press Enter")
+    go_on = _GO_ON.format(how="type none" if written else "press Enter")
     try:
         loc = resolve_location(LocationIn(text=a.get("place") or "-", postcode=value))
     except NotFoundError as exc:
@@ -83,7 +84,6 @@ def _postcode(value: str, a: Answers) -> Checked:
         if loc.force_name
         else "more than one police force covers this area: you will be asked which"
     )
-    written = _postcode_in_place(a)
     if written and written != loc.postcode:  # the guided form shows the user their own answers
         said += f"; the place's words give {written}: check which is right (either can be changed on the review)"
     return loc.postcode, said
