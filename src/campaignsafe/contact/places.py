@@ -159,6 +159,7 @@ class Matcher:
         self.council_short: dict[str, Place] = {}  # "edinburgh" → City of Edinburgh, for "Edinburgh City Council"
         self.forces_of: dict[Place, tuple[str, ...]] = {}
         self.place_aliases: set[str] = set()  # force aliases naming a town, not the force ("newcastle police")
+        self.force_places: dict[str, Place] = {}  # force id → its place
         forces = areas["forces"]
         for i, (code, name, name_cy, _nation, shares) in enumerate(areas["constituencies"]):
             place = Place("constituency", code, name, i)
@@ -179,7 +180,7 @@ class Matcher:
         # A force of no area (British Transport Police) has row -1: named, so its routes can be found.
         others = [(-1, fid, f["name"]) for fid, f in routes.items() if fid not in known]
         for i, fid, name in territorial + others:
-            place = Place("force", fid, name, i)
+            place = self.force_places[fid] = Place("force", fid, name, i)
             extra = routes.get(fid, {})
             names = [fid, name, extra.get("name", ""), extra.get("short_name") or "", *extra.get("aliases", [])]
             for n in names:
@@ -256,8 +257,7 @@ class Matcher:
                     wider = self._areas_of_other_forces(_strip_force_words(k), best, tuple(KIND_ORDER))
                     if wider and kinds == ("force",):  # `--force Newcastle`: which of the forces?
                         codes = {c for p in wider for c in self.forces_of[p]} | {best.code}
-                        found = {p for ps in self.table.values() for p in ps if p.kind == "force" and p.code in codes}
-                        return sorted(found, key=lambda p: p.name), False
+                        return sorted((self.force_places[c] for c in codes), key=lambda p: p.name), False
                     if wider:
                         return wider, False
                 return [best], True
