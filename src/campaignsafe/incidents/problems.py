@@ -69,12 +69,17 @@ _OTHER_WORDS = {
 }
 
 
+def _flag_field(key: str) -> str | None:
+    """The field a flag's name written as a file's key fills (``when``, ``--place``), else None."""
+    return _FLAG_FIELDS.get(key.lower().lstrip("-"))
+
+
 def _suggestion(key: str, within: str | None) -> str:
     """`` (did you mean F?)`` for an unknown key close to field F, or that is one of ``report``'s flag names
     (at the top level of an incident; ``url`` inside an exhibit is its own field already); ``within``: the
     list the key is in (``people``), None at the top level."""
     word = key.lower().lstrip("-")
-    flag = None if within else _FLAG_FIELDS.get(word)
+    flag = None if within else _flag_field(word)
     if flag:
         return f" (did you mean {flag}? a file takes the record's field names, not the flags')"
     other = _OTHER_WORDS.get(within or "", {}).get(word)
@@ -108,8 +113,7 @@ def pydantic_problems(exc: ValidationError) -> list[str]:
     out = []
     errors = exc.errors()
     # `when:` in a file: said once, as a flag's name, not also as occurred_at missing
-    told = {_FLAG_FIELDS.get(str(e["loc"][0]).lower().lstrip("-")) for e in errors
-            if e["type"] == "extra_forbidden" and len(e["loc"]) == 1}  # fmt: skip
+    told = {_flag_field(str(e["loc"][0])) for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 1}
     for err in errors:
         loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
         msg = str(err["msg"]).removeprefix("Value error, ")

@@ -350,7 +350,7 @@ def _utc(at: datetime) -> datetime:
 
 
 def _minute(at: datetime) -> datetime:
-    return at.astimezone(UTC).replace(second=0, microsecond=0)
+    return _utc(at).replace(second=0, microsecond=0)
 
 
 def too_early(incident: When | None = None) -> str:
