@@ -381,12 +381,8 @@ def show_saved(incident: Incident, profile: Profile) -> None:
     if taller_than_screen(out):
         # the first lines have scrolled away: what was saved, and 999, again last
         refs = [e.exhibit_ref for e in incident.evidence]
-        held = (
-            f", with exhibits {refs[0]} {'and' if len(refs) == 2 else 'to'} {refs[-1]}"
-            if len(refs) > 1
-            else f", with exhibit {refs[0]}"
-            if refs
-            else ""
-        )
+        held = f", with exhibit {refs[0]}" if len(refs) == 1 else ""
+        if len(refs) > 1:
+            held = f", with exhibits {refs[0]} {'and' if len(refs) == 2 else 'to'} {refs[-1]}"
         out += ["", style(fill(f"{name}{held}."), BOLD), style("If anyone is in danger now, call 999.", BOLD, RED)]
     print("\n".join(out))
